@@ -1,0 +1,539 @@
+/*
+ * tinhso — the command line: serve, migrate, audit, backup, units, demo.
+ * Every command takes --help; an unknown command or option prints usage
+ * and exits 2. Exit codes: 0 ok, 1 failure, 2 usage.
+ */
+#include <getopt.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "../db/db.h"
+#include "../db/migrate.h"
+#include "../domains/units/units.h"
+#include "../http/server.h"
+#include "../lib/embed.h"
+#include "../lib/log.h"
+#include "../lib/timeutil.h"
+#include "../platform/audit.h"
+
+extern const http_route units_routes[];
+
+#define DEMO_UNITS_VALID_FROM "2025-07-01"
+
+static const char usage_main[] =
+    "tinhso " TINHSO_VERSION " — a province's digital-government services in one program\n"
+    "\n"
+    "usage: tinhso COMMAND [OPTIONS]\n"
+    "\n"
+    "commands:\n"
+    "  serve          run the HTTP service\n"
+    "  migrate        apply pending database migrations (--status to list)\n"
+    "  audit verify   check the audit chain\n"
+    "  backup         consistent copy of a running SQLite database\n"
+    "  units import   load administrative units from a vn-admin JSON file\n"
+    "  demo           set up the demo province (migrations + reference data)\n"
+    "  version        print the version\n"
+    "  help           this text\n"
+    "\n"
+    "Database URLs: sqlite:PATH, a bare PATH (SQLite), or postgresql://USER@HOST:PORT/DB.\n"
+    "The database may also be given as TINHSO_DB in the environment.\n"
+    "Run 'tinhso COMMAND --help' for a command's options.\n";
+
+static const char usage_serve[] =
+    "usage: tinhso serve --db URL [--listen HOST:PORT] [--threads N] [--config FILE]\n"
+    "                    [--no-migrate] [--no-access-log]\n"
+    "  --db URL          database (default: $TINHSO_DB)\n"
+    "  --listen H:P      address to listen on (default 127.0.0.1:8080; port 0 = any free)\n"
+    "  --threads N       worker threads (default: number of cores)\n"
+    "  --config FILE     JSON configuration file (see README); options given here win\n"
+    "  --no-migrate      do not apply pending migrations on start\n"
+    "  --no-access-log   do not write one JSON line per request to stderr\n"
+    "The admin bearer token is read from $TINHSO_ADMIN_TOKEN or the config file.\n";
+
+static const char usage_migrate[] = "usage: tinhso migrate --db URL [--status]\n";
+static const char usage_audit[] = "usage: tinhso audit verify --db URL\n"
+                                  "  exits 0 when the chain is intact, 1 naming the first bad entry\n";
+static const char usage_backup[] =
+    "usage: tinhso backup --db URL --out FILE\n"
+    "  SQLite: an online, consistent copy while the server runs.\n"
+    "  PostgreSQL: use pg_dump (see README, Operations).\n";
+static const char usage_units[] =
+    "usage: tinhso units import --db URL [--valid-from YYYY-MM-DD] FILE\n"
+    "  FILE is in the shape of data/vn-admin/units-2025.json; re-import updates, never "
+    "duplicates.\n";
+static const char usage_demo[] = "usage: tinhso demo --db URL\n"
+                                 "  migrates and loads the demo province's reference data "
+                                 "(idempotent)\n";
+
+static int usage_error(const char *usage)
+{
+    fputs(usage, stderr);
+    return 2;
+}
+
+static int fail(const char *what, const ts_err *e)
+{
+    char msg[512];
+    ts_msg_render(msg, sizeof msg, e->msg, e->arg, 1);
+    fprintf(stderr, "tinhso: %s: %s%s%s\n", what, msg, e->debug[0] ? " — " : "", e->debug);
+    for (int i = 0; i < e->nfields; i++) {
+        ts_msg_render(msg, sizeof msg, e->fields[i].msg, e->fields[i].arg, 1);
+        fprintf(stderr, "  %s: %s\n", e->fields[i].field, msg);
+    }
+    return 1;
+}
+
+/* Parse options for a command. Returns -1 on --help (usage printed to stdout),
+ * -2 on an unknown option, otherwise optind. */
+static int parse_opts(int argc, char **argv, const struct option *opts, const char *usage,
+                      void (*cb)(int opt, const char *arg, void *ctx), void *ctx)
+{
+    optind = 0;
+    opterr = 1;
+    int c;
+    while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return -1;
+        }
+        if (c == '?' || c == ':') return -2;
+        cb(c, optarg, ctx);
+    }
+    return optind;
+}
+
+/* ------------------------------------------------------------------ */
+
+typedef struct common_opts {
+    const char *db;
+    const char *out;
+    const char *listen;
+    const char *config;
+    const char *valid_from;
+    int threads;
+    int status;
+    int no_migrate;
+    int no_access_log;
+} common_opts;
+
+enum {
+    O_DB = 1000,
+    O_OUT,
+    O_LISTEN,
+    O_CONFIG,
+    O_THREADS,
+    O_STATUS,
+    O_NO_MIGRATE,
+    O_NO_ACCESS_LOG,
+    O_VALID_FROM
+};
+
+static void common_cb(int opt, const char *arg, void *ctx)
+{
+    common_opts *o = ctx;
+    switch (opt) {
+    case O_DB: o->db = arg; break;
+    case O_OUT: o->out = arg; break;
+    case O_LISTEN: o->listen = arg; break;
+    case O_CONFIG: o->config = arg; break;
+    case O_THREADS: o->threads = atoi(arg); if (o->threads <= 0) o->threads = -1; break;
+    case O_STATUS: o->status = 1; break;
+    case O_NO_MIGRATE: o->no_migrate = 1; break;
+    case O_NO_ACCESS_LOG: o->no_access_log = 1; break;
+    case O_VALID_FROM: o->valid_from = arg; break;
+    }
+}
+
+static const char *db_url(const common_opts *o)
+{
+    if (o->db && *o->db) return o->db;
+    const char *e = getenv("TINHSO_DB");
+    return e && *e ? e : NULL;
+}
+
+static int open_db(const common_opts *o, const char *usage, db **d, db_conn **c)
+{
+    const char *url = db_url(o);
+    if (!url) {
+        fputs("tinhso: --db URL is required\n", stderr);
+        return usage_error(usage);
+    }
+    ts_err e;
+    ts_err_clear(&e);
+    if (db_open(d, url, &e) != TS_OK) return fail("cannot open the database", &e);
+    *c = db_conn_get(*d, &e);
+    if (!*c) {
+        db_close(*d);
+        return fail("cannot connect to the database", &e);
+    }
+    return 0;
+}
+
+static int run_migrations(db_conn *c, bool quiet)
+{
+    ts_err e;
+    ts_err_clear(&e);
+    int applied = 0;
+    if (migrate_up(c, &applied, &e) != TS_OK) return fail("migration failed", &e);
+    if (!quiet || applied) log_info("migrations: %d applied, %d total", applied, migrate_count());
+    return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* serve                                                                 */
+
+static int load_config(const char *path, http_config *cfg, const char **db_out)
+{
+    json_error_t je;
+    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        fprintf(stderr, "tinhso: config %s: %s (line %d)\n", path, je.text, je.line);
+        return 1;
+    }
+    int rc = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(root, key, v)
+    {
+        if (!strcmp(key, "db") && json_is_string(v)) {
+            *db_out = strdup(json_string_value(v));
+        } else if (!strcmp(key, "listen") && json_is_string(v)) {
+            const char *l = json_string_value(v);
+            const char *colon = strrchr(l, ':');
+            if (!colon || (size_t)(colon - l) >= sizeof cfg->host) { rc = 1; break; }
+            snprintf(cfg->host, sizeof cfg->host, "%.*s", (int)(colon - l), l);
+            cfg->port = (unsigned short)atoi(colon + 1);
+        } else if (!strcmp(key, "threads") && json_is_integer(v)) {
+            cfg->threads = (int)json_integer_value(v);
+        } else if (!strcmp(key, "max_body_bytes") && json_is_integer(v) && json_integer_value(v) > 0) {
+            cfg->max_body = (size_t)json_integer_value(v);
+        } else if (!strcmp(key, "max_header_bytes") && json_is_integer(v) && json_integer_value(v) >= 4096) {
+            cfg->max_header = (size_t)json_integer_value(v);
+        } else if (!strcmp(key, "max_connections") && json_is_integer(v) && json_integer_value(v) > 0) {
+            cfg->max_connections = (int)json_integer_value(v);
+        } else if (!strcmp(key, "timeout_seconds") && json_is_integer(v) && json_integer_value(v) > 0) {
+            cfg->timeout_s = (int)json_integer_value(v);
+        } else if (!strcmp(key, "access_log") && json_is_boolean(v)) {
+            cfg->access_log = json_is_true(v);
+        } else if (!strcmp(key, "admin_token") && json_is_string(v)) {
+            snprintf(cfg->admin_token, sizeof cfg->admin_token, "%s", json_string_value(v));
+        } else {
+            fprintf(stderr, "tinhso: config %s: unknown or invalid key \"%s\"\n", path, key);
+            rc = 1;
+            break;
+        }
+    }
+    json_decref(root);
+    return rc;
+}
+
+static int parse_listen(const char *l, http_config *cfg)
+{
+    const char *colon = strrchr(l, ':');
+    if (!colon || colon == l || (size_t)(colon - l) >= sizeof cfg->host) return -1;
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || port < 0 || port > 65535) return -1;
+    snprintf(cfg->host, sizeof cfg->host, "%.*s", (int)(colon - l), l);
+    if (!strcmp(cfg->host, "localhost")) snprintf(cfg->host, sizeof cfg->host, "127.0.0.1");
+    cfg->port = (unsigned short)port;
+    return 0;
+}
+
+static int cmd_serve(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, O_DB},         {"listen", required_argument, 0, O_LISTEN},
+        {"threads", required_argument, 0, O_THREADS}, {"config", required_argument, 0, O_CONFIG},
+        {"no-migrate", no_argument, 0, O_NO_MIGRATE},
+        {"no-access-log", no_argument, 0, O_NO_ACCESS_LOG},
+        {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
+    common_opts o = {0};
+    int i = parse_opts(argc, argv, opts, usage_serve, common_cb, &o);
+    if (i == -1) return 0;
+    if (i < 0 || i != argc || o.threads < 0) return usage_error(usage_serve);
+
+    int64_t t0 = time_mono_us();
+    http_config cfg;
+    http_config_defaults(&cfg);
+    const char *cfg_db = NULL;
+    if (o.config && load_config(o.config, &cfg, &cfg_db)) return 1;
+    if (!o.db && cfg_db) o.db = cfg_db;
+    if (o.listen && parse_listen(o.listen, &cfg)) {
+        fprintf(stderr, "tinhso: --listen wants HOST:PORT, got %s\n", o.listen);
+        return usage_error(usage_serve);
+    }
+    if (o.threads > 0) cfg.threads = o.threads;
+    if (o.no_access_log) cfg.access_log = false;
+    const char *tok = getenv("TINHSO_ADMIN_TOKEN");
+    if (tok && *tok) snprintf(cfg.admin_token, sizeof cfg.admin_token, "%s", tok);
+
+    db *d;
+    db_conn *c;
+    int rc = open_db(&o, usage_serve, &d, &c);
+    if (rc) return rc;
+    if (!o.no_migrate && (rc = run_migrations(c, true))) goto out_db;
+
+    /* block the stop signals in every thread; the main thread waits for them */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    const http_route *const tables[] = {http_core_routes, units_routes, NULL};
+    ts_err e;
+    ts_err_clear(&e);
+    http_server *srv = http_server_new(&cfg, d, tables, &e);
+    if (!srv) {
+        rc = fail("cannot create the server", &e);
+        goto out_db;
+    }
+    if (http_server_start(srv, &e) != TS_OK) {
+        rc = fail("cannot start the server", &e);
+        goto out_srv;
+    }
+    log_info("tinhso %s listening on http://%s:%u (%s, %d threads) ready in %.1f ms",
+             TINHSO_VERSION, cfg.host, http_server_port(srv), db_url_safe(d),
+             cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN),
+             (double)(time_mono_us() - t0) / 1000.0);
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("received %s: finishing requests in flight (at most 10 s)",
+             sig == SIGINT ? "SIGINT" : "SIGTERM");
+    http_server_shutdown(srv, 10000);
+    log_info("stopped");
+out_srv:
+    http_server_free(srv);
+out_db:
+    db_close(d);
+    free((void *)cfg_db);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+
+static int cmd_migrate(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, O_DB},
+                                         {"status", no_argument, 0, O_STATUS},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    common_opts o = {0};
+    int i = parse_opts(argc, argv, opts, usage_migrate, common_cb, &o);
+    if (i == -1) return 0;
+    if (i < 0 || i != argc) return usage_error(usage_migrate);
+    db *d;
+    db_conn *c;
+    int rc = open_db(&o, usage_migrate, &d, &c);
+    if (rc) return rc;
+    if (o.status) {
+        ts_err e;
+        ts_err_clear(&e);
+        if (migrate_status(c, stdout, &e) != TS_OK) rc = fail("migrate --status", &e);
+    } else {
+        rc = run_migrations(c, false);
+    }
+    db_close(d);
+    return rc;
+}
+
+static int cmd_audit(int argc, char **argv)
+{
+    if (argc < 2 || (strcmp(argv[1], "verify") && strcmp(argv[1], "--help") &&
+                     strcmp(argv[1], "-h")))
+        return usage_error(usage_audit);
+    if (strcmp(argv[1], "verify")) {
+        fputs(usage_audit, stdout);
+        return 0;
+    }
+    static const struct option opts[] = {
+        {"db", required_argument, 0, O_DB}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    common_opts o = {0};
+    int i = parse_opts(argc - 1, argv + 1, opts, usage_audit, common_cb, &o);
+    if (i == -1) return 0;
+    if (i < 0 || i != argc - 1) return usage_error(usage_audit);
+    db *d;
+    db_conn *c;
+    int rc = open_db(&o, usage_audit, &d, &c);
+    if (rc) return rc;
+    audit_report rep;
+    ts_err e;
+    ts_err_clear(&e);
+    if (audit_verify(c, &rep, &e) != TS_OK) {
+        rc = fail("audit verify", &e);
+    } else if (rep.bad_seq) {
+        printf("audit chain BROKEN at entry %lld: %s (%lld entries verified before it)\n",
+               (long long)rep.bad_seq, rep.why, (long long)rep.checked);
+        rc = 1;
+    } else {
+        printf("audit chain intact: %lld entries verified\n", (long long)rep.checked);
+    }
+    db_close(d);
+    return rc;
+}
+
+static int cmd_backup(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, O_DB},
+                                         {"out", required_argument, 0, O_OUT},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    common_opts o = {0};
+    int i = parse_opts(argc, argv, opts, usage_backup, common_cb, &o);
+    if (i == -1) return 0;
+    if (i < 0 || i != argc || !o.out) return usage_error(usage_backup);
+    db *d;
+    db_conn *c;
+    int rc = open_db(&o, usage_backup, &d, &c);
+    if (rc) return rc;
+    if (db_get_dialect(d) != DB_SQLITE) {
+        fputs("tinhso: backup of PostgreSQL: use pg_dump -Fc (see README, Operations)\n", stderr);
+        db_close(d);
+        return 1;
+    }
+    ts_err e;
+    ts_err_clear(&e);
+    int64_t t0 = time_mono_us();
+    if (db_sqlite_backup(c, o.out, &e) != TS_OK)
+        rc = fail("backup", &e);
+    else
+        printf("backup written to %s in %.1f ms\n", o.out, (double)(time_mono_us() - t0) / 1000);
+    db_close(d);
+    return rc;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0, r;
+    char *b = malloc(cap);
+    while (b && (r = fread(b + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap) {
+            char *nb = realloc(b, cap *= 2);
+            if (!nb) {
+                free(b);
+                b = NULL;
+            }
+            b = nb;
+        }
+    }
+    fclose(f);
+    if (b) *len = n;
+    return b;
+}
+
+static int do_import(db_conn *c, const char *json, size_t len, const char *valid_from,
+                     const char *actor)
+{
+    units_import_result res;
+    ts_err e;
+    ts_err_clear(&e);
+    int64_t t0 = time_mono_us();
+    if (units_import(c, json, len, valid_from, actor, &res, &e) != TS_OK)
+        return fail("units import", &e);
+    printf("units: %d provinces, %d districts, %d communes — %d inserted, %d updated, %d "
+           "unchanged (%.0f ms, audit entry %lld)\n",
+           res.provinces, res.districts, res.communes, res.inserted, res.updated, res.unchanged,
+           (double)(time_mono_us() - t0) / 1000, (long long)res.audit_seq);
+    return 0;
+}
+
+static const char *cli_actor(void)
+{
+    static char actor[96];
+    const char *u = getenv("USER");
+    snprintf(actor, sizeof actor, "cli:%s", u && *u ? u : "unknown");
+    return actor;
+}
+
+static int cmd_units(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(usage_units, stdout);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "import")) return usage_error(usage_units);
+    static const struct option opts[] = {{"db", required_argument, 0, O_DB},
+                                         {"valid-from", required_argument, 0, O_VALID_FROM},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    common_opts o = {0};
+    int i = parse_opts(argc - 1, argv + 1, opts, usage_units, common_cb, &o);
+    if (i == -1) return 0;
+    if (i < 0 || i != argc - 2) return usage_error(usage_units);
+    const char *file = argv[1 + i];
+    size_t len = 0;
+    char *json = read_file(file, &len);
+    if (!json) {
+        perror(file);
+        return 1;
+    }
+    db *d;
+    db_conn *c;
+    int rc = open_db(&o, usage_units, &d, &c);
+    if (!rc) rc = run_migrations(c, true);
+    if (!rc) rc = do_import(c, json, len, o.valid_from ? o.valid_from : DEMO_UNITS_VALID_FROM,
+                            cli_actor());
+    if (!rc || rc == 1) db_close(d);
+    free(json);
+    return rc;
+}
+
+static int cmd_demo(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"db", required_argument, 0, O_DB}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    common_opts o = {0};
+    int i = parse_opts(argc, argv, opts, usage_demo, common_cb, &o);
+    if (i == -1) return 0;
+    if (i < 0 || i != argc) return usage_error(usage_demo);
+    const ts_embedded *units = ts_embedded_find(ts_data_files, "data/vn-admin/units-2025.json");
+    if (!units) {
+        fputs("tinhso: the bundled units dataset is missing from this build\n", stderr);
+        return 1;
+    }
+    db *d;
+    db_conn *c;
+    int rc = open_db(&o, usage_demo, &d, &c);
+    if (rc) return rc;
+    rc = run_migrations(c, false);
+    if (!rc) {
+        printf("administrative units (data/vn-admin, MIT licence: see data/vn-admin/LICENSE)\n");
+        rc = do_import(c, (const char *)units->data, units->len, DEMO_UNITS_VALID_FROM,
+                       "demo");
+    }
+    if (!rc) printf("demo province ready: Bắc Ninh (code 24)\n");
+    db_close(d);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) return usage_error(usage_main);
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "serve")) return cmd_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "migrate")) return cmd_migrate(argc - 1, argv + 1);
+    if (!strcmp(cmd, "audit")) return cmd_audit(argc - 1, argv + 1);
+    if (!strcmp(cmd, "backup")) return cmd_backup(argc - 1, argv + 1);
+    if (!strcmp(cmd, "units")) return cmd_units(argc - 1, argv + 1);
+    if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        printf("tinhso %s (sqlite %s, libpq, libmicrohttpd, jansson %s)\n", TINHSO_VERSION,
+               "3", JANSSON_VERSION);
+        return 0;
+    }
+    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+        fputs(usage_main, stdout);
+        return 0;
+    }
+    fprintf(stderr, "tinhso: unknown command '%s'\n", cmd);
+    return usage_error(usage_main);
+}

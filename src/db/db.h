@@ -1,0 +1,99 @@
+/*
+ * db — one storage API over two backends: embedded SQLite and PostgreSQL.
+ * SQL uses one portable dialect: `?` placeholders (rewritten to $n for
+ * PostgreSQL), INTEGER/TEXT/REAL/BLOB, ON CONFLICT, RETURNING. Each thread
+ * gets its own connection (db_conn_get); statements are prepared once per
+ * connection and cached by their SQL text.
+ */
+#ifndef TS_DB_H
+#define TS_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../lib/err.h"
+
+typedef struct db db;
+typedef struct db_conn db_conn;
+typedef struct db_stmt db_stmt;
+
+typedef enum db_dialect { DB_SQLITE = 1, DB_PG = 2 } db_dialect;
+
+/* Result of db_step. Errors are negative ts_code values (-TS_EDB, ...). */
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+/*
+ * Open a database handle for URL: "sqlite:PATH", a bare PATH (SQLite), or
+ * "postgresql://..." / "postgres://...". Opens and checks one connection.
+ */
+ts_code db_open(db **out, const char *url, ts_err *err);
+/* Close every connection made through this handle. */
+void db_close(db *d);
+db_dialect db_get_dialect(const db *d);
+/* The URL with any password masked, for logs. */
+const char *db_url_safe(const db *d);
+
+/* This thread's connection (opened on first use, kept until db_close). */
+db_conn *db_conn_get(db *d, ts_err *err);
+/* A private connection (e.g. for a CLI command or a test); close it yourself. */
+ts_code db_conn_open(db *d, db_conn **out, ts_err *err);
+void db_conn_close(db_conn *c);
+db_dialect db_conn_dialect(const db_conn *c);
+/* Number of open connections (metrics). */
+int db_conn_count(const db *d);
+
+/* Run one or more statements without parameters or results (DDL, scripts). */
+ts_code db_exec(db_conn *c, const char *sql, ts_err *err);
+
+/*
+ * Get the cached prepared statement for sql (preparing it on first use),
+ * reset and with bindings cleared. Valid until the connection closes.
+ * Do not hold two uses of the same SQL text open at once on one connection.
+ */
+ts_code db_prepare(db_conn *c, const char *sql, db_stmt **out, ts_err *err);
+/* Bind parameter idx (1-based). len < 0 means NUL-terminated. NULL text binds NULL. */
+void db_bind_int(db_stmt *s, int idx, int64_t v);
+void db_bind_double(db_stmt *s, int idx, double v);
+void db_bind_text(db_stmt *s, int idx, const char *v, int len);
+void db_bind_null(db_stmt *s, int idx);
+/* Execute / fetch the next row: DB_ROW, DB_DONE, or -ts_code on error. */
+int db_step(db_stmt *s, ts_err *err);
+int db_col_count(db_stmt *s);
+bool db_col_is_null(db_stmt *s, int i);
+int64_t db_col_int(db_stmt *s, int i);
+double db_col_double(db_stmt *s, int i);
+/* Text of column i (0-based), NULL for SQL NULL; valid until the next step/reset. */
+const char *db_col_text(db_stmt *s, int i);
+int db_col_bytes(db_stmt *s, int i);
+/* Finish with the statement: discard results and bindings. */
+void db_reset(db_stmt *s);
+/* Rows changed by the last INSERT/UPDATE/DELETE run by this statement. */
+int64_t db_changes(db_stmt *s);
+
+/* Transactions. A write transaction takes the write lock at once (SQLite
+ * BEGIN IMMEDIATE) so it never fails half-way on a lock upgrade. */
+ts_code db_begin(db_conn *c, bool write, ts_err *err);
+ts_code db_commit(db_conn *c, ts_err *err);
+void db_rollback(db_conn *c);
+bool db_in_tx(const db_conn *c);
+
+/*
+ * Run fn inside a write transaction, committing when it returns TS_OK and
+ * rolling back otherwise. Retries (with back-off) when the database reports
+ * busy or a serialization failure (TS_EBUSY), up to a few times.
+ */
+typedef ts_code (*db_tx_fn)(db_conn *c, void *arg, ts_err *err);
+ts_code db_transact(db_conn *c, db_tx_fn fn, void *arg, ts_err *err);
+
+/* Cheap liveness check (SELECT 1). */
+ts_code db_ping(db_conn *c, ts_err *err);
+
+/* Convenience: run sql with no params and return the first column of the
+ * first row as an integer (def when no row). */
+int64_t db_query_int(db_conn *c, const char *sql, int64_t def, ts_err *err);
+
+/* SQLite only: consistent online copy of the database into path. */
+ts_code db_sqlite_backup(db_conn *c, const char *path, ts_err *err);
+
+#endif

@@ -1,0 +1,582 @@
+/*
+ * units — rules and SQL for administrative units; see units.h.
+ */
+#include "units.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/text.h"
+#include "../../lib/timeutil.h"
+#include "../../platform/audit.h"
+
+#define UNIT_COLS                                                                                \
+    "id, code, parent_code, level, kind, name, name_en, full_name, full_name_en, code_name, "   \
+    "unit_type, unit_type_en, valid_from, valid_to"
+
+int units_code_valid(const char *code)
+{
+    if (!code) return 0;
+    size_t n = strlen(code);
+    if (n != 2 && n != 3 && n != 5) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (code[i] < '0' || code[i] > '9') return 0;
+    return 1;
+}
+
+static const char *col_dup(arena *a, db_stmt *s, int i)
+{
+    const char *t = db_col_text(s, i);
+    return t ? arena_strndup(a, t, (size_t)db_col_bytes(s, i)) : NULL;
+}
+
+static void read_unit(arena *a, db_stmt *s, unit *u)
+{
+    u->id = db_col_int(s, 0);
+    u->code = col_dup(a, s, 1);
+    u->parent_code = col_dup(a, s, 2);
+    u->level = (int)db_col_int(s, 3);
+    u->kind = col_dup(a, s, 4);
+    u->name = col_dup(a, s, 5);
+    u->name_en = col_dup(a, s, 6);
+    u->full_name = col_dup(a, s, 7);
+    u->full_name_en = col_dup(a, s, 8);
+    u->code_name = col_dup(a, s, 9);
+    u->unit_type = col_dup(a, s, 10);
+    u->unit_type_en = col_dup(a, s, 11);
+    u->valid_from = col_dup(a, s, 12);
+    u->valid_to = col_dup(a, s, 13);
+}
+
+static const char *today(arena *a)
+{
+    char d[16];
+    time_date(time_now_us(), d, sizeof d);
+    return arena_strdup(a, d);
+}
+
+static ts_code get_valid(db_conn *c, arena *a, const char *code, const char *date, unit *out,
+                         ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT " UNIT_COLS " FROM admin_units WHERE code = ? AND "
+                            "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) "
+                            "ORDER BY valid_from DESC LIMIT 1",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, code, -1);
+    db_bind_text(s, 2, date, -1);
+    db_bind_text(s, 3, date, -1);
+    int r = db_step(s, err);
+    if (r == DB_ROW) read_unit(a, s, out);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    if (r == DB_DONE) return ts_err_set(err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
+    return TS_OK;
+}
+
+ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out,
+                  unit **chain, int *nchain, ts_err *err)
+{
+    if (!units_code_valid(code))
+        return ts_err_field(err, TS_ENOTFOUND, "code", M_UNIT_CODE_FORMAT, NULL);
+    if (!date) date = today(a);
+    ts_code rc = get_valid(c, a, code, date, out, err);
+    if (rc != TS_OK) return rc;
+    *nchain = 0;
+    *chain = NULL;
+    if (!out->parent_code) return TS_OK;
+    unit tmp[3];
+    int n = 0;
+    const char *pc = out->parent_code;
+    while (pc && n < 3) {
+        rc = get_valid(c, a, pc, date, &tmp[n], err);
+        if (rc == TS_ENOTFOUND) { /* parent closed earlier: stop the chain */
+            ts_err_clear(err);
+            break;
+        }
+        if (rc != TS_OK) return rc;
+        pc = tmp[n].parent_code;
+        n++;
+    }
+    unit *ch = arena_alloc(a, sizeof(unit) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++) ch[i] = tmp[n - 1 - i];
+    *chain = ch;
+    *nchain = n;
+    return TS_OK;
+}
+
+/* Escape LIKE metacharacters so user text matches literally. */
+static char *like_pattern(arena *a, const char *folded)
+{
+    size_t n = strlen(folded);
+    char *p = arena_alloc(a, n * 2 + 3);
+    size_t o = 0;
+    p[o++] = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (folded[i] == '%' || folded[i] == '_' || folded[i] == '\\') p[o++] = '\\';
+        p[o++] = folded[i];
+    }
+    p[o++] = '%';
+    p[o] = '\0';
+    return p;
+}
+
+ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result *out,
+                   ts_err *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *date = q->date ? q->date : today(a);
+    const char *pattern = NULL;
+    if (q->q) {
+        const char *f = text_fold(a, q->q, strlen(q->q));
+        if (!f) return ts_err_field(err, TS_EINVAL, "q", M_FIELD_UTF8, NULL);
+        if (*f) pattern = like_pattern(a, f);
+    }
+    /* One statement shape; absent filters are neutralised by the ORs. */
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "SELECT COUNT(*)"
+                               " FROM admin_units WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+                               " AND (? = '' OR parent_code = ?)"
+                               " AND (? = 0 OR level = ?)"
+                               " AND (? = '' OR search_key LIKE ? ESCAPE '\\')",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    for (int pass = 0; pass < 2; pass++) {
+        db_bind_text(s, 1, date, -1);
+        db_bind_text(s, 2, date, -1);
+        db_bind_text(s, 3, q->parent ? q->parent : "", -1);
+        db_bind_text(s, 4, q->parent ? q->parent : "", -1);
+        db_bind_int(s, 5, q->level);
+        db_bind_int(s, 6, q->level);
+        db_bind_text(s, 7, pattern ? "x" : "", -1);
+        db_bind_text(s, 8, pattern ? pattern : "", -1);
+        if (pass == 0) {
+            int r = db_step(s, err);
+            if (r == DB_ROW) out->total = db_col_int(s, 0);
+            db_reset(s);
+            if (r < 0) return (ts_code)-r;
+            if (out->total == 0 || q->offset >= out->total) return TS_OK;
+            rc = db_prepare(c,
+                            "SELECT " UNIT_COLS
+                            " FROM admin_units WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+                            " AND (? = '' OR parent_code = ?)"
+                            " AND (? = 0 OR level = ?)"
+                            " AND (? = '' OR search_key LIKE ? ESCAPE '\\')"
+                            " ORDER BY level, code LIMIT ? OFFSET ?",
+                            &s, err);
+            if (rc != TS_OK) return rc;
+            continue;
+        }
+        db_bind_int(s, 9, q->limit);
+        db_bind_int(s, 10, q->offset);
+        int64_t cap = q->limit < out->total - q->offset ? q->limit : out->total - q->offset;
+        out->items = arena_alloc(a, sizeof(unit) * (size_t)(cap > 0 ? cap : 1));
+        int r;
+        while ((r = db_step(s, err)) == DB_ROW && out->n < cap) read_unit(a, s, &out->items[out->n++]);
+        db_reset(s);
+        if (r < 0) return (ts_code)-r;
+    }
+    return TS_OK;
+}
+
+json_t *unit_to_json(const unit *u)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "code", json_string(u->code));
+    json_object_set_new(o, "parent_code", u->parent_code ? json_string(u->parent_code) : json_null());
+    json_object_set_new(o, "level", json_integer(u->level));
+    json_object_set_new(o, "kind", json_string(u->kind));
+    json_object_set_new(o, "name", json_string(u->name));
+    json_object_set_new(o, "name_en", u->name_en ? json_string(u->name_en) : json_null());
+    json_object_set_new(o, "full_name", json_string(u->full_name));
+    json_object_set_new(o, "full_name_en", u->full_name_en ? json_string(u->full_name_en) : json_null());
+    json_object_set_new(o, "code_name", u->code_name ? json_string(u->code_name) : json_null());
+    json_object_set_new(o, "unit_type", u->unit_type ? json_string(u->unit_type) : json_null());
+    json_object_set_new(o, "unit_type_en", u->unit_type_en ? json_string(u->unit_type_en) : json_null());
+    json_object_set_new(o, "valid_from", json_string(u->valid_from));
+    json_object_set_new(o, "valid_to", u->valid_to ? json_string(u->valid_to) : json_null());
+    return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* import                                                                */
+
+typedef struct import_ctx {
+    json_t *root;
+    const char *valid_from;
+    const char *actor;
+    units_import_result *res;
+    char now[40];
+    arena *a;
+} import_ctx;
+
+static const char *jstr(json_t *o, const char *k)
+{
+    json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static const char *kind_of(const char *type_en, int level)
+{
+    if (!type_en) return level == 1 ? "province" : level == 2 ? "district" : "commune";
+    if (!strcmp(type_en, "Province")) return "province";
+    if (!strcmp(type_en, "City")) return level == 1 ? "city" : "district_city";
+    if (!strcmp(type_en, "Ward")) return "ward";
+    if (!strcmp(type_en, "Commune")) return "commune";
+    if (!strcmp(type_en, "Township")) return "township";
+    if (!strcmp(type_en, "Town")) return "town";
+    if (!strcmp(type_en, "District") || !strcmp(type_en, "Urban district") ||
+        !strcmp(type_en, "Rural district"))
+        return "district";
+    if (strstr(type_en, "Special")) return "special_zone";
+    return level == 1 ? "province" : level == 2 ? "district" : "commune";
+}
+
+/* Validate one item; fills field errors naming its position. */
+static int check_item(json_t *it, int level, const char *where, ts_err *err)
+{
+    static const char *const req[] = {"Code", "Name", "FullName"};
+    if (!json_is_object(it)) {
+        ts_err_field(err, TS_EVALIDATION, where, M_FIELD_TYPE_OBJECT, NULL);
+        return 0;
+    }
+    for (size_t i = 0; i < 3; i++) {
+        const char *v = jstr(it, req[i]);
+        char f[96];
+        snprintf(f, sizeof f, "%s.%s", where, req[i]);
+        if (!v || !*v) {
+            ts_err_field(err, TS_EVALIDATION, f, M_FIELD_REQUIRED, NULL);
+            return 0;
+        }
+        if (strlen(v) > 300) {
+            ts_err_field(err, TS_EVALIDATION, f, M_FIELD_TOO_LONG, "300");
+            return 0;
+        }
+    }
+    const char *code = jstr(it, "Code");
+    size_t want = level == 1 ? 2 : level == 2 ? 3 : 5;
+    if (!units_code_valid(code) || strlen(code) != want) {
+        char f[96];
+        snprintf(f, sizeof f, "%s.Code", where);
+        ts_err_field(err, TS_EVALIDATION, f, M_UNIT_CODE_FORMAT, NULL);
+        return 0;
+    }
+    return 1;
+}
+
+static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t parent_id,
+                      const char *parent_code, int64_t *id_out, ts_err *err)
+{
+    arena *a = ic->a;
+    const char *code = jstr(it, "Code");
+    const char *name = jstr(it, "Name"), *name_en = jstr(it, "NameEn");
+    const char *full = jstr(it, "FullName"), *full_en = jstr(it, "FullNameEn");
+    const char *type = jstr(it, "AdministrativeUnitShortName");
+    const char *type_en = jstr(it, "AdministrativeUnitShortNameEn");
+    const char *code_name = jstr(it, "CodeName");
+    name = text_nfc(a, name, strlen(name));
+    full = text_nfc(a, full, strlen(full));
+    if (!name || !full) return ts_err_field(err, TS_EVALIDATION, code, M_FIELD_UTF8, NULL);
+    if (name_en) name_en = text_nfc(a, name_en, strlen(name_en));
+    if (full_en) full_en = text_nfc(a, full_en, strlen(full_en));
+    if (type) type = text_nfc(a, type, strlen(type));
+    const char *key = arena_printf(a, "%s %s %s %s", text_fold(a, name, strlen(name)),
+                                   text_fold(a, full, strlen(full)),
+                                   name_en ? text_fold(a, name_en, strlen(name_en)) : "", code);
+
+    /* existing row for this shape? compare to count unchanged vs updated */
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT id, name, name_en, full_name, full_name_en, parent_code, "
+                            "kind, unit_type, unit_type_en, code_name FROM admin_units "
+                            "WHERE code = ? AND valid_from = ?",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, code, -1);
+    db_bind_text(s, 2, ic->valid_from, -1);
+    int r = db_step(s, err);
+    const char *kind = kind_of(type_en, level);
+    if (r == DB_ROW) {
+        int64_t id = db_col_int(s, 0);
+#define SAME(i, v) ((!db_col_text(s, i) && !(v)) || (db_col_text(s, i) && (v) && !strcmp(db_col_text(s, i), (v))))
+        int same = SAME(1, name) && SAME(2, name_en) && SAME(3, full) && SAME(4, full_en) &&
+                   SAME(5, parent_code) && SAME(6, kind) && SAME(7, type) && SAME(8, type_en) &&
+                   SAME(9, code_name);
+#undef SAME
+        db_reset(s);
+        *id_out = id;
+        if (same) {
+            ic->res->unchanged++;
+            return TS_OK;
+        }
+        rc = db_prepare(c,
+                        "UPDATE admin_units SET name = ?, name_en = ?, full_name = ?, "
+                        "full_name_en = ?, parent_id = ?, parent_code = ?, level = ?, kind = ?, "
+                        "unit_type = ?, unit_type_en = ?, code_name = ?, search_key = ?, "
+                        "updated_at = ? WHERE id = ?",
+                        &s, err);
+        if (rc != TS_OK) return rc;
+        db_bind_text(s, 1, name, -1);
+        db_bind_text(s, 2, name_en, -1);
+        db_bind_text(s, 3, full, -1);
+        db_bind_text(s, 4, full_en, -1);
+        if (parent_id) db_bind_int(s, 5, parent_id); else db_bind_null(s, 5);
+        db_bind_text(s, 6, parent_code, -1);
+        db_bind_int(s, 7, level);
+        db_bind_text(s, 8, kind, -1);
+        db_bind_text(s, 9, type, -1);
+        db_bind_text(s, 10, type_en, -1);
+        db_bind_text(s, 11, code_name, -1);
+        db_bind_text(s, 12, key, -1);
+        db_bind_text(s, 13, ic->now, -1);
+        db_bind_int(s, 14, id);
+        r = db_step(s, err);
+        db_reset(s);
+        if (r < 0) return (ts_code)-r;
+        ic->res->updated++;
+        return TS_OK;
+    }
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    rc = db_prepare(c,
+                    "INSERT INTO admin_units (code, parent_id, parent_code, level, kind, name, "
+                    "name_en, full_name, full_name_en, code_name, unit_type, unit_type_en, "
+                    "search_key, valid_from, valid_to, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) RETURNING id",
+                    &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, code, -1);
+    if (parent_id) db_bind_int(s, 2, parent_id); else db_bind_null(s, 2);
+    db_bind_text(s, 3, parent_code, -1);
+    db_bind_int(s, 4, level);
+    db_bind_text(s, 5, kind, -1);
+    db_bind_text(s, 6, name, -1);
+    db_bind_text(s, 7, name_en, -1);
+    db_bind_text(s, 8, full, -1);
+    db_bind_text(s, 9, full_en, -1);
+    db_bind_text(s, 10, code_name, -1);
+    db_bind_text(s, 11, type, -1);
+    db_bind_text(s, 12, type_en, -1);
+    db_bind_text(s, 13, key, -1);
+    db_bind_text(s, 14, ic->valid_from, -1);
+    db_bind_text(s, 15, ic->now, -1);
+    r = db_step(s, err);
+    if (r == DB_ROW) *id_out = db_col_int(s, 0);
+    while (r == DB_ROW) r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    ic->res->inserted++;
+    return TS_OK;
+}
+
+static ts_code import_tx(db_conn *c, void *argp, ts_err *err)
+{
+    import_ctx *ic = argp;
+    units_import_result *res = ic->res;
+    int64_t seq = 0;
+    memset(res, 0, sizeof *res);
+    time_iso_us(time_now_us(), ic->now, sizeof ic->now);
+    size_t i;
+    json_t *p;
+    json_array_foreach(ic->root, i, p)
+    {
+        int64_t pid = 0;
+        ts_code rc = upsert(ic, c, p, 1, 0, NULL, &pid, err);
+        if (rc != TS_OK) return rc;
+        res->provinces++;
+        const char *pcode = jstr(p, "Code");
+        json_t *dists = json_object_get(p, "Districts");
+        size_t j;
+        json_t *d;
+        json_array_foreach(dists, j, d)
+        {
+            int64_t did = 0;
+            rc = upsert(ic, c, d, 2, pid, pcode, &did, err);
+            if (rc != TS_OK) return rc;
+            res->districts++;
+            size_t k;
+            json_t *w;
+            json_array_foreach(json_object_get(d, "Wards"), k, w)
+            {
+                int64_t wid;
+                rc = upsert(ic, c, w, 3, did, jstr(d, "Code"), &wid, err);
+                if (rc != TS_OK) return rc;
+                res->communes++;
+            }
+        }
+        json_t *w;
+        json_array_foreach(json_object_get(p, "Wards"), j, w)
+        {
+            int64_t wid;
+            rc = upsert(ic, c, w, 3, pid, pcode, &wid, err);
+            if (rc != TS_OK) return rc;
+            res->communes++;
+        }
+    }
+    json_t *sum = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "valid_from", ic->valid_from,
+                            "provinces", res->provinces, "districts", res->districts,
+                            "communes", res->communes, "inserted", res->inserted, "updated",
+                            res->updated, "unchanged", res->unchanged);
+    audit_entry e = {.actor = ic->actor, .action = "units.import", .object_type = "admin_units",
+                     .object_id = ic->valid_from, .summary = sum};
+    ts_code rc = audit_append(c, &e, &seq, err);
+    json_decref(sum);
+    res->audit_seq = seq;
+    return rc;
+}
+
+ts_code units_import(db_conn *c, const char *json, size_t len, const char *valid_from,
+                     const char *actor, units_import_result *res, ts_err *err)
+{
+    memset(res, 0, sizeof *res);
+    if (!time_valid_date(valid_from))
+        return ts_err_field(err, TS_EVALIDATION, "valid_from", M_FIELD_FORMAT, "YYYY-MM-DD");
+    json_error_t je;
+    json_t *root = json_loadb(json, len, 0, &je);
+    if (!root) {
+        char where[200];
+        snprintf(where, sizeof where, "%s (line %d, column %d)", je.text, je.line, je.column);
+        return ts_err_set(err, TS_EINVAL, M_JSON_MALFORMED, where);
+    }
+    ts_code rc = TS_OK;
+    if (!json_is_array(root)) {
+        rc = ts_err_field(err, TS_EVALIDATION, "$", M_FIELD_TYPE_ARRAY, NULL);
+        goto out_root;
+    }
+    /* validate everything before writing anything */
+    size_t i;
+    json_t *p;
+    json_array_foreach(root, i, p)
+    {
+        char where[64];
+        snprintf(where, sizeof where, "[%zu]", i);
+        if (!check_item(p, 1, where, err)) break;
+        json_t *dists = json_object_get(p, "Districts"), *wards = json_object_get(p, "Wards");
+        if ((dists && !json_is_array(dists)) || (wards && !json_is_array(wards))) {
+            ts_err_field(err, TS_EVALIDATION, where, M_FIELD_TYPE_ARRAY, NULL);
+            break;
+        }
+        size_t j, k;
+        json_t *d, *w;
+        json_array_foreach(dists, j, d)
+        {
+            char wd[96];
+            snprintf(wd, sizeof wd, "[%zu].Districts[%zu]", i, j);
+            if (!check_item(d, 2, wd, err)) break;
+            json_t *dw = json_object_get(d, "Wards");
+            if (dw && !json_is_array(dw)) {
+                ts_err_field(err, TS_EVALIDATION, wd, M_FIELD_TYPE_ARRAY, NULL);
+                break;
+            }
+            json_array_foreach(dw, k, w)
+            {
+                char ww[128];
+                snprintf(ww, sizeof ww, "[%zu].Districts[%zu].Wards[%zu]", i, j, k);
+                if (!check_item(w, 3, ww, err)) break;
+            }
+        }
+        json_array_foreach(wards, j, w)
+        {
+            char ww[96];
+            snprintf(ww, sizeof ww, "[%zu].Wards[%zu]", i, j);
+            if (!check_item(w, 3, ww, err)) break;
+        }
+        if (err->nfields) break;
+    }
+    if (err->nfields) {
+        rc = err->code;
+        goto out_root;
+    }
+    import_ctx ic = {.root = root, .valid_from = valid_from, .actor = actor, .res = res};
+    ic.a = arena_new(1 << 16);
+    rc = db_transact(c, import_tx, &ic, err);
+    arena_free(ic.a);
+out_root:
+    json_decref(root);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* update                                                                */
+
+typedef struct update_ctx {
+    arena *a;
+    const char *code;
+    const units_patch *p;
+    const char *actor;
+    unit *out;
+} update_ctx;
+
+static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
+{
+    update_ctx *uc = argp;
+    unit before;
+    const char *date = today(uc->a);
+    ts_code rc = get_valid(c, uc->a, uc->code, date, &before, err);
+    if (rc != TS_OK) return rc;
+    const units_patch *p = uc->p;
+    unit after = before;
+    if (p->name) after.name = p->name;
+    if (p->name_en) after.name_en = p->name_en;
+    if (p->full_name) after.full_name = p->full_name;
+    if (p->full_name_en) after.full_name_en = p->full_name_en;
+    if (p->valid_to) after.valid_to = p->valid_to;
+    if (p->clear_valid_to) after.valid_to = NULL;
+    if (after.valid_to && strcmp(after.valid_to, after.valid_from) <= 0)
+        return ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_RANGE, "> valid_from");
+    arena *a = uc->a;
+    const char *key = arena_printf(a, "%s %s %s %s", text_fold(a, after.name, strlen(after.name)),
+                                   text_fold(a, after.full_name, strlen(after.full_name)),
+                                   after.name_en ? text_fold(a, after.name_en, strlen(after.name_en)) : "",
+                                   after.code);
+    char now[40];
+    time_iso_us(time_now_us(), now, sizeof now);
+    db_stmt *s;
+    rc = db_prepare(c,
+                    "UPDATE admin_units SET name = ?, name_en = ?, full_name = ?, "
+                    "full_name_en = ?, valid_to = ?, search_key = ?, updated_at = ? WHERE id = ?",
+                    &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, after.name, -1);
+    db_bind_text(s, 2, after.name_en, -1);
+    db_bind_text(s, 3, after.full_name, -1);
+    db_bind_text(s, 4, after.full_name_en, -1);
+    db_bind_text(s, 5, after.valid_to, -1);
+    db_bind_text(s, 6, key, -1);
+    db_bind_text(s, 7, now, -1);
+    db_bind_int(s, 8, before.id);
+    int r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    json_t *from = unit_to_json(&before), *to = unit_to_json(&after);
+    json_t *sum = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(to, k, v)
+    {
+        json_t *old = json_object_get(from, k);
+        if (!json_equal(old, v))
+            json_object_set_new(sum, k, json_pack("{s:O,s:O}", "from", old, "to", v));
+    }
+    json_decref(from);
+    json_decref(to);
+    audit_entry e = {.actor = uc->actor, .action = "unit.update", .object_type = "admin_unit",
+                     .object_id = before.code, .summary = sum};
+    rc = audit_append(c, &e, NULL, err);
+    json_decref(sum);
+    *uc->out = after;
+    return rc;
+}
+
+ts_code units_update(db_conn *c, arena *a, const char *code, const units_patch *p,
+                     const char *actor, unit *out, ts_err *err)
+{
+    if (!units_code_valid(code)) return ts_err_set(err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
+    if (p->valid_to && !time_valid_date(p->valid_to))
+        return ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_FORMAT, "YYYY-MM-DD");
+    update_ctx uc = {a, code, p, actor, out};
+    return db_transact(c, update_tx, &uc, err);
+}

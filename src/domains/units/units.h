@@ -1,0 +1,86 @@
+/*
+ * units — Vietnam's administrative units (đơn vị hành chính) as a tree with
+ * levels and validity dates: province (1) > district (2) > commune (3).
+ * The 2025 two-level shape simply has communes directly under provinces.
+ * Codes follow the statistics office: 2 digits (province), 3 (district),
+ * 5 (commune). Search uses a folded key so "bac ninh" finds "Bắc Ninh".
+ */
+#ifndef TS_UNITS_H
+#define TS_UNITS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../../db/db.h"
+#include "../../lib/arena.h"
+
+typedef struct unit {
+    int64_t id;
+    const char *code;         /* statistics-office code */
+    const char *parent_code;  /* NULL for provinces */
+    int level;                /* 1 province, 2 district, 3 commune */
+    const char *kind;         /* province, city, district, town, ward, commune, special_zone */
+    const char *name;         /* "Bắc Ninh" */
+    const char *name_en;      /* "Bac Ninh" */
+    const char *full_name;    /* "Tỉnh Bắc Ninh" */
+    const char *full_name_en; /* "Bac Ninh Province" */
+    const char *code_name;    /* "bac_ninh" */
+    const char *unit_type;    /* "Tỉnh" */
+    const char *unit_type_en; /* "Province" */
+    const char *valid_from;   /* YYYY-MM-DD */
+    const char *valid_to;     /* YYYY-MM-DD (exclusive) or NULL */
+} unit;
+
+typedef struct units_query {
+    const char *parent; /* parent code, or NULL */
+    const char *q;      /* free text, matched diacritics-insensitively */
+    int level;          /* 0 = any */
+    const char *date;   /* units valid on this date (YYYY-MM-DD); NULL = today */
+    int64_t limit;
+    int64_t offset;
+} units_query;
+
+typedef struct units_list_result {
+    unit *items;
+    int n;
+    int64_t total;
+} units_list_result;
+
+/* True when code has the shape of a unit code (2, 3 or 5 digits). */
+int units_code_valid(const char *code);
+
+/* One unit valid on date (NULL = today), with its ancestors top-down in chain. */
+ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out,
+                  unit **chain, int *nchain, ts_err *err);
+ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result *out,
+                   ts_err *err);
+
+typedef struct units_import_result {
+    int provinces, districts, communes; /* seen in the file */
+    int inserted, updated, unchanged;
+    int64_t audit_seq;
+} units_import_result;
+
+/*
+ * Import units from the vn-admin JSON shape: an array of provinces, each
+ * with Wards[] (and optionally Districts[] holding Wards[]). Idempotent:
+ * re-import updates names and never duplicates. One transaction, one
+ * audit entry. valid_from: the date the shape took effect (YYYY-MM-DD).
+ */
+ts_code units_import(db_conn *c, const char *json, size_t len, const char *valid_from,
+                     const char *actor, units_import_result *res, ts_err *err);
+
+typedef struct units_patch {
+    const char *name, *name_en, *full_name, *full_name_en; /* NULL = unchanged */
+    const char *valid_to;                                  /* NULL = unchanged */
+    int clear_valid_to;                                    /* set valid_to to NULL */
+} units_patch;
+
+/* Correct a unit's names or close its validity; audited. */
+ts_code units_update(db_conn *c, arena *a, const char *code, const units_patch *p,
+                     const char *actor, unit *out, ts_err *err);
+
+/* JSON rendering shared by the API and the CLI. */
+json_t *unit_to_json(const unit *u);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * units_http — the HTTP door to units: GET /api/v1/units, GET and PATCH
+ * /api/v1/units/{code}. JSON in -> units.h call -> JSON out.
+ */
+#include <string.h>
+
+#include "../../http/http.h"
+#include "../../lib/jsonx.h"
+#include "../../lib/text.h"
+#include "../../lib/timeutil.h"
+#include "units.h"
+
+static ts_code check_date(http_req *r, const char **date)
+{
+    *date = http_query(r, "date");
+    if (*date && !time_valid_date(*date))
+        return ts_err_field(&r->err, TS_EINVAL, "date", M_FIELD_FORMAT, "YYYY-MM-DD");
+    return TS_OK;
+}
+
+static ts_code h_list(http_req *r)
+{
+    units_query q = {0};
+    int64_t level, limit, offset;
+    if (http_query_int(r, "level", 0, 1, 3, &level) != TS_OK) return r->err.code;
+    if (http_query_int(r, "limit", 100, 1, 1000, &limit) != TS_OK) return r->err.code;
+    if (http_query_int(r, "offset", 0, 0, 100000000, &offset) != TS_OK) return r->err.code;
+    if (check_date(r, &q.date) != TS_OK) return r->err.code;
+    q.parent = http_query(r, "parent");
+    if (q.parent && !units_code_valid(q.parent))
+        return ts_err_field(&r->err, TS_EINVAL, "parent", M_UNIT_CODE_FORMAT, NULL);
+    q.q = http_query(r, "q");
+    if (q.q) {
+        size_t n = strlen(q.q);
+        if (!text_utf8_valid(q.q, n))
+            return ts_err_field(&r->err, TS_EINVAL, "q", M_FIELD_UTF8, NULL);
+        if (text_utf8_chars(q.q, n) > 100)
+            return ts_err_field(&r->err, TS_EINVAL, "q", M_FIELD_TOO_LONG, "100");
+    }
+    q.level = (int)level;
+    q.limit = limit;
+    q.offset = offset;
+    db_conn *c = http_db(r);
+    if (!c) return r->err.code;
+    units_list_result res;
+    ts_code rc = units_list(c, r->a, &q, &res, &r->err);
+    if (rc != TS_OK) return rc;
+    json_t *items = json_array();
+    for (int i = 0; i < res.n; i++) json_array_append_new(items, unit_to_json(&res.items[i]));
+    json_t *o = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)res.total,
+                          "limit", (json_int_t)limit, "offset", (json_int_t)offset);
+    return http_reply_json(r, 200, o);
+}
+
+static json_t *unit_with_chain(const unit *u, const unit *chain, int n)
+{
+    json_t *o = unit_to_json(u);
+    json_t *parents = json_array();
+    for (int i = 0; i < n; i++) {
+        json_t *p = json_object();
+        json_object_set_new(p, "code", json_string(chain[i].code));
+        json_object_set_new(p, "name", json_string(chain[i].name));
+        json_object_set_new(p, "full_name", json_string(chain[i].full_name));
+        json_object_set_new(p, "level", json_integer(chain[i].level));
+        json_array_append_new(parents, p);
+    }
+    json_object_set_new(o, "parents", parents);
+    return o;
+}
+
+static ts_code h_get(http_req *r)
+{
+    const char *code = http_param(r, "code");
+    const char *date;
+    if (check_date(r, &date) != TS_OK) return r->err.code;
+    if (!units_code_valid(code)) return ts_err_set(&r->err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
+    db_conn *c = http_db(r);
+    if (!c) return r->err.code;
+    unit u, *chain;
+    int n;
+    ts_code rc = units_get(c, r->a, code, date, &u, &chain, &n, &r->err);
+    if (rc != TS_OK) return rc;
+    return http_reply_json(r, 200, unit_with_chain(&u, chain, n));
+}
+
+static const jx_field patch_spec[] = {
+    {"name", JX_STRING, false, 200, false},
+    {"name_en", JX_STRING, false, 200, false},
+    {"full_name", JX_STRING, false, 300, false},
+    {"full_name_en", JX_STRING, false, 300, false},
+    {"valid_to", JX_ANY, false, 0, false},
+    {NULL, 0, false, 0, false},
+};
+
+static ts_code h_patch(http_req *r)
+{
+    json_t *in;
+    if (http_body_json(r, &in) != TS_OK) return r->err.code;
+    if (jx_check(in, patch_spec, &r->err) != TS_OK) return r->err.code;
+    units_patch p = {0};
+    p.name = jx_str(r->a, in, "name");
+    p.name_en = jx_str(r->a, in, "name_en");
+    p.full_name = jx_str(r->a, in, "full_name");
+    p.full_name_en = jx_str(r->a, in, "full_name_en");
+    json_t *vt = json_object_get(in, "valid_to");
+    if (vt && json_is_null(vt))
+        p.clear_valid_to = 1;
+    else if (vt && !json_is_string(vt))
+        return ts_err_field(&r->err, TS_EVALIDATION, "valid_to", M_FIELD_TYPE_STRING, NULL);
+    else if (vt)
+        p.valid_to = jx_str(r->a, in, "valid_to");
+    if (json_object_size(in) == 0)
+        return ts_err_field(&r->err, TS_EVALIDATION, "name", M_FIELD_REQUIRED, NULL);
+    db_conn *c = http_db(r);
+    if (!c) return r->err.code;
+    unit out;
+    ts_code rc = units_update(c, r->a, http_param(r, "code"), &p, "admin-token", &out, &r->err);
+    if (rc != TS_OK) return rc;
+    return http_reply_json(r, 200, unit_to_json(&out));
+}
+
+const http_route units_routes[] = {
+    {"GET", "/api/v1/units", h_list, AUTH_PUBLIC},
+    {"GET", "/api/v1/units/{code}", h_get, AUTH_PUBLIC},
+    {"PATCH", "/api/v1/units/{code}", h_patch, AUTH_ADMIN_TOKEN},
+    {NULL, NULL, NULL, 0},
+};

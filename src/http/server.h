@@ -1,0 +1,44 @@
+/*
+ * server — the libmicrohttpd server: thread pool, bounded bodies, routing,
+ * problem+json errors, security headers, access log, metrics, health,
+ * embedded static files, graceful shutdown.
+ */
+#ifndef TS_SERVER_H
+#define TS_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "http.h"
+
+typedef struct http_config {
+    char host[64];          /* listen address, e.g. 127.0.0.1 */
+    unsigned short port;    /* listen port */
+    int threads;            /* worker threads (0 = number of cores) */
+    size_t max_body;        /* bytes; larger bodies get 413 */
+    size_t max_header;      /* per-connection memory for headers (bytes) */
+    int max_connections;    /* concurrent connections */
+    int timeout_s;          /* idle / slow-client timeout */
+    bool access_log;        /* one JSON line per request on stderr */
+    char admin_token[128];  /* bootstrap admin bearer token ("" = disabled) */
+} http_config;
+
+void http_config_defaults(http_config *c);
+
+/* tables: NULL-terminated array of route tables (each ends with a NULL method). */
+http_server *http_server_new(const http_config *cfg, db *d, const http_route *const *tables,
+                             ts_err *err);
+ts_code http_server_start(http_server *s, ts_err *err);
+/* Stop accepting, wait up to grace_ms for requests in flight, then stop. */
+void http_server_shutdown(http_server *s, int grace_ms);
+void http_server_free(http_server *s);
+/* The port actually bound (useful with port 0). */
+unsigned short http_server_port(const http_server *s);
+/* Core routes: /healthz, /readyz, /metrics, /api/v1/openapi.json. */
+extern const http_route http_core_routes[];
+
+/* For tests: every route of every table, in order. */
+int http_server_route_count(const http_server *s);
+const http_route *http_server_route(const http_server *s, int i);
+
+#endif

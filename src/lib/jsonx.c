@@ -1,0 +1,121 @@
+/* jsonx — declared-shape validation of JSON input; see jsonx.h. */
+#include "jsonx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "text.h"
+
+ts_code jx_parse_object(const char *body, size_t len, json_t **out, ts_err *err)
+{
+    *out = NULL;
+    if (!text_utf8_valid(body, len)) return ts_err_set(err, TS_EINVAL, M_FIELD_UTF8, NULL);
+    json_error_t je;
+    json_t *v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
+    if (!v) {
+        char where[200];
+        snprintf(where, sizeof where, "%s (line %d, column %d)", je.text, je.line, je.column);
+        return ts_err_set(err, TS_EINVAL, M_JSON_MALFORMED, where);
+    }
+    if (!json_is_object(v)) {
+        json_decref(v);
+        return ts_err_set(err, TS_EINVAL, M_JSON_NOT_OBJECT, NULL);
+    }
+    *out = v;
+    return TS_OK;
+}
+
+static const jx_field *spec_find(const jx_field *spec, const char *name)
+{
+    for (; spec->name; spec++)
+        if (!strcmp(spec->name, name)) return spec;
+    return NULL;
+}
+
+ts_code jx_check(json_t *obj, const jx_field *spec, ts_err *err)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach(obj, key, v)
+    {
+        if (!spec_find(spec, key)) ts_err_field(err, TS_EVALIDATION, key, M_FIELD_UNKNOWN, NULL);
+    }
+    for (const jx_field *f = spec; f->name; f++) {
+        v = json_object_get(obj, f->name);
+        if (!v || json_is_null(v)) {
+            if (f->required) ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_REQUIRED, NULL);
+            continue;
+        }
+        switch (f->type) {
+        case JX_STRING: {
+            if (!json_is_string(v)) {
+                ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_TYPE_STRING, NULL);
+                break;
+            }
+            size_t len = json_string_length(v);
+            const char *s = json_string_value(v);
+            if (!text_utf8_valid(s, len)) {
+                ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_UTF8, NULL);
+                break;
+            }
+            const char *t = text_trim(s, &len);
+            (void)t;
+            size_t max = f->max_chars ? f->max_chars : 1000;
+            if (!len && !f->allow_empty)
+                ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_EMPTY, NULL);
+            else if (text_utf8_chars(s, json_string_length(v)) > max) {
+                char n[24];
+                snprintf(n, sizeof n, "%zu", max);
+                ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_TOO_LONG, n);
+            }
+            break;
+        }
+        case JX_INT:
+            if (!json_is_integer(v))
+                ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_TYPE_INTEGER, NULL);
+            break;
+        case JX_BOOL:
+            if (!json_is_boolean(v))
+                ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_TYPE_BOOL, NULL);
+            break;
+        case JX_OBJECT:
+            if (!json_is_object(v))
+                ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_TYPE_OBJECT, NULL);
+            break;
+        case JX_ARRAY:
+            if (!json_is_array(v))
+                ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_TYPE_ARRAY, NULL);
+            break;
+        case JX_ANY:
+            break;
+        }
+    }
+    return err->nfields ? err->code : TS_OK;
+}
+
+const char *jx_str(arena *a, json_t *obj, const char *name)
+{
+    json_t *v = json_object_get(obj, name);
+    if (!v || !json_is_string(v)) return NULL;
+    size_t len = json_string_length(v);
+    const char *s = text_trim(json_string_value(v), &len);
+    return text_nfc(a, s, len);
+}
+
+int64_t jx_int(json_t *obj, const char *name, int64_t def)
+{
+    json_t *v = json_object_get(obj, name);
+    return v && json_is_integer(v) ? (int64_t)json_integer_value(v) : def;
+}
+
+char *jx_dump(arena *a, const json_t *v, size_t *len)
+{
+    char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+    if (!s) s = strdup("null");
+    size_t n = strlen(s);
+    char *r = arena_strndup(a, s, n);
+    free(s);
+    if (len) *len = n;
+    return r;
+}

@@ -1,0 +1,149 @@
+/*
+ * msg — the message catalogue: every user-facing error text, in
+ * Vietnamese (default) and English. Texts with %s take one argument.
+ * Also the table mapping error codes to HTTP status, title and type slug.
+ */
+#include "err.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const messages[M_COUNT][2] = {
+    [M_NONE] = {"", ""},
+    [M_INTERNAL] = {"Lỗi hệ thống. Vui lòng thử lại sau.",
+                    "Internal error. Please try again later."},
+    [M_DB] = {"Lỗi cơ sở dữ liệu.", "Database error."},
+    [M_DB_BUSY] = {"Hệ thống đang bận, vui lòng thử lại.", "The system is busy, please retry."},
+    [M_UNAVAILABLE] = {"Dịch vụ tạm thời không sẵn sàng.", "Service temporarily unavailable."},
+    [M_NOT_FOUND_ROUTE] = {"Không tìm thấy địa chỉ %s.", "No resource at %s."},
+    [M_METHOD_NOT_ALLOWED] = {"Phương thức %s không được hỗ trợ cho địa chỉ này.",
+                              "Method %s is not allowed on this resource."},
+    [M_BODY_TOO_LARGE] = {"Nội dung gửi lên quá lớn (tối đa %s byte).",
+                          "Request body too large (at most %s bytes)."},
+    [M_MEDIA_TYPE] = {"Kiểu nội dung không được hỗ trợ; hãy gửi %s.",
+                      "Unsupported content type; send %s."},
+    [M_JSON_MALFORMED] = {"JSON không hợp lệ: %s.", "Malformed JSON: %s."},
+    [M_JSON_NOT_OBJECT] = {"Nội dung phải là một đối tượng JSON.",
+                           "The body must be a JSON object."},
+    [M_FIELD_REQUIRED] = {"Trường này là bắt buộc.", "This field is required."},
+    [M_FIELD_TYPE_STRING] = {"Phải là chuỗi ký tự.", "Must be a string."},
+    [M_FIELD_TYPE_INTEGER] = {"Phải là số nguyên.", "Must be an integer."},
+    [M_FIELD_TYPE_BOOL] = {"Phải là true hoặc false.", "Must be true or false."},
+    [M_FIELD_TYPE_OBJECT] = {"Phải là một đối tượng.", "Must be an object."},
+    [M_FIELD_TYPE_ARRAY] = {"Phải là một mảng.", "Must be an array."},
+    [M_FIELD_UNKNOWN] = {"Trường không được hỗ trợ.", "Unknown field."},
+    [M_FIELD_TOO_LONG] = {"Quá dài (tối đa %s ký tự).", "Too long (at most %s characters)."},
+    [M_FIELD_UTF8] = {"Không phải văn bản UTF-8 hợp lệ.", "Not valid UTF-8 text."},
+    [M_FIELD_EMPTY] = {"Không được để trống.", "Must not be empty."},
+    [M_FIELD_FORMAT] = {"Sai định dạng: %s.", "Wrong format: %s."},
+    [M_FIELD_RANGE] = {"Giá trị ngoài phạm vi cho phép (%s).", "Value out of range (%s)."},
+    [M_VALIDATION] = {"Dữ liệu gửi lên không hợp lệ.", "The submitted data is invalid."},
+    [M_UNIT_NOT_FOUND] = {"Không tìm thấy đơn vị hành chính %s.",
+                          "Administrative unit %s not found."},
+    [M_UNIT_CODE_FORMAT] = {"Mã đơn vị hành chính gồm 2, 3 hoặc 5 chữ số.",
+                            "An administrative unit code has 2, 3 or 5 digits."},
+    [M_UNIT_PARENT_NOT_FOUND] = {"Không tìm thấy đơn vị cấp trên %s.",
+                                 "Parent unit %s not found."},
+    [M_QUERY_PARAM] = {"Tham số truy vấn không hợp lệ.", "Invalid query parameter."},
+    [M_CONFLICT] = {"Dữ liệu xung đột với bản ghi đã có.",
+                    "The data conflicts with an existing record."},
+};
+
+static const struct {
+    int status;
+    const char *slug;
+    const char *title[2];
+} codes[TS_CODE_COUNT] = {
+    [TS_OK] = {200, "ok", {"Thành công", "OK"}},
+    [TS_EINVAL] = {400, "bad-request", {"Yêu cầu không hợp lệ", "Bad request"}},
+    [TS_EVALIDATION] = {422, "validation", {"Dữ liệu không hợp lệ", "Invalid data"}},
+    [TS_ENOTFOUND] = {404, "not-found", {"Không tìm thấy", "Not found"}},
+    [TS_EMETHOD] = {405, "method-not-allowed",
+                    {"Phương thức không được phép", "Method not allowed"}},
+    [TS_ECONFLICT] = {409, "conflict", {"Xung đột dữ liệu", "Conflict"}},
+    [TS_EFORBIDDEN] = {403, "forbidden", {"Không có quyền", "Forbidden"}},
+    [TS_EUNAUTH] = {401, "unauthenticated", {"Chưa đăng nhập", "Unauthenticated"}},
+    [TS_ETOOBIG] = {413, "too-large", {"Nội dung quá lớn", "Content too large"}},
+    [TS_EMEDIATYPE] = {415, "unsupported-media-type",
+                       {"Kiểu nội dung không được hỗ trợ", "Unsupported media type"}},
+    [TS_ERATELIMIT] = {429, "rate-limited", {"Quá nhiều yêu cầu", "Too many requests"}},
+    [TS_EBUSY] = {503, "busy", {"Hệ thống bận", "Busy"}},
+    [TS_EUNAVAIL] = {503, "unavailable", {"Không sẵn sàng", "Unavailable"}},
+    [TS_EDB] = {500, "database", {"Lỗi cơ sở dữ liệu", "Database error"}},
+    [TS_EINTERNAL] = {500, "internal", {"Lỗi hệ thống", "Internal error"}},
+};
+
+const char *ts_msg_text(ts_msg m, int lang)
+{
+    if ((int)m < 0 || m >= M_COUNT || !messages[m][0]) return "";
+    return messages[m][lang ? 1 : 0];
+}
+
+const char *ts_code_title(ts_code c, int lang)
+{
+    if ((int)c < 0 || c >= TS_CODE_COUNT) c = TS_EINTERNAL;
+    return codes[c].title[lang ? 1 : 0];
+}
+
+const char *ts_code_slug(ts_code c)
+{
+    if ((int)c < 0 || c >= TS_CODE_COUNT) c = TS_EINTERNAL;
+    return codes[c].slug;
+}
+
+int ts_code_http_status(ts_code c)
+{
+    if ((int)c < 0 || c >= TS_CODE_COUNT) c = TS_EINTERNAL;
+    return codes[c].status;
+}
+
+void ts_msg_render(char *out, size_t cap, ts_msg m, const char *arg, int lang)
+{
+    const char *fmt = ts_msg_text(m, lang);
+    const char *p = strstr(fmt, "%s");
+    if (!p) {
+        snprintf(out, cap, "%s", fmt);
+        return;
+    }
+    snprintf(out, cap, "%.*s%s%s", (int)(p - fmt), fmt, arg ? arg : "", p + 2);
+}
+
+void ts_err_clear(ts_err *e)
+{
+    e->code = TS_OK;
+    e->msg = M_NONE;
+    e->arg[0] = '\0';
+    e->debug[0] = '\0';
+    e->nfields = 0;
+}
+
+ts_code ts_err_set(ts_err *e, ts_code code, ts_msg msg, const char *arg)
+{
+    e->code = code;
+    e->msg = msg;
+    snprintf(e->arg, sizeof e->arg, "%s", arg ? arg : "");
+    return code;
+}
+
+ts_code ts_err_field(ts_err *e, ts_code code, const char *field, ts_msg msg, const char *arg)
+{
+    if (e->code == TS_OK || e->msg == M_NONE) {
+        e->code = code;
+        e->msg = code == TS_EVALIDATION ? M_VALIDATION : (code == TS_EINVAL ? M_VALIDATION : msg);
+    }
+    if (e->nfields < TS_ERR_MAX_FIELDS) {
+        ts_field_err *f = &e->fields[e->nfields++];
+        snprintf(f->field, sizeof f->field, "%s", field ? field : "");
+        f->msg = msg;
+        snprintf(f->arg, sizeof f->arg, "%s", arg ? arg : "");
+    }
+    return e->code;
+}
+
+void ts_err_debug(ts_err *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(e->debug, sizeof e->debug, fmt, ap);
+    va_end(ap);
+}
