@@ -16,7 +16,7 @@ typedef struct block {
     struct block *next;
     size_t cap;
     size_t used;
-    unsigned char data[];
+    _Alignas(16) unsigned char data[]; /* 16-aligned so every allocation is */
 } block;
 
 typedef struct cleanup {

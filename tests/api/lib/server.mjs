@@ -1,0 +1,135 @@
+// Test harness: starts a real `tinhso serve` process on a free port with a
+// fresh database (SQLite file, or a new PostgreSQL database when
+// TINHSO_TEST_PG is set), waits until /readyz answers, and stops it.
+//
+// Environment:
+//   TINHSO_BIN      path to the tinhso binary (default: build/tinhso)
+//   TINHSO_TEST_PG  postgresql://USER@HOST:PORT/DB of a throw-away server;
+//                   each startServer() creates its own database there.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import net from 'node:net';
+
+export const BIN = resolve(process.env.TINHSO_BIN || 'build/tinhso');
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const backend = process.env.TINHSO_TEST_PG ? 'postgresql' : 'sqlite';
+
+let dbCounter = 0;
+
+export function freePort() {
+  return new Promise((res, rej) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+    s.on('error', rej);
+  });
+}
+
+// A fresh, empty database URL (and a cleanup function).
+export function freshDb() {
+  if (process.env.TINHSO_TEST_PG) {
+    const base = new URL(process.env.TINHSO_TEST_PG);
+    const name = `t_${process.pid}_${Date.now()}_${dbCounter++}`;
+    const admin = new URL(base);
+    admin.pathname = '/postgres';
+    execFileSync('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', admin.toString(), '-c',
+      `CREATE DATABASE ${name}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const url = new URL(base);
+    url.pathname = '/' + name;
+    return {
+      url: url.toString(),
+      psql: (sql) => execFileSync('psql', ['-q', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1',
+        url.toString(), '-c', sql], { encoding: 'utf8' }),
+      cleanup: () => {
+        try {
+          execFileSync('psql', ['-q', '-X', admin.toString(), '-c',
+            `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`], { stdio: 'ignore' });
+        } catch { /* best effort */ }
+      },
+    };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'tinhso-test-'));
+  const path = join(dir, 'test.db');
+  return {
+    url: 'sqlite:' + path,
+    path,
+    dir,
+    sqlite: (sql) => execFileSync('sqlite3', [path, sql], { encoding: 'utf8' }),
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+// Run the CLI synchronously; returns {status, stdout, stderr}.
+export function cli(args, opts = {}) {
+  try {
+    const stdout = execFileSync(BIN, args, { encoding: 'utf8', stdio: ['pipe', 'pipe', 'pipe'], ...opts });
+    return { status: 0, stdout, stderr: '' };
+  } catch (e) {
+    return { status: e.status, stdout: e.stdout?.toString() ?? '', stderr: e.stderr?.toString() ?? '' };
+  }
+}
+
+// Start a server. opts: { db (from freshDb), demo: true to load units first,
+// args: extra CLI args, env: extra environment }.
+export async function startServer(opts = {}) {
+  const db = opts.db || freshDb();
+  if (opts.demo !== false) {
+    const r = cli(['demo', '--db', db.url]);
+    if (r.status !== 0) throw new Error('tinhso demo failed: ' + r.stderr);
+  }
+  const port = await freePort();
+  const args = ['serve', '--db', db.url, '--listen', `127.0.0.1:${port}`, ...(opts.args || [])];
+  const proc = spawn(BIN, args, {
+    env: { ...process.env, TINHSO_ADMIN_TOKEN: ADMIN_TOKEN, ...(opts.env || {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  proc.stdout.on('data', (d) => { log += d; });
+  proc.stderr.on('data', (d) => { log += d; });
+  const exited = new Promise((res) => proc.on('exit', (code, signal) => res({ code, signal })));
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    if (proc.exitCode !== null) throw new Error('server exited early:\n' + log);
+    try {
+      const r = await fetch(base + '/readyz');
+      if (r.status === 200) break;
+    } catch { /* not up yet */ }
+    if (Date.now() > deadline) { proc.kill('SIGKILL'); throw new Error('server did not become ready:\n' + log); }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const server = {
+    base, port, proc, db, exited,
+    get log() { return log; },
+    // fetch relative to the server; returns the Response
+    fetch: (path, init) => fetch(base + path, init),
+    // JSON helper: returns {status, headers, body}
+    async json(path, init = {}) {
+      const r = await fetch(base + path, init);
+      const text = await r.text();
+      let body = null;
+      try { body = text ? JSON.parse(text) : null; } catch { body = text; }
+      return { status: r.status, headers: r.headers, body };
+    },
+    admin(path, method, body, headers = {}) {
+      return server.json(path, {
+        method,
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}`, ...headers },
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+    },
+    async stop(signal = 'SIGTERM') {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+      return exited;
+    },
+    async close() {
+      await server.stop();
+      if (!opts.keepDb) db.cleanup();
+    },
+  };
+  return server;
+}
