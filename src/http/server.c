@@ -520,9 +520,12 @@ static ts_code check_auth(http_server *s, http_req *r, http_auth need)
     if (need == AUTH_PUBLIC) return TS_OK;
     const char *h = http_header(r, "Authorization");
     if (!h || strncasecmp(h, "Bearer ", 7))
-        return ts_err_set(&r->err, TS_EUNAUTH, M_NONE, NULL);
+    {
+        http_add_header(r, "WWW-Authenticate", "Bearer realm=\"tinhso\"");
+        return ts_err_set(&r->err, TS_EUNAUTH, M_AUTH_REQUIRED, NULL);
+    }
     if (!s->cfg.admin_token[0] || !token_eq(h + 7, s->cfg.admin_token))
-        return ts_err_set(&r->err, TS_EFORBIDDEN, M_NONE, NULL);
+        return ts_err_set(&r->err, TS_EFORBIDDEN, M_AUTH_FORBIDDEN, NULL);
     return TS_OK;
 }
 
@@ -805,13 +808,14 @@ ts_code http_server_start(http_server *s, ts_err *err)
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
                      MHD_USE_TURBO | MHD_USE_ERROR_LOG;
     s->mhd = MHD_start_daemon(
-        flags, s->cfg.port, NULL, NULL, on_request, s, MHD_OPTION_THREAD_POOL_SIZE,
+        flags, s->cfg.port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger,
+        NULL, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)s->cfg.threads, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.max_header, MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL, MHD_OPTION_END);
+        MHD_OPTION_END);
     if (!s->mhd) {
         ts_err_set(err, TS_EUNAVAIL, M_UNAVAILABLE, NULL);
         ts_err_debug(err, "cannot listen on %s:%u (in use, or not permitted)", s->cfg.host,

@@ -60,6 +60,8 @@ typedef enum ts_msg {
     M_UNIT_PARENT_NOT_FOUND,
     M_QUERY_PARAM,
     M_CONFLICT,
+    M_AUTH_REQUIRED,
+    M_AUTH_FORBIDDEN,
     M_COUNT
 } ts_msg;
 

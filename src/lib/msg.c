@@ -47,6 +47,10 @@ static const char *const messages[M_COUNT][2] = {
     [M_QUERY_PARAM] = {"Tham số truy vấn không hợp lệ.", "Invalid query parameter."},
     [M_CONFLICT] = {"Dữ liệu xung đột với bản ghi đã có.",
                     "The data conflicts with an existing record."},
+    [M_AUTH_REQUIRED] = {"Cần đăng nhập hoặc mã truy cập (Authorization: Bearer).",
+                         "Authentication required (Authorization: Bearer)."},
+    [M_AUTH_FORBIDDEN] = {"Bạn không có quyền thực hiện thao tác này.",
+                          "You are not allowed to do this."},
 };
 
 static const struct {
