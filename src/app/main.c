@@ -14,6 +14,7 @@
 
 #include "../db/db.h"
 #include "../db/migrate.h"
+#include "../domains/routes.h"
 #include "../domains/units/units.h"
 #include "../http/server.h"
 #include "../lib/embed.h"
@@ -21,7 +22,6 @@
 #include "../lib/timeutil.h"
 #include "../platform/audit.h"
 
-extern const http_route units_routes[];
 
 #define DEMO_UNITS_VALID_FROM "2025-07-01"
 
@@ -286,10 +286,9 @@ static int cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-    const http_route *const tables[] = {http_core_routes, units_routes, NULL};
     ts_err e;
     ts_err_clear(&e);
-    http_server *srv = http_server_new(&cfg, d, tables, &e);
+    http_server *srv = http_server_new(&cfg, d, tinhso_route_tables, &e);
     if (!srv) {
         rc = fail("cannot create the server", &e);
         goto out_db;

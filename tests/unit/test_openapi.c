@@ -6,11 +6,8 @@
  * has no operationId, or when a $ref does not resolve. Every message names
  * the route or path at fault.
  *
- * Data-driven: a new domain adds its route table to route_tables[] below.
- * LEAD: route_tables[] repeats the list in src/app/main.c (cmd_serve). Move
- * it to one shared place (the app's route list, e.g. a NULL-terminated
- * `tinhso_route_tables[]` next to main.c or in http/) and point both the
- * server and this test at it, so a new domain cannot be served undocumented.
+ * The tables come from src/domains/routes.c, the same list the server
+ * is started with.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,14 +26,9 @@
 #include "lib/embed.h"
 #include "lib/strbuf.h"
 
-extern const http_route units_routes[];
+#include "domains/routes.h"
 
-/* Every table the server is started with (keep in step with src/app/main.c). */
-static const http_route *const route_tables[] = {
-    http_core_routes,
-    units_routes,
-    NULL,
-};
+#define route_tables tinhso_route_tables
 
 /* Paths the document describes that are served outside the route tables. */
 static const char *const unrouted_paths[] = {
