@@ -34,6 +34,8 @@ typedef struct http_req {
     char *body;             /* NUL-terminated request body (in the arena) */
     size_t body_len;
     bool body_too_big;
+    bool started;           /* first access-handler call done */
+    bool bad_uri;           /* raw target had %00 */
     char request_id[68];
     int lang;               /* 0 Vietnamese, 1 English */
     ts_err err;             /* filled by a failing handler */

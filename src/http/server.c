@@ -654,24 +654,26 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 {
     http_server *s = cls;
     http_req *r = *con_cls;
-    if (!r) {
-        arena *a = arena_new(8192);
-        r = arena_calloc(a, sizeof *r);
-        r->a = a;
-        r->srv = s;
+    if (!r) return MHD_NO; /* uri_logger always creates it */
+    if (!r->started) {
+        arena *a = r->a;
+        r->started = true;
         r->conn = mc;
-        r->t0 = time_mono_us();
         r->method = arena_strdup(a, method);
         r->path = arena_strdup(a, url);
-        r->route = -1;
         r->lang = pick_lang(r);
         const char *rid = http_header(r, "X-Request-Id");
         if (rid && sane_request_id(rid))
             snprintf(r->request_id, sizeof r->request_id, "%s", rid);
         else
             new_request_id(r->request_id, sizeof r->request_id);
-        *con_cls = r;
-        atomic_fetch_add(&s->inflight, 1);
+        if (r->bad_uri) {
+            /* a NUL byte (%00) would silently cut the path or a query value */
+            r->route = s->nroutes + 1;
+            ts_err_set(&r->err, TS_EINVAL, M_BAD_URI, NULL);
+            render_problem(r);
+            return send_reply(s, r);
+        }
         const char *cl = http_header(r, "Content-Length");
         if (cl) {
             char *end;
@@ -722,6 +724,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     return send_reply(s, r);
 }
 
+/* Called by MHD with the raw request target before anything is decoded:
+ * create the request here so on_request can refuse targets with %00. */
+static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *mc)
+{
+    (void)cls;
+    (void)mc;
+    arena *a = arena_new(8192);
+    http_req *r = arena_calloc(a, sizeof *r);
+    r->a = a;
+    r->srv = cls;
+    r->t0 = time_mono_us();
+    r->route = -1;
+    r->bad_uri = uri && strstr(uri, "%00") != NULL;
+    if (uri) r->path = arena_strndup(a, uri, strnlen(uri, 256)); /* for the log if refused early */
+    atomic_fetch_add(&r->srv->inflight, 1);
+    return r;
+}
+
 static void json_escape_into(strbuf *b, const char *s)
 {
     for (; *s; s++) {
@@ -770,9 +790,9 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
         strbuf b;
         sb_init(&b);
         sb_addf(&b, "{\"time\":\"%s\",\"request_id\":\"%s\",\"method\":\"", ts, r->request_id);
-        json_escape_into(&b, r->method);
+        json_escape_into(&b, r->method ? r->method : "");
         sb_adds(&b, "\",\"path\":\"");
-        json_escape_into(&b, r->path);
+        json_escape_into(&b, r->path ? r->path : "");
         sb_addf(&b, "\",\"status\":%d,\"bytes\":%zu,\"us\":%lld%s}\n", status,
                 r->replied ? r->out_len : 0, (long long)us,
                 toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : ",\"aborted\":true");
@@ -809,7 +829,7 @@ ts_code http_server_start(http_server *s, ts_err *err)
                      MHD_USE_TURBO | MHD_USE_ERROR_LOG;
     s->mhd = MHD_start_daemon(
         flags, s->cfg.port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger,
-        NULL, MHD_OPTION_THREAD_POOL_SIZE,
+        NULL, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)s->cfg.threads, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,

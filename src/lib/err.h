@@ -62,6 +62,7 @@ typedef enum ts_msg {
     M_CONFLICT,
     M_AUTH_REQUIRED,
     M_AUTH_FORBIDDEN,
+    M_BAD_URI,
     M_COUNT
 } ts_msg;
 

@@ -60,11 +60,10 @@ ts_code jx_check(json_t *obj, const jx_field *spec, ts_err *err)
                 break;
             }
             const char *t = text_trim(s, &len);
-            (void)t;
             size_t max = f->max_chars ? f->max_chars : 1000;
             if (!len && !f->allow_empty)
                 ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_EMPTY, NULL);
-            else if (text_utf8_chars(s, json_string_length(v)) > max) {
+            else if (text_nfc_chars(t, len) > max) {
                 char n[24];
                 snprintf(n, sizeof n, "%zu", max);
                 ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_TOO_LONG, n);

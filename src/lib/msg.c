@@ -51,6 +51,8 @@ static const char *const messages[M_COUNT][2] = {
                          "Authentication required (Authorization: Bearer)."},
     [M_AUTH_FORBIDDEN] = {"Bạn không có quyền thực hiện thao tác này.",
                           "You are not allowed to do this."},
+    [M_BAD_URI] = {"Địa chỉ yêu cầu chứa ký tự không hợp lệ (%00).",
+                   "The request target contains an invalid character (%00)."},
 };
 
 static const struct {

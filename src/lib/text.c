@@ -21,6 +21,19 @@ size_t text_utf8_chars(const char *s, size_t len)
     return u8_mbsnlen((const uint8_t *)s, len);
 }
 
+size_t text_nfc_chars(const char *s, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (unsigned char)s[i] < 0x80) i++;
+    if (i == len) return len;
+    size_t outlen = 0;
+    uint8_t *out = u8_normalize(UNINORM_NFC, (const uint8_t *)s, len, NULL, &outlen);
+    if (!out) return u8_mbsnlen((const uint8_t *)s, len);
+    size_t n = u8_mbsnlen(out, outlen);
+    free(out);
+    return n;
+}
+
 char *text_nfc(arena *a, const char *s, size_t len)
 {
     if (!text_utf8_valid(s, len)) return NULL;

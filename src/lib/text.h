@@ -15,6 +15,8 @@
 bool text_utf8_valid(const char *s, size_t len);
 /* Number of code points in valid UTF-8. */
 size_t text_utf8_chars(const char *s, size_t len);
+/* Number of characters (code points) s has once normalised to NFC. */
+size_t text_nfc_chars(const char *s, size_t len);
 /* NFC copy in the arena (NULL if s is not valid UTF-8). */
 char *text_nfc(arena *a, const char *s, size_t len);
 /* Folded search key in the arena (NULL if s is not valid UTF-8). */

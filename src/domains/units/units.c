@@ -77,6 +77,24 @@ static ts_code get_valid(db_conn *c, arena *a, const char *code, const char *dat
     return TS_OK;
 }
 
+/* The newest version of a unit whatever its validity (for corrections). */
+static ts_code get_latest(db_conn *c, arena *a, const char *code, unit *out, ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT " UNIT_COLS " FROM admin_units WHERE code = ? "
+                            "ORDER BY valid_from DESC LIMIT 1",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, code, -1);
+    int r = db_step(s, err);
+    if (r == DB_ROW) read_unit(a, s, out);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    if (r == DB_DONE) return ts_err_set(err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
+    return TS_OK;
+}
+
 ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out,
                   unit **chain, int *nchain, ts_err *err)
 {
@@ -514,8 +532,7 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
 {
     update_ctx *uc = argp;
     unit before;
-    const char *date = today(uc->a);
-    ts_code rc = get_valid(c, uc->a, uc->code, date, &before, err);
+    ts_code rc = get_latest(c, uc->a, uc->code, &before, err);
     if (rc != TS_OK) return rc;
     const units_patch *p = uc->p;
     unit after = before;
@@ -527,30 +544,6 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
     if (p->clear_valid_to) after.valid_to = NULL;
     if (after.valid_to && strcmp(after.valid_to, after.valid_from) <= 0)
         return ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_RANGE, "> valid_from");
-    arena *a = uc->a;
-    const char *key = arena_printf(a, "%s %s %s %s", text_fold(a, after.name, strlen(after.name)),
-                                   text_fold(a, after.full_name, strlen(after.full_name)),
-                                   after.name_en ? text_fold(a, after.name_en, strlen(after.name_en)) : "",
-                                   after.code);
-    char now[40];
-    time_iso_us(time_now_us(), now, sizeof now);
-    db_stmt *s;
-    rc = db_prepare(c,
-                    "UPDATE admin_units SET name = ?, name_en = ?, full_name = ?, "
-                    "full_name_en = ?, valid_to = ?, search_key = ?, updated_at = ? WHERE id = ?",
-                    &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, after.name, -1);
-    db_bind_text(s, 2, after.name_en, -1);
-    db_bind_text(s, 3, after.full_name, -1);
-    db_bind_text(s, 4, after.full_name_en, -1);
-    db_bind_text(s, 5, after.valid_to, -1);
-    db_bind_text(s, 6, key, -1);
-    db_bind_text(s, 7, now, -1);
-    db_bind_int(s, 8, before.id);
-    int r = db_step(s, err);
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
     json_t *from = unit_to_json(&before), *to = unit_to_json(&after);
     json_t *sum = json_object();
     const char *k;
@@ -563,11 +556,43 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
     }
     json_decref(from);
     json_decref(to);
+    *uc->out = after;
+    if (json_object_size(sum) == 0) { /* nothing changes: no write, no audit entry */
+        json_decref(sum);
+        return TS_OK;
+    }
+    arena *a = uc->a;
+    const char *key = arena_printf(a, "%s %s %s %s", text_fold(a, after.name, strlen(after.name)),
+                                   text_fold(a, after.full_name, strlen(after.full_name)),
+                                   after.name_en ? text_fold(a, after.name_en, strlen(after.name_en)) : "",
+                                   after.code);
+    char now[40];
+    time_iso_us(time_now_us(), now, sizeof now);
+    db_stmt *s;
+    rc = db_prepare(c,
+                    "UPDATE admin_units SET name = ?, name_en = ?, full_name = ?, "
+                    "full_name_en = ?, valid_to = ?, search_key = ?, updated_at = ? WHERE id = ?",
+                    &s, err);
+    if (rc != TS_OK) goto out_sum;
+    db_bind_text(s, 1, after.name, -1);
+    db_bind_text(s, 2, after.name_en, -1);
+    db_bind_text(s, 3, after.full_name, -1);
+    db_bind_text(s, 4, after.full_name_en, -1);
+    db_bind_text(s, 5, after.valid_to, -1);
+    db_bind_text(s, 6, key, -1);
+    db_bind_text(s, 7, now, -1);
+    db_bind_int(s, 8, before.id);
+    int r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) {
+        rc = (ts_code)-r;
+        goto out_sum;
+    }
     audit_entry e = {.actor = uc->actor, .action = "unit.update", .object_type = "admin_unit",
                      .object_id = before.code, .summary = sum};
     rc = audit_append(c, &e, NULL, err);
+out_sum:
     json_decref(sum);
-    *uc->out = after;
     return rc;
 }
 
