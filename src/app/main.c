@@ -366,7 +366,7 @@ static int cmd_audit(int argc, char **argv)
     ts_err_clear(&e);
     if (audit_verify(c, &rep, &e) != TS_OK) {
         rc = fail("audit verify", &e);
-    } else if (rep.bad_seq) {
+    } else if (rep.broken) {
         printf("audit chain BROKEN at entry %lld: %s (%lld entries verified before it)\n",
                (long long)rep.bad_seq, rep.why, (long long)rep.checked);
         rc = 1;

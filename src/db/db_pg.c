@@ -528,10 +528,26 @@ static int64_t pq_changes(db_stmt *s)
     return PS(s)->changes;
 }
 
+/*
+ * Write transactions are serialised across every connection and process by
+ * a transaction-scoped advisory lock taken first, the same semantics as
+ * SQLite's BEGIN IMMEDIATE: a read-then-write (check a status, then change
+ * it) can never act on a stale read, and the audit chain never races. Reads
+ * stay READ COMMITTED and never wait. See docs/decisions.md.
+ */
+#define PQ_WRITE_LOCK_KEY "7349735"
+
 static ts_code pq_begin(db_conn *c, bool write, ts_err *err)
 {
-    (void)write; /* READ COMMITTED for both; writers serialise with row locks */
-    return pq_exec(c, "BEGIN", err);
+    ts_code rc = pq_exec(c, "BEGIN", err);
+    if (rc != TS_OK || !write) return rc;
+    rc = pq_exec(c, "SELECT pg_advisory_xact_lock(" PQ_WRITE_LOCK_KEY ")", err);
+    if (rc != TS_OK) {
+        ts_err e2;
+        ts_err_clear(&e2);
+        pq_exec(c, "ROLLBACK", &e2);
+    }
+    return rc;
 }
 
 const db_ops db_pg_ops = {

@@ -148,12 +148,16 @@ ts_code audit_verify(db_conn *c, audit_report *rep, ts_err *err)
         int64_t seq = db_col_int(s, 0);
         const char *stored_prev = db_col_text(s, 8);
         const char *stored = db_col_text(s, 9);
-        if (seq != expect) {
-            rep->bad_seq = seq > expect ? expect : seq;
-            snprintf(rep->why, sizeof rep->why,
-                     seq > expect ? "entry %lld is missing (next present is %lld)"
-                                  : "unexpected entry %lld (expected %lld)",
-                     (long long)(seq > expect ? expect : seq), (long long)seq);
+        if (seq > expect) {
+            rep->bad_seq = expect;
+            snprintf(rep->why, sizeof rep->why, "entry %lld is missing (next present is %lld)",
+                     (long long)expect, (long long)seq);
+            break;
+        }
+        if (seq < expect) {
+            rep->bad_seq = seq; /* seq <= 0 or a duplicate */
+            snprintf(rep->why, sizeof rep->why, "unexpected entry %lld (expected %lld)",
+                     (long long)seq, (long long)expect);
             break;
         }
         if (!stored_prev || strcmp(stored_prev, prev)) {
@@ -178,7 +182,10 @@ ts_code audit_verify(db_conn *c, audit_report *rep, ts_err *err)
     }
     db_reset(s);
     if (r < 0) return (ts_code)-r;
-    if (rep->bad_seq) return TS_OK;
+    if (rep->bad_seq || r == DB_ROW) {
+        rep->broken = true;
+        return TS_OK;
+    }
     /* the tip must match the head: catches removal of the newest entries */
     rc = db_prepare(c, "SELECT seq, hash FROM audit_head WHERE id = 1", &s, err);
     if (rc != TS_OK) return rc;
@@ -187,17 +194,20 @@ ts_code audit_verify(db_conn *c, audit_report *rep, ts_err *err)
         int64_t hseq = db_col_int(s, 0);
         const char *hh = db_col_text(s, 1);
         if (hseq != expect - 1) {
+            rep->broken = true;
             rep->bad_seq = expect;
             snprintf(rep->why, sizeof rep->why,
                      "chain ends at entry %lld but the head records %lld entries "
                      "(newest entries removed)",
                      (long long)(expect - 1), (long long)hseq);
         } else if (!hh || strcmp(hh, prev)) {
+            rep->broken = true;
             rep->bad_seq = expect - 1;
             snprintf(rep->why, sizeof rep->why, "entry %lld does not match the chain head",
                      (long long)(expect - 1));
         }
     } else if (r == DB_DONE) {
+        rep->broken = true;
         rep->bad_seq = 1;
         snprintf(rep->why, sizeof rep->why, "chain head is missing");
     }

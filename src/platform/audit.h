@@ -8,6 +8,7 @@
 #define TS_AUDIT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../db/db.h"
@@ -26,11 +27,12 @@ ts_code audit_append(db_conn *c, const audit_entry *e, int64_t *seq_out, ts_err 
 
 typedef struct audit_report {
     int64_t checked;   /* entries whose hash was recomputed */
-    int64_t bad_seq;   /* first bad entry (0 when intact) */
+    bool broken;       /* false when the chain is intact */
+    int64_t bad_seq;   /* first bad entry (when broken) */
     char why[256];     /* what is wrong there */
 } audit_report;
 
-/* Walk the chain; TS_OK with bad_seq == 0 when intact. */
+/* Walk the chain; TS_OK with broken == false when intact. */
 ts_code audit_verify(db_conn *c, audit_report *rep, ts_err *err);
 
 /* SHA-256 of prev_hash ‖ canonical(entry) as 64 hex digits (exposed for tests). */

@@ -73,21 +73,30 @@ async function build() {
 // Each case gets its own database: a copy of one built once per run (copying
 // is much cheaper than loading the 3355 units again for every case).
 let golden;
+let clones = 0;
 async function populated() {
   if (!golden) golden = await build();
-  const db = freshDb();
   if (isPg) {
     const admin = new URL(process.env.TINHSO_TEST_PG);
     admin.pathname = '/postgres';
-    const name = new URL(db.url).pathname.slice(1);
-    const tmpl = new URL(golden.url).pathname.slice(1);
-    const psql = (q) => execFileSync('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', admin.toString(), '-c', q],
+    const psqlAdmin = (q) => execFileSync('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', admin.toString(), '-c', q],
       { stdio: ['ignore', 'ignore', 'inherit'] });
-    psql(`DROP DATABASE ${name}`);
-    psql(`CREATE DATABASE ${name} TEMPLATE ${tmpl}`);
-  } else {
-    execFileSync('sqlite3', [golden.path, `VACUUM INTO '${db.path}'`]);
+    const tmpl = new URL(golden.url).pathname.slice(1);
+    const name = `${tmpl}_c${clones++}`;
+    psqlAdmin(`CREATE DATABASE ${name} TEMPLATE ${tmpl}`);
+    const url = new URL(golden.url);
+    url.pathname = '/' + name;
+    return {
+      url: url.toString(),
+      psql: (q) => execFileSync('psql', ['-q', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', url.toString(), '-c', q],
+        { encoding: 'utf8' }),
+      cleanup: () => {
+        try { psqlAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } catch { /* best effort */ }
+      },
+    };
   }
+  const db = freshDb();
+  execFileSync('sqlite3', [golden.path, `VACUUM INTO '${db.path}'`]);
   return db;
 }
 

@@ -120,7 +120,7 @@ describe(`durability (${backend})`, () => {
       const { stats, lastName } = await hammer([srv], codes, 8, 40, 'a');
       assert.deepEqual(stats.other, [], 'every PATCH answered 200 with the new name');
       assert.equal(stats.ok, 320);
-      if (stats.retries503) console.log(`# a: ${stats.retries503} × 503 retried`);
+      console.log(`a: ${stats.ok} PATCHes acknowledged, ${stats.retries503} × 503 retried`);
       verifyIntact(srv.db.url, before + stats.ok);
       assert.equal(auditCount(srv.db), before + stats.ok);
       await checkNames(srv, lastName);
@@ -148,7 +148,7 @@ describe(`durability (${backend})`, () => {
       const { stats, lastName } = await hammer([s1, s2], codes, 8, 40, 'b');
       assert.deepEqual(stats.other, []);
       assert.equal(stats.ok, 320);
-      if (stats.retries503) console.log(`# b: ${stats.retries503} × 503 retried`);
+      console.log(`b: ${stats.ok} PATCHes acknowledged, ${stats.retries503} × 503 retried`);
       verifyIntact(s1.db.url, before + stats.ok);
       assert.equal(auditCount(s1.db), before + stats.ok);
       await checkNames(s1, lastName);
@@ -349,7 +349,7 @@ describe(`durability (${backend})`, () => {
       assert.deepEqual(outcomes.truncated, [], 'no response cut short');
       assert.ok(outcomes.complete > 10, `stream got ${outcomes.complete} complete responses`);
       // A connection reset is tolerable only for a request the server never took.
-      if (outcomes.otherErr.length) console.log('# d: connection errors after SIGTERM:', outcomes.otherErr.slice(0, 3));
+      if (outcomes.otherErr.length) console.log('d: connection errors after SIGTERM:', outcomes.otherErr.slice(0, 3));
 
       for (const s of slow) {
         const name = sql(srv.db, `SELECT name FROM admin_units WHERE code = '${s.code}'`).trim();

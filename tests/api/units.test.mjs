@@ -72,19 +72,21 @@ test('an unknown unit code is a 404 problem naming the code', async () => {
 });
 
 // Raw path segments (already URL-encoded where needed).
+// [what, path segment, expected status]: a NUL byte anywhere in the target is
+// refused as a bad request before routing (it would otherwise cut the path).
 const malformed = [
-  ['abc', 'abc'],
-  ['SQL injection', encodeURIComponent("1'; DROP TABLE admin_units;--")],
-  ['a NUL byte (%00)', '%00'],
-  ['a code followed by a NUL byte (24%00abc)', '24%00abc'],
-  ['too many digits', '1234567'],
-  ['a four-digit code', '2424'],
+  ['abc', 'abc', 404],
+  ['SQL injection', encodeURIComponent("1'; DROP TABLE admin_units;--"), 404],
+  ['a NUL byte (%00)', '%00', 400],
+  ['a code followed by a NUL byte (24%00abc)', '24%00abc', 400],
+  ['too many digits', '1234567', 404],
+  ['a four-digit code', '2424', 404],
 ];
 
-for (const [what, seg] of malformed) {
-  test(`a malformed unit code (${what}) is a 404 problem`, async () => {
+for (const [what, seg, status] of malformed) {
+  test(`a malformed unit code (${what}) is a ${status} problem`, async () => {
     const r = await srv.json('/api/v1/units/' + seg);
-    assertProblem(r, 404);
+    assertProblem(r, status);
     assert.ok(!('items' in r.body), 'must not answer with the unit list');
     assert.ok(!('code' in r.body && r.body.code === '24'), 'must not answer with unit 24');
   });
