@@ -49,7 +49,8 @@ static unsigned char *gzip(const unsigned char *in, size_t len, size_t *out_len)
 static void dump(FILE *o, const char *name, const unsigned char *d, size_t n)
 {
     fprintf(o, "static const unsigned char %s[%zu] = {", name, n + 1);
-    for (size_t i = 0; i < n; i++) fprintf(o, "%s%u,", i % 24 ? "" : "\n", d[i]);
+    for (size_t i = 0; i < n; i++)
+        fprintf(o, "%s%u,", i % 24 ? "" : "\n", d[i]);
     fprintf(o, "0};\n");
 }
 
@@ -72,7 +73,8 @@ int main(int argc, char **argv)
     int n = argc - 4;
     char **etags = calloc((size_t)n + 1, sizeof *etags);
     int *hasgz = calloc((size_t)n + 1, sizeof *hasgz);
-    size_t *lens = calloc((size_t)n + 1, sizeof *lens), *gzlens = calloc((size_t)n + 1, sizeof *gzlens);
+    size_t *lens = calloc((size_t)n + 1, sizeof *lens),
+           *gzlens = calloc((size_t)n + 1, sizeof *gzlens);
     for (int i = 0; i < n; i++) {
         size_t len, gzlen;
         unsigned char *d = slurp(argv[4 + i], &len);
@@ -86,7 +88,8 @@ int main(int argc, char **argv)
             hasgz[i] = 1;
         }
         unsigned long long h = 1469598103934665603ULL;
-        for (size_t k = 0; k < len; k++) h = (h ^ d[k]) * 1099511628211ULL;
+        for (size_t k = 0; k < len; k++)
+            h = (h ^ d[k]) * 1099511628211ULL;
         etags[i] = malloc(32);
         snprintf(etags[i], 32, "\\\"%016llx\\\"", h);
         lens[i] = len;
@@ -98,7 +101,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         const char *p = argv[4 + i];
         if (!strncmp(p, root, rootlen)) p += rootlen;
-        while (*p == '/') p++;
+        while (*p == '/')
+            p++;
         fprintf(o, "    {\"%s\", f%d, %zu, ", p, i, lens[i]);
         if (hasgz[i])
             fprintf(o, "g%d, %zu, ", i, gzlens[i]);

@@ -22,7 +22,6 @@
 #include "../lib/timeutil.h"
 #include "../platform/audit.h"
 
-
 #define DEMO_UNITS_VALID_FROM "2025-07-01"
 
 static const char usage_main[] =
@@ -56,12 +55,12 @@ static const char usage_serve[] =
     "The admin bearer token is read from $TINHSO_ADMIN_TOKEN or the config file.\n";
 
 static const char usage_migrate[] = "usage: tinhso migrate --db URL [--status]\n";
-static const char usage_audit[] = "usage: tinhso audit verify --db URL\n"
-                                  "  exits 0 when the chain is intact, 1 naming the first bad entry\n";
-static const char usage_backup[] =
-    "usage: tinhso backup --db URL --out FILE\n"
-    "  SQLite: an online, consistent copy while the server runs.\n"
-    "  PostgreSQL: use pg_dump (see README, Operations).\n";
+static const char usage_audit[] =
+    "usage: tinhso audit verify --db URL\n"
+    "  exits 0 when the chain is intact, 1 naming the first bad entry\n";
+static const char usage_backup[] = "usage: tinhso backup --db URL --out FILE\n"
+                                   "  SQLite: an online, consistent copy while the server runs.\n"
+                                   "  PostgreSQL: use pg_dump (see README, Operations).\n";
 static const char usage_units[] =
     "usage: tinhso units import --db URL [--valid-from YYYY-MM-DD] FILE\n"
     "  FILE is in the shape of data/vn-admin/units-2025.json; re-import updates, never "
@@ -137,15 +136,34 @@ static void common_cb(int opt, const char *arg, void *ctx)
 {
     common_opts *o = ctx;
     switch (opt) {
-    case O_DB: o->db = arg; break;
-    case O_OUT: o->out = arg; break;
-    case O_LISTEN: o->listen = arg; break;
-    case O_CONFIG: o->config = arg; break;
-    case O_THREADS: o->threads = atoi(arg); if (o->threads <= 0) o->threads = -1; break;
-    case O_STATUS: o->status = 1; break;
-    case O_NO_MIGRATE: o->no_migrate = 1; break;
-    case O_NO_ACCESS_LOG: o->no_access_log = 1; break;
-    case O_VALID_FROM: o->valid_from = arg; break;
+    case O_DB:
+        o->db = arg;
+        break;
+    case O_OUT:
+        o->out = arg;
+        break;
+    case O_LISTEN:
+        o->listen = arg;
+        break;
+    case O_CONFIG:
+        o->config = arg;
+        break;
+    case O_THREADS:
+        o->threads = atoi(arg);
+        if (o->threads <= 0) o->threads = -1;
+        break;
+    case O_STATUS:
+        o->status = 1;
+        break;
+    case O_NO_MIGRATE:
+        o->no_migrate = 1;
+        break;
+    case O_NO_ACCESS_LOG:
+        o->no_access_log = 1;
+        break;
+    case O_VALID_FROM:
+        o->valid_from = arg;
+        break;
     }
 }
 
@@ -205,18 +223,25 @@ static int load_config(const char *path, http_config *cfg, const char **db_out)
         } else if (!strcmp(key, "listen") && json_is_string(v)) {
             const char *l = json_string_value(v);
             const char *colon = strrchr(l, ':');
-            if (!colon || (size_t)(colon - l) >= sizeof cfg->host) { rc = 1; break; }
+            if (!colon || (size_t)(colon - l) >= sizeof cfg->host) {
+                rc = 1;
+                break;
+            }
             snprintf(cfg->host, sizeof cfg->host, "%.*s", (int)(colon - l), l);
             cfg->port = (unsigned short)atoi(colon + 1);
         } else if (!strcmp(key, "threads") && json_is_integer(v)) {
             cfg->threads = (int)json_integer_value(v);
-        } else if (!strcmp(key, "max_body_bytes") && json_is_integer(v) && json_integer_value(v) > 0) {
+        } else if (!strcmp(key, "max_body_bytes") && json_is_integer(v) &&
+                   json_integer_value(v) > 0) {
             cfg->max_body = (size_t)json_integer_value(v);
-        } else if (!strcmp(key, "max_header_bytes") && json_is_integer(v) && json_integer_value(v) >= 4096) {
+        } else if (!strcmp(key, "max_header_bytes") && json_is_integer(v) &&
+                   json_integer_value(v) >= 4096) {
             cfg->max_header = (size_t)json_integer_value(v);
-        } else if (!strcmp(key, "max_connections") && json_is_integer(v) && json_integer_value(v) > 0) {
+        } else if (!strcmp(key, "max_connections") && json_is_integer(v) &&
+                   json_integer_value(v) > 0) {
             cfg->max_connections = (int)json_integer_value(v);
-        } else if (!strcmp(key, "timeout_seconds") && json_is_integer(v) && json_integer_value(v) > 0) {
+        } else if (!strcmp(key, "timeout_seconds") && json_is_integer(v) &&
+                   json_integer_value(v) > 0) {
             cfg->timeout_s = (int)json_integer_value(v);
         } else if (!strcmp(key, "access_log") && json_is_boolean(v)) {
             cfg->access_log = json_is_true(v);
@@ -247,12 +272,14 @@ static int parse_listen(const char *l, http_config *cfg)
 
 static int cmd_serve(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, O_DB},         {"listen", required_argument, 0, O_LISTEN},
-        {"threads", required_argument, 0, O_THREADS}, {"config", required_argument, 0, O_CONFIG},
-        {"no-migrate", no_argument, 0, O_NO_MIGRATE},
-        {"no-access-log", no_argument, 0, O_NO_ACCESS_LOG},
-        {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, O_DB},
+                                         {"listen", required_argument, 0, O_LISTEN},
+                                         {"threads", required_argument, 0, O_THREADS},
+                                         {"config", required_argument, 0, O_CONFIG},
+                                         {"no-migrate", no_argument, 0, O_NO_MIGRATE},
+                                         {"no-access-log", no_argument, 0, O_NO_ACCESS_LOG},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     common_opts o = {0};
     int i = parse_opts(argc, argv, opts, usage_serve, common_cb, &o);
     if (i == -1) return 0;
@@ -344,8 +371,8 @@ static int cmd_migrate(int argc, char **argv)
 
 static int cmd_audit(int argc, char **argv)
 {
-    if (argc < 2 || (strcmp(argv[1], "verify") && strcmp(argv[1], "--help") &&
-                     strcmp(argv[1], "-h")))
+    if (argc < 2 ||
+        (strcmp(argv[1], "verify") && strcmp(argv[1], "--help") && strcmp(argv[1], "-h")))
         return usage_error(usage_audit);
     if (strcmp(argv[1], "verify")) {
         fputs(usage_audit, stdout);
@@ -479,8 +506,9 @@ static int cmd_units(int argc, char **argv)
     db_conn *c;
     int rc = open_db(&o, usage_units, &d, &c);
     if (!rc) rc = run_migrations(c, true);
-    if (!rc) rc = do_import(c, json, len, o.valid_from ? o.valid_from : DEMO_UNITS_VALID_FROM,
-                            cli_actor());
+    if (!rc)
+        rc = do_import(c, json, len, o.valid_from ? o.valid_from : DEMO_UNITS_VALID_FROM,
+                       cli_actor());
     if (!rc || rc == 1) db_close(d);
     free(json);
     return rc;
@@ -506,8 +534,7 @@ static int cmd_demo(int argc, char **argv)
     rc = run_migrations(c, false);
     if (!rc) {
         printf("administrative units (data/vn-admin, MIT licence: see data/vn-admin/LICENSE)\n");
-        rc = do_import(c, (const char *)units->data, units->len, DEMO_UNITS_VALID_FROM,
-                       "demo");
+        rc = do_import(c, (const char *)units->data, units->len, DEMO_UNITS_VALID_FROM, "demo");
     }
     if (!rc) printf("demo province ready: Bắc Ninh (code 24)\n");
     db_close(d);
@@ -525,8 +552,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "units")) return cmd_units(argc - 1, argv + 1);
     if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-        printf("tinhso %s (sqlite %s, libpq, libmicrohttpd, jansson %s)\n", TINHSO_VERSION,
-               "3", JANSSON_VERSION);
+        printf("tinhso %s (sqlite %s, libpq, libmicrohttpd, jansson %s)\n", TINHSO_VERSION, "3",
+               JANSSON_VERSION);
         return 0;
     }
     if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {

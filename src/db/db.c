@@ -299,8 +299,10 @@ ts_code db_transact(db_conn *c, db_tx_fn fn, void *arg, ts_err *err)
         rc = db_begin(c, true, err);
         if (rc == TS_OK) {
             rc = fn(c, arg, err);
-            if (rc == TS_OK) rc = db_commit(c, err);
-            else db_rollback(c);
+            if (rc == TS_OK)
+                rc = db_commit(c, err);
+            else
+                db_rollback(c);
         }
         if (rc != TS_EBUSY) return rc;
         backoff(attempt);
@@ -361,7 +363,8 @@ void db__cache_put(db_cache *c, const char *sql, uint64_t h, void *stmt)
             db_cache_ent *e = &c->ents[i];
             if (!e->sql) continue;
             size_t j = e->hash & (ncap - 1);
-            while (ne[j].sql) j = (j + 1) & (ncap - 1);
+            while (ne[j].sql)
+                j = (j + 1) & (ncap - 1);
             ne[j] = *e;
         }
         free(c->ents);
@@ -370,7 +373,8 @@ void db__cache_put(db_cache *c, const char *sql, uint64_t h, void *stmt)
     }
     size_t mask = c->cap - 1;
     size_t i = h & mask;
-    while (c->ents[i].sql) i = (i + 1) & mask;
+    while (c->ents[i].sql)
+        i = (i + 1) & mask;
     c->ents[i].sql = xstrdup(sql);
     c->ents[i].hash = h;
     c->ents[i].stmt = stmt;

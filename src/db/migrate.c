@@ -19,7 +19,8 @@ static const char create_sql[] = "CREATE TABLE IF NOT EXISTS schema_migrations (
 int migrate_count(void)
 {
     int n = 0;
-    for (const ts_embedded *m = ts_migrations; m->path; m++) n++;
+    for (const ts_embedded *m = ts_migrations; m->path; m++)
+        n++;
     return n;
 }
 
@@ -47,8 +48,8 @@ static ts_code apply_one(db_conn *c, void *argp, ts_err *err)
     ts_code rc = db_exec(c, (const char *)arg->m->data, err);
     if (rc != TS_OK) return rc;
     db_stmt *s;
-    rc = db_prepare(c, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", &s,
-                    err);
+    rc =
+        db_prepare(c, "INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", &s, err);
     if (rc != TS_OK) return rc;
     char now[40];
     time_iso_us(time_now_us(), now, sizeof now);

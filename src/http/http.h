@@ -22,30 +22,30 @@
 typedef struct http_server http_server;
 
 typedef struct http_req {
-    arena *a;               /* freed when the response is done */
-    http_server *srv;       /* the server (config, db) */
-    void *conn;             /* struct MHD_Connection * */
-    const char *method;     /* GET, POST ... (HEAD is routed as GET) */
-    const char *path;       /* decoded path, no query */
-    int route;              /* index of the matched route, -1 if none */
+    arena *a;           /* freed when the response is done */
+    http_server *srv;   /* the server (config, db) */
+    void *conn;         /* struct MHD_Connection * */
+    const char *method; /* GET, POST ... (HEAD is routed as GET) */
+    const char *path;   /* decoded path, no query */
+    int route;          /* index of the matched route, -1 if none */
     int nparams;
     const char *param_name[HTTP_MAX_PARAMS];
     const char *param_val[HTTP_MAX_PARAMS];
-    char *body;             /* NUL-terminated request body (in the arena) */
+    char *body; /* NUL-terminated request body (in the arena) */
     size_t body_len;
     bool body_too_big;
-    bool started;           /* first access-handler call done */
-    bool bad_uri;           /* raw target had %00 */
+    bool started; /* first access-handler call done */
+    bool bad_uri; /* raw target had %00 */
     char request_id[68];
-    int lang;               /* 0 Vietnamese, 1 English */
-    ts_err err;             /* filled by a failing handler */
-    int64_t t0;             /* monotonic start, µs */
+    int lang;   /* 0 Vietnamese, 1 English */
+    ts_err err; /* filled by a failing handler */
+    int64_t t0; /* monotonic start, µs */
     /* response */
     int status;
     const char *ctype;
     const char *out;
     size_t out_len;
-    bool out_static;        /* out points at embedded data */
+    bool out_static; /* out points at embedded data */
     int nhdrs;
     const char *hdr_name[HTTP_MAX_HEADERS];
     const char *hdr_val[HTTP_MAX_HEADERS];

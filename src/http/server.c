@@ -28,8 +28,8 @@
 
 #define MAX_SEGS 12
 
-static const int status_list[] = {200, 201, 202, 204, 206, 301, 304, 400, 401, 403, 404,
-                                  405, 409, 413, 415, 422, 429, 500, 503, 0};
+static const int status_list[] = {200, 201, 202, 204, 206, 301, 304, 400, 401, 403,
+                                  404, 405, 409, 413, 415, 422, 429, 500, 503, 0};
 #define NSTATUS ((int)(sizeof status_list / sizeof status_list[0]))
 static const double lat_bounds[] = {0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
                                     0.025,   0.05,   0.1,   0.25,   0.5,   1.0};
@@ -80,7 +80,8 @@ void http_config_defaults(http_config *c)
 static int split_pattern(const char *p, route_ent *e)
 {
     e->nsegs = 0;
-    while (*p == '/') p++;
+    while (*p == '/')
+        p++;
     while (*p) {
         const char *q = strchr(p, '/');
         size_t n = q ? (size_t)(q - p) : strlen(p);
@@ -89,7 +90,8 @@ static int split_pattern(const char *p, route_ent *e)
         e->seglen[e->nsegs] = n;
         e->nsegs++;
         p += n;
-        while (*p == '/') p++;
+        while (*p == '/')
+            p++;
     }
     return 0;
 }
@@ -107,7 +109,8 @@ http_server *http_server_new(const http_config *cfg, db *d, const http_route *co
     s->db = d;
     int n = 0;
     for (int t = 0; tables[t]; t++)
-        for (const http_route *r = tables[t]; r->method; r++) n++;
+        for (const http_route *r = tables[t]; r->method; r++)
+            n++;
     s->routes = calloc((size_t)n + 1, sizeof *s->routes);
     s->metrics = calloc((size_t)n + 2, sizeof *s->metrics);
     if (!s->routes || !s->metrics) abort();
@@ -402,11 +405,16 @@ static const char *mime_of(const char *path)
     static const struct {
         const char *ext, *type;
     } types[] = {
-        {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-        {".mjs", "text/javascript; charset=utf-8"}, {".css", "text/css; charset=utf-8"},
-        {".json", "application/json"},         {".svg", "image/svg+xml"},
-        {".png", "image/png"},                 {".ico", "image/x-icon"},
-        {".woff2", "font/woff2"},              {".txt", "text/plain; charset=utf-8"},
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".ico", "image/x-icon"},
+        {".woff2", "font/woff2"},
+        {".txt", "text/plain; charset=utf-8"},
         {".webmanifest", "application/manifest+json"},
     };
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++)
@@ -436,9 +444,9 @@ static bool serve_static(http_req *r)
     r->out_static = true;
     http_add_header(r, "ETag", e->etag);
     http_add_header(r, "Vary", "Accept-Encoding");
-    http_add_header(r, "Cache-Control", !strncmp(p, "/assets/", 8)
-                                            ? "public, max-age=31536000, immutable"
-                                            : "no-cache");
+    http_add_header(r, "Cache-Control",
+                    !strncmp(p, "/assets/", 8) ? "public, max-age=31536000, immutable"
+                                               : "no-cache");
     const char *inm = http_header(r, "If-None-Match");
     if (inm && strstr(inm, e->etag)) {
         http_reply(r, 304, NULL, "", 0);
@@ -460,7 +468,8 @@ static bool match_route(const route_ent *e, const char *path, http_req *r, bool 
 {
     const char *p = path;
     int np = 0;
-    while (*p == '/') p++;
+    while (*p == '/')
+        p++;
     for (int i = 0; i < e->nsegs; i++) {
         if (!*p) return false;
         const char *q = strchr(p, '/');
@@ -519,8 +528,7 @@ static ts_code check_auth(http_server *s, http_req *r, http_auth need)
 {
     if (need == AUTH_PUBLIC) return TS_OK;
     const char *h = http_header(r, "Authorization");
-    if (!h || strncasecmp(h, "Bearer ", 7))
-    {
+    if (!h || strncasecmp(h, "Bearer ", 7)) {
         http_add_header(r, "WWW-Authenticate", "Bearer realm=\"tinhso\"");
         return ts_err_set(&r->err, TS_EUNAUTH, M_AUTH_REQUIRED, NULL);
     }
@@ -566,9 +574,10 @@ static int pick_lang(http_req *r)
 {
     const char *al = http_header(r, "Accept-Language");
     if (!al) return 0;
-    while (*al == ' ') al++;
-    return (!strncasecmp(al, "en", 2) && (al[2] == '\0' || al[2] == '-' || al[2] == ',' ||
-                                          al[2] == ';' || al[2] == ' '))
+    while (*al == ' ')
+        al++;
+    return (!strncasecmp(al, "en", 2) &&
+            (al[2] == '\0' || al[2] == '-' || al[2] == ',' || al[2] == ';' || al[2] == ' '))
                ? 1
                : 0;
 }
@@ -648,9 +657,8 @@ static void dispatch(http_server *s, http_req *r)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **con_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
 {
     http_server *s = cls;
     http_req *r = *con_cls;
@@ -809,7 +817,8 @@ static void mhd_logger(void *cls, const char *fmt, va_list ap)
     char msg[512];
     vsnprintf(msg, sizeof msg, fmt, ap);
     size_t n = strlen(msg);
-    while (n && msg[n - 1] == '\n') msg[--n] = '\0';
+    while (n && msg[n - 1] == '\n')
+        msg[--n] = '\0';
     log_error("http: %s", msg);
 }
 
@@ -825,17 +834,16 @@ ts_code http_server_start(http_server *s, ts_err *err)
         return TS_EINVAL;
     }
     s->started_us = time_mono_us();
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_TURBO | MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_USE_ERROR_LOG;
     s->mhd = MHD_start_daemon(
-        flags, s->cfg.port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger,
-        NULL, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s, MHD_OPTION_THREAD_POOL_SIZE,
+        flags, s->cfg.port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
+        MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)s->cfg.threads, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_connections,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.max_header, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_END);
+        (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
     if (!s->mhd) {
         ts_err_set(err, TS_EUNAVAIL, M_UNAVAILABLE, NULL);
         ts_err_debug(err, "cannot listen on %s:%u (in use, or not permitted)", s->cfg.host,

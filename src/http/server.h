@@ -12,15 +12,15 @@
 #include "http.h"
 
 typedef struct http_config {
-    char host[64];          /* listen address, e.g. 127.0.0.1 */
-    unsigned short port;    /* listen port */
-    int threads;            /* worker threads (0 = number of cores) */
-    size_t max_body;        /* bytes; larger bodies get 413 */
-    size_t max_header;      /* per-connection memory for headers (bytes) */
-    int max_connections;    /* concurrent connections */
-    int timeout_s;          /* idle / slow-client timeout */
-    bool access_log;        /* one JSON line per request on stderr */
-    char admin_token[128];  /* bootstrap admin bearer token ("" = disabled) */
+    char host[64];         /* listen address, e.g. 127.0.0.1 */
+    unsigned short port;   /* listen port */
+    int threads;           /* worker threads (0 = number of cores) */
+    size_t max_body;       /* bytes; larger bodies get 413 */
+    size_t max_header;     /* per-connection memory for headers (bytes) */
+    int max_connections;   /* concurrent connections */
+    int timeout_s;         /* idle / slow-client timeout */
+    bool access_log;       /* one JSON line per request on stderr */
+    char admin_token[128]; /* bootstrap admin bearer token ("" = disabled) */
 } http_config;
 
 void http_config_defaults(http_config *c);

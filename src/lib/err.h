@@ -12,20 +12,20 @@
 
 typedef enum ts_code {
     TS_OK = 0,
-    TS_EINVAL,       /* malformed input (400) */
-    TS_EVALIDATION,  /* well-formed but invalid fields (422) */
-    TS_ENOTFOUND,    /* no such object or route (404) */
-    TS_EMETHOD,      /* method not allowed on this path (405) */
-    TS_ECONFLICT,    /* uniqueness or state conflict (409) */
-    TS_EFORBIDDEN,   /* authenticated but not allowed (403) */
-    TS_EUNAUTH,      /* not authenticated (401) */
-    TS_ETOOBIG,      /* body or field too large (413) */
-    TS_EMEDIATYPE,   /* unsupported Content-Type (415) */
-    TS_ERATELIMIT,   /* too many requests (429) */
-    TS_EBUSY,        /* database busy / serialization failure: retryable (503) */
-    TS_EUNAVAIL,     /* not ready: database down, shutting down (503) */
-    TS_EDB,          /* database error (500) */
-    TS_EINTERNAL,    /* anything else (500) */
+    TS_EINVAL,      /* malformed input (400) */
+    TS_EVALIDATION, /* well-formed but invalid fields (422) */
+    TS_ENOTFOUND,   /* no such object or route (404) */
+    TS_EMETHOD,     /* method not allowed on this path (405) */
+    TS_ECONFLICT,   /* uniqueness or state conflict (409) */
+    TS_EFORBIDDEN,  /* authenticated but not allowed (403) */
+    TS_EUNAUTH,     /* not authenticated (401) */
+    TS_ETOOBIG,     /* body or field too large (413) */
+    TS_EMEDIATYPE,  /* unsupported Content-Type (415) */
+    TS_ERATELIMIT,  /* too many requests (429) */
+    TS_EBUSY,       /* database busy / serialization failure: retryable (503) */
+    TS_EUNAVAIL,    /* not ready: database down, shutting down (503) */
+    TS_EDB,         /* database error (500) */
+    TS_EINTERNAL,   /* anything else (500) */
     TS_CODE_COUNT
 } ts_code;
 
@@ -77,8 +77,8 @@ typedef struct ts_field_err {
 typedef struct ts_err {
     ts_code code;
     ts_msg msg;
-    char arg[160];       /* optional argument for the main message */
-    char debug[256];     /* internal detail: logged, never shown to clients */
+    char arg[160];   /* optional argument for the main message */
+    char debug[256]; /* internal detail: logged, never shown to clients */
     int nfields;
     ts_field_err fields[TS_ERR_MAX_FIELDS];
 } ts_err;

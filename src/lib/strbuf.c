@@ -31,7 +31,8 @@ void sb_grow(strbuf *sb, size_t extra)
 {
     if (sb->len + extra + 1 <= sb->cap) return;
     size_t cap = sb->cap ? sb->cap : 64;
-    while (cap < sb->len + extra + 1) cap *= 2;
+    while (cap < sb->len + extra + 1)
+        cap *= 2;
     char *nb = sb->cap ? realloc(sb->buf, cap) : malloc(cap);
     if (!nb) {
         fputs("tinhso: out of memory\n", stderr);

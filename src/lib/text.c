@@ -24,7 +24,8 @@ size_t text_utf8_chars(const char *s, size_t len)
 size_t text_nfc_chars(const char *s, size_t len)
 {
     size_t i = 0;
-    while (i < len && (unsigned char)s[i] < 0x80) i++;
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
     if (i == len) return len;
     size_t outlen = 0;
     uint8_t *out = u8_normalize(UNINORM_NFC, (const uint8_t *)s, len, NULL, &outlen);
@@ -39,7 +40,8 @@ char *text_nfc(arena *a, const char *s, size_t len)
     if (!text_utf8_valid(s, len)) return NULL;
     /* fast path: pure ASCII is already NFC */
     size_t i = 0;
-    while (i < len && (unsigned char)s[i] < 0x80) i++;
+    while (i < len && (unsigned char)s[i] < 0x80)
+        i++;
     if (i == len) return arena_strndup(a, s, len);
     size_t outlen = 0;
     uint8_t *out = u8_normalize(UNINORM_NFC, (const uint8_t *)s, len, NULL, &outlen);
@@ -58,8 +60,8 @@ static bool is_combining_mark(ucs4_t c)
 
 static bool is_space(ucs4_t c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' ||
-           c == 0xA0 || c == 0x3000 || (c >= 0x2000 && c <= 0x200B);
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v' || c == 0xA0 ||
+           c == 0x3000 || (c >= 0x2000 && c <= 0x200B);
 }
 
 char *text_fold(arena *a, const char *s, size_t len)
@@ -105,7 +107,8 @@ const char *text_trim(const char *s, size_t *len)
     }
     while (e > b) {
         const uint8_t *q = e - 1;
-        while (q > b && (*q & 0xC0) == 0x80) q--;
+        while (q > b && (*q & 0xC0) == 0x80)
+            q--;
         ucs4_t c;
         u8_mbtouc(&c, q, (size_t)(e - q));
         if (!is_space(c)) break;

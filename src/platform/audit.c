@@ -93,8 +93,8 @@ ts_code audit_append(db_conn *c, const audit_entry *e, int64_t *seq_out, ts_err 
                                JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
     if (!summary) summary = strdup("{}");
     char hash[65];
-    audit_hash(prev, seq, at, e->actor, e->agency, e->action, e->object_type, e->object_id,
-               summary, hash);
+    audit_hash(prev, seq, at, e->actor, e->agency, e->action, e->object_type, e->object_id, summary,
+               hash);
 
     rc = db_prepare(c,
                     "INSERT INTO audit_log (seq, at, actor, agency, action, object_type, "

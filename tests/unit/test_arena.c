@@ -59,7 +59,8 @@ static void test_strbuf(void **state)
     strbuf b;
     sb_init(&b);
     assert_string_equal(b.buf, "");
-    for (int i = 0; i < 1000; i++) sb_addf(&b, "%d,", i);
+    for (int i = 0; i < 1000; i++)
+        sb_addf(&b, "%d,", i);
     assert_int_equal(b.len, strlen(b.buf));
     sb_clear(&b);
     sb_adds(&b, "Tỉnh ");

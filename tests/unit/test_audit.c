@@ -78,8 +78,11 @@ static ts_code append_tx(db_conn *c, void *argp, ts_err *err)
     char id[32];
     snprintf(id, sizeof id, "%d", a->i);
     json_t *sum = json_pack("{s:i,s:s}", "i", a->i, "note", "đã xử lý");
-    audit_entry e = {.actor = a->actor, .action = "test.append", .object_type = "test",
-                     .object_id = id, .summary = sum};
+    audit_entry e = {.actor = a->actor,
+                     .action = "test.append",
+                     .object_type = "test",
+                     .object_id = id,
+                     .summary = sum};
     ts_code rc = audit_append(c, &e, NULL, err);
     json_decref(sum);
     return rc;
@@ -174,8 +177,8 @@ static void tamper_and_expect(db *d, const char *sql, int64_t bad)
     audit_report rep;
     assert_int_equal(audit_verify(c, &rep, &e), TS_OK);
     if (!rep.broken || rep.bad_seq != bad)
-        fail_msg("after '%s': bad entry %lld (%s), want %lld", sql, (long long)rep.bad_seq,
-                 rep.why, (long long)bad);
+        fail_msg("after '%s': bad entry %lld (%s), want %lld", sql, (long long)rep.bad_seq, rep.why,
+                 (long long)bad);
 }
 
 static void test_tampering_is_named(void **state)

@@ -17,7 +17,9 @@ static void test_fold_table(void **state)
         {"Bắc Ninh", "bac ninh"},
         {"BẮC NINH", "bac ninh"},
         {"bac ninh", "bac ninh"},
-        {"Ba\xcc\x86\xcc\x81" "c Ninh", "bac ninh"}, /* NFD input */
+        {"Ba\xcc\x86\xcc\x81"
+         "c Ninh",
+         "bac ninh"}, /* NFD input */
         {"Đồng Tháp", "dong thap"},
         {"đường Nguyễn Trãi", "duong nguyen trai"},
         {"  Thành   phố\tHuế  ", "thanh pho hue"},
@@ -30,7 +32,8 @@ static void test_fold_table(void **state)
         arena *a = arena_new(1024);
         const char *got = text_fold(a, cases[i].in, strlen(cases[i].in));
         assert_non_null(got);
-        if (strcmp(got, cases[i].want)) fail_msg("fold(%s) = '%s', want '%s'", cases[i].in, got, cases[i].want);
+        if (strcmp(got, cases[i].want))
+            fail_msg("fold(%s) = '%s', want '%s'", cases[i].in, got, cases[i].want);
         arena_free(a);
     }
 }
@@ -39,7 +42,8 @@ static void test_nfc(void **state)
 {
     (void)state;
     arena *a = arena_new(1024);
-    const char nfd[] = "Ba\xcc\x86\xcc\x81" "c"; /* a + breve + acute */
+    const char nfd[] = "Ba\xcc\x86\xcc\x81"
+                       "c"; /* a + breve + acute */
     const char *got = text_nfc(a, nfd, strlen(nfd));
     assert_string_equal(got, "Bắc");
     assert_int_equal(strlen(got), 5); /* B + U+1EAF (3 bytes) + c */
@@ -56,12 +60,12 @@ static void test_utf8_validity(void **state)
         int valid;
     } cases[] = {
         {"Hà Nội", 8, 1},
-        {"\xc3\x28", 2, 0},             /* bad continuation */
-        {"\xe0\x80\xaf", 3, 0},         /* overlong '/' */
-        {"\xed\xa0\x80", 3, 0},         /* UTF-16 surrogate */
-        {"\xf4\x90\x80\x80", 4, 0},     /* beyond U+10FFFF */
-        {"abc\0def", 7, 0},             /* embedded NUL */
-        {"\xe1\xba", 2, 0},             /* truncated */
+        {"\xc3\x28", 2, 0},         /* bad continuation */
+        {"\xe0\x80\xaf", 3, 0},     /* overlong '/' */
+        {"\xed\xa0\x80", 3, 0},     /* UTF-16 surrogate */
+        {"\xf4\x90\x80\x80", 4, 0}, /* beyond U+10FFFF */
+        {"abc\0def", 7, 0},         /* embedded NUL */
+        {"\xe1\xba", 2, 0},         /* truncated */
         {"", 0, 1},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)

@@ -11,8 +11,8 @@
 #include "../../lib/timeutil.h"
 #include "../../platform/audit.h"
 
-#define UNIT_COLS                                                                                \
-    "id, code, parent_code, level, kind, name, name_en, full_name, full_name_en, code_name, "   \
+#define UNIT_COLS                                                                                  \
+    "id, code, parent_code, level, kind, name, name_en, full_name, full_name_en, code_name, "      \
     "unit_type, unit_type_en, valid_from, valid_to"
 
 int units_code_valid(const char *code)
@@ -95,8 +95,8 @@ static ts_code get_latest(db_conn *c, arena *a, const char *code, unit *out, ts_
     return TS_OK;
 }
 
-ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out,
-                  unit **chain, int *nchain, ts_err *err)
+ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out, unit **chain,
+                  int *nchain, ts_err *err)
 {
     if (!units_code_valid(code))
         return ts_err_field(err, TS_ENOTFOUND, "code", M_UNIT_CODE_FORMAT, NULL);
@@ -120,7 +120,8 @@ ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit
         n++;
     }
     unit *ch = arena_alloc(a, sizeof(unit) * (size_t)(n ? n : 1));
-    for (int i = 0; i < n; i++) ch[i] = tmp[n - 1 - i];
+    for (int i = 0; i < n; i++)
+        ch[i] = tmp[n - 1 - i];
     *chain = ch;
     *nchain = n;
     return TS_OK;
@@ -142,8 +143,7 @@ static char *like_pattern(arena *a, const char *folded)
     return p;
 }
 
-ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result *out,
-                   ts_err *err)
+ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result *out, ts_err *err)
 {
     memset(out, 0, sizeof *out);
     const char *date = q->date ? q->date : today(a);
@@ -155,12 +155,14 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
     }
     /* One statement shape; absent filters are neutralised by the ORs. */
     db_stmt *s;
-    ts_code rc = db_prepare(c, "SELECT COUNT(*)"
-                               " FROM admin_units WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
-                               " AND (? = '' OR parent_code = ?)"
-                               " AND (? = 0 OR level = ?)"
-                               " AND (? = '' OR search_key LIKE ? ESCAPE '\\')",
-                            &s, err);
+    ts_code rc =
+        db_prepare(c,
+                   "SELECT COUNT(*)"
+                   " FROM admin_units WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+                   " AND (? = '' OR parent_code = ?)"
+                   " AND (? = 0 OR level = ?)"
+                   " AND (? = '' OR search_key LIKE ? ESCAPE '\\')",
+                   &s, err);
     if (rc != TS_OK) return rc;
     for (int pass = 0; pass < 2; pass++) {
         db_bind_text(s, 1, date, -1);
@@ -177,14 +179,15 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
             db_reset(s);
             if (r < 0) return (ts_code)-r;
             if (out->total == 0 || q->offset >= out->total) return TS_OK;
-            rc = db_prepare(c,
-                            "SELECT " UNIT_COLS
-                            " FROM admin_units WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
-                            " AND (? = '' OR parent_code = ?)"
-                            " AND (? = 0 OR level = ?)"
-                            " AND (? = '' OR search_key LIKE ? ESCAPE '\\')"
-                            " ORDER BY level, code LIMIT ? OFFSET ?",
-                            &s, err);
+            rc = db_prepare(
+                c,
+                "SELECT " UNIT_COLS
+                " FROM admin_units WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+                " AND (? = '' OR parent_code = ?)"
+                " AND (? = 0 OR level = ?)"
+                " AND (? = '' OR search_key LIKE ? ESCAPE '\\')"
+                " ORDER BY level, code LIMIT ? OFFSET ?",
+                &s, err);
             if (rc != TS_OK) return rc;
             continue;
         }
@@ -193,7 +196,8 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
         int64_t cap = q->limit < out->total - q->offset ? q->limit : out->total - q->offset;
         out->items = arena_alloc(a, sizeof(unit) * (size_t)(cap > 0 ? cap : 1));
         int r;
-        while ((r = db_step(s, err)) == DB_ROW && out->n < cap) read_unit(a, s, &out->items[out->n++]);
+        while ((r = db_step(s, err)) == DB_ROW && out->n < cap)
+            read_unit(a, s, &out->items[out->n++]);
         db_reset(s);
         if (r < 0) return (ts_code)-r;
     }
@@ -204,16 +208,19 @@ json_t *unit_to_json(const unit *u)
 {
     json_t *o = json_object();
     json_object_set_new(o, "code", json_string(u->code));
-    json_object_set_new(o, "parent_code", u->parent_code ? json_string(u->parent_code) : json_null());
+    json_object_set_new(o, "parent_code",
+                        u->parent_code ? json_string(u->parent_code) : json_null());
     json_object_set_new(o, "level", json_integer(u->level));
     json_object_set_new(o, "kind", json_string(u->kind));
     json_object_set_new(o, "name", json_string(u->name));
     json_object_set_new(o, "name_en", u->name_en ? json_string(u->name_en) : json_null());
     json_object_set_new(o, "full_name", json_string(u->full_name));
-    json_object_set_new(o, "full_name_en", u->full_name_en ? json_string(u->full_name_en) : json_null());
+    json_object_set_new(o, "full_name_en",
+                        u->full_name_en ? json_string(u->full_name_en) : json_null());
     json_object_set_new(o, "code_name", u->code_name ? json_string(u->code_name) : json_null());
     json_object_set_new(o, "unit_type", u->unit_type ? json_string(u->unit_type) : json_null());
-    json_object_set_new(o, "unit_type_en", u->unit_type_en ? json_string(u->unit_type_en) : json_null());
+    json_object_set_new(o, "unit_type_en",
+                        u->unit_type_en ? json_string(u->unit_type_en) : json_null());
     json_object_set_new(o, "valid_from", json_string(u->valid_from));
     json_object_set_new(o, "valid_to", u->valid_to ? json_string(u->valid_to) : json_null());
     return o;
@@ -319,7 +326,8 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
     const char *kind = kind_of(type_en, level);
     if (r == DB_ROW) {
         int64_t id = db_col_int(s, 0);
-#define SAME(i, v) ((!db_col_text(s, i) && !(v)) || (db_col_text(s, i) && (v) && !strcmp(db_col_text(s, i), (v))))
+#define SAME(i, v)                                                                                 \
+    ((!db_col_text(s, i) && !(v)) || (db_col_text(s, i) && (v) && !strcmp(db_col_text(s, i), (v))))
         int same = SAME(1, name) && SAME(2, name_en) && SAME(3, full) && SAME(4, full_en) &&
                    SAME(5, parent_code) && SAME(6, kind) && SAME(7, type) && SAME(8, type_en) &&
                    SAME(9, code_name);
@@ -341,7 +349,10 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
         db_bind_text(s, 2, name_en, -1);
         db_bind_text(s, 3, full, -1);
         db_bind_text(s, 4, full_en, -1);
-        if (parent_id) db_bind_int(s, 5, parent_id); else db_bind_null(s, 5);
+        if (parent_id)
+            db_bind_int(s, 5, parent_id);
+        else
+            db_bind_null(s, 5);
         db_bind_text(s, 6, parent_code, -1);
         db_bind_int(s, 7, level);
         db_bind_text(s, 8, kind, -1);
@@ -367,7 +378,10 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
                     &s, err);
     if (rc != TS_OK) return rc;
     db_bind_text(s, 1, code, -1);
-    if (parent_id) db_bind_int(s, 2, parent_id); else db_bind_null(s, 2);
+    if (parent_id)
+        db_bind_int(s, 2, parent_id);
+    else
+        db_bind_null(s, 2);
     db_bind_text(s, 3, parent_code, -1);
     db_bind_int(s, 4, level);
     db_bind_text(s, 5, kind, -1);
@@ -383,7 +397,8 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
     db_bind_text(s, 15, ic->now, -1);
     r = db_step(s, err);
     if (r == DB_ROW) *id_out = db_col_int(s, 0);
-    while (r == DB_ROW) r = db_step(s, err);
+    while (r == DB_ROW)
+        r = db_step(s, err);
     db_reset(s);
     if (r < 0) return (ts_code)-r;
     ic->res->inserted++;
@@ -434,12 +449,15 @@ static ts_code import_tx(db_conn *c, void *argp, ts_err *err)
             res->communes++;
         }
     }
-    json_t *sum = json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "valid_from", ic->valid_from,
-                            "provinces", res->provinces, "districts", res->districts,
-                            "communes", res->communes, "inserted", res->inserted, "updated",
-                            res->updated, "unchanged", res->unchanged);
-    audit_entry e = {.actor = ic->actor, .action = "units.import", .object_type = "admin_units",
-                     .object_id = ic->valid_from, .summary = sum};
+    json_t *sum =
+        json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "valid_from", ic->valid_from, "provinces",
+                  res->provinces, "districts", res->districts, "communes", res->communes,
+                  "inserted", res->inserted, "updated", res->updated, "unchanged", res->unchanged);
+    audit_entry e = {.actor = ic->actor,
+                     .action = "units.import",
+                     .object_type = "admin_units",
+                     .object_id = ic->valid_from,
+                     .summary = sum};
     ts_code rc = audit_append(c, &e, &seq, err);
     json_decref(sum);
     res->audit_seq = seq;
@@ -562,10 +580,10 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
         return TS_OK;
     }
     arena *a = uc->a;
-    const char *key = arena_printf(a, "%s %s %s %s", text_fold(a, after.name, strlen(after.name)),
-                                   text_fold(a, after.full_name, strlen(after.full_name)),
-                                   after.name_en ? text_fold(a, after.name_en, strlen(after.name_en)) : "",
-                                   after.code);
+    const char *key = arena_printf(
+        a, "%s %s %s %s", text_fold(a, after.name, strlen(after.name)),
+        text_fold(a, after.full_name, strlen(after.full_name)),
+        after.name_en ? text_fold(a, after.name_en, strlen(after.name_en)) : "", after.code);
     char now[40];
     time_iso_us(time_now_us(), now, sizeof now);
     db_stmt *s;
@@ -588,8 +606,11 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
         rc = (ts_code)-r;
         goto out_sum;
     }
-    audit_entry e = {.actor = uc->actor, .action = "unit.update", .object_type = "admin_unit",
-                     .object_id = before.code, .summary = sum};
+    audit_entry e = {.actor = uc->actor,
+                     .action = "unit.update",
+                     .object_type = "admin_unit",
+                     .object_id = before.code,
+                     .summary = sum};
     rc = audit_append(c, &e, NULL, err);
 out_sum:
     json_decref(sum);

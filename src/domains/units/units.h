@@ -50,10 +50,9 @@ typedef struct units_list_result {
 int units_code_valid(const char *code);
 
 /* One unit valid on date (NULL = today), with its ancestors top-down in chain. */
-ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out,
-                  unit **chain, int *nchain, ts_err *err);
-ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result *out,
-                   ts_err *err);
+ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out, unit **chain,
+                  int *nchain, ts_err *err);
+ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result *out, ts_err *err);
 
 typedef struct units_import_result {
     int provinces, districts, communes; /* seen in the file */

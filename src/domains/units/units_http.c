@@ -46,7 +46,8 @@ static ts_code h_list(http_req *r)
     ts_code rc = units_list(c, r->a, &q, &res, &r->err);
     if (rc != TS_OK) return rc;
     json_t *items = json_array();
-    for (int i = 0; i < res.n; i++) json_array_append_new(items, unit_to_json(&res.items[i]));
+    for (int i = 0; i < res.n; i++)
+        json_array_append_new(items, unit_to_json(&res.items[i]));
     json_t *o = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)res.total,
                           "limit", (json_int_t)limit, "offset", (json_int_t)offset);
     return http_reply_json(r, 200, o);
@@ -84,12 +85,9 @@ static ts_code h_get(http_req *r)
 }
 
 static const jx_field patch_spec[] = {
-    {"name", JX_STRING, false, 200, false},
-    {"name_en", JX_STRING, false, 200, false},
-    {"full_name", JX_STRING, false, 300, false},
-    {"full_name_en", JX_STRING, false, 300, false},
-    {"valid_to", JX_ANY, false, 0, false},
-    {NULL, 0, false, 0, false},
+    {"name", JX_STRING, false, 200, false},      {"name_en", JX_STRING, false, 200, false},
+    {"full_name", JX_STRING, false, 300, false}, {"full_name_en", JX_STRING, false, 300, false},
+    {"valid_to", JX_ANY, false, 0, false},       {NULL, 0, false, 0, false},
 };
 
 static ts_code h_patch(http_req *r)

@@ -1,0 +1,87 @@
+# tinhso — developer entry points (GNU make). The build itself is CMake's.
+#
+#   make build    install missing Debian packages, configure and build into build/
+#   make run      build, create the demo database var/tinhso.db when absent, serve on
+#                 http://127.0.0.1:8080 until Ctrl-C.   Variables: PORT=8080 HOST=127.0.0.1
+#                 DB=sqlite:var/tinhso.db (any --db URL; the demo data is loaded when DB
+#                 is a SQLite file that does not exist yet, or always with DEMO=1)
+#   make test     the whole test suite (scripts/test.sh)
+#   make bench    the benchmarks (bench/run.sh)
+#   make clean    remove build directories
+#   make format   clang-format -i on src/ tests/unit/ tools/   (make format-check: only check)
+#   make lint     cppcheck on src/
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+MAKEFLAGS += --no-print-directory
+
+NPROC     := $(shell nproc 2>/dev/null || echo 2)
+BUILD_DIR ?= build
+BUILD_TYPE ?= RelWithDebInfo
+BIN       := $(BUILD_DIR)/tinhso
+PORT      ?= 8080
+HOST      ?= 127.0.0.1
+DB        ?= sqlite:var/tinhso.db
+DEMO      ?=
+
+FORMAT_FILES = $(shell find src tests/unit tools -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | sort)
+
+.PHONY: build run test bench clean format format-check lint deps deps-test help
+
+help:
+	@sed -n '1,12s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+
+deps:
+	@bash scripts/deps.sh
+
+deps-test:
+	@bash scripts/deps.sh --test
+
+build: deps
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE)
+	cmake --build $(BUILD_DIR) -j$(NPROC)
+
+# The demo data is (re)loaded when DB names a SQLite file — `tinhso demo` is
+# idempotent, so an existing database just gains what newer versions add — or
+# when DEMO=1 is given (e.g. for a PostgreSQL URL).
+run: build
+	mkdir -p var
+	@db='$(DB)'; path=; \
+	case "$$db" in \
+	  postgres://*|postgresql://*) ;; \
+	  sqlite:*) path=$${db#sqlite:} ;; \
+	  *) path=$$db ;; \
+	esac; \
+	if [ -n '$(DEMO)' ] || [ -n "$$path" ]; then \
+	  echo "$(BIN) demo --db $$db"; \
+	  $(BIN) demo --db "$$db"; \
+	fi
+	exec $(BIN) serve --db '$(DB)' --listen $(HOST):$(PORT)
+
+test:
+	bash scripts/test.sh
+
+bench:
+	@if [ -f bench/run.sh ]; then \
+	  bash bench/run.sh; \
+	else \
+	  echo "bench/run.sh does not exist yet: no benchmarks to run" >&2; exit 1; \
+	fi
+
+clean:
+	rm -rf build build-asan
+
+format:
+	@bash scripts/deps.sh --lint
+	clang-format -i $(FORMAT_FILES)
+
+format-check:
+	@bash scripts/deps.sh --lint
+	clang-format --dry-run -Werror $(FORMAT_FILES)
+
+lint:
+	@bash scripts/deps.sh --lint
+	cppcheck --quiet --error-exitcode=1 --std=c11 --enable=warning,performance,portability \
+	  --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE -DTINHSO_VERSION='"0"' \
+	  -I src -j$(NPROC) src
