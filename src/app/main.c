@@ -14,6 +14,7 @@
 
 #include "../db/db.h"
 #include "../db/migrate.h"
+#include "../domains/agencies/agencies.h"
 #include "../domains/routes.h"
 #include "../domains/units/units.h"
 #include "../http/server.h"
@@ -535,6 +536,16 @@ static int cmd_demo(int argc, char **argv)
     if (!rc) {
         printf("administrative units (data/vn-admin, MIT licence: see data/vn-admin/LICENSE)\n");
         rc = do_import(c, (const char *)units->data, units->len, DEMO_UNITS_VALID_FROM, "demo");
+    }
+    if (!rc) {
+        agencies_demo_result ar;
+        ts_err e;
+        ts_err_clear(&e);
+        if (agencies_demo(c, "demo", &ar, &e) != TS_OK)
+            rc = fail("agencies demo", &e);
+        else
+            printf("agencies: %d inserted, %d updated, %d unchanged (audit entry %lld)\n",
+                   ar.inserted, ar.updated, ar.unchanged, (long long)ar.audit_seq);
     }
     if (!rc) printf("demo province ready: Bắc Ninh (code 24)\n");
     db_close(d);

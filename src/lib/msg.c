@@ -52,6 +52,23 @@ static const char *const messages[M_COUNT][2] = {
                           "You are not allowed to do this."},
     [M_BAD_URI] = {"Địa chỉ yêu cầu chứa ký tự không hợp lệ (%00).",
                    "The request target contains an invalid character (%00)."},
+    [M_AGENCY_NOT_FOUND] = {"Không tìm thấy cơ quan, đơn vị %s.", "Agency %s not found."},
+    [M_AGENCY_CODE_FORMAT] = {"Mã định danh điện tử sai định dạng (ví dụ 000.00.12.H56).",
+                              "Wrong electronic identifier format (for example 000.00.12.H56)."},
+    [M_AGENCY_CODE_TAKEN] = {"Mã định danh %s đã được sử dụng.",
+                             "Agency code %s is already in use."},
+    [M_AGENCY_PARENT_NOT_FOUND] = {"Không tìm thấy cơ quan cấp trên %s.",
+                                   "Parent agency %s not found."},
+    [M_AGENCY_CYCLE] = {"Không thể chuyển cơ quan vào chính nó hoặc đơn vị trực thuộc của nó.",
+                        "An agency cannot be moved under itself or one of its own sub-units."},
+    [M_AGENCY_KIND] = {"Loại cơ quan không hợp lệ; dùng một trong: %s.",
+                       "Unknown agency kind; use one of: %s."},
+    [M_EMAIL_FORMAT] = {"Địa chỉ thư điện tử không hợp lệ.", "Not a valid e-mail address."},
+    [M_PHONE_FORMAT] =
+        {"Số điện thoại không hợp lệ (6–15 chữ số, có thể có +, dấu cách, -, ., ()).",
+         "Not a valid phone number (6–15 digits; +, spaces, -, . and () allowed)."},
+    [M_URL_FORMAT] = {"Địa chỉ trang web phải bắt đầu bằng http:// hoặc https://.",
+                      "A website address must start with http:// or https://."},
 };
 
 static const struct {

@@ -11,8 +11,8 @@ import { execFileSync } from 'node:child_process';
 import { startServer, freshDb, cli, backend } from './lib/server.mjs';
 
 const isPg = backend === 'postgresql';
-const PATCHES = 5; // demo writes entry 1, then one entry per PATCH: 6 entries
-const ENTRIES = 1 + PATCHES;
+const PATCHES = 5; // demo writes entries 1 (units) and 2 (agencies), then one per PATCH: 7 entries
+const ENTRIES = 2 + PATCHES;
 
 // Run SQL directly against the database, behind the program's back.
 function sql(db, q) {

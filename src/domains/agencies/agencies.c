@@ -1,0 +1,916 @@
+/*
+ * agencies — rules and SQL for agencies (cơ quan, đơn vị); see agencies.h.
+ */
+#include "agencies.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/text.h"
+#include "../../lib/timeutil.h"
+#include "../../platform/audit.h"
+
+#define AG_COLS                                                                                    \
+    "a.id, a.code, a.parent_id, p.code, a.path, a.level, a.kind, a.name, a.short_name, "           \
+    "a.unit_code, a.email, a.phone, a.address, a.website, a.valid_from, a.valid_to, "              \
+    "a.created_at, a.updated_at"
+#define AG_FROM " FROM agencies a LEFT JOIN agencies p ON p.id = a.parent_id"
+
+/* Deepest tree we walk for a parent chain (a guard, real trees have 3–5). */
+#define AG_MAX_DEPTH 32
+
+/* ------------------------------------------------------------------ */
+/* validators                                                            */
+
+static int is_digit(char ch)
+{
+    return ch >= '0' && ch <= '9';
+}
+static int is_upper(char ch)
+{
+    return ch >= 'A' && ch <= 'Z';
+}
+
+int agencies_code_valid(const char *code)
+{
+    if (!code) return 0;
+    const char *p = code;
+    for (int i = 0; i < 3; i++)
+        if (!is_digit(*p++)) return 0;
+    int groups = 0;
+    while (p[0] == '.' && is_digit(p[1]) && is_digit(p[2]) && p[3] == '.') {
+        p += 3;
+        groups++;
+    }
+    if (groups < 1 || groups > 3) return 0;
+    return p[0] == '.' && is_upper(p[1]) && is_digit(p[2]) && is_digit(p[3]) && p[4] == '\0';
+}
+
+/* A statistics-office unit code: 2, 3 or 5 digits. */
+static int unit_code_shape(const char *code)
+{
+    size_t n = strlen(code);
+    if (n != 2 && n != 3 && n != 5) return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!is_digit(code[i])) return 0;
+    return 1;
+}
+
+static const char *const kinds[] = {
+    "province_committee", "department", "division", "service_centre",
+    "commune_committee",  "police",     "other",    NULL};
+#define KIND_LIST                                                                                  \
+    "province_committee, department, division, service_centre, commune_committee, police, other"
+
+int agencies_kind_valid(const char *kind)
+{
+    if (!kind) return 0;
+    for (int i = 0; kinds[i]; i++)
+        if (!strcmp(kind, kinds[i])) return 1;
+    return 0;
+}
+
+int agencies_email_valid(const char *s)
+{
+    if (!s) return 0;
+    size_t n = strlen(s);
+    const char *at = strchr(s, '@');
+    if (n > 254 || !at || strchr(at + 1, '@')) return 0;
+    size_t local = (size_t)(at - s);
+    const char *dom = at + 1;
+    size_t dn = strlen(dom);
+    if (local == 0 || local > 64 || dn < 3) return 0;
+    for (const char *p = s; p < at; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch <= ' ' || ch >= 0x7f || strchr("<>()[]\\,;:\"", ch)) return 0;
+    }
+    if (s[0] == '.' || at[-1] == '.' || strstr(s, "..")) return 0;
+    int dots = 0;
+    for (const char *p = dom; *p; p++) {
+        char ch = *p;
+        if (ch == '.') {
+            if (p == dom || p[1] == '\0' || p[1] == '.' || p[-1] == '-' || p[1] == '-') return 0;
+            dots++;
+        } else if (!(is_digit(ch) || is_upper(ch) || (ch >= 'a' && ch <= 'z') || ch == '-'))
+            return 0;
+    }
+    return dots > 0 && dom[0] != '-' && dom[dn - 1] != '-';
+}
+
+int agencies_phone_valid(const char *s)
+{
+    if (!s || strlen(s) > 30) return 0;
+    int digits = 0;
+    for (const char *p = s; *p; p++) {
+        if (is_digit(*p))
+            digits++;
+        else if (*p == '+') {
+            if (p != s) return 0;
+        } else if (!strchr(" -.()", *p))
+            return 0;
+    }
+    return digits >= 6 && digits <= 15;
+}
+
+int agencies_website_valid(const char *s)
+{
+    if (!s) return 0;
+    size_t skip = !strncmp(s, "https://", 8) ? 8 : !strncmp(s, "http://", 7) ? 7 : 0;
+    if (!skip || strlen(s) > 300 || !s[skip] || s[skip] == '/') return 0;
+    for (const char *p = s; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+        if (ch <= ' ' || ch == 0x7f || strchr("<>\"`{}|\\^", ch)) return 0;
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* reading                                                               */
+
+static const char *col_dup(arena *a, db_stmt *s, int i)
+{
+    const char *t = db_col_text(s, i);
+    return t ? arena_strndup(a, t, (size_t)db_col_bytes(s, i)) : NULL;
+}
+
+static void read_agency(arena *a, db_stmt *s, agency *g)
+{
+    g->id = db_col_int(s, 0);
+    g->code = col_dup(a, s, 1);
+    g->parent_id = db_col_is_null(s, 2) ? 0 : db_col_int(s, 2);
+    g->parent_code = col_dup(a, s, 3);
+    g->path = col_dup(a, s, 4);
+    g->level = (int)db_col_int(s, 5);
+    g->kind = col_dup(a, s, 6);
+    g->name = col_dup(a, s, 7);
+    g->short_name = col_dup(a, s, 8);
+    g->unit_code = col_dup(a, s, 9);
+    g->email = col_dup(a, s, 10);
+    g->phone = col_dup(a, s, 11);
+    g->address = col_dup(a, s, 12);
+    g->website = col_dup(a, s, 13);
+    g->valid_from = col_dup(a, s, 14);
+    g->valid_to = col_dup(a, s, 15);
+    g->created_at = col_dup(a, s, 16);
+    g->updated_at = col_dup(a, s, 17);
+}
+
+static const char *today(arena *a)
+{
+    char d[16];
+    time_date(time_now_us(), d, sizeof d);
+    return arena_strdup(a, d);
+}
+
+/* TS_ENOTFOUND (without a message) when absent: callers choose the message. */
+static ts_code get_by_code(db_conn *c, arena *a, const char *code, agency *out, ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "SELECT " AG_COLS AG_FROM " WHERE a.code = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, code, -1);
+    int r = db_step(s, err);
+    if (r == DB_ROW) read_agency(a, s, out);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    return r == DB_ROW ? TS_OK : TS_ENOTFOUND;
+}
+
+static ts_code get_by_id(db_conn *c, arena *a, int64_t id, agency *out, ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "SELECT " AG_COLS AG_FROM " WHERE a.id = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, id);
+    int r = db_step(s, err);
+    if (r == DB_ROW) read_agency(a, s, out);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    return r == DB_ROW ? TS_OK : TS_ENOTFOUND;
+}
+
+/* 1 when an administrative unit with this code is valid today, 0 when not, <0 on error. */
+static int unit_exists(db_conn *c, arena *a, const char *code, ts_err *err)
+{
+    db_stmt *s;
+    const char *d = today(a);
+    ts_code rc = db_prepare(c,
+                            "SELECT COUNT(*) FROM admin_units WHERE code = ? AND valid_from <= ? "
+                            "AND (valid_to IS NULL OR valid_to > ?)",
+                            &s, err);
+    if (rc != TS_OK) return -(int)rc;
+    db_bind_text(s, 1, code, -1);
+    db_bind_text(s, 2, d, -1);
+    db_bind_text(s, 3, d, -1);
+    int r = db_step(s, err);
+    int64_t n = r == DB_ROW ? db_col_int(s, 0) : 0;
+    db_reset(s);
+    if (r < 0) return r;
+    return n > 0;
+}
+
+ts_code agencies_get(db_conn *c, arena *a, const char *code, agency *out, agency **chain,
+                     int *nchain, int64_t *nchildren, ts_err *err)
+{
+    *chain = NULL;
+    *nchain = 0;
+    *nchildren = 0;
+    if (!agencies_code_valid(code)) return ts_err_set(err, TS_ENOTFOUND, M_AGENCY_NOT_FOUND, code);
+    ts_code rc = get_by_code(c, a, code, out, err);
+    if (rc == TS_ENOTFOUND) return ts_err_set(err, TS_ENOTFOUND, M_AGENCY_NOT_FOUND, code);
+    if (rc != TS_OK) return rc;
+    agency tmp[AG_MAX_DEPTH];
+    int n = 0;
+    int64_t pid = out->parent_id;
+    while (pid && n < AG_MAX_DEPTH) {
+        rc = get_by_id(c, a, pid, &tmp[n], err);
+        if (rc == TS_ENOTFOUND) break; /* cannot happen with the foreign key */
+        if (rc != TS_OK) return rc;
+        pid = tmp[n].parent_id;
+        n++;
+    }
+    agency *ch = arena_alloc(a, sizeof(agency) * (size_t)(n ? n : 1));
+    for (int i = 0; i < n; i++)
+        ch[i] = tmp[n - 1 - i];
+    *chain = ch;
+    *nchain = n;
+    db_stmt *s;
+    rc = db_prepare(c, "SELECT COUNT(*) FROM agencies WHERE parent_id = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, out->id);
+    int r = db_step(s, err);
+    if (r == DB_ROW) *nchildren = db_col_int(s, 0);
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+/* Escape LIKE metacharacters so user text matches literally. */
+static char *like_pattern(arena *a, const char *folded)
+{
+    size_t n = strlen(folded);
+    char *p = arena_alloc(a, n * 2 + 3);
+    size_t o = 0;
+    p[o++] = '%';
+    for (size_t i = 0; i < n; i++) {
+        if (folded[i] == '%' || folded[i] == '_' || folded[i] == '\\') p[o++] = '\\';
+        p[o++] = folded[i];
+    }
+    p[o++] = '%';
+    p[o] = '\0';
+    return p;
+}
+
+#define LIST_WHERE                                                                                 \
+    " WHERE (? = 0 OR a.parent_id = ?)"                                                            \
+    " AND (? = '' OR a.path LIKE ?)"                                                               \
+    " AND (? = '' OR a.unit_code = ?)"                                                             \
+    " AND (? = '' OR a.kind = ?)"                                                                  \
+    " AND (? = '' OR a.search_key LIKE ? ESCAPE '\\')"
+
+ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_list_result *out,
+                      ts_err *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *pattern = NULL, *within = NULL;
+    int64_t parent_id = 0;
+    if (q->q) {
+        const char *f = text_fold(a, q->q, strlen(q->q));
+        if (!f) return ts_err_field(err, TS_EINVAL, "q", M_FIELD_UTF8, NULL);
+        if (*f) pattern = like_pattern(a, f);
+    }
+    agency g;
+    if (q->parent) {
+        ts_code rc = get_by_code(c, a, q->parent, &g, err);
+        if (rc == TS_ENOTFOUND) return TS_OK; /* no such parent: no children */
+        if (rc != TS_OK) return rc;
+        parent_id = g.id;
+    }
+    if (q->within) {
+        ts_code rc = get_by_code(c, a, q->within, &g, err);
+        if (rc == TS_ENOTFOUND) return TS_OK;
+        if (rc != TS_OK) return rc;
+        within = arena_printf(a, "%s%%", g.path); /* ids and '/' only: no escaping needed */
+    }
+    /* One statement shape; absent filters are neutralised by the ORs. */
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "SELECT COUNT(*) FROM agencies a" LIST_WHERE, &s, err);
+    if (rc != TS_OK) return rc;
+    for (int pass = 0; pass < 2; pass++) {
+        db_bind_int(s, 1, parent_id);
+        db_bind_int(s, 2, parent_id);
+        db_bind_text(s, 3, within ? "x" : "", -1);
+        db_bind_text(s, 4, within ? within : "", -1);
+        db_bind_text(s, 5, q->unit ? q->unit : "", -1);
+        db_bind_text(s, 6, q->unit ? q->unit : "", -1);
+        db_bind_text(s, 7, q->kind ? q->kind : "", -1);
+        db_bind_text(s, 8, q->kind ? q->kind : "", -1);
+        db_bind_text(s, 9, pattern ? "x" : "", -1);
+        db_bind_text(s, 10, pattern ? pattern : "", -1);
+        if (pass == 0) {
+            int r = db_step(s, err);
+            if (r == DB_ROW) out->total = db_col_int(s, 0);
+            db_reset(s);
+            if (r < 0) return (ts_code)-r;
+            if (out->total == 0 || q->offset >= out->total) return TS_OK;
+            rc = db_prepare(c,
+                            "SELECT " AG_COLS AG_FROM LIST_WHERE
+                            " ORDER BY a.level, a.code LIMIT ? OFFSET ?",
+                            &s, err);
+            if (rc != TS_OK) return rc;
+            continue;
+        }
+        db_bind_int(s, 11, q->limit);
+        db_bind_int(s, 12, q->offset);
+        int64_t cap = q->limit < out->total - q->offset ? q->limit : out->total - q->offset;
+        out->items = arena_alloc(a, sizeof(agency) * (size_t)(cap > 0 ? cap : 1));
+        int r;
+        while ((r = db_step(s, err)) == DB_ROW && out->n < cap)
+            read_agency(a, s, &out->items[out->n++]);
+        db_reset(s);
+        if (r < 0) return (ts_code)-r;
+    }
+    return TS_OK;
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *agency_to_json(const agency *g)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "code", json_string(g->code));
+    json_object_set_new(o, "parent_code", str_or_null(g->parent_code));
+    json_object_set_new(o, "level", json_integer(g->level));
+    json_object_set_new(o, "kind", json_string(g->kind));
+    json_object_set_new(o, "name", json_string(g->name));
+    json_object_set_new(o, "short_name", str_or_null(g->short_name));
+    json_object_set_new(o, "unit_code", str_or_null(g->unit_code));
+    json_object_set_new(o, "email", str_or_null(g->email));
+    json_object_set_new(o, "phone", str_or_null(g->phone));
+    json_object_set_new(o, "address", str_or_null(g->address));
+    json_object_set_new(o, "website", str_or_null(g->website));
+    json_object_set_new(o, "valid_from", json_string(g->valid_from));
+    json_object_set_new(o, "valid_to", str_or_null(g->valid_to));
+    json_object_set_new(o, "created_at", str_or_null(g->created_at));
+    json_object_set_new(o, "updated_at", str_or_null(g->updated_at));
+    return o;
+}
+
+/* ------------------------------------------------------------------ */
+/* writing (inside a transaction)                                        */
+
+static const char *search_key(arena *a, const char *name, const char *short_name, const char *code)
+{
+    return arena_printf(a, "%s %s %s", text_fold(a, name, strlen(name)),
+                        short_name ? text_fold(a, short_name, strlen(short_name)) : "",
+                        text_fold(a, code, strlen(code)));
+}
+
+/* Insert g (code, kind, names, contacts, dates) under parent (NULL = root); fills id/path/level. */
+static ts_code insert_row(db_conn *c, arena *a, agency *g, const agency *parent, const char *now,
+                          ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(
+        c,
+        "INSERT INTO agencies (code, parent_id, path, level, kind, name, short_name, unit_code, "
+        "email, phone, address, website, search_key, valid_from, valid_to, created_at, "
+        "updated_at) VALUES (?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        &s, err);
+    if (rc != TS_OK) return rc;
+    g->level = parent ? parent->level + 1 : 1;
+    g->parent_id = parent ? parent->id : 0;
+    g->parent_code = parent ? parent->code : NULL;
+    db_bind_text(s, 1, g->code, -1);
+    if (parent)
+        db_bind_int(s, 2, parent->id);
+    else
+        db_bind_null(s, 2);
+    db_bind_int(s, 3, g->level);
+    db_bind_text(s, 4, g->kind, -1);
+    db_bind_text(s, 5, g->name, -1);
+    db_bind_text(s, 6, g->short_name, -1);
+    db_bind_text(s, 7, g->unit_code, -1);
+    db_bind_text(s, 8, g->email, -1);
+    db_bind_text(s, 9, g->phone, -1);
+    db_bind_text(s, 10, g->address, -1);
+    db_bind_text(s, 11, g->website, -1);
+    db_bind_text(s, 12, search_key(a, g->name, g->short_name, g->code), -1);
+    db_bind_text(s, 13, g->valid_from, -1);
+    db_bind_text(s, 14, g->valid_to, -1);
+    db_bind_text(s, 15, now, -1);
+    db_bind_text(s, 16, now, -1);
+    int r = db_step(s, err);
+    if (r == DB_ROW) g->id = db_col_int(s, 0);
+    while (r == DB_ROW)
+        r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    g->path = arena_printf(a, "%s%lld/", parent ? parent->path : "/", (long long)g->id);
+    g->created_at = g->updated_at = now;
+    rc = db_prepare(c, "UPDATE agencies SET path = ? WHERE id = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, g->path, -1);
+    db_bind_int(s, 2, g->id);
+    r = db_step(s, err);
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+/* Write g's own columns (not its place in the tree) back to its row. */
+static ts_code update_row(db_conn *c, arena *a, const agency *g, const char *now, ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "UPDATE agencies SET kind = ?, name = ?, short_name = ?, "
+                            "unit_code = ?, email = ?, phone = ?, address = ?, website = ?, "
+                            "valid_to = ?, search_key = ?, updated_at = ? WHERE id = ?",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, g->kind, -1);
+    db_bind_text(s, 2, g->name, -1);
+    db_bind_text(s, 3, g->short_name, -1);
+    db_bind_text(s, 4, g->unit_code, -1);
+    db_bind_text(s, 5, g->email, -1);
+    db_bind_text(s, 6, g->phone, -1);
+    db_bind_text(s, 7, g->address, -1);
+    db_bind_text(s, 8, g->website, -1);
+    db_bind_text(s, 9, g->valid_to, -1);
+    db_bind_text(s, 10, search_key(a, g->name, g->short_name, g->code), -1);
+    db_bind_text(s, 11, now, -1);
+    db_bind_int(s, 12, g->id);
+    int r = db_step(s, err);
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+/* 1 when candidate is g itself or lies in g's subtree. */
+static int in_subtree(const agency *g, const agency *candidate)
+{
+    return !strncmp(candidate->path, g->path, strlen(g->path));
+}
+
+/*
+ * Move g under parent (NULL = make it a root): its parent_id, and the path
+ * and level of g and its whole subtree. The caller has refused cycles.
+ */
+static ts_code move_subtree(db_conn *c, arena *a, const agency *g, const agency *parent,
+                            const char *now, ts_err *err)
+{
+    const char *new_path =
+        arena_printf(a, "%s%lld/", parent ? parent->path : "/", (long long)g->id);
+    int64_t dlevel = (int64_t)(parent ? parent->level + 1 : 1) - g->level;
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "UPDATE agencies SET parent_id = ? WHERE id = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    if (parent)
+        db_bind_int(s, 1, parent->id);
+    else
+        db_bind_null(s, 1);
+    db_bind_int(s, 2, g->id);
+    int r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    rc =
+        db_prepare(c,
+                   "UPDATE agencies SET path = CAST(? AS TEXT) || substr(path, CAST(? AS INTEGER)),"
+                   " level = level + CAST(? AS INTEGER), updated_at = ? WHERE path LIKE ?",
+                   &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, new_path, -1);
+    db_bind_int(s, 2, (int64_t)strlen(g->path) + 1);
+    db_bind_int(s, 3, dlevel);
+    db_bind_text(s, 4, now, -1);
+    db_bind_text(s, 5, arena_printf(a, "%s%%", g->path), -1);
+    r = db_step(s, err);
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+/* {field: {from, to}} for every field that differs (updated_at aside). */
+static json_t *diff(const agency *before, const agency *after)
+{
+    json_t *from = agency_to_json(before), *to = agency_to_json(after);
+    json_object_del(from, "updated_at");
+    json_object_del(to, "updated_at");
+    json_t *sum = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach(to, k, v)
+    {
+        json_t *old = json_object_get(from, k);
+        if (!json_equal(old, v))
+            json_object_set_new(sum, k, json_pack("{s:O,s:O}", "from", old, "to", v));
+    }
+    json_decref(from);
+    json_decref(to);
+    return sum;
+}
+
+/* ------------------------------------------------------------------ */
+/* create                                                                */
+
+static void check_text(const char *field, const char *v, size_t max, ts_err *err)
+{
+    if (!v) return;
+    size_t n = strlen(v);
+    if (!text_utf8_valid(v, n))
+        ts_err_field(err, TS_EVALIDATION, field, M_FIELD_UTF8, NULL);
+    else if (n == 0)
+        ts_err_field(err, TS_EVALIDATION, field, M_FIELD_EMPTY, NULL);
+    else if (text_utf8_chars(v, n) > max) {
+        char m[24];
+        snprintf(m, sizeof m, "%zu", max);
+        ts_err_field(err, TS_EVALIDATION, field, M_FIELD_TOO_LONG, m);
+    }
+}
+
+static void check_contacts(const char *email, const char *phone, const char *address,
+                           const char *website, ts_err *err)
+{
+    if (email && !agencies_email_valid(email))
+        ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
+    if (phone && !agencies_phone_valid(phone))
+        ts_err_field(err, TS_EVALIDATION, "phone", M_PHONE_FORMAT, NULL);
+    check_text("address", address, 500, err);
+    if (website && !agencies_website_valid(website))
+        ts_err_field(err, TS_EVALIDATION, "website", M_URL_FORMAT, NULL);
+}
+
+typedef struct create_ctx {
+    arena *a;
+    const agency_new *in;
+    const char *actor;
+    agency *out;
+} create_ctx;
+
+static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
+{
+    create_ctx *cc = argp;
+    arena *a = cc->a;
+    const agency_new *in = cc->in;
+    agency existing, parent = {0};
+    ts_code rc = get_by_code(c, a, in->code, &existing, err);
+    if (rc == TS_OK) { /* the detail and the field both name the code */
+        ts_err_set(err, TS_ECONFLICT, M_AGENCY_CODE_TAKEN, in->code);
+        return ts_err_field(err, TS_ECONFLICT, "code", M_AGENCY_CODE_TAKEN, in->code);
+    }
+    if (rc != TS_ENOTFOUND) return rc;
+    if (in->parent_code) {
+        rc = get_by_code(c, a, in->parent_code, &parent, err);
+        if (rc == TS_ENOTFOUND)
+            ts_err_field(err, TS_EVALIDATION, "parent_code", M_AGENCY_PARENT_NOT_FOUND,
+                         in->parent_code);
+        else if (rc != TS_OK)
+            return rc;
+    }
+    if (in->unit_code) {
+        int r = unit_exists(c, a, in->unit_code, err);
+        if (r < 0) return (ts_code)-r;
+        if (!r) ts_err_field(err, TS_EVALIDATION, "unit_code", M_UNIT_NOT_FOUND, in->unit_code);
+    }
+    if (err->nfields) return err->code;
+    agency g = {0};
+    g.code = in->code;
+    g.kind = in->kind ? in->kind : "other";
+    g.name = in->name;
+    g.short_name = in->short_name;
+    g.unit_code = in->unit_code;
+    g.email = in->email;
+    g.phone = in->phone;
+    g.address = in->address;
+    g.website = in->website;
+    g.valid_from = in->valid_from ? in->valid_from : today(a);
+    g.valid_to = in->valid_to;
+    char now[40];
+    time_iso_us(time_now_us(), now, sizeof now);
+    rc = insert_row(c, a, &g, in->parent_code ? &parent : NULL, arena_strdup(a, now), err);
+    if (rc != TS_OK) return rc;
+    json_t *sum = agency_to_json(&g);
+    json_object_del(sum, "created_at");
+    json_object_del(sum, "updated_at");
+    audit_entry e = {.actor = cc->actor,
+                     .action = "agency.create",
+                     .object_type = "agency",
+                     .object_id = g.code,
+                     .summary = sum};
+    rc = audit_append(c, &e, NULL, err);
+    json_decref(sum);
+    *cc->out = g;
+    return rc;
+}
+
+ts_code agencies_create(db_conn *c, arena *a, const agency_new *in, const char *actor, agency *out,
+                        ts_err *err)
+{
+    if (!in->code)
+        ts_err_field(err, TS_EVALIDATION, "code", M_FIELD_REQUIRED, NULL);
+    else if (!agencies_code_valid(in->code))
+        ts_err_field(err, TS_EVALIDATION, "code", M_AGENCY_CODE_FORMAT, NULL);
+    if (in->parent_code && !agencies_code_valid(in->parent_code))
+        ts_err_field(err, TS_EVALIDATION, "parent_code", M_AGENCY_CODE_FORMAT, NULL);
+    if (in->kind && !agencies_kind_valid(in->kind))
+        ts_err_field(err, TS_EVALIDATION, "kind", M_AGENCY_KIND, KIND_LIST);
+    if (!in->name)
+        ts_err_field(err, TS_EVALIDATION, "name", M_FIELD_REQUIRED, NULL);
+    else
+        check_text("name", in->name, AGENCY_NAME_MAX, err);
+    check_text("short_name", in->short_name, AGENCY_SHORT_NAME_MAX, err);
+    if (in->unit_code && !unit_code_shape(in->unit_code))
+        ts_err_field(err, TS_EVALIDATION, "unit_code", M_UNIT_CODE_FORMAT, NULL);
+    check_contacts(in->email, in->phone, in->address, in->website, err);
+    if (in->valid_from && !time_valid_date(in->valid_from))
+        ts_err_field(err, TS_EVALIDATION, "valid_from", M_FIELD_FORMAT, "YYYY-MM-DD");
+    if (in->valid_to && !time_valid_date(in->valid_to))
+        ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_FORMAT, "YYYY-MM-DD");
+    else if (in->valid_to) {
+        const char *from = in->valid_from ? in->valid_from : today(a);
+        if (strcmp(in->valid_to, from) <= 0)
+            ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_RANGE, "> valid_from");
+    }
+    if (err->nfields) return err->code;
+    create_ctx cc = {a, in, actor, out};
+    return db_transact(c, create_tx, &cc, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* update                                                                */
+
+typedef struct update_ctx {
+    arena *a;
+    const char *code;
+    const agency_patch *p;
+    const char *actor;
+    agency *out;
+} update_ctx;
+
+static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
+{
+    update_ctx *uc = argp;
+    arena *a = uc->a;
+    const agency_patch *p = uc->p;
+    agency before;
+    ts_code rc = get_by_code(c, a, uc->code, &before, err);
+    if (rc == TS_ENOTFOUND) return ts_err_set(err, TS_ENOTFOUND, M_AGENCY_NOT_FOUND, uc->code);
+    if (rc != TS_OK) return rc;
+    agency after = before, parent;
+    const agency *new_parent = NULL;
+    int move = 0;
+    if (p->parent_code) {
+        rc = get_by_code(c, a, p->parent_code, &parent, err);
+        if (rc == TS_ENOTFOUND)
+            return ts_err_field(err, TS_EVALIDATION, "parent_code", M_AGENCY_PARENT_NOT_FOUND,
+                                p->parent_code);
+        if (rc != TS_OK) return rc;
+        if (in_subtree(&before, &parent))
+            return ts_err_field(err, TS_EVALIDATION, "parent_code", M_AGENCY_CYCLE, NULL);
+        new_parent = &parent;
+        move = parent.id != before.parent_id;
+    } else if (p->clear_parent) {
+        move = before.parent_id != 0;
+    }
+    if (move) {
+        after.parent_id = new_parent ? new_parent->id : 0;
+        after.parent_code = new_parent ? new_parent->code : NULL;
+        after.level = new_parent ? new_parent->level + 1 : 1;
+    }
+#define APPLY(f)                                                                                   \
+    do {                                                                                           \
+        if (p->f) after.f = p->f;                                                                  \
+        if (p->clear_##f) after.f = NULL;                                                          \
+    } while (0)
+    if (p->name) after.name = p->name;
+    APPLY(short_name);
+    APPLY(email);
+    APPLY(phone);
+    APPLY(address);
+    APPLY(website);
+    APPLY(valid_to);
+#undef APPLY
+    if (after.valid_to && strcmp(after.valid_to, after.valid_from) <= 0)
+        return ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_RANGE, "> valid_from");
+    json_t *sum = diff(&before, &after);
+    *uc->out = after;
+    if (json_object_size(sum) == 0) { /* nothing changes: no write, no audit entry */
+        json_decref(sum);
+        return TS_OK;
+    }
+    char nowb[40];
+    time_iso_us(time_now_us(), nowb, sizeof nowb);
+    const char *now = arena_strdup(a, nowb);
+    rc = update_row(c, a, &after, now, err);
+    if (rc == TS_OK && move) rc = move_subtree(c, a, &before, new_parent, now, err);
+    if (rc == TS_OK) {
+        audit_entry e = {.actor = uc->actor,
+                         .action = "agency.update",
+                         .object_type = "agency",
+                         .object_id = before.code,
+                         .summary = sum};
+        rc = audit_append(c, &e, NULL, err);
+    }
+    json_decref(sum);
+    if (rc != TS_OK) return rc;
+    rc = get_by_code(c, a, before.code, uc->out, err);
+    return rc == TS_ENOTFOUND ? TS_EINTERNAL : rc;
+}
+
+ts_code agencies_update(db_conn *c, arena *a, const char *code, const agency_patch *p,
+                        const char *actor, agency *out, ts_err *err)
+{
+    if (!agencies_code_valid(code)) return ts_err_set(err, TS_ENOTFOUND, M_AGENCY_NOT_FOUND, code);
+    if (p->name) check_text("name", p->name, AGENCY_NAME_MAX, err);
+    check_text("short_name", p->short_name, AGENCY_SHORT_NAME_MAX, err);
+    check_contacts(p->email, p->phone, p->address, p->website, err);
+    if (p->valid_to && !time_valid_date(p->valid_to))
+        ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_FORMAT, "YYYY-MM-DD");
+    if (p->parent_code && !agencies_code_valid(p->parent_code))
+        ts_err_field(err, TS_EVALIDATION, "parent_code", M_AGENCY_CODE_FORMAT, NULL);
+    if (err->nfields) return err->code;
+    update_ctx uc = {a, code, p, actor, out};
+    return db_transact(c, update_tx, &uc, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* demo data                                                             */
+
+/*
+ * Identifier scheme of the demo (ILLUSTRATIVE: real identifiers are
+ * assigned by the Ministry; "H06" is not Bắc Ninh's real letter-code).
+ * Read right to left, `LLL.MM.NN.H06`:
+ *   H06  the province (Bắc Ninh);
+ *   NN   a unit directly under the provincial people's committee:
+ *        00 the committee itself, 01–49 departments and province-level
+ *        agencies, 90 the block of commune people's committees;
+ *   MM   a unit inside NN (a division, a centre), 00 = NN itself;
+ *   LLL  a third level, 000 when unused.
+ * A commune people's committee is `DDD.DD.90.H06`, where DDDDD is the
+ * commune's statistics-office code (07210 -> 072.10.90.H06), so its
+ * identifier is stable whatever order the units come in.
+ */
+#define DEMO_PROVINCE_UNIT "24"
+#define DEMO_ROOT "000.00.00.H06"
+#define DEMO_VALID_FROM "2025-07-01"
+
+static const struct demo_agency {
+    const char *code, *parent, *kind, *name, *short_name, *website;
+} demo_agencies[] = {
+    {DEMO_ROOT, NULL, "province_committee", "Ủy ban nhân dân tỉnh Bắc Ninh", "UBND tỉnh Bắc Ninh",
+     "https://bacninh.gov.vn"},
+    {"000.00.01.H06", DEMO_ROOT, "department", "Văn phòng Ủy ban nhân dân tỉnh",
+     "Văn phòng UBND tỉnh", NULL},
+    {"000.00.02.H06", DEMO_ROOT, "department", "Sở Nội vụ", "SNV", NULL},
+    {"000.00.03.H06", DEMO_ROOT, "department", "Sở Tư pháp", "STP", NULL},
+    {"000.00.04.H06", DEMO_ROOT, "department", "Sở Xây dựng", "SXD", NULL},
+    {"000.00.05.H06", DEMO_ROOT, "department", "Sở Tài chính", "STC", NULL},
+    {"000.00.06.H06", DEMO_ROOT, "department", "Sở Khoa học và Công nghệ", "Sở KH&CN", NULL},
+    {"000.00.07.H06", DEMO_ROOT, "department", "Sở Y tế", "SYT", NULL},
+    {"000.00.08.H06", DEMO_ROOT, "department", "Sở Giáo dục và Đào tạo", "Sở GD&ĐT", NULL},
+    {"000.00.09.H06", DEMO_ROOT, "department", "Sở Nông nghiệp và Môi trường", "Sở NN&MT", NULL},
+    {"000.00.10.H06", DEMO_ROOT, "department", "Sở Công Thương", "SCT", NULL},
+    {"000.00.11.H06", DEMO_ROOT, "department", "Sở Văn hóa, Thể thao và Du lịch", "Sở VHTTDL",
+     NULL},
+    {"000.00.12.H06", DEMO_ROOT, "police", "Công an tỉnh Bắc Ninh", "Công an tỉnh", NULL},
+    {"000.00.13.H06", DEMO_ROOT, "department", "Sở Dân tộc và Tôn giáo", "Sở DT&TG", NULL},
+    {"000.00.14.H06", DEMO_ROOT, "department", "Thanh tra tỉnh", "TTT", NULL},
+    {"000.00.15.H06", DEMO_ROOT, "department", "Sở Ngoại vụ", "SNgV", NULL},
+    {"000.20.01.H06", "000.00.01.H06", "service_centre",
+     "Trung tâm Phục vụ hành chính công tỉnh Bắc Ninh", "Trung tâm PVHCC tỉnh", NULL},
+    {"000.01.03.H06", "000.00.03.H06", "division", "Phòng Hành chính tư pháp", NULL, NULL},
+    {"000.02.03.H06", "000.00.03.H06", "division", "Phòng Bổ trợ tư pháp", NULL, NULL},
+};
+
+typedef struct demo_ctx {
+    const char *actor;
+    agencies_demo_result *res;
+    arena *a;
+    const char *now;
+} demo_ctx;
+
+static int same(const char *x, const char *y)
+{
+    return (!x && !y) || (x && y && !strcmp(x, y));
+}
+
+/* Insert or bring up to date one demo agency. */
+static ts_code demo_upsert(demo_ctx *dc, db_conn *c, const agency *want, ts_err *err)
+{
+    arena *a = dc->a;
+    agency cur, parent;
+    const agency *pp = NULL;
+    ts_code rc;
+    if (want->parent_code) {
+        rc = get_by_code(c, a, want->parent_code, &parent, err);
+        if (rc == TS_ENOTFOUND) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
+        if (rc != TS_OK) return rc;
+        pp = &parent;
+    }
+    rc = get_by_code(c, a, want->code, &cur, err);
+    if (rc == TS_ENOTFOUND) {
+        agency g = *want;
+        rc = insert_row(c, a, &g, pp, dc->now, err);
+        if (rc == TS_OK) dc->res->inserted++;
+        return rc;
+    }
+    if (rc != TS_OK) return rc;
+    int moved = (pp ? pp->id : 0) != cur.parent_id;
+    if (moved && pp && in_subtree(&cur, pp)) /* edited into a cycle? keep the tree sound */
+        return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
+    if (!moved && same(cur.kind, want->kind) && same(cur.name, want->name) &&
+        same(cur.short_name, want->short_name) && same(cur.unit_code, want->unit_code) &&
+        same(cur.website, want->website)) {
+        dc->res->unchanged++;
+        return TS_OK;
+    }
+    agency upd = cur;
+    upd.kind = want->kind;
+    upd.name = want->name;
+    upd.short_name = want->short_name;
+    upd.unit_code = want->unit_code;
+    upd.website = want->website;
+    rc = update_row(c, a, &upd, dc->now, err);
+    if (rc == TS_OK && moved) rc = move_subtree(c, a, &cur, pp, dc->now, err);
+    if (rc == TS_OK) dc->res->updated++;
+    return rc;
+}
+
+static ts_code demo_tx(db_conn *c, void *argp, ts_err *err)
+{
+    demo_ctx *dc = argp;
+    arena *a = dc->a;
+    memset(dc->res, 0, sizeof *dc->res);
+    int r = unit_exists(c, a, DEMO_PROVINCE_UNIT, err);
+    if (r < 0) return (ts_code)-r;
+    if (!r) return ts_err_set(err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, DEMO_PROVINCE_UNIT);
+    /* the communes and wards of the province, valid today */
+    const char *d = today(a);
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT code, full_name FROM admin_units WHERE parent_code = ? "
+                            "AND level = 3 AND valid_from <= ? AND (valid_to IS NULL OR "
+                            "valid_to > ?) ORDER BY code",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, DEMO_PROVINCE_UNIT, -1);
+    db_bind_text(s, 2, d, -1);
+    db_bind_text(s, 3, d, -1);
+    int cap = 256, n = 0;
+    agency *communes = arena_alloc(a, sizeof(agency) * (size_t)cap);
+    while ((r = db_step(s, err)) == DB_ROW && n < cap) {
+        const char *code = db_col_text(s, 0), *full = db_col_text(s, 1);
+        if (!code || strlen(code) != 5 || !full) continue;
+        agency *g = &communes[n++];
+        memset(g, 0, sizeof *g);
+        g->code = arena_printf(a, "%.3s.%.2s.90.H06", code, code + 3);
+        g->parent_code = DEMO_ROOT;
+        g->kind = "commune_committee";
+        g->name = arena_printf(a, "UBND %s", full);
+        g->unit_code = arena_strdup(a, code);
+        g->valid_from = DEMO_VALID_FROM;
+    }
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    for (size_t i = 0; i < sizeof demo_agencies / sizeof demo_agencies[0]; i++) {
+        const struct demo_agency *da = &demo_agencies[i];
+        agency g = {.code = da->code,
+                    .parent_code = da->parent,
+                    .kind = da->kind,
+                    .name = da->name,
+                    .short_name = da->short_name,
+                    .unit_code = DEMO_PROVINCE_UNIT,
+                    .website = da->website,
+                    .valid_from = DEMO_VALID_FROM};
+        rc = demo_upsert(dc, c, &g, err);
+        if (rc != TS_OK) return rc;
+    }
+    for (int i = 0; i < n; i++) {
+        rc = demo_upsert(dc, c, &communes[i], err);
+        if (rc != TS_OK) return rc;
+    }
+    agencies_demo_result *res = dc->res;
+    json_t *sum =
+        json_pack("{s:s,s:i,s:i,s:i,s:i}", "province_unit", DEMO_PROVINCE_UNIT, "communes", n,
+                  "inserted", res->inserted, "updated", res->updated, "unchanged", res->unchanged);
+    audit_entry e = {.actor = dc->actor,
+                     .action = "agencies.demo",
+                     .object_type = "agency",
+                     .object_id = DEMO_ROOT,
+                     .summary = sum};
+    rc = audit_append(c, &e, &res->audit_seq, err);
+    json_decref(sum);
+    return rc;
+}
+
+ts_code agencies_demo(db_conn *c, const char *actor, agencies_demo_result *res, ts_err *err)
+{
+    memset(res, 0, sizeof *res);
+    char now[40];
+    time_iso_us(time_now_us(), now, sizeof now);
+    demo_ctx dc = {.actor = actor, .res = res, .now = now};
+    dc.a = arena_new(1 << 16);
+    ts_code rc = db_transact(c, demo_tx, &dc, err);
+    arena_free(dc.a);
+    return rc;
+}
