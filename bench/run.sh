@@ -1,0 +1,459 @@
+#!/usr/bin/env bash
+# bench/run.sh — tinhso's benchmarks; prints a Markdown report on stdout.
+#
+#   bash bench/run.sh [options]
+#
+#   --pg            require the PostgreSQL target (fail when scripts/pg-server.sh cannot start)
+#   --no-pg         skip PostgreSQL (default: run it when scripts/pg-server.sh works)
+#   --duration S    seconds per wrk run (default 10)
+#   --runs N        wrk runs per row, interleaved between targets; the row shows the run with
+#                   the median req/s and the min-max range (default 1)
+#   --connections N wrk connections (default 64)
+#   --wrk-threads N wrk threads (default 2)
+#   --threads N     server worker threads, tinhso and bare alike (default 2)
+#   --startup-runs N  start-up timing repetitions (default 20)
+#   --sweep         also: tinhso --threads 1/2/3 x wrk -t1/-t2, and bare with tinhso's headers
+#   --perf          also: perf profiles of tinhso and bare (SQLite) under wrk on /api/v1/units/24
+#   --bin PATH      use this tinhso binary instead of building one
+#   --out FILE      also write the report to FILE
+#
+# Builds tinhso (CMake, RelWithDebInfo = -O2 -g) into bench/build/ and bench/bare with
+# gcc -O2, creates the demo database in a fresh temp dir, starts each target on a free
+# 127.0.0.1 port and drives it with wrk. Everything it starts (servers, PostgreSQL, perf)
+# is stopped on exit, error or Ctrl-C; every step has a time bound. Loopback only.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
+BENCH=$ROOT/bench
+BUILD=${BENCH_BUILD_DIR:-$BENCH/build}
+
+PG_MODE=auto DURATION=10 RUNS=1 CONNS=64 WRK_T=2 SRV_T=2 STARTUP_RUNS=20 SWEEP=0 PERF=0
+BIN= OUT=
+while [ $# -gt 0 ]; do
+    case $1 in
+    --pg) PG_MODE=yes ;;
+    --no-pg) PG_MODE=no ;;
+    --duration) DURATION=$2; shift ;;
+    --runs) RUNS=$2; shift ;;
+    --connections) CONNS=$2; shift ;;
+    --wrk-threads) WRK_T=$2; shift ;;
+    --threads) SRV_T=$2; shift ;;
+    --startup-runs) STARTUP_RUNS=$2; shift ;;
+    --sweep) SWEEP=1 ;;
+    --perf) PERF=1 ;;
+    --bin) BIN=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+    esac
+    shift
+done
+
+say() { printf 'bench: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+for t in wrk curl gcc cmake; do command -v $t >/dev/null || die "$t is not installed (apt-get install -y $t)"; done
+
+TMP=$(mktemp -d /tmp/tinhso-bench.XXXXXX)
+PIDS=()      # servers we started
+PG_DIR=      # set once PostgreSQL runs
+PERF_PID=
+
+stop_pid() { # stop_pid PID: TERM, up to 5 s, then KILL; only our own children
+    local pid=$1 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    kill -TERM "$pid" 2>/dev/null || true
+    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT INT TERM
+    if [ -n "$PERF_PID" ]; then stop_pid "$PERF_PID"; fi
+    local p
+    for p in "${PIDS[@]}"; do stop_pid "$p"; done
+    if [ -n "$PG_DIR" ]; then timeout 90 bash "$ROOT/scripts/pg-server.sh" stop "$PG_DIR" >/dev/null 2>&1 || say "could not stop PostgreSQL in $PG_DIR"; fi
+    rm -rf -- "$TMP"
+    exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ---------------------------------------------------------------- build
+if [ -z "$BIN" ]; then
+    say "building tinhso (RelWithDebInfo) into $BUILD"
+    timeout 600 cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$TMP/cmake.log" 2>&1 ||
+        { cat "$TMP/cmake.log" >&2; die "cmake configure failed"; }
+    # the tree may be mid-edit by someone else: one retry after 30 s
+    if ! timeout 900 cmake --build "$BUILD" -j"$(nproc)" --target tinhso >"$TMP/build.log" 2>&1; then
+        say "build failed; retrying in 30 s (a source file may be mid-edit)"
+        sleep 30
+        timeout 900 cmake --build "$BUILD" -j"$(nproc)" --target tinhso >"$TMP/build.log" 2>&1 ||
+            { tail -30 "$TMP/build.log" >&2; die "build failed"; }
+    fi
+    BIN=$BUILD/tinhso
+fi
+[ -x "$BIN" ] || die "no tinhso binary at $BIN"
+mkdir -p "$BUILD"
+gcc -O2 -g -Wall -o "$BUILD/bare" "$BENCH/bare/bare.c" -lmicrohttpd -lsqlite3 -lpthread ||
+    die "cannot build bench/bare (libmicrohttpd-dev, libsqlite3-dev)"
+gcc -O2 -Wall -o "$BUILD/startup" "$BENCH/startup.c" || die "cannot build bench/startup.c"
+
+# ---------------------------------------------------------------- helpers
+free_port() { # a free 127.0.0.1 TCP port from 20000 upward
+    local p
+    for p in $(seq $((20000 + RANDOM % 20000)) 1 65000); do
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
+    done
+    die "no free port"
+}
+
+wait_ready() { # wait_ready PORT PID: /readyz 200 within 15 s
+    local port=$1 pid=$2 i
+    for i in $(seq 300); do
+        kill -0 "$pid" 2>/dev/null || return 1
+        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/readyz")" = 200 ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+START_PID= START_PORT=
+start_server() { # start_server LABEL CMD...   (the command gets PORT substituted for @PORT@)
+    local label=$1; shift
+    START_PORT=$(free_port)
+    local args=() a
+    for a in "$@"; do args+=("${a//@PORT@/$START_PORT}"); done
+    "${args[@]}" >"$TMP/$label.log" 2>&1 &
+    START_PID=$!
+    PIDS+=("$START_PID")
+    wait_ready "$START_PORT" "$START_PID" || { cat "$TMP/$label.log" >&2; die "$label did not become ready"; }
+}
+
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime+stime, all threads
+CLK_TCK=$(getconf CLK_TCK)
+
+to_ms() { # wrk latency "812.00us" / "3.21ms" / "1.02s" -> ms
+    awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) n *= 1000; printf "%.2f", n }'
+}
+
+busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; } # user+nice+system+irq+softirq+steal
+NCPU=$(nproc)
+
+# CPU ticks of the PostgreSQL server (postmaster and all its children), 0 when none runs
+PG_POSTMASTER=
+pg_ticks() {
+    [ -n "$PG_POSTMASTER" ] || { echo 0; return; }
+    local p t=0 x
+    for p in "$PG_POSTMASTER" $(pgrep -P "$PG_POSTMASTER" 2>/dev/null); do
+        x=$(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null) && t=$((t + x))
+    done
+    echo "$t"
+}
+
+# one_wrk PID URL WRK_THREADS
+#   -> "rps p50 p99 errors server_cpu_us/req other_cpu_pct wrk_cpu_us/req pg_cpu_us/req"
+# other_cpu_pct: share of the machine's CPU used during the run by anything but this server,
+# wrk and PostgreSQL (other programs, hypervisor steal when the kernel sees it); near 0 on a
+# quiet machine. wrk's own CPU needs GNU time (/usr/bin/time); "?" without it.
+one_wrk() {
+    local pid=$1 url=$2 wt=$3 c0 c1 b0 b1 g0 g1 t0 t1 out wcpu=
+    rm -f "$TMP/wrk.time"
+    b0=$(busy_ticks); c0=$(cpu_ticks "$pid"); g0=$(pg_ticks); t0=$(date +%s%N)
+    if [ -x /usr/bin/time ]; then
+        out=$(/usr/bin/time -f '%U %S' -o "$TMP/wrk.time" timeout $((DURATION + 30)) \
+            wrk -t"$wt" -c"$CONNS" -d"${DURATION}s" --latency "$url" 2>&1) || { say "wrk failed on $url: $out"; return 1; }
+        wcpu=$(awk 'NF == 2 {print $1 + $2}' "$TMP/wrk.time" | tail -1)
+    else
+        out=$(timeout $((DURATION + 30)) wrk -t"$wt" -c"$CONNS" -d"${DURATION}s" --latency "$url" 2>&1) ||
+            { say "wrk failed on $url: $out"; return 1; }
+    fi
+    b1=$(busy_ticks); c1=$(cpu_ticks "$pid"); g1=$(pg_ticks); t1=$(date +%s%N)
+    local rps p50 p99 non2xx sockerr reqs
+    rps=$(awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$out")
+    reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+    p50=$(to_ms "$(awk '$1 == "50%" {print $2}' <<<"$out")")
+    p99=$(to_ms "$(awk '$1 == "99%" {print $2}' <<<"$out")")
+    non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
+    sockerr=$(awk '/Socket errors/ {gsub(",", ""); print $4 + $6 + $8 + $10}' <<<"$out")
+    local err=$((${non2xx:-0} + ${sockerr:-0}))
+    local per='BEGIN { printf "%.1f", n ? s * 1e6 / n : 0 }'
+    local cpu_us pg_us wrk_us=? other=?
+    cpu_us=$(awk -v s="$(awk -v t=$((c1 - c0)) -v hz="$CLK_TCK" 'BEGIN {print t / hz}')" -v n="$reqs" "$per")
+    pg_us=$(awk -v s="$(awk -v t=$((g1 - g0)) -v hz="$CLK_TCK" 'BEGIN {print t / hz}')" -v n="$reqs" "$per")
+    if [ -n "$wcpu" ]; then
+        wrk_us=$(awk -v s="$wcpu" -v n="$reqs" "$per")
+        other=$(awk -v b=$((b1 - b0)) -v s=$((c1 - c0 + g1 - g0)) -v hz="$CLK_TCK" -v w="$wcpu" -v ns=$((t1 - t0)) -v n="$NCPU" \
+            'BEGIN { o = ((b - s) / hz - w) / (ns / 1e9 * n) * 100; if (o < 0) o = 0; printf "%.0f", o }')
+    fi
+    echo "$rps $p50 $p99 $err $cpu_us $other $wrk_us $pg_us"
+}
+
+PROVINCE=24
+COMMUNE=07210   # Phường Bắc Giang, a commune (ward) of Bắc Ninh since 2025-07-01
+EP_PROV="/api/v1/units/$PROVINCE"
+EP_COMM="/api/v1/units/$COMMUNE"
+EP_LIST="/api/v1/units?parent=$PROVINCE&limit=20"
+EP_SEARCH="/api/v1/units?q=bac%20ninh"
+
+
+# Results: one file per (target, endpoint), one line per run; ORDER keeps first-seen order.
+ORDER=()
+record() { # record TARGET ENDPOINT RESULT
+    local f="$TMP/res.$(printf '%s|%s' "$1" "$2" | md5sum | cut -c1-12)"
+    [ -f "$f" ] || ORDER+=("$1|$2|$f")
+    echo "$3" >>"$f"
+}
+median_line() { sort -n -k1,1 "$1" | sed -n "$((($(wc -l <"$1") + 1) / 2))p"; }
+result_of() { # result_of TARGET ENDPOINT -> median line or empty
+    local f="$TMP/res.$(printf '%s|%s' "$1" "$2" | md5sum | cut -c1-12)"
+    [ -f "$f" ] && median_line "$f" || true
+}
+
+check200() { # check200 LABEL PORT ENDPOINT
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$2$3")" = 200 ] ||
+        die "$1: $3 did not answer 200"
+}
+
+# bench LABEL PID PORT ENDPOINT [WRK_THREADS]: one wrk run, recorded
+bench() {
+    say "$1: wrk -t${5:-$WRK_T} -c$CONNS -d${DURATION}s $4"
+    local r
+    r=$(one_wrk "$2" "http://127.0.0.1:$3$4" "${5:-$WRK_T}") || die "$1: wrk failed on $4"
+    record "$1" "$4" "$r"
+}
+
+MEM=()      # "target|rss after start|rss after load|peak" (kB)
+STARTUP=()  # "target|median|max|min"
+
+startup_time() { # startup_time LABEL CMD... (@PORT@ substituted)
+    local label=$1; shift
+    local port=$(free_port) args=() a
+    for a in "$@"; do args+=("${a//@PORT@/$port}"); done
+    say "$label: start-up to ready, $STARTUP_RUNS runs"
+    local r
+    r=$(timeout $((STARTUP_RUNS * 20 + 30)) "$BUILD/startup" "$STARTUP_RUNS" "$port" -- "${args[@]}" 2>"$TMP/startup.log") ||
+        { cat "$TMP/startup.log" >&2; die "$label: start-up timing failed"; }
+    set -- $r
+    STARTUP+=("$label|$1|$2|$3")
+}
+
+# ---------------------------------------------------------------- SQLite: tinhso and bare, interleaved
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
+awk -v l="$LOAD0" 'BEGIN {exit !(l > 0.5)}' &&
+    say "warning: load average is $LOAD0 before the run: other work shares the CPU, figures will be low and noisy"
+say "demo database in $TMP"
+timeout 120 "$BIN" demo --db "sqlite:$TMP/t.db" >"$TMP/demo.log" 2>&1 || { cat "$TMP/demo.log" >&2; die "demo failed"; }
+
+T=tinhso/SQLite B=bare/SQLite
+start_server tinhso-sqlite "$BIN" serve --db "sqlite:$TMP/t.db" --listen 127.0.0.1:@PORT@ --threads "$SRV_T" --no-access-log
+T_PID=$START_PID T_PORT=$START_PORT
+start_server bare "$BUILD/bare" "$TMP/t.db" @PORT@ "$SRV_T"
+B_PID=$START_PID B_PORT=$START_PORT
+sleep 1
+T_IDLE=$(rss_kb "$T_PID") B_IDLE=$(rss_kb "$B_PID")
+
+for ep in "$EP_PROV" "$EP_COMM"; do
+    check200 "$T" "$T_PORT" "$ep"
+    check200 "$B" "$B_PORT" "$ep"
+    # same body bytes from both, or the comparison is not fair
+    cmp -s <(curl -s --max-time 5 "http://127.0.0.1:$T_PORT$ep") <(curl -s --max-time 5 "http://127.0.0.1:$B_PORT$ep") ||
+        say "warning: tinhso and bare bodies differ for $ep"
+done
+for ep in "$EP_LIST" "$EP_SEARCH"; do check200 "$T" "$T_PORT" "$ep"; done
+
+for i in $(seq "$RUNS"); do
+    for ep in "$EP_PROV" "$EP_COMM"; do
+        bench "$T" "$T_PID" "$T_PORT" "$ep"
+        bench "$B" "$B_PID" "$B_PORT" "$ep"
+    done
+    for ep in "$EP_LIST" "$EP_SEARCH"; do bench "$T" "$T_PID" "$T_PORT" "$ep"; done
+done
+sleep 2
+MEM+=("$T|$T_IDLE|$(rss_kb "$T_PID")|$(hwm_kb "$T_PID")")
+MEM+=("$B|$B_IDLE|$(rss_kb "$B_PID")|$(hwm_kb "$B_PID")")
+
+# ---------------------------------------------------------------- optional: settings sweep
+if [ "$SWEEP" = 1 ]; then
+    for st in 1 2 3; do
+        start_server "tinhso-t$st" "$BIN" serve --db "sqlite:$TMP/t.db" --listen 127.0.0.1:@PORT@ --threads "$st" --no-access-log
+        for wt in 1 2; do bench "tinhso/SQLite --threads $st, wrk -t$wt" "$START_PID" "$START_PORT" "$EP_PROV" "$wt"; done
+        stop_pid "$START_PID"
+    done
+    start_server bare-h "$BUILD/bare" "$TMP/t.db" @PORT@ "$SRV_T" -H
+    for ep in "$EP_PROV" "$EP_COMM"; do bench "bare/SQLite + tinhso's headers" "$START_PID" "$START_PORT" "$ep"; done
+    stop_pid "$START_PID"
+fi
+
+# ---------------------------------------------------------------- optional: perf profile
+PROFILE=
+profile() { # profile LABEL PID PORT: perf record during one wrk run on EP_PROV, summarised
+    local label=$1 pid=$2 port=$3 data="$TMP/perf.$2"
+    say "perf: profiling $label under wrk on $EP_PROV"
+    timeout $((DURATION + 30)) perf record -F 999 -g -p "$pid" -o "$data" -- sleep "$DURATION" >/dev/null 2>"$TMP/perf.log" &
+    PERF_PID=$!
+    sleep 0.3
+    local r
+    r=$(one_wrk "$pid" "http://127.0.0.1:$port$EP_PROV" "$WRK_T") || true
+    wait "$PERF_PID" 2>/dev/null || true
+    PERF_PID=
+    if [ ! -s "$data" ]; then
+        say "perf recorded nothing (see perf_event_paranoid): $(tail -2 "$TMP/perf.log")"
+        return 0
+    fi
+    PROFILE+=$(
+        echo
+        echo "### $label, \`$EP_PROV\` (this run: $(echo "$r" | awk '{print $1 " req/s, " $5 " µs CPU/req"}'))"
+        echo
+        echo '```'
+        echo "# perf report --no-children --sort dso"
+        timeout 120 perf report -i "$data" --no-children --sort dso --stdio 2>/dev/null |
+            grep -E '^ +[0-9.]+%' | head -12
+        echo
+        echo "# perf report --no-children --sort dso,symbol (top 25)"
+        timeout 120 perf report -i "$data" --no-children --sort dso,symbol --stdio -g none 2>/dev/null |
+            grep -E '^ +[0-9.]+%' | head -25 | sed 's/ *- *- *$//'
+        echo '```'
+    )
+}
+if [ "$PERF" = 1 ]; then
+    if command -v perf >/dev/null; then
+        profile "$T" "$T_PID" "$T_PORT"
+        profile "$B" "$B_PID" "$B_PORT"
+    else
+        say "perf is not installed; no profile"
+    fi
+fi
+
+stop_pid "$T_PID"
+stop_pid "$B_PID"
+
+startup_time "$T" "$BIN" serve --db "sqlite:$TMP/t.db" --listen 127.0.0.1:@PORT@ --threads "$SRV_T" --no-access-log
+startup_time "$B" "$BUILD/bare" "$TMP/t.db" @PORT@ "$SRV_T"
+
+# ---------------------------------------------------------------- PostgreSQL
+PG_NOTE=
+if [ "$PG_MODE" != no ]; then
+    say "PostgreSQL: scripts/pg-server.sh start"
+    # its own directory under /tmp: $TMP is private (0700) and the server may run as tinhso-pg
+    PG_DIR=$(mktemp -d /tmp/tinhso-bench-pg.XXXXXX)
+    if PG_URL=$(timeout 120 bash "$ROOT/scripts/pg-server.sh" start "$PG_DIR" 2>"$TMP/pg.log"); then
+        P=tinhso/PostgreSQL
+        PG_POSTMASTER=$(head -1 "$PG_DIR/data/postmaster.pid" 2>/dev/null || true)
+        timeout 120 "$BIN" demo --db "$PG_URL" >"$TMP/demo-pg.log" 2>&1 || { cat "$TMP/demo-pg.log" >&2; die "demo on PostgreSQL failed"; }
+        start_server tinhso-pg "$BIN" serve --db "$PG_URL" --listen 127.0.0.1:@PORT@ --threads "$SRV_T" --no-access-log
+        P_PID=$START_PID P_PORT=$START_PORT
+        sleep 1
+        P_IDLE=$(rss_kb "$P_PID")
+        for ep in "$EP_PROV" "$EP_COMM" "$EP_LIST" "$EP_SEARCH"; do check200 "$P" "$P_PORT" "$ep"; done
+        for i in $(seq "$RUNS"); do
+            for ep in "$EP_PROV" "$EP_COMM" "$EP_LIST" "$EP_SEARCH"; do bench "$P" "$P_PID" "$P_PORT" "$ep"; done
+        done
+        sleep 2
+        MEM+=("$P|$P_IDLE|$(rss_kb "$P_PID")|$(hwm_kb "$P_PID")")
+        stop_pid "$P_PID"
+        startup_time "$P" "$BIN" serve --db "$PG_URL" --listen 127.0.0.1:@PORT@ --threads "$SRV_T" --no-access-log
+        PG_NOTE="PostgreSQL $(psql --version 2>/dev/null | awk '{print $3}') from scripts/pg-server.sh (fsync=off, same machine: its backends share the 2 cores too)."
+    elif [ "$PG_MODE" = yes ]; then
+        cat "$TMP/pg.log" >&2
+        die "--pg: scripts/pg-server.sh could not start PostgreSQL"
+    else
+        say "PostgreSQL not available (scripts/pg-server.sh failed); skipped"
+        PG_NOTE="PostgreSQL skipped: scripts/pg-server.sh could not start a server."
+    fi
+fi
+
+# ---------------------------------------------------------------- report
+pkgver() { dpkg-query -W -f='${Version}' "$1" 2>/dev/null || echo '?'; }
+report() {
+    echo "# tinhso benchmark — $(date -u '+%Y-%m-%d %H:%M UTC')"
+    echo
+    echo "- CPU: $(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2; exit}'), $(nproc) cores; RAM $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)"
+    echo "- Kernel $(uname -r); Debian $(cat /etc/debian_version 2>/dev/null || echo '?'); $(gcc --version | head -1)"
+    echo "- libmicrohttpd $(pkgver libmicrohttpd12), SQLite $(pkgver libsqlite3-0), libpq $(pkgver libpq5), jansson $(pkgver libjansson4); $(wrk --version 2>&1 | head -1 | awk '{print $1, $2}')"
+    echo "- tinhso: $BIN ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+local changes')), --threads $SRV_T --no-access-log"
+    echo "- wrk -t$WRK_T -c$CONNS -d${DURATION}s --latency, $RUNS run(s) per row, interleaved between targets; the run with the median req/s is shown, \"req/s range\" is min–max over the runs."
+    echo "  wrk runs on the same $(nproc) cores as the server: every figure is client+server sharing the CPU."
+    [ -n "$PG_NOTE" ] && echo "- $PG_NOTE"
+    echo
+    echo "## Throughput and latency"
+    echo
+    echo "| target | endpoint | req/s | req/s range | p50 ms | p99 ms | errors | server CPU µs/req | PostgreSQL CPU µs/req | wrk CPU µs/req | other CPU % |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    local e t ep f r range pgc
+    for e in "${ORDER[@]}"; do
+        IFS='|' read -r t ep f <<<"$e"
+        r=($(median_line "$f"))
+        range=$(sort -n -k1,1 "$f" | awk 'NR == 1 {lo = $1} {hi = $1} END {print (NR > 1 ? lo "–" hi : "—")}')
+        pgc=${r[7]}; case $t in *PostgreSQL*) ;; *) pgc="—" ;; esac
+        echo "| $t | \`$ep\` | ${r[0]} | $range | ${r[1]} | ${r[2]} | ${r[3]} | ${r[4]} | $pgc | ${r[6]} | ${r[5]} |"
+    done
+    local busy
+    busy=$(cat "$TMP"/res.* 2>/dev/null | awk '$6 != "?" && $6 + 0 > 10 {n++} END {print n + 0}')
+    if [ "$busy" -gt 0 ]; then
+        echo
+        echo "**Warning:** in $busy wrk run(s) other programs used more than 10 % of the machine's CPU"
+        echo "(\"other CPU %\"): those req/s figures are low; CPU µs/req is less affected."
+    fi
+    echo
+    echo "## tinhso vs bare libmicrohttpd + SQLite (same flags, threads, SQL and body bytes)"
+    echo
+    echo "| endpoint | tinhso req/s | bare req/s | tinhso/bare throughput | tinhso/bare CPU per request |"
+    echo "|---|---:|---:|---:|---:|"
+    for ep in "$EP_PROV" "$EP_COMM"; do
+        local a=($(result_of "$T" "$ep")) b=($(result_of "$B" "$ep"))
+        [ ${#a[@]} -gt 0 ] && [ ${#b[@]} -gt 0 ] || continue
+        echo "| \`$ep\` | ${a[0]} | ${b[0]} | $(awk -v x="${a[0]}" -v y="${b[0]}" 'BEGIN {printf "%.2f", y ? x / y : 0}') | $(awk -v x="${a[4]}" -v y="${b[4]}" 'BEGIN {printf "%.2f", y ? x / y : 0}') |"
+    done
+    echo
+    echo "## Memory (VmRSS)"
+    echo
+    echo "| target | idle after start | idle after the load | peak (VmHWM) |"
+    echo "|---|---:|---:|---:|"
+    local m a1 a2 a3
+    for m in "${MEM[@]}"; do
+        IFS='|' read -r t a1 a2 a3 <<<"$m"
+        echo "| $t | $(awk -v k="$a1" 'BEGIN {printf "%.1f MB", k / 1024}') | $(awk -v k="$a2" 'BEGIN {printf "%.1f MB", k / 1024}') | $(awk -v k="$a3" 'BEGIN {printf "%.1f MB", k / 1024}') |"
+    done
+    echo
+    echo "## Start-up to ready (spawn -> first 200 on /readyz, migrated database, $STARTUP_RUNS runs)"
+    echo
+    echo "| target | median | max | min |"
+    echo "|---|---:|---:|---:|"
+    for m in "${STARTUP[@]}"; do
+        IFS='|' read -r t a1 a2 a3 <<<"$m"
+        echo "| $t | $a1 ms | $a2 ms | $a3 ms |"
+    done
+    echo
+    echo "## Targets"
+    echo
+    local verdict
+    for ep in "$EP_PROV" "$EP_COMM"; do
+        r=($(result_of "$T" "$ep"))
+        verdict=$(awk -v q="${r[0]}" -v p="${r[2]}" 'BEGIN {print (q >= 40000 && p < 10) ? "MET" : "NOT MET"}')
+        echo "- $T \`$ep\`: ≥ 40,000 req/s with p99 < 10 ms — **$verdict** (${r[0]} req/s, p99 ${r[2]} ms)"
+        r=($(result_of "tinhso/PostgreSQL" "$ep"))
+        [ ${#r[@]} -gt 0 ] && echo "- tinhso/PostgreSQL \`$ep\` (reported, no target): ${r[0]} req/s, p99 ${r[2]} ms"
+    done
+    for m in "${MEM[@]}"; do
+        IFS='|' read -r t a1 a2 a3 <<<"$m"
+        case $t in tinhso*) ;; *) continue ;; esac
+        verdict=$(awk -v a="$a1" -v b="$a2" 'BEGIN {print (a < 30 * 1024 && b < 30 * 1024) ? "MET" : "NOT MET"}')
+        echo "- $t idle RSS < 30 MB — **$verdict** ($(awk -v k="$a1" 'BEGIN {printf "%.1f", k / 1024}') MB after start, $(awk -v k="$a2" 'BEGIN {printf "%.1f", k / 1024}') MB after the load)"
+    done
+    for m in "${STARTUP[@]}"; do
+        IFS='|' read -r t a1 a2 a3 <<<"$m"
+        case $t in tinhso*) ;; *) continue ;; esac
+        verdict=$(awk -v a="$a2" 'BEGIN {print (a < 200) ? "MET" : "NOT MET"}')
+        echo "- $t start-up to ready < 200 ms — **$verdict** (median $a1 ms, max $a2 ms)"
+    done
+    if [ -n "$PROFILE" ]; then
+        echo
+        echo "## Profiles (perf, share of the server process's samples)"
+        echo "$PROFILE"
+    fi
+}
+if [ -n "$OUT" ]; then report | tee "$OUT"; else report; fi
