@@ -19,7 +19,7 @@ usage() {
 }
 
 BUILD_PKGS=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-    libpq-dev libssl-dev libunistring-dev zlib1g-dev)
+    libpq-dev libssl-dev libunistring-dev zlib1g-dev libargon2-dev)
 # psql (postgresql-client-15) and sqlite3 are used by the API test harness;
 # procps/iproute2 (ps, ss) by scripts/pg-server.sh; curl for smoke checks.
 TEST_PKGS=(libcmocka-dev postgresql-15 postgresql-client-15 sqlite3 procps iproute2 curl)

@@ -14,6 +14,7 @@
 
 #include "../db/db.h"
 #include "../db/migrate.h"
+#include "../domains/accounts/accounts.h"
 #include "../domains/agencies/agencies.h"
 #include "../domains/routes.h"
 #include "../domains/units/units.h"
@@ -36,6 +37,8 @@ static const char usage_main[] =
     "  audit verify   check the audit chain\n"
     "  backup         consistent copy of a running SQLite database\n"
     "  units import   load administrative units from a vn-admin JSON file\n"
+    "  user add       create a sign-in (password read from stdin)\n"
+    "  token create   create an API token (printed once)\n"
     "  demo           set up the demo province (migrations + reference data)\n"
     "  version        print the version\n"
     "  help           this text\n"
@@ -248,6 +251,23 @@ static int load_config(const char *path, http_config *cfg, const char **db_out)
             cfg->access_log = json_is_true(v);
         } else if (!strcmp(key, "admin_token") && json_is_string(v)) {
             snprintf(cfg->admin_token, sizeof cfg->admin_token, "%s", json_string_value(v));
+        } else if (!strcmp(key, "cookie_secure") && json_is_boolean(v)) {
+            cfg->cookie_secure = json_is_true(v);
+        } else if (!strcmp(key, "session_idle_seconds") && json_is_integer(v) &&
+                   json_integer_value(v) > 0) {
+            cfg->ident.idle_s = json_integer_value(v);
+        } else if (!strcmp(key, "session_max_seconds") && json_is_integer(v) &&
+                   json_integer_value(v) > 0) {
+            cfg->ident.max_s = json_integer_value(v);
+        } else if (!strcmp(key, "login_max_failures") && json_is_integer(v) &&
+                   json_integer_value(v) > 0 && json_integer_value(v) < 1000) {
+            cfg->ident.login_max_failures = (int)json_integer_value(v);
+        } else if (!strcmp(key, "login_ip_max_failures") && json_is_integer(v) &&
+                   json_integer_value(v) > 0 && json_integer_value(v) < 100000) {
+            cfg->ident.login_ip_max_failures = (int)json_integer_value(v);
+        } else if (!strcmp(key, "login_lock_seconds") && json_is_integer(v) &&
+                   json_integer_value(v) > 0 && json_integer_value(v) <= 86400) {
+            cfg->ident.lock_s = (int)json_integer_value(v);
         } else {
             fprintf(stderr, "tinhso: config %s: unknown or invalid key \"%s\"\n", path, key);
             rc = 1;
@@ -547,7 +567,175 @@ static int cmd_demo(int argc, char **argv)
             printf("agencies: %d inserted, %d updated, %d unchanged (audit entry %lld)\n",
                    ar.inserted, ar.updated, ar.unchanged, (long long)ar.audit_seq);
     }
-    if (!rc) printf("demo province ready: Bắc Ninh (code 24)\n");
+    if (!rc) {
+        accounts_demo_result ur;
+        ts_err e;
+        ts_err_clear(&e);
+        if (accounts_demo(c, "demo", &ur, &e) != TS_OK)
+            rc = fail("demo sign-ins", &e);
+        else
+            printf("sign-ins: %d inserted, %d unchanged\n", ur.inserted, ur.unchanged);
+    }
+    if (!rc) {
+        printf("demo province ready: Bắc Ninh (code 24)\n");
+        accounts_demo_print(c, stdout);
+    }
+    db_close(d);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ */
+/* user add, token create                                                */
+
+static const char usage_user[] =
+    "usage: tinhso user add --db URL --username U --name \"FULL NAME\" [--kind officer|citizen]\n"
+    "                       [--role ROLE --agency CODE] [--email E] [--phone P]\n"
+    "  The password is read from standard input (one line), never from the command line.\n"
+    "  ROLE: officer, agency_admin, leader, system_admin (officers need one).\n";
+static const char usage_token[] =
+    "usage: tinhso token create --db URL --agency CODE --name NAME --permissions ROLE[,ROLE]\n"
+    "  Prints the token once; only its SHA-256 is stored.\n";
+
+typedef struct id_opts {
+    common_opts c;
+    const char *username, *name, *kind, *role, *agency, *email, *phone, *perms;
+} id_opts;
+
+enum { O_USERNAME = 1100, O_NAME, O_KIND, O_ROLE, O_AGENCY, O_EMAIL, O_PHONE, O_PERMS };
+
+static void id_cb(int opt, const char *arg, void *ctx)
+{
+    id_opts *o = ctx;
+    switch (opt) {
+    case O_USERNAME:
+        o->username = arg;
+        break;
+    case O_NAME:
+        o->name = arg;
+        break;
+    case O_KIND:
+        o->kind = arg;
+        break;
+    case O_ROLE:
+        o->role = arg;
+        break;
+    case O_AGENCY:
+        o->agency = arg;
+        break;
+    case O_EMAIL:
+        o->email = arg;
+        break;
+    case O_PHONE:
+        o->phone = arg;
+        break;
+    case O_PERMS:
+        o->perms = arg;
+        break;
+    default:
+        common_cb(opt, arg, &o->c);
+    }
+}
+
+static int cmd_user(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(usage_user, stdout);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "add")) return usage_error(usage_user);
+    static const struct option opts[] = {{"db", required_argument, 0, O_DB},
+                                         {"username", required_argument, 0, O_USERNAME},
+                                         {"name", required_argument, 0, O_NAME},
+                                         {"kind", required_argument, 0, O_KIND},
+                                         {"role", required_argument, 0, O_ROLE},
+                                         {"agency", required_argument, 0, O_AGENCY},
+                                         {"email", required_argument, 0, O_EMAIL},
+                                         {"phone", required_argument, 0, O_PHONE},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    id_opts o = {0};
+    int i = parse_opts(argc - 1, argv + 1, opts, usage_user, id_cb, &o);
+    if (i == -1) return 0;
+    if (i < 0 || i != argc - 1 || !o.username || !o.name) return usage_error(usage_user);
+    if (!o.kind) o.kind = o.role ? "officer" : "citizen";
+    if (!strcmp(o.kind, "officer") && (!o.role || !o.agency)) {
+        fputs("tinhso: an officer needs --role and --agency\n", stderr);
+        return usage_error(usage_user);
+    }
+    if (isatty(STDIN_FILENO)) fputs("password: ", stderr);
+    char pw[1100];
+    if (!fgets(pw, sizeof pw, stdin)) pw[0] = '\0';
+    pw[strcspn(pw, "\r\n")] = '\0';
+    if (!pw[0]) {
+        fputs("tinhso: refusing an empty password (give it on standard input)\n", stderr);
+        return 1;
+    }
+    db *d;
+    db_conn *c;
+    int rc = open_db(&o.c, usage_user, &d, &c);
+    if (rc) return rc;
+    rc = run_migrations(c, true);
+    if (!rc) {
+        arena *a = arena_new(4096);
+        account_new n = {.username = o.username,
+                         .kind = o.kind,
+                         .full_name = o.name,
+                         .email = o.email,
+                         .phone = o.phone,
+                         .password = pw,
+                         .role = o.role,
+                         .agency_code = o.agency};
+        account out;
+        ts_err e;
+        ts_err_clear(&e);
+        if (accounts_create(c, a, &n, cli_actor(), &out, &e) != TS_OK)
+            rc = fail("user add", &e);
+        else
+            printf("account %s (id %lld, %s)%s%s%s%s created\n", out.username, (long long)out.id,
+                   out.kind, o.role ? ": " : "", o.role ? o.role : "", o.role ? " on " : "",
+                   o.role ? o.agency : "");
+        arena_free(a);
+    }
+    memset(pw, 0, sizeof pw);
+    db_close(d);
+    return rc;
+}
+
+static int cmd_token(int argc, char **argv)
+{
+    if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+        fputs(usage_token, stdout);
+        return 0;
+    }
+    if (argc < 2 || strcmp(argv[1], "create")) return usage_error(usage_token);
+    static const struct option opts[] = {
+        {"db", required_argument, 0, O_DB},     {"agency", required_argument, 0, O_AGENCY},
+        {"name", required_argument, 0, O_NAME}, {"permissions", required_argument, 0, O_PERMS},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    id_opts o = {0};
+    int i = parse_opts(argc - 1, argv + 1, opts, usage_token, id_cb, &o);
+    if (i == -1) return 0;
+    if (i < 0 || i != argc - 1 || !o.agency || !o.name || !o.perms) return usage_error(usage_token);
+    db *d;
+    db_conn *c;
+    int rc = open_db(&o.c, usage_token, &d, &c);
+    if (rc) return rc;
+    rc = run_migrations(c, true);
+    if (!rc) {
+        arena *a = arena_new(4096);
+        char secret[48];
+        api_token t;
+        ts_err e;
+        ts_err_clear(&e);
+        if (tokens_create(c, a, o.name, o.agency, o.perms, cli_actor(), secret, &t, &e) != TS_OK)
+            rc = fail("token create", &e);
+        else {
+            printf("%s\n", secret);
+            fprintf(stderr, "token %lld \"%s\" on %s (%s): shown once, store it now\n",
+                    (long long)t.id, t.name, t.agency_code, t.permissions);
+        }
+        arena_free(a);
+    }
     db_close(d);
     return rc;
 }
@@ -562,6 +750,8 @@ int main(int argc, char **argv)
     if (!strcmp(cmd, "backup")) return cmd_backup(argc - 1, argv + 1);
     if (!strcmp(cmd, "units")) return cmd_units(argc - 1, argv + 1);
     if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
+    if (!strcmp(cmd, "user")) return cmd_user(argc - 1, argv + 1);
+    if (!strcmp(cmd, "token")) return cmd_token(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         printf("tinhso %s (sqlite %s, libpq, libmicrohttpd, jansson %s)\n", TINHSO_VERSION, "3",
                JANSSON_VERSION);

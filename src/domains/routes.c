@@ -5,10 +5,12 @@
 
 extern const http_route units_routes[];
 extern const http_route agencies_routes[];
+extern const http_route accounts_routes[];
 
 const http_route *const tinhso_route_tables[] = {
-    http_core_routes,
-    units_routes,
-    agencies_routes,
+    http_core_routes, /* health, readiness, metrics, OpenAPI */
+    units_routes,     /* administrative units */
+    agencies_routes,  /* agencies */
+    accounts_routes,  /* sign-in, /me, accounts, API tokens, audit log */
     NULL,
 };

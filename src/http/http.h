@@ -50,19 +50,48 @@ typedef struct http_req {
     const char *hdr_name[HTTP_MAX_HEADERS];
     const char *hdr_val[HTTP_MAX_HEADERS];
     bool replied;
+    /* identity (http/auth.c): set before the handler runs */
+    const struct http_config *cfg;
+    struct ident_principal *principal; /* NULL on public routes and when anonymous */
 } http_req;
 
 typedef ts_code (*http_handler)(http_req *r);
 
-/* Route permission levels (identity arrives with issue 3). */
-typedef enum http_auth { AUTH_PUBLIC = 0, AUTH_ADMIN_TOKEN } http_auth;
+/*
+ * What a route needs, checked in one place (http/auth.c) before the
+ * handler runs; the principal is then in r->principal. Roles are granted
+ * on an agency and hold for its subtree; system_admin counts for every
+ * role. A route declares the least it needs; a handler that learns the
+ * target agency narrows with http_require_scope. Cookie-authenticated
+ * writes (POST/PUT/PATCH/DELETE) also need the X-CSRF-Token header.
+ */
+typedef enum http_perm {
+    PERM_PUBLIC = 0,    /* anyone, nothing resolved */
+    PERM_AUTHENTICATED, /* any signed-in account, API token or the bootstrap token */
+    PERM_STAFF,         /* any grant: officer, agency_admin, leader or system_admin */
+    PERM_OFFICER,       /* officer (or system_admin) somewhere */
+    PERM_LEADER,        /* leader (or system_admin) somewhere */
+    PERM_AGENCY_ADMIN,  /* agency_admin (or system_admin) somewhere */
+    PERM_SYSTEM_ADMIN   /* system_admin */
+} http_perm;
 
 typedef struct http_route {
     const char *method;  /* "GET", "POST", ... */
     const char *pattern; /* "/api/v1/units/{code}" */
     http_handler fn;
-    http_auth auth;
+    http_perm perm;
 } http_route;
+
+/* Fails with 403 unless the principal holds perm on the agency (by id) or an ancestor. */
+ts_code http_require_scope(http_req *r, http_perm perm, int64_t agency_id);
+/* The same with the agency's materialized path ('/1/5/'). */
+ts_code http_require_scope_path(http_req *r, http_perm perm, const char *agency_path);
+/* The audit actor of the request: "user:42", "token:7", "admin-token". */
+const char *http_actor(http_req *r);
+/* The client's address (the socket peer), for throttling and logs. */
+const char *http_client_ip(http_req *r);
+/* A cookie from the Cookie header (NULL when absent). */
+const char *http_cookie(http_req *r, const char *name);
 
 /* Path parameter by name (NULL when absent). */
 const char *http_param(http_req *r, const char *name);
@@ -75,6 +104,9 @@ db_conn *http_db(http_req *r);
 
 /* Reply with JSON (takes the reference to v). */
 ts_code http_reply_json(http_req *r, int status, json_t *v);
+/* Reply with JSON text built in sb (takes its buffer; sb is left empty). */
+struct strbuf;
+ts_code http_reply_sb(http_req *r, int status, struct strbuf *sb);
 /* Reply with bytes already in the arena (or static). */
 ts_code http_reply(http_req *r, int status, const char *ctype, const char *body, size_t len);
 /* Add a response header (name/value must outlive the request: arena or static). */

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../platform/identity.h"
 #include "http.h"
 
 typedef struct http_config {
@@ -21,6 +22,8 @@ typedef struct http_config {
     int timeout_s;         /* idle / slow-client timeout */
     bool access_log;       /* one JSON line per request on stderr */
     char admin_token[128]; /* bootstrap admin bearer token ("" = disabled) */
+    bool cookie_secure;    /* mark the session cookie Secure (behind TLS) */
+    ident_settings ident;  /* session timeouts, sign-in throttling */
 } http_config;
 
 void http_config_defaults(http_config *c);
@@ -36,6 +39,11 @@ void http_server_free(http_server *s);
 unsigned short http_server_port(const http_server *s);
 /* Core routes: /healthz, /readyz, /metrics, /api/v1/openapi.json. */
 extern const http_route http_core_routes[];
+
+/* The permission check run before every handler (http/auth.c): resolves
+ * r->principal from the bearer token or the session cookie, checks CSRF on
+ * cookie-authenticated writes, then need. Uses r->cfg. */
+ts_code http_auth_check(http_req *r, http_perm need);
 
 /* For tests: every route of every table, in order. */
 int http_server_route_count(const http_server *s);

@@ -464,8 +464,8 @@ static ts_code h_dummy(http_req *r)
 }
 
 static const http_route self_routes[] = {
-    {"GET", "/a", h_dummy, AUTH_PUBLIC},
-    {"PATCH", "/a/{id}", h_dummy, AUTH_PUBLIC},
+    {"GET", "/a", h_dummy, PERM_PUBLIC},
+    {"PATCH", "/a/{id}", h_dummy, PERM_PUBLIC},
     {NULL, NULL, NULL, 0},
 };
 static const http_route *const self_tables[] = {self_routes, NULL};

@@ -593,6 +593,7 @@ static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
     json_object_del(sum, "created_at");
     json_object_del(sum, "updated_at");
     audit_entry e = {.actor = cc->actor,
+                     .agency = g.code,
                      .action = "agency.create",
                      .object_type = "agency",
                      .object_id = g.code,
@@ -705,6 +706,7 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
     if (rc == TS_OK && move) rc = move_subtree(c, a, &before, new_parent, now, err);
     if (rc == TS_OK) {
         audit_entry e = {.actor = uc->actor,
+                         .agency = before.code,
                          .action = "agency.update",
                          .object_type = "agency",
                          .object_id = before.code,

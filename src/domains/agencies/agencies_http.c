@@ -1,8 +1,9 @@
 /*
  * agencies_http — the HTTP door to agencies: GET and POST /api/v1/agencies,
  * GET and PATCH /api/v1/agencies/{code}. JSON in -> agencies.h call -> JSON
- * out. Writes take the bootstrap admin token until accounts arrive; the
- * actor recorded in the audit chain is then "admin-token".
+ * out. Creating an agency needs system_admin; changing one needs
+ * agency_admin (or system_admin) on that agency or an ancestor, and on the
+ * new parent when it moves.
  */
 #include <string.h>
 
@@ -10,8 +11,6 @@
 #include "../../lib/jsonx.h"
 #include "../../lib/text.h"
 #include "agencies.h"
-
-#define ACTOR_ADMIN_TOKEN "admin-token"
 
 /* An optional agency-code query parameter; 400 naming it when malformed. */
 static ts_code query_code(http_req *r, const char *name, const char **out)
@@ -140,7 +139,7 @@ static ts_code h_create(http_req *r)
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
     agency out;
-    ts_code rc = agencies_create(c, r->a, &n, ACTOR_ADMIN_TOKEN, &out, &r->err);
+    ts_code rc = agencies_create(c, r->a, &n, http_actor(r), &out, &r->err);
     if (rc != TS_OK) return rc;
     http_add_header(r, "Location", arena_printf(r->a, "/api/v1/agencies/%s", out.code));
     return http_reply_json(r, 201, agency_to_json(&out));
@@ -189,17 +188,37 @@ static ts_code h_patch(http_req *r)
     nullable(r, in, "parent_code", &p.parent_code, &p.clear_parent);
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
+    /* the agency (and a new parent) must lie in the caller's subtree */
+    const char *code = http_param(r, "code");
+    agency cur, *chain;
+    int nchain;
+    int64_t nchildren;
+    ts_code rc = agencies_get(c, r->a, code, &cur, &chain, &nchain, &nchildren, &r->err);
+    if (rc != TS_OK) return rc;
+    if (http_require_scope_path(r, PERM_AGENCY_ADMIN, cur.path) != TS_OK) return r->err.code;
+    if (p.parent_code || p.clear_parent) {
+        agency par;
+        if (p.clear_parent) {
+            if (http_require_scope_path(r, PERM_SYSTEM_ADMIN, "/") != TS_OK) return r->err.code;
+        } else if (agencies_code_valid(p.parent_code) &&
+                   agencies_get(c, r->a, p.parent_code, &par, &chain, &nchain, &nchildren,
+                                &r->err) == TS_OK) {
+            if (http_require_scope_path(r, PERM_AGENCY_ADMIN, par.path) != TS_OK)
+                return r->err.code;
+        } else {
+            ts_err_clear(&r->err); /* agencies_update names the bad parent_code */
+        }
+    }
     agency out;
-    ts_code rc =
-        agencies_update(c, r->a, http_param(r, "code"), &p, ACTOR_ADMIN_TOKEN, &out, &r->err);
+    rc = agencies_update(c, r->a, code, &p, http_actor(r), &out, &r->err);
     if (rc != TS_OK) return rc;
     return http_reply_json(r, 200, agency_to_json(&out));
 }
 
 const http_route agencies_routes[] = {
-    {"GET", "/api/v1/agencies", h_list, AUTH_PUBLIC},
-    {"POST", "/api/v1/agencies", h_create, AUTH_ADMIN_TOKEN},
-    {"GET", "/api/v1/agencies/{code}", h_get, AUTH_PUBLIC},
-    {"PATCH", "/api/v1/agencies/{code}", h_patch, AUTH_ADMIN_TOKEN},
+    {"GET", "/api/v1/agencies", h_list, PERM_PUBLIC},
+    {"POST", "/api/v1/agencies", h_create, PERM_SYSTEM_ADMIN},
+    {"GET", "/api/v1/agencies/{code}", h_get, PERM_PUBLIC},
+    {"PATCH", "/api/v1/agencies/{code}", h_patch, PERM_AGENCY_ADMIN},
     {NULL, NULL, NULL, 0},
 };

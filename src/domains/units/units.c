@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/jsonw.h"
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/audit.h"
@@ -49,32 +50,17 @@ static void read_unit(arena *a, db_stmt *s, unit *u)
     u->valid_to = col_dup(a, s, 13);
 }
 
+/* Today's date (UTC), formatted at most once a second per thread. */
 static const char *today(arena *a)
 {
-    char d[16];
-    time_date(time_now_us(), d, sizeof d);
+    static _Thread_local char d[16];
+    static _Thread_local int64_t at_s = -1;
+    int64_t now_s = time_now_us() / 1000000;
+    if (now_s != at_s) {
+        time_date(now_s * 1000000, d, sizeof d);
+        at_s = now_s;
+    }
     return arena_strdup(a, d);
-}
-
-static ts_code get_valid(db_conn *c, arena *a, const char *code, const char *date, unit *out,
-                         ts_err *err)
-{
-    db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            "SELECT " UNIT_COLS " FROM admin_units WHERE code = ? AND "
-                            "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) "
-                            "ORDER BY valid_from DESC LIMIT 1",
-                            &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, code, -1);
-    db_bind_text(s, 2, date, -1);
-    db_bind_text(s, 3, date, -1);
-    int r = db_step(s, err);
-    if (r == DB_ROW) read_unit(a, s, out);
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
-    if (r == DB_DONE) return ts_err_set(err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
-    return TS_OK;
 }
 
 /* The newest version of a unit whatever its validity (for corrections). */
@@ -101,29 +87,45 @@ ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit
     if (!units_code_valid(code))
         return ts_err_field(err, TS_ENOTFOUND, "code", M_UNIT_CODE_FORMAT, NULL);
     if (!date) date = today(a);
-    ts_code rc = get_valid(c, a, code, date, out, err);
+    /* the unit and up to two ancestors valid on date, in one round trip */
+    db_stmt *s;
+    ts_code rc = db_prepare(
+        c,
+        "SELECT u.id, u.code, u.parent_code, u.level, u.kind, u.name, u.name_en, u.full_name, "
+        "u.full_name_en, u.code_name, u.unit_type, u.unit_type_en, u.valid_from, u.valid_to, "
+        "p1.code, p1.name, p1.full_name, p1.level, p2.code, p2.name, p2.full_name, p2.level "
+        "FROM admin_units u "
+        "LEFT JOIN admin_units p1 ON p1.code = u.parent_code AND p1.valid_from <= ? "
+        "AND (p1.valid_to IS NULL OR p1.valid_to > ?) "
+        "LEFT JOIN admin_units p2 ON p2.code = p1.parent_code AND p2.valid_from <= ? "
+        "AND (p2.valid_to IS NULL OR p2.valid_to > ?) "
+        "WHERE u.code = ? AND u.valid_from <= ? AND (u.valid_to IS NULL OR u.valid_to > ?) "
+        "ORDER BY u.valid_from DESC LIMIT 1",
+        &s, err);
     if (rc != TS_OK) return rc;
+    for (int i = 1; i <= 7; i++) db_bind_text(s, i, i == 5 ? code : date, -1);
+    int r = db_step(s, err);
     *nchain = 0;
     *chain = NULL;
-    if (!out->parent_code) return TS_OK;
-    unit tmp[3];
-    int n = 0;
-    const char *pc = out->parent_code;
-    while (pc && n < 3) {
-        rc = get_valid(c, a, pc, date, &tmp[n], err);
-        if (rc == TS_ENOTFOUND) { /* parent closed earlier: stop the chain */
-            ts_err_clear(err);
-            break;
+    if (r == DB_ROW) {
+        read_unit(a, s, out);
+        unit *ch = arena_calloc(a, sizeof(unit) * 2);
+        int n = 0;
+        /* top-down: grandparent first */
+        for (int col = 18; col >= 14; col -= 4) {
+            if (db_col_is_null(s, col)) continue;
+            ch[n].code = col_dup(a, s, col);
+            ch[n].name = col_dup(a, s, col + 1);
+            ch[n].full_name = col_dup(a, s, col + 2);
+            ch[n].level = (int)db_col_int(s, col + 3);
+            n++;
         }
-        if (rc != TS_OK) return rc;
-        pc = tmp[n].parent_code;
-        n++;
+        *chain = ch;
+        *nchain = n;
     }
-    unit *ch = arena_alloc(a, sizeof(unit) * (size_t)(n ? n : 1));
-    for (int i = 0; i < n; i++)
-        ch[i] = tmp[n - 1 - i];
-    *chain = ch;
-    *nchain = n;
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    if (r == DB_DONE) return ts_err_set(err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
     return TS_OK;
 }
 
@@ -153,51 +155,45 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
         if (!f) return ts_err_field(err, TS_EINVAL, "q", M_FIELD_UTF8, NULL);
         if (*f) pattern = like_pattern(a, f);
     }
-    /* One statement shape; absent filters are neutralised by the ORs. */
+    /* Only the filters given go into the SQL, so the planner can use the
+     * parent/level indexes; each shape is prepared once and cached. */
+    char where[320];
+    snprintf(where, sizeof where,
+             " FROM admin_units WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)%s%s%s",
+             q->parent ? " AND parent_code = ?" : "", q->level ? " AND level = ?" : "",
+             pattern ? " AND search_key LIKE ? ESCAPE '\\'" : "");
+    char sql[640];
+    snprintf(sql, sizeof sql, "SELECT COUNT(*)%s", where);
     db_stmt *s;
-    ts_code rc =
-        db_prepare(c,
-                   "SELECT COUNT(*)"
-                   " FROM admin_units WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
-                   " AND (? = '' OR parent_code = ?)"
-                   " AND (? = 0 OR level = ?)"
-                   " AND (? = '' OR search_key LIKE ? ESCAPE '\\')",
-                   &s, err);
+    ts_code rc = db_prepare(c, sql, &s, err);
     if (rc != TS_OK) return rc;
     for (int pass = 0; pass < 2; pass++) {
-        db_bind_text(s, 1, date, -1);
-        db_bind_text(s, 2, date, -1);
-        db_bind_text(s, 3, q->parent ? q->parent : "", -1);
-        db_bind_text(s, 4, q->parent ? q->parent : "", -1);
-        db_bind_int(s, 5, q->level);
-        db_bind_int(s, 6, q->level);
-        db_bind_text(s, 7, pattern ? "x" : "", -1);
-        db_bind_text(s, 8, pattern ? pattern : "", -1);
+        int i = 1;
+        db_bind_text(s, i++, date, -1);
+        db_bind_text(s, i++, date, -1);
+        if (q->parent) db_bind_text(s, i++, q->parent, -1);
+        if (q->level) db_bind_int(s, i++, q->level);
+        if (pattern) db_bind_text(s, i++, pattern, -1);
         if (pass == 0) {
             int r = db_step(s, err);
             if (r == DB_ROW) out->total = db_col_int(s, 0);
             db_reset(s);
             if (r < 0) return (ts_code)-r;
             if (out->total == 0 || q->offset >= out->total) return TS_OK;
-            rc = db_prepare(
-                c,
-                "SELECT " UNIT_COLS
-                " FROM admin_units WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
-                " AND (? = '' OR parent_code = ?)"
-                " AND (? = 0 OR level = ?)"
-                " AND (? = '' OR search_key LIKE ? ESCAPE '\\')"
-                " ORDER BY level, code LIMIT ? OFFSET ?",
-                &s, err);
+            snprintf(sql, sizeof sql, "SELECT " UNIT_COLS "%s ORDER BY level, code LIMIT ? OFFSET ?",
+                     where);
+            rc = db_prepare(c, sql, &s, err);
             if (rc != TS_OK) return rc;
             continue;
         }
-        db_bind_int(s, 9, q->limit);
-        db_bind_int(s, 10, q->offset);
+        db_bind_int(s, i++, q->limit);
+        db_bind_int(s, i, q->offset);
         int64_t cap = q->limit < out->total - q->offset ? q->limit : out->total - q->offset;
         out->items = arena_alloc(a, sizeof(unit) * (size_t)(cap > 0 ? cap : 1));
-        int r;
-        while ((r = db_step(s, err)) == DB_ROW && out->n < cap)
+        int r = DB_DONE;
+        while (out->n < cap && (r = db_step(s, err)) == DB_ROW)
             read_unit(a, s, &out->items[out->n++]);
+        if (out->n == cap) r = DB_DONE;
         db_reset(s);
         if (r < 0) return (ts_code)-r;
     }
@@ -224,6 +220,24 @@ json_t *unit_to_json(const unit *u)
     json_object_set_new(o, "valid_from", json_string(u->valid_from));
     json_object_set_new(o, "valid_to", u->valid_to ? json_string(u->valid_to) : json_null());
     return o;
+}
+
+void unit_write_json(jsonw *w, const unit *u)
+{
+    jw_obj_begin(w);
+    jw_kstr(w, "code", u->code);
+    jw_kstr(w, "parent_code", u->parent_code);
+    jw_kint(w, "level", u->level);
+    jw_kstr(w, "kind", u->kind);
+    jw_kstr(w, "name", u->name);
+    jw_kstr(w, "name_en", u->name_en);
+    jw_kstr(w, "full_name", u->full_name);
+    jw_kstr(w, "full_name_en", u->full_name_en);
+    jw_kstr(w, "code_name", u->code_name);
+    jw_kstr(w, "unit_type", u->unit_type);
+    jw_kstr(w, "unit_type_en", u->unit_type_en);
+    jw_kstr(w, "valid_from", u->valid_from);
+    jw_kstr(w, "valid_to", u->valid_to);
 }
 
 /* ------------------------------------------------------------------ */

@@ -79,7 +79,11 @@ typedef struct units_patch {
 ts_code units_update(db_conn *c, arena *a, const char *code, const units_patch *p,
                      const char *actor, unit *out, ts_err *err);
 
-/* JSON rendering shared by the API and the CLI. */
+/* JSON rendering shared by the API and the CLI (and the audit summaries). */
 json_t *unit_to_json(const unit *u);
+/* The same object written straight into a stream, without its closing brace
+ * (so the caller can add members): the hot read paths use this. */
+struct jsonw;
+void unit_write_json(struct jsonw *w, const unit *u);
 
 #endif

@@ -5,7 +5,9 @@
 #include <string.h>
 
 #include "../../http/http.h"
+#include "../../lib/jsonw.h"
 #include "../../lib/jsonx.h"
+#include "../../lib/strbuf.h"
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "units.h"
@@ -45,28 +47,24 @@ static ts_code h_list(http_req *r)
     units_list_result res;
     ts_code rc = units_list(c, r->a, &q, &res, &r->err);
     if (rc != TS_OK) return rc;
-    json_t *items = json_array();
-    for (int i = 0; i < res.n; i++)
-        json_array_append_new(items, unit_to_json(&res.items[i]));
-    json_t *o = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)res.total,
-                          "limit", (json_int_t)limit, "offset", (json_int_t)offset);
-    return http_reply_json(r, 200, o);
-}
-
-static json_t *unit_with_chain(const unit *u, const unit *chain, int n)
-{
-    json_t *o = unit_to_json(u);
-    json_t *parents = json_array();
-    for (int i = 0; i < n; i++) {
-        json_t *p = json_object();
-        json_object_set_new(p, "code", json_string(chain[i].code));
-        json_object_set_new(p, "name", json_string(chain[i].name));
-        json_object_set_new(p, "full_name", json_string(chain[i].full_name));
-        json_object_set_new(p, "level", json_integer(chain[i].level));
-        json_array_append_new(parents, p);
+    strbuf sb;
+    sb_init(&sb);
+    sb_grow(&sb, 256 + (size_t)res.n * 400);
+    jsonw w;
+    jw_init(&w, &sb);
+    jw_obj_begin(&w);
+    jw_key(&w, "items");
+    jw_arr_begin(&w);
+    for (int i = 0; i < res.n; i++) {
+        unit_write_json(&w, &res.items[i]);
+        jw_obj_end(&w);
     }
-    json_object_set_new(o, "parents", parents);
-    return o;
+    jw_arr_end(&w);
+    jw_kint(&w, "total", res.total);
+    jw_kint(&w, "limit", limit);
+    jw_kint(&w, "offset", offset);
+    jw_obj_end(&w);
+    return http_reply_sb(r, 200, &sb);
 }
 
 static ts_code h_get(http_req *r)
@@ -81,7 +79,25 @@ static ts_code h_get(http_req *r)
     int n;
     ts_code rc = units_get(c, r->a, code, date, &u, &chain, &n, &r->err);
     if (rc != TS_OK) return rc;
-    return http_reply_json(r, 200, unit_with_chain(&u, chain, n));
+    strbuf sb;
+    sb_init(&sb);
+    sb_grow(&sb, 640);
+    jsonw w;
+    jw_init(&w, &sb);
+    unit_write_json(&w, &u);
+    jw_key(&w, "parents");
+    jw_arr_begin(&w);
+    for (int i = 0; i < n; i++) {
+        jw_obj_begin(&w);
+        jw_kstr(&w, "code", chain[i].code);
+        jw_kstr(&w, "name", chain[i].name);
+        jw_kstr(&w, "full_name", chain[i].full_name);
+        jw_kint(&w, "level", chain[i].level);
+        jw_obj_end(&w);
+    }
+    jw_arr_end(&w);
+    jw_obj_end(&w);
+    return http_reply_sb(r, 200, &sb);
 }
 
 static const jx_field patch_spec[] = {
@@ -112,14 +128,14 @@ static ts_code h_patch(http_req *r)
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
     unit out;
-    ts_code rc = units_update(c, r->a, http_param(r, "code"), &p, "admin-token", &out, &r->err);
+    ts_code rc = units_update(c, r->a, http_param(r, "code"), &p, http_actor(r), &out, &r->err);
     if (rc != TS_OK) return rc;
     return http_reply_json(r, 200, unit_to_json(&out));
 }
 
 const http_route units_routes[] = {
-    {"GET", "/api/v1/units", h_list, AUTH_PUBLIC},
-    {"GET", "/api/v1/units/{code}", h_get, AUTH_PUBLIC},
-    {"PATCH", "/api/v1/units/{code}", h_patch, AUTH_ADMIN_TOKEN},
+    {"GET", "/api/v1/units", h_list, PERM_PUBLIC},
+    {"GET", "/api/v1/units/{code}", h_get, PERM_PUBLIC},
+    {"PATCH", "/api/v1/units/{code}", h_patch, PERM_SYSTEM_ADMIN},
     {NULL, NULL, NULL, 0},
 };

@@ -1,0 +1,742 @@
+/*
+ * accounts — accounts, grants, API tokens, audit listing, demo sign-ins;
+ * see accounts.h.
+ */
+#include "accounts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../lib/text.h"
+#include "../../lib/timeutil.h"
+#include "../../platform/audit.h"
+#include "../../platform/identity.h"
+#include "../../platform/password.h"
+
+static const char *col_dup(arena *a, db_stmt *s, int i)
+{
+    const char *t = db_col_text(s, i);
+    return t ? arena_strndup(a, t, (size_t)db_col_bytes(s, i)) : NULL;
+}
+
+static const char *now_iso(arena *a)
+{
+    char b[40];
+    time_iso_us(time_now_us(), b, sizeof b);
+    return arena_strdup(a, b);
+}
+
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *account_to_json(const account *ac)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(ac->id));
+    json_object_set_new(o, "username", json_string(ac->username));
+    json_object_set_new(o, "kind", json_string(ac->kind));
+    json_object_set_new(o, "full_name", json_string(ac->full_name));
+    json_object_set_new(o, "email", str_or_null(ac->email));
+    json_object_set_new(o, "phone", str_or_null(ac->phone));
+    json_object_set_new(o, "disabled", json_boolean(ac->disabled));
+    json_object_set_new(o, "created_at", str_or_null(ac->created_at));
+    return o;
+}
+
+ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id, const char **path,
+                             ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "SELECT id, path FROM agencies WHERE code = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, code, -1);
+    int r = db_step(s, err);
+    if (r == DB_ROW) {
+        if (id) *id = db_col_int(s, 0);
+        if (path) *path = col_dup(a, s, 1);
+    }
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    return r == DB_ROW ? TS_OK : TS_ENOTFOUND;
+}
+
+/* ------------------------------------------------------------------ */
+/* create                                                                */
+
+static void check_text(const char *field, const char *v, size_t max, ts_err *err)
+{
+    if (!v) return;
+    size_t n = strlen(v);
+    if (!text_utf8_valid(v, n))
+        ts_err_field(err, TS_EVALIDATION, field, M_FIELD_UTF8, NULL);
+    else if (n == 0)
+        ts_err_field(err, TS_EVALIDATION, field, M_FIELD_EMPTY, NULL);
+    else if (text_utf8_chars(v, n) > max) {
+        char m[24];
+        snprintf(m, sizeof m, "%zu", max);
+        ts_err_field(err, TS_EVALIDATION, field, M_FIELD_TOO_LONG, m);
+    }
+}
+
+/* Digits of a phone number (+84 kept as 84), NULL when not 9–15 digits. */
+static char *phone_digits(arena *a, const char *p)
+{
+    char *o = arena_alloc(a, strlen(p) + 1);
+    size_t n = 0;
+    for (const char *q = p; *q; q++) {
+        if (*q >= '0' && *q <= '9')
+            o[n++] = *q;
+        else if (!strchr(" +-.()", *q))
+            return NULL;
+    }
+    o[n] = '\0';
+    return n >= 9 && n <= 15 ? o : NULL;
+}
+
+static bool email_shape(const char *e)
+{
+    const char *at = strchr(e, '@');
+    return at && at != e && !strchr(at + 1, '@') && strchr(at + 1, '.') && strlen(e) <= 64;
+}
+
+typedef struct create_ctx {
+    arena *a;
+    const account_new *in;
+    const char *username, *hash, *actor;
+    account *out;
+    bool seed; /* demo seed data: not written to the audit chain (see decisions.md) */
+} create_ctx;
+
+static ts_code insert_grant(db_conn *c, int64_t account_id, const char *role, int64_t agency_id,
+                            const char *now, const char *actor, ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "INSERT INTO grants (account_id, role, agency_id, created_at, "
+                            "created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, account_id);
+    db_bind_text(s, 2, role, -1);
+    db_bind_int(s, 3, agency_id);
+    db_bind_text(s, 4, now, -1);
+    db_bind_text(s, 5, actor, -1);
+    int r = db_step(s, err);
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
+{
+    create_ctx *cc = argp;
+    const account_new *in = cc->in;
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "SELECT COUNT(*) FROM accounts WHERE username = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, cc->username, -1);
+    int r = db_step(s, err);
+    int64_t taken = r == DB_ROW ? db_col_int(s, 0) : 0;
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    if (taken) {
+        ts_err_set(err, TS_ECONFLICT, M_USERNAME_TAKEN, cc->username);
+        return ts_err_field(err, TS_ECONFLICT, "username", M_USERNAME_TAKEN, cc->username);
+    }
+    int64_t agency_id = 0;
+    if (in->agency_code) {
+        rc = accounts_agency_path(c, cc->a, in->agency_code, &agency_id, NULL, err);
+        if (rc == TS_ENOTFOUND)
+            return ts_err_field(err, TS_EVALIDATION, "agency_code", M_AGENCY_NOT_FOUND,
+                                in->agency_code);
+        if (rc != TS_OK) return rc;
+    }
+    const char *now = now_iso(cc->a);
+    rc = db_prepare(c,
+                    "INSERT INTO accounts (username, kind, full_name, email, phone, "
+                    "password_hash, disabled, created_at, updated_at, created_by) VALUES "
+                    "(?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id",
+                    &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, cc->username, -1);
+    db_bind_text(s, 2, in->kind, -1);
+    db_bind_text(s, 3, in->full_name, -1);
+    db_bind_text(s, 4, in->email, -1);
+    db_bind_text(s, 5, in->phone, -1);
+    db_bind_text(s, 6, cc->hash, -1);
+    db_bind_text(s, 7, now, -1);
+    db_bind_text(s, 8, now, -1);
+    db_bind_text(s, 9, cc->actor, -1);
+    r = db_step(s, err);
+    int64_t id = r == DB_ROW ? db_col_int(s, 0) : 0;
+    while (r == DB_ROW)
+        r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    if (in->role) {
+        rc = insert_grant(c, id, in->role, agency_id, now, cc->actor, err);
+        if (rc != TS_OK) return rc;
+    }
+    account *o = cc->out;
+    memset(o, 0, sizeof *o);
+    o->id = id;
+    o->username = cc->username;
+    o->kind = in->kind;
+    o->full_name = in->full_name;
+    o->email = in->email;
+    o->phone = in->phone;
+    o->created_at = now;
+    if (cc->seed) return TS_OK;
+    json_t *sum = account_to_json(o);
+    json_object_del(sum, "created_at");
+    if (in->role)
+        json_object_set_new(sum, "grant",
+                            json_pack("{s:s,s:s}", "role", in->role, "agency", in->agency_code));
+    audit_entry e = {.actor = cc->actor,
+                     .agency = in->agency_code,
+                     .action = "account.create",
+                     .object_type = "account",
+                     .object_id = cc->username,
+                     .summary = sum};
+    rc = audit_append(c, &e, NULL, err);
+    json_decref(sum);
+    return rc;
+}
+
+ts_code accounts_create(db_conn *c, arena *a, const account_new *in, const char *actor,
+                        account *out, ts_err *err)
+{
+    const char *username = NULL;
+    account_new n = *in;
+    if (!n.kind) n.kind = "citizen";
+    if (strcmp(n.kind, "citizen") && strcmp(n.kind, "officer"))
+        ts_err_field(err, TS_EVALIDATION, "kind", M_FIELD_FORMAT, "citizen | officer");
+    if (n.email) {
+        check_text("email", n.email, 64, err);
+        if (!email_shape(n.email)) ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
+    }
+    if (n.phone && !phone_digits(a, n.phone))
+        ts_err_field(err, TS_EVALIDATION, "phone", M_PHONE_FORMAT, NULL);
+    if (n.username) {
+        username = ident_username_norm(a, n.username);
+        if (!username) ts_err_field(err, TS_EVALIDATION, "username", M_USERNAME_FORMAT, NULL);
+    } else if (n.email && email_shape(n.email)) {
+        username = ident_username_norm(a, n.email);
+        if (!username) ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
+    } else if (n.phone && phone_digits(a, n.phone)) {
+        username = phone_digits(a, n.phone);
+    } else if (!n.email && !n.phone) {
+        ts_err_field(err, TS_EVALIDATION, "username", M_FIELD_REQUIRED, NULL);
+    }
+    if (!n.full_name)
+        ts_err_field(err, TS_EVALIDATION, "full_name", M_FIELD_REQUIRED, NULL);
+    else
+        check_text("full_name", n.full_name, ACCOUNT_NAME_MAX, err);
+    ts_msg pm = pw_check_rules(n.password, username);
+    if (pm != M_NONE) ts_err_field(err, TS_EVALIDATION, "password", pm, NULL);
+    if (n.role && !ident_role_valid(n.role))
+        ts_err_field(err, TS_EVALIDATION, "role", M_ROLE_UNKNOWN, ROLE_LIST);
+    if (n.role && !n.agency_code)
+        ts_err_field(err, TS_EVALIDATION, "agency_code", M_FIELD_REQUIRED, NULL);
+    if (!n.role && n.agency_code) ts_err_field(err, TS_EVALIDATION, "role", M_FIELD_REQUIRED, NULL);
+    if (n.role && !strcmp(n.kind, "citizen"))
+        ts_err_field(err, TS_EVALIDATION, "kind", M_FIELD_FORMAT, "officer");
+    if (err->nfields) return err->code;
+    char hash[PW_ENCODED_MAX];
+    if (pw_hash(n.password, hash) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
+    create_ctx cc = {a, &n, username, hash, actor, out, false};
+    return db_transact(c, create_tx, &cc, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* password change                                                       */
+
+typedef struct pw_ctx {
+    int64_t account_id, keep;
+    const char *hash, *actor, *username, *now;
+} pw_ctx;
+
+static ts_code pw_tx(db_conn *c, void *argp, ts_err *err)
+{
+    pw_ctx *pc = argp;
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, pc->hash, -1);
+    db_bind_text(s, 2, pc->now, -1);
+    db_bind_int(s, 3, pc->account_id);
+    int r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    rc = ident_revoke_sessions(c, pc->account_id, pc->keep, err);
+    if (rc != TS_OK) return rc;
+    json_t *sum = json_pack("{s:b}", "other_sessions_revoked", 1);
+    audit_entry e = {.actor = pc->actor,
+                     .action = "account.password_change",
+                     .object_type = "account",
+                     .object_id = pc->username,
+                     .summary = sum};
+    rc = audit_append(c, &e, NULL, err);
+    json_decref(sum);
+    return rc;
+}
+
+ts_code accounts_change_password(db_conn *c, arena *a, int64_t account_id, const char *old_pw,
+                                 const char *new_pw, int64_t keep_session_id, const char *actor,
+                                 ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc =
+        db_prepare(c, "SELECT username, password_hash FROM accounts WHERE id = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, account_id);
+    int r = db_step(s, err);
+    const char *username = NULL, *hash = NULL;
+    if (r == DB_ROW) {
+        username = col_dup(a, s, 0);
+        hash = col_dup(a, s, 1);
+    }
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    if (!username) return ts_err_set(err, TS_ENOTFOUND, M_ACCOUNT_NOT_FOUND, "");
+    ts_msg pm = pw_check_rules(new_pw, username);
+    if (pm != M_NONE) ts_err_field(err, TS_EVALIDATION, "new_password", pm, NULL);
+    if (!pw_verify(hash, old_pw ? old_pw : ""))
+        ts_err_field(err, TS_EVALIDATION, "old_password", M_PASSWORD_WRONG, NULL);
+    if (err->nfields) return err->code;
+    char nh[PW_ENCODED_MAX];
+    if (pw_hash(new_pw, nh) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
+    pw_ctx pc = {account_id, keep_session_id, nh, actor, username, now_iso(a)};
+    return db_transact(c, pw_tx, &pc, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* API tokens                                                            */
+
+static json_t *epoch_json(int64_t t)
+{
+    if (!t) return json_null();
+    char b[40];
+    time_iso_us(t * 1000000, b, sizeof b);
+    return json_string(b);
+}
+
+json_t *token_to_json(const api_token *t)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_integer(t->id));
+    json_object_set_new(o, "name", json_string(t->name));
+    json_object_set_new(o, "agency_code", json_string(t->agency_code));
+    json_t *perms = json_array();
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", t->permissions ? t->permissions : "");
+    char *save = NULL;
+    for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
+        json_array_append_new(perms, json_string(p));
+    json_object_set_new(o, "permissions", perms);
+    json_object_set_new(o, "created_at", str_or_null(t->created_at));
+    json_object_set_new(o, "created_by", str_or_null(t->created_by));
+    json_object_set_new(o, "last_used_at", epoch_json(t->last_used_at));
+    json_object_set_new(o, "revoked_at", epoch_json(t->revoked_at));
+    return o;
+}
+
+#define TOK_COLS                                                                                   \
+    "t.id, t.name, ag.code, ag.path, t.permissions, t.created_at, t.created_by, "                  \
+    "t.last_used_at, t.revoked_at FROM api_tokens t JOIN agencies ag ON ag.id = t.agency_id"
+
+static void read_token(arena *a, db_stmt *s, api_token *t)
+{
+    t->id = db_col_int(s, 0);
+    t->name = col_dup(a, s, 1);
+    t->agency_code = col_dup(a, s, 2);
+    t->agency_path = col_dup(a, s, 3);
+    t->permissions = col_dup(a, s, 4);
+    t->created_at = col_dup(a, s, 5);
+    t->created_by = col_dup(a, s, 6);
+    t->last_used_at = db_col_is_null(s, 7) ? 0 : db_col_int(s, 7);
+    t->revoked_at = db_col_is_null(s, 8) ? 0 : db_col_int(s, 8);
+}
+
+ts_code tokens_get(db_conn *c, arena *a, int64_t id, api_token *out, ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "SELECT " TOK_COLS " WHERE t.id = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, id);
+    int r = db_step(s, err);
+    if (r == DB_ROW) read_token(a, s, out);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    if (r != DB_ROW) {
+        char b[24];
+        snprintf(b, sizeof b, "%lld", (long long)id);
+        return ts_err_set(err, TS_ENOTFOUND, M_TOKEN_NOT_FOUND, b);
+    }
+    return TS_OK;
+}
+
+ts_code tokens_list(db_conn *c, arena *a, const char *const *paths, int npaths, api_token **out,
+                    int *n, ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT " TOK_COLS " WHERE (? = 0 OR ag.path LIKE ? OR ag.path LIKE ? "
+                            "OR ag.path LIKE ? OR ag.path LIKE ?) ORDER BY t.id DESC LIMIT 1000",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, npaths);
+    for (int i = 0; i < 4; i++)
+        db_bind_text(s, 2 + i, i < npaths ? arena_printf(a, "%s%%", paths[i]) : "", -1);
+    int cap = 16, r;
+    *n = 0;
+    *out = arena_alloc(a, sizeof(api_token) * (size_t)cap);
+    while ((r = db_step(s, err)) == DB_ROW) {
+        if (*n == cap) {
+            api_token *nt = arena_alloc(a, sizeof(api_token) * (size_t)cap * 2);
+            memcpy(nt, *out, sizeof(api_token) * (size_t)cap);
+            *out = nt;
+            cap *= 2;
+        }
+        read_token(a, s, &(*out)[(*n)++]);
+    }
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+typedef struct tok_ctx {
+    arena *a;
+    const char *name, *agency_code, *perms, *actor, *hash;
+    api_token *out;
+} tok_ctx;
+
+static ts_code tok_create_tx(db_conn *c, void *argp, ts_err *err)
+{
+    tok_ctx *tc = argp;
+    int64_t agency_id;
+    ts_code rc = accounts_agency_path(c, tc->a, tc->agency_code, &agency_id, NULL, err);
+    if (rc == TS_ENOTFOUND)
+        return ts_err_field(err, TS_EVALIDATION, "agency_code", M_AGENCY_NOT_FOUND,
+                            tc->agency_code);
+    if (rc != TS_OK) return rc;
+    const char *now = now_iso(tc->a);
+    db_stmt *s;
+    rc = db_prepare(c,
+                    "INSERT INTO api_tokens (token_hash, name, agency_id, permissions, "
+                    "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, tc->hash, -1);
+    db_bind_text(s, 2, tc->name, -1);
+    db_bind_int(s, 3, agency_id);
+    db_bind_text(s, 4, tc->perms, -1);
+    db_bind_text(s, 5, now, -1);
+    db_bind_text(s, 6, tc->actor, -1);
+    int r = db_step(s, err);
+    int64_t id = r == DB_ROW ? db_col_int(s, 0) : 0;
+    while (r == DB_ROW)
+        r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    rc = tokens_get(c, tc->a, id, tc->out, err);
+    if (rc != TS_OK) return rc;
+    json_t *sum = token_to_json(tc->out);
+    json_object_del(sum, "created_at");
+    audit_entry e = {.actor = tc->actor,
+                     .agency = tc->agency_code,
+                     .action = "token.create",
+                     .object_type = "api_token",
+                     .object_id = arena_printf(tc->a, "%lld", (long long)id),
+                     .summary = sum};
+    rc = audit_append(c, &e, NULL, err);
+    json_decref(sum);
+    return rc;
+}
+
+ts_code tokens_create(db_conn *c, arena *a, const char *name, const char *agency_code,
+                      const char *permissions, const char *actor, char *token_out, api_token *out,
+                      ts_err *err)
+{
+    if (!name)
+        ts_err_field(err, TS_EVALIDATION, "name", M_FIELD_REQUIRED, NULL);
+    else
+        check_text("name", name, TOKEN_NAME_MAX, err);
+    if (!agency_code) ts_err_field(err, TS_EVALIDATION, "agency_code", M_FIELD_REQUIRED, NULL);
+    /* permissions: known roles, no duplicates, normalised to "a,b" */
+    char *norm = arena_strdup(a, "");
+    int np = 0;
+    if (!permissions || !*permissions) {
+        ts_err_field(err, TS_EVALIDATION, "permissions", M_FIELD_REQUIRED, NULL);
+    } else {
+        char *dup = arena_strdup(a, permissions), *save = NULL;
+        for (char *p = strtok_r(dup, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
+            while (*p == ' ')
+                p++;
+            size_t l = strlen(p);
+            while (l && p[l - 1] == ' ')
+                p[--l] = '\0';
+            if (!ident_role_valid(p)) {
+                ts_err_field(err, TS_EVALIDATION, "permissions", M_ROLE_UNKNOWN, ROLE_LIST);
+                break;
+            }
+            if (strstr(arena_printf(a, ",%s,", norm), arena_printf(a, ",%s,", p))) continue;
+            norm = arena_printf(a, "%s%s%s", norm, np ? "," : "", p);
+            np++;
+        }
+        if (!np && !err->nfields)
+            ts_err_field(err, TS_EVALIDATION, "permissions", M_FIELD_REQUIRED, NULL);
+    }
+    if (err->nfields) return err->code;
+    char raw[44];
+    tok_random(raw);
+    snprintf(token_out, 48, "%s%s", API_TOKEN_PREFIX, raw);
+    char h[65];
+    tok_sha256_hex(token_out, h);
+    tok_ctx tc = {a, name, agency_code, norm, actor, h, out};
+    return db_transact(c, tok_create_tx, &tc, err);
+}
+
+typedef struct revoke_ctx {
+    arena *a;
+    int64_t id;
+    const char *actor;
+} revoke_ctx;
+
+static ts_code revoke_tx(db_conn *c, void *argp, ts_err *err)
+{
+    revoke_ctx *rc_ = argp;
+    api_token t;
+    ts_code rc = tokens_get(c, rc_->a, rc_->id, &t, err);
+    if (rc != TS_OK) return rc;
+    if (t.revoked_at) return TS_OK;
+    db_stmt *s;
+    rc = db_prepare(c, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, time_now_us() / 1000000);
+    db_bind_int(s, 2, rc_->id);
+    int r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    json_t *sum = json_pack("{s:s}", "name", t.name);
+    audit_entry e = {.actor = rc_->actor,
+                     .agency = t.agency_code,
+                     .action = "token.revoke",
+                     .object_type = "api_token",
+                     .object_id = arena_printf(rc_->a, "%lld", (long long)t.id),
+                     .summary = sum};
+    rc = audit_append(c, &e, NULL, err);
+    json_decref(sum);
+    return rc;
+}
+
+ts_code tokens_revoke(db_conn *c, arena *a, int64_t id, const char *actor, ts_err *err)
+{
+    revoke_ctx rc_ = {a, id, actor};
+    return db_transact(c, revoke_tx, &rc_, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* audit listing                                                         */
+
+#define AUDIT_WHERE                                                                                \
+    " WHERE (? = '' OR l.object_type = ?) AND (? = '' OR l.object_id = ?)"                         \
+    " AND (? = '' OR l.actor = ?) AND (? = '' OR l.at >= ?) AND (? = '' OR l.at < ?)"              \
+    " AND (? = 0 OR l.agency IN (SELECT code FROM agencies WHERE path LIKE ? OR path LIKE ?"       \
+    " OR path LIKE ? OR path LIKE ?))"
+
+static void bind_audit(arena *a, db_stmt *s, const audit_query *q)
+{
+    const char *v[5] = {q->object_type, q->object_id, q->actor, q->from, q->to};
+    for (int i = 0; i < 5; i++) {
+        db_bind_text(s, 1 + 2 * i, v[i] ? v[i] : "", -1);
+        db_bind_text(s, 2 + 2 * i, v[i] ? v[i] : "", -1);
+    }
+    db_bind_int(s, 11, q->npaths);
+    for (int i = 0; i < 4; i++)
+        db_bind_text(s, 12 + i, i < q->npaths ? arena_printf(a, "%s%%", q->paths[i]) : "", -1);
+}
+
+ts_code audit_list(db_conn *c, arena *a, const audit_query *q, json_t **out, ts_err *err)
+{
+    *out = NULL;
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "SELECT COUNT(*) FROM audit_log l" AUDIT_WHERE, &s, err);
+    if (rc != TS_OK) return rc;
+    bind_audit(a, s, q);
+    int r = db_step(s, err);
+    int64_t total = r == DB_ROW ? db_col_int(s, 0) : 0;
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    rc = db_prepare(c,
+                    "SELECT l.seq, l.at, l.actor, l.agency, l.action, l.object_type, "
+                    "l.object_id, l.summary FROM audit_log l" AUDIT_WHERE
+                    " ORDER BY l.seq DESC LIMIT ? OFFSET ?",
+                    &s, err);
+    if (rc != TS_OK) return rc;
+    bind_audit(a, s, q);
+    db_bind_int(s, 16, q->limit);
+    db_bind_int(s, 17, q->offset);
+    json_t *items = json_array();
+    while ((r = db_step(s, err)) == DB_ROW) {
+        json_t *o = json_object();
+        json_object_set_new(o, "seq", json_integer(db_col_int(s, 0)));
+        json_object_set_new(o, "at", str_or_null(db_col_text(s, 1)));
+        json_object_set_new(o, "actor", str_or_null(db_col_text(s, 2)));
+        json_object_set_new(o, "agency", str_or_null(db_col_text(s, 3)));
+        json_object_set_new(o, "action", str_or_null(db_col_text(s, 4)));
+        json_object_set_new(o, "object_type", str_or_null(db_col_text(s, 5)));
+        json_object_set_new(o, "object_id", str_or_null(db_col_text(s, 6)));
+        const char *sum = db_col_text(s, 7);
+        json_t *sv = sum ? json_loads(sum, JSON_DECODE_ANY, NULL) : NULL;
+        json_object_set_new(o, "summary", sv ? sv : json_null());
+        json_array_append_new(items, o);
+    }
+    db_reset(s);
+    if (r < 0) {
+        json_decref(items);
+        return (ts_code)-r;
+    }
+    *out = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)total, "limit",
+                     (json_int_t)q->limit, "offset", (json_int_t)q->offset);
+    return TS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* demo sign-ins                                                         */
+
+#define DEMO_ROOT "000.00.00.H06"
+#define DEMO_STP "000.00.03.H06"
+#define DEMO_SYT "000.00.07.H06"
+#define DEMO_CENTRE "000.20.01.H06"
+
+static const struct demo_user {
+    const char *username, *full_name, *kind, *role, *agency; /* agency "#1": first commune */
+} demo_users[] = {
+    {"quantri", "Nguyễn Văn An", "officer", ROLE_SYSTEM_ADMIN, DEMO_ROOT},
+    {"stp.quantri", "Trần Thị Bình", "officer", ROLE_AGENCY_ADMIN, DEMO_STP},
+    {"stp.canbo1", "Lê Văn Cường", "officer", ROLE_OFFICER, DEMO_STP},
+    {"stp.canbo2", "Phạm Thị Dung", "officer", ROLE_OFFICER, DEMO_STP},
+    {"stp.lanhdao", "Hoàng Văn Em", "officer", ROLE_LEADER, DEMO_STP},
+    {"syt.quantri", "Vũ Thị Giang", "officer", ROLE_AGENCY_ADMIN, DEMO_SYT},
+    {"syt.canbo1", "Đặng Văn Hải", "officer", ROLE_OFFICER, DEMO_SYT},
+    {"syt.canbo2", "Bùi Thị Hoa", "officer", ROLE_OFFICER, DEMO_SYT},
+    {"syt.lanhdao", "Đỗ Văn Khánh", "officer", ROLE_LEADER, DEMO_SYT},
+    {"ttpvhcc.quantri", "Ngô Thị Lan", "officer", ROLE_AGENCY_ADMIN, DEMO_CENTRE},
+    {"ttpvhcc.canbo1", "Dương Văn Minh", "officer", ROLE_OFFICER, DEMO_CENTRE},
+    {"ttpvhcc.canbo2", "Lý Thị Ngọc", "officer", ROLE_OFFICER, DEMO_CENTRE},
+    {"ttpvhcc.lanhdao", "Phan Văn Phúc", "officer", ROLE_LEADER, DEMO_CENTRE},
+    {"xa1.canbo", "Trịnh Văn Quang", "officer", ROLE_OFFICER, "#1"},
+    {"xa2.canbo", "Mai Thị Sen", "officer", ROLE_OFFICER, "#2"},
+    {"nguoidan1", "Nguyễn Thị Thu", "citizen", NULL, NULL},
+    {"nguoidan2", "Trần Văn Tâm", "citizen", NULL, NULL},
+};
+#define NDEMO ((int)(sizeof demo_users / sizeof demo_users[0]))
+
+/* The agency code of a demo user ("#n": the n-th commune committee by code). */
+static ts_code demo_agency(db_conn *c, arena *a, const char *spec, const char **code, ts_err *err)
+{
+    *code = spec;
+    if (!spec || spec[0] != '#') return TS_OK;
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT code FROM agencies WHERE kind = 'commune_committee' "
+                            "ORDER BY code LIMIT 1 OFFSET ?",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, atoi(spec + 1) - 1);
+    int r = db_step(s, err);
+    *code = r == DB_ROW ? col_dup(a, s, 0) : NULL;
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+static int64_t account_id_of(db_conn *c, const char *username, ts_err *err)
+{
+    db_stmt *s;
+    if (db_prepare(c, "SELECT id FROM accounts WHERE username = ?", &s, err) != TS_OK) return -1;
+    db_bind_text(s, 1, username, -1);
+    int r = db_step(s, err);
+    int64_t id = r == DB_ROW ? db_col_int(s, 0) : 0;
+    db_reset(s);
+    return r < 0 ? -1 : id;
+}
+
+typedef struct demo_ctx {
+    arena *a;
+    const char *actor, *hash;
+    accounts_demo_result *res;
+} demo_ctx;
+
+static ts_code demo_tx(db_conn *c, void *argp, ts_err *err)
+{
+    demo_ctx *dc = argp;
+    memset(dc->res, 0, sizeof *dc->res);
+    for (int i = 0; i < NDEMO; i++) {
+        const struct demo_user *u = &demo_users[i];
+        const char *code;
+        ts_code rc = demo_agency(c, dc->a, u->agency, &code, err);
+        if (rc != TS_OK) return rc;
+        if (u->agency && !code) continue; /* no communes imported */
+        int64_t id = account_id_of(c, u->username, err);
+        if (id < 0) return err->code ? err->code : TS_EDB;
+        if (id) {
+            dc->res->unchanged++;
+            continue;
+        }
+        account_new n = {.username = u->username,
+                         .kind = u->kind,
+                         .full_name = u->full_name,
+                         .role = u->role,
+                         .agency_code = code};
+        account out;
+        create_ctx cc = {dc->a, &n, u->username, dc->hash, dc->actor, &out, true};
+        rc = create_tx(c, &cc, err);
+        if (rc != TS_OK) return rc;
+        dc->res->inserted++;
+    }
+    return TS_OK;
+}
+
+ts_code accounts_demo(db_conn *c, const char *actor, accounts_demo_result *res, ts_err *err)
+{
+    memset(res, 0, sizeof *res);
+    int missing = 0;
+    for (int i = 0; i < NDEMO; i++) {
+        int64_t id = account_id_of(c, demo_users[i].username, err);
+        if (id < 0) return err->code ? err->code : TS_EDB;
+        missing += id == 0;
+    }
+    if (!missing) {
+        res->unchanged = NDEMO;
+        return TS_OK;
+    }
+    /* one hash for every demo sign-in: they share the documented password */
+    char hash[PW_ENCODED_MAX];
+    if (pw_hash(DEMO_PASSWORD, hash) != TS_OK)
+        return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
+    demo_ctx dc = {arena_new(1 << 14), actor, hash, res};
+    ts_code rc = db_transact(c, demo_tx, &dc, err);
+    arena_free(dc.a);
+    return rc;
+}
+
+void accounts_demo_print(db_conn *c, void *file)
+{
+    FILE *f = file;
+    arena *a = arena_new(4096);
+    ts_err e;
+    ts_err_clear(&e);
+    fprintf(f, "demo sign-ins (password for all: %s):\n", DEMO_PASSWORD);
+    for (int i = 0; i < NDEMO; i++) {
+        const struct demo_user *u = &demo_users[i];
+        const char *code = NULL;
+        if (demo_agency(c, a, u->agency, &code, &e) != TS_OK) break;
+        if (u->agency && !code) continue;
+        fprintf(f, "  %-16s %-13s %-14s %s\n", u->username, u->role ? u->role : "citizen",
+                code ? code : "-", u->full_name);
+    }
+    arena_free(a);
+}

@@ -1,0 +1,114 @@
+/*
+ * accounts — people who sign in (citizens and businesses, officers), their
+ * role grants on agencies, API tokens for machine clients, the audit-log
+ * listing, and the demo sign-ins. Sign-in and sessions themselves live in
+ * platform/identity.h (the HTTP layer needs them before any domain runs).
+ *
+ * Every writing function takes the acting principal as `actor` and records
+ * it in the audit chain (never a password or a token). Permission checks
+ * are the caller's (accounts_http.c, or the operator at the CLI).
+ */
+#ifndef TS_ACCOUNTS_H
+#define TS_ACCOUNTS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "../../db/db.h"
+#include "../../lib/arena.h"
+
+#define ACCOUNT_NAME_MAX 200
+#define ACCOUNT_USERNAME_MAX 64
+#define TOKEN_NAME_MAX 100
+
+typedef struct account {
+    int64_t id;
+    const char *username, *kind, *full_name, *email, *phone;
+    int disabled;
+    const char *created_at;
+} account;
+
+typedef struct account_new {
+    const char *username; /* or NULL: the e-mail, else the phone digits */
+    const char *kind;     /* citizen | officer */
+    const char *full_name, *email, *phone;
+    const char *password; /* checked against the rules, then hashed */
+    const char *role;     /* optional grant: role on agency_code */
+    const char *agency_code;
+} account_new;
+
+/*
+ * Create an account (and its grant). Field errors are TS_EVALIDATION naming
+ * the field (password rules included); a taken username is TS_ECONFLICT
+ * naming "username". Audited as account.create (agency = the grant's).
+ */
+ts_code accounts_create(db_conn *c, arena *a, const account_new *in, const char *actor,
+                        account *out, ts_err *err);
+
+/* Agency path of a code (for permission checks); TS_ENOTFOUND when absent. */
+ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id, const char **path,
+                             ts_err *err);
+
+/*
+ * Change a password after checking the old one (422 naming old_password
+ * when wrong); revokes every other session of the account. Audited as
+ * account.password_change.
+ */
+ts_code accounts_change_password(db_conn *c, arena *a, int64_t account_id, const char *old_pw,
+                                 const char *new_pw, int64_t keep_session_id, const char *actor,
+                                 ts_err *err);
+
+json_t *account_to_json(const account *ac);
+
+/* --- API tokens --- */
+
+typedef struct api_token {
+    int64_t id;
+    const char *name, *agency_code, *agency_path, *permissions; /* comma-separated roles */
+    const char *created_at, *created_by;
+    int64_t last_used_at; /* epoch seconds, 0 = never */
+    int64_t revoked_at;   /* epoch seconds, 0 = active */
+} api_token;
+
+/*
+ * Create a token scoped to agency_code with permissions (comma-separated
+ * roles). token_out (>= 48 bytes) gets the secret, shown once: only its
+ * SHA-256 is stored. Audited as token.create.
+ */
+ts_code tokens_create(db_conn *c, arena *a, const char *name, const char *agency_code,
+                      const char *permissions, const char *actor, char *token_out, api_token *out,
+                      ts_err *err);
+ts_code tokens_get(db_conn *c, arena *a, int64_t id, api_token *out, ts_err *err);
+/* Revoke (idempotent); audited as token.revoke. */
+ts_code tokens_revoke(db_conn *c, arena *a, int64_t id, const char *actor, ts_err *err);
+/* Tokens on agencies under any of paths (NULL paths = all), newest first. */
+ts_code tokens_list(db_conn *c, arena *a, const char *const *paths, int npaths, api_token **out,
+                    int *n, ts_err *err);
+json_t *token_to_json(const api_token *t);
+
+/* --- audit log listing --- */
+
+typedef struct audit_query {
+    const char *object_type, *object_id, *actor, *from, *to;
+    const char *const *paths; /* restrict to entries whose agency lies under one of these */
+    int npaths;               /* 0 = no restriction */
+    int64_t limit, offset;
+} audit_query;
+
+/* {items:[{seq, at, actor, agency, action, object_type, object_id, summary}], total} */
+ts_code audit_list(db_conn *c, arena *a, const audit_query *q, json_t **out, ts_err *err);
+
+/* --- demo --- */
+
+#define DEMO_PASSWORD "TinhSo@2025demo"
+
+typedef struct accounts_demo_result {
+    int inserted, unchanged;
+} accounts_demo_result;
+
+/* The demo sign-ins (idempotent: existing accounts keep their password). */
+ts_code accounts_demo(db_conn *c, const char *actor, accounts_demo_result *res, ts_err *err);
+/* Print the demo sign-ins (username, name, role, agency) to f. */
+void accounts_demo_print(db_conn *c, void *file);
+
+#endif

@@ -1,0 +1,135 @@
+/* jsonw — streaming JSON writer; see jsonw.h. */
+#include "jsonw.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void jw_init(jsonw *w, strbuf *sb)
+{
+    w->sb = sb;
+    w->depth = 0;
+    w->need_comma = 0;
+}
+
+static void sep(jsonw *w)
+{
+    uint64_t bit = 1ULL << (w->depth & 63);
+    if (w->need_comma & bit) sb_addc(w->sb, ',');
+    w->need_comma |= bit;
+}
+
+static void open_(jsonw *w, char c)
+{
+    sep(w);
+    sb_addc(w->sb, c);
+    w->depth++;
+    w->need_comma &= ~(1ULL << (w->depth & 63));
+}
+
+static void close_(jsonw *w, char c)
+{
+    w->depth--;
+    sb_addc(w->sb, c);
+}
+
+void jw_obj_begin(jsonw *w)
+{
+    open_(w, '{');
+}
+void jw_obj_end(jsonw *w)
+{
+    close_(w, '}');
+}
+void jw_arr_begin(jsonw *w)
+{
+    open_(w, '[');
+}
+void jw_arr_end(jsonw *w)
+{
+    close_(w, ']');
+}
+
+static void put_string(strbuf *sb, const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    sb_addc(sb, '"');
+    const char *run = s;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != '"' && c != '\\') continue;
+        sb_add(sb, run, (size_t)(s - run));
+        run = s + 1;
+        switch (c) {
+        case '"': sb_add(sb, "\\\"", 2); break;
+        case '\\': sb_add(sb, "\\\\", 2); break;
+        case '\n': sb_add(sb, "\\n", 2); break;
+        case '\r': sb_add(sb, "\\r", 2); break;
+        case '\t': sb_add(sb, "\\t", 2); break;
+        default: {
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            sb_add(sb, u, 6);
+        }
+        }
+    }
+    sb_add(sb, run, (size_t)(s - run));
+    sb_addc(sb, '"');
+}
+
+void jw_key(jsonw *w, const char *k)
+{
+    sep(w);
+    put_string(w->sb, k);
+    sb_addc(w->sb, ':');
+    /* the value that follows must not add a comma; it sets the bit again */
+    w->need_comma &= ~(1ULL << (w->depth & 63));
+}
+
+/* After a key, values set the comma bit again for the next member. */
+static void value_sep(jsonw *w)
+{
+    sep(w);
+}
+
+void jw_str(jsonw *w, const char *s)
+{
+    value_sep(w);
+    if (s)
+        put_string(w->sb, s);
+    else
+        sb_add(w->sb, "null", 4);
+}
+
+void jw_int(jsonw *w, int64_t v)
+{
+    value_sep(w);
+    char b[24];
+    int n = snprintf(b, sizeof b, "%lld", (long long)v);
+    sb_add(w->sb, b, (size_t)n);
+}
+
+void jw_bool(jsonw *w, bool v)
+{
+    value_sep(w);
+    if (v)
+        sb_add(w->sb, "true", 4);
+    else
+        sb_add(w->sb, "false", 5);
+}
+
+void jw_null(jsonw *w)
+{
+    value_sep(w);
+    sb_add(w->sb, "null", 4);
+}
+
+void jw_kstr(jsonw *w, const char *k, const char *s)
+{
+    jw_key(w, k);
+    jw_str(w, s);
+}
+
+void jw_kint(jsonw *w, const char *k, int64_t v)
+{
+    jw_key(w, k);
+    jw_int(w, v);
+}

@@ -1,0 +1,493 @@
+/*
+ * identity — principals, sessions, API tokens, sign-in; see identity.h.
+ */
+#include "identity.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../lib/log.h"
+#include "../lib/timeutil.h"
+#include "audit.h"
+#include "password.h"
+
+static const char *const roles[] = {ROLE_OFFICER, ROLE_AGENCY_ADMIN, ROLE_LEADER, ROLE_SYSTEM_ADMIN,
+                                    NULL};
+
+bool ident_role_valid(const char *role)
+{
+    if (!role) return false;
+    for (int i = 0; roles[i]; i++)
+        if (!strcmp(role, roles[i])) return true;
+    return false;
+}
+
+void ident_settings_defaults(ident_settings *s)
+{
+    s->idle_s = 30 * 60;
+    s->max_s = 12 * 3600;
+    s->login_max_failures = 5;
+    s->login_ip_max_failures = 50;
+    s->lock_s = 30;
+    s->lock_max_s = 15 * 60;
+    s->window_s = 15 * 60;
+}
+
+static int64_t now_s(void)
+{
+    return time_now_us() / 1000000;
+}
+
+static const char *col_dup(arena *a, db_stmt *s, int i)
+{
+    const char *t = db_col_text(s, i);
+    return t ? arena_strndup(a, t, (size_t)db_col_bytes(s, i)) : NULL;
+}
+
+void ident_bootstrap(ident_principal *p)
+{
+    static ident_grant g = {ROLE_SYSTEM_ADMIN, 0, NULL, NULL, "/"};
+    memset(p, 0, sizeof *p);
+    p->kind = IDENT_BOOTSTRAP;
+    p->username = "admin-token";
+    p->ngrants = 1;
+    p->grants = &g;
+}
+
+bool ident_has_role(const ident_principal *p, const char *role, const char *agency_path)
+{
+    if (!p) return false;
+    for (int i = 0; i < p->ngrants; i++) {
+        const ident_grant *g = &p->grants[i];
+        if (strcmp(g->role, role) && strcmp(g->role, ROLE_SYSTEM_ADMIN)) continue;
+        if (!agency_path || !strncmp(agency_path, g->agency_path, strlen(g->agency_path)))
+            return true;
+    }
+    return false;
+}
+
+const char *ident_actor(arena *a, const ident_principal *p)
+{
+    if (!p) return "anonymous";
+    switch (p->kind) {
+    case IDENT_SESSION:
+        return arena_printf(a, "user:%lld", (long long)p->account_id);
+    case IDENT_TOKEN:
+        return arena_printf(a, "token:%lld", (long long)p->token_id);
+    case IDENT_BOOTSTRAP:
+        return "admin-token";
+    default:
+        return "anonymous";
+    }
+}
+
+char *ident_username_norm(arena *a, const char *in)
+{
+    if (!in) return NULL;
+    while (*in == ' ')
+        in++;
+    size_t n = strlen(in);
+    while (n && in[n - 1] == ' ')
+        n--;
+    if (n < 3 || n > 64) return NULL;
+    char *o = arena_strndup(a, in, n);
+    for (size_t i = 0; i < n; i++) {
+        char ch = o[i];
+        if (ch >= 'A' && ch <= 'Z')
+            o[i] = (char)(ch - 'A' + 'a');
+        else if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || strchr("._-@+", ch)))
+            return NULL;
+    }
+    return o;
+}
+
+ts_code ident_load_grants(db_conn *c, arena *a, int64_t account_id, ident_principal *p, ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT g.role, g.agency_id, ag.code, ag.name, ag.path FROM grants g "
+                            "JOIN agencies ag ON ag.id = g.agency_id WHERE g.account_id = ? "
+                            "ORDER BY ag.path, g.role",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, account_id);
+    int cap = 8, n = 0, r;
+    ident_grant *gs = arena_alloc(a, sizeof *gs * (size_t)cap);
+    while ((r = db_step(s, err)) == DB_ROW) {
+        if (n == cap) {
+            ident_grant *ng = arena_alloc(a, sizeof *gs * (size_t)cap * 2);
+            memcpy(ng, gs, sizeof *gs * (size_t)n);
+            gs = ng;
+            cap *= 2;
+        }
+        ident_grant *g = &gs[n++];
+        g->role = col_dup(a, s, 0);
+        g->agency_id = db_col_int(s, 1);
+        g->agency_code = col_dup(a, s, 2);
+        g->agency_name = col_dup(a, s, 3);
+        g->agency_path = col_dup(a, s, 4);
+    }
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    p->grants = gs;
+    p->ngrants = n;
+    return TS_OK;
+}
+
+/* Best-effort single-statement write outside a request transaction. */
+static void touch(db_conn *c, const char *sql, int64_t v, int64_t id)
+{
+    ts_err e;
+    ts_err_clear(&e);
+    db_stmt *s;
+    if (db_prepare(c, sql, &s, &e) != TS_OK) return;
+    db_bind_int(s, 1, v);
+    db_bind_int(s, 2, id);
+    int r = db_step(s, &e);
+    db_reset(s);
+    if (r < 0) log_error("identity: cannot record use: %s", e.debug);
+}
+
+ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, const char *cookie,
+                              ident_principal *p, ts_err *err)
+{
+    memset(p, 0, sizeof *p);
+    if (!cookie || strlen(cookie) != 43)
+        return ts_err_set(err, TS_EUNAUTH, M_SESSION_INVALID, NULL);
+    char h[65];
+    tok_sha256_hex(cookie, h);
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT s.id, s.account_id, s.csrf, s.last_seen, s.expires_at, "
+                            "a.username, a.full_name, a.kind, a.disabled FROM sessions s "
+                            "JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, h, 64);
+    int r = db_step(s, err);
+    int64_t last_seen = 0, expires = 0, disabled = 0;
+    if (r == DB_ROW) {
+        p->kind = IDENT_SESSION;
+        p->session_id = db_col_int(s, 0);
+        p->account_id = db_col_int(s, 1);
+        p->csrf = col_dup(a, s, 2);
+        last_seen = db_col_int(s, 3);
+        expires = db_col_int(s, 4);
+        p->username = col_dup(a, s, 5);
+        p->full_name = col_dup(a, s, 6);
+        p->account_kind = col_dup(a, s, 7);
+        disabled = db_col_int(s, 8);
+    }
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    int64_t now = now_s();
+    if (r != DB_ROW || disabled || now >= expires || now - last_seen >= st->idle_s) {
+        memset(p, 0, sizeof *p);
+        return ts_err_set(err, TS_EUNAUTH, M_SESSION_INVALID, NULL);
+    }
+    int64_t every = st->idle_s / 4 < 60 ? st->idle_s / 4 : 60;
+    if (now - last_seen >= every)
+        touch(c, "UPDATE sessions SET last_seen = ? WHERE id = ?", now, p->session_id);
+    return ident_load_grants(c, a, p->account_id, p, err);
+}
+
+ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_principal *p,
+                            ts_err *err)
+{
+    memset(p, 0, sizeof *p);
+    char h[65];
+    tok_sha256_hex(token, h);
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT t.id, t.name, t.permissions, t.agency_id, ag.code, ag.name, "
+                            "ag.path, t.last_used_at FROM api_tokens t JOIN agencies ag ON "
+                            "ag.id = t.agency_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, h, 64);
+    int r = db_step(s, err);
+    const char *perms = NULL, *code = NULL, *name = NULL, *path = NULL;
+    int64_t agency_id = 0, last_used = 0;
+    if (r == DB_ROW) {
+        p->kind = IDENT_TOKEN;
+        p->token_id = db_col_int(s, 0);
+        p->token_name = col_dup(a, s, 1);
+        perms = col_dup(a, s, 2);
+        agency_id = db_col_int(s, 3);
+        code = col_dup(a, s, 4);
+        name = col_dup(a, s, 5);
+        path = col_dup(a, s, 6);
+        last_used = db_col_is_null(s, 7) ? 0 : db_col_int(s, 7);
+    }
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    if (r != DB_ROW) {
+        memset(p, 0, sizeof *p);
+        return ts_err_set(err, TS_EUNAUTH, M_TOKEN_INVALID, NULL);
+    }
+    p->username = arena_printf(a, "token:%s", p->token_name);
+    p->full_name = p->token_name;
+    p->account_kind = "token";
+    /* one grant per permission (a role) on the token's agency */
+    int n = 1;
+    for (const char *q = perms; *q; q++)
+        n += *q == ',';
+    p->grants = arena_alloc(a, sizeof(ident_grant) * (size_t)n);
+    char *dup = arena_strdup(a, perms), *save = NULL;
+    for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (!ident_role_valid(t)) continue;
+        ident_grant *g = &p->grants[p->ngrants++];
+        g->role = t;
+        g->agency_id = agency_id;
+        g->agency_code = code;
+        g->agency_name = name;
+        g->agency_path = path;
+    }
+    int64_t now = now_s();
+    if (now - last_used >= 60)
+        touch(c, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", now, p->token_id);
+    return TS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* sign-in                                                               */
+
+typedef struct throttle_row {
+    int64_t failures, window_start, locked_until;
+    bool found;
+} throttle_row;
+
+static ts_code throttle_get(db_conn *c, const char *key, throttle_row *t, ts_err *err)
+{
+    memset(t, 0, sizeof *t);
+    db_stmt *s;
+    ts_code rc = db_prepare(
+        c, "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = ?", &s,
+        err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, key, -1);
+    int r = db_step(s, err);
+    if (r == DB_ROW) {
+        t->found = true;
+        t->failures = db_col_int(s, 0);
+        t->window_start = db_col_int(s, 1);
+        t->locked_until = db_col_int(s, 2);
+    }
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+/* Count one failure for key; returns the new lock end (0 = none). */
+static ts_code throttle_fail(db_conn *c, const ident_settings *st, const char *key, int max,
+                             int64_t now, int64_t *locked_until, ts_err *err)
+{
+    throttle_row t;
+    ts_code rc = throttle_get(c, key, &t, err);
+    if (rc != TS_OK) return rc;
+    if (!t.found || (now - t.window_start > st->window_s && now >= t.locked_until)) {
+        t.failures = 0;
+        t.window_start = now;
+        t.locked_until = 0;
+    }
+    t.failures++;
+    if (t.failures >= max) {
+        int64_t over = t.failures - max, lock = st->lock_s;
+        while (over-- > 0 && lock < st->lock_max_s)
+            lock *= 2;
+        if (lock > st->lock_max_s) lock = st->lock_max_s;
+        t.locked_until = now + lock;
+    }
+    *locked_until = t.locked_until;
+    db_stmt *s;
+    rc = db_prepare(c,
+                    "INSERT INTO login_throttle (key, failures, window_start, locked_until) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET failures = "
+                    "excluded.failures, window_start = excluded.window_start, locked_until = "
+                    "excluded.locked_until",
+                    &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, key, -1);
+    db_bind_int(s, 2, t.failures);
+    db_bind_int(s, 3, t.window_start);
+    db_bind_int(s, 4, t.locked_until);
+    int r = db_step(s, err);
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+typedef struct login_ctx {
+    arena *a;
+    const ident_settings *st;
+    const char *ukey, *ikey, *username, *ip, *reason, *agency;
+    int64_t account_id, now;
+    bool ok;
+    ident_login_result *out;
+} login_ctx;
+
+static ts_code login_fail_tx(db_conn *c, void *argp, ts_err *err)
+{
+    login_ctx *lc = argp;
+    int64_t lu = 0, li = 0;
+    ts_code rc = throttle_fail(c, lc->st, lc->ukey, lc->st->login_max_failures, lc->now, &lu, err);
+    if (rc == TS_OK)
+        rc = throttle_fail(c, lc->st, lc->ikey, lc->st->login_ip_max_failures, lc->now, &li, err);
+    if (rc != TS_OK) return rc;
+    json_t *sum =
+        json_pack("{s:s,s:s,s:s?}", "reason", lc->reason, "username", lc->username, "ip", lc->ip);
+    audit_entry e = {.actor = "anonymous",
+                     .agency = lc->agency,
+                     .action = "auth.login_failed",
+                     .object_type = "account",
+                     .object_id = lc->username,
+                     .summary = sum};
+    rc = audit_append(c, &e, NULL, err);
+    json_decref(sum);
+    return rc;
+}
+
+static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
+{
+    login_ctx *lc = argp;
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "DELETE FROM login_throttle WHERE key = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, lc->ukey, -1);
+    int r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    /* forget sessions that can no longer be used */
+    rc = db_prepare(c, "DELETE FROM sessions WHERE expires_at <= ? OR last_seen <= ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, lc->now);
+    db_bind_int(s, 2, lc->now - lc->st->idle_s);
+    r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    tok_random(lc->out->session_token);
+    tok_random(lc->out->csrf);
+    char h[65];
+    tok_sha256_hex(lc->out->session_token, h);
+    rc = db_prepare(c,
+                    "INSERT INTO sessions (token_hash, account_id, csrf, created_at, last_seen, "
+                    "expires_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, h, 64);
+    db_bind_int(s, 2, lc->account_id);
+    db_bind_text(s, 3, lc->out->csrf, -1);
+    db_bind_int(s, 4, lc->now);
+    db_bind_int(s, 5, lc->now);
+    db_bind_int(s, 6, lc->now + lc->st->max_s);
+    db_bind_text(s, 7, lc->ip, -1);
+    r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    json_t *sum = json_pack("{s:s?}", "ip", lc->ip);
+    audit_entry e = {.actor = arena_printf(lc->a, "user:%lld", (long long)lc->account_id),
+                     .agency = lc->agency,
+                     .action = "auth.login",
+                     .object_type = "account",
+                     .object_id = lc->username,
+                     .summary = sum};
+    rc = audit_append(c, &e, NULL, err);
+    json_decref(sum);
+    return rc;
+}
+
+ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *username,
+                    const char *password, const char *ip, ident_login_result *out, ts_err *err)
+{
+    memset(out, 0, sizeof *out);
+    const char *uname = ident_username_norm(a, username);
+    login_ctx lc = {.a = a, .st = st, .ip = ip, .out = out, .now = now_s()};
+    lc.username = uname ? uname : "";
+    lc.ukey = arena_printf(a, "u:%s", lc.username);
+    lc.ikey = arena_printf(a, "ip:%s", ip ? ip : "?");
+    /* locked? (even the right password is refused until the lock ends) */
+    throttle_row tu, ti;
+    ts_code rc = throttle_get(c, lc.ukey, &tu, err);
+    if (rc == TS_OK) rc = throttle_get(c, lc.ikey, &ti, err);
+    if (rc != TS_OK) return rc;
+    int64_t until = tu.locked_until > ti.locked_until ? tu.locked_until : ti.locked_until;
+    if (until > lc.now) {
+        out->retry_after = (int)(until - lc.now);
+        char sec[24];
+        snprintf(sec, sizeof sec, "%d", out->retry_after);
+        return ts_err_set(err, TS_ERATELIMIT, M_LOGIN_LOCKED, sec);
+    }
+    const char *hash = NULL;
+    int64_t disabled = 0;
+    if (uname) {
+        db_stmt *s;
+        rc = db_prepare(c,
+                        "SELECT a.id, a.password_hash, a.disabled, (SELECT ag.code FROM grants g "
+                        "JOIN agencies ag ON ag.id = g.agency_id WHERE g.account_id = a.id "
+                        "ORDER BY g.id LIMIT 1) FROM accounts a WHERE a.username = ?",
+                        &s, err);
+        if (rc != TS_OK) return rc;
+        db_bind_text(s, 1, uname, -1);
+        int r = db_step(s, err);
+        if (r == DB_ROW) {
+            lc.account_id = db_col_int(s, 0);
+            hash = col_dup(a, s, 1);
+            disabled = db_col_int(s, 2);
+            lc.agency = col_dup(a, s, 3);
+        }
+        db_reset(s);
+        if (r < 0) return (ts_code)-r;
+    }
+    bool ok;
+    if (hash) {
+        ok = pw_verify(hash, password ? password : "");
+        lc.reason = !ok ? "wrong_password" : disabled ? "disabled" : NULL;
+        if (disabled) ok = false;
+    } else {
+        ok = pw_verify_dummy(password);
+        lc.reason = "unknown_user";
+    }
+    if (!ok) {
+        rc = db_transact(c, login_fail_tx, &lc, err);
+        if (rc != TS_OK) return rc;
+        return ts_err_set(err, TS_EUNAUTH, M_LOGIN_FAILED, NULL);
+    }
+    out->account_id = lc.account_id;
+    return db_transact(c, login_ok_tx, &lc, err);
+}
+
+ts_code ident_revoke_sessions(db_conn *c, int64_t account_id, int64_t keep_session_id, ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "DELETE FROM sessions WHERE account_id = ? AND id <> ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, account_id);
+    db_bind_int(s, 2, keep_session_id);
+    int r = db_step(s, err);
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+typedef struct logout_ctx {
+    int64_t session_id;
+    const char *actor;
+} logout_ctx;
+
+static ts_code logout_tx(db_conn *c, void *argp, ts_err *err)
+{
+    logout_ctx *lc = argp;
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "DELETE FROM sessions WHERE id = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, lc->session_id);
+    int r = db_step(s, err);
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+ts_code ident_logout(db_conn *c, int64_t session_id, const char *actor, ts_err *err)
+{
+    logout_ctx lc = {session_id, actor};
+    return db_transact(c, logout_tx, &lc, err);
+}

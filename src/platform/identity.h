@@ -1,0 +1,115 @@
+/*
+ * identity — who is asking: accounts, role grants scoped to an agency
+ * subtree, sessions (cookie), API tokens (bearer), sign-in with throttling.
+ * The HTTP layer resolves a principal with these functions before a
+ * handler runs; domains ask ident_has_role. Secrets are stored only as
+ * Argon2id hashes (passwords) or SHA-256 (tokens); see password.h.
+ */
+#ifndef TS_IDENTITY_H
+#define TS_IDENTITY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../db/db.h"
+#include "../lib/arena.h"
+
+#define ROLE_OFFICER "officer"
+#define ROLE_AGENCY_ADMIN "agency_admin"
+#define ROLE_LEADER "leader"
+#define ROLE_SYSTEM_ADMIN "system_admin"
+#define ROLE_LIST "officer, agency_admin, leader, system_admin"
+#define API_TOKEN_PREFIX "tsk_"
+#define SESSION_COOKIE "tinhso_session"
+
+bool ident_role_valid(const char *role);
+
+typedef struct ident_grant {
+    const char *role;
+    int64_t agency_id;
+    const char *agency_code, *agency_name, *agency_path; /* path '/1/5/'; "/" = everything */
+} ident_grant;
+
+typedef enum ident_kind {
+    IDENT_NONE = 0,
+    IDENT_SESSION,  /* a signed-in account (cookie) */
+    IDENT_TOKEN,    /* an API token (bearer) */
+    IDENT_BOOTSTRAP /* the operator's TINHSO_ADMIN_TOKEN: system_admin everywhere */
+} ident_kind;
+
+typedef struct ident_principal {
+    ident_kind kind;
+    int64_t account_id; /* sessions */
+    const char *username, *full_name, *account_kind;
+    int64_t session_id;
+    const char *csrf;
+    int64_t token_id; /* API tokens */
+    const char *token_name;
+    int ngrants;
+    ident_grant *grants;
+} ident_principal;
+
+typedef struct ident_settings {
+    int64_t idle_s;            /* session idle timeout (default 30 min) */
+    int64_t max_s;             /* session absolute lifetime (default 12 h) */
+    int login_max_failures;    /* per username before a lock (default 5) */
+    int login_ip_max_failures; /* per client address before a lock (default 50) */
+    int lock_s;                /* first lock; doubles with each further failure (default 30) */
+    int lock_max_s;            /* longest lock (default 15 min) */
+    int window_s;              /* failures older than this are forgotten (default 15 min) */
+} ident_settings;
+
+void ident_settings_defaults(ident_settings *s);
+
+/* The bootstrap principal (system_admin on "/"). */
+void ident_bootstrap(ident_principal *p);
+
+/*
+ * Resolve a session cookie value. TS_OK with p filled, TS_EUNAUTH
+ * (M_SESSION_INVALID) when unknown, expired or the account is disabled.
+ * Touches last_seen at most once a minute (less for short idle timeouts).
+ */
+ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, const char *cookie,
+                              ident_principal *p, ts_err *err);
+/* Resolve an API token (with prefix). TS_EUNAUTH (M_TOKEN_INVALID) when unknown or revoked.
+ * Records last_used_at at most once a minute. */
+ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_principal *p,
+                            ts_err *err);
+/* Load an account's grants into p. */
+ts_code ident_load_grants(db_conn *c, arena *a, int64_t account_id, ident_principal *p,
+                          ts_err *err);
+
+/* True when p holds role (system_admin counts for every role) on a grant whose
+ * agency is agency_path or one of its ancestors; agency_path NULL = anywhere. */
+bool ident_has_role(const ident_principal *p, const char *role, const char *agency_path);
+/* "user:42", "token:7", "admin-token" — the audit actor. */
+const char *ident_actor(arena *a, const ident_principal *p);
+
+/* Normalise a sign-in name (trim, ASCII lower case); NULL when it has a bad shape. */
+char *ident_username_norm(arena *a, const char *in);
+
+typedef struct ident_login_result {
+    char session_token[44]; /* cookie value */
+    char csrf[44];
+    int64_t account_id;
+    int retry_after; /* seconds, when TS_ERATELIMIT */
+} ident_login_result;
+
+/*
+ * Sign in: checks the per-username and per-address locks (TS_ERATELIMIT
+ * with retry_after, even for the right password), verifies the password
+ * (a dummy verify for unknown usernames, so timing does not tell), counts
+ * failures in the database and audits them (auth.login_failed), creates a
+ * session on success (auth.login). Unknown user, wrong password and
+ * disabled account give the same TS_EUNAUTH / M_LOGIN_FAILED.
+ */
+ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *username,
+                    const char *password, const char *ip, ident_login_result *out, ts_err *err);
+
+/* Delete a session (logout). */
+ts_code ident_logout(db_conn *c, int64_t session_id, const char *actor, ts_err *err);
+
+/* Delete an account's sessions except keep_session_id (0 = all); inside a transaction. */
+ts_code ident_revoke_sessions(db_conn *c, int64_t account_id, int64_t keep_session_id, ts_err *err);
+
+#endif

@@ -1,0 +1,155 @@
+/*
+ * Unit tests for identity secrets (platform/password): the password rules
+ * (a data-driven table), Argon2id hash + verify round trip (and the PHC
+ * parameters documented in decisions.md), random tokens (shape, alphabet,
+ * no repeats) and their SHA-256 fingerprints (known answers).
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "platform/identity.h"
+#include "platform/password.h"
+
+static const struct {
+    const char *pw, *username;
+    ts_msg want;
+} rule_cases[] = {
+    {"hoa sen nở giữa hè", "mai", M_NONE},
+    {"correct horse battery staple", "an", M_NONE},
+    {"Xk9#mQ2!vL7p", NULL, M_NONE},
+    {"TinhSo@2025demo", "stp.quantri", M_NONE},
+    {"", "mai", M_FIELD_REQUIRED},
+    {NULL, "mai", M_FIELD_REQUIRED},
+    {"short", NULL, M_PASSWORD_TOO_SHORT},
+    {"123456789", NULL, M_PASSWORD_TOO_SHORT}, /* 9 characters */
+    {"mậtkhẩu", NULL, M_PASSWORD_TOO_SHORT},   /* 7 characters, 11 bytes */
+    {"đường đi", NULL, M_PASSWORD_TOO_SHORT},  /* counts characters, not bytes */
+    {"matkhau123", NULL, M_PASSWORD_COMMON},
+    {"MATKHAU123", NULL, M_PASSWORD_COMMON}, /* case-insensitive */
+    {"1234567890", NULL, M_PASSWORD_COMMON},
+    {"anhyeuem123", NULL, M_PASSWORD_COMMON},
+    {"qwertyuiop", NULL, M_PASSWORD_COMMON},
+    {"password123", NULL, M_PASSWORD_COMMON},
+    {"P@ssw0rd123", NULL, M_PASSWORD_COMMON},
+    {"nguyenvana-secret-2025", "nguyenvana", M_PASSWORD_HAS_USERNAME},
+    {"my NGUYENVANA pass", "nguyenvana", M_PASSWORD_HAS_USERNAME},
+    {"ab-long-enough-pw", "ab", M_NONE}, /* usernames under 3 characters are not checked */
+    {"\xff\xfe invalid utf8 bytes", NULL, M_FIELD_UTF8},
+};
+
+static void test_password_rules(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof rule_cases / sizeof rule_cases[0]; i++) {
+        ts_msg got = pw_check_rules(rule_cases[i].pw, rule_cases[i].username);
+        if (got != rule_cases[i].want)
+            fail_msg("pw_check_rules(\"%s\", \"%s\") = %d, want %d",
+                     rule_cases[i].pw ? rule_cases[i].pw : "(null)",
+                     rule_cases[i].username ? rule_cases[i].username : "(null)", got,
+                     rule_cases[i].want);
+    }
+    char big[PW_MAX_BYTES + 2];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    assert_int_equal(pw_check_rules(big, NULL), M_PASSWORD_TOO_LONG);
+}
+
+static void test_argon2_round_trip(void **state)
+{
+    (void)state;
+    static const char *const pws[] = {"TinhSo@2025demo", "hoa sen nở giữa hè", " spaces kept "};
+    for (size_t i = 0; i < sizeof pws / sizeof pws[0]; i++) {
+        char h1[PW_ENCODED_MAX], h2[PW_ENCODED_MAX];
+        assert_int_equal(pw_hash(pws[i], h1), TS_OK);
+        assert_int_equal(pw_hash(pws[i], h2), TS_OK);
+        assert_string_not_equal(h1, h2); /* random salt */
+        assert_non_null(strstr(h1, "$argon2id$v=19$m=65536,t=3,p=1$"));
+        assert_true(pw_verify(h1, pws[i]));
+        assert_true(pw_verify(h2, pws[i]));
+        assert_false(pw_verify(h1, "wrong password"));
+        assert_false(pw_verify(h1, ""));
+        assert_null(strstr(h1, pws[i])); /* never the password itself */
+    }
+    char h[PW_ENCODED_MAX];
+    assert_int_equal(pw_hash(" spaces kept ", h), TS_OK);
+    assert_false(pw_verify(h, "spaces kept")); /* not trimmed */
+    assert_false(pw_verify("not-a-hash", "x"));
+    assert_false(pw_verify(NULL, "x"));
+    assert_false(pw_verify_dummy("anything"));
+}
+
+static const struct {
+    const char *in, *sha256;
+} sha_cases[] = {
+    {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"},
+    {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
+    {"tsk_test", NULL},
+};
+
+static void test_token_hashing(void **state)
+{
+    (void)state;
+    char h[65];
+    for (size_t i = 0; i < sizeof sha_cases / sizeof sha_cases[0]; i++) {
+        tok_sha256_hex(sha_cases[i].in, h);
+        assert_int_equal(strlen(h), 64);
+        if (sha_cases[i].sha256) assert_string_equal(h, sha_cases[i].sha256);
+    }
+    char seen[32][44];
+    for (int i = 0; i < 32; i++) {
+        tok_random(seen[i]);
+        assert_int_equal(strlen(seen[i]), 43); /* 256 bits, unpadded base64url */
+        for (const char *p = seen[i]; *p; p++)
+            assert_true((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+                        (*p >= '0' && *p <= '9') || *p == '-' || *p == '_');
+        for (int j = 0; j < i; j++)
+            assert_string_not_equal(seen[i], seen[j]);
+    }
+    assert_true(tok_equal("abc", "abc"));
+    assert_false(tok_equal("abc", "abd"));
+    assert_false(tok_equal("abc", "abcd"));
+}
+
+static void test_roles_and_usernames(void **state)
+{
+    (void)state;
+    assert_true(ident_role_valid("officer"));
+    assert_true(ident_role_valid("system_admin"));
+    assert_false(ident_role_valid("root"));
+    assert_false(ident_role_valid(NULL));
+    arena *a = arena_new(1024);
+    assert_string_equal(ident_username_norm(a, " STP.QuanTri "), "stp.quantri");
+    assert_string_equal(ident_username_norm(a, "mai@example.vn"), "mai@example.vn");
+    assert_null(ident_username_norm(a, "ab"));
+    assert_null(ident_username_norm(a, "tên có dấu"));
+    assert_null(ident_username_norm(a, "x' OR 1=1 --"));
+    /* grants: system_admin counts for every role; scope is a path prefix */
+    ident_grant g[] = {{"agency_admin", 3, "000.00.03.H06", "Sở Tư pháp", "/1/3/"}};
+    ident_principal p = {.kind = IDENT_SESSION, .ngrants = 1, .grants = g};
+    assert_true(ident_has_role(&p, "agency_admin", "/1/3/"));
+    assert_true(ident_has_role(&p, "agency_admin", "/1/3/17/"));
+    assert_false(ident_has_role(&p, "agency_admin", "/1/7/"));
+    assert_false(ident_has_role(&p, "agency_admin", "/1/"));
+    assert_false(ident_has_role(&p, "system_admin", NULL));
+    ident_principal b;
+    ident_bootstrap(&b);
+    assert_true(ident_has_role(&b, "agency_admin", "/1/7/"));
+    assert_string_equal(ident_actor(a, &b), "admin-token");
+    arena_free(a);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_password_rules),
+        cmocka_unit_test(test_argon2_round_trip),
+        cmocka_unit_test(test_token_hashing),
+        cmocka_unit_test(test_roles_and_usernames),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
