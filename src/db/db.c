@@ -241,6 +241,11 @@ int db_col_bytes(db_stmt *s, int i)
 {
     return SOPS(s)->col_bytes(s, i);
 }
+const char *db_col_dup(arena *a, db_stmt *s, int i)
+{
+    const char *t = db_col_text(s, i);
+    return t ? arena_strndup(a, t, (size_t)db_col_bytes(s, i)) : NULL;
+}
 void db_reset(db_stmt *s)
 {
     if (s) SOPS(s)->reset(s);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "../lib/arena.h"
 #include "../lib/err.h"
 
 typedef struct db db;
@@ -66,6 +67,8 @@ double db_col_double(db_stmt *s, int i);
 /* Text of column i (0-based), NULL for SQL NULL; valid until the next step/reset. */
 const char *db_col_text(db_stmt *s, int i);
 int db_col_bytes(db_stmt *s, int i);
+/* Copy of column i's text into the arena (NULL for SQL NULL). */
+const char *db_col_dup(arena *a, db_stmt *s, int i);
 /* Finish with the statement: discard results and bindings. */
 void db_reset(db_stmt *s);
 /* Rows changed by the last INSERT/UPDATE/DELETE run by this statement. */

@@ -128,32 +128,26 @@ int agencies_website_valid(const char *s)
 /* ------------------------------------------------------------------ */
 /* reading                                                               */
 
-static const char *col_dup(arena *a, db_stmt *s, int i)
-{
-    const char *t = db_col_text(s, i);
-    return t ? arena_strndup(a, t, (size_t)db_col_bytes(s, i)) : NULL;
-}
-
 static void read_agency(arena *a, db_stmt *s, agency *g)
 {
     g->id = db_col_int(s, 0);
-    g->code = col_dup(a, s, 1);
+    g->code = db_col_dup(a, s, 1);
     g->parent_id = db_col_is_null(s, 2) ? 0 : db_col_int(s, 2);
-    g->parent_code = col_dup(a, s, 3);
-    g->path = col_dup(a, s, 4);
+    g->parent_code = db_col_dup(a, s, 3);
+    g->path = db_col_dup(a, s, 4);
     g->level = (int)db_col_int(s, 5);
-    g->kind = col_dup(a, s, 6);
-    g->name = col_dup(a, s, 7);
-    g->short_name = col_dup(a, s, 8);
-    g->unit_code = col_dup(a, s, 9);
-    g->email = col_dup(a, s, 10);
-    g->phone = col_dup(a, s, 11);
-    g->address = col_dup(a, s, 12);
-    g->website = col_dup(a, s, 13);
-    g->valid_from = col_dup(a, s, 14);
-    g->valid_to = col_dup(a, s, 15);
-    g->created_at = col_dup(a, s, 16);
-    g->updated_at = col_dup(a, s, 17);
+    g->kind = db_col_dup(a, s, 6);
+    g->name = db_col_dup(a, s, 7);
+    g->short_name = db_col_dup(a, s, 8);
+    g->unit_code = db_col_dup(a, s, 9);
+    g->email = db_col_dup(a, s, 10);
+    g->phone = db_col_dup(a, s, 11);
+    g->address = db_col_dup(a, s, 12);
+    g->website = db_col_dup(a, s, 13);
+    g->valid_from = db_col_dup(a, s, 14);
+    g->valid_to = db_col_dup(a, s, 15);
+    g->created_at = db_col_dup(a, s, 16);
+    g->updated_at = db_col_dup(a, s, 17);
 }
 
 static const char *today(arena *a)

@@ -26,28 +26,22 @@ int units_code_valid(const char *code)
     return 1;
 }
 
-static const char *col_dup(arena *a, db_stmt *s, int i)
-{
-    const char *t = db_col_text(s, i);
-    return t ? arena_strndup(a, t, (size_t)db_col_bytes(s, i)) : NULL;
-}
-
 static void read_unit(arena *a, db_stmt *s, unit *u)
 {
     u->id = db_col_int(s, 0);
-    u->code = col_dup(a, s, 1);
-    u->parent_code = col_dup(a, s, 2);
+    u->code = db_col_dup(a, s, 1);
+    u->parent_code = db_col_dup(a, s, 2);
     u->level = (int)db_col_int(s, 3);
-    u->kind = col_dup(a, s, 4);
-    u->name = col_dup(a, s, 5);
-    u->name_en = col_dup(a, s, 6);
-    u->full_name = col_dup(a, s, 7);
-    u->full_name_en = col_dup(a, s, 8);
-    u->code_name = col_dup(a, s, 9);
-    u->unit_type = col_dup(a, s, 10);
-    u->unit_type_en = col_dup(a, s, 11);
-    u->valid_from = col_dup(a, s, 12);
-    u->valid_to = col_dup(a, s, 13);
+    u->kind = db_col_dup(a, s, 4);
+    u->name = db_col_dup(a, s, 5);
+    u->name_en = db_col_dup(a, s, 6);
+    u->full_name = db_col_dup(a, s, 7);
+    u->full_name_en = db_col_dup(a, s, 8);
+    u->code_name = db_col_dup(a, s, 9);
+    u->unit_type = db_col_dup(a, s, 10);
+    u->unit_type_en = db_col_dup(a, s, 11);
+    u->valid_from = db_col_dup(a, s, 12);
+    u->valid_to = db_col_dup(a, s, 13);
 }
 
 /* Today's date (UTC), formatted at most once a second per thread. */
@@ -114,9 +108,9 @@ ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit
         /* top-down: grandparent first */
         for (int col = 18; col >= 14; col -= 4) {
             if (db_col_is_null(s, col)) continue;
-            ch[n].code = col_dup(a, s, col);
-            ch[n].name = col_dup(a, s, col + 1);
-            ch[n].full_name = col_dup(a, s, col + 2);
+            ch[n].code = db_col_dup(a, s, col);
+            ch[n].name = db_col_dup(a, s, col + 1);
+            ch[n].full_name = db_col_dup(a, s, col + 2);
             ch[n].level = (int)db_col_int(s, col + 3);
             n++;
         }
