@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <openssl/crypto.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -728,13 +729,66 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
     return send_reply(s, r);
 }
 
+/* Request arenas are reused: each worker thread keeps a few reset arenas
+ * instead of a malloc/free of the first block per request. A connection is
+ * served by one worker thread, so the arena usually returns to the thread
+ * that took it; any thread may return one. */
+#define ARENA_CACHE_MAX 8
+
+typedef struct arena_cache {
+    int n;
+    arena *a[ARENA_CACHE_MAX];
+} arena_cache;
+
+static pthread_key_t arena_cache_key;
+static pthread_once_t arena_cache_once = PTHREAD_ONCE_INIT;
+
+static void arena_cache_release(void *p)
+{
+    arena_cache *c = p;
+    for (int i = 0; i < c->n; i++) arena_free(c->a[i]);
+    free(c);
+}
+
+static void arena_cache_init(void)
+{
+    pthread_key_create(&arena_cache_key, arena_cache_release);
+}
+
+static arena *req_arena_take(void)
+{
+    pthread_once(&arena_cache_once, arena_cache_init);
+    arena_cache *c = pthread_getspecific(arena_cache_key);
+    if (c && c->n > 0) return c->a[--c->n];
+    return arena_new(8192);
+}
+
+static void req_arena_give(arena *a)
+{
+    arena_cache *c = pthread_getspecific(arena_cache_key);
+    if (!c) {
+        c = calloc(1, sizeof *c);
+        if (!c) {
+            arena_free(a);
+            return;
+        }
+        pthread_setspecific(arena_cache_key, c);
+    }
+    if (c->n == ARENA_CACHE_MAX) {
+        arena_free(a);
+        return;
+    }
+    arena_reset(a);
+    c->a[c->n++] = a;
+}
+
 /* Called by MHD with the raw request target before anything is decoded:
  * create the request here so on_request can refuse targets with %00. */
 static void *uri_logger(void *cls, const char *uri, struct MHD_Connection *mc)
 {
     (void)cls;
     (void)mc;
-    arena *a = arena_new(8192);
+    arena *a = req_arena_take();
     http_req *r = arena_calloc(a, sizeof *r);
     r->a = a;
     r->srv = cls;
@@ -803,7 +857,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
         log_line(b.buf, b.len);
         sb_release(&b);
     }
-    arena_free(r->a);
+    req_arena_give(r->a);
     atomic_fetch_sub(&s->inflight, 1);
 }
 
