@@ -6,6 +6,7 @@
 #                 DB=sqlite:var/tinhso.db (any --db URL; the demo data is loaded when DB
 #                 is a SQLite file that does not exist yet, or always with DEMO=1)
 #   make test     the whole test suite (scripts/test.sh)
+#   make web      bundle the web front end into web/dist (CMake builds it into build/ anyway)
 #   make bench    the benchmarks (bench/run.sh)
 #   make clean    remove build directories
 #   make format   clang-format -i on src/ tests/unit/ tools/   (make format-check: only check)
@@ -27,10 +28,10 @@ DEMO      ?=
 
 FORMAT_FILES = $(shell find src tests/unit tools -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | sort)
 
-.PHONY: build run test bench clean format format-check lint deps deps-test help
+.PHONY: build run test bench clean format format-check lint deps deps-test help web
 
 help:
-	@sed -n '1,12s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
+	@sed -n '1,13s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
 
 deps:
 	@bash scripts/deps.sh
@@ -61,6 +62,10 @@ run: build
 
 test:
 	bash scripts/test.sh
+
+web:
+	@test -d web/node_modules || (cd web && npm ci --no-audit --no-fund)
+	node web/build.mjs
 
 bench:
 	@if [ -f bench/run.sh ]; then \

@@ -3,11 +3,16 @@
  * arrays (plus a gzip copy when that is smaller, and an ETag), in a
  * NULL-terminated ts_embedded table.
  *   embed OUT.c SYMBOL ROOTDIR FILE...
- * Paths in the table are relative to ROOTDIR.
+ *   embed OUT.c SYMBOL ROOTDIR        every regular file under ROOTDIR (recursively,
+ *                                     sorted, skipping names that start with a dot)
+ * Paths in the table are relative to ROOTDIR. The second form lets the build embed
+ * files generated at build time (the web front end), unknown when CMake configures.
  */
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <zlib.h>
 
 static unsigned char *slurp(const char *path, size_t *len)
@@ -54,11 +59,70 @@ static void dump(FILE *o, const char *name, const unsigned char *d, size_t n)
     fprintf(o, "0};\n");
 }
 
+typedef struct {
+    char **v;
+    int n, cap;
+} strlist;
+
+static void walk(const char *dir, strlist *out)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        perror(dir);
+        exit(1);
+    }
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.') continue;
+        size_t n = strlen(dir) + strlen(de->d_name) + 2;
+        char *p = malloc(n);
+        snprintf(p, n, "%s/%s", dir, de->d_name);
+        struct stat st;
+        if (stat(p, &st)) {
+            perror(p);
+            exit(1);
+        }
+        if (S_ISDIR(st.st_mode)) {
+            walk(p, out);
+            free(p);
+        } else if (S_ISREG(st.st_mode)) {
+            if (out->n == out->cap)
+                out->v = realloc(out->v, sizeof *out->v *
+                                             (size_t)(out->cap = out->cap ? out->cap * 2 : 64));
+            out->v[out->n++] = p;
+        } else {
+            free(p);
+        }
+    }
+    closedir(d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: embed OUT.c SYMBOL ROOTDIR FILE...\n");
+        fprintf(stderr, "usage: embed OUT.c SYMBOL ROOTDIR [FILE...]\n");
         return 2;
+    }
+    strlist l = {0};
+    char **nargv = NULL;
+    if (argc == 4) { /* the whole directory */
+        walk(argv[3], &l);
+        if (l.n == 0) {
+            fprintf(stderr, "embed: no files under %s\n", argv[3]);
+            return 1;
+        }
+        qsort(l.v, (size_t)l.n, sizeof *l.v, cmp_str);
+        nargv = malloc(sizeof *nargv * (size_t)(4 + l.n + 1));
+        memcpy(nargv, argv, sizeof *nargv * 4);
+        memcpy(nargv + 4, l.v, sizeof *nargv * (size_t)l.n);
+        nargv[4 + l.n] = NULL;
+        argc = 4 + l.n;
+        argv = nargv;
     }
     const char *root = argv[3];
     size_t rootlen = strlen(root);
@@ -117,9 +181,14 @@ int main(int argc, char **argv)
     free(hasgz);
     free(lens);
     free(gzlens);
+    int rc = 0;
     if (rename(tmp, argv[1])) {
         perror("rename");
-        return 1;
+        rc = 1;
     }
-    return 0;
+    for (int i = 0; i < l.n; i++)
+        free(l.v[i]);
+    free(l.v);
+    free(nargv);
+    return rc;
 }

@@ -1,0 +1,97 @@
+// e2e.mjs — browser test helpers: a real tinhso server on a fresh demo database
+// (tests/api/lib/server.mjs), and Debian's chromium driven by playwright-core
+// (never a downloaded browser).
+//
+// Environment: TINHSO_BIN (default build/tinhso at the repository root),
+// CHROMIUM (default /usr/bin/chromium).
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+export const ROOT = resolve(HERE, '../../..');
+process.env.TINHSO_BIN ||= join(ROOT, 'build/tinhso');
+delete process.env.TINHSO_TEST_PG; // the browser tests run on SQLite
+const { startServer } = await import('../../api/lib/server.mjs');
+
+export const PASSWORD = 'TinhSo@2025demo';
+export const SHOTS = join(ROOT, 'test-output/screenshots');
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1366, height: 768 };
+
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+// One server (fresh demo database) and one browser for a test file.
+export async function setup() {
+  const server = await startServer({ demo: true, args: ['--threads', '2', '--no-access-log'] });
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS, headless: true });
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  const env = {
+    server,
+    browser,
+    base: server.base,
+    // a new page in its own context (own cookies and localStorage); viewport: PHONE or DESKTOP
+    async page(viewport = DESKTOP) {
+      const ctx = await browser.newContext({
+        viewport, deviceScaleFactor: 1, locale: 'vi-VN', timezoneId: 'Asia/Ho_Chi_Minh',
+        isMobile: viewport === PHONE, hasTouch: viewport === PHONE,
+      });
+      ctx.setDefaultTimeout(10000);
+      const page = await ctx.newPage();
+      page.cspViolations = [];
+      page.pageErrors = [];
+      page.on('console', (m) => {
+        if (/Content Security Policy|Refused to (apply|execute|load)/i.test(m.text())) page.cspViolations.push(m.text());
+      });
+      page.on('pageerror', (e) => page.pageErrors.push(String(e)));
+      return page;
+    },
+    async close() {
+      await browser?.close().catch(() => {});
+      await server.close();
+    },
+  };
+  return env;
+}
+
+export async function open(page, base, route = '/') {
+  await page.goto(`${base}/#${route}`);
+  await page.locator('main h1').first().waitFor();
+}
+
+export async function signIn(page, base, username, password = PASSWORD) {
+  await open(page, base, '/login');
+  await page.getByLabel('Tên đăng nhập', { exact: false }).first().fill(username);
+  await page.locator('#f-password').fill(password);
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Tài khoản của tôi' }).waitFor();
+}
+
+export async function signOut(page) {
+  await page.getByRole('button', { name: /Đăng xuất|Sign out/ }).click();
+  await page.getByRole('heading', { level: 1, name: 'Tỉnh số' }).waitFor();
+}
+
+// Phone screens hide the navigation behind the menu button.
+export async function openMenu(page) {
+  const toggle = page.locator('.menu-toggle');
+  if (await toggle.isVisible() && (await toggle.getAttribute('aria-expanded')) !== 'true') await toggle.click();
+}
+
+export async function shot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+// The page broke no CSP rule and threw no error.
+export function assertClean(assert, page) {
+  assert.deepEqual(page.cspViolations, [], 'CSP violations');
+  assert.deepEqual(page.pageErrors, [], 'page errors');
+}
