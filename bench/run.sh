@@ -13,6 +13,9 @@
 #   --threads N     server worker threads, tinhso and bare alike (default 2)
 #   --startup-runs N  start-up timing repetitions (default 20)
 #   --sweep         also: tinhso --threads 1/2/3 x wrk -t1/-t2, and bare with tinhso's headers
+#   --me            only the authenticated GET /api/v1/me target (tinhso/SQLite); the default
+#                   run includes it too (and on PostgreSQL). A demo officer signs in through the
+#                   API (curl keeps the cookie); wrk sends that Cookie header on every request.
 #   --perf          also: perf profiles of tinhso and bare (SQLite) under wrk on /api/v1/units/24
 #   --bin PATH      use this tinhso binary instead of building one
 #   --out FILE      also write the report to FILE
@@ -28,7 +31,7 @@ BENCH=$ROOT/bench
 BUILD=${BENCH_BUILD_DIR:-$BENCH/build}
 
 PG_MODE=auto DURATION=10 RUNS=1 CONNS=64 WRK_T=2 SRV_T=2 STARTUP_RUNS=20 SWEEP=0 PERF=0
-BIN= OUT=
+BIN= OUT= ME_ONLY=0
 while [ $# -gt 0 ]; do
     case $1 in
     --pg) PG_MODE=yes ;;
@@ -41,6 +44,7 @@ while [ $# -gt 0 ]; do
     --startup-runs) STARTUP_RUNS=$2; shift ;;
     --sweep) SWEEP=1 ;;
     --perf) PERF=1 ;;
+    --me) ME_ONLY=1 ;;
     --bin) BIN=$2; shift ;;
     --out) OUT=$2; shift ;;
     -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
@@ -165,10 +169,10 @@ one_wrk() {
     b0=$(busy_ticks); c0=$(cpu_ticks "$pid"); g0=$(pg_ticks); t0=$(date +%s%N)
     if [ -x /usr/bin/time ]; then
         out=$(/usr/bin/time -f '%U %S' -o "$TMP/wrk.time" timeout $((DURATION + 30)) \
-            wrk -t"$wt" -c"$CONNS" -d"${DURATION}s" --latency "$url" 2>&1) || { say "wrk failed on $url: $out"; return 1; }
+            wrk -t"$wt" -c"$CONNS" -d"${DURATION}s" ${WRK_HDR[@]+"${WRK_HDR[@]}"} --latency "$url" 2>&1) || { say "wrk failed on $url: $out"; return 1; }
         wcpu=$(awk 'NF == 2 {print $1 + $2}' "$TMP/wrk.time" | tail -1)
     else
-        out=$(timeout $((DURATION + 30)) wrk -t"$wt" -c"$CONNS" -d"${DURATION}s" --latency "$url" 2>&1) ||
+        out=$(timeout $((DURATION + 30)) wrk -t"$wt" -c"$CONNS" -d"${DURATION}s" ${WRK_HDR[@]+"${WRK_HDR[@]}"} --latency "$url" 2>&1) ||
             { say "wrk failed on $url: $out"; return 1; }
     fi
     b1=$(busy_ticks); c1=$(cpu_ticks "$pid"); g1=$(pg_ticks); t1=$(date +%s%N)
@@ -198,6 +202,15 @@ EP_PROV="/api/v1/units/$PROVINCE"
 EP_COMM="/api/v1/units/$COMMUNE"
 EP_LIST="/api/v1/units?parent=$PROVINCE&limit=20"
 EP_SEARCH="/api/v1/units?q=bac%20ninh"
+EP_ME=/api/v1/me # authenticated: session cookie of a demo officer
+WRK_HDR=()       # extra wrk arguments (the /me target's Cookie header)
+PROFILE=         # perf summaries (--perf)
+
+me_cookie() { # me_cookie PORT -> "tinhso_session=…" of demo officer stp.canbo1, signed in through the API
+    curl -s --max-time 10 -c - -o /dev/null -H 'Content-Type: application/json' \
+        -d '{"username":"stp.canbo1","password":"TinhSo@2025demo"}' "http://127.0.0.1:$1/api/v1/auth/login" |
+        awk -F'\t' '$6 == "tinhso_session" {print $6 "=" $7}'
+}
 
 
 # Results: one file per (target, endpoint), one line per run; ORDER keeps first-seen order.
@@ -226,6 +239,18 @@ bench() {
     record "$1" "$4" "$r"
 }
 
+# bench_me LABEL PID PORT: sign in, then one wrk run on /api/v1/me with the cookie
+bench_me() {
+    local ck
+    ck=$(me_cookie "$3")
+    [ -n "$ck" ] || die "$1: demo sign-in for $EP_ME failed"
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "Cookie: $ck" "http://127.0.0.1:$3$EP_ME")" = 200 ] ||
+        die "$1: $EP_ME with the session cookie did not answer 200"
+    WRK_HDR=(-H "Cookie: $ck")
+    bench "$@" "$EP_ME"
+    WRK_HDR=()
+}
+
 MEM=()      # "target|rss after start|rss after load|peak" (kB)
 STARTUP=()  # "target|median|max|min"
 
@@ -249,6 +274,17 @@ say "demo database in $TMP"
 timeout 120 "$BIN" demo --db "sqlite:$TMP/t.db" >"$TMP/demo.log" 2>&1 || { cat "$TMP/demo.log" >&2; die "demo failed"; }
 
 T=tinhso/SQLite B=bare/SQLite
+if [ "$ME_ONLY" = 1 ]; then
+    start_server tinhso-sqlite "$BIN" serve --db "sqlite:$TMP/t.db" --listen 127.0.0.1:@PORT@ --threads "$SRV_T" --no-access-log
+    T_PID=$START_PID T_PORT=$START_PORT
+    sleep 1
+    T_IDLE=$(rss_kb "$T_PID")
+    for i in $(seq "$RUNS"); do bench_me "$T" "$T_PID" "$T_PORT"; done
+    sleep 2
+    MEM+=("$T|$T_IDLE|$(rss_kb "$T_PID")|$(hwm_kb "$T_PID")")
+    stop_pid "$T_PID"
+    PG_MODE=no SWEEP=0 PERF=0
+else # the full run (up to the report)
 start_server tinhso-sqlite "$BIN" serve --db "sqlite:$TMP/t.db" --listen 127.0.0.1:@PORT@ --threads "$SRV_T" --no-access-log
 T_PID=$START_PID T_PORT=$START_PORT
 start_server bare "$BUILD/bare" "$TMP/t.db" @PORT@ "$SRV_T"
@@ -271,6 +307,7 @@ for i in $(seq "$RUNS"); do
         bench "$B" "$B_PID" "$B_PORT" "$ep"
     done
     for ep in "$EP_LIST" "$EP_SEARCH"; do bench "$T" "$T_PID" "$T_PORT" "$ep"; done
+    bench_me "$T" "$T_PID" "$T_PORT"
 done
 sleep 2
 MEM+=("$T|$T_IDLE|$(rss_kb "$T_PID")|$(hwm_kb "$T_PID")")
@@ -333,6 +370,7 @@ stop_pid "$B_PID"
 
 startup_time "$T" "$BIN" serve --db "sqlite:$TMP/t.db" --listen 127.0.0.1:@PORT@ --threads "$SRV_T" --no-access-log
 startup_time "$B" "$BUILD/bare" "$TMP/t.db" @PORT@ "$SRV_T"
+fi # end of the full run's SQLite part (--me stops above)
 
 # ---------------------------------------------------------------- PostgreSQL
 PG_NOTE=
@@ -351,6 +389,7 @@ if [ "$PG_MODE" != no ]; then
         for ep in "$EP_PROV" "$EP_COMM" "$EP_LIST" "$EP_SEARCH"; do check200 "$P" "$P_PORT" "$ep"; done
         for i in $(seq "$RUNS"); do
             for ep in "$EP_PROV" "$EP_COMM" "$EP_LIST" "$EP_SEARCH"; do bench "$P" "$P_PID" "$P_PORT" "$ep"; done
+            bench_me "$P" "$P_PID" "$P_PORT"
         done
         sleep 2
         MEM+=("$P|$P_IDLE|$(rss_kb "$P_PID")|$(hwm_kb "$P_PID")")
@@ -433,11 +472,19 @@ report() {
     local verdict
     for ep in "$EP_PROV" "$EP_COMM"; do
         r=($(result_of "$T" "$ep"))
+        [ ${#r[@]} -gt 0 ] || continue
         verdict=$(awk -v q="${r[0]}" -v p="${r[2]}" 'BEGIN {print (q >= 40000 && p < 10) ? "MET" : "NOT MET"}')
         echo "- $T \`$ep\`: ≥ 40,000 req/s with p99 < 10 ms — **$verdict** (${r[0]} req/s, p99 ${r[2]} ms)"
         r=($(result_of "tinhso/PostgreSQL" "$ep"))
         [ ${#r[@]} -gt 0 ] && echo "- tinhso/PostgreSQL \`$ep\` (reported, no target): ${r[0]} req/s, p99 ${r[2]} ms"
     done
+    r=($(result_of "$T" "$EP_ME"))
+    if [ ${#r[@]} -gt 0 ]; then
+        verdict=$(awk -v q="${r[0]}" -v e="${r[3]}" 'BEGIN {print (q >= 30000 && e == 0) ? "MET" : "NOT MET"}')
+        echo "- $T \`$EP_ME\` with a session cookie: ≥ 30,000 req/s on $(nproc) cores — **$verdict** (${r[0]} req/s, p99 ${r[2]} ms, ${r[3]} errors)"
+    fi
+    r=($(result_of "tinhso/PostgreSQL" "$EP_ME"))
+    [ ${#r[@]} -gt 0 ] && echo "- tinhso/PostgreSQL \`$EP_ME\` with a session cookie (reported, no target): ${r[0]} req/s, p99 ${r[2]} ms"
     for m in "${MEM[@]}"; do
         IFS='|' read -r t a1 a2 a3 <<<"$m"
         case $t in tinhso*) ;; *) continue ;; esac

@@ -89,6 +89,10 @@ typedef enum ts_msg {
     M_ACCOUNT_NOT_FOUND,
     M_TOKEN_NOT_FOUND,
     M_SESSION_ONLY,
+    M_GRANT_EXISTS,
+    M_GRANT_NOT_FOUND,
+    M_ACCOUNT_SELF_DISABLE,
+    M_GRANT_OFFICER_ONLY,
     M_COUNT
 } ts_msg;
 

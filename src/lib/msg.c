@@ -98,6 +98,14 @@ static const char *const messages[M_COUNT][2] = {
     [M_TOKEN_NOT_FOUND] = {"Không tìm thấy mã truy cập %s.", "Access token %s not found."},
     [M_SESSION_ONLY] = {"Thao tác này cần đăng nhập bằng tài khoản.",
                         "This needs a signed-in account."},
+    [M_GRANT_EXISTS] = {"Tài khoản đã có vai trò %s tại cơ quan này.",
+                        "The account already holds the role %s on this agency."},
+    [M_GRANT_NOT_FOUND] = {"Không tìm thấy quyền %s của tài khoản.",
+                           "Grant %s of this account not found."},
+    [M_ACCOUNT_SELF_DISABLE] = {"Bạn không thể tự khoá tài khoản của mình.",
+                                "You cannot disable your own account."},
+    [M_GRANT_OFFICER_ONLY] = {"Chỉ tài khoản cán bộ mới được cấp vai trò.",
+                              "Roles can only be granted to officer accounts."},
 };
 
 static const struct {

@@ -4,6 +4,8 @@
 #include "identity.h"
 
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +153,54 @@ static void touch(db_conn *c, const char *sql, int64_t v, int64_t id)
     if (r < 0) log_error("identity: cannot record use: %s", e.debug);
 }
 
+/* One grant row of a resolve query: role, agency id, code, name, path from column i. */
+static void read_grant(arena *a, db_stmt *s, int i, ident_grant *g)
+{
+    g->role = col_dup(a, s, i);
+    g->agency_id = db_col_int(s, i + 1);
+    g->agency_code = col_dup(a, s, i + 2);
+    g->agency_name = col_dup(a, s, i + 3);
+    g->agency_path = col_dup(a, s, i + 4);
+}
+
+static int grant_cmp(const ident_grant *x, const ident_grant *y)
+{
+    int c = strcmp(x->agency_path, y->agency_path);
+    return c ? c : strcmp(x->role, y->role);
+}
+
+/* SHA-256 hex of a session token, as tok_sha256_hex, with the digest fetched
+ * once: OpenSSL 3's implicit fetch per call (a locked lookup) was ~5 % of
+ * GET /api/v1/me. */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static void sha256_init(void)
+{
+    sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+}
+
+static void session_hash(const char *token, char out[65])
+{
+    pthread_once(&sha256_once, sha256_init);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int n = 0;
+    if (!sha256_md || !EVP_Digest(token, strlen(token), md, &n, sha256_md, NULL) || n != 32) {
+        tok_sha256_hex(token, out);
+        return;
+    }
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}
+
+/*
+ * The hot path of every signed-in request: one SHA-256 of the cookie, one
+ * indexed query (session by token hash, its account and its grants in the
+ * same round trip), and a write at most once a minute.
+ */
 ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, const char *cookie,
                               ident_principal *p, ts_err *err)
 {
@@ -158,18 +208,23 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
     if (!cookie || strlen(cookie) != 43)
         return ts_err_set(err, TS_EUNAUTH, M_SESSION_INVALID, NULL);
     char h[65];
-    tok_sha256_hex(cookie, h);
+    session_hash(cookie, h);
     db_stmt *s;
     ts_code rc = db_prepare(c,
                             "SELECT s.id, s.account_id, s.csrf, s.last_seen, s.expires_at, "
-                            "a.username, a.full_name, a.kind, a.disabled FROM sessions s "
-                            "JOIN accounts a ON a.id = s.account_id WHERE s.token_hash = ?",
+                            "a.username, a.full_name, a.kind, a.disabled, g.role, g.agency_id, "
+                            "ag.code, ag.name, ag.path FROM sessions s "
+                            "JOIN accounts a ON a.id = s.account_id "
+                            "LEFT JOIN grants g ON g.account_id = s.account_id "
+                            "LEFT JOIN agencies ag ON ag.id = g.agency_id "
+                            "WHERE s.token_hash = ?",
                             &s, err);
     if (rc != TS_OK) return rc;
     db_bind_text(s, 1, h, 64);
-    int r = db_step(s, err);
+    int r = db_step(s, err), cap = 0;
     int64_t last_seen = 0, expires = 0, disabled = 0;
-    if (r == DB_ROW) {
+    bool found = r == DB_ROW;
+    if (found) {
         p->kind = IDENT_SESSION;
         p->session_id = db_col_int(s, 0);
         p->account_id = db_col_int(s, 1);
@@ -181,17 +236,39 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
         p->account_kind = col_dup(a, s, 7);
         disabled = db_col_int(s, 8);
     }
+    for (; r == DB_ROW; r = db_step(s, err)) {
+        if (db_col_is_null(s, 9) || db_col_is_null(s, 13)) continue; /* no grants */
+        if (p->ngrants == cap) {
+            cap = cap ? cap * 2 : 4;
+            ident_grant *ng = arena_alloc(a, sizeof *ng * (size_t)cap);
+            if (p->ngrants) memcpy(ng, p->grants, sizeof *ng * (size_t)p->ngrants);
+            p->grants = ng;
+        }
+        read_grant(a, s, 9, &p->grants[p->ngrants++]);
+    }
     db_reset(s);
-    if (r < 0) return (ts_code)-r;
+    if (r < 0) {
+        memset(p, 0, sizeof *p);
+        return (ts_code)-r;
+    }
+    /* ordered by agency path, then role, as ident_load_grants: sorted here
+     * (a handful of rows) so SQLite needs no sorter on the hot path */
+    for (int i = 1; i < p->ngrants; i++) {
+        ident_grant g = p->grants[i];
+        int j = i;
+        for (; j > 0 && grant_cmp(&p->grants[j - 1], &g) > 0; j--)
+            p->grants[j] = p->grants[j - 1];
+        p->grants[j] = g;
+    }
     int64_t now = now_s();
-    if (r != DB_ROW || disabled || now >= expires || now - last_seen >= st->idle_s) {
+    if (!found || disabled || now >= expires || now - last_seen > st->idle_s) {
         memset(p, 0, sizeof *p);
         return ts_err_set(err, TS_EUNAUTH, M_SESSION_INVALID, NULL);
     }
     int64_t every = st->idle_s / 4 < 60 ? st->idle_s / 4 : 60;
     if (now - last_seen >= every)
         touch(c, "UPDATE sessions SET last_seen = ? WHERE id = ?", now, p->session_id);
-    return ident_load_grants(c, a, p->account_id, p, err);
+    return TS_OK;
 }
 
 ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_principal *p,
@@ -454,6 +531,9 @@ ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *
         return ts_err_set(err, TS_EUNAUTH, M_LOGIN_FAILED, NULL);
     }
     out->account_id = lc.account_id;
+    /* the session starts now, not before the ~200 ms of Argon2: with a short
+     * idle timeout the stale time could expire it before its first use */
+    lc.now = now_s();
     return db_transact(c, login_ok_tx, &lc, err);
 }
 

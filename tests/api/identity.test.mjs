@@ -339,13 +339,13 @@ test('bootstrap admin token acts as system admin', async () => {
 test('sessions expire when idle (configurable); cookie_secure adds Secure', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tinhso-id-'));
   const cfg = join(dir, 'config.json');
-  writeFileSync(cfg, JSON.stringify({ session_idle_seconds: 1, session_max_seconds: 3600, cookie_secure: true }));
+  writeFileSync(cfg, JSON.stringify({ session_idle_seconds: 2, session_max_seconds: 3600, cookie_secure: true }));
   const s2 = await startServer({ args: ['--config', cfg] });
   try {
     const s = await signedIn(s2, 'stp.canbo1');
     assert.match(s.setCookie, /;\s*Secure/);
     assert.equal((await as(s2, s, '/api/v1/me')).status, 200);
-    await new Promise((res) => setTimeout(res, 2100));
+    await new Promise((res) => setTimeout(res, 3600));
     assertProblem(await as(s2, s, '/api/v1/me'), 401);
   } finally {
     await s2.close();

@@ -2,7 +2,8 @@
  * Unit tests for identity secrets (platform/password): the password rules
  * (a data-driven table), Argon2id hash + verify round trip (and the PHC
  * parameters documented in decisions.md), random tokens (shape, alphabet,
- * no repeats) and their SHA-256 fingerprints (known answers).
+ * no repeats) and their SHA-256 fingerprints (known answers), and the
+ * subtree rule of role grants that every permission check relies on.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -136,6 +137,21 @@ static void test_roles_and_usernames(void **state)
     assert_false(ident_has_role(&p, "agency_admin", "/1/7/"));
     assert_false(ident_has_role(&p, "agency_admin", "/1/"));
     assert_false(ident_has_role(&p, "system_admin", NULL));
+    assert_false(
+        ident_has_role(&p, "agency_admin", "/1/30/")); /* a sibling whose id shares digits */
+    assert_false(ident_has_role(&p, "agency_admin", "/1/31/3/"));
+    assert_false(ident_has_role(NULL, "officer", NULL));
+    /* account administration: an officer grant is not admin; system_admin on the root is */
+    ident_grant g2[] = {{"officer", 7, "000.00.07.H06", "Sở Y tế", "/1/7/"},
+                        {"system_admin", 1, "000.00.00.H06", "UBND tỉnh", "/1/"}};
+    ident_principal o = {.kind = IDENT_SESSION, .ngrants = 1, .grants = g2};
+    assert_true(ident_has_role(&o, "officer", "/1/7/2/"));
+    assert_false(ident_has_role(&o, "agency_admin", "/1/7/"));
+    assert_false(ident_has_role(&o, "leader", NULL));
+    ident_principal s = {.kind = IDENT_SESSION, .ngrants = 2, .grants = g2};
+    assert_true(ident_has_role(&s, "agency_admin", "/1/3/17/"));
+    assert_true(ident_has_role(&s, "system_admin", NULL));
+    assert_false(ident_has_role(&s, "system_admin", "/2/")); /* another root: not covered */
     ident_principal b;
     ident_bootstrap(&b);
     assert_true(ident_has_role(&b, "agency_admin", "/1/7/"));

@@ -314,6 +314,407 @@ ts_code accounts_change_password(db_conn *c, arena *a, int64_t account_id, const
 }
 
 /* ------------------------------------------------------------------ */
+/* administration                                                        */
+
+json_t *account_view_to_json(const account_view *v)
+{
+    json_t *o = account_to_json(&v->ac);
+    json_t *gs = json_array();
+    for (int i = 0; i < v->ngrants; i++) {
+        const account_grant *g = &v->grants[i];
+        json_array_append_new(gs, json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)g->id, "role",
+                                            g->role, "agency_code", g->agency_code, "agency_name",
+                                            g->agency_name));
+    }
+    json_object_set_new(o, "grants", gs);
+    return o;
+}
+
+#define ACC_COLS "a.id, a.username, a.kind, a.full_name, a.email, a.phone, a.disabled, a.created_at"
+
+static void read_account(arena *a, db_stmt *s, account *ac)
+{
+    ac->id = db_col_int(s, 0);
+    ac->username = col_dup(a, s, 1);
+    ac->kind = col_dup(a, s, 2);
+    ac->full_name = col_dup(a, s, 3);
+    ac->email = col_dup(a, s, 4);
+    ac->phone = col_dup(a, s, 5);
+    ac->disabled = (int)db_col_int(s, 6);
+    ac->created_at = col_dup(a, s, 7);
+}
+
+static ts_code load_grants(db_conn *c, arena *a, account_view *v, ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT g.id, g.role, ag.code, ag.name, ag.path FROM grants g JOIN "
+                            "agencies ag ON ag.id = g.agency_id WHERE g.account_id = ? "
+                            "ORDER BY ag.path, g.role",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, v->ac.id);
+    int cap = 4, r;
+    v->ngrants = 0;
+    v->grants = arena_alloc(a, sizeof(account_grant) * (size_t)cap);
+    while ((r = db_step(s, err)) == DB_ROW) {
+        if (v->ngrants == cap) {
+            account_grant *ng = arena_alloc(a, sizeof(account_grant) * (size_t)cap * 2);
+            memcpy(ng, v->grants, sizeof(account_grant) * (size_t)cap);
+            v->grants = ng;
+            cap *= 2;
+        }
+        account_grant *g = &v->grants[v->ngrants++];
+        g->id = db_col_int(s, 0);
+        g->role = col_dup(a, s, 1);
+        g->agency_code = col_dup(a, s, 2);
+        g->agency_name = col_dup(a, s, 3);
+        g->agency_path = col_dup(a, s, 4);
+    }
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+static ts_code not_found(ts_err *err, int64_t id)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%lld", (long long)id);
+    return ts_err_set(err, TS_ENOTFOUND, M_ACCOUNT_NOT_FOUND, b);
+}
+
+ts_code accounts_get(db_conn *c, arena *a, int64_t id, account_view *out, ts_err *err)
+{
+    memset(out, 0, sizeof *out);
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "SELECT " ACC_COLS " FROM accounts a WHERE a.id = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, id);
+    int r = db_step(s, err);
+    if (r == DB_ROW) read_account(a, s, &out->ac);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    if (r != DB_ROW) return not_found(err, id);
+    return load_grants(c, a, out, err);
+}
+
+/* Does the folded text contain the folded needle? */
+static bool fold_match(arena *a, const char *needle, const account *ac)
+{
+    const char *h = arena_printf(a, "%s %s", ac->username, ac->full_name);
+    const char *f = text_fold(a, h, strlen(h));
+    return f && strstr(f, needle);
+}
+
+ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view **items, int *n,
+                      int64_t *total, ts_err *err)
+{
+    *items = NULL;
+    *n = 0;
+    *total = 0;
+    /* the WHERE clause holds only the filters given (decision 11) */
+    const char *where = "";
+    if (q->npaths > 0) {
+        const char *ors = "";
+        for (int i = 0; i < q->npaths; i++)
+            ors = arena_printf(a, "%s%sag.path LIKE ?", ors, i ? " OR " : "");
+        where = arena_printf(a,
+                             " AND EXISTS (SELECT 1 FROM grants g JOIN agencies ag ON ag.id = "
+                             "g.agency_id WHERE g.account_id = a.id AND (%s))",
+                             ors);
+    }
+    if (q->kind) where = arena_printf(a, "%s AND a.kind = ?", where);
+    const char *needle = NULL;
+    if (q->q) {
+        needle = text_fold(a, q->q, strlen(q->q));
+        if (needle && !*needle) needle = NULL;
+    }
+    /*
+     * Without q the database pages. With q the folded match runs here:
+     * accounts have no folded search column yet, and the staff accounts of
+     * an agency subtree are a few thousand rows at most.
+     */
+    db_stmt *s;
+    ts_code rc;
+    int r, k;
+    if (!needle) {
+        rc = db_prepare(c, arena_printf(a, "SELECT COUNT(*) FROM accounts a WHERE 1 = 1%s", where),
+                        &s, err);
+        if (rc != TS_OK) return rc;
+        k = 1;
+        for (int i = 0; i < q->npaths; i++)
+            db_bind_text(s, k++, arena_printf(a, "%s%%", q->paths[i]), -1);
+        if (q->kind) db_bind_text(s, k++, q->kind, -1);
+        r = db_step(s, err);
+        *total = r == DB_ROW ? db_col_int(s, 0) : 0;
+        db_reset(s);
+        if (r < 0) return (ts_code)-r;
+    }
+    rc = db_prepare(c,
+                    arena_printf(a,
+                                 "SELECT " ACC_COLS " FROM accounts a WHERE 1 = 1%s ORDER BY "
+                                 "a.id%s",
+                                 where, needle ? "" : " LIMIT ? OFFSET ?"),
+                    &s, err);
+    if (rc != TS_OK) return rc;
+    k = 1;
+    for (int i = 0; i < q->npaths; i++)
+        db_bind_text(s, k++, arena_printf(a, "%s%%", q->paths[i]), -1);
+    if (q->kind) db_bind_text(s, k++, q->kind, -1);
+    if (!needle) {
+        db_bind_int(s, k++, q->limit);
+        db_bind_int(s, k++, q->offset);
+    }
+    int cap = q->limit > 0 && q->limit < 1000 ? (int)q->limit : 1000;
+    account_view *vs = arena_calloc(a, sizeof *vs * (size_t)(cap ? cap : 1));
+    int64_t matched = 0;
+    while ((r = db_step(s, err)) == DB_ROW) {
+        account ac;
+        read_account(a, s, &ac);
+        if (needle) {
+            if (!fold_match(a, needle, &ac)) continue;
+            int64_t at = matched++;
+            if (at < q->offset || at >= q->offset + q->limit) continue;
+        }
+        if (*n < cap) vs[(*n)++].ac = ac;
+    }
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    if (needle) *total = matched;
+    for (int i = 0; i < *n; i++) {
+        rc = load_grants(c, a, &vs[i], err);
+        if (rc != TS_OK) return rc;
+    }
+    *items = vs;
+    return TS_OK;
+}
+
+/* The agency code audited for an account: its first grant's (NULL for citizens). */
+static const char *audit_agency(const account_view *v)
+{
+    return v->ngrants ? v->grants[0].agency_code : NULL;
+}
+
+typedef struct adm_ctx {
+    arena *a;
+    int64_t id, grant_id;
+    const account_patch *patch;
+    const char *actor, *role, *agency_code, *hash, *now;
+    account_view *out;
+} adm_ctx;
+
+static ts_code audit_account(db_conn *c, adm_ctx *x, const account_view *v, const char *action,
+                             const char *agency, json_t *sum, ts_err *err)
+{
+    audit_entry e = {.actor = x->actor,
+                     .agency = agency,
+                     .action = action,
+                     .object_type = "account",
+                     .object_id = v->ac.username,
+                     .summary = sum};
+    ts_code rc = audit_append(c, &e, NULL, err);
+    json_decref(sum);
+    return rc;
+}
+
+static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
+{
+    adm_ctx *x = argp;
+    const account_patch *p = x->patch;
+    account_view v;
+    ts_code rc = accounts_get(c, x->a, x->id, &v, err);
+    if (rc != TS_OK) return rc;
+    json_t *changes = json_object();
+    account *ac = &v.ac;
+    if (p->set_full_name && strcmp(p->full_name, ac->full_name)) {
+        json_object_set_new(changes, "full_name", json_string(p->full_name));
+        ac->full_name = p->full_name;
+    }
+    if (p->set_email && (!p->email != !ac->email || (p->email && strcmp(p->email, ac->email)))) {
+        json_object_set_new(changes, "email", str_or_null(p->email));
+        ac->email = p->email;
+    }
+    if (p->set_phone && (!p->phone != !ac->phone || (p->phone && strcmp(p->phone, ac->phone)))) {
+        json_object_set_new(changes, "phone", str_or_null(p->phone));
+        ac->phone = p->phone;
+    }
+    bool disabling = false;
+    if (p->set_disabled && (int)p->disabled != (ac->disabled != 0)) {
+        json_object_set_new(changes, "disabled", json_boolean(p->disabled));
+        ac->disabled = p->disabled;
+        disabling = p->disabled;
+    }
+    db_stmt *s;
+    rc = db_prepare(c,
+                    "UPDATE accounts SET full_name = ?, email = ?, phone = ?, disabled = ?, "
+                    "updated_at = ? WHERE id = ?",
+                    &s, err);
+    if (rc != TS_OK) {
+        json_decref(changes);
+        return rc;
+    }
+    db_bind_text(s, 1, ac->full_name, -1);
+    db_bind_text(s, 2, ac->email, -1);
+    db_bind_text(s, 3, ac->phone, -1);
+    db_bind_int(s, 4, ac->disabled ? 1 : 0);
+    db_bind_text(s, 5, x->now, -1);
+    db_bind_int(s, 6, x->id);
+    int r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) {
+        json_decref(changes);
+        return (ts_code)-r;
+    }
+    if (disabling) {
+        rc = ident_revoke_sessions(c, x->id, 0, err);
+        if (rc != TS_OK) {
+            json_decref(changes);
+            return rc;
+        }
+        json_object_set_new(changes, "sessions_revoked", json_true());
+    }
+    *x->out = v;
+    return audit_account(c, x, &v, "account.update", audit_agency(&v), changes, err);
+}
+
+ts_code accounts_update(db_conn *c, arena *a, int64_t id, const account_patch *p, const char *actor,
+                        account_view *out, ts_err *err)
+{
+    account_patch n = *p;
+    if (n.set_full_name) {
+        if (!n.full_name)
+            ts_err_field(err, TS_EVALIDATION, "full_name", M_FIELD_REQUIRED, NULL);
+        else
+            check_text("full_name", n.full_name, ACCOUNT_NAME_MAX, err);
+    }
+    if (n.set_email && n.email) {
+        check_text("email", n.email, 64, err);
+        if (!email_shape(n.email)) ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
+    }
+    if (n.set_phone && n.phone && !phone_digits(a, n.phone))
+        ts_err_field(err, TS_EVALIDATION, "phone", M_PHONE_FORMAT, NULL);
+    if (err->nfields) return err->code;
+    adm_ctx x = {.a = a, .id = id, .patch = &n, .actor = actor, .now = now_iso(a), .out = out};
+    return db_transact(c, update_tx, &x, err);
+}
+
+static ts_code grant_add_tx(db_conn *c, void *argp, ts_err *err)
+{
+    adm_ctx *x = argp;
+    account_view v;
+    ts_code rc = accounts_get(c, x->a, x->id, &v, err);
+    if (rc != TS_OK) return rc;
+    if (strcmp(v.ac.kind, "officer"))
+        return ts_err_field(err, TS_EVALIDATION, "role", M_GRANT_OFFICER_ONLY, NULL);
+    int64_t agency_id;
+    rc = accounts_agency_path(c, x->a, x->agency_code, &agency_id, NULL, err);
+    if (rc == TS_ENOTFOUND)
+        return ts_err_field(err, TS_EVALIDATION, "agency", M_AGENCY_NOT_FOUND, x->agency_code);
+    if (rc != TS_OK) return rc;
+    for (int i = 0; i < v.ngrants; i++)
+        if (!strcmp(v.grants[i].role, x->role) && !strcmp(v.grants[i].agency_code, x->agency_code))
+            return ts_err_set(err, TS_ECONFLICT, M_GRANT_EXISTS, x->role);
+    rc = insert_grant(c, x->id, x->role, agency_id, x->now, x->actor, err);
+    if (rc == TS_OK) rc = ident_revoke_sessions(c, x->id, 0, err);
+    if (rc == TS_OK) rc = accounts_get(c, x->a, x->id, x->out, err);
+    if (rc != TS_OK) return rc;
+    json_t *sum = json_pack("{s:s,s:s,s:b}", "role", x->role, "agency", x->agency_code,
+                            "sessions_revoked", 1);
+    return audit_account(c, x, x->out, "account.grant_add", x->agency_code, sum, err);
+}
+
+ts_code accounts_grant_add(db_conn *c, arena *a, int64_t id, const char *role,
+                           const char *agency_code, const char *actor, account_view *out,
+                           ts_err *err)
+{
+    if (!role)
+        ts_err_field(err, TS_EVALIDATION, "role", M_FIELD_REQUIRED, NULL);
+    else if (!ident_role_valid(role))
+        ts_err_field(err, TS_EVALIDATION, "role", M_ROLE_UNKNOWN, ROLE_LIST);
+    if (!agency_code) ts_err_field(err, TS_EVALIDATION, "agency", M_FIELD_REQUIRED, NULL);
+    if (err->nfields) return err->code;
+    adm_ctx x = {.a = a,
+                 .id = id,
+                 .actor = actor,
+                 .role = role,
+                 .agency_code = agency_code,
+                 .now = now_iso(a),
+                 .out = out};
+    return db_transact(c, grant_add_tx, &x, err);
+}
+
+static ts_code grant_remove_tx(db_conn *c, void *argp, ts_err *err)
+{
+    adm_ctx *x = argp;
+    account_view v;
+    ts_code rc = accounts_get(c, x->a, x->id, &v, err);
+    if (rc != TS_OK) return rc;
+    const account_grant *g = NULL;
+    for (int i = 0; i < v.ngrants; i++)
+        if (v.grants[i].id == x->grant_id) g = &v.grants[i];
+    if (!g) {
+        char b[24];
+        snprintf(b, sizeof b, "%lld", (long long)x->grant_id);
+        return ts_err_set(err, TS_ENOTFOUND, M_GRANT_NOT_FOUND, b);
+    }
+    db_stmt *s;
+    rc = db_prepare(c, "DELETE FROM grants WHERE id = ? AND account_id = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, x->grant_id);
+    db_bind_int(s, 2, x->id);
+    int r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    rc = ident_revoke_sessions(c, x->id, 0, err);
+    if (rc != TS_OK) return rc;
+    json_t *sum = json_pack("{s:I,s:s,s:s,s:b}", "grant_id", (json_int_t)g->id, "role", g->role,
+                            "agency", g->agency_code, "sessions_revoked", 1);
+    return audit_account(c, x, &v, "account.grant_remove", g->agency_code, sum, err);
+}
+
+ts_code accounts_grant_remove(db_conn *c, arena *a, int64_t id, int64_t grant_id, const char *actor,
+                              ts_err *err)
+{
+    adm_ctx x = {.a = a, .id = id, .grant_id = grant_id, .actor = actor};
+    return db_transact(c, grant_remove_tx, &x, err);
+}
+
+static ts_code reset_tx(db_conn *c, void *argp, ts_err *err)
+{
+    adm_ctx *x = argp;
+    account_view v;
+    ts_code rc = accounts_get(c, x->a, x->id, &v, err);
+    if (rc != TS_OK) return rc;
+    db_stmt *s;
+    rc = db_prepare(c, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?", &s,
+                    err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, x->hash, -1);
+    db_bind_text(s, 2, x->now, -1);
+    db_bind_int(s, 3, x->id);
+    int r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    rc = ident_revoke_sessions(c, x->id, 0, err);
+    if (rc != TS_OK) return rc;
+    return audit_account(c, x, &v, "account.password_reset", audit_agency(&v),
+                         json_pack("{s:b}", "sessions_revoked", 1), err);
+}
+
+ts_code accounts_reset_password(db_conn *c, arena *a, int64_t id, const char *password,
+                                const char *actor, ts_err *err)
+{
+    account_view v;
+    ts_code rc = accounts_get(c, a, id, &v, err);
+    if (rc != TS_OK) return rc;
+    ts_msg pm = pw_check_rules(password, v.ac.username);
+    if (pm != M_NONE) return ts_err_field(err, TS_EVALIDATION, "password", pm, NULL);
+    char hash[PW_ENCODED_MAX];
+    if (pw_hash(password, hash) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
+    adm_ctx x = {.a = a, .id = id, .actor = actor, .hash = hash, .now = now_iso(a)};
+    return db_transact(c, reset_tx, &x, err);
+}
+
+/* ------------------------------------------------------------------ */
 /* API tokens                                                            */
 
 static json_t *epoch_json(int64_t t)

@@ -12,6 +12,7 @@
 #define TS_ACCOUNTS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../../db/db.h"
@@ -59,6 +60,64 @@ ts_code accounts_change_password(db_conn *c, arena *a, int64_t account_id, const
                                  ts_err *err);
 
 json_t *account_to_json(const account *ac);
+
+/* --- administration (agency admins and system admins) --- */
+
+typedef struct account_grant {
+    int64_t id;
+    const char *role, *agency_code, *agency_name, *agency_path;
+} account_grant;
+
+typedef struct account_view {
+    account ac;
+    int ngrants;
+    account_grant *grants; /* ordered by agency path, role */
+} account_view;
+
+/* account_to_json plus "grants":[{id, role, agency_code, agency_name}]. */
+json_t *account_view_to_json(const account_view *v);
+
+/* One account with its grants; TS_ENOTFOUND (M_ACCOUNT_NOT_FOUND) when absent. */
+ts_code accounts_get(db_conn *c, arena *a, int64_t id, account_view *out, ts_err *err);
+
+typedef struct account_query {
+    const char *q;            /* diacritics-insensitive, on username and full name */
+    const char *kind;         /* citizen | officer, or NULL */
+    const char *const *paths; /* accounts with a grant under one of these; */
+    int npaths;               /* 0 = every account (citizens included) */
+    int64_t limit, offset;
+} account_query;
+
+/* A page of accounts (ordered by id) with their grants, and the total count. */
+ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view **items, int *n,
+                      int64_t *total, ts_err *err);
+
+typedef struct account_patch {
+    bool set_full_name, set_email, set_phone, set_disabled;
+    const char *full_name, *email, *phone; /* email/phone NULL = clear */
+    bool disabled;
+} account_patch;
+
+/*
+ * Change profile fields and the disabled flag; disabling deletes every
+ * session of the account. Audited as account.update (the changed fields).
+ */
+ts_code accounts_update(db_conn *c, arena *a, int64_t id, const account_patch *p, const char *actor,
+                        account_view *out, ts_err *err);
+
+/* Add a role grant (409 when it exists, officer accounts only); revokes the
+ * account's sessions. Audited as account.grant_add. */
+ts_code accounts_grant_add(db_conn *c, arena *a, int64_t id, const char *role,
+                           const char *agency_code, const char *actor, account_view *out,
+                           ts_err *err);
+/* Remove a grant of the account (404 when it has no such grant); revokes its
+ * sessions. Audited as account.grant_remove. */
+ts_code accounts_grant_remove(db_conn *c, arena *a, int64_t id, int64_t grant_id, const char *actor,
+                              ts_err *err);
+/* Set a new password (rules checked, 422 naming "password"); revokes every
+ * session. Audited as account.password_reset (never the password). */
+ts_code accounts_reset_password(db_conn *c, arena *a, int64_t id, const char *password,
+                                const char *actor, ts_err *err);
 
 /* --- API tokens --- */
 

@@ -1,14 +1,19 @@
 /*
  * accounts_http — the HTTP door to identity: sign-in, sign-out, /me,
- * registration and password change, officer accounts, API tokens and the
- * audit log. Permissions are declared per route (http_perm) and narrowed
+ * registration and password change, officer accounts and their
+ * administration (list, view, edit, disable, grants, password reset), API
+ * tokens and the audit log. Permissions are declared per route (http_perm) and narrowed
  * to the target agency with http_require_scope_path.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../http/server.h"
+#include "../../lib/jsonw.h"
 #include "../../lib/jsonx.h"
+#include "../../lib/strbuf.h"
+#include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/identity.h"
 #include "accounts.h"
@@ -34,29 +39,44 @@ static void set_cookie(http_req *r, const char *value, int64_t max_age)
                                  r->cfg && r->cfg->cookie_secure ? "; Secure" : ""));
 }
 
-static json_t *me_json(http_req *r, const ident_principal *p)
+/* /me and the sign-in answer, written directly (hot path, decision 11):
+ * {auth, account{id, username, full_name, kind}, grants[{role, agency_code,
+ * agency_name}], csrf_token}. */
+static ts_code reply_me(http_req *r, const ident_principal *p)
 {
     static const char *const kinds[] = {"none", "session", "token", "bootstrap"};
-    json_t *o = json_object();
-    json_object_set_new(o, "auth", json_string(kinds[p->kind]));
-    json_t *acc = json_object();
-    json_object_set_new(acc, "id", p->account_id ? json_integer(p->account_id) : json_null());
-    json_object_set_new(acc, "username", json_string(p->username ? p->username : ""));
-    json_object_set_new(acc, "full_name", p->full_name ? json_string(p->full_name) : json_null());
-    json_object_set_new(acc, "kind", json_string(p->account_kind ? p->account_kind : "bootstrap"));
-    json_object_set_new(o, "account", acc);
-    json_t *gs = json_array();
+    strbuf sb;
+    sb_init(&sb);
+    sb_grow(&sb, 256 + (size_t)p->ngrants * 160);
+    jsonw w;
+    jw_init(&w, &sb);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "auth", kinds[p->kind]);
+    jw_key(&w, "account");
+    jw_obj_begin(&w);
+    jw_key(&w, "id");
+    if (p->account_id)
+        jw_int(&w, p->account_id);
+    else
+        jw_null(&w);
+    jw_kstr(&w, "username", p->username ? p->username : "");
+    jw_kstr(&w, "full_name", p->full_name);
+    jw_kstr(&w, "kind", p->account_kind ? p->account_kind : "bootstrap");
+    jw_obj_end(&w);
+    jw_key(&w, "grants");
+    jw_arr_begin(&w);
     for (int i = 0; i < p->ngrants; i++) {
         const ident_grant *g = &p->grants[i];
-        json_array_append_new(
-            gs, json_pack("{s:s,s:o,s:o}", "role", g->role, "agency_code",
-                          g->agency_code ? json_string(g->agency_code) : json_null(), "agency_name",
-                          g->agency_name ? json_string(g->agency_name) : json_null()));
+        jw_obj_begin(&w);
+        jw_kstr(&w, "role", g->role);
+        jw_kstr(&w, "agency_code", g->agency_code);
+        jw_kstr(&w, "agency_name", g->agency_name);
+        jw_obj_end(&w);
     }
-    json_object_set_new(o, "grants", gs);
-    json_object_set_new(o, "csrf_token", p->csrf ? json_string(p->csrf) : json_null());
-    (void)r;
-    return o;
+    jw_arr_end(&w);
+    jw_kstr(&w, "csrf_token", p->csrf);
+    jw_obj_end(&w);
+    return http_reply_sb(r, 200, &sb);
 }
 
 static ts_code h_login(http_req *r)
@@ -76,7 +96,7 @@ static ts_code h_login(http_req *r)
     ident_principal p;
     rc = ident_session_resolve(c, r->a, &r->cfg->ident, res.session_token, &p, &r->err);
     if (rc != TS_OK) return rc;
-    return http_reply_json(r, 200, me_json(r, &p));
+    return reply_me(r, &p);
 }
 
 static ts_code h_logout(http_req *r)
@@ -93,7 +113,7 @@ static ts_code h_logout(http_req *r)
 
 static ts_code h_me(http_req *r)
 {
-    return http_reply_json(r, 200, me_json(r, r->principal));
+    return reply_me(r, r->principal);
 }
 
 static const jx_field register_spec[] = {
@@ -298,6 +318,232 @@ static ts_code h_token_revoke(http_req *r)
     return http_reply(r, 204, NULL, "", 0);
 }
 
+/* --- account administration --- */
+
+static bool is_system_admin(http_req *r)
+{
+    return ident_has_role(r->principal, ROLE_SYSTEM_ADMIN, NULL);
+}
+
+static ts_code forbidden(http_req *r)
+{
+    return ts_err_set(&r->err, TS_EFORBIDDEN, M_AUTH_FORBIDDEN, NULL);
+}
+
+/* Visible: a system admin, or agency_admin over one of the account's grants
+ * (citizens and accounts without grants: system admins only). */
+static ts_code may_see(http_req *r, const account_view *v)
+{
+    if (is_system_admin(r)) return TS_OK;
+    for (int i = 0; i < v->ngrants; i++) {
+        if (http_require_scope_path(r, PERM_AGENCY_ADMIN, v->grants[i].agency_path) == TS_OK)
+            return TS_OK;
+        ts_err_clear(&r->err);
+    }
+    return forbidden(r);
+}
+
+/* Changeable: agency_admin over every grant of the account, system_admin over
+ * its system_admin grants; citizens and accounts without grants: system admins. */
+static ts_code may_manage(http_req *r, const account_view *v)
+{
+    if (!v->ngrants) return is_system_admin(r) ? TS_OK : forbidden(r);
+    for (int i = 0; i < v->ngrants; i++) {
+        const account_grant *g = &v->grants[i];
+        if (http_require_scope_path(r, PERM_AGENCY_ADMIN, g->agency_path) != TS_OK)
+            return r->err.code;
+        if (!strcmp(g->role, ROLE_SYSTEM_ADMIN) &&
+            http_require_scope_path(r, PERM_SYSTEM_ADMIN, g->agency_path) != TS_OK)
+            return r->err.code;
+    }
+    return TS_OK;
+}
+
+/* The {id} path parameter; 404 when it is not a positive integer. */
+static ts_code path_id(http_req *r, const char *name, ts_msg msg, int64_t *id)
+{
+    const char *s = http_param(r, name);
+    char *end;
+    long long v = s ? strtoll(s, &end, 10) : 0;
+    if (!s || *end || v <= 0 || strlen(s) > 18) return ts_err_set(&r->err, TS_ENOTFOUND, msg, s);
+    *id = v;
+    return TS_OK;
+}
+
+/* Load the account named by the path and check the caller may see (or change) it. */
+static ts_code target(http_req *r, db_conn *c, bool manage, account_view *v)
+{
+    int64_t id;
+    if (path_id(r, "id", M_ACCOUNT_NOT_FOUND, &id) != TS_OK) return r->err.code;
+    if (accounts_get(c, r->a, id, v, &r->err) != TS_OK) return r->err.code;
+    return manage ? may_manage(r, v) : may_see(r, v);
+}
+
+static ts_code h_account_list(http_req *r)
+{
+    account_query q = {0};
+    if (http_query_int(r, "limit", 50, 1, 200, &q.limit) != TS_OK) return r->err.code;
+    if (http_query_int(r, "offset", 0, 0, 100000000, &q.offset) != TS_OK) return r->err.code;
+    q.q = http_query(r, "q");
+    if (q.q && (strlen(q.q) > 200 || !text_utf8_valid(q.q, strlen(q.q))))
+        return ts_err_field(&r->err, TS_EINVAL, "q", M_QUERY_PARAM, "q");
+    q.kind = http_query(r, "kind");
+    if (q.kind && strcmp(q.kind, "citizen") && strcmp(q.kind, "officer"))
+        return ts_err_field(&r->err, TS_EINVAL, "kind", M_FIELD_FORMAT, "citizen | officer");
+    db_conn *c = http_db(r);
+    if (!c) return r->err.code;
+    const char *code = http_query(r, "agency");
+    const char **paths;
+    if (code) {
+        const char *path;
+        ts_code rc = accounts_agency_path(c, r->a, code, NULL, &path, &r->err);
+        if (rc == TS_ENOTFOUND)
+            return ts_err_field(&r->err, TS_ENOTFOUND, "agency", M_AGENCY_NOT_FOUND, code);
+        if (rc != TS_OK) return rc;
+        if (http_require_scope_path(r, PERM_AGENCY_ADMIN, path) != TS_OK) return r->err.code;
+        paths = arena_alloc(r->a, sizeof *paths);
+        paths[0] = path;
+        q.npaths = 1;
+    } else {
+        admin_paths(r, &paths, &q.npaths);
+        if (!q.npaths && !is_system_admin(r)) return forbidden(r);
+    }
+    q.paths = paths;
+    account_view *vs;
+    int n;
+    int64_t total;
+    if (accounts_list(c, r->a, &q, &vs, &n, &total, &r->err) != TS_OK) return r->err.code;
+    json_t *items = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(items, account_view_to_json(&vs[i]));
+    return http_reply_json(r, 200,
+                           json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total",
+                                     (json_int_t)total, "limit", (json_int_t)q.limit, "offset",
+                                     (json_int_t)q.offset));
+}
+
+static ts_code h_account_get(http_req *r)
+{
+    db_conn *c = http_db(r);
+    if (!c) return r->err.code;
+    account_view v;
+    if (target(r, c, false, &v) != TS_OK) return r->err.code;
+    return http_reply_json(r, 200, account_view_to_json(&v));
+}
+
+static const jx_field patch_spec[] = {
+    {"full_name", JX_STRING, false, ACCOUNT_NAME_MAX, false},
+    {"email", JX_STRING, false, 254, false},
+    {"phone", JX_STRING, false, 30, false},
+    {"disabled", JX_BOOL, false, 0, false},
+    {NULL, 0, false, 0, false},
+};
+
+static ts_code h_account_patch(http_req *r)
+{
+    json_t *in;
+    if (http_body_json(r, &in) != TS_OK) return r->err.code;
+    if (jx_check(in, patch_spec, &r->err) != TS_OK) return r->err.code;
+    account_patch p = {0};
+    p.set_full_name = json_object_get(in, "full_name") != NULL;
+    p.full_name = jx_str(r->a, in, "full_name");
+    if (p.set_full_name && !p.full_name)
+        return ts_err_field(&r->err, TS_EVALIDATION, "full_name", M_FIELD_REQUIRED, NULL);
+    p.set_email = json_object_get(in, "email") != NULL;
+    p.email = jx_str(r->a, in, "email");
+    p.set_phone = json_object_get(in, "phone") != NULL;
+    p.phone = jx_str(r->a, in, "phone");
+    json_t *d = json_object_get(in, "disabled");
+    if (d && !json_is_boolean(d))
+        return ts_err_field(&r->err, TS_EVALIDATION, "disabled", M_FIELD_TYPE_BOOL, NULL);
+    p.set_disabled = d != NULL;
+    p.disabled = d && json_is_true(d);
+    db_conn *c = http_db(r);
+    if (!c) return r->err.code;
+    account_view v;
+    if (target(r, c, true, &v) != TS_OK) return r->err.code;
+    ident_principal *me = r->principal;
+    if (p.set_disabled && p.disabled && me->kind == IDENT_SESSION && me->account_id == v.ac.id)
+        return ts_err_field(&r->err, TS_EVALIDATION, "disabled", M_ACCOUNT_SELF_DISABLE, NULL);
+    account_view out;
+    if (accounts_update(c, r->a, v.ac.id, &p, http_actor(r), &out, &r->err) != TS_OK)
+        return r->err.code;
+    return http_reply_json(r, 200, account_view_to_json(&out));
+}
+
+static const jx_field grant_spec[] = {
+    {"role", JX_STRING, true, 40, false},
+    {"agency", JX_STRING, true, 32, false},
+    {NULL, 0, false, 0, false},
+};
+
+static ts_code h_grant_add(http_req *r)
+{
+    json_t *in;
+    if (http_body_json(r, &in) != TS_OK) return r->err.code;
+    if (jx_check(in, grant_spec, &r->err) != TS_OK) return r->err.code;
+    const char *role = jx_str(r->a, in, "role"), *code = jx_str(r->a, in, "agency");
+    if (!ident_role_valid(role))
+        return ts_err_field(&r->err, TS_EVALIDATION, "role", M_ROLE_UNKNOWN, ROLE_LIST);
+    db_conn *c = http_db(r);
+    if (!c) return r->err.code;
+    account_view v;
+    if (target(r, c, true, &v) != TS_OK) return r->err.code;
+    const char *path;
+    ts_code rc = accounts_agency_path(c, r->a, code, NULL, &path, &r->err);
+    if (rc == TS_ENOTFOUND)
+        return ts_err_field(&r->err, TS_EVALIDATION, "agency", M_AGENCY_NOT_FOUND, code);
+    if (rc != TS_OK) return rc;
+    if (may_grant(r, role, path) != TS_OK) return r->err.code;
+    account_view out;
+    if (accounts_grant_add(c, r->a, v.ac.id, role, code, http_actor(r), &out, &r->err) != TS_OK)
+        return r->err.code;
+    return http_reply_json(r, 201, account_view_to_json(&out));
+}
+
+static ts_code h_grant_remove(http_req *r)
+{
+    db_conn *c = http_db(r);
+    if (!c) return r->err.code;
+    int64_t id, gid;
+    if (path_id(r, "id", M_ACCOUNT_NOT_FOUND, &id) != TS_OK) return r->err.code;
+    if (path_id(r, "grant_id", M_GRANT_NOT_FOUND, &gid) != TS_OK) return r->err.code;
+    account_view v;
+    if (accounts_get(c, r->a, id, &v, &r->err) != TS_OK) return r->err.code;
+    const account_grant *g = NULL;
+    for (int i = 0; i < v.ngrants; i++)
+        if (v.grants[i].id == gid) g = &v.grants[i];
+    if (!g) {
+        /* 403 rather than 404 when the account itself is out of sight */
+        if (may_see(r, &v) != TS_OK) return r->err.code;
+        return ts_err_set(&r->err, TS_ENOTFOUND, M_GRANT_NOT_FOUND, http_param(r, "grant_id"));
+    }
+    if (may_grant(r, g->role, g->agency_path) != TS_OK) return r->err.code;
+    if (accounts_grant_remove(c, r->a, id, gid, http_actor(r), &r->err) != TS_OK)
+        return r->err.code;
+    return http_reply(r, 204, NULL, "", 0);
+}
+
+static const jx_field reset_spec[] = {
+    {"password", JX_STRING, true, 1000, false},
+    {NULL, 0, false, 0, false},
+};
+
+static ts_code h_password_reset(http_req *r)
+{
+    json_t *in;
+    if (http_body_json(r, &in) != TS_OK) return r->err.code;
+    if (jx_check(in, reset_spec, &r->err) != TS_OK) return r->err.code;
+    db_conn *c = http_db(r);
+    if (!c) return r->err.code;
+    account_view v;
+    if (target(r, c, true, &v) != TS_OK) return r->err.code;
+    if (accounts_reset_password(c, r->a, v.ac.id, raw_str(r, in, "password"), http_actor(r),
+                                &r->err) != TS_OK)
+        return r->err.code;
+    return http_reply(r, 204, NULL, "", 0);
+}
+
 /* --- audit --- */
 
 static ts_code query_time(http_req *r, const char *name, const char **out)
@@ -340,6 +586,12 @@ const http_route accounts_routes[] = {
     {"GET", "/api/v1/me", h_me, PERM_AUTHENTICATED},
     {"POST", "/api/v1/me/password", h_password, PERM_AUTHENTICATED},
     {"POST", "/api/v1/accounts", h_account_create, PERM_AGENCY_ADMIN},
+    {"GET", "/api/v1/accounts", h_account_list, PERM_AGENCY_ADMIN},
+    {"GET", "/api/v1/accounts/{id}", h_account_get, PERM_AGENCY_ADMIN},
+    {"PATCH", "/api/v1/accounts/{id}", h_account_patch, PERM_AGENCY_ADMIN},
+    {"POST", "/api/v1/accounts/{id}/grants", h_grant_add, PERM_AGENCY_ADMIN},
+    {"DELETE", "/api/v1/accounts/{id}/grants/{grant_id}", h_grant_remove, PERM_AGENCY_ADMIN},
+    {"POST", "/api/v1/accounts/{id}/password", h_password_reset, PERM_AGENCY_ADMIN},
     {"GET", "/api/v1/tokens", h_token_list, PERM_AGENCY_ADMIN},
     {"POST", "/api/v1/tokens", h_token_create, PERM_AGENCY_ADMIN},
     {"DELETE", "/api/v1/tokens/{id}", h_token_revoke, PERM_AGENCY_ADMIN},
