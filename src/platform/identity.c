@@ -43,12 +43,6 @@ static int64_t now_s(void)
     return time_now_us() / 1000000;
 }
 
-static const char *col_dup(arena *a, db_stmt *s, int i)
-{
-    const char *t = db_col_text(s, i);
-    return t ? arena_strndup(a, t, (size_t)db_col_bytes(s, i)) : NULL;
-}
-
 void ident_bootstrap(ident_principal *p)
 {
     static ident_grant g = {ROLE_SYSTEM_ADMIN, 0, NULL, NULL, "/"};
@@ -126,11 +120,11 @@ ts_code ident_load_grants(db_conn *c, arena *a, int64_t account_id, ident_princi
             cap *= 2;
         }
         ident_grant *g = &gs[n++];
-        g->role = col_dup(a, s, 0);
+        g->role = db_col_dup(a, s, 0);
         g->agency_id = db_col_int(s, 1);
-        g->agency_code = col_dup(a, s, 2);
-        g->agency_name = col_dup(a, s, 3);
-        g->agency_path = col_dup(a, s, 4);
+        g->agency_code = db_col_dup(a, s, 2);
+        g->agency_name = db_col_dup(a, s, 3);
+        g->agency_path = db_col_dup(a, s, 4);
     }
     db_reset(s);
     if (r < 0) return (ts_code)-r;
@@ -156,11 +150,11 @@ static void touch(db_conn *c, const char *sql, int64_t v, int64_t id)
 /* One grant row of a resolve query: role, agency id, code, name, path from column i. */
 static void read_grant(arena *a, db_stmt *s, int i, ident_grant *g)
 {
-    g->role = col_dup(a, s, i);
+    g->role = db_col_dup(a, s, i);
     g->agency_id = db_col_int(s, i + 1);
-    g->agency_code = col_dup(a, s, i + 2);
-    g->agency_name = col_dup(a, s, i + 3);
-    g->agency_path = col_dup(a, s, i + 4);
+    g->agency_code = db_col_dup(a, s, i + 2);
+    g->agency_name = db_col_dup(a, s, i + 3);
+    g->agency_path = db_col_dup(a, s, i + 4);
 }
 
 static int grant_cmp(const ident_grant *x, const ident_grant *y)
@@ -228,12 +222,12 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
         p->kind = IDENT_SESSION;
         p->session_id = db_col_int(s, 0);
         p->account_id = db_col_int(s, 1);
-        p->csrf = col_dup(a, s, 2);
+        p->csrf = db_col_dup(a, s, 2);
         last_seen = db_col_int(s, 3);
         expires = db_col_int(s, 4);
-        p->username = col_dup(a, s, 5);
-        p->full_name = col_dup(a, s, 6);
-        p->account_kind = col_dup(a, s, 7);
+        p->username = db_col_dup(a, s, 5);
+        p->full_name = db_col_dup(a, s, 6);
+        p->account_kind = db_col_dup(a, s, 7);
         disabled = db_col_int(s, 8);
     }
     for (; r == DB_ROW; r = db_step(s, err)) {
@@ -291,12 +285,12 @@ ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_princ
     if (r == DB_ROW) {
         p->kind = IDENT_TOKEN;
         p->token_id = db_col_int(s, 0);
-        p->token_name = col_dup(a, s, 1);
-        perms = col_dup(a, s, 2);
+        p->token_name = db_col_dup(a, s, 1);
+        perms = db_col_dup(a, s, 2);
         agency_id = db_col_int(s, 3);
-        code = col_dup(a, s, 4);
-        name = col_dup(a, s, 5);
-        path = col_dup(a, s, 6);
+        code = db_col_dup(a, s, 4);
+        name = db_col_dup(a, s, 5);
+        path = db_col_dup(a, s, 6);
         last_used = db_col_is_null(s, 7) ? 0 : db_col_int(s, 7);
     }
     db_reset(s);
@@ -509,9 +503,9 @@ ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *
         int r = db_step(s, err);
         if (r == DB_ROW) {
             lc.account_id = db_col_int(s, 0);
-            hash = col_dup(a, s, 1);
+            hash = db_col_dup(a, s, 1);
             disabled = db_col_int(s, 2);
-            lc.agency = col_dup(a, s, 3);
+            lc.agency = db_col_dup(a, s, 3);
         }
         db_reset(s);
         if (r < 0) return (ts_code)-r;
