@@ -239,22 +239,6 @@ ts_code agencies_get(db_conn *c, arena *a, const char *code, agency *out, agency
     return r < 0 ? (ts_code)-r : TS_OK;
 }
 
-/* Escape LIKE metacharacters so user text matches literally. */
-static char *like_pattern(arena *a, const char *folded)
-{
-    size_t n = strlen(folded);
-    char *p = arena_alloc(a, n * 2 + 3);
-    size_t o = 0;
-    p[o++] = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (folded[i] == '%' || folded[i] == '_' || folded[i] == '\\') p[o++] = '\\';
-        p[o++] = folded[i];
-    }
-    p[o++] = '%';
-    p[o] = '\0';
-    return p;
-}
-
 #define LIST_WHERE                                                                                 \
     " WHERE (? = 0 OR a.parent_id = ?)"                                                            \
     " AND (? = '' OR a.path LIKE ?)"                                                               \
@@ -271,7 +255,7 @@ ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_li
     if (q->q) {
         const char *f = text_fold(a, q->q, strlen(q->q));
         if (!f) return ts_err_field(err, TS_EINVAL, "q", M_FIELD_UTF8, NULL);
-        if (*f) pattern = like_pattern(a, f);
+        if (*f) pattern = text_like_contains(a, f);
     }
     agency g;
     if (q->parent) {

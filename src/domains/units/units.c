@@ -123,22 +123,6 @@ ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit
     return TS_OK;
 }
 
-/* Escape LIKE metacharacters so user text matches literally. */
-static char *like_pattern(arena *a, const char *folded)
-{
-    size_t n = strlen(folded);
-    char *p = arena_alloc(a, n * 2 + 3);
-    size_t o = 0;
-    p[o++] = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (folded[i] == '%' || folded[i] == '_' || folded[i] == '\\') p[o++] = '\\';
-        p[o++] = folded[i];
-    }
-    p[o++] = '%';
-    p[o] = '\0';
-    return p;
-}
-
 ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result *out, ts_err *err)
 {
     memset(out, 0, sizeof *out);
@@ -147,7 +131,7 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
     if (q->q) {
         const char *f = text_fold(a, q->q, strlen(q->q));
         if (!f) return ts_err_field(err, TS_EINVAL, "q", M_FIELD_UTF8, NULL);
-        if (*f) pattern = like_pattern(a, f);
+        if (*f) pattern = text_like_contains(a, f);
     }
     /* Only the filters given go into the SQL, so the planner can use the
      * parent/level indexes; each shape is prepared once and cached. */
