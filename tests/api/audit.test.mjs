@@ -12,7 +12,7 @@ import { startServer, freshDb, cli, backend } from './lib/server.mjs';
 
 const isPg = backend === 'postgresql';
 const PATCHES = 5; // demo writes entries 1 (units) and 2 (agencies), then one per PATCH: 7 entries
-const ENTRIES = 2 + PATCHES;
+const ENTRIES = 3 + PATCHES; // demo: units import, agencies, sign-ins
 
 // Run SQL directly against the database, behind the program's back.
 function sql(db, q) {
@@ -176,11 +176,11 @@ describe(`audit verify (${backend})`, () => {
   });
 
   // (a) edit an entry's content in the middle
-  tamperCase('(a) summary of a middle entry edited', 3, (db) => {
-    const before = auditRows(db)[2].summary;
+  tamperCase('(a) summary of a middle entry edited', 4, (db) => {
+    const before = auditRows(db)[3].summary;
     assert.match(before, /Thử/);
-    sql(db, "UPDATE audit_log SET summary = replace(summary, 'Thử', 'Giả') WHERE seq = 3");
-    assert.notEqual(auditRows(db)[2].summary, before);
+    sql(db, "UPDATE audit_log SET summary = replace(summary, 'Thử', 'Giả') WHERE seq = 4");
+    assert.notEqual(auditRows(db)[3].summary, before);
   });
   tamperCase('(a) actor of a middle entry edited', 4, (db) => {
     sql(db, "UPDATE audit_log SET actor = 'user:mallory' WHERE seq = 4");

@@ -254,7 +254,7 @@ describe(`durability (${backend})`, () => {
             assert.equal(per.get(code), committed.get(code), `one audit entry per committed write of ${code}`);
           }
           const totalCommitted = [...committed.values()].reduce((a, b) => a + b, 0);
-          verifyIntact(db.url, 2 + totalCommitted); // demo: units import + agencies demo
+          verifyIntact(db.url, 3 + totalCommitted); // demo: units import, agencies, sign-ins
         } finally {
           await again.stop();
         }

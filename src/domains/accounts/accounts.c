@@ -107,7 +107,7 @@ typedef struct create_ctx {
     const account_new *in;
     const char *username, *hash, *actor;
     account *out;
-    bool seed; /* demo seed data: not written to the audit chain (see decisions.md) */
+    bool seed; /* demo seed data: audited once for the whole demo run */
 } create_ctx;
 
 static ts_code insert_grant(db_conn *c, int64_t account_id, const char *role, int64_t agency_id,
@@ -1069,12 +1069,14 @@ typedef struct demo_ctx {
     arena *a;
     const char *actor, *hash;
     accounts_demo_result *res;
+    json_t *created; /* usernames inserted in this run */
 } demo_ctx;
 
 static ts_code demo_tx(db_conn *c, void *argp, ts_err *err)
 {
     demo_ctx *dc = argp;
     memset(dc->res, 0, sizeof *dc->res);
+    json_array_clear(dc->created); /* a retried transaction starts over */
     for (int i = 0; i < NDEMO; i++) {
         const struct demo_user *u = &demo_users[i];
         const char *code;
@@ -1096,9 +1098,17 @@ static ts_code demo_tx(db_conn *c, void *argp, ts_err *err)
         create_ctx cc = {dc->a, &n, u->username, dc->hash, dc->actor, &out, true};
         rc = create_tx(c, &cc, err);
         if (rc != TS_OK) return rc;
+        json_array_append_new(dc->created, json_string(u->username));
         dc->res->inserted++;
     }
-    return TS_OK;
+    if (!dc->res->inserted) return TS_OK;
+    /* the seeded accounts are one audited change (no passwords in it) */
+    json_t *sum = json_pack("{s:i,s:O}", "inserted", dc->res->inserted, "usernames", dc->created);
+    audit_entry e = {.actor = dc->actor, .action = "accounts.demo", .object_type = "account",
+                     .object_id = "demo", .summary = sum};
+    ts_code rc = audit_append(c, &e, NULL, err);
+    json_decref(sum);
+    return rc;
 }
 
 ts_code accounts_demo(db_conn *c, const char *actor, accounts_demo_result *res, ts_err *err)
@@ -1118,8 +1128,9 @@ ts_code accounts_demo(db_conn *c, const char *actor, accounts_demo_result *res, 
     char hash[PW_ENCODED_MAX];
     if (pw_hash(DEMO_PASSWORD, hash) != TS_OK)
         return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
-    demo_ctx dc = {arena_new(1 << 14), actor, hash, res};
+    demo_ctx dc = {arena_new(1 << 14), actor, hash, res, json_array()};
     ts_code rc = db_transact(c, demo_tx, &dc, err);
+    json_decref(dc.created);
     arena_free(dc.a);
     return rc;
 }
