@@ -14,6 +14,9 @@ export function useSession() {
   useEffect(() => {
     const f = () => force((n) => n + 1);
     listeners.add(f);
+    // GET /api/v1/me may have answered between the first render and this
+    // effect: without a re-render the page would stay on "Loading…"
+    if (state.loaded) f();
     return () => listeners.delete(f);
   }, []);
   return state;
