@@ -350,7 +350,8 @@ uint64_t db__hash(const char *s)
         h = (h ^ w) * 0x9E3779B97F4A7C15ULL;
         h ^= h >> 29;
     }
-    for (; i < n; i++) h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    for (; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
     return h ^ (h >> 32);
 }
 

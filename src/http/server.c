@@ -746,7 +746,8 @@ static pthread_once_t arena_cache_once = PTHREAD_ONCE_INIT;
 static void arena_cache_release(void *p)
 {
     arena_cache *c = p;
-    for (int i = 0; i < c->n; i++) arena_free(c->a[i]);
+    for (int i = 0; i < c->n; i++)
+        arena_free(c->a[i]);
     free(c);
 }
 

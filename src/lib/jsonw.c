@@ -60,11 +60,21 @@ static void put_string(strbuf *sb, const char *s)
         sb_add(sb, run, (size_t)(s - run));
         run = s + 1;
         switch (c) {
-        case '"': sb_add(sb, "\\\"", 2); break;
-        case '\\': sb_add(sb, "\\\\", 2); break;
-        case '\n': sb_add(sb, "\\n", 2); break;
-        case '\r': sb_add(sb, "\\r", 2); break;
-        case '\t': sb_add(sb, "\\t", 2); break;
+        case '"':
+            sb_add(sb, "\\\"", 2);
+            break;
+        case '\\':
+            sb_add(sb, "\\\\", 2);
+            break;
+        case '\n':
+            sb_add(sb, "\\n", 2);
+            break;
+        case '\r':
+            sb_add(sb, "\\r", 2);
+            break;
+        case '\t':
+            sb_add(sb, "\\t", 2);
+            break;
         default: {
             char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
             sb_add(sb, u, 6);

@@ -118,3 +118,23 @@ char *jx_dump(arena *a, const json_t *v, size_t *len)
     if (len) *len = n;
     return r;
 }
+
+json_t *jx_str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+json_t *jx_diff(const json_t *from, const json_t *to)
+{
+    json_t *sum = json_object();
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)to, k, v)
+    {
+        json_t *old = json_object_get(from, k);
+        if (!json_equal(old, v))
+            json_object_set_new(sum, k,
+                                json_pack("{s:O,s:O}", "from", old ? old : json_null(), "to", v));
+    }
+    return sum;
+}

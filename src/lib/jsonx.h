@@ -31,6 +31,11 @@ ts_code jx_check(json_t *obj, const jx_field *spec, ts_err *err);
 const char *jx_str(arena *a, json_t *obj, const char *name);
 /* Integer member or def. */
 int64_t jx_int(json_t *obj, const char *name, int64_t def);
+/* A JSON string, or null for NULL (new reference). */
+json_t *jx_str_or_null(const char *s);
+/* {field: {"from": old, "to": new}} for every member of `to` that differs in
+ * `from` (the audit summary of an update; new reference). */
+json_t *jx_diff(const json_t *from, const json_t *to);
 /* Dump as compact JSON with sorted keys into the arena. */
 char *jx_dump(arena *a, const json_t *v, size_t *len);
 

@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "testdb.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,7 +137,7 @@ static void test_contacts_valid(void **state)
 /* the tree, against a temporary database                                */
 
 typedef struct fixture {
-    char path[64];
+    testdb t;
     db *d;
     db_conn *c;
     arena *a;
@@ -144,16 +146,11 @@ typedef struct fixture {
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "/tmp/tinhso-agencies-XXXXXX");
-    int fd = mkstemp(f->path);
-    if (fd < 0) return -1;
-    close(fd);
+    if (testdb_open(&f->t, "agencies")) return -1;
     ts_err e;
     ts_err_clear(&e);
-    if (db_open(&f->d, f->path, &e) != TS_OK) return -1;
+    f->d = f->t.d;
     f->c = db_conn_get(f->d, &e);
-    int applied;
-    if (migrate_up(f->c, &applied, &e) != TS_OK) return -1;
     f->a = arena_new(1 << 14);
     *state = f;
     return 0;
@@ -163,13 +160,7 @@ static int teardown(void **state)
 {
     fixture *f = *state;
     arena_free(f->a);
-    db_close(f->d);
-    char p[80];
-    unlink(f->path);
-    snprintf(p, sizeof p, "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", f->path);
-    unlink(p);
+    testdb_remove(&f->t);
     free(f);
     return 0;
 }

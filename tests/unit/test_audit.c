@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "testdb.h"
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,22 +35,15 @@ static void test_known_answers(void **state)
 }
 
 typedef struct fixture {
-    char path[64];
+    testdb t;
     db *d;
 } fixture;
 
 static int setup(void **state)
 {
     fixture *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "/tmp/tinhso-audit-XXXXXX");
-    int fd = mkstemp(f->path);
-    if (fd < 0) return -1;
-    close(fd);
-    ts_err e;
-    ts_err_clear(&e);
-    if (db_open(&f->d, f->path, &e) != TS_OK) return -1;
-    int applied;
-    if (migrate_up(db_conn_get(f->d, &e), &applied, &e) != TS_OK) return -1;
+    if (testdb_open(&f->t, "audit")) return -1;
+    f->d = f->t.d;
     *state = f;
     return 0;
 }
@@ -56,13 +51,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture *f = *state;
-    db_close(f->d);
-    char p[80];
-    unlink(f->path);
-    snprintf(p, sizeof p, "%s-wal", f->path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", f->path);
-    unlink(p);
+    testdb_remove(&f->t);
     free(f);
     return 0;
 }
@@ -194,7 +183,7 @@ static void test_tampering_is_named(void **state)
         {"UPDATE audit_log SET hash = 'x' WHERE seq = 7", 7},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        fixture *f;
+        fixture *f = NULL;
         assert_int_equal(setup((void **)&f), 0);
         ts_err e;
         ts_err_clear(&e);

@@ -38,9 +38,10 @@ static void test_nested_document(void **state)
     jw_obj_end(&w);
     jw_kint(&w, "big", INT64_MIN);
     jw_obj_end(&w);
-    assert_string_equal(sb.buf, "{\"name\":\"Bắc Ninh\",\"level\":1,\"none\":null,\"items\":[{\"i\":0,"
-                                "\"ok\":false},{\"i\":1,\"ok\":true},{\"i\":2,\"ok\":false}],"
-                                "\"empty\":[],\"obj\":{},\"big\":-9223372036854775808}");
+    assert_string_equal(sb.buf,
+                        "{\"name\":\"Bắc Ninh\",\"level\":1,\"none\":null,\"items\":[{\"i\":0,"
+                        "\"ok\":false},{\"i\":1,\"ok\":true},{\"i\":2,\"ok\":false}],"
+                        "\"empty\":[],\"obj\":{},\"big\":-9223372036854775808}");
     sb_release(&sb);
 }
 
@@ -48,8 +49,13 @@ static void test_escaping_round_trips(void **state)
 {
     (void)state;
     static const char *const cases[] = {
-        "plain", "quote \" and backslash \\", "tab\tnew\nline\rcr", "\x01\x1f control",
-        "<script>alert('x')</script>", "Robert'); DROP TABLE admin_units;--", "Đặc khu Phú Quốc",
+        "plain",
+        "quote \" and backslash \\",
+        "tab\tnew\nline\rcr",
+        "\x01\x1f control",
+        "<script>alert('x')</script>",
+        "Robert'); DROP TABLE admin_units;--",
+        "Đặc khu Phú Quốc",
         "",
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

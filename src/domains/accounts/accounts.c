@@ -8,28 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/jsonx.h"
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/audit.h"
 #include "../../platform/identity.h"
 #include "../../platform/password.h"
 
-static const char *col_dup(arena *a, db_stmt *s, int i)
-{
-    const char *t = db_col_text(s, i);
-    return t ? arena_strndup(a, t, (size_t)db_col_bytes(s, i)) : NULL;
-}
-
 static const char *now_iso(arena *a)
 {
     char b[40];
     time_iso_us(time_now_us(), b, sizeof b);
     return arena_strdup(a, b);
-}
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
 }
 
 json_t *account_to_json(const account *ac)
@@ -39,10 +29,10 @@ json_t *account_to_json(const account *ac)
     json_object_set_new(o, "username", json_string(ac->username));
     json_object_set_new(o, "kind", json_string(ac->kind));
     json_object_set_new(o, "full_name", json_string(ac->full_name));
-    json_object_set_new(o, "email", str_or_null(ac->email));
-    json_object_set_new(o, "phone", str_or_null(ac->phone));
+    json_object_set_new(o, "email", jx_str_or_null(ac->email));
+    json_object_set_new(o, "phone", jx_str_or_null(ac->phone));
     json_object_set_new(o, "disabled", json_boolean(ac->disabled));
-    json_object_set_new(o, "created_at", str_or_null(ac->created_at));
+    json_object_set_new(o, "created_at", jx_str_or_null(ac->created_at));
     return o;
 }
 
@@ -56,7 +46,7 @@ ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id
     int r = db_step(s, err);
     if (r == DB_ROW) {
         if (id) *id = db_col_int(s, 0);
-        if (path) *path = col_dup(a, s, 1);
+        if (path) *path = db_col_dup(a, s, 1);
     }
     db_reset(s);
     if (r < 0) return (ts_code)-r;
@@ -296,8 +286,8 @@ ts_code accounts_change_password(db_conn *c, arena *a, int64_t account_id, const
     int r = db_step(s, err);
     const char *username = NULL, *hash = NULL;
     if (r == DB_ROW) {
-        username = col_dup(a, s, 0);
-        hash = col_dup(a, s, 1);
+        username = db_col_dup(a, s, 0);
+        hash = db_col_dup(a, s, 1);
     }
     db_reset(s);
     if (r < 0) return (ts_code)-r;
@@ -335,13 +325,13 @@ json_t *account_view_to_json(const account_view *v)
 static void read_account(arena *a, db_stmt *s, account *ac)
 {
     ac->id = db_col_int(s, 0);
-    ac->username = col_dup(a, s, 1);
-    ac->kind = col_dup(a, s, 2);
-    ac->full_name = col_dup(a, s, 3);
-    ac->email = col_dup(a, s, 4);
-    ac->phone = col_dup(a, s, 5);
+    ac->username = db_col_dup(a, s, 1);
+    ac->kind = db_col_dup(a, s, 2);
+    ac->full_name = db_col_dup(a, s, 3);
+    ac->email = db_col_dup(a, s, 4);
+    ac->phone = db_col_dup(a, s, 5);
     ac->disabled = (int)db_col_int(s, 6);
-    ac->created_at = col_dup(a, s, 7);
+    ac->created_at = db_col_dup(a, s, 7);
 }
 
 static ts_code load_grants(db_conn *c, arena *a, account_view *v, ts_err *err)
@@ -366,10 +356,10 @@ static ts_code load_grants(db_conn *c, arena *a, account_view *v, ts_err *err)
         }
         account_grant *g = &v->grants[v->ngrants++];
         g->id = db_col_int(s, 0);
-        g->role = col_dup(a, s, 1);
-        g->agency_code = col_dup(a, s, 2);
-        g->agency_name = col_dup(a, s, 3);
-        g->agency_path = col_dup(a, s, 4);
+        g->role = db_col_dup(a, s, 1);
+        g->agency_code = db_col_dup(a, s, 2);
+        g->agency_name = db_col_dup(a, s, 3);
+        g->agency_path = db_col_dup(a, s, 4);
     }
     db_reset(s);
     return r < 0 ? (ts_code)-r : TS_OK;
@@ -530,11 +520,11 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
         ac->full_name = p->full_name;
     }
     if (p->set_email && (!p->email != !ac->email || (p->email && strcmp(p->email, ac->email)))) {
-        json_object_set_new(changes, "email", str_or_null(p->email));
+        json_object_set_new(changes, "email", jx_str_or_null(p->email));
         ac->email = p->email;
     }
     if (p->set_phone && (!p->phone != !ac->phone || (p->phone && strcmp(p->phone, ac->phone)))) {
-        json_object_set_new(changes, "phone", str_or_null(p->phone));
+        json_object_set_new(changes, "phone", jx_str_or_null(p->phone));
         ac->phone = p->phone;
     }
     bool disabling = false;
@@ -738,8 +728,8 @@ json_t *token_to_json(const api_token *t)
     for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
         json_array_append_new(perms, json_string(p));
     json_object_set_new(o, "permissions", perms);
-    json_object_set_new(o, "created_at", str_or_null(t->created_at));
-    json_object_set_new(o, "created_by", str_or_null(t->created_by));
+    json_object_set_new(o, "created_at", jx_str_or_null(t->created_at));
+    json_object_set_new(o, "created_by", jx_str_or_null(t->created_by));
     json_object_set_new(o, "last_used_at", epoch_json(t->last_used_at));
     json_object_set_new(o, "revoked_at", epoch_json(t->revoked_at));
     return o;
@@ -752,12 +742,12 @@ json_t *token_to_json(const api_token *t)
 static void read_token(arena *a, db_stmt *s, api_token *t)
 {
     t->id = db_col_int(s, 0);
-    t->name = col_dup(a, s, 1);
-    t->agency_code = col_dup(a, s, 2);
-    t->agency_path = col_dup(a, s, 3);
-    t->permissions = col_dup(a, s, 4);
-    t->created_at = col_dup(a, s, 5);
-    t->created_by = col_dup(a, s, 6);
+    t->name = db_col_dup(a, s, 1);
+    t->agency_code = db_col_dup(a, s, 2);
+    t->agency_path = db_col_dup(a, s, 3);
+    t->permissions = db_col_dup(a, s, 4);
+    t->created_at = db_col_dup(a, s, 5);
+    t->created_by = db_col_dup(a, s, 6);
     t->last_used_at = db_col_is_null(s, 7) ? 0 : db_col_int(s, 7);
     t->revoked_at = db_col_is_null(s, 8) ? 0 : db_col_int(s, 8);
 }
@@ -984,12 +974,12 @@ ts_code audit_list(db_conn *c, arena *a, const audit_query *q, json_t **out, ts_
     while ((r = db_step(s, err)) == DB_ROW) {
         json_t *o = json_object();
         json_object_set_new(o, "seq", json_integer(db_col_int(s, 0)));
-        json_object_set_new(o, "at", str_or_null(db_col_text(s, 1)));
-        json_object_set_new(o, "actor", str_or_null(db_col_text(s, 2)));
-        json_object_set_new(o, "agency", str_or_null(db_col_text(s, 3)));
-        json_object_set_new(o, "action", str_or_null(db_col_text(s, 4)));
-        json_object_set_new(o, "object_type", str_or_null(db_col_text(s, 5)));
-        json_object_set_new(o, "object_id", str_or_null(db_col_text(s, 6)));
+        json_object_set_new(o, "at", jx_str_or_null(db_col_text(s, 1)));
+        json_object_set_new(o, "actor", jx_str_or_null(db_col_text(s, 2)));
+        json_object_set_new(o, "agency", jx_str_or_null(db_col_text(s, 3)));
+        json_object_set_new(o, "action", jx_str_or_null(db_col_text(s, 4)));
+        json_object_set_new(o, "object_type", jx_str_or_null(db_col_text(s, 5)));
+        json_object_set_new(o, "object_id", jx_str_or_null(db_col_text(s, 6)));
         const char *sum = db_col_text(s, 7);
         json_t *sv = sum ? json_loads(sum, JSON_DECODE_ANY, NULL) : NULL;
         json_object_set_new(o, "summary", sv ? sv : json_null());
@@ -1049,7 +1039,7 @@ static ts_code demo_agency(db_conn *c, arena *a, const char *spec, const char **
     if (rc != TS_OK) return rc;
     db_bind_int(s, 1, atoi(spec + 1) - 1);
     int r = db_step(s, err);
-    *code = r == DB_ROW ? col_dup(a, s, 0) : NULL;
+    *code = r == DB_ROW ? db_col_dup(a, s, 0) : NULL;
     db_reset(s);
     return r < 0 ? (ts_code)-r : TS_OK;
 }
@@ -1104,8 +1094,11 @@ static ts_code demo_tx(db_conn *c, void *argp, ts_err *err)
     if (!dc->res->inserted) return TS_OK;
     /* the seeded accounts are one audited change (no passwords in it) */
     json_t *sum = json_pack("{s:i,s:O}", "inserted", dc->res->inserted, "usernames", dc->created);
-    audit_entry e = {.actor = dc->actor, .action = "accounts.demo", .object_type = "account",
-                     .object_id = "demo", .summary = sum};
+    audit_entry e = {.actor = dc->actor,
+                     .action = "accounts.demo",
+                     .object_type = "account",
+                     .object_id = "demo",
+                     .summary = sum};
     ts_code rc = audit_append(c, &e, NULL, err);
     json_decref(sum);
     return rc;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/jsonx.h"
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/audit.h"
@@ -311,29 +312,24 @@ ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_li
     return TS_OK;
 }
 
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
-
 json_t *agency_to_json(const agency *g)
 {
     json_t *o = json_object();
     json_object_set_new(o, "code", json_string(g->code));
-    json_object_set_new(o, "parent_code", str_or_null(g->parent_code));
+    json_object_set_new(o, "parent_code", jx_str_or_null(g->parent_code));
     json_object_set_new(o, "level", json_integer(g->level));
     json_object_set_new(o, "kind", json_string(g->kind));
     json_object_set_new(o, "name", json_string(g->name));
-    json_object_set_new(o, "short_name", str_or_null(g->short_name));
-    json_object_set_new(o, "unit_code", str_or_null(g->unit_code));
-    json_object_set_new(o, "email", str_or_null(g->email));
-    json_object_set_new(o, "phone", str_or_null(g->phone));
-    json_object_set_new(o, "address", str_or_null(g->address));
-    json_object_set_new(o, "website", str_or_null(g->website));
+    json_object_set_new(o, "short_name", jx_str_or_null(g->short_name));
+    json_object_set_new(o, "unit_code", jx_str_or_null(g->unit_code));
+    json_object_set_new(o, "email", jx_str_or_null(g->email));
+    json_object_set_new(o, "phone", jx_str_or_null(g->phone));
+    json_object_set_new(o, "address", jx_str_or_null(g->address));
+    json_object_set_new(o, "website", jx_str_or_null(g->website));
     json_object_set_new(o, "valid_from", json_string(g->valid_from));
-    json_object_set_new(o, "valid_to", str_or_null(g->valid_to));
-    json_object_set_new(o, "created_at", str_or_null(g->created_at));
-    json_object_set_new(o, "updated_at", str_or_null(g->updated_at));
+    json_object_set_new(o, "valid_to", jx_str_or_null(g->valid_to));
+    json_object_set_new(o, "created_at", jx_str_or_null(g->created_at));
+    json_object_set_new(o, "updated_at", jx_str_or_null(g->updated_at));
     return o;
 }
 
@@ -474,15 +470,7 @@ static json_t *diff(const agency *before, const agency *after)
     json_t *from = agency_to_json(before), *to = agency_to_json(after);
     json_object_del(from, "updated_at");
     json_object_del(to, "updated_at");
-    json_t *sum = json_object();
-    const char *k;
-    json_t *v;
-    json_object_foreach(to, k, v)
-    {
-        json_t *old = json_object_get(from, k);
-        if (!json_equal(old, v))
-            json_object_set_new(sum, k, json_pack("{s:O,s:O}", "from", old, "to", v));
-    }
+    json_t *sum = jx_diff(from, to);
     json_decref(from);
     json_decref(to);
     return sum;

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../lib/jsonw.h"
+#include "../../lib/jsonx.h"
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/audit.h"
@@ -97,7 +98,8 @@ ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit
         "ORDER BY u.valid_from DESC LIMIT 1",
         &s, err);
     if (rc != TS_OK) return rc;
-    for (int i = 1; i <= 7; i++) db_bind_text(s, i, i == 5 ? code : date, -1);
+    for (int i = 1; i <= 7; i++)
+        db_bind_text(s, i, i == 5 ? code : date, -1);
     int r = db_step(s, err);
     *nchain = 0;
     *chain = NULL;
@@ -158,8 +160,8 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
             db_reset(s);
             if (r < 0) return (ts_code)-r;
             if (out->total == 0 || q->offset >= out->total) return TS_OK;
-            snprintf(sql, sizeof sql, "SELECT " UNIT_COLS "%s ORDER BY level, code LIMIT ? OFFSET ?",
-                     where);
+            snprintf(sql, sizeof sql,
+                     "SELECT " UNIT_COLS "%s ORDER BY level, code LIMIT ? OFFSET ?", where);
             rc = db_prepare(c, sql, &s, err);
             if (rc != TS_OK) return rc;
             continue;
@@ -555,15 +557,7 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
     if (after.valid_to && strcmp(after.valid_to, after.valid_from) <= 0)
         return ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_RANGE, "> valid_from");
     json_t *from = unit_to_json(&before), *to = unit_to_json(&after);
-    json_t *sum = json_object();
-    const char *k;
-    json_t *v;
-    json_object_foreach(to, k, v)
-    {
-        json_t *old = json_object_get(from, k);
-        if (!json_equal(old, v))
-            json_object_set_new(sum, k, json_pack("{s:O,s:O}", "from", old, "to", v));
-    }
+    json_t *sum = jx_diff(from, to);
     json_decref(from);
     json_decref(to);
     *uc->out = after;
