@@ -56,7 +56,8 @@ static int ready(int port)
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     int ok = 0;
     if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0) {
-        static const char req[] = "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+        static const char req[] =
+            "GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
         if (write(fd, req, sizeof req - 1) == (ssize_t)(sizeof req - 1)) {
             char buf[64];
             size_t got = 0;

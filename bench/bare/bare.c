@@ -44,10 +44,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define SQL_GET                                                                                  \
-    "SELECT id, code, parent_code, level, kind, name, name_en, full_name, full_name_en, "       \
-    "code_name, unit_type, unit_type_en, valid_from, valid_to FROM admin_units WHERE code = ? " \
-    "AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) "                                \
+#define SQL_GET                                                                                    \
+    "SELECT id, code, parent_code, level, kind, name, name_en, full_name, full_name_en, "          \
+    "code_name, unit_type, unit_type_en, valid_from, valid_to FROM admin_units WHERE code = ? "    \
+    "AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) "                                  \
     "ORDER BY valid_from DESC LIMIT 1"
 
 static const char *dbpath;
@@ -64,8 +64,8 @@ static sqlite3_stmt *stmt_for_thread(void)
     sqlite3_stmt *st = pthread_getspecific(key);
     if (st) return st;
     sqlite3 *h;
-    if (sqlite3_open_v2(dbpath, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                        NULL))
+    if (sqlite3_open_v2(dbpath, &h,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL))
         abort();
     sqlite3_busy_timeout(h, 5000);
     sqlite3_extended_result_codes(h, 1);
@@ -137,10 +137,10 @@ static int get_valid(sqlite3_stmt *st, const char *code, const char *date)
 static int render_unit(sqlite3_stmt *st, const char *code, const char *date, out *o)
 {
     if (!get_valid(st, code, date)) return 0;
-    static const char *const names[] = {NULL,        "code",         "parent_code", "level",
-                                        "kind",      "name",         "name_en",     "full_name",
+    static const char *const names[] = {NULL,           "code",      "parent_code", "level",
+                                        "kind",         "name",      "name_en",     "full_name",
                                         "full_name_en", "code_name", "unit_type",   "unit_type_en",
-                                        "valid_from", "valid_to"};
+                                        "valid_from",   "valid_to"};
     char parent[8] = "";
     if (COL(2)) snprintf(parent, sizeof parent, "%s", (const char *)COL(2));
     PUTS(o, "{");
@@ -226,7 +226,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *code = url + sizeof prefix - 1;
         size_t cl = strlen(code);
         int ok = cl == 2 || cl == 3 || cl == 5;
-        for (size_t i = 0; ok && i < cl; i++) ok = code[i] >= '0' && code[i] <= '9';
+        for (size_t i = 0; ok && i < cl; i++)
+            ok = code[i] >= '0' && code[i] <= '9';
         char date[40]; /* 10 used; room for any int so -Wformat-truncation is quiet */
         if (ok && render_unit(stmt_for_thread(), code, today(date, sizeof date), &o))
             status = 200;
@@ -281,14 +282,14 @@ int main(int argc, char **argv)
     addr.sin_port = htons((uint16_t)atoi(argv[2]));
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     /* flags and options: a copy of http_server_start in src/http/server.c */
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC |
-                     MHD_USE_TURBO | MHD_USE_ERROR_LOG;
-    struct MHD_Daemon *d = MHD_start_daemon(
-        flags, (uint16_t)atoi(argv[2]), NULL, NULL, on_request, NULL,
-        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)atoi(argv[3]), MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT, 1024u,
-        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        memlimit, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
+                     MHD_USE_ERROR_LOG;
+    struct MHD_Daemon *d =
+        MHD_start_daemon(flags, (uint16_t)atoi(argv[2]), NULL, NULL, on_request, NULL,
+                         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)atoi(argv[3]), MHD_OPTION_SOCK_ADDR,
+                         (struct sockaddr *)&addr, MHD_OPTION_CONNECTION_LIMIT, 1024u,
+                         MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+                         memlimit, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     if (!d) return 1;
     int sig;
     sigwait(&set, &sig);
