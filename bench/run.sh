@@ -273,7 +273,7 @@ awk -v l="$LOAD0" 'BEGIN {exit !(l > 0.5)}' &&
 say "demo database in $TMP"
 timeout 120 "$BIN" demo --db "sqlite:$TMP/t.db" >"$TMP/demo.log" 2>&1 || { cat "$TMP/demo.log" >&2; die "demo failed"; }
 
-T=tinhso/SQLite B=bare/SQLite
+T=tinhso/SQLite B=bare/SQLite N="tinhso/SQLite --no-cache"
 if [ "$ME_ONLY" = 1 ]; then
     start_server tinhso-sqlite "$BIN" serve --db "sqlite:$TMP/t.db" --listen 127.0.0.1:@PORT@ --threads "$SRV_T" --no-access-log
     T_PID=$START_PID T_PORT=$START_PORT
@@ -289,21 +289,28 @@ start_server tinhso-sqlite "$BIN" serve --db "sqlite:$TMP/t.db" --listen 127.0.0
 T_PID=$START_PID T_PORT=$START_PORT
 start_server bare "$BUILD/bare" "$TMP/t.db" @PORT@ "$SRV_T"
 B_PID=$START_PID B_PORT=$START_PORT
+# the same server reading the database on every request (decisions §14): same work as bare
+start_server tinhso-nocache "$BIN" serve --db "sqlite:$TMP/t.db" --listen 127.0.0.1:@PORT@ --threads "$SRV_T" --no-access-log --no-cache
+N_PID=$START_PID N_PORT=$START_PORT
 sleep 1
 T_IDLE=$(rss_kb "$T_PID") B_IDLE=$(rss_kb "$B_PID")
 
 for ep in "$EP_PROV" "$EP_COMM"; do
     check200 "$T" "$T_PORT" "$ep"
     check200 "$B" "$B_PORT" "$ep"
-    # same body bytes from both, or the comparison is not fair
+    check200 "$N" "$N_PORT" "$ep"
+    # same body bytes from all three, or the comparison is not fair
     cmp -s <(curl -s --max-time 5 "http://127.0.0.1:$T_PORT$ep") <(curl -s --max-time 5 "http://127.0.0.1:$B_PORT$ep") ||
         say "warning: tinhso and bare bodies differ for $ep"
+    cmp -s <(curl -s --max-time 5 "http://127.0.0.1:$N_PORT$ep") <(curl -s --max-time 5 "http://127.0.0.1:$B_PORT$ep") ||
+        say "warning: tinhso --no-cache and bare bodies differ for $ep"
 done
 for ep in "$EP_LIST" "$EP_SEARCH"; do check200 "$T" "$T_PORT" "$ep"; done
 
 for i in $(seq "$RUNS"); do
     for ep in "$EP_PROV" "$EP_COMM"; do
         bench "$T" "$T_PID" "$T_PORT" "$ep"
+        bench "$N" "$N_PID" "$N_PORT" "$ep"
         bench "$B" "$B_PID" "$B_PORT" "$ep"
     done
     for ep in "$EP_LIST" "$EP_SEARCH"; do bench "$T" "$T_PID" "$T_PORT" "$ep"; done
@@ -312,6 +319,7 @@ done
 sleep 2
 MEM+=("$T|$T_IDLE|$(rss_kb "$T_PID")|$(hwm_kb "$T_PID")")
 MEM+=("$B|$B_IDLE|$(rss_kb "$B_PID")|$(hwm_kb "$B_PID")")
+stop_pid "$N_PID"
 
 # ---------------------------------------------------------------- optional: settings sweep
 if [ "$SWEEP" = 1 ]; then
@@ -440,12 +448,15 @@ report() {
     echo
     echo "## tinhso vs bare libmicrohttpd + SQLite (same flags, threads, SQL and body bytes)"
     echo
-    echo "| endpoint | tinhso req/s | bare req/s | tinhso/bare throughput | tinhso/bare CPU per request |"
-    echo "|---|---:|---:|---:|---:|"
-    for ep in "$EP_PROV" "$EP_COMM"; do
-        local a=($(result_of "$T" "$ep")) b=($(result_of "$B" "$ep"))
-        [ ${#a[@]} -gt 0 ] && [ ${#b[@]} -gt 0 ] || continue
-        echo "| \`$ep\` | ${a[0]} | ${b[0]} | $(awk -v x="${a[0]}" -v y="${b[0]}" 'BEGIN {printf "%.2f", y ? x / y : 0}') | $(awk -v x="${a[4]}" -v y="${b[4]}" 'BEGIN {printf "%.2f", y ? x / y : 0}') |"
+    echo "| tinhso | endpoint | tinhso req/s | bare req/s | tinhso/bare throughput | tinhso/bare CPU per request |"
+    echo "|---|---|---:|---:|---:|---:|"
+    local tt
+    for tt in "$T" "$N"; do
+        for ep in "$EP_PROV" "$EP_COMM"; do
+            local a=($(result_of "$tt" "$ep")) b=($(result_of "$B" "$ep"))
+            [ ${#a[@]} -gt 0 ] && [ ${#b[@]} -gt 0 ] || continue
+            echo "| $tt | \`$ep\` | ${a[0]} | ${b[0]} | $(awk -v x="${a[0]}" -v y="${b[0]}" 'BEGIN {printf "%.2f", y ? x / y : 0}') | $(awk -v x="${a[4]}" -v y="${b[4]}" 'BEGIN {printf "%.2f", y ? x / y : 0}') |"
+        done
     done
     echo
     echo "## Memory (VmRSS)"
@@ -475,6 +486,8 @@ report() {
         [ ${#r[@]} -gt 0 ] || continue
         verdict=$(awk -v q="${r[0]}" -v p="${r[2]}" 'BEGIN {print (q >= 40000 && p < 10) ? "MET" : "NOT MET"}')
         echo "- $T \`$ep\`: ≥ 40,000 req/s with p99 < 10 ms — **$verdict** (${r[0]} req/s, p99 ${r[2]} ms)"
+        r=($(result_of "$N" "$ep"))
+        [ ${#r[@]} -gt 0 ] && echo "- $N \`$ep\` (reported: every request reads the database, as bare does): ${r[0]} req/s, p99 ${r[2]} ms"
         r=($(result_of "tinhso/PostgreSQL" "$ep"))
         [ ${#r[@]} -gt 0 ] && echo "- tinhso/PostgreSQL \`$ep\` (reported, no target): ${r[0]} req/s, p99 ${r[2]} ms"
     done

@@ -23,6 +23,7 @@
 #include "../lib/log.h"
 #include "../lib/timeutil.h"
 #include "../platform/audit.h"
+#include "../platform/refcache.h"
 
 #define DEMO_UNITS_VALID_FROM "2025-07-01"
 
@@ -49,13 +50,14 @@ static const char usage_main[] =
 
 static const char usage_serve[] =
     "usage: tinhso serve --db URL [--listen HOST:PORT] [--threads N] [--config FILE]\n"
-    "                    [--no-migrate] [--no-access-log]\n"
+    "                    [--no-migrate] [--no-access-log] [--no-cache]\n"
     "  --db URL          database (default: $TINHSO_DB)\n"
     "  --listen H:P      address to listen on (default 127.0.0.1:8080; port 0 = any free)\n"
     "  --threads N       worker threads (default: number of cores)\n"
     "  --config FILE     JSON configuration file (see README); options given here win\n"
     "  --no-migrate      do not apply pending migrations on start\n"
     "  --no-access-log   do not write one JSON line per request to stderr\n"
+    "  --no-cache        read reference data (units) from the database on every request\n"
     "The admin bearer token is read from $TINHSO_ADMIN_TOKEN or the config file.\n";
 
 static const char usage_migrate[] = "usage: tinhso migrate --db URL [--status]\n";
@@ -122,6 +124,7 @@ typedef struct common_opts {
     int status;
     int no_migrate;
     int no_access_log;
+    int no_cache;
 } common_opts;
 
 enum {
@@ -133,6 +136,7 @@ enum {
     O_STATUS,
     O_NO_MIGRATE,
     O_NO_ACCESS_LOG,
+    O_NO_CACHE,
     O_VALID_FROM
 };
 
@@ -164,6 +168,9 @@ static void common_cb(int opt, const char *arg, void *ctx)
         break;
     case O_NO_ACCESS_LOG:
         o->no_access_log = 1;
+        break;
+    case O_NO_CACHE:
+        o->no_cache = 1;
         break;
     case O_VALID_FROM:
         o->valid_from = arg;
@@ -249,6 +256,14 @@ static int load_config(const char *path, http_config *cfg, const char **db_out)
             cfg->timeout_s = (int)json_integer_value(v);
         } else if (!strcmp(key, "access_log") && json_is_boolean(v)) {
             cfg->access_log = json_is_true(v);
+        } else if (!strcmp(key, "ref_cache") && json_is_boolean(v)) {
+            cfg->ref_cache = json_is_true(v);
+        } else if (!strcmp(key, "ref_cache_check_ms") && json_is_integer(v) &&
+                   json_integer_value(v) >= 0 && json_integer_value(v) <= 60000) {
+            cfg->ref_cache_check_ms = (int)json_integer_value(v);
+        } else if (!strcmp(key, "ref_cache_max_age_seconds") && json_is_integer(v) &&
+                   json_integer_value(v) >= 0 && json_integer_value(v) <= 86400) {
+            cfg->ref_cache_max_age_s = (int)json_integer_value(v);
         } else if (!strcmp(key, "admin_token") && json_is_string(v)) {
             snprintf(cfg->admin_token, sizeof cfg->admin_token, "%s", json_string_value(v));
         } else if (!strcmp(key, "cookie_secure") && json_is_boolean(v)) {
@@ -299,6 +314,7 @@ static int cmd_serve(int argc, char **argv)
                                          {"config", required_argument, 0, O_CONFIG},
                                          {"no-migrate", no_argument, 0, O_NO_MIGRATE},
                                          {"no-access-log", no_argument, 0, O_NO_ACCESS_LOG},
+                                         {"no-cache", no_argument, 0, O_NO_CACHE},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     common_opts o = {0};
@@ -318,6 +334,8 @@ static int cmd_serve(int argc, char **argv)
     }
     if (o.threads > 0) cfg.threads = o.threads;
     if (o.no_access_log) cfg.access_log = false;
+    if (o.no_cache) cfg.ref_cache = false;
+    refcache_configure(cfg.ref_cache, cfg.ref_cache_check_ms, cfg.ref_cache_max_age_s * 1000);
     const char *tok = getenv("TINHSO_ADMIN_TOKEN");
     if (tok && *tok) snprintf(cfg.admin_token, sizeof cfg.admin_token, "%s", tok);
 

@@ -6,6 +6,7 @@
  */
 #include "db_int.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,9 +69,18 @@ static void sq_conn_close(db_conn *c)
     free(sc);
 }
 
+/* Before SQLite's first use in the process: no memory statistics (tinhso
+ * reads none), which would take a global mutex on every allocation. */
+static pthread_once_t sq_once = PTHREAD_ONCE_INIT;
+static void sq_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static ts_code sq_conn_open(db *d, db_conn **out, ts_err *err)
 {
     *out = NULL;
+    pthread_once(&sq_once, sq_configure);
     sqlite3 *h = NULL;
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
     int rc = sqlite3_open_v2(d->target, &h, flags, NULL);

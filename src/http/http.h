@@ -46,6 +46,7 @@ typedef struct http_req {
     const char *out;
     size_t out_len;
     bool out_static; /* out points at embedded data */
+    bool html_page;  /* an HTML document, also on its 304: gets the page CSP */
     int nhdrs;
     const char *hdr_name[HTTP_MAX_HEADERS];
     const char *hdr_val[HTTP_MAX_HEADERS];
@@ -107,6 +108,9 @@ ts_code http_reply_json(http_req *r, int status, json_t *v);
 /* Reply with JSON text built in sb (takes its buffer; sb is left empty). */
 struct strbuf;
 ts_code http_reply_sb(http_req *r, int status, struct strbuf *sb);
+/* The Content-Type of every JSON answer. */
+#define HTTP_JSON "application/json; charset=utf-8"
+
 /* Reply with bytes already in the arena (or static). */
 ts_code http_reply(http_req *r, int status, const char *ctype, const char *body, size_t len);
 /* Add a response header (name/value must outlive the request: arena or static). */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "../db/migrate.h"
+#include "../platform/refcache.h"
 #include "../lib/embed.h"
 #include "../lib/jsonx.h"
 #include "../lib/log.h"
@@ -76,6 +77,9 @@ void http_config_defaults(http_config *c)
     c->max_connections = 1024;
     c->timeout_s = 30;
     c->access_log = true;
+    c->ref_cache = true;
+    c->ref_cache_check_ms = 1000;
+    c->ref_cache_max_age_s = 60;
     ident_settings_defaults(&c->ident);
 }
 
@@ -196,7 +200,7 @@ ts_code http_reply_json(http_req *r, int status, json_t *v)
     if (!s) return ts_err_set(&r->err, TS_EINTERNAL, M_INTERNAL, NULL);
     size_t n = strlen(s);
     arena_cleanup_add(r->a, free, s);
-    return http_reply(r, status, "application/json; charset=utf-8", s, n);
+    return http_reply(r, status, HTTP_JSON, s, n);
 }
 
 ts_code http_reply_sb(http_req *r, int status, strbuf *sb)
@@ -204,7 +208,7 @@ ts_code http_reply_sb(http_req *r, int status, strbuf *sb)
     size_t n;
     char *s = sb_detach(sb, &n);
     arena_cleanup_add(r->a, free, s);
-    return http_reply(r, status, "application/json; charset=utf-8", s, n);
+    return http_reply(r, status, HTTP_JSON, s, n);
 }
 
 ts_code http_body_json(http_req *r, json_t **out)
@@ -371,6 +375,27 @@ static ts_code h_metrics(http_req *r)
             atomic_load(&s->inflight), db_get_dialect(s->db) == DB_PG ? "postgresql" : "sqlite",
             db_conn_count(s->db), (double)(time_mono_us() - s->started_us) / 1e6, TINHSO_VERSION,
             __GNUC__, __GNUC_MINOR__);
+    sb_adds(&b, "# HELP tinhso_cache_lookups_total Reference-data cache lookups by data set and "
+                "result.\n"
+                "# TYPE tinhso_cache_lookups_total counter\n");
+    for (int i = 0; i < REF_NSETS; i++) {
+        refcache_stats st;
+        refcache_get_stats((ref_set)i, &st);
+        sb_addf(&b,
+                "tinhso_cache_lookups_total{set=\"%s\",result=\"hit\"} %llu\n"
+                "tinhso_cache_lookups_total{set=\"%s\",result=\"miss\"} %llu\n",
+                refcache_set_names[i], (unsigned long long)st.hits, refcache_set_names[i],
+                (unsigned long long)st.misses);
+    }
+    sb_adds(&b, "# HELP tinhso_cache_invalidations_total Times a data set's cached copies were "
+                "dropped (a change here or in another process).\n"
+                "# TYPE tinhso_cache_invalidations_total counter\n");
+    for (int i = 0; i < REF_NSETS; i++) {
+        refcache_stats st;
+        refcache_get_stats((ref_set)i, &st);
+        sb_addf(&b, "tinhso_cache_invalidations_total{set=\"%s\"} %llu\n", refcache_set_names[i],
+                (unsigned long long)st.invalidations);
+    }
     char *out = sb_detach(&b, NULL);
     arena_cleanup_add(r->a, free, out);
     return http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", out, strlen(out));
@@ -452,6 +477,8 @@ static bool serve_static(http_req *r)
     const ts_embedded *e = ts_embedded_find(ts_web_assets, p + 1);
     if (!e) return false;
     r->out_static = true;
+    /* a 304 carries the headers the cached page keeps: the page's policy too */
+    r->html_page = !strncmp(mime_of(p), "text/html", 9);
     http_add_header(r, "ETag", e->etag);
     http_add_header(r, "Vary", "Accept-Encoding");
     http_add_header(r, "Cache-Control",
@@ -582,9 +609,15 @@ static int pick_lang(http_req *r)
 /* ------------------------------------------------------------------ */
 /* MHD callbacks                                                         */
 
-static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
-                          "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
-                          "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/* The web front end's policy, on HTML documents (the only responses a
+ * browser renders as a page)... */
+static const char csp_page[] = "default-src 'self'; script-src 'self'; style-src 'self'; "
+                               "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
+                               "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/* ...and on everything else (JSON, problem+json, metrics, scripts, styles):
+ * nothing may load and nobody may frame it, as OWASP advises for APIs. It is
+ * also 150 bytes shorter on every API answer. */
+static const char csp_data[] = "default-src 'none'; frame-ancestors 'none'";
 
 static enum MHD_Result send_reply(http_server *s, http_req *r)
 {
@@ -593,7 +626,8 @@ static enum MHD_Result send_reply(http_server *s, http_req *r)
     if (!resp) return MHD_NO;
     if (r->ctype) MHD_add_response_header(resp, "Content-Type", r->ctype);
     MHD_add_response_header(resp, "X-Request-Id", r->request_id);
-    MHD_add_response_header(resp, "Content-Security-Policy", csp);
+    bool page = r->html_page || (r->ctype && !strncmp(r->ctype, "text/html", 9));
+    MHD_add_response_header(resp, "Content-Security-Policy", page ? csp_page : csp_data);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Referrer-Policy", "strict-origin-when-cross-origin");
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");

@@ -13,17 +13,20 @@
 #include "http.h"
 
 typedef struct http_config {
-    char host[64];         /* listen address, e.g. 127.0.0.1 */
-    unsigned short port;   /* listen port */
-    int threads;           /* worker threads (0 = number of cores) */
-    size_t max_body;       /* bytes; larger bodies get 413 */
-    size_t max_header;     /* per-connection memory for headers (bytes) */
-    int max_connections;   /* concurrent connections */
-    int timeout_s;         /* idle / slow-client timeout */
-    bool access_log;       /* one JSON line per request on stderr */
-    char admin_token[128]; /* bootstrap admin bearer token ("" = disabled) */
-    bool cookie_secure;    /* mark the session cookie Secure (behind TLS) */
-    ident_settings ident;  /* session timeouts, sign-in throttling */
+    char host[64];           /* listen address, e.g. 127.0.0.1 */
+    unsigned short port;     /* listen port */
+    int threads;             /* worker threads (0 = number of cores) */
+    size_t max_body;         /* bytes; larger bodies get 413 */
+    size_t max_header;       /* per-connection memory for headers (bytes) */
+    int max_connections;     /* concurrent connections */
+    int timeout_s;           /* idle / slow-client timeout */
+    bool access_log;         /* one JSON line per request on stderr */
+    char admin_token[128];   /* bootstrap admin bearer token ("" = disabled) */
+    bool cookie_secure;      /* mark the session cookie Secure (behind TLS) */
+    ident_settings ident;    /* session timeouts, sign-in throttling */
+    bool ref_cache;          /* serve reference data (units) from per-thread copies */
+    int ref_cache_check_ms;  /* how often other processes' changes are looked for */
+    int ref_cache_max_age_s; /* copies are refilled after this whatever the versions say */
 } http_config;
 
 void http_config_defaults(http_config *c);

@@ -175,6 +175,22 @@ test('a 304 Not Modified also carries the security headers', async () => {
   const r = await srv.fetch('/', { headers: { 'If-None-Match': first.headers.get('etag') } });
   assert.equal(r.status, 304);
   assertSecurityHeaders(r.headers, '304');
+  // a browser stores the 304's headers over the cached page's: a stricter
+  // policy here would block the page's own scripts after a reload
+  assert.equal(r.headers.get('content-security-policy'), first.headers.get('content-security-policy'));
+});
+
+test('pages get the front end\'s policy; API answers one that lets nothing load', async () => {
+  const page = await srv.fetch('/');
+  await page.arrayBuffer();
+  const csp = page.headers.get('content-security-policy');
+  assert.match(csp, /script-src 'self'/);
+  assert.doesNotMatch(csp, /unsafe-inline/);
+  for (const path of ['/api/v1/units/24', '/api/v1/units/99', '/healthz', '/metrics']) {
+    const r = await srv.fetch(path);
+    await r.arrayBuffer();
+    assert.equal(r.headers.get('content-security-policy'), "default-src 'none'; frame-ancestors 'none'", path);
+  }
 });
 
 test('each request gets its own request id', async () => {

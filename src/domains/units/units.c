@@ -12,6 +12,7 @@
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/audit.h"
+#include "../../platform/refcache.h"
 
 #define UNIT_COLS                                                                                  \
     "id, code, parent_code, level, kind, name, name_en, full_name, full_name_en, code_name, "      \
@@ -46,7 +47,7 @@ static void read_unit(arena *a, db_stmt *s, unit *u)
 }
 
 /* Today's date (UTC), formatted at most once a second per thread. */
-static const char *today(arena *a)
+const char *units_today(arena *a)
 {
     static _Thread_local char d[16];
     static _Thread_local int64_t at_s = -1;
@@ -81,7 +82,7 @@ ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit
 {
     if (!units_code_valid(code))
         return ts_err_field(err, TS_ENOTFOUND, "code", M_UNIT_CODE_FORMAT, NULL);
-    if (!date) date = today(a);
+    if (!date) date = units_today(a);
     /* the unit and up to two ancestors valid on date, in one round trip */
     db_stmt *s;
     ts_code rc = db_prepare(
@@ -128,7 +129,7 @@ ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit
 ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result *out, ts_err *err)
 {
     memset(out, 0, sizeof *out);
-    const char *date = q->date ? q->date : today(a);
+    const char *date = q->date ? q->date : units_today(a);
     const char *pattern = NULL;
     if (q->q) {
         const char *f = text_fold(a, q->q, strlen(q->q));
@@ -455,6 +456,7 @@ static ts_code import_tx(db_conn *c, void *argp, ts_err *err)
     ts_code rc = audit_append(c, &e, &seq, err);
     json_decref(sum);
     res->audit_seq = seq;
+    if (rc == TS_OK) rc = refcache_touch(c, REF_UNITS, err);
     return rc;
 }
 
@@ -524,6 +526,7 @@ ts_code units_import(db_conn *c, const char *json, size_t len, const char *valid
     ic.a = arena_new(1 << 16);
     rc = db_transact(c, import_tx, &ic, err);
     arena_free(ic.a);
+    if (rc == TS_OK) refcache_invalidate(REF_UNITS);
 out_root:
     json_decref(root);
     return rc;
@@ -598,6 +601,7 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
                      .object_id = before.code,
                      .summary = sum};
     rc = audit_append(c, &e, NULL, err);
+    if (rc == TS_OK) rc = refcache_touch(c, REF_UNITS, err);
 out_sum:
     json_decref(sum);
     return rc;
@@ -610,5 +614,7 @@ ts_code units_update(db_conn *c, arena *a, const char *code, const units_patch *
     if (p->valid_to && !time_valid_date(p->valid_to))
         return ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_FORMAT, "YYYY-MM-DD");
     update_ctx uc = {a, code, p, actor, out};
-    return db_transact(c, update_tx, &uc, err);
+    ts_code rc = db_transact(c, update_tx, &uc, err);
+    if (rc == TS_OK) refcache_invalidate(REF_UNITS);
+    return rc;
 }

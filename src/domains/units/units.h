@@ -49,6 +49,9 @@ typedef struct units_list_result {
 /* True when code has the shape of a unit code (2, 3 or 5 digits). */
 int units_code_valid(const char *code);
 
+/* Today's date (UTC) as YYYY-MM-DD, in a. */
+const char *units_today(arena *a);
+
 /* One unit valid on date (NULL = today), with its ancestors top-down in chain. */
 ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out, unit **chain,
                   int *nchain, ts_err *err);

@@ -2,6 +2,7 @@
  * units_http — the HTTP door to units: GET /api/v1/units, GET and PATCH
  * /api/v1/units/{code}. JSON in -> units.h call -> JSON out.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "../../http/http.h"
@@ -10,6 +11,7 @@
 #include "../../lib/strbuf.h"
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
+#include "../../platform/refcache.h"
 #include "units.h"
 
 static ts_code check_date(http_req *r, const char **date)
@@ -67,6 +69,8 @@ static ts_code h_list(http_req *r)
     return http_reply_sb(r, 200, &sb);
 }
 
+/* GET /api/v1/units/{code}: the hottest public read (every address picker),
+ * answered from the reference-data cache when its copy is current. */
 static ts_code h_get(http_req *r)
 {
     const char *code = http_param(r, "code");
@@ -75,6 +79,14 @@ static ts_code h_get(http_req *r)
     if (!units_code_valid(code)) return ts_err_set(&r->err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
+    /* the answer depends on the code and the day only */
+    char key[32];
+    snprintf(key, sizeof key, "%s@%s", code, date ? date : units_today(r->a));
+    const char *cached;
+    size_t cached_len;
+    uint64_t gen;
+    if (refcache_get(c, REF_UNITS, key, r->a, &cached, &cached_len, &gen))
+        return http_reply(r, 200, HTTP_JSON, cached, cached_len);
     unit u, *chain;
     int n;
     ts_code rc = units_get(c, r->a, code, date, &u, &chain, &n, &r->err);
@@ -97,6 +109,7 @@ static ts_code h_get(http_req *r)
     }
     jw_arr_end(&w);
     jw_obj_end(&w);
+    refcache_put(REF_UNITS, key, gen, sb.buf, sb.len);
     return http_reply_sb(r, 200, &sb);
 }
 

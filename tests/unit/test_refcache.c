@@ -1,0 +1,227 @@
+/*
+ * test_refcache — the reference-data cache's rules on a real SQLite file:
+ * a copy is served only under the generation it was read in, a touch by
+ * another connection (another process in production) is noticed at the
+ * next check, copies age out, oversize keys/bodies are not kept, and a
+ * missing data_versions table turns the cache off instead of serving stale
+ * copies.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "testdb.h"
+#include "lib/arena.h"
+#include "platform/refcache.h"
+
+typedef struct fx {
+    testdb t;
+    db_conn *c;     /* the "server" connection */
+    db_conn *other; /* a second connection: another process's writes */
+    arena *a;
+} fx;
+
+static int setup(void **state)
+{
+    static fx f;
+    memset(&f, 0, sizeof f);
+    if (testdb_open(&f.t, "refcache")) return -1;
+    ts_err e;
+    ts_err_clear(&e);
+    f.c = db_conn_get(f.t.d, &e);
+    if (db_conn_open(f.t.d, &f.other, &e) != TS_OK) return -1;
+    f.a = arena_new(4096);
+    refcache_configure(true, 0, 60000); /* check on every lookup unless a test says otherwise */
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx *f = *state;
+    refcache_thread_free();
+    refcache_configure(true, 1000, 60000);
+    arena_free(f->a);
+    db_conn_close(f->other);
+    testdb_remove(&f->t);
+    return 0;
+}
+
+static bool get(fx *f, const char *key, const char **body, uint64_t *gen)
+{
+    size_t len;
+    return refcache_get(f->c, REF_UNITS, key, f->a, body, &len, gen);
+}
+
+/* Another process moves the version: a write transaction on the other connection. */
+static ts_code touch_elsewhere(db_conn *c, void *arg, ts_err *err)
+{
+    (void)arg;
+    return refcache_touch(c, REF_UNITS, err);
+}
+
+static void other_process_touches(fx *f)
+{
+    ts_err e;
+    ts_err_clear(&e);
+    assert_int_equal(db_transact(f->other, touch_elsewhere, NULL, &e), TS_OK);
+}
+
+static void test_miss_put_hit(void **state)
+{
+    fx *f = *state;
+    const char *body;
+    uint64_t gen;
+    assert_false(get(f, "24@2026-11-25", &body, &gen));
+    assert_true(gen != 0);
+    refcache_put(REF_UNITS, "24@2026-11-25", gen, "{\"code\":\"24\"}", 13);
+    assert_true(get(f, "24@2026-11-25", &body, &gen));
+    assert_string_equal(body, "{\"code\":\"24\"}");
+    /* another key (another day) is another copy */
+    assert_false(get(f, "24@2025-06-30", &body, &gen));
+}
+
+static void test_local_invalidate(void **state)
+{
+    fx *f = *state;
+    const char *body;
+    uint64_t gen;
+    assert_false(get(f, "07210@d", &body, &gen));
+    refcache_put(REF_UNITS, "07210@d", gen, "old", 3);
+    assert_true(get(f, "07210@d", &body, &gen));
+    refcache_invalidate(REF_UNITS);
+    assert_false(get(f, "07210@d", &body, &gen));
+}
+
+static void test_read_before_invalidate_is_not_kept(void **state)
+{
+    fx *f = *state;
+    const char *body;
+    uint64_t gen;
+    /* a reader takes its generation, a writer commits and invalidates, then
+     * the reader stores what it read before: that copy must never be served */
+    assert_false(get(f, "25@d", &body, &gen));
+    uint64_t stale_gen = gen;
+    refcache_invalidate(REF_UNITS);
+    refcache_put(REF_UNITS, "25@d", stale_gen, "stale", 5);
+    assert_false(get(f, "25@d", &body, &gen));
+}
+
+static void test_other_process_noticed(void **state)
+{
+    fx *f = *state;
+    const char *body;
+    uint64_t gen;
+    refcache_stats s0, s1;
+    refcache_get_stats(REF_UNITS, &s0);
+    assert_false(get(f, "26@d", &body, &gen));
+    refcache_put(REF_UNITS, "26@d", gen, "v1", 2);
+    assert_true(get(f, "26@d", &body, &gen));
+    other_process_touches(f);
+    assert_false(get(f, "26@d", &body, &gen)); /* check interval 0: noticed at once */
+    refcache_get_stats(REF_UNITS, &s1);
+    assert_true(s1.invalidations > s0.invalidations);
+}
+
+static void test_check_interval(void **state)
+{
+    fx *f = *state;
+    const char *body;
+    uint64_t gen;
+    refcache_configure(true, 60000, 60000); /* look for other processes once a minute */
+    assert_false(get(f, "27@d", &body, &gen));
+    refcache_put(REF_UNITS, "27@d", gen, "v1", 2);
+    other_process_touches(f);
+    /* within the interval the copy is still served: the documented bound */
+    assert_true(get(f, "27@d", &body, &gen));
+    /* a change through this process is exact whatever the interval */
+    refcache_invalidate(REF_UNITS);
+    assert_false(get(f, "27@d", &body, &gen));
+    refcache_configure(true, 0, 60000);
+}
+
+static void test_max_age(void **state)
+{
+    fx *f = *state;
+    const char *body;
+    uint64_t gen;
+    refcache_configure(true, 0, 50);
+    assert_false(get(f, "28@d", &body, &gen));
+    refcache_put(REF_UNITS, "28@d", gen, "v1", 2);
+    assert_true(get(f, "28@d", &body, &gen));
+    struct timespec ts = {0, 80 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    assert_false(get(f, "28@d", &body, &gen));
+    refcache_configure(true, 0, 60000);
+}
+
+static void test_limits_and_off(void **state)
+{
+    fx *f = *state;
+    const char *body;
+    uint64_t gen;
+    char longkey[100];
+    memset(longkey, 'k', sizeof longkey - 1);
+    longkey[sizeof longkey - 1] = '\0';
+    assert_false(get(f, longkey, &body, &gen));
+    refcache_put(REF_UNITS, longkey, gen, "x", 1);
+    assert_false(get(f, longkey, &body, &gen));
+
+    static char big[20000];
+    memset(big, 'b', sizeof big);
+    assert_false(get(f, "29@d", &body, &gen));
+    refcache_put(REF_UNITS, "29@d", gen, big, sizeof big);
+    assert_false(get(f, "29@d", &body, &gen));
+
+    /* generation 0 (what a lookup hands out when it cannot vouch) is never kept */
+    refcache_put(REF_UNITS, "30@d", 0, "x", 1);
+    assert_false(get(f, "30@d", &body, &gen));
+
+    refcache_configure(false, 0, 60000);
+    assert_false(refcache_enabled());
+    assert_false(get(f, "31@d", &body, &gen));
+    assert_int_equal(gen, 0);
+    refcache_put(REF_UNITS, "31@d", 7, "x", 1);
+    refcache_configure(true, 0, 60000);
+    assert_false(get(f, "31@d", &body, &gen));
+}
+
+static void test_missing_table_turns_it_off(void **state)
+{
+    fx *f = *state;
+    const char *body;
+    uint64_t gen;
+    assert_false(get(f, "32@d", &body, &gen));
+    refcache_put(REF_UNITS, "32@d", gen, "v1", 2);
+    assert_true(get(f, "32@d", &body, &gen));
+    ts_err e;
+    ts_err_clear(&e);
+    assert_int_equal(db_exec(f->other, "ALTER TABLE data_versions RENAME TO dv_gone", &e), TS_OK);
+    assert_false(get(f, "32@d", &body, &gen)); /* cannot vouch: database, not copy */
+    assert_int_equal(gen, 0);
+    assert_int_equal(db_exec(f->other, "ALTER TABLE dv_gone RENAME TO data_versions", &e), TS_OK);
+    assert_false(get(f, "32@d", &body, &gen));
+    refcache_put(REF_UNITS, "32@d", gen, "v2", 2);
+    assert_true(get(f, "32@d", &body, &gen));
+    assert_string_equal(body, "v2");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_miss_put_hit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_local_invalidate, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_read_before_invalidate_is_not_kept, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_other_process_noticed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_check_interval, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_max_age, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_limits_and_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_table_turns_it_off, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
