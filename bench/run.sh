@@ -395,13 +395,22 @@ if [ "$PG_MODE" != no ]; then
         sleep 1
         P_IDLE=$(rss_kb "$P_PID")
         for ep in "$EP_PROV" "$EP_COMM" "$EP_LIST" "$EP_SEARCH"; do check200 "$P" "$P_PORT" "$ep"; done
+        PN="tinhso/PostgreSQL --no-cache"
+        start_server tinhso-pg-nocache "$BIN" serve --db "$PG_URL" --listen 127.0.0.1:@PORT@ --threads "$SRV_T" --no-access-log --no-cache
+        PN_PID=$START_PID PN_PORT=$START_PORT
+        for ep in "$EP_PROV" "$EP_COMM"; do check200 "$PN" "$PN_PORT" "$ep"; done
         for i in $(seq "$RUNS"); do
-            for ep in "$EP_PROV" "$EP_COMM" "$EP_LIST" "$EP_SEARCH"; do bench "$P" "$P_PID" "$P_PORT" "$ep"; done
+            for ep in "$EP_PROV" "$EP_COMM"; do
+                bench "$P" "$P_PID" "$P_PORT" "$ep"
+                bench "$PN" "$PN_PID" "$PN_PORT" "$ep"
+            done
+            for ep in "$EP_LIST" "$EP_SEARCH"; do bench "$P" "$P_PID" "$P_PORT" "$ep"; done
             bench_me "$P" "$P_PID" "$P_PORT"
         done
         sleep 2
         MEM+=("$P|$P_IDLE|$(rss_kb "$P_PID")|$(hwm_kb "$P_PID")")
         stop_pid "$P_PID"
+        stop_pid "$PN_PID"
         startup_time "$P" "$BIN" serve --db "$PG_URL" --listen 127.0.0.1:@PORT@ --threads "$SRV_T" --no-access-log
         PG_NOTE="PostgreSQL $(psql --version 2>/dev/null | awk '{print $3}') from scripts/pg-server.sh (fsync=off, same machine: its backends share the 2 cores too)."
     elif [ "$PG_MODE" = yes ]; then
@@ -436,6 +445,7 @@ report() {
         r=($(median_line "$f"))
         range=$(sort -n -k1,1 "$f" | awk 'NR == 1 {lo = $1} {hi = $1} END {print (NR > 1 ? lo "–" hi : "—")}')
         pgc=${r[7]}; case $t in *PostgreSQL*) ;; *) pgc="—" ;; esac
+        [ "$pgc" = 0.0 ] && pgc="0 (cache)"
         echo "| $t | \`$ep\` | ${r[0]} | $range | ${r[1]} | ${r[2]} | ${r[3]} | ${r[4]} | $pgc | ${r[6]} | ${r[5]} |"
     done
     local busy
@@ -490,6 +500,8 @@ report() {
         [ ${#r[@]} -gt 0 ] && echo "- $N \`$ep\` (reported: every request reads the database, as bare does): ${r[0]} req/s, p99 ${r[2]} ms"
         r=($(result_of "tinhso/PostgreSQL" "$ep"))
         [ ${#r[@]} -gt 0 ] && echo "- tinhso/PostgreSQL \`$ep\` (reported, no target): ${r[0]} req/s, p99 ${r[2]} ms"
+        r=($(result_of "tinhso/PostgreSQL --no-cache" "$ep"))
+        [ ${#r[@]} -gt 0 ] && echo "- tinhso/PostgreSQL --no-cache \`$ep\` (reported: every request reads PostgreSQL): ${r[0]} req/s, p99 ${r[2]} ms"
     done
     r=($(result_of "$T" "$EP_ME"))
     if [ ${#r[@]} -gt 0 ]; then
