@@ -280,6 +280,28 @@ static int load_config(const char *path, http_config *cfg, const char **db_out)
         } else if (!strcmp(key, "login_ip_max_failures") && json_is_integer(v) &&
                    json_integer_value(v) > 0 && json_integer_value(v) < 100000) {
             cfg->ident.login_ip_max_failures = (int)json_integer_value(v);
+        } else if (!strcmp(key, "register_ip_max_per_hour") && json_is_integer(v) &&
+                   json_integer_value(v) > 0 && json_integer_value(v) <= 100000) {
+            cfg->ident.register_ip_max = (int)json_integer_value(v);
+        } else if (!strcmp(key, "trusted_proxies") && json_is_array(v) &&
+                   json_array_size(v) <= HTTP_MAX_PROXIES) {
+            size_t i;
+            json_t *p;
+            cfg->nproxies = 0;
+            json_array_foreach(v, i, p)
+            {
+                if (!json_is_string(p) ||
+                    http_net_parse(json_string_value(p), &cfg->proxies[cfg->nproxies])) {
+                    fprintf(stderr,
+                            "tinhso: config %s: trusted_proxies[%zu] is not an IP address or "
+                            "network (e.g. \"127.0.0.1\", \"10.0.0.0/8\", \"::1\")\n",
+                            path, i);
+                    rc = 1;
+                    break;
+                }
+                cfg->nproxies++;
+            }
+            if (rc) break;
         } else if (!strcmp(key, "login_lock_seconds") && json_is_integer(v) &&
                    json_integer_value(v) > 0 && json_integer_value(v) <= 86400) {
             cfg->ident.lock_s = (int)json_integer_value(v);

@@ -27,18 +27,132 @@ const char *http_cookie(http_req *r, const char *name)
     return v && *v ? v : NULL;
 }
 
+int http_net_parse(const char *s, http_net *out)
+{
+    memset(out, 0, sizeof *out);
+    char host[INET6_ADDRSTRLEN + 1];
+    const char *slash = strchr(s, '/');
+    size_t n = slash ? (size_t)(slash - s) : strlen(s);
+    if (n == 0 || n >= sizeof host) return -1;
+    memcpy(host, s, n);
+    host[n] = '\0';
+    if (inet_pton(AF_INET, host, out->addr) == 1) {
+        out->family = AF_INET;
+        out->prefix = 32;
+    } else if (inet_pton(AF_INET6, host, out->addr) == 1) {
+        out->family = AF_INET6;
+        out->prefix = 128;
+    } else {
+        return -1;
+    }
+    if (slash) {
+        const char *p = slash + 1;
+        if (!*p || strlen(p) > 3) return -1;
+        int v = 0;
+        for (; *p; p++) {
+            if (*p < '0' || *p > '9') return -1;
+            v = v * 10 + (*p - '0');
+        }
+        if (v > out->prefix) return -1;
+        out->prefix = v;
+    }
+    return 0;
+}
+
+/* An address in binary form; a v4-mapped IPv6 address counts as IPv4. */
+typedef struct bin_addr {
+    int family;
+    unsigned char b[16];
+} bin_addr;
+
+static bool addr_parse(const char *s, bin_addr *a)
+{
+    memset(a, 0, sizeof *a);
+    if (inet_pton(AF_INET, s, a->b) == 1) {
+        a->family = AF_INET;
+        return true;
+    }
+    if (inet_pton(AF_INET6, s, a->b) == 1) {
+        a->family = AF_INET6;
+        static const unsigned char v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (!memcmp(a->b, v4mapped, 12)) {
+            memmove(a->b, a->b + 12, 4);
+            memset(a->b + 4, 0, 12);
+            a->family = AF_INET;
+        }
+        return true;
+    }
+    return false;
+}
+
+static bool net_contains(const http_net *n, const bin_addr *a)
+{
+    if (n->family != a->family) return false;
+    int full = n->prefix / 8, rest = n->prefix % 8;
+    if (memcmp(n->addr, a->b, (size_t)full)) return false;
+    if (!rest) return true;
+    unsigned char mask = (unsigned char)(0xff << (8 - rest));
+    return (n->addr[full] & mask) == (a->b[full] & mask);
+}
+
+static bool trusted(const http_config *cfg, const bin_addr *a)
+{
+    for (int i = 0; cfg && i < cfg->nproxies; i++)
+        if (net_contains(&cfg->proxies[i], a)) return true;
+    return false;
+}
+
+static const char *addr_text(arena *ar, const bin_addr *a)
+{
+    char buf[INET6_ADDRSTRLEN];
+    if (!inet_ntop(a->family, a->b, buf, sizeof buf)) return "unknown";
+    return arena_strdup(ar, buf);
+}
+
 const char *http_client_ip(http_req *r)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     if (!ci || !ci->client_addr) return "unknown";
-    char buf[INET6_ADDRSTRLEN] = "unknown";
+    bin_addr peer = {0};
     const struct sockaddr *sa = ci->client_addr;
+    char buf[INET6_ADDRSTRLEN];
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
-    return arena_strdup(r->a, buf);
+    else
+        return "unknown";
+    if (!addr_parse(buf, &peer)) return "unknown";
+    const http_config *cfg = r->cfg;
+    const char *xff = trusted(cfg, &peer) ? http_header(r, "X-Forwarded-For") : NULL;
+    if (!xff) return addr_text(r->a, &peer);
+    /* right to left: each trusted hop vouches for the address before it;
+     * the first one that is not a trusted proxy is the client. A malformed
+     * entry ends the walk: the last vouched-for hop is used. */
+    bin_addr best = peer;
+    const char *end = xff + strlen(xff);
+    while (end > xff) {
+        const char *start = end;
+        while (start > xff && start[-1] != ',')
+            start--;
+        const char *a = start, *b = end;
+        while (a < b && (*a == ' ' || *a == '\t'))
+            a++;
+        while (b > a && (b[-1] == ' ' || b[-1] == '\t'))
+            b--;
+        char hop[INET6_ADDRSTRLEN + 1];
+        size_t n = (size_t)(b - a);
+        bin_addr h;
+        if (n == 0 || n >= sizeof hop) break;
+        memcpy(hop, a, n);
+        hop[n] = '\0';
+        if (!addr_parse(hop, &h)) break;
+        best = h;
+        if (!trusted(cfg, &h)) break;
+        end = start > xff ? start - 1 : xff;
+    }
+    return addr_text(r->a, &best);
 }
 
 const char *http_actor(http_req *r)

@@ -89,7 +89,9 @@ ts_code http_require_scope(http_req *r, http_perm perm, int64_t agency_id);
 ts_code http_require_scope_path(http_req *r, http_perm perm, const char *agency_path);
 /* The audit actor of the request: "user:42", "token:7", "admin-token". */
 const char *http_actor(http_req *r);
-/* The client's address (the socket peer), for throttling and logs. */
+/* The client's address, for throttling and logs: the socket peer, or, when
+ * the peer is a trusted proxy (config trusted_proxies), the nearest address
+ * in X-Forwarded-For that is not one. Normalised text ("::1", "10.0.0.7"). */
 const char *http_client_ip(http_req *r);
 /* A cookie from the Cookie header (NULL when absent). */
 const char *http_cookie(http_req *r, const char *name);

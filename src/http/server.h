@@ -12,18 +12,31 @@
 #include "../platform/identity.h"
 #include "http.h"
 
+/* An address or network (CIDR) of a reverse proxy whose X-Forwarded-For is believed. */
+typedef struct http_net {
+    int family;             /* AF_INET or AF_INET6 */
+    unsigned char addr[16]; /* network byte order; IPv4 in the first 4 */
+    int prefix;             /* bits that must match */
+} http_net;
+#define HTTP_MAX_PROXIES 16
+
+/* Parse "10.0.0.1", "10.0.0.0/8", "::1" or "fd00::/8"; 0 on success. */
+int http_net_parse(const char *s, http_net *out);
+
 typedef struct http_config {
-    char host[64];           /* listen address, e.g. 127.0.0.1 */
-    unsigned short port;     /* listen port */
-    int threads;             /* worker threads (0 = number of cores) */
-    size_t max_body;         /* bytes; larger bodies get 413 */
-    size_t max_header;       /* per-connection memory for headers (bytes) */
-    int max_connections;     /* concurrent connections */
-    int timeout_s;           /* idle / slow-client timeout */
-    bool access_log;         /* one JSON line per request on stderr */
-    char admin_token[128];   /* bootstrap admin bearer token ("" = disabled) */
-    bool cookie_secure;      /* mark the session cookie Secure (behind TLS) */
-    ident_settings ident;    /* session timeouts, sign-in throttling */
+    char host[64];                      /* listen address, e.g. 127.0.0.1 */
+    unsigned short port;                /* listen port */
+    int threads;                        /* worker threads (0 = number of cores) */
+    size_t max_body;                    /* bytes; larger bodies get 413 */
+    size_t max_header;                  /* per-connection memory for headers (bytes) */
+    int max_connections;                /* concurrent connections */
+    int timeout_s;                      /* idle / slow-client timeout */
+    bool access_log;                    /* one JSON line per request on stderr */
+    char admin_token[128];              /* bootstrap admin bearer token ("" = disabled) */
+    bool cookie_secure;                 /* mark the session cookie Secure (behind TLS) */
+    ident_settings ident;               /* session timeouts, sign-in throttling */
+    http_net proxies[HTTP_MAX_PROXIES]; /* trusted reverse proxies (X-Forwarded-For) */
+    int nproxies;
     bool ref_cache;          /* serve reference data (units) from per-thread copies */
     int ref_cache_check_ms;  /* how often other processes' changes are looked for */
     int ref_cache_max_age_s; /* copies are refilled after this whatever the versions say */

@@ -79,6 +79,7 @@ typedef enum ts_msg {
     M_PASSWORD_WRONG,
     M_LOGIN_FAILED,
     M_LOGIN_LOCKED,
+    M_REGISTER_LIMITED,
     M_SESSION_INVALID,
     M_TOKEN_INVALID,
     M_CSRF,

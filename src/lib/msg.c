@@ -81,6 +81,9 @@ static const char *const messages[M_COUNT][2] = {
     [M_LOGIN_FAILED] = {"Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."},
     [M_LOGIN_LOCKED] = {"Đăng nhập sai quá nhiều lần; vui lòng thử lại sau %s giây.",
                         "Too many failed sign-ins; try again in %s seconds."},
+    [M_REGISTER_LIMITED] = {"Đã có quá nhiều đăng ký tài khoản từ địa chỉ này; vui lòng thử lại "
+                            "sau %s giây.",
+                            "Too many registrations from this address; try again in %s seconds."},
     [M_SESSION_INVALID] = {"Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.",
                            "The session is invalid or has expired; please sign in again."},
     [M_TOKEN_INVALID] = {"Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",

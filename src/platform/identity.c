@@ -36,6 +36,7 @@ void ident_settings_defaults(ident_settings *s)
     s->lock_s = 30;
     s->lock_max_s = 15 * 60;
     s->window_s = 15 * 60;
+    s->register_ip_max = 100;
 }
 
 static int64_t now_s(void)
@@ -387,6 +388,60 @@ static ts_code throttle_fail(db_conn *c, const ident_settings *st, const char *k
     int r = db_step(s, err);
     db_reset(s);
     return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+/* Registrations: a fixed one-hour window per client address. */
+#define REGISTER_WINDOW_S 3600
+
+typedef struct register_ctx {
+    const ident_settings *st;
+    const char *key;
+    int64_t now;
+    int retry_after;
+} register_ctx;
+
+static ts_code register_take_tx(db_conn *c, void *argp, ts_err *err)
+{
+    register_ctx *rg = argp;
+    throttle_row t;
+    ts_code rc = throttle_get(c, rg->key, &t, err);
+    if (rc != TS_OK) return rc;
+    if (!t.found || rg->now - t.window_start >= REGISTER_WINDOW_S) {
+        t.failures = 0;
+        t.window_start = rg->now;
+    }
+    if (t.failures >= rg->st->register_ip_max) {
+        rg->retry_after = (int)(t.window_start + REGISTER_WINDOW_S - rg->now);
+        if (rg->retry_after < 1) rg->retry_after = 1;
+        char sec[24];
+        snprintf(sec, sizeof sec, "%d", rg->retry_after);
+        return ts_err_set(err, TS_ERATELIMIT, M_REGISTER_LIMITED, sec);
+    }
+    t.failures++;
+    db_stmt *s;
+    rc = db_prepare(c,
+                    "INSERT INTO login_throttle (key, failures, window_start, locked_until) "
+                    "VALUES (?, ?, ?, 0) ON CONFLICT (key) DO UPDATE SET failures = "
+                    "excluded.failures, window_start = excluded.window_start",
+                    &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, rg->key, -1);
+    db_bind_int(s, 2, t.failures);
+    db_bind_int(s, 3, t.window_start);
+    int r = db_step(s, err);
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+ts_code ident_register_take(db_conn *c, const ident_settings *st, const char *ip, int *retry_after,
+                            ts_err *err)
+{
+    char key[96];
+    snprintf(key, sizeof key, "reg:%s", ip ? ip : "?");
+    register_ctx rg = {.st = st, .key = key, .now = now_s()};
+    ts_code rc = db_transact(c, register_take_tx, &rg, err);
+    *retry_after = rg.retry_after;
+    return rc;
 }
 
 typedef struct login_ctx {

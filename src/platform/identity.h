@@ -57,6 +57,7 @@ typedef struct ident_settings {
     int lock_s;                /* first lock; doubles with each further failure (default 30) */
     int lock_max_s;            /* longest lock (default 15 min) */
     int window_s;              /* failures older than this are forgotten (default 15 min) */
+    int register_ip_max;       /* registrations per client address per hour (default 100) */
 } ident_settings;
 
 void ident_settings_defaults(ident_settings *s);
@@ -111,5 +112,14 @@ ts_code ident_logout(db_conn *c, int64_t session_id, const char *actor, ts_err *
 
 /* Delete an account's sessions except keep_session_id (0 = all); inside a transaction. */
 ts_code ident_revoke_sessions(db_conn *c, int64_t account_id, int64_t keep_session_id, ts_err *err);
+
+/*
+ * Count one registration attempt from ip (each costs a password hash) and
+ * refuse it with TS_ERATELIMIT (M_REGISTER_LIMITED, *retry_after seconds)
+ * when the address already made st->register_ip_max this hour. Runs its
+ * own write transaction; call before creating the account.
+ */
+ts_code ident_register_take(db_conn *c, const ident_settings *st, const char *ip, int *retry_after,
+                            ts_err *err);
 
 #endif

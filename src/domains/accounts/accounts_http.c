@@ -148,8 +148,13 @@ static ts_code h_register(http_req *r)
                      .password = raw_str(r, in, "password")};
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
+    /* each attempt costs a password hash: a few per address and hour */
+    int retry;
+    ts_code rc = ident_register_take(c, &r->cfg->ident, http_client_ip(r), &retry, &r->err);
+    if (rc == TS_ERATELIMIT) http_add_header(r, "Retry-After", arena_printf(r->a, "%d", retry));
+    if (rc != TS_OK) return rc;
     account out;
-    ts_code rc = accounts_create(c, r->a, &n, "self-registration", &out, &r->err);
+    rc = accounts_create(c, r->a, &n, "self-registration", &out, &r->err);
     if (rc != TS_OK) return rc;
     return reply_account(r, &out, NULL, NULL);
 }
