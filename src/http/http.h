@@ -121,6 +121,9 @@ void http_add_header(http_req *r, const char *name, const char *value);
 /* Parse the body as a JSON object; checks Content-Type. */
 ts_code http_body_json(http_req *r, json_t **out);
 
+/* A free-text query argument (NULL when absent): valid UTF-8 and at most
+ * max characters, else a 400 naming it. */
+ts_code http_query_text(http_req *r, const char *name, size_t max, const char **out);
 /* Parse an integer query argument within [min,max] (def when absent). */
 ts_code http_query_int(http_req *r, const char *name, int64_t def, int64_t min, int64_t max,
                        int64_t *out);

@@ -26,6 +26,7 @@
 #include "../lib/jsonx.h"
 #include "../lib/log.h"
 #include "../lib/strbuf.h"
+#include "../lib/text.h"
 #include "../lib/timeutil.h"
 
 #define MAX_SEGS 12
@@ -238,6 +239,22 @@ ts_code http_query_int(http_req *r, const char *name, int64_t def, int64_t min, 
         return ts_err_field(&r->err, TS_EINVAL, name, M_FIELD_RANGE, range);
     }
     *out = x;
+    return TS_OK;
+}
+
+ts_code http_query_text(http_req *r, const char *name, size_t max, const char **out)
+{
+    const char *v = http_query(r, name);
+    *out = NULL;
+    if (!v) return TS_OK;
+    size_t n = strlen(v);
+    if (!text_utf8_valid(v, n)) return ts_err_field(&r->err, TS_EINVAL, name, M_FIELD_UTF8, NULL);
+    if (text_utf8_chars(v, n) > max) {
+        char m[24];
+        snprintf(m, sizeof m, "%zu", max);
+        return ts_err_field(&r->err, TS_EINVAL, name, M_FIELD_TOO_LONG, m);
+    }
+    *out = v;
     return TS_OK;
 }
 

@@ -8,49 +8,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, cli } from './lib/server.mjs';
+import { DEMO_PW, assertProblem, login, signedIn, as } from './lib/helpers.mjs';
 
-const DEMO_PW = 'TinhSo@2025demo';
 const ROOT = '000.00.00.H06';
 const STP = '000.00.03.H06'; // Sở Tư pháp
 const STP_DIV = '000.01.03.H06'; // a division under Sở Tư pháp
 const SYT = '000.00.07.H06'; // Sở Y tế
-const PROBLEM = /^application\/problem\+json/;
 const NEW_PW = 'trống đồng Đông Sơn';
 
 let srv;
 before(async () => { srv = await startServer(); });
 after(async () => { if (srv) await srv.close(); });
-
-function assertProblem(r, status, field) {
-  assert.equal(r.status, status, `expected ${status}, got ${r.status}: ${JSON.stringify(r.body).slice(0, 400)}`);
-  assert.match(r.headers.get('content-type') || '', PROBLEM);
-  if (field) {
-    const fields = (r.body.errors || []).map((e) => e.field);
-    assert.ok(fields.includes(field), `errors[] names ${field}: ${JSON.stringify(r.body.errors)}`);
-  }
-}
-
-async function login(s, username, password = DEMO_PW) {
-  const r = await s.json('/api/v1/auth/login', {
-    method: 'POST', headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password }),
-  });
-  const m = /tinhso_session=([^;]*)/.exec(r.headers.get('set-cookie') || '');
-  return { ...r, cookie: m ? m[1] : null, csrf: r.body?.csrf_token };
-}
-
-async function signedIn(s, username, password = DEMO_PW) {
-  const r = await login(s, username, password);
-  assert.equal(r.status, 200, `login ${username}: ${JSON.stringify(r.body)}`);
-  return r;
-}
-
-function as(s, sess, path, method = 'GET', body, extra = {}) {
-  const headers = { Cookie: `tinhso_session=${sess.cookie}`, ...extra };
-  if (body !== undefined && !('Content-Type' in extra)) headers['Content-Type'] = 'application/json';
-  if (method !== 'GET' && sess.csrf && !('X-CSRF-Token' in extra)) headers['X-CSRF-Token'] = sess.csrf;
-  return s.json(path, { method, headers, body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)) });
-}
 
 const auditTotal = async () => (await srv.admin('/api/v1/audit?limit=1', 'GET')).body.total;
 

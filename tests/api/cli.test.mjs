@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, freshDb, cli } from './lib/server.mjs';
+import { auditCount } from './lib/helpers.mjs';
 
 const MIGRATIONS = readdirSync(fileURLToPath(new URL('../../src/db/migrations/', import.meta.url)))
   .filter((f) => /^\d+_.*\.sql$/.test(f))
@@ -159,12 +160,6 @@ function writeJson(name, value) {
   const p = join(tmp, name);
   writeFileSync(p, typeof value === 'string' ? value : JSON.stringify(value, null, 1));
   return p;
-}
-
-function auditCount(url) {
-  const r = cli(['audit', 'verify', '--db', url]);
-  assert.equal(r.status, 0, r.stdout + r.stderr);
-  return Number(r.stdout.match(/(\d+) entries verified/)[1]);
 }
 
 test('units import inserts, re-import updates without duplicating, bad files change nothing', async (t) => {

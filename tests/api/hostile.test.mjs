@@ -4,27 +4,18 @@
 // (one entry per successful change, none for failed requests).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import { startServer, cli, ADMIN_TOKEN } from './lib/server.mjs';
+import { startServer, ADMIN_TOKEN } from './lib/server.mjs';
+import { PROBLEM, auditCount, rawRequest } from './lib/helpers.mjs';
 
 let srv;
 let auditBase; // audit entries after the demo load
 let successes = 0; // successful PATCHes made by this file
 
 const ORIGINAL = { name: 'Bắc Ninh', full_name: 'Tỉnh Bắc Ninh', name_en: 'Bac Ninh' };
-const PROBLEM = /^application\/problem\+json/;
-
-function auditCount() {
-  const r = cli(['audit', 'verify', '--db', srv.db.url]);
-  assert.equal(r.status, 0, `audit verify failed: ${r.stdout}${r.stderr}`);
-  const m = r.stdout.match(/(\d+) entries verified/);
-  assert.ok(m, `audit verify output: ${r.stdout}`);
-  return Number(m[1]);
-}
 
 before(async () => {
   srv = await startServer();
-  auditBase = auditCount();
+  auditBase = auditCount(srv.db.url);
 });
 
 after(async () => {
@@ -63,23 +54,10 @@ function patchRaw(body, headers = {}) {
   });
 }
 
-// node:http request; resolves {status, headers, body} or {status: 0, error}.
-function raw({ method = 'GET', path, headers = {}, write }) {
-  return new Promise((resolve) => {
-    const req = http.request(
-      { host: '127.0.0.1', port: srv.port, method, path, headers, agent: false },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers,
-          body: Buffer.concat(chunks).toString() }));
-        res.on('error', (error) => resolve({ status: res.statusCode, headers: res.headers,
-          body: Buffer.concat(chunks).toString(), error }));
-      });
-    req.setTimeout(15000, () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => resolve({ status: 0, error }));
-    if (write) write(req); else req.end();
-  });
+// A raw node:http request (helpers.mjs) with the body as text.
+async function raw(opts) {
+  const r = await rawRequest(srv.port, { timeoutMs: 15000, ...opts });
+  return { ...r, body: r.body.toString() };
 }
 
 // ------------------------------------------------------------------ authentication
@@ -214,7 +192,7 @@ for (const [what, body, field] of invalid) {
 }
 
 test('failed requests added no audit entries', () => {
-  assert.equal(auditCount(), auditBase);
+  assert.equal(auditCount(srv.db.url), auditBase);
 });
 
 // ------------------------------------------------------------------ size limits
@@ -386,23 +364,23 @@ test('after all of that the units table is intact (34 provinces, 99 communes of 
 });
 
 test('the audit trail has exactly one entry per successful PATCH and the chain verifies', () => {
-  assert.equal(auditCount(), auditBase + successes);
+  assert.equal(auditCount(srv.db.url), auditBase + successes);
 });
 
 test('each successful PATCH adds exactly one audit entry; a failed one adds none', async () => {
-  const n0 = auditCount();
+  const n0 = auditCount(srv.db.url);
   const ok = await patch({ name_en: 'Bac Ninh (audit)' });
   assert.equal(ok.status, 200);
-  assert.equal(auditCount(), n0 + 1);
+  assert.equal(auditCount(srv.db.url), n0 + 1);
   const bad = await patch({ name_en: 5 });
   assert.equal(bad.status, 422);
   const unauth = await srv.json('/api/v1/units/24', { method: 'PATCH',
     headers: { 'Content-Type': 'application/json' }, body: '{"name_en":"x"}' });
   assert.equal(unauth.status, 401);
-  assert.equal(auditCount(), n0 + 1);
+  assert.equal(auditCount(srv.db.url), n0 + 1);
   const back = await patch({ name_en: ORIGINAL.name_en });
   assert.equal(back.status, 200);
-  assert.equal(auditCount(), n0 + 2);
+  assert.equal(auditCount(srv.db.url), n0 + 2);
   await assertUnchanged();
 });
 

@@ -3,10 +3,10 @@
 // metrics, the static front page (ETag, gzip), path traversal, OpenAPI, HEAD.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import net from 'node:net';
 import zlib from 'node:zlib';
 import { startServer } from './lib/server.mjs';
+import { PROBLEM, rawRequest } from './lib/helpers.mjs';
 
 let srv;
 
@@ -18,25 +18,9 @@ after(async () => {
   if (srv) await srv.close();
 });
 
-// A raw request through node:http (no normalisation of the path, no
-// decompression). Resolves {status, headers, body: Buffer} or {status: 0, error}.
-function raw({ method = 'GET', path, headers = {}, body } = {}) {
-  return new Promise((resolve) => {
-    const req = http.request(
-      { host: '127.0.0.1', port: srv.port, method, path, headers, agent: false },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () =>
-          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', (error) =>
-          resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks), error }));
-      });
-    req.setTimeout(10000, () => req.destroy(new Error('timeout')));
-    req.on('error', (error) => resolve({ status: 0, error, headers: {}, body: Buffer.alloc(0) }));
-    req.end(body);
-  });
-}
+// A raw request through node:http (helpers.mjs): no normalisation of the
+// path, no decompression; the body is a Buffer.
+const raw = (opts) => rawRequest(srv.port, opts);
 
 // Send bytes on a plain socket and collect everything until the server closes.
 function rawSocket(text) {
@@ -51,7 +35,6 @@ function rawSocket(text) {
   });
 }
 
-const PROBLEM = /^application\/problem\+json/;
 const VIETNAMESE = /[àáảãạăắằẳẵặâấầẩẫậđèéẻẽẹêếềểễệìíỉĩịòóỏõọôốồổỗộơớờởỡợùúủũụưứừửữựỳýỷỹỵ]/i;
 const SANE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../db/dbrow.h"
+#include "../../lib/fieldcheck.h"
 #include "../../lib/jsonx.h"
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
@@ -55,21 +57,6 @@ ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id
 
 /* ------------------------------------------------------------------ */
 /* create                                                                */
-
-static void check_text(const char *field, const char *v, size_t max, ts_err *err)
-{
-    if (!v) return;
-    size_t n = strlen(v);
-    if (!text_utf8_valid(v, n))
-        ts_err_field(err, TS_EVALIDATION, field, M_FIELD_UTF8, NULL);
-    else if (n == 0)
-        ts_err_field(err, TS_EVALIDATION, field, M_FIELD_EMPTY, NULL);
-    else if (text_utf8_chars(v, n) > max) {
-        char m[24];
-        snprintf(m, sizeof m, "%zu", max);
-        ts_err_field(err, TS_EVALIDATION, field, M_FIELD_TOO_LONG, m);
-    }
-}
 
 /* Digits of a phone number (+84 kept as 84), NULL when not 9–15 digits. */
 static char *phone_digits(arena *a, const char *p)
@@ -127,10 +114,9 @@ static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
     ts_code rc = db_prepare(c, "SELECT COUNT(*) FROM accounts WHERE username = ?", &s, err);
     if (rc != TS_OK) return rc;
     db_bind_text(s, 1, cc->username, -1);
-    int r = db_step(s, err);
-    int64_t taken = r == DB_ROW ? db_col_int(s, 0) : 0;
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
+    int64_t taken, id;
+    rc = dbrow_int(s, 0, &taken, err);
+    if (rc != TS_OK) return rc;
     if (taken) {
         ts_err_set(err, TS_ECONFLICT, M_USERNAME_TAKEN, cc->username);
         return ts_err_field(err, TS_ECONFLICT, "username", M_USERNAME_TAKEN, cc->username);
@@ -159,12 +145,8 @@ static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
     db_bind_text(s, 7, now, -1);
     db_bind_text(s, 8, now, -1);
     db_bind_text(s, 9, cc->actor, -1);
-    r = db_step(s, err);
-    int64_t id = r == DB_ROW ? db_col_int(s, 0) : 0;
-    while (r == DB_ROW)
-        r = db_step(s, err);
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
+    rc = dbrow_int(s, 0, &id, err);
+    if (rc != TS_OK) return rc;
     if (in->role) {
         rc = insert_grant(c, id, in->role, agency_id, now, cc->actor, err);
         if (rc != TS_OK) return rc;
@@ -204,7 +186,7 @@ ts_code accounts_create(db_conn *c, arena *a, const account_new *in, const char 
     if (strcmp(n.kind, "citizen") && strcmp(n.kind, "officer"))
         ts_err_field(err, TS_EVALIDATION, "kind", M_FIELD_FORMAT, "citizen | officer");
     if (n.email) {
-        check_text("email", n.email, 64, err);
+        fc_text("email", n.email, 64, err);
         if (!email_shape(n.email)) ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
     }
     if (n.phone && !phone_digits(a, n.phone))
@@ -220,10 +202,7 @@ ts_code accounts_create(db_conn *c, arena *a, const account_new *in, const char 
     } else if (!n.email && !n.phone) {
         ts_err_field(err, TS_EVALIDATION, "username", M_FIELD_REQUIRED, NULL);
     }
-    if (!n.full_name)
-        ts_err_field(err, TS_EVALIDATION, "full_name", M_FIELD_REQUIRED, NULL);
-    else
-        check_text("full_name", n.full_name, ACCOUNT_NAME_MAX, err);
+    fc_text_required("full_name", n.full_name, ACCOUNT_NAME_MAX, err);
     ts_msg pm = pw_check_rules(n.password, username);
     if (pm != M_NONE) ts_err_field(err, TS_EVALIDATION, "password", pm, NULL);
     if (n.role && !ident_role_valid(n.role))
@@ -243,6 +222,24 @@ ts_code accounts_create(db_conn *c, arena *a, const account_new *in, const char 
 /* ------------------------------------------------------------------ */
 /* password change                                                       */
 
+/* Store a new password hash and revoke every session of the account but keep
+ * (0: all of them), for a change by its owner and a reset by an admin. */
+static ts_code set_password(db_conn *c, int64_t id, const char *hash, const char *now, int64_t keep,
+                            ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, hash, -1);
+    db_bind_text(s, 2, now, -1);
+    db_bind_int(s, 3, id);
+    int r = db_step(s, err);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    return ident_revoke_sessions(c, id, keep, err);
+}
+
 typedef struct pw_ctx {
     int64_t account_id, keep;
     const char *hash, *actor, *username, *now;
@@ -251,17 +248,7 @@ typedef struct pw_ctx {
 static ts_code pw_tx(db_conn *c, void *argp, ts_err *err)
 {
     pw_ctx *pc = argp;
-    db_stmt *s;
-    ts_code rc = db_prepare(c, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
-                            &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, pc->hash, -1);
-    db_bind_text(s, 2, pc->now, -1);
-    db_bind_int(s, 3, pc->account_id);
-    int r = db_step(s, err);
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
-    rc = ident_revoke_sessions(c, pc->account_id, pc->keep, err);
+    ts_code rc = set_password(c, pc->account_id, pc->hash, pc->now, pc->keep, err);
     if (rc != TS_OK) return rc;
     json_t *sum = json_pack("{s:b}", "other_sessions_revoked", 1);
     audit_entry e = {.actor = pc->actor,
@@ -348,12 +335,7 @@ static ts_code load_grants(db_conn *c, arena *a, account_view *v, ts_err *err)
     v->ngrants = 0;
     v->grants = arena_alloc(a, sizeof(account_grant) * (size_t)cap);
     while ((r = db_step(s, err)) == DB_ROW) {
-        if (v->ngrants == cap) {
-            account_grant *ng = arena_alloc(a, sizeof(account_grant) * (size_t)cap * 2);
-            memcpy(ng, v->grants, sizeof(account_grant) * (size_t)cap);
-            v->grants = ng;
-            cap *= 2;
-        }
+        v->grants = dbrow_grow(a, v->grants, sizeof *v->grants, v->ngrants, &cap);
         account_grant *g = &v->grants[v->ngrants++];
         g->id = db_col_int(s, 0);
         g->role = db_col_dup(a, s, 1);
@@ -365,11 +347,12 @@ static ts_code load_grants(db_conn *c, arena *a, account_view *v, ts_err *err)
     return r < 0 ? (ts_code)-r : TS_OK;
 }
 
-static ts_code not_found(ts_err *err, int64_t id)
+/* TS_ENOTFOUND with msg naming the id (of an account, a grant, a token). */
+static ts_code not_found(ts_err *err, ts_msg msg, int64_t id)
 {
     char b[24];
     snprintf(b, sizeof b, "%lld", (long long)id);
-    return ts_err_set(err, TS_ENOTFOUND, M_ACCOUNT_NOT_FOUND, b);
+    return ts_err_set(err, TS_ENOTFOUND, msg, b);
 }
 
 ts_code accounts_get(db_conn *c, arena *a, int64_t id, account_view *out, ts_err *err)
@@ -383,8 +366,18 @@ ts_code accounts_get(db_conn *c, arena *a, int64_t id, account_view *out, ts_err
     if (r == DB_ROW) read_account(a, s, &out->ac);
     db_reset(s);
     if (r < 0) return (ts_code)-r;
-    if (r != DB_ROW) return not_found(err, id);
+    if (r != DB_ROW) return not_found(err, M_ACCOUNT_NOT_FOUND, id);
     return load_grants(c, a, out, err);
+}
+
+/* Bind accounts_list's filters (see its WHERE clause); returns the next parameter index. */
+static int bind_list(arena *a, db_stmt *s, const account_query *q)
+{
+    int k = 1;
+    for (int i = 0; i < q->npaths; i++)
+        db_bind_text(s, k++, arena_printf(a, "%s%%", q->paths[i]), -1);
+    if (q->kind) db_bind_text(s, k++, q->kind, -1);
+    return k;
 }
 
 /* Does the folded text contain the folded needle? */
@@ -430,14 +423,9 @@ ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view
         rc = db_prepare(c, arena_printf(a, "SELECT COUNT(*) FROM accounts a WHERE 1 = 1%s", where),
                         &s, err);
         if (rc != TS_OK) return rc;
-        k = 1;
-        for (int i = 0; i < q->npaths; i++)
-            db_bind_text(s, k++, arena_printf(a, "%s%%", q->paths[i]), -1);
-        if (q->kind) db_bind_text(s, k++, q->kind, -1);
-        r = db_step(s, err);
-        *total = r == DB_ROW ? db_col_int(s, 0) : 0;
-        db_reset(s);
-        if (r < 0) return (ts_code)-r;
+        bind_list(a, s, q);
+        rc = dbrow_int(s, 0, total, err);
+        if (rc != TS_OK) return rc;
     }
     rc = db_prepare(c,
                     arena_printf(a,
@@ -446,10 +434,7 @@ ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view
                                  where, needle ? "" : " LIMIT ? OFFSET ?"),
                     &s, err);
     if (rc != TS_OK) return rc;
-    k = 1;
-    for (int i = 0; i < q->npaths; i++)
-        db_bind_text(s, k++, arena_printf(a, "%s%%", q->paths[i]), -1);
-    if (q->kind) db_bind_text(s, k++, q->kind, -1);
+    k = bind_list(a, s, q);
     if (!needle) {
         db_bind_int(s, k++, q->limit);
         db_bind_int(s, k++, q->offset);
@@ -519,11 +504,11 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
         json_object_set_new(changes, "full_name", json_string(p->full_name));
         ac->full_name = p->full_name;
     }
-    if (p->set_email && (!p->email != !ac->email || (p->email && strcmp(p->email, ac->email)))) {
+    if (p->set_email && !fc_same(p->email, ac->email)) {
         json_object_set_new(changes, "email", jx_str_or_null(p->email));
         ac->email = p->email;
     }
-    if (p->set_phone && (!p->phone != !ac->phone || (p->phone && strcmp(p->phone, ac->phone)))) {
+    if (p->set_phone && !fc_same(p->phone, ac->phone)) {
         json_object_set_new(changes, "phone", jx_str_or_null(p->phone));
         ac->phone = p->phone;
     }
@@ -570,14 +555,9 @@ ts_code accounts_update(db_conn *c, arena *a, int64_t id, const account_patch *p
                         account_view *out, ts_err *err)
 {
     account_patch n = *p;
-    if (n.set_full_name) {
-        if (!n.full_name)
-            ts_err_field(err, TS_EVALIDATION, "full_name", M_FIELD_REQUIRED, NULL);
-        else
-            check_text("full_name", n.full_name, ACCOUNT_NAME_MAX, err);
-    }
+    if (n.set_full_name) fc_text_required("full_name", n.full_name, ACCOUNT_NAME_MAX, err);
     if (n.set_email && n.email) {
-        check_text("email", n.email, 64, err);
+        fc_text("email", n.email, 64, err);
         if (!email_shape(n.email)) ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
     }
     if (n.set_phone && n.phone && !phone_digits(a, n.phone))
@@ -641,11 +621,7 @@ static ts_code grant_remove_tx(db_conn *c, void *argp, ts_err *err)
     const account_grant *g = NULL;
     for (int i = 0; i < v.ngrants; i++)
         if (v.grants[i].id == x->grant_id) g = &v.grants[i];
-    if (!g) {
-        char b[24];
-        snprintf(b, sizeof b, "%lld", (long long)x->grant_id);
-        return ts_err_set(err, TS_ENOTFOUND, M_GRANT_NOT_FOUND, b);
-    }
+    if (!g) return not_found(err, M_GRANT_NOT_FOUND, x->grant_id);
     db_stmt *s;
     rc = db_prepare(c, "DELETE FROM grants WHERE id = ? AND account_id = ?", &s, err);
     if (rc != TS_OK) return rc;
@@ -674,17 +650,7 @@ static ts_code reset_tx(db_conn *c, void *argp, ts_err *err)
     account_view v;
     ts_code rc = accounts_get(c, x->a, x->id, &v, err);
     if (rc != TS_OK) return rc;
-    db_stmt *s;
-    rc = db_prepare(c, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?", &s,
-                    err);
-    if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, x->hash, -1);
-    db_bind_text(s, 2, x->now, -1);
-    db_bind_int(s, 3, x->id);
-    int r = db_step(s, err);
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
-    rc = ident_revoke_sessions(c, x->id, 0, err);
+    rc = set_password(c, x->id, x->hash, x->now, 0, err);
     if (rc != TS_OK) return rc;
     return audit_account(c, x, &v, "account.password_reset", audit_agency(&v),
                          json_pack("{s:b}", "sessions_revoked", 1), err);
@@ -762,12 +728,7 @@ ts_code tokens_get(db_conn *c, arena *a, int64_t id, api_token *out, ts_err *err
     if (r == DB_ROW) read_token(a, s, out);
     db_reset(s);
     if (r < 0) return (ts_code)-r;
-    if (r != DB_ROW) {
-        char b[24];
-        snprintf(b, sizeof b, "%lld", (long long)id);
-        return ts_err_set(err, TS_ENOTFOUND, M_TOKEN_NOT_FOUND, b);
-    }
-    return TS_OK;
+    return r == DB_ROW ? TS_OK : not_found(err, M_TOKEN_NOT_FOUND, id);
 }
 
 ts_code tokens_list(db_conn *c, arena *a, const char *const *paths, int npaths, api_token **out,
@@ -786,12 +747,7 @@ ts_code tokens_list(db_conn *c, arena *a, const char *const *paths, int npaths, 
     *n = 0;
     *out = arena_alloc(a, sizeof(api_token) * (size_t)cap);
     while ((r = db_step(s, err)) == DB_ROW) {
-        if (*n == cap) {
-            api_token *nt = arena_alloc(a, sizeof(api_token) * (size_t)cap * 2);
-            memcpy(nt, *out, sizeof(api_token) * (size_t)cap);
-            *out = nt;
-            cap *= 2;
-        }
+        *out = dbrow_grow(a, *out, sizeof **out, *n, &cap);
         read_token(a, s, &(*out)[(*n)++]);
     }
     db_reset(s);
@@ -826,12 +782,9 @@ static ts_code tok_create_tx(db_conn *c, void *argp, ts_err *err)
     db_bind_text(s, 4, tc->perms, -1);
     db_bind_text(s, 5, now, -1);
     db_bind_text(s, 6, tc->actor, -1);
-    int r = db_step(s, err);
-    int64_t id = r == DB_ROW ? db_col_int(s, 0) : 0;
-    while (r == DB_ROW)
-        r = db_step(s, err);
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
+    int64_t id;
+    rc = dbrow_int(s, 0, &id, err);
+    if (rc != TS_OK) return rc;
     rc = tokens_get(c, tc->a, id, tc->out, err);
     if (rc != TS_OK) return rc;
     json_t *sum = token_to_json(tc->out);
@@ -851,10 +804,7 @@ ts_code tokens_create(db_conn *c, arena *a, const char *name, const char *agency
                       const char *permissions, const char *actor, char *token_out, api_token *out,
                       ts_err *err)
 {
-    if (!name)
-        ts_err_field(err, TS_EVALIDATION, "name", M_FIELD_REQUIRED, NULL);
-    else
-        check_text("name", name, TOKEN_NAME_MAX, err);
+    fc_text_required("name", name, TOKEN_NAME_MAX, err);
     if (!agency_code) ts_err_field(err, TS_EVALIDATION, "agency_code", M_FIELD_REQUIRED, NULL);
     /* permissions: known roles, no duplicates, normalised to "a,b" */
     char *norm = arena_strdup(a, "");
@@ -957,10 +907,9 @@ ts_code audit_list(db_conn *c, arena *a, const audit_query *q, json_t **out, ts_
     ts_code rc = db_prepare(c, "SELECT COUNT(*) FROM audit_log l" AUDIT_WHERE, &s, err);
     if (rc != TS_OK) return rc;
     bind_audit(a, s, q);
-    int r = db_step(s, err);
-    int64_t total = r == DB_ROW ? db_col_int(s, 0) : 0;
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
+    int64_t total;
+    rc = dbrow_int(s, 0, &total, err);
+    if (rc != TS_OK) return rc;
     rc = db_prepare(c,
                     "SELECT l.seq, l.at, l.actor, l.agency, l.action, l.object_type, "
                     "l.object_id, l.summary FROM audit_log l" AUDIT_WHERE
@@ -971,6 +920,7 @@ ts_code audit_list(db_conn *c, arena *a, const audit_query *q, json_t **out, ts_
     db_bind_int(s, 16, q->limit);
     db_bind_int(s, 17, q->offset);
     json_t *items = json_array();
+    int r;
     while ((r = db_step(s, err)) == DB_ROW) {
         json_t *o = json_object();
         json_object_set_new(o, "seq", json_integer(db_col_int(s, 0)));
@@ -1049,10 +999,8 @@ static int64_t account_id_of(db_conn *c, const char *username, ts_err *err)
     db_stmt *s;
     if (db_prepare(c, "SELECT id FROM accounts WHERE username = ?", &s, err) != TS_OK) return -1;
     db_bind_text(s, 1, username, -1);
-    int r = db_step(s, err);
-    int64_t id = r == DB_ROW ? db_col_int(s, 0) : 0;
-    db_reset(s);
-    return r < 0 ? -1 : id;
+    int64_t id;
+    return dbrow_int(s, 0, &id, err) == TS_OK ? id : -1;
 }
 
 typedef struct demo_ctx {

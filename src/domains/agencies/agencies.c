@@ -7,10 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../db/dbrow.h"
+#include "../../lib/fieldcheck.h"
 #include "../../lib/jsonx.h"
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/audit.h"
+#include "../units/units.h"
 
 #define AG_COLS                                                                                    \
     "a.id, a.code, a.parent_id, p.code, a.path, a.level, a.kind, a.name, a.short_name, "           \
@@ -48,21 +51,9 @@ int agencies_code_valid(const char *code)
     return p[0] == '.' && is_upper(p[1]) && is_digit(p[2]) && is_digit(p[3]) && p[4] == '\0';
 }
 
-/* A statistics-office unit code: 2, 3 or 5 digits. */
-static int unit_code_shape(const char *code)
-{
-    size_t n = strlen(code);
-    if (n != 2 && n != 3 && n != 5) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!is_digit(code[i])) return 0;
-    return 1;
-}
-
 static const char *const kinds[] = {
     "province_committee", "department", "division", "service_centre",
     "commune_committee",  "police",     "other",    NULL};
-#define KIND_LIST                                                                                  \
-    "province_committee, department, division, service_centre, commune_committee, police, other"
 
 int agencies_kind_valid(const char *kind)
 {
@@ -151,45 +142,37 @@ static void read_agency(arena *a, db_stmt *s, agency *g)
     g->updated_at = db_col_dup(a, s, 17);
 }
 
-static const char *today(arena *a)
+/* One agency by code (code != NULL) or else by id. TS_ENOTFOUND (without a
+ * message) when absent: callers choose the message. */
+static ts_code get_one(db_conn *c, arena *a, const char *code, int64_t id, agency *out, ts_err *err)
 {
-    char d[16];
-    time_date(time_now_us(), d, sizeof d);
-    return arena_strdup(a, d);
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            code ? "SELECT " AG_COLS AG_FROM " WHERE a.code = ?"
+                                 : "SELECT " AG_COLS AG_FROM " WHERE a.id = ?",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    if (code)
+        db_bind_text(s, 1, code, -1);
+    else
+        db_bind_int(s, 1, id);
+    int r = db_step(s, err);
+    if (r == DB_ROW) read_agency(a, s, out);
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    return r == DB_ROW ? TS_OK : TS_ENOTFOUND;
 }
 
-/* TS_ENOTFOUND (without a message) when absent: callers choose the message. */
 static ts_code get_by_code(db_conn *c, arena *a, const char *code, agency *out, ts_err *err)
 {
-    db_stmt *s;
-    ts_code rc = db_prepare(c, "SELECT " AG_COLS AG_FROM " WHERE a.code = ?", &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, code, -1);
-    int r = db_step(s, err);
-    if (r == DB_ROW) read_agency(a, s, out);
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
-    return r == DB_ROW ? TS_OK : TS_ENOTFOUND;
-}
-
-static ts_code get_by_id(db_conn *c, arena *a, int64_t id, agency *out, ts_err *err)
-{
-    db_stmt *s;
-    ts_code rc = db_prepare(c, "SELECT " AG_COLS AG_FROM " WHERE a.id = ?", &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_int(s, 1, id);
-    int r = db_step(s, err);
-    if (r == DB_ROW) read_agency(a, s, out);
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
-    return r == DB_ROW ? TS_OK : TS_ENOTFOUND;
+    return get_one(c, a, code, 0, out, err);
 }
 
 /* 1 when an administrative unit with this code is valid today, 0 when not, <0 on error. */
 static int unit_exists(db_conn *c, arena *a, const char *code, ts_err *err)
 {
     db_stmt *s;
-    const char *d = today(a);
+    const char *d = units_today(a);
     ts_code rc = db_prepare(c,
                             "SELECT COUNT(*) FROM admin_units WHERE code = ? AND valid_from <= ? "
                             "AND (valid_to IS NULL OR valid_to > ?)",
@@ -198,10 +181,9 @@ static int unit_exists(db_conn *c, arena *a, const char *code, ts_err *err)
     db_bind_text(s, 1, code, -1);
     db_bind_text(s, 2, d, -1);
     db_bind_text(s, 3, d, -1);
-    int r = db_step(s, err);
-    int64_t n = r == DB_ROW ? db_col_int(s, 0) : 0;
-    db_reset(s);
-    if (r < 0) return r;
+    int64_t n;
+    rc = dbrow_int(s, 0, &n, err);
+    if (rc != TS_OK) return -(int)rc;
     return n > 0;
 }
 
@@ -219,7 +201,7 @@ ts_code agencies_get(db_conn *c, arena *a, const char *code, agency *out, agency
     int n = 0;
     int64_t pid = out->parent_id;
     while (pid && n < AG_MAX_DEPTH) {
-        rc = get_by_id(c, a, pid, &tmp[n], err);
+        rc = get_one(c, a, NULL, pid, &tmp[n], err);
         if (rc == TS_ENOTFOUND) break; /* cannot happen with the foreign key */
         if (rc != TS_OK) return rc;
         pid = tmp[n].parent_id;
@@ -234,10 +216,7 @@ ts_code agencies_get(db_conn *c, arena *a, const char *code, agency *out, agency
     rc = db_prepare(c, "SELECT COUNT(*) FROM agencies WHERE parent_id = ?", &s, err);
     if (rc != TS_OK) return rc;
     db_bind_int(s, 1, out->id);
-    int r = db_step(s, err);
-    if (r == DB_ROW) *nchildren = db_col_int(s, 0);
-    db_reset(s);
-    return r < 0 ? (ts_code)-r : TS_OK;
+    return dbrow_int(s, 0, nchildren, err);
 }
 
 #define LIST_WHERE                                                                                 \
@@ -287,10 +266,8 @@ ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_li
         db_bind_text(s, 9, pattern ? "x" : "", -1);
         db_bind_text(s, 10, pattern ? pattern : "", -1);
         if (pass == 0) {
-            int r = db_step(s, err);
-            if (r == DB_ROW) out->total = db_col_int(s, 0);
-            db_reset(s);
-            if (r < 0) return (ts_code)-r;
+            rc = dbrow_int(s, 0, &out->total, err);
+            if (rc != TS_OK) return rc;
             if (out->total == 0 || q->offset >= out->total) return TS_OK;
             rc = db_prepare(c,
                             "SELECT " AG_COLS AG_FROM LIST_WHERE
@@ -301,8 +278,8 @@ ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_li
         }
         db_bind_int(s, 11, q->limit);
         db_bind_int(s, 12, q->offset);
-        int64_t cap = q->limit < out->total - q->offset ? q->limit : out->total - q->offset;
-        out->items = arena_alloc(a, sizeof(agency) * (size_t)(cap > 0 ? cap : 1));
+        int64_t cap;
+        out->items = dbrow_page(a, sizeof *out->items, out->total, q->limit, q->offset, &cap);
         int r;
         while ((r = db_step(s, err)) == DB_ROW && out->n < cap)
             read_agency(a, s, &out->items[out->n++]);
@@ -377,19 +354,15 @@ static ts_code insert_row(db_conn *c, arena *a, agency *g, const agency *parent,
     db_bind_text(s, 14, g->valid_to, -1);
     db_bind_text(s, 15, now, -1);
     db_bind_text(s, 16, now, -1);
-    int r = db_step(s, err);
-    if (r == DB_ROW) g->id = db_col_int(s, 0);
-    while (r == DB_ROW)
-        r = db_step(s, err);
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
+    rc = dbrow_int(s, g->id, &g->id, err);
+    if (rc != TS_OK) return rc;
     g->path = arena_printf(a, "%s%lld/", parent ? parent->path : "/", (long long)g->id);
     g->created_at = g->updated_at = now;
     rc = db_prepare(c, "UPDATE agencies SET path = ? WHERE id = ?", &s, err);
     if (rc != TS_OK) return rc;
     db_bind_text(s, 1, g->path, -1);
     db_bind_int(s, 2, g->id);
-    r = db_step(s, err);
+    int r = db_step(s, err);
     db_reset(s);
     return r < 0 ? (ts_code)-r : TS_OK;
 }
@@ -479,21 +452,6 @@ static json_t *diff(const agency *before, const agency *after)
 /* ------------------------------------------------------------------ */
 /* create                                                                */
 
-static void check_text(const char *field, const char *v, size_t max, ts_err *err)
-{
-    if (!v) return;
-    size_t n = strlen(v);
-    if (!text_utf8_valid(v, n))
-        ts_err_field(err, TS_EVALIDATION, field, M_FIELD_UTF8, NULL);
-    else if (n == 0)
-        ts_err_field(err, TS_EVALIDATION, field, M_FIELD_EMPTY, NULL);
-    else if (text_utf8_chars(v, n) > max) {
-        char m[24];
-        snprintf(m, sizeof m, "%zu", max);
-        ts_err_field(err, TS_EVALIDATION, field, M_FIELD_TOO_LONG, m);
-    }
-}
-
 static void check_contacts(const char *email, const char *phone, const char *address,
                            const char *website, ts_err *err)
 {
@@ -501,7 +459,7 @@ static void check_contacts(const char *email, const char *phone, const char *add
         ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
     if (phone && !agencies_phone_valid(phone))
         ts_err_field(err, TS_EVALIDATION, "phone", M_PHONE_FORMAT, NULL);
-    check_text("address", address, 500, err);
+    fc_text("address", address, 500, err);
     if (website && !agencies_website_valid(website))
         ts_err_field(err, TS_EVALIDATION, "website", M_URL_FORMAT, NULL);
 }
@@ -549,7 +507,7 @@ static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
     g.phone = in->phone;
     g.address = in->address;
     g.website = in->website;
-    g.valid_from = in->valid_from ? in->valid_from : today(a);
+    g.valid_from = in->valid_from ? in->valid_from : units_today(a);
     g.valid_to = in->valid_to;
     char now[40];
     time_iso_us(time_now_us(), now, sizeof now);
@@ -580,13 +538,10 @@ ts_code agencies_create(db_conn *c, arena *a, const agency_new *in, const char *
     if (in->parent_code && !agencies_code_valid(in->parent_code))
         ts_err_field(err, TS_EVALIDATION, "parent_code", M_AGENCY_CODE_FORMAT, NULL);
     if (in->kind && !agencies_kind_valid(in->kind))
-        ts_err_field(err, TS_EVALIDATION, "kind", M_AGENCY_KIND, KIND_LIST);
-    if (!in->name)
-        ts_err_field(err, TS_EVALIDATION, "name", M_FIELD_REQUIRED, NULL);
-    else
-        check_text("name", in->name, AGENCY_NAME_MAX, err);
-    check_text("short_name", in->short_name, AGENCY_SHORT_NAME_MAX, err);
-    if (in->unit_code && !unit_code_shape(in->unit_code))
+        ts_err_field(err, TS_EVALIDATION, "kind", M_AGENCY_KIND, AGENCY_KIND_LIST);
+    fc_text_required("name", in->name, AGENCY_NAME_MAX, err);
+    fc_text("short_name", in->short_name, AGENCY_SHORT_NAME_MAX, err);
+    if (in->unit_code && !units_code_valid(in->unit_code))
         ts_err_field(err, TS_EVALIDATION, "unit_code", M_UNIT_CODE_FORMAT, NULL);
     check_contacts(in->email, in->phone, in->address, in->website, err);
     if (in->valid_from && !time_valid_date(in->valid_from))
@@ -594,7 +549,7 @@ ts_code agencies_create(db_conn *c, arena *a, const agency_new *in, const char *
     if (in->valid_to && !time_valid_date(in->valid_to))
         ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_FORMAT, "YYYY-MM-DD");
     else if (in->valid_to) {
-        const char *from = in->valid_from ? in->valid_from : today(a);
+        const char *from = in->valid_from ? in->valid_from : units_today(a);
         if (strcmp(in->valid_to, from) <= 0)
             ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_RANGE, "> valid_from");
     }
@@ -689,8 +644,8 @@ ts_code agencies_update(db_conn *c, arena *a, const char *code, const agency_pat
                         const char *actor, agency *out, ts_err *err)
 {
     if (!agencies_code_valid(code)) return ts_err_set(err, TS_ENOTFOUND, M_AGENCY_NOT_FOUND, code);
-    if (p->name) check_text("name", p->name, AGENCY_NAME_MAX, err);
-    check_text("short_name", p->short_name, AGENCY_SHORT_NAME_MAX, err);
+    if (p->name) fc_text("name", p->name, AGENCY_NAME_MAX, err);
+    fc_text("short_name", p->short_name, AGENCY_SHORT_NAME_MAX, err);
     check_contacts(p->email, p->phone, p->address, p->website, err);
     if (p->valid_to && !time_valid_date(p->valid_to))
         ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_FORMAT, "YYYY-MM-DD");
@@ -757,11 +712,6 @@ typedef struct demo_ctx {
     const char *now;
 } demo_ctx;
 
-static int same(const char *x, const char *y)
-{
-    return (!x && !y) || (x && y && !strcmp(x, y));
-}
-
 /* Insert or bring up to date one demo agency. */
 static ts_code demo_upsert(demo_ctx *dc, db_conn *c, const agency *want, ts_err *err)
 {
@@ -786,9 +736,9 @@ static ts_code demo_upsert(demo_ctx *dc, db_conn *c, const agency *want, ts_err 
     int moved = (pp ? pp->id : 0) != cur.parent_id;
     if (moved && pp && in_subtree(&cur, pp)) /* edited into a cycle? keep the tree sound */
         return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
-    if (!moved && same(cur.kind, want->kind) && same(cur.name, want->name) &&
-        same(cur.short_name, want->short_name) && same(cur.unit_code, want->unit_code) &&
-        same(cur.website, want->website)) {
+    if (!moved && fc_same(cur.kind, want->kind) && fc_same(cur.name, want->name) &&
+        fc_same(cur.short_name, want->short_name) && fc_same(cur.unit_code, want->unit_code) &&
+        fc_same(cur.website, want->website)) {
         dc->res->unchanged++;
         return TS_OK;
     }
@@ -813,7 +763,7 @@ static ts_code demo_tx(db_conn *c, void *argp, ts_err *err)
     if (r < 0) return (ts_code)-r;
     if (!r) return ts_err_set(err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, DEMO_PROVINCE_UNIT);
     /* the communes and wards of the province, valid today */
-    const char *d = today(a);
+    const char *d = units_today(a);
     db_stmt *s;
     ts_code rc = db_prepare(c,
                             "SELECT code, full_name FROM admin_units WHERE parent_code = ? "

@@ -45,7 +45,9 @@ typedef struct agency {
  * separated by dots ("000.00.12.H56", "000.01.H56", "000.00.00.00.G01").
  */
 int agencies_code_valid(const char *code);
-/* province_committee, department, division, service_centre, commune_committee, police, other */
+#define AGENCY_KIND_LIST                                                                           \
+    "province_committee, department, division, service_centre, commune_committee, police, other"
+/* One of AGENCY_KIND_LIST. */
 int agencies_kind_valid(const char *kind);
 /* Sane contact formats (empty strings are not valid). */
 int agencies_email_valid(const char *s);

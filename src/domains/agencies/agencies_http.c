@@ -10,6 +10,7 @@
 #include "../../http/http.h"
 #include "../../lib/jsonx.h"
 #include "../../lib/text.h"
+#include "../units/units.h"
 #include "agencies.h"
 
 /* An optional agency-code query parameter; 400 naming it when malformed. */
@@ -21,15 +22,6 @@ static ts_code query_code(http_req *r, const char *name, const char **out)
     return TS_OK;
 }
 
-static int unit_code_shape(const char *s)
-{
-    size_t n = strlen(s);
-    if (n != 2 && n != 3 && n != 5) return 0;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < '0' || s[i] > '9') return 0;
-    return 1;
-}
-
 static ts_code h_list(http_req *r)
 {
     agencies_query q = {0};
@@ -39,21 +31,12 @@ static ts_code h_list(http_req *r)
     if (query_code(r, "parent", &q.parent) != TS_OK) return r->err.code;
     if (query_code(r, "within", &q.within) != TS_OK) return r->err.code;
     q.unit = http_query(r, "unit");
-    if (q.unit && !unit_code_shape(q.unit))
+    if (q.unit && !units_code_valid(q.unit))
         return ts_err_field(&r->err, TS_EINVAL, "unit", M_UNIT_CODE_FORMAT, NULL);
     q.kind = http_query(r, "kind");
     if (q.kind && !agencies_kind_valid(q.kind))
-        return ts_err_field(&r->err, TS_EINVAL, "kind", M_AGENCY_KIND,
-                            "province_committee, department, division, service_centre, "
-                            "commune_committee, police, other");
-    q.q = http_query(r, "q");
-    if (q.q) {
-        size_t n = strlen(q.q);
-        if (!text_utf8_valid(q.q, n))
-            return ts_err_field(&r->err, TS_EINVAL, "q", M_FIELD_UTF8, NULL);
-        if (text_utf8_chars(q.q, n) > 100)
-            return ts_err_field(&r->err, TS_EINVAL, "q", M_FIELD_TOO_LONG, "100");
-    }
+        return ts_err_field(&r->err, TS_EINVAL, "kind", M_AGENCY_KIND, AGENCY_KIND_LIST);
+    if (http_query_text(r, "q", 100, &q.q) != TS_OK) return r->err.code;
     q.limit = limit;
     q.offset = offset;
     db_conn *c = http_db(r);

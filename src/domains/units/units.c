@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../db/dbrow.h"
+#include "../../lib/fieldcheck.h"
 #include "../../lib/jsonw.h"
 #include "../../lib/jsonx.h"
 #include "../../lib/text.h"
@@ -156,10 +158,8 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
         if (q->level) db_bind_int(s, i++, q->level);
         if (pattern) db_bind_text(s, i++, pattern, -1);
         if (pass == 0) {
-            int r = db_step(s, err);
-            if (r == DB_ROW) out->total = db_col_int(s, 0);
-            db_reset(s);
-            if (r < 0) return (ts_code)-r;
+            rc = dbrow_int(s, 0, &out->total, err);
+            if (rc != TS_OK) return rc;
             if (out->total == 0 || q->offset >= out->total) return TS_OK;
             snprintf(sql, sizeof sql,
                      "SELECT " UNIT_COLS "%s ORDER BY level, code LIMIT ? OFFSET ?", where);
@@ -169,8 +169,8 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
         }
         db_bind_int(s, i++, q->limit);
         db_bind_int(s, i, q->offset);
-        int64_t cap = q->limit < out->total - q->offset ? q->limit : out->total - q->offset;
-        out->items = arena_alloc(a, sizeof(unit) * (size_t)(cap > 0 ? cap : 1));
+        int64_t cap;
+        out->items = dbrow_page(a, sizeof *out->items, out->total, q->limit, q->offset, &cap);
         int r = DB_DONE;
         while (out->n < cap && (r = db_step(s, err)) == DB_ROW)
             read_unit(a, s, &out->items[out->n++]);
@@ -232,6 +232,15 @@ typedef struct import_ctx {
     char now[40];
     arena *a;
 } import_ctx;
+
+/* The folded search key of a unit: "bac ninh tinh bac ninh bac ninh 24". */
+static const char *search_key(arena *a, const char *name, const char *full, const char *name_en,
+                              const char *code)
+{
+    return arena_printf(a, "%s %s %s %s", text_fold(a, name, strlen(name)),
+                        text_fold(a, full, strlen(full)),
+                        name_en ? text_fold(a, name_en, strlen(name_en)) : "", code);
+}
 
 static const char *jstr(json_t *o, const char *k)
 {
@@ -303,9 +312,7 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
     if (name_en) name_en = text_nfc(a, name_en, strlen(name_en));
     if (full_en) full_en = text_nfc(a, full_en, strlen(full_en));
     if (type) type = text_nfc(a, type, strlen(type));
-    const char *key = arena_printf(a, "%s %s %s %s", text_fold(a, name, strlen(name)),
-                                   text_fold(a, full, strlen(full)),
-                                   name_en ? text_fold(a, name_en, strlen(name_en)) : "", code);
+    const char *key = search_key(a, name, full, name_en, code);
 
     /* existing row for this shape? compare to count unchanged vs updated */
     db_stmt *s;
@@ -321,8 +328,7 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
     const char *kind = kind_of(type_en, level);
     if (r == DB_ROW) {
         int64_t id = db_col_int(s, 0);
-#define SAME(i, v)                                                                                 \
-    ((!db_col_text(s, i) && !(v)) || (db_col_text(s, i) && (v) && !strcmp(db_col_text(s, i), (v))))
+#define SAME(i, v) fc_same(db_col_text(s, i), (v))
         int same = SAME(1, name) && SAME(2, name_en) && SAME(3, full) && SAME(4, full_en) &&
                    SAME(5, parent_code) && SAME(6, kind) && SAME(7, type) && SAME(8, type_en) &&
                    SAME(9, code_name);
@@ -390,12 +396,8 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
     db_bind_text(s, 13, key, -1);
     db_bind_text(s, 14, ic->valid_from, -1);
     db_bind_text(s, 15, ic->now, -1);
-    r = db_step(s, err);
-    if (r == DB_ROW) *id_out = db_col_int(s, 0);
-    while (r == DB_ROW)
-        r = db_step(s, err);
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
+    rc = dbrow_int(s, 0, id_out, err);
+    if (rc != TS_OK) return rc;
     ic->res->inserted++;
     return TS_OK;
 }
@@ -569,10 +571,7 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
         return TS_OK;
     }
     arena *a = uc->a;
-    const char *key = arena_printf(
-        a, "%s %s %s %s", text_fold(a, after.name, strlen(after.name)),
-        text_fold(a, after.full_name, strlen(after.full_name)),
-        after.name_en ? text_fold(a, after.name_en, strlen(after.name_en)) : "", after.code);
+    const char *key = search_key(a, after.name, after.full_name, after.name_en, after.code);
     char now[40];
     time_iso_us(time_now_us(), now, sizeof now);
     db_stmt *s;

@@ -33,14 +33,7 @@ static ts_code h_list(http_req *r)
     q.parent = http_query(r, "parent");
     if (q.parent && !units_code_valid(q.parent))
         return ts_err_field(&r->err, TS_EINVAL, "parent", M_UNIT_CODE_FORMAT, NULL);
-    q.q = http_query(r, "q");
-    if (q.q) {
-        size_t n = strlen(q.q);
-        if (!text_utf8_valid(q.q, n))
-            return ts_err_field(&r->err, TS_EINVAL, "q", M_FIELD_UTF8, NULL);
-        if (text_utf8_chars(q.q, n) > 100)
-            return ts_err_field(&r->err, TS_EINVAL, "q", M_FIELD_TOO_LONG, "100");
-    }
+    if (http_query_text(r, "q", 100, &q.q) != TS_OK) return r->err.code;
     q.level = (int)level;
     q.limit = limit;
     q.offset = offset;

@@ -1,0 +1,37 @@
+/*
+ * dbrow — reading rows the way every domain does: the one integer of a
+ * COUNT(*) or an INSERT ... RETURNING id, one page of a listing, and
+ * arena arrays for a result of unknown length.
+ */
+#ifndef TS_DBROW_H
+#define TS_DBROW_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "db.h"
+#include "../lib/arena.h"
+#include "../lib/err.h"
+
+/*
+ * Run a prepared, bound statement that yields at most one row to the end
+ * and reset it: *out = that row's first column, def when there is no row.
+ * TS_OK, or the database error.
+ */
+ts_code dbrow_int(db_stmt *s, int64_t def, int64_t *out, ts_err *err);
+
+/*
+ * Room for the rows of one page of a listing of total rows: *cap = how
+ * many the page holds, min(limit, total - offset) and never below 0; the
+ * array has room for at least one, so it is never NULL.
+ */
+void *dbrow_page(arena *a, size_t size, int64_t total, int64_t limit, int64_t offset, int64_t *cap);
+
+/*
+ * Room for item n of an arena array of *cap items of size bytes: items
+ * itself while n < *cap, else a copy twice as large (*cap doubled; the old
+ * one stays in the arena until it is freed).
+ */
+void *dbrow_grow(arena *a, void *items, size_t size, int n, int *cap);
+
+#endif
