@@ -8,7 +8,8 @@
 #        unit            ctest (cmocka), with TINHSO_TEST_PG so the PostgreSQL tests run
 #        api-sqlite      node --test tests/api/**/*.test.mjs against a SQLite database
 #        api-postgresql  the same against the PostgreSQL server
-#        e2e             npm test in tests/e2e/, when it has a package.json (else skipped)
+#        e2e             npm test in tests/e2e/ (headless chromium) on SQLite
+#        e2e-postgresql  the same against the PostgreSQL server
 #   5. the last line: "N passed, M failed" (suites); exit status 1 when M > 0.
 #
 # In the API and e2e suites TINHSO_BIN is a wrapper that execs build-asan/tinhso with
@@ -27,7 +28,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 TEST_TIMEOUT=${TEST_TIMEOUT:-900}
 BUILD=build-asan
 BIN=$ROOT/$BUILD/tinhso
-SUITES=(unit api-sqlite api-postgresql e2e)
+SUITES=(unit api-sqlite api-postgresql e2e e2e-postgresql)
 declare -A RESULT=() NOTE=() TOOK=()
 T0=$SECONDS
 
@@ -241,10 +242,24 @@ fi
 
 # ---------------------------------------------------------------- e2e
 
-banner "End-to-end tests (tests/e2e)"
+# e2e_suite SUITE PG_URL: npm test in tests/e2e (PG_URL empty: SQLite)
+e2e_suite() {
+    local suite=$1 url=$2 s0=$SECONDS san=$WORK/$1
+    local env=(TINHSO_BIN="$(wrapper "$san")")
+    [ -n "$url" ] && env+=(TINHSO_E2E_PG="$url")
+    if limited "$TEST_TIMEOUT" env "${env[@]}" npm test --prefix tests/e2e; then
+        set_result "$suite" passed
+    else
+        set_result "$suite" failed "npm test failed"
+    fi
+    sanitizer_reports "$san" ||
+        set_result "$suite" failed "${NOTE[$suite]:+${NOTE[$suite]}; }sanitizer reports (printed above)"
+    TOOK[$suite]=$((SECONDS - s0))
+}
+
+banner "End-to-end tests (tests/e2e) on SQLite"
 if [ -f tests/e2e/package.json ]; then
     s0=$SECONDS
-    san=$WORK/e2e
     if [ -f tests/e2e/package-lock.json ]; then
         install=(npm ci --prefix tests/e2e --no-audit --no-fund)
     else
@@ -252,18 +267,21 @@ if [ -f tests/e2e/package.json ]; then
     fi
     if ! limited "$TEST_TIMEOUT" "${install[@]}"; then
         set_result e2e failed "${install[*]} failed"
-    elif limited "$TEST_TIMEOUT" env TINHSO_BIN="$(wrapper "$san")" \
-        npm test --prefix tests/e2e; then
-        set_result e2e passed
+        set_result e2e-postgresql failed "not run: ${install[*]} failed"
     else
-        set_result e2e failed "npm test failed"
+        e2e_suite e2e ""
+        TOOK[e2e]=$((SECONDS - s0))
+        banner "End-to-end tests (tests/e2e) on PostgreSQL"
+        if [ -n "$PG_URL" ]; then
+            e2e_suite e2e-postgresql "$PG_URL"
+        else
+            set_result e2e-postgresql failed "not run: the PostgreSQL server did not start"
+        fi
     fi
-    sanitizer_reports "$san" ||
-        set_result e2e failed "${NOTE[e2e]:+${NOTE[e2e]}; }sanitizer reports (printed above)"
-    TOOK[e2e]=$((SECONDS - s0))
 else
     echo "tests/e2e/package.json does not exist: no end-to-end tests yet, skipped"
     set_result e2e skipped "no tests/e2e/package.json"
+    set_result e2e-postgresql skipped "no tests/e2e/package.json"
 fi
 
 summary

@@ -3,7 +3,9 @@
 // (never a downloaded browser).
 //
 // Environment: TINHSO_BIN (default build/tinhso at the repository root),
-// CHROMIUM (default /usr/bin/chromium).
+// CHROMIUM (default /usr/bin/chromium), TINHSO_E2E_PG (a throw-away
+// PostgreSQL server's URL: each test file's server gets its own database
+// there; without it the browser tests run on SQLite).
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +14,9 @@ import { chromium } from 'playwright-core';
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const ROOT = resolve(HERE, '../../..');
 process.env.TINHSO_BIN ||= join(ROOT, 'build/tinhso');
-delete process.env.TINHSO_TEST_PG; // the browser tests run on SQLite
+// the API suites' variable must not leak in: the backend is chosen here
+if (process.env.TINHSO_E2E_PG) process.env.TINHSO_TEST_PG = process.env.TINHSO_E2E_PG;
+else delete process.env.TINHSO_TEST_PG;
 const { startServer } = await import('../../api/lib/server.mjs');
 
 export const PASSWORD = 'TinhSo@2025demo';
