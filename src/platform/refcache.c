@@ -11,9 +11,10 @@
 #include "../lib/log.h"
 #include "../lib/timeutil.h"
 
-#define SLOTS 1024     /* per thread; a power of two */
-#define KEY_MAX 48     /* longer keys are not cached */
-#define BODY_MAX 16384 /* larger bodies are not cached */
+#define SLOTS 1024              /* per thread; a power of two */
+#define KEY_MAX 48              /* longer keys are not cached */
+#define BODY_MAX (64 << 10)     /* larger bodies are not cached */
+#define THREAD_BYTES (4u << 20) /* bodies kept by one thread, at most */
 
 const char *const refcache_set_names[REF_NSETS] = {"units"};
 
@@ -28,6 +29,7 @@ typedef struct slot {
 } slot;
 
 typedef struct table {
+    size_t bytes; /* sum of the slots' body capacities */
     slot s[SLOTS];
 } table;
 
@@ -236,8 +238,16 @@ void refcache_put(ref_set set, const char *key, uint64_t gen, const char *body, 
     uint32_t h = hash_key(set, key, n);
     slot *sl = &t->s[h & (SLOTS - 1)];
     if (sl->cap < len) {
+        /* over the thread's budget: the slot is emptied, the body not kept */
+        if (t->bytes - sl->cap + len > THREAD_BYTES) {
+            t->bytes -= sl->cap;
+            free(sl->body);
+            memset(sl, 0, sizeof *sl);
+            return;
+        }
         char *nb = realloc(sl->body, len);
         if (!nb) return;
+        t->bytes += len - sl->cap;
         sl->body = nb;
         sl->cap = len;
     }
@@ -248,6 +258,11 @@ void refcache_put(ref_set set, const char *key, uint64_t gen, const char *body, 
     sl->set = (uint8_t)set;
     sl->gen = gen;
     sl->filled_us = time_mono_us();
+}
+
+size_t refcache_thread_bytes(void)
+{
+    return tls_table ? tls_table->bytes : 0;
 }
 
 void refcache_get_stats(ref_set set, refcache_stats *out)

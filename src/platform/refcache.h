@@ -1,6 +1,7 @@
 /*
  * refcache — per-thread copies of rendered reference-data answers
- * (administrative units today), dropped the moment the data changes.
+ * (administrative units: one unit, and pages of the unit listing without a
+ * search), dropped the moment the data changes.
  *
  * Reference data is read on every form with an address and changes a few
  * times a year, so the public read of one unit is served from a copy of its
@@ -20,7 +21,8 @@
  * A copy records the generation it was read under, taken before the
  * database read; any invalidation after that makes it a miss. The cache is
  * a fixed direct-mapped table per worker thread (no locks on the read
- * path), bounded in memory, freed when the thread ends. See
+ * path), bounded in memory (4 MiB of bodies per thread), freed when the
+ * thread ends. See
  * docs/decisions.md §14.
  */
 #ifndef TS_REFCACHE_H
@@ -60,6 +62,9 @@ typedef struct refcache_stats {
     uint64_t hits, misses, invalidations;
 } refcache_stats;
 void refcache_get_stats(ref_set set, refcache_stats *out);
+
+/* Body bytes the calling thread keeps (bounded: 4 MiB; a body over 64 KiB is never kept). */
+size_t refcache_thread_bytes(void);
 
 /* Free the calling thread's table (worker threads do it when they end). */
 void refcache_thread_free(void);

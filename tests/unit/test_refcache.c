@@ -172,7 +172,7 @@ static void test_limits_and_off(void **state)
     refcache_put(REF_UNITS, longkey, gen, "x", 1);
     assert_false(get(f, longkey, &body, &gen));
 
-    static char big[20000];
+    static char big[70000];
     memset(big, 'b', sizeof big);
     assert_false(get(f, "29@d", &body, &gen));
     refcache_put(REF_UNITS, "29@d", gen, big, sizeof big);
@@ -189,6 +189,42 @@ static void test_limits_and_off(void **state)
     refcache_put(REF_UNITS, "31@d", 7, "x", 1);
     refcache_configure(true, 0, 60000);
     assert_false(get(f, "31@d", &body, &gen));
+}
+
+static void test_memory_bound(void **state)
+{
+    fx *f = *state;
+    const char *body;
+    uint64_t gen;
+    static char big[60 << 10];
+    memset(big, 'p', sizeof big);
+    for (int i = 0; i < 200; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "page%d", i);
+        assert_false(get(f, key, &body, &gen));
+        refcache_put(REF_UNITS, key, gen, big, sizeof big);
+        assert_true(refcache_thread_bytes() <= (4u << 20));
+    }
+    /* pages were kept until the budget was reached (about 68 of 60 KiB), no more */
+    int kept = 0;
+    for (int i = 0; i < 200; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "page%d", i);
+        if (get(f, key, &body, &gen)) {
+            assert_int_equal(strlen(body), sizeof big);
+            kept++;
+        }
+    }
+    assert_in_range(kept, 50, 68);
+    assert_true(refcache_thread_bytes() > (3u << 20));
+    /* more than 64 KiB is never kept */
+    static char huge[65 << 10];
+    memset(huge, 'h', sizeof huge);
+    assert_false(get(f, "huge", &body, &gen));
+    refcache_put(REF_UNITS, "huge", gen, huge, sizeof huge);
+    assert_false(get(f, "huge", &body, &gen));
+    refcache_thread_free();
+    assert_int_equal(refcache_thread_bytes(), 0);
 }
 
 static void test_missing_table_turns_it_off(void **state)
@@ -221,6 +257,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_check_interval, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits_and_off, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_memory_bound, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_table_turns_it_off, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
