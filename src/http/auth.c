@@ -109,24 +109,12 @@ static const char *addr_text(arena *ar, const bin_addr *a)
     return arena_strdup(ar, buf);
 }
 
-const char *http_client_ip(http_req *r)
+const char *http_client_resolve(arena *ar, const http_config *cfg, const char *peer_text,
+                                const char *xff)
 {
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!ci || !ci->client_addr) return "unknown";
-    bin_addr peer = {0};
-    const struct sockaddr *sa = ci->client_addr;
-    char buf[INET6_ADDRSTRLEN];
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
-    else
-        return "unknown";
-    if (!addr_parse(buf, &peer)) return "unknown";
-    const http_config *cfg = r->cfg;
-    const char *xff = trusted(cfg, &peer) ? http_header(r, "X-Forwarded-For") : NULL;
-    if (!xff) return addr_text(r->a, &peer);
+    bin_addr peer;
+    if (!peer_text || !addr_parse(peer_text, &peer)) return "unknown";
+    if (!xff || !trusted(cfg, &peer)) return addr_text(ar, &peer);
     /* right to left: each trusted hop vouches for the address before it;
      * the first one that is not a trusted proxy is the client. A malformed
      * entry ends the walk: the last vouched-for hop is used. */
@@ -152,7 +140,23 @@ const char *http_client_ip(http_req *r)
         if (!trusted(cfg, &h)) break;
         end = start > xff ? start - 1 : xff;
     }
-    return addr_text(r->a, &best);
+    return addr_text(ar, &best);
+}
+
+const char *http_client_ip(http_req *r)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (!ci || !ci->client_addr) return "unknown";
+    const struct sockaddr *sa = ci->client_addr;
+    char buf[INET6_ADDRSTRLEN];
+    if (sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
+    else if (sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
+    else
+        return "unknown";
+    return http_client_resolve(r->a, r->cfg, buf, http_header(r, "X-Forwarded-For"));
 }
 
 const char *http_actor(http_req *r)

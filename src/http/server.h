@@ -23,6 +23,12 @@ typedef struct http_net {
 /* Parse "10.0.0.1", "10.0.0.0/8", "::1" or "fd00::/8"; 0 on success. */
 int http_net_parse(const char *s, http_net *out);
 
+struct http_config;
+/* The client address of a request from peer_text carrying X-Forwarded-For
+ * xff (may be NULL): see http_client_ip in http.h. Normalised text in ar. */
+const char *http_client_resolve(arena *ar, const struct http_config *cfg, const char *peer_text,
+                                const char *xff);
+
 typedef struct http_config {
     char host[64];                      /* listen address, e.g. 127.0.0.1 */
     unsigned short port;                /* listen port */
