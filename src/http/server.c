@@ -362,6 +362,29 @@ static const char *route_label(const http_server *s, int i, char *buf, size_t ca
     return buf;
 }
 
+/* The reference-data cache's counters: two families, one line per data set
+ * (and result). */
+static void metrics_cache(strbuf *b)
+{
+    refcache_stats st[REF_NSETS];
+    for (int i = 0; i < REF_NSETS; i++)
+        refcache_get_stats((ref_set)i, &st[i]);
+    sb_adds(b, "# HELP tinhso_cache_lookups_total Reference-data cache lookups by data set and "
+               "result.\n# TYPE tinhso_cache_lookups_total counter\n");
+    for (int i = 0; i < REF_NSETS; i++)
+        sb_addf(b,
+                "tinhso_cache_lookups_total{set=\"%s\",result=\"hit\"} %llu\n"
+                "tinhso_cache_lookups_total{set=\"%s\",result=\"miss\"} %llu\n",
+                refcache_set_names[i], (unsigned long long)st[i].hits, refcache_set_names[i],
+                (unsigned long long)st[i].misses);
+    sb_adds(b, "# HELP tinhso_cache_invalidations_total Times a data set's cached copies were "
+               "dropped (a change here or in another process).\n"
+               "# TYPE tinhso_cache_invalidations_total counter\n");
+    for (int i = 0; i < REF_NSETS; i++)
+        sb_addf(b, "tinhso_cache_invalidations_total{set=\"%s\"} %llu\n", refcache_set_names[i],
+                (unsigned long long)st[i].invalidations);
+}
+
 static ts_code h_metrics(http_req *r)
 {
     http_server *s = r->srv;
@@ -392,27 +415,7 @@ static ts_code h_metrics(http_req *r)
             atomic_load(&s->inflight), db_get_dialect(s->db) == DB_PG ? "postgresql" : "sqlite",
             db_conn_count(s->db), (double)(time_mono_us() - s->started_us) / 1e6, TINHSO_VERSION,
             __GNUC__, __GNUC_MINOR__);
-    sb_adds(&b, "# HELP tinhso_cache_lookups_total Reference-data cache lookups by data set and "
-                "result.\n"
-                "# TYPE tinhso_cache_lookups_total counter\n");
-    for (int i = 0; i < REF_NSETS; i++) {
-        refcache_stats st;
-        refcache_get_stats((ref_set)i, &st);
-        sb_addf(&b,
-                "tinhso_cache_lookups_total{set=\"%s\",result=\"hit\"} %llu\n"
-                "tinhso_cache_lookups_total{set=\"%s\",result=\"miss\"} %llu\n",
-                refcache_set_names[i], (unsigned long long)st.hits, refcache_set_names[i],
-                (unsigned long long)st.misses);
-    }
-    sb_adds(&b, "# HELP tinhso_cache_invalidations_total Times a data set's cached copies were "
-                "dropped (a change here or in another process).\n"
-                "# TYPE tinhso_cache_invalidations_total counter\n");
-    for (int i = 0; i < REF_NSETS; i++) {
-        refcache_stats st;
-        refcache_get_stats((ref_set)i, &st);
-        sb_addf(&b, "tinhso_cache_invalidations_total{set=\"%s\"} %llu\n", refcache_set_names[i],
-                (unsigned long long)st.invalidations);
-    }
+    metrics_cache(&b);
     char *out = sb_detach(&b, NULL);
     arena_cleanup_add(r->a, free, out);
     return http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", out, strlen(out));
