@@ -79,6 +79,14 @@ static bool email_shape(const char *e)
     return at && at != e && !strchr(at + 1, '@') && strchr(at + 1, '.') && strlen(e) <= 64;
 }
 
+/* The folded search key of an account: "nguyenthimai nguyen thi mai". */
+static const char *search_key(arena *a, const char *username, const char *full_name)
+{
+    const char *h = arena_printf(a, "%s %s", username, full_name ? full_name : "");
+    const char *f = text_fold(a, h, strlen(h));
+    return f ? f : h;
+}
+
 typedef struct create_ctx {
     arena *a;
     const account_new *in;
@@ -132,8 +140,8 @@ static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
     const char *now = now_iso(cc->a);
     rc = db_prepare(c,
                     "INSERT INTO accounts (username, kind, full_name, email, phone, "
-                    "password_hash, disabled, created_at, updated_at, created_by) VALUES "
-                    "(?, ?, ?, ?, ?, ?, 0, ?, ?, ?) RETURNING id",
+                    "password_hash, disabled, created_at, updated_at, created_by, search_key) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id",
                     &s, err);
     if (rc != TS_OK) return rc;
     db_bind_text(s, 1, cc->username, -1);
@@ -145,6 +153,7 @@ static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
     db_bind_text(s, 7, now, -1);
     db_bind_text(s, 8, now, -1);
     db_bind_text(s, 9, cc->actor, -1);
+    db_bind_text(s, 10, search_key(cc->a, cc->username, in->full_name), -1);
     rc = dbrow_int(s, 0, &id, err);
     if (rc != TS_OK) return rc;
     if (in->role) {
@@ -380,14 +389,6 @@ static int bind_list(arena *a, db_stmt *s, const account_query *q)
     return k;
 }
 
-/* Does the folded text contain the folded needle? */
-static bool fold_match(arena *a, const char *needle, const account *ac)
-{
-    const char *h = arena_printf(a, "%s %s", ac->username, ac->full_name);
-    const char *f = text_fold(a, h, strlen(h));
-    return f && strstr(f, needle);
-}
-
 ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view **items, int *n,
                       int64_t *total, ts_err *err)
 {
@@ -406,61 +407,105 @@ ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view
                              ors);
     }
     if (q->kind) where = arena_printf(a, "%s AND a.kind = ?", where);
-    const char *needle = NULL;
+    const char *pattern = NULL;
     if (q->q) {
-        needle = text_fold(a, q->q, strlen(q->q));
-        if (needle && !*needle) needle = NULL;
+        const char *f = text_fold(a, q->q, strlen(q->q));
+        if (f && *f) pattern = text_like_contains(a, f);
     }
-    /*
-     * Without q the database pages. With q the folded match runs here:
-     * accounts have no folded search column yet, and the staff accounts of
-     * an agency subtree are a few thousand rows at most.
-     */
+    if (pattern) where = arena_printf(a, "%s AND a.search_key LIKE ? ESCAPE '\\'", where);
     db_stmt *s;
-    ts_code rc;
-    int r, k;
-    if (!needle) {
-        rc = db_prepare(c, arena_printf(a, "SELECT COUNT(*) FROM accounts a WHERE 1 = 1%s", where),
-                        &s, err);
-        if (rc != TS_OK) return rc;
-        bind_list(a, s, q);
-        rc = dbrow_int(s, 0, total, err);
-        if (rc != TS_OK) return rc;
-    }
+    ts_code rc = db_prepare(
+        c, arena_printf(a, "SELECT COUNT(*) FROM accounts a WHERE 1 = 1%s", where), &s, err);
+    if (rc != TS_OK) return rc;
+    int k = bind_list(a, s, q);
+    if (pattern) db_bind_text(s, k, pattern, -1);
+    rc = dbrow_int(s, 0, total, err);
+    if (rc != TS_OK || *total == 0 || q->offset >= *total) return rc;
     rc = db_prepare(c,
                     arena_printf(a,
                                  "SELECT " ACC_COLS " FROM accounts a WHERE 1 = 1%s ORDER BY "
-                                 "a.id%s",
-                                 where, needle ? "" : " LIMIT ? OFFSET ?"),
+                                 "a.id LIMIT ? OFFSET ?",
+                                 where),
                     &s, err);
     if (rc != TS_OK) return rc;
     k = bind_list(a, s, q);
-    if (!needle) {
-        db_bind_int(s, k++, q->limit);
-        db_bind_int(s, k++, q->offset);
-    }
-    int cap = q->limit > 0 && q->limit < 1000 ? (int)q->limit : 1000;
-    account_view *vs = arena_calloc(a, sizeof *vs * (size_t)(cap ? cap : 1));
-    int64_t matched = 0;
-    while ((r = db_step(s, err)) == DB_ROW) {
-        account ac;
-        read_account(a, s, &ac);
-        if (needle) {
-            if (!fold_match(a, needle, &ac)) continue;
-            int64_t at = matched++;
-            if (at < q->offset || at >= q->offset + q->limit) continue;
-        }
-        if (*n < cap) vs[(*n)++].ac = ac;
-    }
+    if (pattern) db_bind_text(s, k++, pattern, -1);
+    db_bind_int(s, k++, q->limit);
+    db_bind_int(s, k, q->offset);
+    int64_t cap;
+    account_view *vs = dbrow_page(a, sizeof *vs, *total, q->limit, q->offset, &cap);
+    memset(vs, 0, sizeof *vs * (size_t)(cap > 0 ? cap : 1));
+    int r = DB_DONE;
+    while (*n < cap && (r = db_step(s, err)) == DB_ROW)
+        read_account(a, s, &vs[(*n)++].ac);
+    if (*n == cap) r = DB_DONE;
     db_reset(s);
     if (r < 0) return (ts_code)-r;
-    if (needle) *total = matched;
     for (int i = 0; i < *n; i++) {
         rc = load_grants(c, a, &vs[i], err);
         if (rc != TS_OK) return rc;
     }
     *items = vs;
     return TS_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* search keys of accounts written before migration 006                  */
+
+#define FILL_BATCH 500 /* also in fill_tx's SQL */
+
+typedef struct fill_ctx {
+    arena *a;
+    int done;
+} fill_ctx;
+
+/* One batch: up to FILL_BATCH accounts without a key get theirs. */
+static ts_code fill_tx(db_conn *c, void *argp, ts_err *err)
+{
+    fill_ctx *fx = argp;
+    fx->done = 0;
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT id, username, full_name FROM accounts WHERE search_key = '' "
+                            "ORDER BY id LIMIT 500",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    int64_t ids[FILL_BATCH];
+    const char *keys[FILL_BATCH];
+    int n = 0, r = DB_DONE;
+    while (n < FILL_BATCH && (r = db_step(s, err)) == DB_ROW) {
+        ids[n] = db_col_int(s, 0);
+        keys[n] = search_key(fx->a, db_col_text(s, 1), db_col_text(s, 2));
+        n++;
+    }
+    if (n == FILL_BATCH) r = DB_DONE;
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    rc = db_prepare(c, "UPDATE accounts SET search_key = ? WHERE id = ?", &s, err);
+    if (rc != TS_OK) return rc;
+    for (int i = 0; i < n; i++) {
+        db_bind_text(s, 1, keys[i], -1);
+        db_bind_int(s, 2, ids[i]);
+        r = db_step(s, err);
+        db_reset(s);
+        if (r < 0) return (ts_code)-r;
+    }
+    fx->done = n;
+    return TS_OK;
+}
+
+ts_code accounts_fill_search_keys(db_conn *c, int *filled, ts_err *err)
+{
+    *filled = 0;
+    fill_ctx fx = {.a = arena_new(1 << 16)};
+    ts_code rc;
+    do {
+        arena_reset(fx.a);
+        rc = db_transact(c, fill_tx, &fx, err);
+        if (rc == TS_OK) *filled += fx.done;
+    } while (rc == TS_OK && fx.done == FILL_BATCH);
+    arena_free(fx.a);
+    return rc;
 }
 
 /* The agency code audited for an account: its first grant's (NULL for citizens). */
@@ -521,7 +566,7 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
     db_stmt *s;
     rc = db_prepare(c,
                     "UPDATE accounts SET full_name = ?, email = ?, phone = ?, disabled = ?, "
-                    "updated_at = ? WHERE id = ?",
+                    "updated_at = ?, search_key = ? WHERE id = ?",
                     &s, err);
     if (rc != TS_OK) {
         json_decref(changes);
@@ -532,7 +577,8 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
     db_bind_text(s, 3, ac->phone, -1);
     db_bind_int(s, 4, ac->disabled ? 1 : 0);
     db_bind_text(s, 5, x->now, -1);
-    db_bind_int(s, 6, x->id);
+    db_bind_text(s, 6, search_key(x->a, ac->username, ac->full_name), -1);
+    db_bind_int(s, 7, x->id);
     int r = db_step(s, err);
     db_reset(s);
     if (r < 0) {

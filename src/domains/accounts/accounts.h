@@ -88,9 +88,14 @@ typedef struct account_query {
     int64_t limit, offset;
 } account_query;
 
-/* A page of accounts (ordered by id) with their grants, and the total count. */
+/* A page of accounts (ordered by id) with their grants, and the total count.
+ * q matches the folded username and full name (the search_key column). */
 ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view **items, int *n,
                       int64_t *total, ts_err *err);
+/* Give accounts written before migration 006 their search key (batches of
+ * 500, each its own transaction); *filled = how many. Idempotent, cheap
+ * when there is nothing to do (a partial index finds the rows). */
+ts_code accounts_fill_search_keys(db_conn *c, int *filled, ts_err *err);
 
 typedef struct account_patch {
     bool set_full_name, set_email, set_phone, set_disabled;
