@@ -3,6 +3,15 @@
 
 #include <string.h>
 
+ts_code dbrow_run(db_stmt *s, ts_err *err)
+{
+    int r;
+    while ((r = db_step(s, err)) == DB_ROW)
+        ;
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
 ts_code dbrow_int(db_stmt *s, int64_t def, int64_t *out, ts_err *err)
 {
     int r = db_step(s, err);
@@ -18,7 +27,7 @@ void *dbrow_page(arena *a, size_t size, int64_t total, int64_t limit, int64_t of
     int64_t left = total - offset;
     *cap = limit < left ? limit : left;
     if (*cap < 0) *cap = 0;
-    return arena_alloc(a, size * (size_t)(*cap > 0 ? *cap : 1));
+    return arena_calloc(a, size * (size_t)(*cap > 0 ? *cap : 1));
 }
 
 void *dbrow_grow(arena *a, void *items, size_t size, int n, int *cap)

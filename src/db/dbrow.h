@@ -13,6 +13,10 @@
 #include "../lib/arena.h"
 #include "../lib/err.h"
 
+/* Run a prepared, bound statement (an INSERT, UPDATE or DELETE) to the end
+ * and reset it. TS_OK, or the database error. */
+ts_code dbrow_run(db_stmt *s, ts_err *err);
+
 /*
  * Run a prepared, bound statement that yields at most one row to the end
  * and reset it: *out = that row's first column, def when there is no row.
@@ -23,7 +27,7 @@ ts_code dbrow_int(db_stmt *s, int64_t def, int64_t *out, ts_err *err);
 /*
  * Room for the rows of one page of a listing of total rows: *cap = how
  * many the page holds, min(limit, total - offset) and never below 0; the
- * array has room for at least one, so it is never NULL.
+ * array (zeroed) has room for at least one, so it is never NULL.
  */
 void *dbrow_page(arena *a, size_t size, int64_t total, int64_t limit, int64_t offset, int64_t *cap);
 

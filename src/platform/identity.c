@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../db/dbrow.h"
 #include "../lib/log.h"
 #include "../lib/timeutil.h"
 #include "audit.h"
@@ -352,6 +353,25 @@ static ts_code throttle_get(db_conn *c, const char *key, throttle_row *t, ts_err
     return r < 0 ? (ts_code)-r : TS_OK;
 }
 
+/* Store a throttle row (insert or replace). */
+static ts_code throttle_put(db_conn *c, const char *key, const throttle_row *t, ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc =
+        db_prepare(c,
+                   "INSERT INTO login_throttle (key, failures, window_start, locked_until) "
+                   "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET failures = "
+                   "excluded.failures, window_start = excluded.window_start, "
+                   "locked_until = excluded.locked_until",
+                   &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, key, -1);
+    db_bind_int(s, 2, t->failures);
+    db_bind_int(s, 3, t->window_start);
+    db_bind_int(s, 4, t->locked_until);
+    return dbrow_run(s, err);
+}
+
 /* Count one failure for key; returns the new lock end (0 = none). */
 static ts_code throttle_fail(db_conn *c, const ident_settings *st, const char *key, int max,
                              int64_t now, int64_t *locked_until, ts_err *err)
@@ -373,21 +393,7 @@ static ts_code throttle_fail(db_conn *c, const ident_settings *st, const char *k
         t.locked_until = now + lock;
     }
     *locked_until = t.locked_until;
-    db_stmt *s;
-    rc = db_prepare(c,
-                    "INSERT INTO login_throttle (key, failures, window_start, locked_until) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET failures = "
-                    "excluded.failures, window_start = excluded.window_start, locked_until = "
-                    "excluded.locked_until",
-                    &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, key, -1);
-    db_bind_int(s, 2, t.failures);
-    db_bind_int(s, 3, t.window_start);
-    db_bind_int(s, 4, t.locked_until);
-    int r = db_step(s, err);
-    db_reset(s);
-    return r < 0 ? (ts_code)-r : TS_OK;
+    return throttle_put(c, key, &t, err);
 }
 
 /* Registrations: a fixed one-hour window per client address. */
@@ -410,6 +416,7 @@ static ts_code register_take_tx(db_conn *c, void *argp, ts_err *err)
         t.failures = 0;
         t.window_start = rg->now;
     }
+    t.locked_until = 0; /* a registration window never locks: it refuses while full */
     if (t.failures >= rg->st->register_ip_max) {
         rg->retry_after = (int)(t.window_start + REGISTER_WINDOW_S - rg->now);
         if (rg->retry_after < 1) rg->retry_after = 1;
@@ -418,19 +425,7 @@ static ts_code register_take_tx(db_conn *c, void *argp, ts_err *err)
         return ts_err_set(err, TS_ERATELIMIT, M_REGISTER_LIMITED, sec);
     }
     t.failures++;
-    db_stmt *s;
-    rc = db_prepare(c,
-                    "INSERT INTO login_throttle (key, failures, window_start, locked_until) "
-                    "VALUES (?, ?, ?, 0) ON CONFLICT (key) DO UPDATE SET failures = "
-                    "excluded.failures, window_start = excluded.window_start",
-                    &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, rg->key, -1);
-    db_bind_int(s, 2, t.failures);
-    db_bind_int(s, 3, t.window_start);
-    int r = db_step(s, err);
-    db_reset(s);
-    return r < 0 ? (ts_code)-r : TS_OK;
+    return throttle_put(c, rg->key, &t, err);
 }
 
 ts_code ident_register_take(db_conn *c, const ident_settings *st, const char *ip, int *retry_after,

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../db/dbrow.h"
 #include "../lib/log.h"
 #include "../lib/timeutil.h"
 
@@ -125,9 +126,7 @@ ts_code refcache_touch(db_conn *c, ref_set set, ts_err *err)
         db_prepare(c, "UPDATE data_versions SET version = version + 1 WHERE name = ?", &s, err);
     if (rc != TS_OK) return rc;
     db_bind_text(s, 1, refcache_set_names[set], -1);
-    int r = db_step(s, err);
-    db_reset(s);
-    return r < 0 ? (ts_code)-r : TS_OK;
+    return dbrow_run(s, err);
 }
 
 /* A failed check is logged once, until a check succeeds again. */

@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "db/db.h"
@@ -17,11 +18,13 @@ typedef struct testdb {
     db *d;
 } testdb;
 
-/* Create, open and migrate; 0 on success. */
+/* Create, open and migrate; 0 on success. The file name is unique per
+ * process and call (O_EXCL: never an existing file). */
 static inline int testdb_open(testdb *t, const char *name)
 {
-    snprintf(t->path, sizeof t->path, "/tmp/tinhso-%s-XXXXXX" /* mkstemp template */, name);
-    int fd = mkstemp(t->path);
+    static int serial;
+    snprintf(t->path, sizeof t->path, "/tmp/tinhso-%s-%ld-%d.db", name, (long)getpid(), serial++);
+    int fd = open(t->path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0) return -1;
     close(fd);
     ts_err e;

@@ -434,7 +434,6 @@ ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view
     db_bind_int(s, k, q->offset);
     int64_t cap;
     account_view *vs = dbrow_page(a, sizeof *vs, *total, q->limit, q->offset, &cap);
-    memset(vs, 0, sizeof *vs * (size_t)(cap > 0 ? cap : 1));
     int r = DB_DONE;
     while (*n < cap && (r = db_step(s, err)) == DB_ROW)
         read_account(a, s, &vs[(*n)++].ac);
@@ -452,7 +451,7 @@ ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view
 /* ------------------------------------------------------------------ */
 /* search keys of accounts written before migration 006                  */
 
-#define FILL_BATCH 500 /* also in fill_tx's SQL */
+#define FILL_BATCH 500
 
 typedef struct fill_ctx {
     arena *a;
@@ -467,9 +466,10 @@ static ts_code fill_tx(db_conn *c, void *argp, ts_err *err)
     db_stmt *s;
     ts_code rc = db_prepare(c,
                             "SELECT id, username, full_name FROM accounts WHERE search_key = '' "
-                            "ORDER BY id LIMIT 500",
+                            "ORDER BY id LIMIT ?",
                             &s, err);
     if (rc != TS_OK) return rc;
+    db_bind_int(s, 1, FILL_BATCH);
     int64_t ids[FILL_BATCH];
     const char *keys[FILL_BATCH];
     int n = 0, r = DB_DONE;
@@ -486,9 +486,8 @@ static ts_code fill_tx(db_conn *c, void *argp, ts_err *err)
     for (int i = 0; i < n; i++) {
         db_bind_text(s, 1, keys[i], -1);
         db_bind_int(s, 2, ids[i]);
-        r = db_step(s, err);
-        db_reset(s);
-        if (r < 0) return (ts_code)-r;
+        rc = dbrow_run(s, err);
+        if (rc != TS_OK) return rc;
     }
     fx->done = n;
     return TS_OK;

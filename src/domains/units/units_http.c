@@ -22,6 +22,17 @@ static ts_code check_date(http_req *r, const char **date)
     return TS_OK;
 }
 
+/* Answer from the reference-data cache when it holds key; *gen is for
+ * refcache_put after a miss. */
+static bool reply_cached(http_req *r, db_conn *c, const char *key, uint64_t *gen)
+{
+    const char *body;
+    size_t len;
+    if (!refcache_get(c, REF_UNITS, key, r->a, &body, &len, gen)) return false;
+    http_reply(r, 200, HTTP_JSON, body, len);
+    return true;
+}
+
 static ts_code h_list(http_req *r)
 {
     units_query q = {0};
@@ -46,10 +57,7 @@ static ts_code h_list(http_req *r)
     if (!q.q) {
         snprintf(key, sizeof key, "L%s|%d|%lld|%lld@%s", q.parent ? q.parent : "", q.level,
                  (long long)limit, (long long)offset, q.date ? q.date : units_today(r->a));
-        const char *cached;
-        size_t cached_len;
-        if (refcache_get(c, REF_UNITS, key, r->a, &cached, &cached_len, &gen))
-            return http_reply(r, 200, HTTP_JSON, cached, cached_len);
+        if (reply_cached(r, c, key, &gen)) return TS_OK;
     }
     units_list_result res;
     ts_code rc = units_list(c, r->a, &q, &res, &r->err);
@@ -88,11 +96,8 @@ static ts_code h_get(http_req *r)
     /* the answer depends on the code and the day only */
     char key[32];
     snprintf(key, sizeof key, "%s@%s", code, date ? date : units_today(r->a));
-    const char *cached;
-    size_t cached_len;
     uint64_t gen;
-    if (refcache_get(c, REF_UNITS, key, r->a, &cached, &cached_len, &gen))
-        return http_reply(r, 200, HTTP_JSON, cached, cached_len);
+    if (reply_cached(r, c, key, &gen)) return TS_OK;
     unit u, *chain;
     int n;
     ts_code rc = units_get(c, r->a, code, date, &u, &chain, &n, &r->err);
