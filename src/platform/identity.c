@@ -448,6 +448,21 @@ typedef struct login_ctx {
     ident_login_result *out;
 } login_ctx;
 
+/* Audit a sign-in event on the account named in lc (takes sum). */
+static ts_code audit_login(db_conn *c, const login_ctx *lc, const char *actor, const char *action,
+                           json_t *sum, ts_err *err)
+{
+    audit_entry e = {.actor = actor,
+                     .agency = lc->agency,
+                     .action = action,
+                     .object_type = "account",
+                     .object_id = lc->username,
+                     .summary = sum};
+    ts_code rc = audit_append(c, &e, NULL, err);
+    json_decref(sum);
+    return rc;
+}
+
 static ts_code login_fail_tx(db_conn *c, void *argp, ts_err *err)
 {
     login_ctx *lc = argp;
@@ -458,15 +473,7 @@ static ts_code login_fail_tx(db_conn *c, void *argp, ts_err *err)
     if (rc != TS_OK) return rc;
     json_t *sum =
         json_pack("{s:s,s:s,s:s?}", "reason", lc->reason, "username", lc->username, "ip", lc->ip);
-    audit_entry e = {.actor = "anonymous",
-                     .agency = lc->agency,
-                     .action = "auth.login_failed",
-                     .object_type = "account",
-                     .object_id = lc->username,
-                     .summary = sum};
-    rc = audit_append(c, &e, NULL, err);
-    json_decref(sum);
-    return rc;
+    return audit_login(c, lc, "anonymous", "auth.login_failed", sum, err);
 }
 
 static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
@@ -506,16 +513,8 @@ static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
     r = db_step(s, err);
     db_reset(s);
     if (r < 0) return (ts_code)-r;
-    json_t *sum = json_pack("{s:s?}", "ip", lc->ip);
-    audit_entry e = {.actor = arena_printf(lc->a, "user:%lld", (long long)lc->account_id),
-                     .agency = lc->agency,
-                     .action = "auth.login",
-                     .object_type = "account",
-                     .object_id = lc->username,
-                     .summary = sum};
-    rc = audit_append(c, &e, NULL, err);
-    json_decref(sum);
-    return rc;
+    return audit_login(c, lc, arena_printf(lc->a, "user:%lld", (long long)lc->account_id),
+                       "auth.login", json_pack("{s:s?}", "ip", lc->ip), err);
 }
 
 ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *username,
