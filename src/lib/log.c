@@ -7,7 +7,8 @@
 
 #include "timeutil.h"
 
-static void vlog(const char *level, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void vlog(const char *level, const char *fmt,
+                                                       va_list ap)
 {
     char ts[40], msg[1024], line[1200];
     time_iso_us(time_now_us(), ts, sizeof ts);

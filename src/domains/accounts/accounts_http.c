@@ -369,6 +369,7 @@ static ts_code path_id(http_req *r, const char *name, ts_msg msg, int64_t *id)
 {
     const char *s = http_param(r, name);
     char *end;
+    *id = 0;
     long long v = s ? strtoll(s, &end, 10) : 0;
     if (!s || *end || v <= 0 || strlen(s) > 18) return ts_err_set(&r->err, TS_ENOTFOUND, msg, s);
     *id = v;

@@ -274,8 +274,8 @@ static int check_item(json_t *it, int level, const char *where, ts_err *err)
     }
     for (size_t i = 0; i < 3; i++) {
         const char *v = jstr(it, req[i]);
-        char f[96];
-        snprintf(f, sizeof f, "%s.%s", where, req[i]);
+        char f[160];
+        snprintf(f, sizeof f, "%.120s.%s", where, req[i]);
         if (!v || !*v) {
             ts_err_field(err, TS_EVALIDATION, f, M_FIELD_REQUIRED, NULL);
             return 0;
@@ -288,8 +288,8 @@ static int check_item(json_t *it, int level, const char *where, ts_err *err)
     const char *code = jstr(it, "Code");
     size_t want = level == 1 ? 2 : level == 2 ? 3 : 5;
     if (!units_code_valid(code) || strlen(code) != want) {
-        char f[96];
-        snprintf(f, sizeof f, "%s.Code", where);
+        char f[160];
+        snprintf(f, sizeof f, "%.120s.Code", where);
         ts_err_field(err, TS_EVALIDATION, f, M_UNIT_CODE_FORMAT, NULL);
         return 0;
     }
