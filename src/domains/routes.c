@@ -1,16 +1,24 @@
-/* routes — the list of route tables; see routes.h. Add a domain's table here. */
+/* routes — the registry of domains; see routes.h. A new domain adds one line here. */
 #include "routes.h"
 
 #include "../http/server.h"
 
-extern const http_route units_routes[];
-extern const http_route agencies_routes[];
-extern const http_route accounts_routes[];
+#define TINHSO_DOMAINS(X)                                                                          \
+    X(units)    /* administrative units */                                                         \
+    X(agencies) /* agencies */                                                                     \
+    X(accounts) /* sign-in, /me, accounts, API tokens, audit log */
+
+#define DOMAIN_EXTERN(d) extern const ts_domain d##_domain;
+#define DOMAIN_REF(d) &d##_domain,
+#define DOMAIN_ROUTES(d) d##_routes,
+#define ROUTES_EXTERN(d) extern const http_route d##_routes[];
+
+TINHSO_DOMAINS(DOMAIN_EXTERN)
+TINHSO_DOMAINS(ROUTES_EXTERN)
+
+const ts_domain *const tinhso_domains[] = {TINHSO_DOMAINS(DOMAIN_REF) NULL};
 
 const http_route *const tinhso_route_tables[] = {
     http_core_routes, /* health, readiness, metrics, OpenAPI */
-    units_routes,     /* administrative units */
-    agencies_routes,  /* agencies */
-    accounts_routes,  /* sign-in, /me, accounts, API tokens, audit log */
-    NULL,
+    TINHSO_DOMAINS(DOMAIN_ROUTES) NULL,
 };

@@ -1,15 +1,28 @@
 /*
- * routes — every route table the server is started with: the core routes
- * and one table per domain. app/main.c serves exactly this list and
- * tests/unit/test_openapi.c checks it against docs/openapi.json, so a new
- * domain cannot be served undocumented.
+ * routes — the registry of domains: each domain's route table and its
+ * messages, and the list of route tables the server is started with (the
+ * core routes, then one table per domain). app/main.c serves exactly this
+ * list and tests/unit/test_openapi.c checks it against docs/openapi.json,
+ * so a new domain cannot be served undocumented; tests/unit/lib/test_msg.c
+ * checks every registered message.
+ *
+ * A domain registers itself with one line in TINHSO_DOMAINS (routes.c) and
+ * defines `const ts_domain NAME_domain` in its NAME_http.c.
  */
 #ifndef TS_ROUTES_H
 #define TS_ROUTES_H
 
 #include "../http/http.h"
 
+typedef struct ts_domain {
+    const char *name;         /* "units" */
+    const http_route *routes; /* its route table (ends with a NULL method) */
+    const ts_msg *messages;   /* its messages, NULL-terminated */
+} ts_domain;
+
 /* NULL-terminated. */
+extern const ts_domain *const tinhso_domains[];
+/* NULL-terminated: http_core_routes, then each domain's table. */
 extern const http_route *const tinhso_route_tables[];
 
 #endif

@@ -29,73 +29,73 @@ typedef enum ts_code {
     TS_CODE_COUNT
 } ts_code;
 
-/* Message ids: one catalogue for every user-facing error text (msg.c). */
-typedef enum ts_msg {
-    M_NONE = 0,
-    M_INTERNAL,
-    M_DB,
-    M_DB_BUSY,
-    M_UNAVAILABLE,
-    M_NOT_FOUND_ROUTE,
-    M_METHOD_NOT_ALLOWED,
-    M_BODY_TOO_LARGE,
-    M_MEDIA_TYPE,
-    M_JSON_MALFORMED,
-    M_JSON_NOT_OBJECT,
-    M_FIELD_REQUIRED,
-    M_FIELD_TYPE_STRING,
-    M_FIELD_TYPE_INTEGER,
-    M_FIELD_TYPE_BOOL,
-    M_FIELD_TYPE_OBJECT,
-    M_FIELD_TYPE_ARRAY,
-    M_FIELD_UNKNOWN,
-    M_FIELD_TOO_LONG,
-    M_FIELD_UTF8,
-    M_FIELD_EMPTY,
-    M_FIELD_FORMAT,
-    M_FIELD_RANGE,
-    M_VALIDATION,
-    M_UNIT_NOT_FOUND,
-    M_UNIT_CODE_FORMAT,
-    M_UNIT_PARENT_NOT_FOUND,
-    M_QUERY_PARAM,
-    M_CONFLICT,
-    M_AUTH_REQUIRED,
-    M_AUTH_FORBIDDEN,
-    M_BAD_URI,
-    M_AGENCY_NOT_FOUND,
-    M_AGENCY_CODE_FORMAT,
-    M_AGENCY_CODE_TAKEN,
-    M_AGENCY_PARENT_NOT_FOUND,
-    M_AGENCY_CYCLE,
-    M_AGENCY_KIND,
-    M_EMAIL_FORMAT,
-    M_PHONE_FORMAT,
-    M_URL_FORMAT,
-    M_PASSWORD_TOO_SHORT,
-    M_PASSWORD_TOO_LONG,
-    M_PASSWORD_HAS_USERNAME,
-    M_PASSWORD_COMMON,
-    M_PASSWORD_WRONG,
-    M_LOGIN_FAILED,
-    M_LOGIN_LOCKED,
-    M_REGISTER_LIMITED,
-    M_SESSION_INVALID,
-    M_TOKEN_INVALID,
-    M_CSRF,
-    M_USERNAME_FORMAT,
-    M_USERNAME_TAKEN,
-    M_ROLE_UNKNOWN,
-    M_ROLE_NOT_ALLOWED,
-    M_ACCOUNT_NOT_FOUND,
-    M_TOKEN_NOT_FOUND,
-    M_SESSION_ONLY,
-    M_GRANT_EXISTS,
-    M_GRANT_NOT_FOUND,
-    M_ACCOUNT_SELF_DISABLE,
-    M_GRANT_OFFICER_ONLY,
-    M_COUNT
-} ts_msg;
+/*
+ * Messages: every user-facing text, in Vietnamese and English. Each floor
+ * and each domain owns its messages: it lists them once, in its header, as
+ * an X-macro of X(NAME, "tiếng Việt", "English"), declares them with
+ * TS_MSG_EXTERN, defines them in its .c with TS_MSG_DEFINE and registers
+ * the list (TS_MSG_REF, NULL-terminated) so tests/unit/lib/test_msg.c can
+ * check every one. A message is a pointer: NULL (M_NONE) is "no message".
+ * Texts with %s take one argument.
+ */
+typedef struct ts_message {
+    const char *id;      /* its C name, e.g. "M_FIELD_REQUIRED" */
+    const char *text[2]; /* [0] Vietnamese, [1] English */
+} ts_message;
+typedef const ts_message *ts_msg;
+#define M_NONE ((ts_msg)0)
+#define TS_MSG_EXTERN(name, vi, en) extern const ts_message name[1];
+#define TS_MSG_DEFINE(name, vi, en) const ts_message name[1] = {{#name, {vi, en}}};
+#define TS_MSG_REF(name, vi, en) name,
+
+/* The generic messages of the lowest floors (lib, db, http). */
+#define TS_LIB_MESSAGES(X)                                                                         \
+    X(M_INTERNAL, "Lỗi hệ thống. Vui lòng thử lại sau.",                                           \
+      "Internal error. Please try again later.")                                                   \
+    X(M_DB, "Lỗi cơ sở dữ liệu.", "Database error.")                                               \
+    X(M_DB_BUSY, "Hệ thống đang bận, vui lòng thử lại.", "The system is busy, please retry.")      \
+    X(M_UNAVAILABLE, "Dịch vụ tạm thời không sẵn sàng.", "Service temporarily unavailable.")       \
+    X(M_NOT_FOUND_ROUTE, "Không tìm thấy địa chỉ %s.", "No resource at %s.")                       \
+    X(M_METHOD_NOT_ALLOWED, "Phương thức %s không được hỗ trợ cho địa chỉ này.",                   \
+      "Method %s is not allowed on this resource.")                                                \
+    X(M_BODY_TOO_LARGE, "Nội dung gửi lên quá lớn (tối đa %s byte).",                              \
+      "Request body too large (at most %s bytes).")                                                \
+    X(M_MEDIA_TYPE, "Kiểu nội dung không được hỗ trợ; hãy gửi %s.",                                \
+      "Unsupported content type; send %s.")                                                        \
+    X(M_JSON_MALFORMED, "JSON không hợp lệ: %s.", "Malformed JSON: %s.")                           \
+    X(M_JSON_NOT_OBJECT, "Nội dung phải là một đối tượng JSON.",                                   \
+      "The body must be a JSON object.")                                                           \
+    X(M_FIELD_REQUIRED, "Trường này là bắt buộc.", "This field is required.")                      \
+    X(M_FIELD_TYPE_STRING, "Phải là chuỗi ký tự.", "Must be a string.")                            \
+    X(M_FIELD_TYPE_INTEGER, "Phải là số nguyên.", "Must be an integer.")                           \
+    X(M_FIELD_TYPE_BOOL, "Phải là true hoặc false.", "Must be true or false.")                     \
+    X(M_FIELD_TYPE_OBJECT, "Phải là một đối tượng.", "Must be an object.")                         \
+    X(M_FIELD_TYPE_ARRAY, "Phải là một mảng.", "Must be an array.")                                \
+    X(M_FIELD_UNKNOWN, "Trường không được hỗ trợ.", "Unknown field.")                              \
+    X(M_FIELD_TOO_LONG, "Quá dài (tối đa %s ký tự).", "Too long (at most %s characters).")         \
+    X(M_FIELD_UTF8, "Không phải văn bản UTF-8 hợp lệ.", "Not valid UTF-8 text.")                   \
+    X(M_FIELD_EMPTY, "Không được để trống.", "Must not be empty.")                                 \
+    X(M_FIELD_FORMAT, "Sai định dạng: %s.", "Wrong format: %s.")                                   \
+    X(M_FIELD_RANGE, "Giá trị ngoài phạm vi cho phép (%s).", "Value out of range (%s).")           \
+    X(M_VALIDATION, "Dữ liệu gửi lên không hợp lệ.", "The submitted data is invalid.")             \
+    X(M_QUERY_PARAM, "Tham số truy vấn không hợp lệ.", "Invalid query parameter.")                 \
+    X(M_CONFLICT, "Dữ liệu xung đột với bản ghi đã có.",                                           \
+      "The data conflicts with an existing record.")                                               \
+    X(M_AUTH_REQUIRED, "Cần đăng nhập hoặc mã truy cập (Authorization: Bearer).",                  \
+      "Authentication required (Authorization: Bearer).")                                          \
+    X(M_AUTH_FORBIDDEN, "Bạn không có quyền thực hiện thao tác này.",                              \
+      "You are not allowed to do this.")                                                           \
+    X(M_BAD_URI, "Địa chỉ yêu cầu chứa ký tự không hợp lệ (%00).",                                 \
+      "The request target contains an invalid character (%00).")                                   \
+    X(M_EMAIL_FORMAT, "Địa chỉ thư điện tử không hợp lệ.", "Not a valid e-mail address.")          \
+    X(M_PHONE_FORMAT,                                                                              \
+      "Số điện thoại không hợp lệ (6–15 chữ số, có thể có +, dấu cách, -, ., ()).",                \
+      "Not a valid phone number (6–15 digits; +, spaces, -, . and () allowed).")                   \
+    X(M_URL_FORMAT, "Địa chỉ trang web phải bắt đầu bằng http:// hoặc https://.",                  \
+      "A website address must start with http:// or https://.")
+TS_LIB_MESSAGES(TS_MSG_EXTERN)
+/* NULL-terminated. */
+extern const ts_msg ts_lib_messages[];
 
 #define TS_ERR_MAX_FIELDS 8
 

@@ -1,115 +1,14 @@
 /*
- * msg — the message catalogue: every user-facing error text, in
- * Vietnamese (default) and English. Texts with %s take one argument.
- * Also the table mapping error codes to HTTP status, title and type slug.
+ * msg — the generic messages (lib, db, http; each domain defines its own,
+ * see err.h), rendering, and the table mapping error codes to HTTP status, title and type slug.
  */
 #include "err.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static const char *const messages[M_COUNT][2] = {
-    [M_NONE] = {"", ""},
-    [M_INTERNAL] = {"Lỗi hệ thống. Vui lòng thử lại sau.",
-                    "Internal error. Please try again later."},
-    [M_DB] = {"Lỗi cơ sở dữ liệu.", "Database error."},
-    [M_DB_BUSY] = {"Hệ thống đang bận, vui lòng thử lại.", "The system is busy, please retry."},
-    [M_UNAVAILABLE] = {"Dịch vụ tạm thời không sẵn sàng.", "Service temporarily unavailable."},
-    [M_NOT_FOUND_ROUTE] = {"Không tìm thấy địa chỉ %s.", "No resource at %s."},
-    [M_METHOD_NOT_ALLOWED] = {"Phương thức %s không được hỗ trợ cho địa chỉ này.",
-                              "Method %s is not allowed on this resource."},
-    [M_BODY_TOO_LARGE] = {"Nội dung gửi lên quá lớn (tối đa %s byte).",
-                          "Request body too large (at most %s bytes)."},
-    [M_MEDIA_TYPE] = {"Kiểu nội dung không được hỗ trợ; hãy gửi %s.",
-                      "Unsupported content type; send %s."},
-    [M_JSON_MALFORMED] = {"JSON không hợp lệ: %s.", "Malformed JSON: %s."},
-    [M_JSON_NOT_OBJECT] = {"Nội dung phải là một đối tượng JSON.",
-                           "The body must be a JSON object."},
-    [M_FIELD_REQUIRED] = {"Trường này là bắt buộc.", "This field is required."},
-    [M_FIELD_TYPE_STRING] = {"Phải là chuỗi ký tự.", "Must be a string."},
-    [M_FIELD_TYPE_INTEGER] = {"Phải là số nguyên.", "Must be an integer."},
-    [M_FIELD_TYPE_BOOL] = {"Phải là true hoặc false.", "Must be true or false."},
-    [M_FIELD_TYPE_OBJECT] = {"Phải là một đối tượng.", "Must be an object."},
-    [M_FIELD_TYPE_ARRAY] = {"Phải là một mảng.", "Must be an array."},
-    [M_FIELD_UNKNOWN] = {"Trường không được hỗ trợ.", "Unknown field."},
-    [M_FIELD_TOO_LONG] = {"Quá dài (tối đa %s ký tự).", "Too long (at most %s characters)."},
-    [M_FIELD_UTF8] = {"Không phải văn bản UTF-8 hợp lệ.", "Not valid UTF-8 text."},
-    [M_FIELD_EMPTY] = {"Không được để trống.", "Must not be empty."},
-    [M_FIELD_FORMAT] = {"Sai định dạng: %s.", "Wrong format: %s."},
-    [M_FIELD_RANGE] = {"Giá trị ngoài phạm vi cho phép (%s).", "Value out of range (%s)."},
-    [M_VALIDATION] = {"Dữ liệu gửi lên không hợp lệ.", "The submitted data is invalid."},
-    [M_UNIT_NOT_FOUND] = {"Không tìm thấy đơn vị hành chính %s.",
-                          "Administrative unit %s not found."},
-    [M_UNIT_CODE_FORMAT] = {"Mã đơn vị hành chính gồm 2, 3 hoặc 5 chữ số.",
-                            "An administrative unit code has 2, 3 or 5 digits."},
-    [M_UNIT_PARENT_NOT_FOUND] = {"Không tìm thấy đơn vị cấp trên %s.", "Parent unit %s not found."},
-    [M_QUERY_PARAM] = {"Tham số truy vấn không hợp lệ.", "Invalid query parameter."},
-    [M_CONFLICT] = {"Dữ liệu xung đột với bản ghi đã có.",
-                    "The data conflicts with an existing record."},
-    [M_AUTH_REQUIRED] = {"Cần đăng nhập hoặc mã truy cập (Authorization: Bearer).",
-                         "Authentication required (Authorization: Bearer)."},
-    [M_AUTH_FORBIDDEN] = {"Bạn không có quyền thực hiện thao tác này.",
-                          "You are not allowed to do this."},
-    [M_BAD_URI] = {"Địa chỉ yêu cầu chứa ký tự không hợp lệ (%00).",
-                   "The request target contains an invalid character (%00)."},
-    [M_AGENCY_NOT_FOUND] = {"Không tìm thấy cơ quan, đơn vị %s.", "Agency %s not found."},
-    [M_AGENCY_CODE_FORMAT] = {"Mã định danh điện tử sai định dạng (ví dụ 000.00.12.H56).",
-                              "Wrong electronic identifier format (for example 000.00.12.H56)."},
-    [M_AGENCY_CODE_TAKEN] = {"Mã định danh %s đã được sử dụng.",
-                             "Agency code %s is already in use."},
-    [M_AGENCY_PARENT_NOT_FOUND] = {"Không tìm thấy cơ quan cấp trên %s.",
-                                   "Parent agency %s not found."},
-    [M_AGENCY_CYCLE] = {"Không thể chuyển cơ quan vào chính nó hoặc đơn vị trực thuộc của nó.",
-                        "An agency cannot be moved under itself or one of its own sub-units."},
-    [M_AGENCY_KIND] = {"Loại cơ quan không hợp lệ; dùng một trong: %s.",
-                       "Unknown agency kind; use one of: %s."},
-    [M_EMAIL_FORMAT] = {"Địa chỉ thư điện tử không hợp lệ.", "Not a valid e-mail address."},
-    [M_PHONE_FORMAT] =
-        {"Số điện thoại không hợp lệ (6–15 chữ số, có thể có +, dấu cách, -, ., ()).",
-         "Not a valid phone number (6–15 digits; +, spaces, -, . and () allowed)."},
-    [M_URL_FORMAT] = {"Địa chỉ trang web phải bắt đầu bằng http:// hoặc https://.",
-                      "A website address must start with http:// or https://."},
-    [M_PASSWORD_TOO_SHORT] = {"Mật khẩu phải có ít nhất 10 ký tự.",
-                              "A password needs at least 10 characters."},
-    [M_PASSWORD_TOO_LONG] = {"Mật khẩu quá dài (tối đa 256 byte).",
-                             "The password is too long (at most 256 bytes)."},
-    [M_PASSWORD_HAS_USERNAME] = {"Mật khẩu không được chứa tên đăng nhập.",
-                                 "The password must not contain the username."},
-    [M_PASSWORD_COMMON] = {"Mật khẩu quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.",
-                           "This password is too common and easy to guess; choose another."},
-    [M_PASSWORD_WRONG] = {"Mật khẩu hiện tại không đúng.", "The current password is wrong."},
-    [M_LOGIN_FAILED] = {"Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password."},
-    [M_LOGIN_LOCKED] = {"Đăng nhập sai quá nhiều lần; vui lòng thử lại sau %s giây.",
-                        "Too many failed sign-ins; try again in %s seconds."},
-    [M_REGISTER_LIMITED] = {"Đã có quá nhiều đăng ký tài khoản từ địa chỉ này; vui lòng thử lại "
-                            "sau %s giây.",
-                            "Too many registrations from this address; try again in %s seconds."},
-    [M_SESSION_INVALID] = {"Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.",
-                           "The session is invalid or has expired; please sign in again."},
-    [M_TOKEN_INVALID] = {"Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
-                         "The access token is invalid, expired or revoked."},
-    [M_CSRF] = {"Thiếu hoặc sai mã chống giả mạo yêu cầu (X-CSRF-Token).",
-                "Missing or wrong anti-forgery token (X-CSRF-Token)."},
-    [M_USERNAME_FORMAT] =
-        {"Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, chữ số, dấu . _ - @ +.",
-         "A username has 3–64 characters: lower-case letters, digits, . _ - @ +."},
-    [M_USERNAME_TAKEN] = {"Tên đăng nhập %s đã được sử dụng.", "The username %s is already taken."},
-    [M_ROLE_UNKNOWN] = {"Vai trò không hợp lệ; dùng một trong: %s.",
-                        "Unknown role; use one of: %s."},
-    [M_ROLE_NOT_ALLOWED] = {"Bạn không thể cấp vai trò %s.", "You cannot grant the role %s."},
-    [M_ACCOUNT_NOT_FOUND] = {"Không tìm thấy tài khoản %s.", "Account %s not found."},
-    [M_TOKEN_NOT_FOUND] = {"Không tìm thấy mã truy cập %s.", "Access token %s not found."},
-    [M_SESSION_ONLY] = {"Thao tác này cần đăng nhập bằng tài khoản.",
-                        "This needs a signed-in account."},
-    [M_GRANT_EXISTS] = {"Tài khoản đã có vai trò %s tại cơ quan này.",
-                        "The account already holds the role %s on this agency."},
-    [M_GRANT_NOT_FOUND] = {"Không tìm thấy quyền %s của tài khoản.",
-                           "Grant %s of this account not found."},
-    [M_ACCOUNT_SELF_DISABLE] = {"Bạn không thể tự khoá tài khoản của mình.",
-                                "You cannot disable your own account."},
-    [M_GRANT_OFFICER_ONLY] = {"Chỉ tài khoản cán bộ mới được cấp vai trò.",
-                              "Roles can only be granted to officer accounts."},
-};
+TS_LIB_MESSAGES(TS_MSG_DEFINE)
+const ts_msg ts_lib_messages[] = {TS_LIB_MESSAGES(TS_MSG_REF) NULL};
 
 static const struct {
     int status;
@@ -139,8 +38,8 @@ static const struct {
 
 const char *ts_msg_text(ts_msg m, int lang)
 {
-    if ((int)m < 0 || m >= M_COUNT || !messages[m][0]) return "";
-    return messages[m][lang ? 1 : 0];
+    if (!m) return "";
+    return m->text[lang ? 1 : 0];
 }
 
 const char *ts_code_title(ts_code c, int lang)

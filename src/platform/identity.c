@@ -17,6 +17,9 @@
 #include "audit.h"
 #include "password.h"
 
+IDENT_MESSAGES(TS_MSG_DEFINE)
+const ts_msg ident_messages[] = {IDENT_MESSAGES(TS_MSG_REF) NULL};
+
 static const char *const roles[] = {ROLE_OFFICER, ROLE_AGENCY_ADMIN, ROLE_LEADER, ROLE_SYSTEM_ADMIN,
                                     NULL};
 

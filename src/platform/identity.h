@@ -14,6 +14,34 @@
 #include "../db/db.h"
 #include "../lib/arena.h"
 
+/* Messages (vi, en) of this module; see err.h. */
+#define IDENT_MESSAGES(X)                                                                            \
+    X(M_PASSWORD_TOO_SHORT, "Mật khẩu phải có ít nhất 10 ký tự.",                                    \
+      "A password needs at least 10 characters.")                                                    \
+    X(M_PASSWORD_TOO_LONG, "Mật khẩu quá dài (tối đa 256 byte).",                                    \
+      "The password is too long (at most 256 bytes).")                                               \
+    X(M_PASSWORD_HAS_USERNAME, "Mật khẩu không được chứa tên đăng nhập.",                            \
+      "The password must not contain the username.")                                                 \
+    X(M_PASSWORD_COMMON, "Mật khẩu quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.",               \
+      "This password is too common and easy to guess; choose another.")                              \
+    X(M_LOGIN_FAILED, "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")      \
+    X(M_LOGIN_LOCKED, "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau %s giây.",                  \
+      "Too many failed sign-ins; try again in %s seconds.")                                          \
+    X(M_REGISTER_LIMITED,                                                                            \
+      "Đã có quá nhiều đăng ký tài khoản từ địa chỉ này; vui lòng thử lại " \
+      "sau %s giây.",                                                                                \
+      "Too many registrations from this address; try again in %s seconds.")                          \
+    X(M_SESSION_INVALID, "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.",    \
+      "The session is invalid or has expired; please sign in again.")                                \
+    X(M_TOKEN_INVALID, "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",                   \
+      "The access token is invalid, expired or revoked.")                                            \
+    X(M_CSRF, "Thiếu hoặc sai mã chống giả mạo yêu cầu (X-CSRF-Token).",                             \
+      "Missing or wrong anti-forgery token (X-CSRF-Token).")                                         \
+    X(M_ROLE_UNKNOWN, "Vai trò không hợp lệ; dùng một trong: %s.", "Unknown role; use one of: %s.")
+IDENT_MESSAGES(TS_MSG_EXTERN)
+/* NULL-terminated, for the message checks. */
+extern const ts_msg ident_messages[];
+
 #define ROLE_OFFICER "officer"
 #define ROLE_AGENCY_ADMIN "agency_admin"
 #define ROLE_LEADER "leader"

@@ -3,6 +3,8 @@
  */
 #include "password.h"
 
+#include "identity.h"
+
 #include <argon2.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>

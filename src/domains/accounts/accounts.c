@@ -2,6 +2,7 @@
  * accounts — accounts, grants, API tokens, audit listing, demo sign-ins;
  * see accounts.h.
  */
+#include "../agencies/agencies.h"
 #include "accounts.h"
 
 #include <stdio.h>
@@ -16,6 +17,9 @@
 #include "../../platform/audit.h"
 #include "../../platform/identity.h"
 #include "../../platform/password.h"
+
+ACCOUNTS_MESSAGES(TS_MSG_DEFINE)
+const ts_msg accounts_messages[] = {ACCOUNTS_MESSAGES(TS_MSG_REF) NULL};
 
 static const char *now_iso(arena *a)
 {
@@ -522,10 +526,10 @@ typedef struct adm_ctx {
 } adm_ctx;
 
 static ts_code audit_account(db_conn *c, adm_ctx *x, const account_view *v, const char *action,
-                             const char *agency, json_t *sum, ts_err *err)
+                             const char *agency_code, json_t *sum, ts_err *err)
 {
     audit_entry e = {.actor = x->actor,
-                     .agency = agency,
+                     .agency = agency_code,
                      .action = action,
                      .object_type = "account",
                      .object_id = v->ac.username,

@@ -18,6 +18,30 @@
 #include "../../db/db.h"
 #include "../../lib/arena.h"
 
+/* Messages (vi, en) of this module; see err.h. */
+#define ACCOUNTS_MESSAGES(X)                                                                       \
+    X(M_PASSWORD_WRONG, "Mật khẩu hiện tại không đúng.", "The current password is wrong.")         \
+    X(M_USERNAME_FORMAT,                                                                           \
+      "Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, chữ số, dấu . _ - @ +.",                \
+      "A username has 3–64 characters: lower-case letters, digits, . _ - @ +.")                    \
+    X(M_USERNAME_TAKEN, "Tên đăng nhập %s đã được sử dụng.", "The username %s is already taken.")  \
+    X(M_ROLE_NOT_ALLOWED, "Bạn không thể cấp vai trò %s.", "You cannot grant the role %s.")        \
+    X(M_ACCOUNT_NOT_FOUND, "Không tìm thấy tài khoản %s.", "Account %s not found.")                \
+    X(M_TOKEN_NOT_FOUND, "Không tìm thấy mã truy cập %s.", "Access token %s not found.")           \
+    X(M_SESSION_ONLY, "Thao tác này cần đăng nhập bằng tài khoản.",                                \
+      "This needs a signed-in account.")                                                           \
+    X(M_GRANT_EXISTS, "Tài khoản đã có vai trò %s tại cơ quan này.",                               \
+      "The account already holds the role %s on this agency.")                                     \
+    X(M_GRANT_NOT_FOUND, "Không tìm thấy quyền %s của tài khoản.",                                 \
+      "Grant %s of this account not found.")                                                       \
+    X(M_ACCOUNT_SELF_DISABLE, "Bạn không thể tự khoá tài khoản của mình.",                         \
+      "You cannot disable your own account.")                                                      \
+    X(M_GRANT_OFFICER_ONLY, "Chỉ tài khoản cán bộ mới được cấp vai trò.",                          \
+      "Roles can only be granted to officer accounts.")
+ACCOUNTS_MESSAGES(TS_MSG_EXTERN)
+/* NULL-terminated, for the message checks. */
+extern const ts_msg accounts_messages[];
+
 #define ACCOUNT_NAME_MAX 200
 #define ACCOUNT_USERNAME_MAX 64
 #define TOKEN_NAME_MAX 100

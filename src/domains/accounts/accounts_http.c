@@ -10,12 +10,14 @@
 #include <string.h>
 
 #include "../../http/server.h"
+#include "../routes.h"
 #include "../../lib/jsonw.h"
 #include "../../lib/jsonx.h"
 #include "../../lib/strbuf.h"
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/identity.h"
+#include "../agencies/agencies.h"
 #include "accounts.h"
 
 /* A string member exactly as sent (passwords are never trimmed or normalised). */
@@ -125,12 +127,13 @@ static const jx_field register_spec[] = {
     {NULL, 0, false, 0, false},
 };
 
-static ts_code reply_account(http_req *r, const account *ac, const char *role, const char *agency)
+static ts_code reply_account(http_req *r, const account *ac, const char *role,
+                             const char *agency_code)
 {
     json_t *o = account_to_json(ac);
     json_t *gs = json_array();
     if (role)
-        json_array_append_new(gs, json_pack("{s:s,s:s}", "role", role, "agency_code", agency));
+        json_array_append_new(gs, json_pack("{s:s,s:s}", "role", role, "agency_code", agency_code));
     json_object_set_new(o, "grants", gs);
     return http_reply_json(r, 201, o);
 }
@@ -604,3 +607,5 @@ const http_route accounts_routes[] = {
     {"GET", "/api/v1/audit", h_audit, PERM_AGENCY_ADMIN},
     {NULL, NULL, NULL, 0},
 };
+
+const ts_domain accounts_domain = {"accounts", accounts_routes, accounts_messages};

@@ -15,6 +15,9 @@
 #include "../../platform/audit.h"
 #include "../units/units.h"
 
+AGENCIES_MESSAGES(TS_MSG_DEFINE)
+const ts_msg agencies_messages[] = {AGENCIES_MESSAGES(TS_MSG_REF) NULL};
+
 #define AG_COLS                                                                                    \
     "a.id, a.code, a.parent_id, p.code, a.path, a.level, a.kind, a.name, a.short_name, "           \
     "a.unit_code, a.email, a.phone, a.address, a.website, a.valid_from, a.valid_to, "              \

@@ -18,6 +18,23 @@
 #include "../../db/db.h"
 #include "../../lib/arena.h"
 
+/* Messages (vi, en) of this module; see err.h. */
+#define AGENCIES_MESSAGES(X)                                                                       \
+    X(M_AGENCY_NOT_FOUND, "Không tìm thấy cơ quan, đơn vị %s.", "Agency %s not found.")            \
+    X(M_AGENCY_CODE_FORMAT, "Mã định danh điện tử sai định dạng (ví dụ 000.00.12.H56).",           \
+      "Wrong electronic identifier format (for example 000.00.12.H56).")                           \
+    X(M_AGENCY_CODE_TAKEN, "Mã định danh %s đã được sử dụng.",                                     \
+      "Agency code %s is already in use.")                                                         \
+    X(M_AGENCY_PARENT_NOT_FOUND, "Không tìm thấy cơ quan cấp trên %s.",                            \
+      "Parent agency %s not found.")                                                               \
+    X(M_AGENCY_CYCLE, "Không thể chuyển cơ quan vào chính nó hoặc đơn vị trực thuộc của nó.",      \
+      "An agency cannot be moved under itself or one of its own sub-units.")                       \
+    X(M_AGENCY_KIND, "Loại cơ quan không hợp lệ; dùng một trong: %s.",                             \
+      "Unknown agency kind; use one of: %s.")
+AGENCIES_MESSAGES(TS_MSG_EXTERN)
+/* NULL-terminated, for the message checks. */
+extern const ts_msg agencies_messages[];
+
 #define AGENCY_NAME_MAX 300
 #define AGENCY_SHORT_NAME_MAX 100
 #define AGENCY_CODE_MAX 32

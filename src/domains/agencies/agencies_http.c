@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "../../http/http.h"
+#include "../routes.h"
 #include "../../lib/jsonx.h"
 #include "../../lib/text.h"
 #include "../units/units.h"
@@ -205,3 +206,5 @@ const http_route agencies_routes[] = {
     {"PATCH", "/api/v1/agencies/{code}", h_patch, PERM_AGENCY_ADMIN},
     {NULL, NULL, NULL, 0},
 };
+
+const ts_domain agencies_domain = {"agencies", agencies_routes, agencies_messages};

@@ -16,6 +16,9 @@
 #include "../../platform/audit.h"
 #include "../../platform/refcache.h"
 
+UNITS_MESSAGES(TS_MSG_DEFINE)
+const ts_msg units_messages[] = {UNITS_MESSAGES(TS_MSG_REF) NULL};
+
 #define UNIT_COLS                                                                                  \
     "id, code, parent_code, level, kind, name, name_en, full_name, full_name_en, code_name, "      \
     "unit_type, unit_type_en, valid_from, valid_to"

@@ -14,6 +14,16 @@
 #include "../../db/db.h"
 #include "../../lib/arena.h"
 
+/* Messages (vi, en) of this module; see err.h. */
+#define UNITS_MESSAGES(X)                                                                          \
+    X(M_UNIT_NOT_FOUND, "Không tìm thấy đơn vị hành chính %s.",                                    \
+      "Administrative unit %s not found.")                                                         \
+    X(M_UNIT_CODE_FORMAT, "Mã đơn vị hành chính gồm 2, 3 hoặc 5 chữ số.",                          \
+      "An administrative unit code has 2, 3 or 5 digits.")
+UNITS_MESSAGES(TS_MSG_EXTERN)
+/* NULL-terminated, for the message checks. */
+extern const ts_msg units_messages[];
+
 typedef struct unit {
     int64_t id;
     const char *code;         /* statistics-office code */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../http/http.h"
+#include "../routes.h"
 #include "../../lib/jsonw.h"
 #include "../../lib/jsonx.h"
 #include "../../lib/strbuf.h"
@@ -163,3 +164,5 @@ const http_route units_routes[] = {
     {"PATCH", "/api/v1/units/{code}", h_patch, PERM_SYSTEM_ADMIN},
     {NULL, NULL, NULL, 0},
 };
+
+const ts_domain units_domain = {"units", units_routes, units_messages};
