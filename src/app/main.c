@@ -529,8 +529,12 @@ static int do_import(db_conn *c, const char *json, size_t len, const char *valid
     ts_err e;
     ts_err_clear(&e);
     int64_t t0 = time_mono_us();
-    if (units_import(c, json, len, valid_from, actor, &res, &e) != TS_OK)
-        return fail("units import", &e);
+    arena *a = arena_new(1 << 16);
+    ts_ctx x;
+    ts_ctx_init(&x, c, a, &ts_operator, actor, &e);
+    ts_code rc = units_import(&x, json, len, valid_from, &res);
+    arena_free(a);
+    if (rc != TS_OK) return fail("units import", &e);
     printf("units: %d provinces, %d districts, %d communes — %d inserted, %d updated, %d "
            "unchanged (%.0f ms, audit entry %lld)\n",
            res.provinces, res.districts, res.communes, res.inserted, res.updated, res.unchanged,
@@ -733,7 +737,9 @@ static int cmd_user(int argc, char **argv)
         account out;
         ts_err e;
         ts_err_clear(&e);
-        if (accounts_create(c, a, &n, cli_actor(), &out, &e) != TS_OK)
+        ts_ctx x;
+        ts_ctx_init(&x, c, a, &ts_operator, cli_actor(), &e);
+        if (accounts_create(&x, &n, &out) != TS_OK)
             rc = fail("user add", &e);
         else
             printf("account %s (id %lld, %s)%s%s%s%s created\n", out.username, (long long)out.id,
@@ -772,7 +778,9 @@ static int cmd_token(int argc, char **argv)
         api_token t;
         ts_err e;
         ts_err_clear(&e);
-        if (tokens_create(c, a, o.name, o.agency, o.perms, cli_actor(), secret, &t, &e) != TS_OK)
+        ts_ctx x;
+        ts_ctx_init(&x, c, a, &ts_operator, cli_actor(), &e);
+        if (tokens_create(&x, o.name, o.agency, o.perms, secret, &t) != TS_OK)
             rc = fail("token create", &e);
         else {
             printf("%s\n", secret);

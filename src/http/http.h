@@ -15,6 +15,8 @@
 #include "../db/db.h"
 #include "../lib/arena.h"
 #include "../lib/err.h"
+#include "../lib/jsonx.h"
+#include "../platform/ctx.h"
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 8
@@ -54,6 +56,8 @@ typedef struct http_req {
     /* identity (http/auth.c): set before the handler runs */
     const struct http_config *cfg;
     struct ident_principal *principal; /* NULL on public routes and when anonymous */
+    json_t *in;  /* the checked body of a route with a body spec (freed with the arena) */
+    ts_ctx *ctx; /* http_ctx's context, made on first use */
 } http_req;
 
 typedef ts_code (*http_handler)(http_req *r);
@@ -76,11 +80,21 @@ typedef enum http_perm {
     PERM_SYSTEM_ADMIN   /* system_admin */
 } http_perm;
 
+/*
+ * A route: method, pattern, handler, the permission it needs, and what it
+ * accepts. body: the JSON object's members (a route with a body spec gets
+ * 415 without application/json, 400 for malformed JSON, 422 naming every
+ * bad member); query: its query parameters (400 naming each bad one).
+ * Both are checked, after the permission, before the handler runs, so a
+ * handler reads its input with http_in_* and http_q* without checking it.
+ */
 typedef struct http_route {
     const char *method;  /* "GET", "POST", ... */
     const char *pattern; /* "/api/v1/units/{code}" */
     http_handler fn;
     http_perm perm;
+    const jx_field *body;  /* NULL-name-terminated, or NULL: no body read */
+    const jx_field *query; /* NULL-name-terminated, or NULL: no parameters */
 } http_route;
 
 /* Fails with 403 unless the principal holds perm on the agency (by id) or an ancestor. */
@@ -117,6 +131,31 @@ ts_code http_reply_sb(http_req *r, int status, struct strbuf *sb);
 ts_code http_reply(http_req *r, int status, const char *ctype, const char *body, size_t len);
 /* Add a response header (name/value must outlive the request: arena or static). */
 void http_add_header(http_req *r, const char *name, const char *value);
+
+/* Check the request against its route's body and query specs (server
+ * dispatch, before the handler); fills r->in. */
+ts_code http_validate(http_req *r, const http_route *rt);
+/* The context of a domain call made for this request: its connection,
+ * arena, principal (anonymous on public routes), actor and error; NULL
+ * with r->err set when the database is unavailable. */
+ts_ctx *http_ctx(http_req *r);
+
+/* Body members of a checked body (r->in). */
+/* String, trimmed and NFC (NULL when absent or null). */
+const char *http_in_str(http_req *r, const char *name);
+/* String exactly as sent (passwords): never trimmed or normalised. */
+const char *http_in_raw(http_req *r, const char *name);
+/* Present in the body (null included). */
+bool http_in_has(http_req *r, const char *name);
+/* Present and null ("clear it", for nullable members). */
+bool http_in_null(http_req *r, const char *name);
+bool http_in_bool(http_req *r, const char *name);
+/* The member itself (borrowed), NULL when absent. */
+json_t *http_in_json(http_req *r, const char *name);
+/* Query parameters of a checked query: text (NULL when absent or empty)
+ * and integers (the spec's def when absent). */
+const char *http_q(http_req *r, const char *name);
+int64_t http_qint(http_req *r, const char *name);
 
 /* Parse the body as a JSON object; checks Content-Type. */
 ts_code http_body_json(http_req *r, json_t **out);

@@ -431,11 +431,11 @@ static ts_code h_openapi(http_req *r)
 }
 
 const http_route http_core_routes[] = {
-    {"GET", "/healthz", h_healthz, PERM_PUBLIC},
-    {"GET", "/readyz", h_readyz, PERM_PUBLIC},
-    {"GET", "/metrics", h_metrics, PERM_PUBLIC},
-    {"GET", "/api/v1/openapi.json", h_openapi, PERM_PUBLIC},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/healthz", h_healthz, PERM_PUBLIC, NULL, NULL},
+    {"GET", "/readyz", h_readyz, PERM_PUBLIC, NULL, NULL},
+    {"GET", "/metrics", h_metrics, PERM_PUBLIC, NULL, NULL},
+    {"GET", "/api/v1/openapi.json", h_openapi, PERM_PUBLIC, NULL, NULL},
+    {0},
 };
 
 /* ------------------------------------------------------------------ */
@@ -700,6 +700,7 @@ static void dispatch(http_server *s, http_req *r)
         return;
     }
     rc = check_auth(s, r, s->routes[idx].r->perm);
+    if (rc == TS_OK) rc = http_validate(r, s->routes[idx].r);
     if (rc == TS_OK) rc = s->routes[idx].r->fn(r);
     if (rc != TS_OK || !r->replied) {
         if (rc == TS_OK) ts_err_set(&r->err, TS_EINTERNAL, M_INTERNAL, NULL);

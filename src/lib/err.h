@@ -76,6 +76,8 @@ typedef const ts_message *ts_msg;
     X(M_FIELD_UTF8, "Không phải văn bản UTF-8 hợp lệ.", "Not valid UTF-8 text.")                   \
     X(M_FIELD_EMPTY, "Không được để trống.", "Must not be empty.")                                 \
     X(M_FIELD_FORMAT, "Sai định dạng: %s.", "Wrong format: %s.")                                   \
+    X(M_FIELD_ENUM, "Giá trị không hợp lệ; dùng một trong: %s.",                                   \
+      "Not an allowed value; use one of: %s.")                                                     \
     X(M_FIELD_RANGE, "Giá trị ngoài phạm vi cho phép (%s).", "Value out of range (%s).")           \
     X(M_VALIDATION, "Dữ liệu gửi lên không hợp lệ.", "The submitted data is invalid.")             \
     X(M_QUERY_PARAM, "Tham số truy vấn không hợp lệ.", "Invalid query parameter.")                 \
@@ -89,8 +91,8 @@ typedef const ts_message *ts_msg;
       "The request target contains an invalid character (%00).")                                   \
     X(M_EMAIL_FORMAT, "Địa chỉ thư điện tử không hợp lệ.", "Not a valid e-mail address.")          \
     X(M_PHONE_FORMAT,                                                                              \
-      "Số điện thoại không hợp lệ (6–15 chữ số, có thể có +, dấu cách, -, ., ()).",                \
-      "Not a valid phone number (6–15 digits; +, spaces, -, . and () allowed).")                   \
+      "Số điện thoại không hợp lệ (8–15 chữ số, có thể có +, dấu cách, -, ., ()).",                \
+      "Not a valid phone number (8–15 digits; +, spaces, -, . and () allowed).")                   \
     X(M_URL_FORMAT, "Địa chỉ trang web phải bắt đầu bằng http:// hoặc https://.",                  \
       "A website address must start with http:// or https://.")
 TS_LIB_MESSAGES(TS_MSG_EXTERN)

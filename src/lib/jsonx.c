@@ -1,11 +1,13 @@
 /* jsonx — declared-shape validation of JSON input; see jsonx.h. */
 #include "jsonx.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "text.h"
+#include "validate.h"
 
 ts_code jx_parse_object(const char *body, size_t len, json_t **out, ts_err *err)
 {
@@ -26,11 +28,54 @@ ts_code jx_parse_object(const char *body, size_t len, json_t **out, ts_err *err)
     return TS_OK;
 }
 
-static const jx_field *spec_find(const jx_field *spec, const char *name)
+const jx_field *jx_spec_find(const jx_field *spec, const char *name)
 {
     for (; spec->name; spec++)
         if (!strcmp(spec->name, name)) return spec;
     return NULL;
+}
+
+/* The checks a text value gets after its type: length, format, enums. */
+static void check_text(const jx_field *f, const char *s, size_t len, ts_code code, ts_err *err)
+{
+    if (!text_utf8_valid(s, len)) {
+        ts_err_field(err, code, f->name, M_FIELD_UTF8, NULL);
+        return;
+    }
+    const char *t = text_trim(s, &len);
+    size_t max = f->max_chars ? f->max_chars : 1000;
+    if (!len) {
+        if (!f->allow_empty) ts_err_field(err, code, f->name, M_FIELD_EMPTY, NULL);
+        return;
+    }
+    if (text_nfc_chars(t, len) > max) {
+        char n[24];
+        snprintf(n, sizeof n, "%zu", max);
+        ts_err_field(err, code, f->name, M_FIELD_TOO_LONG, n);
+        return;
+    }
+    if (!f->format && !f->enums) return;
+    char small[256];
+    char *v = len < sizeof small ? small : malloc(len + 1);
+    if (!v) return;
+    memcpy(v, t, len);
+    v[len] = '\0';
+    if (f->format && !f->format->ok(v))
+        ts_err_field(err, code, f->name, f->format->msg, f->format->arg);
+    if (f->enums) {
+        bool found = false;
+        for (const char *const *e = f->enums; *e && !found; e++)
+            found = !strcmp(*e, v);
+        if (!found) ts_err_field(err, code, f->name, M_FIELD_ENUM, f->enum_list);
+    }
+    if (v != small) free(v);
+}
+
+static void range_error(const jx_field *f, ts_code code, ts_err *err)
+{
+    char range[64];
+    snprintf(range, sizeof range, "%lld..%lld", (long long)f->min, (long long)f->max);
+    ts_err_field(err, code, f->name, M_FIELD_RANGE, range);
 }
 
 ts_code jx_check(json_t *obj, const jx_field *spec, ts_err *err)
@@ -39,40 +84,32 @@ ts_code jx_check(json_t *obj, const jx_field *spec, ts_err *err)
     json_t *v;
     json_object_foreach(obj, key, v)
     {
-        if (!spec_find(spec, key)) ts_err_field(err, TS_EVALIDATION, key, M_FIELD_UNKNOWN, NULL);
+        if (!jx_spec_find(spec, key)) ts_err_field(err, TS_EVALIDATION, key, M_FIELD_UNKNOWN, NULL);
     }
     for (const jx_field *f = spec; f->name; f++) {
         v = json_object_get(obj, f->name);
-        if (!v || json_is_null(v)) {
+        if (v && json_is_null(v) && (f->nullable || !f->not_null)) {
+            if (f->required && !f->nullable)
+                ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_REQUIRED, NULL);
+            continue;
+        }
+        if (!v) {
             if (f->required) ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_REQUIRED, NULL);
             continue;
         }
         switch (f->type) {
-        case JX_STRING: {
-            if (!json_is_string(v)) {
+        case JX_STRING:
+            if (!json_is_string(v))
                 ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_TYPE_STRING, NULL);
-                break;
-            }
-            size_t len = json_string_length(v);
-            const char *s = json_string_value(v);
-            if (!text_utf8_valid(s, len)) {
-                ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_UTF8, NULL);
-                break;
-            }
-            const char *t = text_trim(s, &len);
-            size_t max = f->max_chars ? f->max_chars : 1000;
-            if (!len && !f->allow_empty)
-                ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_EMPTY, NULL);
-            else if (text_nfc_chars(t, len) > max) {
-                char n[24];
-                snprintf(n, sizeof n, "%zu", max);
-                ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_TOO_LONG, n);
-            }
+            else
+                check_text(f, json_string_value(v), json_string_length(v), TS_EVALIDATION, err);
             break;
-        }
         case JX_INT:
             if (!json_is_integer(v))
                 ts_err_field(err, TS_EVALIDATION, f->name, M_FIELD_TYPE_INTEGER, NULL);
+            else if (f->min < f->max &&
+                     (json_integer_value(v) < f->min || json_integer_value(v) > f->max))
+                range_error(f, TS_EVALIDATION, err);
             break;
         case JX_BOOL:
             if (!json_is_boolean(v))
@@ -91,6 +128,23 @@ ts_code jx_check(json_t *obj, const jx_field *spec, ts_err *err)
         }
     }
     return err->nfields ? err->code : TS_OK;
+}
+
+void jx_check_query(const jx_field *f, const char *v, ts_err *err)
+{
+    if (!v) {
+        if (f->required) ts_err_field(err, TS_EINVAL, f->name, M_FIELD_REQUIRED, NULL);
+        return;
+    }
+    if (f->type == JX_INT) {
+        char *end;
+        errno = 0;
+        long long x = strtoll(v, &end, 10);
+        if (errno || *end || end == v || (f->min < f->max && (x < f->min || x > f->max)))
+            range_error(f, TS_EINVAL, err);
+        return;
+    }
+    check_text(f, v, strlen(v), TS_EINVAL, err);
 }
 
 const char *jx_str(arena *a, json_t *obj, const char *name)

@@ -15,18 +15,43 @@
 
 typedef enum jx_type { JX_STRING = 1, JX_INT, JX_BOOL, JX_OBJECT, JX_ARRAY, JX_ANY } jx_type;
 
+struct ts_format;
+
+/*
+ * One field of a request body or one query parameter. Route tables name
+ * a spec for each (http.h); the server checks it before the handler runs
+ * and reports every violation at once, each naming its field.
+ *   null in a body: absent, unless .nullable (null means "clear it") or
+ *   .not_null (null is an error).
+ *   strings: trimmed, at most max_chars characters after NFC (0 = 1000),
+ *   not empty unless allow_empty; then .format and .enums, when given.
+ *   JX_INT: within [min, max] when min < max; query parameters default to
+ *   .def when absent.
+ */
 typedef struct jx_field {
     const char *name;
     jx_type type;
     bool required;
-    size_t max_chars; /* strings: 0 = 1000 */
-    bool allow_empty; /* strings: "" allowed */
+    size_t max_chars;
+    bool allow_empty;
+    bool nullable;
+    bool not_null;
+    const struct ts_format *format; /* strings: the format it must have */
+    const char *const *enums;       /* strings: NULL-terminated allowed values */
+    const char *enum_list;          /* their list for the message: "a, b, c" */
+    int64_t min, max, def;          /* JX_INT */
 } jx_field;
 
 /* Parse a request body as one JSON object (duplicate keys rejected). */
 ts_code jx_parse_object(const char *body, size_t len, json_t **out, ts_err *err);
-/* Check obj against a NULL-name-terminated spec; collect every field error. */
+/* Check obj against a NULL-name-terminated spec; collect every field error
+ * (TS_EVALIDATION, 422). Unknown members are errors too. */
 ts_code jx_check(json_t *obj, const jx_field *spec, ts_err *err);
+/* Check one query parameter's text value v (NULL: absent) against f;
+ * violations are TS_EINVAL (400) field errors naming it. */
+void jx_check_query(const jx_field *f, const char *v, ts_err *err);
+/* The spec of name in a NULL-name-terminated spec, or NULL. */
+const jx_field *jx_spec_find(const jx_field *spec, const char *name);
 /* String member, trimmed + NFC, in the arena; NULL when absent or null. */
 const char *jx_str(arena *a, json_t *obj, const char *name);
 /* Integer member or def. */

@@ -31,6 +31,12 @@ bool ident_role_valid(const char *role)
     return false;
 }
 
+static bool role_ok(const char *role)
+{
+    return ident_role_valid(role);
+}
+const ts_format FMT_ROLE = {role_ok, M_ROLE_UNKNOWN, ROLE_LIST};
+
 void ident_settings_defaults(ident_settings *s)
 {
     s->idle_s = 30 * 60;

@@ -13,6 +13,7 @@
 
 #include "../db/db.h"
 #include "../lib/arena.h"
+#include "../lib/validate.h"
 
 /* Messages (vi, en) of this module; see err.h. */
 #define IDENT_MESSAGES(X)                                                                            \
@@ -51,6 +52,8 @@ extern const ts_msg ident_messages[];
 #define SESSION_COOKIE "tinhso_session"
 
 bool ident_role_valid(const char *role);
+/* A role name as a field format (M_ROLE_UNKNOWN naming ROLE_LIST). */
+extern const ts_format FMT_ROLE;
 
 typedef struct ident_grant {
     const char *role;

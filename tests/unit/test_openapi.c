@@ -464,9 +464,9 @@ static ts_code h_dummy(http_req *r)
 }
 
 static const http_route self_routes[] = {
-    {"GET", "/a", h_dummy, PERM_PUBLIC},
-    {"PATCH", "/a/{id}", h_dummy, PERM_PUBLIC},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/a", h_dummy, PERM_PUBLIC, NULL, NULL},
+    {"PATCH", "/a/{id}", h_dummy, PERM_PUBLIC, NULL, NULL},
+    {0},
 };
 static const http_route *const self_tables[] = {self_routes, NULL};
 

@@ -13,8 +13,10 @@
 #include "../../lib/fieldcheck.h"
 #include "../../lib/jsonx.h"
 #include "../../lib/text.h"
+#include "../../lib/validate.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/audit.h"
+#include "../../platform/ctx.h"
 #include "../../platform/identity.h"
 #include "../../platform/password.h"
 
@@ -62,27 +64,6 @@ ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id
 /* ------------------------------------------------------------------ */
 /* create                                                                */
 
-/* Digits of a phone number (+84 kept as 84), NULL when not 9–15 digits. */
-static char *phone_digits(arena *a, const char *p)
-{
-    char *o = arena_alloc(a, strlen(p) + 1);
-    size_t n = 0;
-    for (const char *q = p; *q; q++) {
-        if (*q >= '0' && *q <= '9')
-            o[n++] = *q;
-        else if (!strchr(" +-.()", *q))
-            return NULL;
-    }
-    o[n] = '\0';
-    return n >= 9 && n <= 15 ? o : NULL;
-}
-
-static bool email_shape(const char *e)
-{
-    const char *at = strchr(e, '@');
-    return at && at != e && !strchr(at + 1, '@') && strchr(at + 1, '.') && strlen(e) <= 64;
-}
-
 /* The folded search key of an account: "nguyenthimai nguyen thi mai". */
 static const char *search_key(arena *a, const char *username, const char *full_name)
 {
@@ -90,6 +71,10 @@ static const char *search_key(arena *a, const char *username, const char *full_n
     const char *f = text_fold(a, h, strlen(h));
     return f ? f : h;
 }
+
+static ts_code may_grant(ts_ctx *tc, const char *role, const char *path);
+
+const char *const account_kinds[] = {"citizen", "officer", NULL};
 
 typedef struct create_ctx {
     arena *a;
@@ -118,8 +103,10 @@ static ts_code insert_grant(db_conn *c, int64_t account_id, const char *role, in
     return r < 0 ? (ts_code)-r : TS_OK;
 }
 
-static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code create_tx(ts_ctx *tc, void *argp)
 {
+    db_conn *c = tc->db;
+    ts_err *err = tc->err;
     create_ctx *cc = argp;
     const account_new *in = cc->in;
     db_stmt *s;
@@ -135,11 +122,13 @@ static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
     }
     int64_t agency_id = 0;
     if (in->agency_code) {
-        rc = accounts_agency_path(c, cc->a, in->agency_code, &agency_id, NULL, err);
+        const char *path;
+        rc = accounts_agency_path(c, cc->a, in->agency_code, &agency_id, &path, err);
         if (rc == TS_ENOTFOUND)
             return ts_err_field(err, TS_EVALIDATION, "agency_code", M_AGENCY_NOT_FOUND,
                                 in->agency_code);
         if (rc != TS_OK) return rc;
+        if (!cc->seed && may_grant(tc, in->role, path) != TS_OK) return err->code;
     }
     const char *now = now_iso(cc->a);
     rc = db_prepare(c,
@@ -190,28 +179,37 @@ static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
     return rc;
 }
 
-ts_code accounts_create(db_conn *c, arena *a, const account_new *in, const char *actor,
-                        account *out, ts_err *err)
+ts_code accounts_create(ts_ctx *tc, const account_new *in, account *out)
 {
+    arena *a = tc->a;
+    ts_err *err = tc->err;
+    const char *actor = tc->actor;
     const char *username = NULL;
     account_new n = *in;
+    if (n.agency_code) { /* refused before the costly hash; checked again in the write */
+        const char *path;
+        ts_code rc = accounts_agency_path(tc->db, a, n.agency_code, NULL, &path, err);
+        if (rc == TS_ENOTFOUND)
+            return ts_err_field(err, TS_EVALIDATION, "agency_code", M_AGENCY_NOT_FOUND,
+                                n.agency_code);
+        if (rc != TS_OK) return rc;
+        if (may_grant(tc, n.role, path) != TS_OK) return err->code;
+    }
     if (!n.kind) n.kind = "citizen";
     if (strcmp(n.kind, "citizen") && strcmp(n.kind, "officer"))
         ts_err_field(err, TS_EVALIDATION, "kind", M_FIELD_FORMAT, "citizen | officer");
-    if (n.email) {
-        fc_text("email", n.email, 64, err);
-        if (!email_shape(n.email)) ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
-    }
-    if (n.phone && !phone_digits(a, n.phone))
+    if (n.email && !v_email(n.email))
+        ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
+    if (n.phone && !v_phone(n.phone))
         ts_err_field(err, TS_EVALIDATION, "phone", M_PHONE_FORMAT, NULL);
     if (n.username) {
         username = ident_username_norm(a, n.username);
         if (!username) ts_err_field(err, TS_EVALIDATION, "username", M_USERNAME_FORMAT, NULL);
-    } else if (n.email && email_shape(n.email)) {
+    } else if (n.email && v_email(n.email)) {
         username = ident_username_norm(a, n.email);
         if (!username) ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
-    } else if (n.phone && phone_digits(a, n.phone)) {
-        username = phone_digits(a, n.phone);
+    } else if (n.phone && v_phone(n.phone)) {
+        username = v_phone_digits(a, n.phone);
     } else if (!n.email && !n.phone) {
         ts_err_field(err, TS_EVALIDATION, "username", M_FIELD_REQUIRED, NULL);
     }
@@ -229,7 +227,7 @@ ts_code accounts_create(db_conn *c, arena *a, const account_new *in, const char 
     char hash[PW_ENCODED_MAX];
     if (pw_hash(n.password, hash) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
     create_ctx cc = {a, &n, username, hash, actor, out, false};
-    return db_transact(c, create_tx, &cc, err);
+    return ts_write(tc, create_tx, &cc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -258,8 +256,10 @@ typedef struct pw_ctx {
     const char *hash, *actor, *username, *now;
 } pw_ctx;
 
-static ts_code pw_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code pw_tx(ts_ctx *tc, void *argp)
 {
+    db_conn *c = tc->db;
+    ts_err *err = tc->err;
     pw_ctx *pc = argp;
     ts_code rc = set_password(c, pc->account_id, pc->hash, pc->now, pc->keep, err);
     if (rc != TS_OK) return rc;
@@ -274,10 +274,13 @@ static ts_code pw_tx(db_conn *c, void *argp, ts_err *err)
     return rc;
 }
 
-ts_code accounts_change_password(db_conn *c, arena *a, int64_t account_id, const char *old_pw,
-                                 const char *new_pw, int64_t keep_session_id, const char *actor,
-                                 ts_err *err)
+ts_code accounts_change_password(ts_ctx *tc, int64_t account_id, const char *old_pw,
+                                 const char *new_pw, int64_t keep_session_id)
 {
+    db_conn *c = tc->db;
+    arena *a = tc->a;
+    ts_err *err = tc->err;
+    const char *actor = tc->actor;
     db_stmt *s;
     ts_code rc =
         db_prepare(c, "SELECT username, password_hash FROM accounts WHERE id = ?", &s, err);
@@ -300,7 +303,7 @@ ts_code accounts_change_password(db_conn *c, arena *a, int64_t account_id, const
     char nh[PW_ENCODED_MAX];
     if (pw_hash(new_pw, nh) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
     pw_ctx pc = {account_id, keep_session_id, nh, actor, username, now_iso(a)};
-    return db_transact(c, pw_tx, &pc, err);
+    return ts_write(tc, pw_tx, &pc);
 }
 
 /* ------------------------------------------------------------------ */
@@ -463,8 +466,10 @@ typedef struct fill_ctx {
 } fill_ctx;
 
 /* One batch: up to FILL_BATCH accounts without a key get theirs. */
-static ts_code fill_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code fill_tx(ts_ctx *tc, void *argp)
 {
+    db_conn *c = tc->db;
+    ts_err *err = tc->err;
     fill_ctx *fx = argp;
     fx->done = 0;
     db_stmt *s;
@@ -501,10 +506,12 @@ ts_code accounts_fill_search_keys(db_conn *c, int *filled, ts_err *err)
 {
     *filled = 0;
     fill_ctx fx = {.a = arena_new(1 << 16)};
+    ts_ctx ctx, *tc = &ctx;
+    ts_ctx_init(tc, c, fx.a, &ts_operator, "system", err);
     ts_code rc;
     do {
         arena_reset(fx.a);
-        rc = db_transact(c, fill_tx, &fx, err);
+        rc = ts_write(tc, fill_tx, &fx);
         if (rc == TS_OK) *filled += fx.done;
     } while (rc == TS_OK && fx.done == FILL_BATCH);
     arena_free(fx.a);
@@ -515,6 +522,57 @@ ts_code accounts_fill_search_keys(db_conn *c, int *filled, ts_err *err)
 static const char *audit_agency(const account_view *v)
 {
     return v->ngrants ? v->grants[0].agency_code : NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* who may administer whom (docs/decisions.md §13)                       */
+
+/* The actor may grant role on the agency at path: agency_admin there, and
+ * system_admin itself for system_admin. */
+static ts_code may_grant(ts_ctx *tc, const char *role, const char *path)
+{
+    if (ts_require(tc, ROLE_AGENCY_ADMIN, path ? path : "") != TS_OK) return tc->err->code;
+    if (role && !strcmp(role, ROLE_SYSTEM_ADMIN) && !ts_may(tc, ROLE_SYSTEM_ADMIN, path))
+        return ts_err_set(tc->err, TS_EFORBIDDEN, M_ROLE_NOT_ALLOWED, role);
+    return TS_OK;
+}
+
+/* Visible: a system admin, or agency_admin over one of the account's grants
+ * (citizens and accounts without grants: system admins only). */
+static ts_code may_see(ts_ctx *tc, const account_view *v)
+{
+    if (ts_may(tc, ROLE_SYSTEM_ADMIN, NULL)) return TS_OK;
+    for (int i = 0; i < v->ngrants; i++)
+        if (ts_may(tc, ROLE_AGENCY_ADMIN, v->grants[i].agency_path)) return TS_OK;
+    return ts_forbidden(tc);
+}
+
+/* Changeable: agency_admin over every grant of the account, system_admin over
+ * its system_admin grants; citizens and accounts without grants: system admins. */
+static ts_code may_manage(ts_ctx *tc, const account_view *v)
+{
+    if (!v->ngrants) return ts_require(tc, ROLE_SYSTEM_ADMIN, NULL);
+    for (int i = 0; i < v->ngrants; i++) {
+        const account_grant *g = &v->grants[i];
+        if (ts_require(tc, ROLE_AGENCY_ADMIN, g->agency_path) != TS_OK) return tc->err->code;
+        if (!strcmp(g->role, ROLE_SYSTEM_ADMIN) &&
+            ts_require(tc, ROLE_SYSTEM_ADMIN, g->agency_path) != TS_OK)
+            return tc->err->code;
+    }
+    return TS_OK;
+}
+
+/* The account, when the actor may see it (manage: change it). */
+static ts_code load_target(ts_ctx *tc, int64_t id, bool manage, account_view *v)
+{
+    ts_code rc = accounts_get(tc->db, tc->a, id, v, tc->err);
+    if (rc != TS_OK) return rc;
+    return manage ? may_manage(tc, v) : may_see(tc, v);
+}
+
+ts_code accounts_view(ts_ctx *tc, int64_t id, account_view *out)
+{
+    return load_target(tc, id, false, out);
 }
 
 typedef struct adm_ctx {
@@ -539,13 +597,18 @@ static ts_code audit_account(db_conn *c, adm_ctx *x, const account_view *v, cons
     return rc;
 }
 
-static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code update_tx(ts_ctx *tc, void *argp)
 {
+    db_conn *c = tc->db;
+    ts_err *err = tc->err;
     adm_ctx *x = argp;
     const account_patch *p = x->patch;
     account_view v;
-    ts_code rc = accounts_get(c, x->a, x->id, &v, err);
+    ts_code rc = load_target(tc, x->id, true, &v);
     if (rc != TS_OK) return rc;
+    if (p->set_disabled && p->disabled && tc->who->kind == IDENT_SESSION &&
+        tc->who->account_id == v.ac.id)
+        return ts_err_field(err, TS_EVALIDATION, "disabled", M_ACCOUNT_SELF_DISABLE, NULL);
     json_t *changes = json_object();
     account *ac = &v.ac;
     if (p->set_full_name && strcmp(p->full_name, ac->full_name)) {
@@ -600,35 +663,39 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
     return audit_account(c, x, &v, "account.update", audit_agency(&v), changes, err);
 }
 
-ts_code accounts_update(db_conn *c, arena *a, int64_t id, const account_patch *p, const char *actor,
-                        account_view *out, ts_err *err)
+ts_code accounts_update(ts_ctx *tc, int64_t id, const account_patch *p, account_view *out)
 {
+    arena *a = tc->a;
+    ts_err *err = tc->err;
+    const char *actor = tc->actor;
     account_patch n = *p;
     if (n.set_full_name) fc_text_required("full_name", n.full_name, ACCOUNT_NAME_MAX, err);
-    if (n.set_email && n.email) {
-        fc_text("email", n.email, 64, err);
-        if (!email_shape(n.email)) ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
-    }
-    if (n.set_phone && n.phone && !phone_digits(a, n.phone))
+    if (n.set_email && n.email && !v_email(n.email))
+        ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
+    if (n.set_phone && n.phone && !v_phone(n.phone))
         ts_err_field(err, TS_EVALIDATION, "phone", M_PHONE_FORMAT, NULL);
     if (err->nfields) return err->code;
     adm_ctx x = {.a = a, .id = id, .patch = &n, .actor = actor, .now = now_iso(a), .out = out};
-    return db_transact(c, update_tx, &x, err);
+    return ts_write(tc, update_tx, &x);
 }
 
-static ts_code grant_add_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code grant_add_tx(ts_ctx *tc, void *argp)
 {
+    db_conn *c = tc->db;
+    ts_err *err = tc->err;
     adm_ctx *x = argp;
     account_view v;
-    ts_code rc = accounts_get(c, x->a, x->id, &v, err);
+    ts_code rc = load_target(tc, x->id, true, &v);
     if (rc != TS_OK) return rc;
-    if (strcmp(v.ac.kind, "officer"))
-        return ts_err_field(err, TS_EVALIDATION, "role", M_GRANT_OFFICER_ONLY, NULL);
     int64_t agency_id;
-    rc = accounts_agency_path(c, x->a, x->agency_code, &agency_id, NULL, err);
+    const char *path;
+    rc = accounts_agency_path(c, x->a, x->agency_code, &agency_id, &path, err);
     if (rc == TS_ENOTFOUND)
         return ts_err_field(err, TS_EVALIDATION, "agency", M_AGENCY_NOT_FOUND, x->agency_code);
     if (rc != TS_OK) return rc;
+    if (may_grant(tc, x->role, path) != TS_OK) return err->code;
+    if (strcmp(v.ac.kind, "officer"))
+        return ts_err_field(err, TS_EVALIDATION, "role", M_GRANT_OFFICER_ONLY, NULL);
     for (int i = 0; i < v.ngrants; i++)
         if (!strcmp(v.grants[i].role, x->role) && !strcmp(v.grants[i].agency_code, x->agency_code))
             return ts_err_set(err, TS_ECONFLICT, M_GRANT_EXISTS, x->role);
@@ -641,10 +708,12 @@ static ts_code grant_add_tx(db_conn *c, void *argp, ts_err *err)
     return audit_account(c, x, x->out, "account.grant_add", x->agency_code, sum, err);
 }
 
-ts_code accounts_grant_add(db_conn *c, arena *a, int64_t id, const char *role,
-                           const char *agency_code, const char *actor, account_view *out,
-                           ts_err *err)
+ts_code accounts_grant_add(ts_ctx *tc, int64_t id, const char *role, const char *agency_code,
+                           account_view *out)
 {
+    arena *a = tc->a;
+    ts_err *err = tc->err;
+    const char *actor = tc->actor;
     if (!role)
         ts_err_field(err, TS_EVALIDATION, "role", M_FIELD_REQUIRED, NULL);
     else if (!ident_role_valid(role))
@@ -658,11 +727,13 @@ ts_code accounts_grant_add(db_conn *c, arena *a, int64_t id, const char *role,
                  .agency_code = agency_code,
                  .now = now_iso(a),
                  .out = out};
-    return db_transact(c, grant_add_tx, &x, err);
+    return ts_write(tc, grant_add_tx, &x);
 }
 
-static ts_code grant_remove_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code grant_remove_tx(ts_ctx *tc, void *argp)
 {
+    db_conn *c = tc->db;
+    ts_err *err = tc->err;
     adm_ctx *x = argp;
     account_view v;
     ts_code rc = accounts_get(c, x->a, x->id, &v, err);
@@ -670,7 +741,11 @@ static ts_code grant_remove_tx(db_conn *c, void *argp, ts_err *err)
     const account_grant *g = NULL;
     for (int i = 0; i < v.ngrants; i++)
         if (v.grants[i].id == x->grant_id) g = &v.grants[i];
-    if (!g) return not_found(err, M_GRANT_NOT_FOUND, x->grant_id);
+    if (!g) { /* 403 rather than 404 when the account itself is out of sight */
+        if (may_see(tc, &v) != TS_OK) return err->code;
+        return not_found(err, M_GRANT_NOT_FOUND, x->grant_id);
+    }
+    if (may_grant(tc, g->role, g->agency_path) != TS_OK) return err->code;
     db_stmt *s;
     rc = db_prepare(c, "DELETE FROM grants WHERE id = ? AND account_id = ?", &s, err);
     if (rc != TS_OK) return rc;
@@ -686,18 +761,21 @@ static ts_code grant_remove_tx(db_conn *c, void *argp, ts_err *err)
     return audit_account(c, x, &v, "account.grant_remove", g->agency_code, sum, err);
 }
 
-ts_code accounts_grant_remove(db_conn *c, arena *a, int64_t id, int64_t grant_id, const char *actor,
-                              ts_err *err)
+ts_code accounts_grant_remove(ts_ctx *tc, int64_t id, int64_t grant_id)
 {
+    arena *a = tc->a;
+    const char *actor = tc->actor;
     adm_ctx x = {.a = a, .id = id, .grant_id = grant_id, .actor = actor};
-    return db_transact(c, grant_remove_tx, &x, err);
+    return ts_write(tc, grant_remove_tx, &x);
 }
 
-static ts_code reset_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code reset_tx(ts_ctx *tc, void *argp)
 {
+    db_conn *c = tc->db;
+    ts_err *err = tc->err;
     adm_ctx *x = argp;
     account_view v;
-    ts_code rc = accounts_get(c, x->a, x->id, &v, err);
+    ts_code rc = load_target(tc, x->id, true, &v);
     if (rc != TS_OK) return rc;
     rc = set_password(c, x->id, x->hash, x->now, 0, err);
     if (rc != TS_OK) return rc;
@@ -705,18 +783,22 @@ static ts_code reset_tx(db_conn *c, void *argp, ts_err *err)
                          json_pack("{s:b}", "sessions_revoked", 1), err);
 }
 
-ts_code accounts_reset_password(db_conn *c, arena *a, int64_t id, const char *password,
-                                const char *actor, ts_err *err)
+ts_code accounts_reset_password(ts_ctx *tc, int64_t id, const char *password)
 {
-    account_view v;
-    ts_code rc = accounts_get(c, a, id, &v, err);
+    db_conn *c = tc->db;
+    arena *a = tc->a;
+    ts_err *err = tc->err;
+    const char *actor = tc->actor;
+    account_view v; /* refused before the costly hash; checked again in the write */
+    ts_code rc = load_target(tc, id, true, &v);
     if (rc != TS_OK) return rc;
+    (void)c;
     ts_msg pm = pw_check_rules(password, v.ac.username);
     if (pm != M_NONE) return ts_err_field(err, TS_EVALIDATION, "password", pm, NULL);
     char hash[PW_ENCODED_MAX];
     if (pw_hash(password, hash) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
     adm_ctx x = {.a = a, .id = id, .actor = actor, .hash = hash, .now = now_iso(a)};
-    return db_transact(c, reset_tx, &x, err);
+    return ts_write(tc, reset_tx, &x);
 }
 
 /* ------------------------------------------------------------------ */
@@ -809,50 +891,58 @@ typedef struct tok_ctx {
     api_token *out;
 } tok_ctx;
 
-static ts_code tok_create_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code tok_create_tx(ts_ctx *tc, void *argp)
 {
-    tok_ctx *tc = argp;
+    db_conn *c = tc->db;
+    ts_err *err = tc->err;
+    tok_ctx *tk = argp;
     int64_t agency_id;
-    ts_code rc = accounts_agency_path(c, tc->a, tc->agency_code, &agency_id, NULL, err);
+    const char *path;
+    ts_code rc = accounts_agency_path(c, tk->a, tk->agency_code, &agency_id, &path, err);
     if (rc == TS_ENOTFOUND)
         return ts_err_field(err, TS_EVALIDATION, "agency_code", M_AGENCY_NOT_FOUND,
-                            tc->agency_code);
+                            tk->agency_code);
     if (rc != TS_OK) return rc;
-    const char *now = now_iso(tc->a);
+    /* every permission of the token is a role the actor may grant there */
+    char *perms = arena_strdup(tk->a, tk->perms), *save = NULL;
+    for (char *p = strtok_r(perms, ",", &save); p; p = strtok_r(NULL, ",", &save))
+        if (may_grant(tc, p, path) != TS_OK) return err->code;
+    const char *now = now_iso(tk->a);
     db_stmt *s;
     rc = db_prepare(c,
                     "INSERT INTO api_tokens (token_hash, name, agency_id, permissions, "
                     "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                     &s, err);
     if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, tc->hash, -1);
-    db_bind_text(s, 2, tc->name, -1);
+    db_bind_text(s, 1, tk->hash, -1);
+    db_bind_text(s, 2, tk->name, -1);
     db_bind_int(s, 3, agency_id);
-    db_bind_text(s, 4, tc->perms, -1);
+    db_bind_text(s, 4, tk->perms, -1);
     db_bind_text(s, 5, now, -1);
-    db_bind_text(s, 6, tc->actor, -1);
+    db_bind_text(s, 6, tk->actor, -1);
     int64_t id;
     rc = dbrow_int(s, 0, &id, err);
     if (rc != TS_OK) return rc;
-    rc = tokens_get(c, tc->a, id, tc->out, err);
+    rc = tokens_get(c, tk->a, id, tk->out, err);
     if (rc != TS_OK) return rc;
-    json_t *sum = token_to_json(tc->out);
+    json_t *sum = token_to_json(tk->out);
     json_object_del(sum, "created_at");
-    audit_entry e = {.actor = tc->actor,
-                     .agency = tc->agency_code,
+    audit_entry e = {.actor = tk->actor,
+                     .agency = tk->agency_code,
                      .action = "token.create",
                      .object_type = "api_token",
-                     .object_id = arena_printf(tc->a, "%lld", (long long)id),
+                     .object_id = arena_printf(tk->a, "%lld", (long long)id),
                      .summary = sum};
     rc = audit_append(c, &e, NULL, err);
     json_decref(sum);
     return rc;
 }
 
-ts_code tokens_create(db_conn *c, arena *a, const char *name, const char *agency_code,
-                      const char *permissions, const char *actor, char *token_out, api_token *out,
-                      ts_err *err)
+ts_code tokens_create(ts_ctx *tc, const char *name, const char *agency_code,
+                      const char *permissions, char *token_out, api_token *out)
 {
+    arena *a = tc->a;
+    ts_err *err = tc->err;
     fc_text_required("name", name, TOKEN_NAME_MAX, err);
     if (!agency_code) ts_err_field(err, TS_EVALIDATION, "agency_code", M_FIELD_REQUIRED, NULL);
     /* permissions: known roles, no duplicates, normalised to "a,b" */
@@ -885,8 +975,8 @@ ts_code tokens_create(db_conn *c, arena *a, const char *name, const char *agency
     snprintf(token_out, 48, "%s%s", API_TOKEN_PREFIX, raw);
     char h[65];
     tok_sha256_hex(token_out, h);
-    tok_ctx tc = {a, name, agency_code, norm, actor, h, out};
-    return db_transact(c, tok_create_tx, &tc, err);
+    tok_ctx tk = {a, name, agency_code, norm, tc->actor, h, out};
+    return ts_write(tc, tok_create_tx, &tk);
 }
 
 typedef struct revoke_ctx {
@@ -895,12 +985,15 @@ typedef struct revoke_ctx {
     const char *actor;
 } revoke_ctx;
 
-static ts_code revoke_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code revoke_tx(ts_ctx *tc, void *argp)
 {
+    db_conn *c = tc->db;
+    ts_err *err = tc->err;
     revoke_ctx *rc_ = argp;
     api_token t;
     ts_code rc = tokens_get(c, rc_->a, rc_->id, &t, err);
     if (rc != TS_OK) return rc;
+    if (ts_require(tc, ROLE_AGENCY_ADMIN, t.agency_path) != TS_OK) return err->code;
     if (t.revoked_at) return TS_OK;
     db_stmt *s;
     rc = db_prepare(c, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", &s, err);
@@ -922,10 +1015,10 @@ static ts_code revoke_tx(db_conn *c, void *argp, ts_err *err)
     return rc;
 }
 
-ts_code tokens_revoke(db_conn *c, arena *a, int64_t id, const char *actor, ts_err *err)
+ts_code tokens_revoke(ts_ctx *tc, int64_t id)
 {
-    revoke_ctx rc_ = {a, id, actor};
-    return db_transact(c, revoke_tx, &rc_, err);
+    revoke_ctx rc_ = {tc->a, id, tc->actor};
+    return ts_write(tc, revoke_tx, &rc_);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1059,8 +1152,10 @@ typedef struct demo_ctx {
     json_t *created; /* usernames inserted in this run */
 } demo_ctx;
 
-static ts_code demo_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code demo_tx(ts_ctx *tc, void *argp)
 {
+    db_conn *c = tc->db;
+    ts_err *err = tc->err;
     demo_ctx *dc = argp;
     memset(dc->res, 0, sizeof *dc->res);
     json_array_clear(dc->created); /* a retried transaction starts over */
@@ -1083,7 +1178,7 @@ static ts_code demo_tx(db_conn *c, void *argp, ts_err *err)
                          .agency_code = code};
         account out;
         create_ctx cc = {dc->a, &n, u->username, dc->hash, dc->actor, &out, true};
-        rc = create_tx(c, &cc, err);
+        rc = create_tx(tc, &cc);
         if (rc != TS_OK) return rc;
         json_array_append_new(dc->created, json_string(u->username));
         dc->res->inserted++;
@@ -1119,7 +1214,9 @@ ts_code accounts_demo(db_conn *c, const char *actor, accounts_demo_result *res, 
     if (pw_hash(DEMO_PASSWORD, hash) != TS_OK)
         return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
     demo_ctx dc = {arena_new(1 << 14), actor, hash, res, json_array()};
-    ts_code rc = db_transact(c, demo_tx, &dc, err);
+    ts_ctx ctx, *tc = &ctx;
+    ts_ctx_init(tc, c, dc.a, &ts_operator, actor, err);
+    ts_code rc = ts_write(tc, demo_tx, &dc);
     json_decref(dc.created);
     arena_free(dc.a);
     return rc;

@@ -4,9 +4,10 @@
  * listing, and the demo sign-ins. Sign-in and sessions themselves live in
  * platform/identity.h (the HTTP layer needs them before any domain runs).
  *
- * Every writing function takes the acting principal as `actor` and records
- * it in the audit chain (never a password or a token). Permission checks
- * are the caller's (accounts_http.c, or the operator at the CLI).
+ * Every writing function takes the context of the call (platform/ctx.h):
+ * it checks inside its own transaction that the actor may do it (who may
+ * administer whom, docs/decisions.md §13), and records the actor in the
+ * audit chain (never a password or a token). The CLI acts as ts_operator.
  */
 #ifndef TS_ACCOUNTS_H
 #define TS_ACCOUNTS_H
@@ -17,6 +18,7 @@
 
 #include "../../db/db.h"
 #include "../../lib/arena.h"
+#include "../../platform/ctx.h"
 
 /* Messages (vi, en) of this module; see err.h. */
 #define ACCOUNTS_MESSAGES(X)                                                                       \
@@ -46,6 +48,9 @@ extern const ts_msg accounts_messages[];
 #define ACCOUNT_USERNAME_MAX 64
 #define TOKEN_NAME_MAX 100
 
+/* The kinds of account, NULL-terminated: citizen (and businesses), officer. */
+extern const char *const account_kinds[];
+
 typedef struct account {
     int64_t id;
     const char *username, *kind, *full_name, *email, *phone;
@@ -67,8 +72,7 @@ typedef struct account_new {
  * the field (password rules included); a taken username is TS_ECONFLICT
  * naming "username". Audited as account.create (agency = the grant's).
  */
-ts_code accounts_create(db_conn *c, arena *a, const account_new *in, const char *actor,
-                        account *out, ts_err *err);
+ts_code accounts_create(ts_ctx *x, const account_new *in, account *out);
 
 /* Agency path of a code (for permission checks); TS_ENOTFOUND when absent. */
 ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id, const char **path,
@@ -79,9 +83,8 @@ ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id
  * when wrong); revokes every other session of the account. Audited as
  * account.password_change.
  */
-ts_code accounts_change_password(db_conn *c, arena *a, int64_t account_id, const char *old_pw,
-                                 const char *new_pw, int64_t keep_session_id, const char *actor,
-                                 ts_err *err);
+ts_code accounts_change_password(ts_ctx *x, int64_t account_id, const char *old_pw,
+                                 const char *new_pw, int64_t keep_session_id);
 
 json_t *account_to_json(const account *ac);
 
@@ -101,6 +104,9 @@ typedef struct account_view {
 /* account_to_json plus "grants":[{id, role, agency_code, agency_name}]. */
 json_t *account_view_to_json(const account_view *v);
 
+/* One account with its grants, when the actor may see it (a system admin,
+ * or agency_admin over one of its grants): else TS_EFORBIDDEN. */
+ts_code accounts_view(ts_ctx *x, int64_t id, account_view *out);
 /* One account with its grants; TS_ENOTFOUND (M_ACCOUNT_NOT_FOUND) when absent. */
 ts_code accounts_get(db_conn *c, arena *a, int64_t id, account_view *out, ts_err *err);
 
@@ -131,22 +137,18 @@ typedef struct account_patch {
  * Change profile fields and the disabled flag; disabling deletes every
  * session of the account. Audited as account.update (the changed fields).
  */
-ts_code accounts_update(db_conn *c, arena *a, int64_t id, const account_patch *p, const char *actor,
-                        account_view *out, ts_err *err);
+ts_code accounts_update(ts_ctx *x, int64_t id, const account_patch *p, account_view *out);
 
 /* Add a role grant (409 when it exists, officer accounts only); revokes the
  * account's sessions. Audited as account.grant_add. */
-ts_code accounts_grant_add(db_conn *c, arena *a, int64_t id, const char *role,
-                           const char *agency_code, const char *actor, account_view *out,
-                           ts_err *err);
+ts_code accounts_grant_add(ts_ctx *x, int64_t id, const char *role, const char *agency_code,
+                           account_view *out);
 /* Remove a grant of the account (404 when it has no such grant); revokes its
  * sessions. Audited as account.grant_remove. */
-ts_code accounts_grant_remove(db_conn *c, arena *a, int64_t id, int64_t grant_id, const char *actor,
-                              ts_err *err);
+ts_code accounts_grant_remove(ts_ctx *x, int64_t id, int64_t grant_id);
 /* Set a new password (rules checked, 422 naming "password"); revokes every
  * session. Audited as account.password_reset (never the password). */
-ts_code accounts_reset_password(db_conn *c, arena *a, int64_t id, const char *password,
-                                const char *actor, ts_err *err);
+ts_code accounts_reset_password(ts_ctx *x, int64_t id, const char *password);
 
 /* --- API tokens --- */
 
@@ -163,12 +165,11 @@ typedef struct api_token {
  * roles). token_out (>= 48 bytes) gets the secret, shown once: only its
  * SHA-256 is stored. Audited as token.create.
  */
-ts_code tokens_create(db_conn *c, arena *a, const char *name, const char *agency_code,
-                      const char *permissions, const char *actor, char *token_out, api_token *out,
-                      ts_err *err);
+ts_code tokens_create(ts_ctx *x, const char *name, const char *agency_code, const char *permissions,
+                      char *token_out, api_token *out);
 ts_code tokens_get(db_conn *c, arena *a, int64_t id, api_token *out, ts_err *err);
 /* Revoke (idempotent); audited as token.revoke. */
-ts_code tokens_revoke(db_conn *c, arena *a, int64_t id, const char *actor, ts_err *err);
+ts_code tokens_revoke(ts_ctx *x, int64_t id);
 /* Tokens on agencies under any of paths (NULL paths = all), newest first. */
 ts_code tokens_list(db_conn *c, arena *a, const char *const *paths, int npaths, api_token **out,
                     int *n, ts_err *err);

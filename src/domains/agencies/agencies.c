@@ -13,6 +13,7 @@
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/audit.h"
+#include "../../platform/ctx.h"
 #include "../units/units.h"
 
 AGENCIES_MESSAGES(TS_MSG_DEFINE)
@@ -54,71 +55,29 @@ int agencies_code_valid(const char *code)
     return p[0] == '.' && is_upper(p[1]) && is_digit(p[2]) && is_digit(p[3]) && p[4] == '\0';
 }
 
-static const char *const kinds[] = {
+const char *const agency_kinds[] = {
     "province_committee", "department", "division", "service_centre",
     "commune_committee",  "police",     "other",    NULL};
 
 int agencies_kind_valid(const char *kind)
 {
     if (!kind) return 0;
-    for (int i = 0; kinds[i]; i++)
-        if (!strcmp(kind, kinds[i])) return 1;
+    for (int i = 0; agency_kinds[i]; i++)
+        if (!strcmp(kind, agency_kinds[i])) return 1;
     return 0;
 }
 
-int agencies_email_valid(const char *s)
+static bool code_ok(const char *code)
 {
-    if (!s) return 0;
-    size_t n = strlen(s);
-    const char *at = strchr(s, '@');
-    if (n > 254 || !at || strchr(at + 1, '@')) return 0;
-    size_t local = (size_t)(at - s);
-    const char *dom = at + 1;
-    size_t dn = strlen(dom);
-    if (local == 0 || local > 64 || dn < 3) return 0;
-    for (const char *p = s; p < at; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch <= ' ' || ch >= 0x7f || strchr("<>()[]\\,;:\"", ch)) return 0;
-    }
-    if (s[0] == '.' || at[-1] == '.' || strstr(s, "..")) return 0;
-    int dots = 0;
-    for (const char *p = dom; *p; p++) {
-        char ch = *p;
-        if (ch == '.') {
-            if (p == dom || p[1] == '\0' || p[1] == '.' || p[-1] == '-' || p[1] == '-') return 0;
-            dots++;
-        } else if (!(is_digit(ch) || is_upper(ch) || (ch >= 'a' && ch <= 'z') || ch == '-'))
-            return 0;
-    }
-    return dots > 0 && dom[0] != '-' && dom[dn - 1] != '-';
+    return agencies_code_valid(code);
 }
+const ts_format FMT_AGENCY_CODE = {code_ok, M_AGENCY_CODE_FORMAT, NULL};
 
-int agencies_phone_valid(const char *s)
+static bool kind_ok(const char *kind)
 {
-    if (!s || strlen(s) > 30) return 0;
-    int digits = 0;
-    for (const char *p = s; *p; p++) {
-        if (is_digit(*p))
-            digits++;
-        else if (*p == '+') {
-            if (p != s) return 0;
-        } else if (!strchr(" -.()", *p))
-            return 0;
-    }
-    return digits >= 6 && digits <= 15;
+    return agencies_kind_valid(kind);
 }
-
-int agencies_website_valid(const char *s)
-{
-    if (!s) return 0;
-    size_t skip = !strncmp(s, "https://", 8) ? 8 : !strncmp(s, "http://", 7) ? 7 : 0;
-    if (!skip || strlen(s) > 300 || !s[skip] || s[skip] == '/') return 0;
-    for (const char *p = s; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (ch <= ' ' || ch == 0x7f || strchr("<>\"`{}|\\^", ch)) return 0;
-    }
-    return 1;
-}
+const ts_format FMT_AGENCY_KIND = {kind_ok, M_AGENCY_KIND, AGENCY_KIND_LIST};
 
 /* ------------------------------------------------------------------ */
 /* reading                                                               */
@@ -458,26 +417,24 @@ static json_t *diff(const agency *before, const agency *after)
 static void check_contacts(const char *email, const char *phone, const char *address,
                            const char *website, ts_err *err)
 {
-    if (email && !agencies_email_valid(email))
-        ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
-    if (phone && !agencies_phone_valid(phone))
-        ts_err_field(err, TS_EVALIDATION, "phone", M_PHONE_FORMAT, NULL);
+    if (email && !v_email(email)) ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
+    if (phone && !v_phone(phone)) ts_err_field(err, TS_EVALIDATION, "phone", M_PHONE_FORMAT, NULL);
     fc_text("address", address, 500, err);
-    if (website && !agencies_website_valid(website))
+    if (website && !v_url(website))
         ts_err_field(err, TS_EVALIDATION, "website", M_URL_FORMAT, NULL);
 }
 
 typedef struct create_ctx {
-    arena *a;
     const agency_new *in;
-    const char *actor;
     agency *out;
 } create_ctx;
 
-static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code create_tx(ts_ctx *x, void *argp)
 {
     create_ctx *cc = argp;
-    arena *a = cc->a;
+    db_conn *c = x->db;
+    arena *a = x->a;
+    ts_err *err = x->err;
     const agency_new *in = cc->in;
     agency existing, parent = {0};
     ts_code rc = get_by_code(c, a, in->code, &existing, err);
@@ -512,28 +469,22 @@ static ts_code create_tx(db_conn *c, void *argp, ts_err *err)
     g.website = in->website;
     g.valid_from = in->valid_from ? in->valid_from : units_today(a);
     g.valid_to = in->valid_to;
-    char now[40];
-    time_iso_us(time_now_us(), now, sizeof now);
-    rc = insert_row(c, a, &g, in->parent_code ? &parent : NULL, arena_strdup(a, now), err);
+    rc = insert_row(c, a, &g, in->parent_code ? &parent : NULL, ts_now(x), err);
     if (rc != TS_OK) return rc;
     json_t *sum = agency_to_json(&g);
     json_object_del(sum, "created_at");
     json_object_del(sum, "updated_at");
-    audit_entry e = {.actor = cc->actor,
-                     .agency = g.code,
-                     .action = "agency.create",
-                     .object_type = "agency",
-                     .object_id = g.code,
-                     .summary = sum};
-    rc = audit_append(c, &e, NULL, err);
+    rc = ts_audit(x, "agency.create", "agency", g.code, g.code, sum);
     json_decref(sum);
     *cc->out = g;
     return rc;
 }
 
-ts_code agencies_create(db_conn *c, arena *a, const agency_new *in, const char *actor, agency *out,
-                        ts_err *err)
+ts_code agencies_create(ts_ctx *x, const agency_new *in, agency *out)
 {
+    arena *a = x->a;
+    ts_err *err = x->err;
+    if (ts_require(x, ROLE_SYSTEM_ADMIN, NULL) != TS_OK) return err->code;
     if (!in->code)
         ts_err_field(err, TS_EVALIDATION, "code", M_FIELD_REQUIRED, NULL);
     else if (!agencies_code_valid(in->code))
@@ -557,30 +508,34 @@ ts_code agencies_create(db_conn *c, arena *a, const agency_new *in, const char *
             ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_RANGE, "> valid_from");
     }
     if (err->nfields) return err->code;
-    create_ctx cc = {a, in, actor, out};
-    return db_transact(c, create_tx, &cc, err);
+    create_ctx cc = {in, out};
+    return ts_write(x, create_tx, &cc);
 }
 
 /* ------------------------------------------------------------------ */
 /* update                                                                */
 
 typedef struct update_ctx {
-    arena *a;
     const char *code;
     const agency_patch *p;
-    const char *actor;
     agency *out;
 } update_ctx;
 
-static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code update_tx(ts_ctx *x, void *argp)
 {
     update_ctx *uc = argp;
-    arena *a = uc->a;
+    db_conn *c = x->db;
+    arena *a = x->a;
+    ts_err *err = x->err;
     const agency_patch *p = uc->p;
     agency before;
     ts_code rc = get_by_code(c, a, uc->code, &before, err);
     if (rc == TS_ENOTFOUND) return ts_err_set(err, TS_ENOTFOUND, M_AGENCY_NOT_FOUND, uc->code);
     if (rc != TS_OK) return rc;
+    /* the agency, and a new parent, must lie in the actor's subtree; making
+     * it a root takes a system admin of the whole tree */
+    if (ts_require(x, ROLE_AGENCY_ADMIN, before.path) != TS_OK) return err->code;
+    if (p->clear_parent && ts_require(x, ROLE_SYSTEM_ADMIN, "/") != TS_OK) return err->code;
     agency after = before, parent;
     const agency *new_parent = NULL;
     int move = 0;
@@ -590,6 +545,7 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
             return ts_err_field(err, TS_EVALIDATION, "parent_code", M_AGENCY_PARENT_NOT_FOUND,
                                 p->parent_code);
         if (rc != TS_OK) return rc;
+        if (ts_require(x, ROLE_AGENCY_ADMIN, parent.path) != TS_OK) return err->code;
         if (in_subtree(&before, &parent))
             return ts_err_field(err, TS_EVALIDATION, "parent_code", M_AGENCY_CYCLE, NULL);
         new_parent = &parent;
@@ -623,29 +579,19 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
         json_decref(sum);
         return TS_OK;
     }
-    char nowb[40];
-    time_iso_us(time_now_us(), nowb, sizeof nowb);
-    const char *now = arena_strdup(a, nowb);
+    const char *now = ts_now(x);
     rc = update_row(c, a, &after, now, err);
     if (rc == TS_OK && move) rc = move_subtree(c, a, &before, new_parent, now, err);
-    if (rc == TS_OK) {
-        audit_entry e = {.actor = uc->actor,
-                         .agency = before.code,
-                         .action = "agency.update",
-                         .object_type = "agency",
-                         .object_id = before.code,
-                         .summary = sum};
-        rc = audit_append(c, &e, NULL, err);
-    }
+    if (rc == TS_OK) rc = ts_audit(x, "agency.update", "agency", before.code, before.code, sum);
     json_decref(sum);
     if (rc != TS_OK) return rc;
     rc = get_by_code(c, a, before.code, uc->out, err);
     return rc == TS_ENOTFOUND ? TS_EINTERNAL : rc;
 }
 
-ts_code agencies_update(db_conn *c, arena *a, const char *code, const agency_patch *p,
-                        const char *actor, agency *out, ts_err *err)
+ts_code agencies_update(ts_ctx *x, const char *code, const agency_patch *p, agency *out)
 {
+    ts_err *err = x->err;
     if (!agencies_code_valid(code)) return ts_err_set(err, TS_ENOTFOUND, M_AGENCY_NOT_FOUND, code);
     if (p->name) fc_text("name", p->name, AGENCY_NAME_MAX, err);
     fc_text("short_name", p->short_name, AGENCY_SHORT_NAME_MAX, err);
@@ -655,8 +601,8 @@ ts_code agencies_update(db_conn *c, arena *a, const char *code, const agency_pat
     if (p->parent_code && !agencies_code_valid(p->parent_code))
         ts_err_field(err, TS_EVALIDATION, "parent_code", M_AGENCY_CODE_FORMAT, NULL);
     if (err->nfields) return err->code;
-    update_ctx uc = {a, code, p, actor, out};
-    return db_transact(c, update_tx, &uc, err);
+    update_ctx uc = {code, p, out};
+    return ts_write(x, update_tx, &uc);
 }
 
 /* ------------------------------------------------------------------ */

@@ -17,6 +17,8 @@
 
 #include "../../db/db.h"
 #include "../../lib/arena.h"
+#include "../../lib/validate.h"
+#include "../../platform/ctx.h"
 
 /* Messages (vi, en) of this module; see err.h. */
 #define AGENCIES_MESSAGES(X)                                                                       \
@@ -66,10 +68,10 @@ int agencies_code_valid(const char *code);
     "province_committee, department, division, service_centre, commune_committee, police, other"
 /* One of AGENCY_KIND_LIST. */
 int agencies_kind_valid(const char *kind);
-/* Sane contact formats (empty strings are not valid). */
-int agencies_email_valid(const char *s);
-int agencies_phone_valid(const char *s);
-int agencies_website_valid(const char *s);
+/* The kinds, NULL-terminated (field specs; GET /api/v1/agency-kinds). */
+extern const char *const agency_kinds[];
+/* An agency code and kind as field formats (M_AGENCY_CODE_FORMAT, M_AGENCY_KIND). */
+extern const ts_format FMT_AGENCY_CODE, FMT_AGENCY_KIND;
 
 typedef struct agencies_query {
     const char *q;      /* free text on name, short name, code (diacritics-insensitive) */
@@ -102,9 +104,9 @@ typedef struct agency_new {
     const char *valid_to;   /* NULL = open */
 } agency_new;
 
-/* Create an agency; audited as agency.create. Duplicate code: TS_ECONFLICT. */
-ts_code agencies_create(db_conn *c, arena *a, const agency_new *in, const char *actor, agency *out,
-                        ts_err *err);
+/* Create an agency (system_admin); audited as agency.create. Duplicate
+ * code: TS_ECONFLICT. */
+ts_code agencies_create(ts_ctx *x, const agency_new *in, agency *out);
 
 typedef struct agency_patch {
     /* NULL = unchanged; for the optional fields, clear_x sets them to null */
@@ -118,10 +120,11 @@ typedef struct agency_patch {
  * Change an agency; audited as agency.update with {field: {from, to}}. A
  * move rewrites the path and level of the whole subtree in the same
  * transaction; moving under itself or its own subtree is TS_EVALIDATION.
- * A patch that changes nothing writes nothing (no audit entry).
+ * A patch that changes nothing writes nothing (no audit entry). Needs
+ * agency_admin on the agency and on a new parent (system_admin of the whole
+ * tree to make it a root), checked inside the transaction.
  */
-ts_code agencies_update(db_conn *c, arena *a, const char *code, const agency_patch *p,
-                        const char *actor, agency *out, ts_err *err);
+ts_code agencies_update(ts_ctx *x, const char *code, const agency_patch *p, agency *out);
 
 typedef struct agencies_demo_result {
     int inserted, updated, unchanged;

@@ -14,32 +14,26 @@
 #include "../units/units.h"
 #include "agencies.h"
 
-/* An optional agency-code query parameter; 400 naming it when malformed. */
-static ts_code query_code(http_req *r, const char *name, const char **out)
-{
-    *out = http_query(r, name);
-    if (*out && !agencies_code_valid(*out))
-        return ts_err_field(&r->err, TS_EINVAL, name, M_AGENCY_CODE_FORMAT, NULL);
-    return TS_OK;
-}
+static const jx_field list_query[] = {
+    {.name = "limit", .type = JX_INT, .min = 1, .max = 1000, .def = 100},
+    {.name = "offset", .type = JX_INT, .min = 0, .max = 100000000, .def = 0},
+    {.name = "parent", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX, .format = &FMT_AGENCY_CODE},
+    {.name = "within", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX, .format = &FMT_AGENCY_CODE},
+    {.name = "unit", .type = JX_STRING, .max_chars = 5, .format = &FMT_UNIT_CODE},
+    {.name = "kind", .type = JX_STRING, .max_chars = 40, .format = &FMT_AGENCY_KIND},
+    {.name = "q", .type = JX_STRING, .max_chars = 100},
+    {0},
+};
 
 static ts_code h_list(http_req *r)
 {
-    agencies_query q = {0};
-    int64_t limit, offset;
-    if (http_query_int(r, "limit", 100, 1, 1000, &limit) != TS_OK) return r->err.code;
-    if (http_query_int(r, "offset", 0, 0, 100000000, &offset) != TS_OK) return r->err.code;
-    if (query_code(r, "parent", &q.parent) != TS_OK) return r->err.code;
-    if (query_code(r, "within", &q.within) != TS_OK) return r->err.code;
-    q.unit = http_query(r, "unit");
-    if (q.unit && !units_code_valid(q.unit))
-        return ts_err_field(&r->err, TS_EINVAL, "unit", M_UNIT_CODE_FORMAT, NULL);
-    q.kind = http_query(r, "kind");
-    if (q.kind && !agencies_kind_valid(q.kind))
-        return ts_err_field(&r->err, TS_EINVAL, "kind", M_AGENCY_KIND, AGENCY_KIND_LIST);
-    if (http_query_text(r, "q", 100, &q.q) != TS_OK) return r->err.code;
-    q.limit = limit;
-    q.offset = offset;
+    agencies_query q = {.parent = http_q(r, "parent"),
+                        .within = http_q(r, "within"),
+                        .unit = http_q(r, "unit"),
+                        .kind = http_q(r, "kind"),
+                        .q = http_q(r, "q"),
+                        .limit = http_qint(r, "limit"),
+                        .offset = http_qint(r, "offset")};
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
     agencies_list_result res;
@@ -49,7 +43,7 @@ static ts_code h_list(http_req *r)
     for (int i = 0; i < res.n; i++)
         json_array_append_new(items, agency_to_json(&res.items[i]));
     json_t *o = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)res.total,
-                          "limit", (json_int_t)limit, "offset", (json_int_t)offset);
+                          "limit", (json_int_t)q.limit, "offset", (json_int_t)q.offset);
     return http_reply_json(r, 200, o);
 }
 
@@ -85,126 +79,109 @@ static ts_code h_get(http_req *r)
     return http_reply_json(r, 200, o);
 }
 
-static const jx_field create_spec[] = {
-    {"code", JX_STRING, true, AGENCY_CODE_MAX, false},
-    {"parent_code", JX_STRING, false, AGENCY_CODE_MAX, false},
-    {"kind", JX_STRING, false, 40, false},
-    {"name", JX_STRING, true, AGENCY_NAME_MAX, false},
-    {"short_name", JX_STRING, false, AGENCY_SHORT_NAME_MAX, false},
-    {"unit_code", JX_STRING, false, 5, false},
-    {"email", JX_STRING, false, 254, false},
-    {"phone", JX_STRING, false, 30, false},
-    {"address", JX_STRING, false, 500, false},
-    {"website", JX_STRING, false, 300, false},
-    {"valid_from", JX_STRING, false, 10, false},
-    {"valid_to", JX_STRING, false, 10, false},
-    {NULL, 0, false, 0, false},
+/* The members an agency is created with, and those a change may carry. */
+#define CONTACT_FIELDS                                                                             \
+    {.name = "email",                                                                              \
+     .type = JX_STRING,                                                                            \
+     .max_chars = 254,                                                                             \
+     .nullable = true,                                                                             \
+     .format = &FMT_EMAIL},                                                                        \
+        {.name = "phone",                                                                          \
+         .type = JX_STRING,                                                                        \
+         .max_chars = 30,                                                                          \
+         .nullable = true,                                                                         \
+         .format = &FMT_PHONE},                                                                    \
+        {.name = "address", .type = JX_STRING, .max_chars = 500, .nullable = true},                \
+    {                                                                                              \
+        .name = "website", .type = JX_STRING, .max_chars = 300, .nullable = true,                  \
+        .format = &FMT_URL                                                                         \
+    }
+
+static const jx_field create_body[] = {
+    {.name = "code",
+     .type = JX_STRING,
+     .required = true,
+     .max_chars = AGENCY_CODE_MAX,
+     .format = &FMT_AGENCY_CODE},
+    {.name = "parent_code",
+     .type = JX_STRING,
+     .max_chars = AGENCY_CODE_MAX,
+     .format = &FMT_AGENCY_CODE},
+    {.name = "kind", .type = JX_STRING, .max_chars = 40, .format = &FMT_AGENCY_KIND},
+    {.name = "name", .type = JX_STRING, .required = true, .max_chars = AGENCY_NAME_MAX},
+    {.name = "short_name", .type = JX_STRING, .max_chars = AGENCY_SHORT_NAME_MAX},
+    {.name = "unit_code", .type = JX_STRING, .max_chars = 5, .format = &FMT_UNIT_CODE},
+    CONTACT_FIELDS,
+    {.name = "valid_from", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE},
+    {.name = "valid_to", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE},
+    {0},
 };
 
 static ts_code h_create(http_req *r)
 {
-    json_t *in;
-    if (http_body_json(r, &in) != TS_OK) return r->err.code;
-    if (jx_check(in, create_spec, &r->err) != TS_OK) return r->err.code;
     agency_new n = {
-        .code = jx_str(r->a, in, "code"),
-        .parent_code = jx_str(r->a, in, "parent_code"),
-        .kind = jx_str(r->a, in, "kind"),
-        .name = jx_str(r->a, in, "name"),
-        .short_name = jx_str(r->a, in, "short_name"),
-        .unit_code = jx_str(r->a, in, "unit_code"),
-        .email = jx_str(r->a, in, "email"),
-        .phone = jx_str(r->a, in, "phone"),
-        .address = jx_str(r->a, in, "address"),
-        .website = jx_str(r->a, in, "website"),
-        .valid_from = jx_str(r->a, in, "valid_from"),
-        .valid_to = jx_str(r->a, in, "valid_to"),
+        .code = http_in_str(r, "code"),
+        .parent_code = http_in_str(r, "parent_code"),
+        .kind = http_in_str(r, "kind"),
+        .name = http_in_str(r, "name"),
+        .short_name = http_in_str(r, "short_name"),
+        .unit_code = http_in_str(r, "unit_code"),
+        .email = http_in_str(r, "email"),
+        .phone = http_in_str(r, "phone"),
+        .address = http_in_str(r, "address"),
+        .website = http_in_str(r, "website"),
+        .valid_from = http_in_str(r, "valid_from"),
+        .valid_to = http_in_str(r, "valid_to"),
     };
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
     agency out;
-    ts_code rc = agencies_create(c, r->a, &n, http_actor(r), &out, &r->err);
-    if (rc != TS_OK) return rc;
+    if (agencies_create(x, &n, &out) != TS_OK) return r->err.code;
     http_add_header(r, "Location", arena_printf(r->a, "/api/v1/agencies/%s", out.code));
     return http_reply_json(r, 201, agency_to_json(&out));
 }
 
-static const jx_field patch_spec[] = {
-    {"name", JX_STRING, false, AGENCY_NAME_MAX, false},
-    {"short_name", JX_STRING, false, AGENCY_SHORT_NAME_MAX, false},
-    {"email", JX_STRING, false, 254, false},
-    {"phone", JX_STRING, false, 30, false},
-    {"address", JX_STRING, false, 500, false},
-    {"website", JX_STRING, false, 300, false},
-    {"valid_to", JX_STRING, false, 10, false},
-    {"parent_code", JX_STRING, false, AGENCY_CODE_MAX, false},
-    {NULL, 0, false, 0, false},
+static const jx_field patch_body[] = {
+    {.name = "name", .type = JX_STRING, .max_chars = AGENCY_NAME_MAX, .not_null = true},
+    {.name = "short_name", .type = JX_STRING, .max_chars = AGENCY_SHORT_NAME_MAX, .nullable = true},
+    CONTACT_FIELDS,
+    {.name = "valid_to", .type = JX_STRING, .max_chars = 10, .nullable = true, .format = &FMT_DATE},
+    {.name = "parent_code",
+     .type = JX_STRING,
+     .max_chars = AGENCY_CODE_MAX,
+     .nullable = true,
+     .format = &FMT_AGENCY_CODE},
+    {0},
 };
-
-/* A nullable member: sets *val (string) or *clear (JSON null). */
-static void nullable(http_req *r, json_t *in, const char *name, const char **val, int *clear)
-{
-    json_t *v = json_object_get(in, name);
-    if (v && json_is_null(v))
-        *clear = 1;
-    else if (v)
-        *val = jx_str(r->a, in, name);
-}
 
 static ts_code h_patch(http_req *r)
 {
-    json_t *in;
-    if (http_body_json(r, &in) != TS_OK) return r->err.code;
-    if (jx_check(in, patch_spec, &r->err) != TS_OK) return r->err.code;
-    if (json_object_size(in) == 0)
+    if (json_object_size(r->in) == 0)
         return ts_err_field(&r->err, TS_EVALIDATION, "name", M_FIELD_REQUIRED, NULL);
-    json_t *nm = json_object_get(in, "name");
-    if (nm && json_is_null(nm))
-        return ts_err_field(&r->err, TS_EVALIDATION, "name", M_FIELD_TYPE_STRING, NULL);
-    agency_patch p = {0};
-    p.name = jx_str(r->a, in, "name");
-    nullable(r, in, "short_name", &p.short_name, &p.clear_short_name);
-    nullable(r, in, "email", &p.email, &p.clear_email);
-    nullable(r, in, "phone", &p.phone, &p.clear_phone);
-    nullable(r, in, "address", &p.address, &p.clear_address);
-    nullable(r, in, "website", &p.website, &p.clear_website);
-    nullable(r, in, "valid_to", &p.valid_to, &p.clear_valid_to);
-    nullable(r, in, "parent_code", &p.parent_code, &p.clear_parent);
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
-    /* the agency (and a new parent) must lie in the caller's subtree */
-    const char *code = http_param(r, "code");
-    agency cur, *chain;
-    int nchain;
-    int64_t nchildren;
-    ts_code rc = agencies_get(c, r->a, code, &cur, &chain, &nchain, &nchildren, &r->err);
-    if (rc != TS_OK) return rc;
-    if (http_require_scope_path(r, PERM_AGENCY_ADMIN, cur.path) != TS_OK) return r->err.code;
-    if (p.parent_code || p.clear_parent) {
-        agency par;
-        if (p.clear_parent) {
-            if (http_require_scope_path(r, PERM_SYSTEM_ADMIN, "/") != TS_OK) return r->err.code;
-        } else if (agencies_code_valid(p.parent_code) &&
-                   agencies_get(c, r->a, p.parent_code, &par, &chain, &nchain, &nchildren,
-                                &r->err) == TS_OK) {
-            if (http_require_scope_path(r, PERM_AGENCY_ADMIN, par.path) != TS_OK)
-                return r->err.code;
-        } else {
-            ts_err_clear(&r->err); /* agencies_update names the bad parent_code */
-        }
-    }
+#define MEMBER(f) .f = http_in_str(r, #f), .clear_##f = http_in_null(r, #f)
+    agency_patch p = {.name = http_in_str(r, "name"),
+                      MEMBER(short_name),
+                      MEMBER(email),
+                      MEMBER(phone),
+                      MEMBER(address),
+                      MEMBER(website),
+                      MEMBER(valid_to),
+                      .parent_code = http_in_str(r, "parent_code"),
+                      .clear_parent = http_in_null(r, "parent_code")};
+#undef MEMBER
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
     agency out;
-    rc = agencies_update(c, r->a, code, &p, http_actor(r), &out, &r->err);
-    if (rc != TS_OK) return rc;
+    if (agencies_update(x, http_param(r, "code"), &p, &out) != TS_OK) return r->err.code;
     return http_reply_json(r, 200, agency_to_json(&out));
 }
 
 const http_route agencies_routes[] = {
-    {"GET", "/api/v1/agencies", h_list, PERM_PUBLIC},
-    {"POST", "/api/v1/agencies", h_create, PERM_SYSTEM_ADMIN},
-    {"GET", "/api/v1/agencies/{code}", h_get, PERM_PUBLIC},
-    {"PATCH", "/api/v1/agencies/{code}", h_patch, PERM_AGENCY_ADMIN},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/agencies", h_list, PERM_PUBLIC, .query = list_query},
+    {"POST", "/api/v1/agencies", h_create, PERM_SYSTEM_ADMIN, .body = create_body},
+    {"GET", "/api/v1/agencies/{code}", h_get, PERM_PUBLIC, NULL, NULL},
+    {"PATCH", "/api/v1/agencies/{code}", h_patch, PERM_AGENCY_ADMIN, .body = patch_body},
+    {0},
 };
 
 const ts_domain agencies_domain = {"agencies", agencies_routes, agencies_messages};

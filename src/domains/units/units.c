@@ -11,9 +11,11 @@
 #include "../../lib/fieldcheck.h"
 #include "../../lib/jsonw.h"
 #include "../../lib/jsonx.h"
+#include "../../lib/strbuf.h"
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/audit.h"
+#include "../../platform/ctx.h"
 #include "../../platform/refcache.h"
 
 UNITS_MESSAGES(TS_MSG_DEFINE)
@@ -32,6 +34,12 @@ int units_code_valid(const char *code)
         if (code[i] < '0' || code[i] > '9') return 0;
     return 1;
 }
+
+static bool unit_code_ok(const char *code)
+{
+    return units_code_valid(code);
+}
+const ts_format FMT_UNIT_CODE = {unit_code_ok, M_UNIT_CODE_FORMAT, NULL};
 
 static void read_unit(arena *a, db_stmt *s, unit *u)
 {
@@ -184,28 +192,6 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
     return TS_OK;
 }
 
-json_t *unit_to_json(const unit *u)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "code", json_string(u->code));
-    json_object_set_new(o, "parent_code",
-                        u->parent_code ? json_string(u->parent_code) : json_null());
-    json_object_set_new(o, "level", json_integer(u->level));
-    json_object_set_new(o, "kind", json_string(u->kind));
-    json_object_set_new(o, "name", json_string(u->name));
-    json_object_set_new(o, "name_en", u->name_en ? json_string(u->name_en) : json_null());
-    json_object_set_new(o, "full_name", json_string(u->full_name));
-    json_object_set_new(o, "full_name_en",
-                        u->full_name_en ? json_string(u->full_name_en) : json_null());
-    json_object_set_new(o, "code_name", u->code_name ? json_string(u->code_name) : json_null());
-    json_object_set_new(o, "unit_type", u->unit_type ? json_string(u->unit_type) : json_null());
-    json_object_set_new(o, "unit_type_en",
-                        u->unit_type_en ? json_string(u->unit_type_en) : json_null());
-    json_object_set_new(o, "valid_from", json_string(u->valid_from));
-    json_object_set_new(o, "valid_to", u->valid_to ? json_string(u->valid_to) : json_null());
-    return o;
-}
-
 void unit_write_json(jsonw *w, const unit *u)
 {
     jw_obj_begin(w);
@@ -224,15 +210,28 @@ void unit_write_json(jsonw *w, const unit *u)
     jw_kstr(w, "valid_to", u->valid_to);
 }
 
+json_t *unit_to_json(const unit *u)
+{
+    /* the tree of the one serializer's text: audit summaries and diffs */
+    strbuf sb;
+    sb_init(&sb);
+    jsonw w;
+    jw_init(&w, &sb);
+    unit_write_json(&w, u);
+    jw_obj_end(&w);
+    json_t *o = json_loadb(sb.buf, sb.len, 0, NULL);
+    sb_release(&sb);
+    return o;
+}
+
 /* ------------------------------------------------------------------ */
 /* import                                                                */
 
 typedef struct import_ctx {
     json_t *root;
     const char *valid_from;
-    const char *actor;
     units_import_result *res;
-    char now[40];
+    const char *now;
     arena *a;
 } import_ctx;
 
@@ -405,13 +404,23 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
     return TS_OK;
 }
 
-static ts_code import_tx(db_conn *c, void *argp, ts_err *err)
+/* After a commit that changed units: this server's copies go at once
+ * (other processes notice the data version within ref_cache_check_ms). */
+static void units_changed(void *arg)
+{
+    (void)arg;
+    refcache_invalidate(REF_UNITS);
+}
+
+static ts_code import_tx(ts_ctx *x, void *argp)
 {
     import_ctx *ic = argp;
+    db_conn *c = x->db;
+    ts_err *err = x->err;
     units_import_result *res = ic->res;
-    int64_t seq = 0;
     memset(res, 0, sizeof *res);
-    time_iso_us(time_now_us(), ic->now, sizeof ic->now);
+    ic->now = ts_now(x);
+    ic->a = x->a;
     size_t i;
     json_t *p;
     json_array_foreach(ic->root, i, p)
@@ -453,22 +462,20 @@ static ts_code import_tx(db_conn *c, void *argp, ts_err *err)
         json_pack("{s:s,s:i,s:i,s:i,s:i,s:i,s:i}", "valid_from", ic->valid_from, "provinces",
                   res->provinces, "districts", res->districts, "communes", res->communes,
                   "inserted", res->inserted, "updated", res->updated, "unchanged", res->unchanged);
-    audit_entry e = {.actor = ic->actor,
-                     .action = "units.import",
-                     .object_type = "admin_units",
-                     .object_id = ic->valid_from,
-                     .summary = sum};
-    ts_code rc = audit_append(c, &e, &seq, err);
+    ts_code rc = ts_audit(x, "units.import", "admin_units", ic->valid_from, NULL, sum);
     json_decref(sum);
-    res->audit_seq = seq;
+    res->audit_seq = x->audit_seq;
     if (rc == TS_OK) rc = refcache_touch(c, REF_UNITS, err);
+    if (rc == TS_OK) ts_after_commit(x, units_changed, NULL);
     return rc;
 }
 
-ts_code units_import(db_conn *c, const char *json, size_t len, const char *valid_from,
-                     const char *actor, units_import_result *res, ts_err *err)
+ts_code units_import(ts_ctx *x, const char *json, size_t len, const char *valid_from,
+                     units_import_result *res)
 {
+    ts_err *err = x->err;
     memset(res, 0, sizeof *res);
+    if (ts_require(x, ROLE_SYSTEM_ADMIN, NULL) != TS_OK) return err->code;
     if (!time_valid_date(valid_from))
         return ts_err_field(err, TS_EVALIDATION, "valid_from", M_FIELD_FORMAT, "YYYY-MM-DD");
     json_error_t je;
@@ -527,11 +534,8 @@ ts_code units_import(db_conn *c, const char *json, size_t len, const char *valid
         rc = err->code;
         goto out_root;
     }
-    import_ctx ic = {.root = root, .valid_from = valid_from, .actor = actor, .res = res};
-    ic.a = arena_new(1 << 16);
-    rc = db_transact(c, import_tx, &ic, err);
-    arena_free(ic.a);
-    if (rc == TS_OK) refcache_invalidate(REF_UNITS);
+    import_ctx ic = {.root = root, .valid_from = valid_from, .res = res};
+    rc = ts_write(x, import_tx, &ic);
 out_root:
     json_decref(root);
     return rc;
@@ -541,18 +545,18 @@ out_root:
 /* update                                                                */
 
 typedef struct update_ctx {
-    arena *a;
     const char *code;
     const units_patch *p;
-    const char *actor;
     unit *out;
 } update_ctx;
 
-static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code update_tx(ts_ctx *x, void *argp)
 {
     update_ctx *uc = argp;
+    db_conn *c = x->db;
+    ts_err *err = x->err;
     unit before;
-    ts_code rc = get_latest(c, uc->a, uc->code, &before, err);
+    ts_code rc = get_latest(c, x->a, uc->code, &before, err);
     if (rc != TS_OK) return rc;
     const units_patch *p = uc->p;
     unit after = before;
@@ -573,10 +577,8 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
         json_decref(sum);
         return TS_OK;
     }
-    arena *a = uc->a;
-    const char *key = search_key(a, after.name, after.full_name, after.name_en, after.code);
-    char now[40];
-    time_iso_us(time_now_us(), now, sizeof now);
+    const char *key = search_key(x->a, after.name, after.full_name, after.name_en, after.code);
+    const char *now = ts_now(x);
     db_stmt *s;
     rc = db_prepare(c,
                     "UPDATE admin_units SET name = ?, name_en = ?, full_name = ?, "
@@ -597,26 +599,20 @@ static ts_code update_tx(db_conn *c, void *argp, ts_err *err)
         rc = (ts_code)-r;
         goto out_sum;
     }
-    audit_entry e = {.actor = uc->actor,
-                     .action = "unit.update",
-                     .object_type = "admin_unit",
-                     .object_id = before.code,
-                     .summary = sum};
-    rc = audit_append(c, &e, NULL, err);
+    rc = ts_audit(x, "unit.update", "admin_unit", before.code, NULL, sum);
     if (rc == TS_OK) rc = refcache_touch(c, REF_UNITS, err);
+    if (rc == TS_OK) ts_after_commit(x, units_changed, NULL);
 out_sum:
     json_decref(sum);
     return rc;
 }
 
-ts_code units_update(db_conn *c, arena *a, const char *code, const units_patch *p,
-                     const char *actor, unit *out, ts_err *err)
+ts_code units_update(ts_ctx *x, const char *code, const units_patch *p, unit *out)
 {
-    if (!units_code_valid(code)) return ts_err_set(err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
+    if (ts_require(x, ROLE_SYSTEM_ADMIN, NULL) != TS_OK) return x->err->code;
+    if (!units_code_valid(code)) return ts_err_set(x->err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
     if (p->valid_to && !time_valid_date(p->valid_to))
-        return ts_err_field(err, TS_EVALIDATION, "valid_to", M_FIELD_FORMAT, "YYYY-MM-DD");
-    update_ctx uc = {a, code, p, actor, out};
-    ts_code rc = db_transact(c, update_tx, &uc, err);
-    if (rc == TS_OK) refcache_invalidate(REF_UNITS);
-    return rc;
+        return ts_err_field(x->err, TS_EVALIDATION, "valid_to", M_FIELD_FORMAT, "YYYY-MM-DD");
+    update_ctx uc = {code, p, out};
+    return ts_write(x, update_tx, &uc);
 }

@@ -13,6 +13,8 @@
 
 #include "../../db/db.h"
 #include "../../lib/arena.h"
+#include "../../lib/validate.h"
+#include "../../platform/ctx.h"
 
 /* Messages (vi, en) of this module; see err.h. */
 #define UNITS_MESSAGES(X)                                                                          \
@@ -58,6 +60,8 @@ typedef struct units_list_result {
 
 /* True when code has the shape of a unit code (2, 3 or 5 digits). */
 int units_code_valid(const char *code);
+/* That shape as a field format (M_UNIT_CODE_FORMAT). */
+extern const ts_format FMT_UNIT_CODE;
 
 /* Today's date (UTC) as YYYY-MM-DD, in a. */
 const char *units_today(arena *a);
@@ -77,10 +81,11 @@ typedef struct units_import_result {
  * Import units from the vn-admin JSON shape: an array of provinces, each
  * with Wards[] (and optionally Districts[] holding Wards[]). Idempotent:
  * re-import updates names and never duplicates. One transaction, one
- * audit entry. valid_from: the date the shape took effect (YYYY-MM-DD).
+ * audit entry; needs system_admin (the CLI acts as ts_operator). valid_from: the date the shape
+ * took effect (YYYY-MM-DD).
  */
-ts_code units_import(db_conn *c, const char *json, size_t len, const char *valid_from,
-                     const char *actor, units_import_result *res, ts_err *err);
+ts_code units_import(ts_ctx *x, const char *json, size_t len, const char *valid_from,
+                     units_import_result *res);
 
 typedef struct units_patch {
     const char *name, *name_en, *full_name, *full_name_en; /* NULL = unchanged */
@@ -88,15 +93,14 @@ typedef struct units_patch {
     int clear_valid_to;                                    /* set valid_to to NULL */
 } units_patch;
 
-/* Correct a unit's names or close its validity; audited. */
-ts_code units_update(db_conn *c, arena *a, const char *code, const units_patch *p,
-                     const char *actor, unit *out, ts_err *err);
+/* Correct a unit's names or close its validity (system_admin); audited. */
+ts_code units_update(ts_ctx *x, const char *code, const units_patch *p, unit *out);
 
-/* JSON rendering shared by the API and the CLI (and the audit summaries). */
-json_t *unit_to_json(const unit *u);
-/* The same object written straight into a stream, without its closing brace
- * (so the caller can add members): the hot read paths use this. */
+/* The one serializer of a unit: written straight into a stream, without its
+ * closing brace (so the caller can add members). */
 struct jsonw;
 void unit_write_json(struct jsonw *w, const unit *u);
+/* The same object as a tree (audit summaries and diffs; new reference). */
+json_t *unit_to_json(const unit *u);
 
 #endif

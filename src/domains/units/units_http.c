@@ -15,14 +15,6 @@
 #include "../../platform/refcache.h"
 #include "units.h"
 
-static ts_code check_date(http_req *r, const char **date)
-{
-    *date = http_query(r, "date");
-    if (*date && !time_valid_date(*date))
-        return ts_err_field(&r->err, TS_EINVAL, "date", M_FIELD_FORMAT, "YYYY-MM-DD");
-    return TS_OK;
-}
-
 /* Answer from the reference-data cache when it holds key; *gen is for
  * refcache_put after a miss. */
 static bool reply_cached(http_req *r, db_conn *c, const char *key, uint64_t *gen)
@@ -34,21 +26,25 @@ static bool reply_cached(http_req *r, db_conn *c, const char *key, uint64_t *gen
     return true;
 }
 
+static const jx_field list_query[] = {
+    {.name = "level", .type = JX_INT, .min = 1, .max = 3, .def = 0},
+    {.name = "limit", .type = JX_INT, .min = 1, .max = 1000, .def = 100},
+    {.name = "offset", .type = JX_INT, .min = 0, .max = 100000000, .def = 0},
+    {.name = "date", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE},
+    {.name = "parent", .type = JX_STRING, .max_chars = 5, .format = &FMT_UNIT_CODE},
+    {.name = "q", .type = JX_STRING, .max_chars = 100},
+    {0},
+};
+
 static ts_code h_list(http_req *r)
 {
-    units_query q = {0};
-    int64_t level, limit, offset;
-    if (http_query_int(r, "level", 0, 1, 3, &level) != TS_OK) return r->err.code;
-    if (http_query_int(r, "limit", 100, 1, 1000, &limit) != TS_OK) return r->err.code;
-    if (http_query_int(r, "offset", 0, 0, 100000000, &offset) != TS_OK) return r->err.code;
-    if (check_date(r, &q.date) != TS_OK) return r->err.code;
-    q.parent = http_query(r, "parent");
-    if (q.parent && !units_code_valid(q.parent))
-        return ts_err_field(&r->err, TS_EINVAL, "parent", M_UNIT_CODE_FORMAT, NULL);
-    if (http_query_text(r, "q", 100, &q.q) != TS_OK) return r->err.code;
-    q.level = (int)level;
-    q.limit = limit;
-    q.offset = offset;
+    units_query q = {.parent = http_q(r, "parent"),
+                     .q = http_q(r, "q"),
+                     .level = (int)http_qint(r, "level"),
+                     .date = http_q(r, "date"),
+                     .limit = http_qint(r, "limit"),
+                     .offset = http_qint(r, "offset")};
+    int64_t limit = q.limit, offset = q.offset;
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
     /* a page without a search (the address picker's communes of a province)
@@ -84,13 +80,41 @@ static ts_code h_list(http_req *r)
     return http_reply_sb(r, 200, &sb);
 }
 
+/* A unit, with its n ancestors as "parents" when n >= 0; kept in the cache
+ * under key when one is given. */
+static ts_code reply_unit(http_req *r, int status, const unit *u, const unit *chain, int n,
+                          const char *key, uint64_t gen)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_grow(&sb, 640);
+    jsonw w;
+    jw_init(&w, &sb);
+    unit_write_json(&w, u);
+    if (n >= 0) {
+        jw_key(&w, "parents");
+        jw_arr_begin(&w);
+        for (int i = 0; i < n; i++) {
+            jw_obj_begin(&w);
+            jw_kstr(&w, "code", chain[i].code);
+            jw_kstr(&w, "name", chain[i].name);
+            jw_kstr(&w, "full_name", chain[i].full_name);
+            jw_kint(&w, "level", chain[i].level);
+            jw_obj_end(&w);
+        }
+        jw_arr_end(&w);
+    }
+    jw_obj_end(&w);
+    if (key) refcache_put(REF_UNITS, key, gen, sb.buf, sb.len);
+    return http_reply_sb(r, status, &sb);
+}
+
 /* GET /api/v1/units/{code}: the hottest public read (every address picker),
  * answered from the reference-data cache when its copy is current. */
 static ts_code h_get(http_req *r)
 {
     const char *code = http_param(r, "code");
-    const char *date;
-    if (check_date(r, &date) != TS_OK) return r->err.code;
+    const char *date = http_q(r, "date");
     if (!units_code_valid(code)) return ts_err_set(&r->err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
@@ -103,66 +127,45 @@ static ts_code h_get(http_req *r)
     int n;
     ts_code rc = units_get(c, r->a, code, date, &u, &chain, &n, &r->err);
     if (rc != TS_OK) return rc;
-    strbuf sb;
-    sb_init(&sb);
-    sb_grow(&sb, 640);
-    jsonw w;
-    jw_init(&w, &sb);
-    unit_write_json(&w, &u);
-    jw_key(&w, "parents");
-    jw_arr_begin(&w);
-    for (int i = 0; i < n; i++) {
-        jw_obj_begin(&w);
-        jw_kstr(&w, "code", chain[i].code);
-        jw_kstr(&w, "name", chain[i].name);
-        jw_kstr(&w, "full_name", chain[i].full_name);
-        jw_kint(&w, "level", chain[i].level);
-        jw_obj_end(&w);
-    }
-    jw_arr_end(&w);
-    jw_obj_end(&w);
-    refcache_put(REF_UNITS, key, gen, sb.buf, sb.len);
-    return http_reply_sb(r, 200, &sb);
+    return reply_unit(r, 200, &u, chain, n, key, gen);
 }
 
-static const jx_field patch_spec[] = {
-    {"name", JX_STRING, false, 200, false},      {"name_en", JX_STRING, false, 200, false},
-    {"full_name", JX_STRING, false, 300, false}, {"full_name_en", JX_STRING, false, 300, false},
-    {"valid_to", JX_ANY, false, 0, false},       {NULL, 0, false, 0, false},
+static const jx_field get_query[] = {
+    {.name = "date", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE},
+    {0},
+};
+
+static const jx_field patch_body[] = {
+    {.name = "name", .type = JX_STRING, .max_chars = 200, .not_null = true},
+    {.name = "name_en", .type = JX_STRING, .max_chars = 200, .not_null = true},
+    {.name = "full_name", .type = JX_STRING, .max_chars = 300, .not_null = true},
+    {.name = "full_name_en", .type = JX_STRING, .max_chars = 300, .not_null = true},
+    {.name = "valid_to", .type = JX_STRING, .max_chars = 10, .nullable = true, .format = &FMT_DATE},
+    {0},
 };
 
 static ts_code h_patch(http_req *r)
 {
-    json_t *in;
-    if (http_body_json(r, &in) != TS_OK) return r->err.code;
-    if (jx_check(in, patch_spec, &r->err) != TS_OK) return r->err.code;
-    units_patch p = {0};
-    p.name = jx_str(r->a, in, "name");
-    p.name_en = jx_str(r->a, in, "name_en");
-    p.full_name = jx_str(r->a, in, "full_name");
-    p.full_name_en = jx_str(r->a, in, "full_name_en");
-    json_t *vt = json_object_get(in, "valid_to");
-    if (vt && json_is_null(vt))
-        p.clear_valid_to = 1;
-    else if (vt && !json_is_string(vt))
-        return ts_err_field(&r->err, TS_EVALIDATION, "valid_to", M_FIELD_TYPE_STRING, NULL);
-    else if (vt)
-        p.valid_to = jx_str(r->a, in, "valid_to");
-    if (json_object_size(in) == 0)
+    units_patch p = {.name = http_in_str(r, "name"),
+                     .name_en = http_in_str(r, "name_en"),
+                     .full_name = http_in_str(r, "full_name"),
+                     .full_name_en = http_in_str(r, "full_name_en"),
+                     .valid_to = http_in_str(r, "valid_to"),
+                     .clear_valid_to = http_in_null(r, "valid_to")};
+    if (json_object_size(r->in) == 0)
         return ts_err_field(&r->err, TS_EVALIDATION, "name", M_FIELD_REQUIRED, NULL);
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
     unit out;
-    ts_code rc = units_update(c, r->a, http_param(r, "code"), &p, http_actor(r), &out, &r->err);
-    if (rc != TS_OK) return rc;
-    return http_reply_json(r, 200, unit_to_json(&out));
+    if (units_update(x, http_param(r, "code"), &p, &out) != TS_OK) return r->err.code;
+    return reply_unit(r, 200, &out, NULL, -1, NULL, 0);
 }
 
 const http_route units_routes[] = {
-    {"GET", "/api/v1/units", h_list, PERM_PUBLIC},
-    {"GET", "/api/v1/units/{code}", h_get, PERM_PUBLIC},
-    {"PATCH", "/api/v1/units/{code}", h_patch, PERM_SYSTEM_ADMIN},
-    {NULL, NULL, NULL, 0},
+    {"GET", "/api/v1/units", h_list, PERM_PUBLIC, .query = list_query},
+    {"GET", "/api/v1/units/{code}", h_get, PERM_PUBLIC, .query = get_query},
+    {"PATCH", "/api/v1/units/{code}", h_patch, PERM_SYSTEM_ADMIN, .body = patch_body},
+    {0},
 };
 
 const ts_domain units_domain = {"units", units_routes, units_messages};

@@ -1,0 +1,91 @@
+/*
+ * input — a request's input checked against its route's declared specs
+ * (http_validate, run by the dispatcher before the handler), the handler's
+ * accessors for it, and the domain-call context of a request (http_ctx).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../lib/text.h"
+#include "http.h"
+#include "server.h"
+
+static const http_route *route_of(http_req *r);
+
+ts_code http_validate(http_req *r, const http_route *rt)
+{
+    if (rt->query) {
+        for (const jx_field *f = rt->query; f->name; f++)
+            jx_check_query(f, http_query(r, f->name), &r->err);
+        if (r->err.nfields) return r->err.code;
+    }
+    if (rt->body) {
+        json_t *in;
+        if (http_body_json(r, &in) != TS_OK) return r->err.code;
+        if (jx_check(in, rt->body, &r->err) != TS_OK) return r->err.code;
+        r->in = in;
+    }
+    return TS_OK;
+}
+
+ts_ctx *http_ctx(http_req *r)
+{
+    if (r->ctx) return r->ctx;
+    db_conn *c = http_db(r);
+    if (!c) return NULL;
+    ts_ctx *x = arena_alloc(r->a, sizeof *x);
+    ts_ctx_init(x, c, r->a, r->principal, http_actor(r), &r->err);
+    return r->ctx = x;
+}
+
+const char *http_in_str(http_req *r, const char *name)
+{
+    return r->in ? jx_str(r->a, r->in, name) : NULL;
+}
+
+const char *http_in_raw(http_req *r, const char *name)
+{
+    json_t *v = r->in ? json_object_get(r->in, name) : NULL;
+    return json_is_string(v) ? arena_strdup(r->a, json_string_value(v)) : NULL;
+}
+
+bool http_in_has(http_req *r, const char *name)
+{
+    return r->in && json_object_get(r->in, name) != NULL;
+}
+
+bool http_in_null(http_req *r, const char *name)
+{
+    return r->in && json_is_null(json_object_get(r->in, name));
+}
+
+bool http_in_bool(http_req *r, const char *name)
+{
+    return r->in && json_is_true(json_object_get(r->in, name));
+}
+
+json_t *http_in_json(http_req *r, const char *name)
+{
+    return r->in ? json_object_get(r->in, name) : NULL;
+}
+
+const char *http_q(http_req *r, const char *name)
+{
+    return http_query(r, name);
+}
+
+int64_t http_qint(http_req *r, const char *name)
+{
+    const http_route *rt = route_of(r);
+    const jx_field *f = rt && rt->query ? jx_spec_find(rt->query, name) : NULL;
+    const char *v = http_query(r, name);
+    if (!v) return f ? f->def : 0;
+    return strtoll(v, NULL, 10); /* checked by http_validate */
+}
+
+static const http_route *route_of(http_req *r)
+{
+    if (!r->srv || r->route < 0 || r->route >= http_server_route_count(r->srv)) return NULL;
+    return http_server_route(r->srv, r->route);
+}

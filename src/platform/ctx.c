@@ -1,0 +1,121 @@
+/* ctx — the context of a domain call and the one write path; see ctx.h. */
+#include "ctx.h"
+
+#include <string.h>
+
+#include "../lib/timeutil.h"
+#include "audit.h"
+
+struct ts_hook {
+    void (*fn)(void *arg);
+    void *arg;
+    ts_hook *next;
+};
+
+const ident_principal ts_anonymous = {.kind = IDENT_NONE};
+
+static ident_grant operator_grant = {.role = ROLE_SYSTEM_ADMIN,
+                                     .agency_id = 0,
+                                     .agency_code = "",
+                                     .agency_name = "",
+                                     .agency_path = "/"};
+const ident_principal ts_operator = {
+    .kind = IDENT_BOOTSTRAP, .full_name = "Operator", .ngrants = 1, .grants = &operator_grant};
+
+void ts_ctx_init(ts_ctx *x, db_conn *c, arena *a, const ident_principal *who, const char *actor,
+                 ts_err *err)
+{
+    memset(x, 0, sizeof *x);
+    x->db = c;
+    x->a = a;
+    x->who = who ? who : &ts_anonymous;
+    x->actor = actor ? actor : "system";
+    x->now_us = time_now_us();
+    x->err = err;
+}
+
+bool ts_may(const ts_ctx *x, const char *role, const char *agency_path)
+{
+    return ident_has_role(x->who, role, agency_path);
+}
+
+ts_code ts_forbidden(ts_ctx *x)
+{
+    return ts_err_set(x->err, TS_EFORBIDDEN, M_AUTH_FORBIDDEN, NULL);
+}
+
+ts_code ts_require(ts_ctx *x, const char *role, const char *agency_path)
+{
+    if (ts_may(x, role, agency_path)) return TS_OK;
+    return ts_forbidden(x);
+}
+
+const char **ts_role_paths(const ts_ctx *x, const char *role, int *n)
+{
+    *n = 0;
+    if (ident_has_role(x->who, ROLE_SYSTEM_ADMIN, NULL)) return NULL;
+    const char **ps = arena_alloc(x->a, sizeof(char *) * (size_t)(x->who->ngrants + 1));
+    for (int i = 0; i < x->who->ngrants; i++)
+        if (!strcmp(x->who->grants[i].role, role)) ps[(*n)++] = x->who->grants[i].agency_path;
+    return ps;
+}
+
+const char *ts_now(ts_ctx *x)
+{
+    char b[40];
+    time_iso_us(x->now_us, b, sizeof b);
+    return arena_strdup(x->a, b);
+}
+
+typedef struct write_run {
+    ts_ctx *x;
+    ts_write_fn fn;
+    void *arg;
+} write_run;
+
+static ts_code write_tx(db_conn *c, void *argp, ts_err *err)
+{
+    write_run *w = argp;
+    (void)c;
+    (void)err;
+    w->x->hooks = NULL; /* a retried attempt starts afresh */
+    return w->fn(w->x, w->arg);
+}
+
+ts_code ts_write(ts_ctx *x, ts_write_fn fn, void *arg)
+{
+    write_run w = {x, fn, arg};
+    x->hooks = NULL;
+    ts_code rc = db_transact(x->db, write_tx, &w, x->err);
+    ts_hook *h = rc == TS_OK ? x->hooks : NULL;
+    x->hooks = NULL;
+    for (; h; h = h->next)
+        h->fn(h->arg);
+    return rc;
+}
+
+ts_code ts_audit(ts_ctx *x, const char *action, const char *object_type, const char *object_id,
+                 const char *agency, const json_t *summary)
+{
+    json_t *empty = summary ? NULL : json_object();
+    audit_entry e = {.actor = x->actor,
+                     .agency = agency ? agency : x->agency,
+                     .action = action,
+                     .object_type = object_type,
+                     .object_id = object_id,
+                     .summary = summary ? summary : empty};
+    ts_code rc = audit_append(x->db, &e, &x->audit_seq, x->err);
+    json_decref(empty);
+    return rc;
+}
+
+void ts_after_commit(ts_ctx *x, void (*fn)(void *arg), void *arg)
+{
+    ts_hook *h = arena_alloc(x->a, sizeof *h), **tail = &x->hooks;
+    while (*tail)
+        tail = &(*tail)->next;
+    h->fn = fn;
+    h->arg = arg;
+    h->next = NULL;
+    *tail = h;
+}
