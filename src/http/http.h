@@ -127,6 +127,12 @@ ts_code http_reply_sb(http_req *r, int status, struct strbuf *sb);
 /* The Content-Type of every JSON answer. */
 #define HTTP_JSON "application/json; charset=utf-8"
 
+/* A JSON answer written as a stream: http_json starts it (the writer and
+ * its buffer live with the request), http_reply_w sends it. */
+struct jsonw;
+struct jsonw *http_json(http_req *r);
+ts_code http_reply_w(http_req *r, int status, struct jsonw *w);
+
 /* Reply with bytes already in the arena (or static). */
 ts_code http_reply(http_req *r, int status, const char *ctype, const char *body, size_t len);
 /* Add a response header (name/value must outlive the request: arena or static). */

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../lib/jsonw.h"
+#include "../lib/strbuf.h"
 #include "../lib/text.h"
 #include "http.h"
 #include "server.h"
@@ -88,4 +90,26 @@ static const http_route *route_of(http_req *r)
 {
     if (!r->srv || r->route < 0 || r->route >= http_server_route_count(r->srv)) return NULL;
     return http_server_route(r->srv, r->route);
+}
+
+static void sb_free(void *p)
+{
+    sb_release(p);
+}
+
+jsonw *http_json(http_req *r)
+{
+    strbuf *sb = arena_alloc(r->a, sizeof *sb);
+    sb_init(sb);
+    sb_grow(sb, 1024);
+    arena_cleanup_add(r->a, sb_free, sb);
+    jsonw *w = arena_alloc(r->a, sizeof *w);
+    jw_init(w, sb);
+    return w;
+}
+
+ts_code http_reply_w(http_req *r, int status, jsonw *w)
+{
+    /* the buffer stays owned by the arena's cleanup, freed after sending */
+    return http_reply(r, status, HTTP_JSON, w->sb->buf, w->sb->len);
 }

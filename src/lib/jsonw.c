@@ -143,3 +143,15 @@ void jw_kint(jsonw *w, const char *k, int64_t v)
     jw_key(w, k);
     jw_int(w, v);
 }
+
+void jw_kbool(jsonw *w, const char *k, bool v)
+{
+    jw_key(w, k);
+    jw_bool(w, v);
+}
+
+void jw_raw(jsonw *w, const char *json, size_t n)
+{
+    value_sep(w);
+    sb_add(w->sb, json, n);
+}

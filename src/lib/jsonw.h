@@ -32,5 +32,8 @@ void jw_null(jsonw *w);
 /* Convenience: key + value. */
 void jw_kstr(jsonw *w, const char *k, const char *s);
 void jw_kint(jsonw *w, const char *k, int64_t v);
+void jw_kbool(jsonw *w, const char *k, bool v);
+/* A value that is already JSON text (canonical text this program wrote). */
+void jw_raw(jsonw *w, const char *json, size_t n);
 
 #endif

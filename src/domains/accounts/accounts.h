@@ -86,6 +86,10 @@ ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id
 ts_code accounts_change_password(ts_ctx *x, int64_t account_id, const char *old_pw,
                                  const char *new_pw, int64_t keep_session_id);
 
+/* The one serializer of an account, into a stream without its closing
+ * brace; and the same object as a tree (audit summaries). */
+struct jsonw;
+void account_write_json(struct jsonw *w, const account *ac);
 json_t *account_to_json(const account *ac);
 
 /* --- administration (agency admins and system admins) --- */
@@ -101,8 +105,9 @@ typedef struct account_view {
     account_grant *grants; /* ordered by agency path, role */
 } account_view;
 
-/* account_to_json plus "grants":[{id, role, agency_code, agency_name}]. */
-json_t *account_view_to_json(const account_view *v);
+/* account_write_json plus "grants":[{id, role, agency_code, agency_name}]
+ * (without the closing brace). */
+void account_view_write_json(struct jsonw *w, const account_view *v);
 
 /* One account with its grants, when the actor may see it (a system admin,
  * or agency_admin over one of its grants): else TS_EFORBIDDEN. */
@@ -173,7 +178,8 @@ ts_code tokens_revoke(ts_ctx *x, int64_t id);
 /* Tokens on agencies under any of paths (NULL paths = all), newest first. */
 ts_code tokens_list(db_conn *c, arena *a, const char *const *paths, int npaths, api_token **out,
                     int *n, ts_err *err);
-json_t *token_to_json(const api_token *t);
+/* The one serializer of a token (never its secret), without the closing brace. */
+void token_write_json(struct jsonw *w, const api_token *t);
 
 /* --- audit log listing --- */
 
@@ -185,7 +191,7 @@ typedef struct audit_query {
 } audit_query;
 
 /* {items:[{seq, at, actor, agency, action, object_type, object_id, summary}], total} */
-ts_code audit_list(db_conn *c, arena *a, const audit_query *q, json_t **out, ts_err *err);
+ts_code audit_list(db_conn *c, arena *a, const audit_query *q, struct jsonw *w, ts_err *err);
 
 /* --- demo --- */
 

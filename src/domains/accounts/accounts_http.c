@@ -132,15 +132,32 @@ static const jx_field register_body[] = {
     {0},
 };
 
+/* A new account with the grant it was made with (none for citizens). */
 static ts_code reply_account(http_req *r, const account *ac, const char *role,
                              const char *agency_code)
 {
-    json_t *o = account_to_json(ac);
-    json_t *gs = json_array();
-    if (role)
-        json_array_append_new(gs, json_pack("{s:s,s:s}", "role", role, "agency_code", agency_code));
-    json_object_set_new(o, "grants", gs);
-    return http_reply_json(r, 201, o);
+    jsonw *w = http_json(r);
+    account_write_json(w, ac);
+    jw_key(w, "grants");
+    jw_arr_begin(w);
+    if (role) {
+        jw_obj_begin(w);
+        jw_kstr(w, "role", role);
+        jw_kstr(w, "agency_code", agency_code);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    return http_reply_w(r, 201, w);
+}
+
+/* An account with its grants. */
+static ts_code reply_view(http_req *r, int status, const account_view *v)
+{
+    jsonw *w = http_json(r);
+    account_view_write_json(w, v);
+    jw_obj_end(w);
+    return http_reply_w(r, status, w);
 }
 
 static ts_code h_register(http_req *r)
@@ -237,10 +254,12 @@ static ts_code h_token_create(http_req *r)
     if (tokens_create(x, http_in_str(r, "name"), http_in_str(r, "agency_code"), csv, secret, &t) !=
         TS_OK)
         return r->err.code;
-    json_t *o = token_to_json(&t);
-    json_object_set_new(o, "token", json_string(secret));
     http_add_header(r, "Location", arena_printf(r->a, "/api/v1/tokens/%lld", (long long)t.id));
-    return http_reply_json(r, 201, o);
+    jsonw *w = http_json(r);
+    token_write_json(w, &t);
+    jw_kstr(w, "token", secret); /* shown this once */
+    jw_obj_end(w);
+    return http_reply_w(r, 201, w);
 }
 
 static ts_code h_token_list(http_req *r)
@@ -252,10 +271,17 @@ static ts_code h_token_list(http_req *r)
     api_token *ts;
     int n;
     if (tokens_list(x->db, r->a, paths, np, &ts, &n, &r->err) != TS_OK) return r->err.code;
-    json_t *items = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(items, token_to_json(&ts[i]));
-    return http_reply_json(r, 200, json_pack("{s:o}", "items", items));
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_key(w, "items");
+    jw_arr_begin(w);
+    for (int i = 0; i < n; i++) {
+        token_write_json(w, &ts[i]);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
 }
 
 /* The {id} path parameter; 404 when it is not a positive integer. */
@@ -324,13 +350,20 @@ static ts_code h_account_list(http_req *r)
     int n;
     int64_t total;
     if (accounts_list(x->db, r->a, &q, &vs, &n, &total, &r->err) != TS_OK) return r->err.code;
-    json_t *items = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(items, account_view_to_json(&vs[i]));
-    return http_reply_json(r, 200,
-                           json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total",
-                                     (json_int_t)total, "limit", (json_int_t)q.limit, "offset",
-                                     (json_int_t)q.offset));
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_key(w, "items");
+    jw_arr_begin(w);
+    for (int i = 0; i < n; i++) {
+        account_view_write_json(w, &vs[i]);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_kint(w, "total", total);
+    jw_kint(w, "limit", q.limit);
+    jw_kint(w, "offset", q.offset);
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
 }
 
 static ts_code h_account_get(http_req *r)
@@ -341,7 +374,7 @@ static ts_code h_account_get(http_req *r)
     if (!x) return r->err.code;
     account_view v;
     if (accounts_view(x, id, &v) != TS_OK) return r->err.code;
-    return http_reply_json(r, 200, account_view_to_json(&v));
+    return reply_view(r, 200, &v);
 }
 
 static const jx_field patch_body[] = {
@@ -366,7 +399,7 @@ static ts_code h_account_patch(http_req *r)
     if (!x) return r->err.code;
     account_view out;
     if (accounts_update(x, id, &p, &out) != TS_OK) return r->err.code;
-    return http_reply_json(r, 200, account_view_to_json(&out));
+    return reply_view(r, 200, &out);
 }
 
 static const jx_field grant_body[] = {
@@ -384,7 +417,7 @@ static ts_code h_grant_add(http_req *r)
     account_view out;
     if (accounts_grant_add(x, id, http_in_str(r, "role"), http_in_str(r, "agency"), &out) != TS_OK)
         return r->err.code;
-    return http_reply_json(r, 201, account_view_to_json(&out));
+    return reply_view(r, 201, &out);
 }
 
 static ts_code h_grant_remove(http_req *r)
@@ -452,9 +485,9 @@ static ts_code h_audit(http_req *r)
     if (!x) return r->err.code;
     const char **paths = ts_role_paths(x, ROLE_AGENCY_ADMIN, &q.npaths);
     q.paths = paths;
-    json_t *o;
-    if (audit_list(x->db, r->a, &q, &o, &r->err) != TS_OK) return r->err.code;
-    return http_reply_json(r, 200, o);
+    jsonw *w = http_json(r);
+    if (audit_list(x->db, r->a, &q, w, &r->err) != TS_OK) return r->err.code;
+    return http_reply_w(r, 200, w);
 }
 
 const http_route accounts_routes[] = {

@@ -10,6 +10,8 @@
 #include "../../db/dbrow.h"
 #include "../../lib/fieldcheck.h"
 #include "../../lib/jsonx.h"
+#include "../../lib/jsonw.h"
+#include "../../lib/strbuf.h"
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/audit.h"
@@ -133,20 +135,14 @@ static ts_code get_by_code(db_conn *c, arena *a, const char *code, agency *out, 
 /* 1 when an administrative unit with this code is valid today, 0 when not, <0 on error. */
 static int unit_exists(db_conn *c, arena *a, const char *code, ts_err *err)
 {
-    db_stmt *s;
-    const char *d = units_today(a);
-    ts_code rc = db_prepare(c,
-                            "SELECT COUNT(*) FROM admin_units WHERE code = ? AND valid_from <= ? "
-                            "AND (valid_to IS NULL OR valid_to > ?)",
-                            &s, err);
-    if (rc != TS_OK) return -(int)rc;
-    db_bind_text(s, 1, code, -1);
-    db_bind_text(s, 2, d, -1);
-    db_bind_text(s, 3, d, -1);
-    int64_t n;
-    rc = dbrow_int(s, 0, &n, err);
-    if (rc != TS_OK) return -(int)rc;
-    return n > 0;
+    ts_code rc = units_exists(c, a, code, NULL, err);
+    return rc == TS_OK ? 1 : rc == TS_ENOTFOUND ? 0 : -(int)rc;
+}
+
+ts_code agencies_find(db_conn *c, arena *a, const char *code, agency *out, ts_err *err)
+{
+    if (!agencies_code_valid(code)) return TS_ENOTFOUND;
+    return get_by_code(c, a, code, out, err);
 }
 
 ts_code agencies_get(db_conn *c, arena *a, const char *code, agency *out, agency **chain,
@@ -251,24 +247,36 @@ ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_li
     return TS_OK;
 }
 
+void agency_write_json(jsonw *w, const agency *g)
+{
+    jw_obj_begin(w);
+    jw_kstr(w, "code", g->code);
+    jw_kstr(w, "parent_code", g->parent_code);
+    jw_kint(w, "level", g->level);
+    jw_kstr(w, "kind", g->kind);
+    jw_kstr(w, "name", g->name);
+    jw_kstr(w, "short_name", g->short_name);
+    jw_kstr(w, "unit_code", g->unit_code);
+    jw_kstr(w, "email", g->email);
+    jw_kstr(w, "phone", g->phone);
+    jw_kstr(w, "address", g->address);
+    jw_kstr(w, "website", g->website);
+    jw_kstr(w, "valid_from", g->valid_from);
+    jw_kstr(w, "valid_to", g->valid_to);
+    jw_kstr(w, "created_at", g->created_at);
+    jw_kstr(w, "updated_at", g->updated_at);
+}
+
 json_t *agency_to_json(const agency *g)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "code", json_string(g->code));
-    json_object_set_new(o, "parent_code", jx_str_or_null(g->parent_code));
-    json_object_set_new(o, "level", json_integer(g->level));
-    json_object_set_new(o, "kind", json_string(g->kind));
-    json_object_set_new(o, "name", json_string(g->name));
-    json_object_set_new(o, "short_name", jx_str_or_null(g->short_name));
-    json_object_set_new(o, "unit_code", jx_str_or_null(g->unit_code));
-    json_object_set_new(o, "email", jx_str_or_null(g->email));
-    json_object_set_new(o, "phone", jx_str_or_null(g->phone));
-    json_object_set_new(o, "address", jx_str_or_null(g->address));
-    json_object_set_new(o, "website", jx_str_or_null(g->website));
-    json_object_set_new(o, "valid_from", json_string(g->valid_from));
-    json_object_set_new(o, "valid_to", jx_str_or_null(g->valid_to));
-    json_object_set_new(o, "created_at", jx_str_or_null(g->created_at));
-    json_object_set_new(o, "updated_at", jx_str_or_null(g->updated_at));
+    strbuf sb;
+    sb_init(&sb);
+    jsonw w;
+    jw_init(&w, &sb);
+    agency_write_json(&w, g);
+    jw_obj_end(&w);
+    json_t *o = json_loadb(sb.buf, sb.len, 0, NULL);
+    sb_release(&sb);
     return o;
 }
 

@@ -93,6 +93,9 @@ typedef struct agencies_list_result {
 ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_list_result *out,
                       ts_err *err);
 
+/* One agency by code, without its ancestors: TS_ENOTFOUND (err untouched)
+ * when there is none. For other domains (accounts, dossiers) and scope checks. */
+ts_code agencies_find(db_conn *c, arena *a, const char *code, agency *out, ts_err *err);
 /* One agency with its ancestors top-down in chain and its direct children count. */
 ts_code agencies_get(db_conn *c, arena *a, const char *code, agency *out, agency **chain,
                      int *nchain, int64_t *nchildren, ts_err *err);
@@ -140,7 +143,11 @@ typedef struct agencies_demo_result {
  */
 ts_code agencies_demo(db_conn *c, const char *actor, agencies_demo_result *res, ts_err *err);
 
-/* JSON rendering shared by the API and the CLI (no internal ids or path). */
+/* The one serializer of an agency (no internal ids or path), written into a
+ * stream without its closing brace so the caller can add members. */
+struct jsonw;
+void agency_write_json(struct jsonw *w, const agency *ag);
+/* The same object as a tree (audit summaries and diffs; new reference). */
 json_t *agency_to_json(const agency *ag);
 
 #endif

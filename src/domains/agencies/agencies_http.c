@@ -9,6 +9,7 @@
 
 #include "../../http/http.h"
 #include "../routes.h"
+#include "../../lib/jsonw.h"
 #include "../../lib/jsonx.h"
 #include "../../lib/text.h"
 #include "../units/units.h"
@@ -39,23 +40,29 @@ static ts_code h_list(http_req *r)
     agencies_list_result res;
     ts_code rc = agencies_list(c, r->a, &q, &res, &r->err);
     if (rc != TS_OK) return rc;
-    json_t *items = json_array();
-    for (int i = 0; i < res.n; i++)
-        json_array_append_new(items, agency_to_json(&res.items[i]));
-    json_t *o = json_pack("{s:o,s:I,s:I,s:I}", "items", items, "total", (json_int_t)res.total,
-                          "limit", (json_int_t)q.limit, "offset", (json_int_t)q.offset);
-    return http_reply_json(r, 200, o);
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_key(w, "items");
+    jw_arr_begin(w);
+    for (int i = 0; i < res.n; i++) {
+        agency_write_json(w, &res.items[i]);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_kint(w, "total", res.total);
+    jw_kint(w, "limit", q.limit);
+    jw_kint(w, "offset", q.offset);
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
 }
 
-static json_t *ref_json(const agency *g)
+/* One agency (in a change's answer) */
+static ts_code reply_agency(http_req *r, int status, const agency *g)
 {
-    json_t *p = json_object();
-    json_object_set_new(p, "code", json_string(g->code));
-    json_object_set_new(p, "name", json_string(g->name));
-    json_object_set_new(p, "short_name", g->short_name ? json_string(g->short_name) : json_null());
-    json_object_set_new(p, "kind", json_string(g->kind));
-    json_object_set_new(p, "level", json_integer(g->level));
-    return p;
+    jsonw *w = http_json(r);
+    agency_write_json(w, g);
+    jw_obj_end(w);
+    return http_reply_w(r, status, w);
 }
 
 static ts_code h_get(http_req *r)
@@ -70,13 +77,23 @@ static ts_code h_get(http_req *r)
     int64_t children;
     ts_code rc = agencies_get(c, r->a, code, &g, &chain, &n, &children, &r->err);
     if (rc != TS_OK) return rc;
-    json_t *o = agency_to_json(&g);
-    json_t *parents = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(parents, ref_json(&chain[i]));
-    json_object_set_new(o, "parents", parents);
-    json_object_set_new(o, "children", json_integer(children));
-    return http_reply_json(r, 200, o);
+    jsonw *w = http_json(r);
+    agency_write_json(w, &g);
+    jw_key(w, "parents");
+    jw_arr_begin(w);
+    for (int i = 0; i < n; i++) { /* a short reference to each ancestor */
+        jw_obj_begin(w);
+        jw_kstr(w, "code", chain[i].code);
+        jw_kstr(w, "name", chain[i].name);
+        jw_kstr(w, "short_name", chain[i].short_name);
+        jw_kstr(w, "kind", chain[i].kind);
+        jw_kint(w, "level", chain[i].level);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_kint(w, "children", children);
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
 }
 
 /* The members an agency is created with, and those a change may carry. */
@@ -138,7 +155,7 @@ static ts_code h_create(http_req *r)
     agency out;
     if (agencies_create(x, &n, &out) != TS_OK) return r->err.code;
     http_add_header(r, "Location", arena_printf(r->a, "/api/v1/agencies/%s", out.code));
-    return http_reply_json(r, 201, agency_to_json(&out));
+    return reply_agency(r, 201, &out);
 }
 
 static const jx_field patch_body[] = {
@@ -173,7 +190,7 @@ static ts_code h_patch(http_req *r)
     if (!x) return r->err.code;
     agency out;
     if (agencies_update(x, http_param(r, "code"), &p, &out) != TS_OK) return r->err.code;
-    return http_reply_json(r, 200, agency_to_json(&out));
+    return reply_agency(r, 200, &out);
 }
 
 const http_route agencies_routes[] = {

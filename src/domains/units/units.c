@@ -90,6 +90,24 @@ static ts_code get_latest(db_conn *c, arena *a, const char *code, unit *out, ts_
     return TS_OK;
 }
 
+ts_code units_exists(db_conn *c, arena *a, const char *code, const char *date, ts_err *err)
+{
+    const char *d = date ? date : units_today(a);
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT COUNT(*) FROM admin_units WHERE code = ? AND valid_from <= ? "
+                            "AND (valid_to IS NULL OR valid_to > ?)",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, code, -1);
+    db_bind_text(s, 2, d, -1);
+    db_bind_text(s, 3, d, -1);
+    int64_t n;
+    rc = dbrow_int(s, 0, &n, err);
+    if (rc != TS_OK) return rc;
+    return n > 0 ? TS_OK : TS_ENOTFOUND;
+}
+
 ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out, unit **chain,
                   int *nchain, ts_err *err)
 {

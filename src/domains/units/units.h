@@ -66,6 +66,9 @@ extern const ts_format FMT_UNIT_CODE;
 /* Today's date (UTC) as YYYY-MM-DD, in a. */
 const char *units_today(arena *a);
 
+/* TS_OK when a unit with code is valid on date (NULL = today), TS_ENOTFOUND
+ * (err untouched) when not. For other domains (agencies, addresses). */
+ts_code units_exists(db_conn *c, arena *a, const char *code, const char *date, ts_err *err);
 /* One unit valid on date (NULL = today), with its ancestors top-down in chain. */
 ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out, unit **chain,
                   int *nchain, ts_err *err);
