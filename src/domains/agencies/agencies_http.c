@@ -96,6 +96,20 @@ static ts_code h_get(http_req *r)
     return http_reply_w(r, 200, w);
 }
 
+/* GET /api/v1/agency-kinds: the kinds an agency may have (the web's choices). */
+static ts_code h_kinds(http_req *r)
+{
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_key(w, "items");
+    jw_arr_begin(w);
+    for (int i = 0; agency_kinds[i]; i++)
+        jw_str(w, agency_kinds[i]);
+    jw_arr_end(w);
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
+}
+
 /* The members an agency is created with, and those a change may carry. */
 #define CONTACT_FIELDS                                                                             \
     {.name = "email",                                                                              \
@@ -197,6 +211,7 @@ const http_route agencies_routes[] = {
     {"GET", "/api/v1/agencies", h_list, PERM_PUBLIC, .query = list_query},
     {"POST", "/api/v1/agencies", h_create, PERM_SYSTEM_ADMIN, .body = create_body},
     {"GET", "/api/v1/agencies/{code}", h_get, PERM_PUBLIC, NULL, NULL},
+    {"GET", "/api/v1/agency-kinds", h_kinds, PERM_PUBLIC, NULL, NULL},
     {"PATCH", "/api/v1/agencies/{code}", h_patch, PERM_AGENCY_ADMIN, .body = patch_body},
     {0},
 };

@@ -1,15 +1,27 @@
 // agencies.jsx — agencies administration: list and search, detail, create, edit.
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n.js';
 import { get, post, patch, qs } from '../api.js';
 import { useSession, isSystemAdmin, canAdminAgency } from '../store.js';
 import { navigate } from '../router.js';
 import { Page, Link, Field, Problem, Alert, Loading, LoadError, Forbidden, useForm, useLoad, requireFields } from '../ui.jsx';
 
-export const KINDS = ['province_committee', 'department', 'division', 'service_centre', 'commune_committee', 'police', 'other'];
+// The kinds come from the API (GET /api/v1/agency-kinds), loaded once.
+let kindsOnce = null;
+function useKinds() {
+  const [kinds, setKinds] = useState([]);
+  useEffect(() => {
+    if (!kindsOnce) kindsOnce = get('/api/v1/agency-kinds').then((d) => d.items, (e) => { kindsOnce = null; throw e; });
+    let live = true;
+    kindsOnce.then((k) => live && setKinds(k), () => {});
+    return () => { live = false; };
+  }, []);
+  return kinds;
+}
 const PAGE = 25;
 
 export function AgenciesPage({ query }) {
+  const kinds = useKinds();
   const { me } = useSession();
   const [q, setQ] = useState(query.q || '');
   const [kind, setKind] = useState(query.kind || '');
@@ -31,7 +43,7 @@ export function AgenciesPage({ query }) {
         <form class="search" role="search" onSubmit={onSearch}>
           <Field name="q" type="search" label={t('agencies.search')} value={q} onInput={setQ} />
           <Field name="kind" as="select" label={t('agencies.kind')} value={kind} onInput={setKind}
-            options={[{ value: '', label: t('agencies.kind.all') }, ...KINDS.map((k) => ({ value: k, label: t('agencykind.' + k) }))]} />
+            options={[{ value: '', label: t('agencies.kind.all') }, ...kinds.map((k) => ({ value: k, label: t('agencykind.' + k) }))]} />
           <button type="submit" class="btn">{t('agencies.search.submit')}</button>
         </form>
         {isSystemAdmin(me) && <Link class="btn btn-primary" to="/agencies/new">{t('agencies.new')}</Link>}
@@ -113,6 +125,7 @@ const EDITABLE = ['name', 'short_name', 'parent_code', 'email', 'phone', 'addres
 const CREATE = ['code', 'name', 'short_name', 'parent_code', 'kind', 'unit_code', 'email', 'phone', 'address', 'website', 'valid_from'];
 
 function AgencyForm({ initial, isNew, onSave, title, cancelTo }) {
+  const kinds = useKinds();
   const f = useForm(initial);
   const fields = isNew ? CREATE : EDITABLE;
   const onSubmit = (e) => {
@@ -130,7 +143,7 @@ function AgencyForm({ initial, isNew, onSave, title, cancelTo }) {
         {fld('name', { required: true })}
         {fld('short_name')}
         {fld('parent_code', { hint: t('field.code.hint'), spellcheck: false })}
-        {isNew && fld('kind', { as: 'select', options: KINDS.map((k) => ({ value: k, label: t('agencykind.' + k) })) })}
+        {isNew && fld('kind', { as: 'select', options: kinds.map((k) => ({ value: k, label: t('agencykind.' + k) })) })}
         {isNew && fld('unit_code', { inputmode: 'numeric' })}
         {fld('email', { type: 'email' })}
         {fld('phone', { type: 'tel' })}
