@@ -2,7 +2,7 @@
  * routes — the registry of domains: each domain's route table and its
  * messages, and the list of route tables the server is started with (the
  * core routes, then one table per domain). app/main.c serves exactly this
- * list and tests/unit/test_openapi.c checks it against docs/openapi.json,
+ * list and tests/unit/http/test_openapi.c checks it against docs/openapi.json,
  * so a new domain cannot be served undocumented; tests/unit/lib/test_msg.c
  * checks every registered message.
  *
