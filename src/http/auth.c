@@ -241,25 +241,3 @@ ts_code http_auth_check(http_req *r, http_perm need)
     if (!allows(p, need, NULL)) return ts_err_set(&r->err, TS_EFORBIDDEN, M_AUTH_FORBIDDEN, NULL);
     return TS_OK;
 }
-
-ts_code http_require_scope_path(http_req *r, http_perm perm, const char *agency_path)
-{
-    if (agency_path && allows(r->principal, perm, agency_path)) return TS_OK;
-    return ts_err_set(&r->err, TS_EFORBIDDEN, M_AUTH_FORBIDDEN, NULL);
-}
-
-ts_code http_require_scope(http_req *r, http_perm perm, int64_t agency_id)
-{
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
-    db_stmt *s;
-    ts_code rc = db_prepare(c, "SELECT path FROM agencies WHERE id = ?", &s, &r->err);
-    if (rc != TS_OK) return rc;
-    db_bind_int(s, 1, agency_id);
-    int x = db_step(s, &r->err);
-    const char *path =
-        x == DB_ROW && db_col_text(s, 0) ? arena_strdup(r->a, db_col_text(s, 0)) : NULL;
-    db_reset(s);
-    if (x < 0) return (ts_code)-x;
-    return http_require_scope_path(r, perm, path);
-}

@@ -66,8 +66,8 @@ typedef ts_code (*http_handler)(http_req *r);
  * What a route needs, checked in one place (http/auth.c) before the
  * handler runs; the principal is then in r->principal. Roles are granted
  * on an agency and hold for its subtree; system_admin counts for every
- * role. A route declares the least it needs; a handler that learns the
- * target agency narrows with http_require_scope. Cookie-authenticated
+ * role. A route declares the least it needs; the domain narrows it to the
+ * target agency inside its own transaction (ts_require). Cookie-authenticated
  * writes (POST/PUT/PATCH/DELETE) also need the X-CSRF-Token header.
  */
 typedef enum http_perm {
@@ -97,10 +97,6 @@ typedef struct http_route {
     const jx_field *query; /* NULL-name-terminated, or NULL: no parameters */
 } http_route;
 
-/* Fails with 403 unless the principal holds perm on the agency (by id) or an ancestor. */
-ts_code http_require_scope(http_req *r, http_perm perm, int64_t agency_id);
-/* The same with the agency's materialized path ('/1/5/'). */
-ts_code http_require_scope_path(http_req *r, http_perm perm, const char *agency_path);
 /* The audit actor of the request: "user:42", "token:7", "admin-token". */
 const char *http_actor(http_req *r);
 /* The client's address, for throttling and logs: the socket peer, or, when

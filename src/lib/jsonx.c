@@ -156,12 +156,6 @@ const char *jx_str(arena *a, json_t *obj, const char *name)
     return text_nfc(a, s, len);
 }
 
-int64_t jx_int(json_t *obj, const char *name, int64_t def)
-{
-    json_t *v = json_object_get(obj, name);
-    return v && json_is_integer(v) ? (int64_t)json_integer_value(v) : def;
-}
-
 char *jx_dump(arena *a, const json_t *v, size_t *len)
 {
     char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);

@@ -54,8 +54,6 @@ void jx_check_query(const jx_field *f, const char *v, ts_err *err);
 const jx_field *jx_spec_find(const jx_field *spec, const char *name);
 /* String member, trimmed + NFC, in the arena; NULL when absent or null. */
 const char *jx_str(arena *a, json_t *obj, const char *name);
-/* Integer member or def. */
-int64_t jx_int(json_t *obj, const char *name, int64_t def);
 /* A JSON string, or null for NULL (new reference). */
 json_t *jx_str_or_null(const char *s);
 /* {field: {"from": old, "to": new}} for every member of `to` that differs in
