@@ -8,6 +8,7 @@
 #   make test     the whole test suite (scripts/test.sh)
 #   make web      bundle the web front end into web/dist (CMake builds it into build/ anyway)
 #   make bench    the benchmarks (bench/run.sh)
+#   make fuzz     the libFuzzer harnesses, SECONDS=60 each (scripts/fuzz.sh)
 #   make clean    remove build directories
 #   make format   clang-format -i on src/ tests/unit/ tools/   (make format-check: only check)
 #   make lint     cppcheck on src/
@@ -28,7 +29,7 @@ DEMO      ?=
 
 FORMAT_FILES = $(shell find src tests/unit tools -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | sort)
 
-.PHONY: build run test bench clean format format-check lint deps deps-test help web
+.PHONY: build run test bench fuzz clean format format-check lint deps deps-test help web
 
 help:
 	@sed -n '1,13s/^# \{0,1\}//p' $(firstword $(MAKEFILE_LIST))
@@ -74,8 +75,13 @@ bench:
 	  echo "bench/run.sh does not exist yet: no benchmarks to run" >&2; exit 1; \
 	fi
 
+SECONDS_EACH = $(if $(SECONDS),$(SECONDS),60)
+fuzz:
+	@bash scripts/deps.sh --fuzz
+	bash scripts/fuzz.sh $(SECONDS_EACH)
+
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 format:
 	@bash scripts/deps.sh --lint

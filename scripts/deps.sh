@@ -6,6 +6,7 @@
 #                              sqlite3, chromium, Node.js + npm when `node`/`npm` are not on PATH, ...)
 #   scripts/deps.sh --bench    also wrk, hyperfine, valgrind
 #   scripts/deps.sh --lint     also clang-format, cppcheck (make format / make lint)
+#   scripts/deps.sh --fuzz     also clang and its libFuzzer runtime (make fuzz)
 #
 # Options combine. Idempotent: a package counts as present when dpkg-query reports
 # "install ok installed"; `apt-get update` runs once, and only when something is
@@ -26,6 +27,8 @@ BUILD_PKGS=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev li
 TEST_PKGS=(libcmocka-dev postgresql-15 postgresql-client-15 sqlite3 procps iproute2 curl chromium)
 BENCH_PKGS=(wrk hyperfine valgrind)
 LINT_PKGS=(clang-format cppcheck)
+# libFuzzer comes with clang's runtime libraries (scripts/fuzz.sh)
+FUZZ_PKGS=(clang libclang-rt-14-dev)
 
 want=("${BUILD_PKGS[@]}")
 for arg in "$@"; do
@@ -39,6 +42,7 @@ for arg in "$@"; do
         ;;
     --bench) want+=("${BENCH_PKGS[@]}") ;;
     --lint) want+=("${LINT_PKGS[@]}") ;;
+    --fuzz) want+=("${FUZZ_PKGS[@]}") ;;
     -h | --help) usage ;;
     *)
         echo "deps.sh: unknown option $arg" >&2

@@ -49,10 +49,11 @@ static void test_password_rules(void **state)
     for (size_t i = 0; i < sizeof rule_cases / sizeof rule_cases[0]; i++) {
         ts_msg got = pw_check_rules(rule_cases[i].pw, rule_cases[i].username);
         if (got != rule_cases[i].want)
-            fail_msg("pw_check_rules(\"%s\", \"%s\") = %d, want %d",
+            fail_msg("pw_check_rules(\"%s\", \"%s\") = %s, want %s",
                      rule_cases[i].pw ? rule_cases[i].pw : "(null)",
-                     rule_cases[i].username ? rule_cases[i].username : "(null)", got,
-                     rule_cases[i].want);
+                     rule_cases[i].username ? rule_cases[i].username : "(null)",
+                     got ? got->id : "M_NONE",
+                     rule_cases[i].want ? rule_cases[i].want->id : "M_NONE");
     }
     char big[PW_MAX_BYTES + 2];
     memset(big, 'x', sizeof big - 1);
