@@ -39,6 +39,21 @@ struct db_listener {
     atomic_int connects;
 };
 
+/* libpq's message as one log line: its first line. */
+static int line_len(const char *msg)
+{
+    int n = 0;
+    while (msg[n] && msg[n] != '\n')
+        n++;
+    return n;
+}
+
+static void on_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    log_info("events: listener: %.*s", line_len(msg), msg);
+}
+
 /* Connect and LISTEN; NULL (logged) when either fails. */
 static PGconn *listen_connect(db_listener *l)
 {
@@ -55,13 +70,18 @@ static PGconn *listen_connect(db_listener *l)
     PGconn *h = PQconnectdbParams(keys, vals, 1);
     if (!h) abort();
     if (PQstatus(h) != CONNECTION_OK) {
-        log_error("events: listener cannot connect: %s", PQerrorMessage(h));
+        const char *m = PQerrorMessage(h);
+        log_error("events: listener cannot connect: %.*s", line_len(m), m);
         PQfinish(h);
         return NULL;
     }
+    PQsetNoticeProcessor(h, on_notice, NULL);
     PGresult *res = PQexec(h, l->listen_sql);
     bool ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-    if (!ok) log_error("events: %s failed: %s", l->listen_sql, PQerrorMessage(h));
+    if (!ok) {
+        const char *m = PQerrorMessage(h);
+        log_error("events: %s failed: %.*s", l->listen_sql, line_len(m), m);
+    }
     PQclear(res);
     if (!ok) {
         PQfinish(h);
@@ -101,7 +121,8 @@ static void *listen_main(void *p)
         if (n < 0 && errno == EINTR) continue;
         if (fds[0].revents) break;
         if (n < 0 || !PQconsumeInput(l->h) || PQstatus(l->h) != CONNECTION_OK) {
-            log_error("events: listener lost its connection: %s", PQerrorMessage(l->h));
+            const char *m = PQerrorMessage(l->h);
+            log_error("events: listener lost its connection: %.*s", line_len(m), m);
             PQfinish(l->h);
             l->h = NULL;
             atomic_store(&l->pid, 0);

@@ -181,8 +181,14 @@ static void *dispatch_main(void *p)
             if (!pattern_matches(B.subs[i].pattern, e->topic)) continue;
             atomic_fetch_add(&B.delivered, 1);
             if (B.subs[i].fn(&m, B.subs[i].arg) != 0) {
-                atomic_fetch_add(&B.failed, 1);
-                log_error("events: a subscriber of %s failed on %s", B.subs[i].pattern, e->topic);
+                uint64_t nf = atomic_fetch_add(&B.failed, 1);
+                /* the 1st, 10th, 100th ... failure: a broken subscriber must not flood the log */
+                bool power = true;
+                for (uint64_t k = nf + 1; k > 1 && power; k /= 10)
+                    power = k % 10 == 0;
+                if (power)
+                    log_error("events: a subscriber of %s failed on %s (%llu failures)",
+                              B.subs[i].pattern, e->topic, (unsigned long long)(nf + 1));
             }
         }
         event_free(e);
