@@ -59,14 +59,15 @@ static PGconn *listen_connect(db_listener *l)
 {
     /* the URL plus: give up connecting after 2 s, and notice a silent
        network cut within about 25 s (keepalives) */
-    const char *keys[] = {"dbname",
-                          "connect_timeout",
-                          "keepalives",
-                          "keepalives_idle",
-                          "keepalives_interval",
-                          "keepalives_count",
-                          NULL};
-    const char *vals[] = {l->conninfo, "2", "1", "10", "5", "3", NULL};
+    static const char *const keys[] = {"dbname",
+                                       "connect_timeout",
+                                       "keepalives",
+                                       "keepalives_idle",
+                                       "keepalives_interval",
+                                       "keepalives_count",
+                                       "application_name",
+                                       NULL};
+    const char *vals[] = {l->conninfo, "2", "1", "10", "5", "3", "tinhso-events", NULL};
     PGconn *h = PQconnectdbParams(keys, vals, 1);
     if (!h) abort();
     if (PQstatus(h) != CONNECTION_OK) {
