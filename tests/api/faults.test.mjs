@@ -129,6 +129,7 @@ async function everyFault(name, req, okStatus, opts = {}) {
       return { r, steps: n(fault) - 1 };
     }
     assertCleanFailure(name, fault, r, lang, before, snapshot());
+    assert.equal(auditCount(srv.db.url), audit0, `${name} with ${fault}: the chain verifies, no entry added`);
     failures++;
   }
   assert.fail(`${name}: still failing at step ${MAX_STEPS}`);
