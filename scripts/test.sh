@@ -3,7 +3,7 @@
 #
 #   1. scripts/deps.sh --test            missing Debian packages
 #   2. a throw-away PostgreSQL 15        scripts/pg-server.sh, stopped on exit
-#   3. sanitizer build in build-asan/    ASan + UBSan (+ LSan), Debug
+#   3. sanitizer build in build-asan/    ASan + UBSan (+ LSan), Debug, fault injection
 #   4. suites, each run even when an earlier one failed:
 #        unit            ctest (cmocka), with TINHSO_TEST_PG so the PostgreSQL tests run
 #        api-sqlite      node --test tests/api/**/*.test.mjs against a SQLite database
@@ -176,7 +176,7 @@ fi
 
 banner "Sanitizer build ($BUILD)"
 b0=$SECONDS
-if ! cmake -S . -B "$BUILD" -DTINHSO_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug ||
+if ! cmake -S . -B "$BUILD" -DTINHSO_SANITIZE=ON -DTINHSO_FAULTS=ON -DCMAKE_BUILD_TYPE=Debug ||
     ! cmake --build "$BUILD" -j"$JOBS"; then
     abort "the sanitizer build failed"
 fi

@@ -23,6 +23,7 @@
 #include "../lib/log.h"
 #include "../lib/timeutil.h"
 #include "../platform/audit.h"
+#include "../platform/events.h"
 #include "../platform/refcache.h"
 
 #define DEMO_UNITS_VALID_FROM "2025-07-01"
@@ -371,6 +372,8 @@ static int cmd_serve(int argc, char **argv)
     int rc = open_db(&o, usage_serve, &d, &c);
     if (rc) return rc;
     if (!o.no_migrate && (rc = run_migrations(c, true))) goto out_db;
+    refcache_events_subscribe(); /* event bus (platform/events): subscribers, then start */
+    events_serve(d);
 
     /* block the stop signals in every thread; the main thread waits for them */
     sigset_t set;
@@ -403,6 +406,7 @@ static int cmd_serve(int argc, char **argv)
 out_srv:
     http_server_free(srv);
 out_db:
+    events_stop();
     db_close(d);
     free((void *)cfg_db);
     return rc;

@@ -39,6 +39,8 @@ static char *mask_password(const char *url)
     return d;
 }
 
+static void hooks_finish(db_conn_base *b, bool committed);
+
 static void conn_destructor(void *p)
 {
     (void)p; /* connections are closed by db_close, which owns the list */
@@ -102,6 +104,7 @@ void db_close(db *d)
     while (c) {
         db_conn_base *next = c->next_all;
         c->owner = NULL; /* already untracked */
+        hooks_finish(c, false);
         c->ops->conn_close((db_conn *)c);
         c = next;
     }
@@ -173,6 +176,7 @@ void db_conn_close(db_conn *c)
         if (pthread_getspecific(b->owner->key) == c) pthread_setspecific(b->owner->key, NULL);
         db__untrack(b->owner, b);
     }
+    hooks_finish(b, false);
     b->ops->conn_close(c);
 }
 
@@ -184,13 +188,122 @@ db_dialect db_conn_dialect(const db_conn *c)
 #define OPS(c) (((db_conn_base *)(c))->ops)
 #define SOPS(s) (((db_stmt_base *)(s))->ops)
 
+/* ---- after-commit hooks (db_on_commit) ---- */
+
+typedef struct db_hook {
+    db_hook_fn fn, release;
+    void *arg;
+} db_hook;
+
+/* Run (committed) or discard the connection's hooks, then forget them. A
+ * hook may add hooks (outside a transaction they run at once), so the list
+ * is taken off the connection first. */
+static void hooks_finish(db_conn_base *b, bool committed)
+{
+    db_hook *h = b->hooks;
+    size_t n = b->nhooks;
+    b->hooks = NULL;
+    b->nhooks = b->caphooks = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (committed && h[i].fn) h[i].fn(h[i].arg);
+        if (h[i].release) h[i].release(h[i].arg);
+    }
+    free(h);
+}
+
+void db_on_commit(db_conn *c, db_hook_fn fn, db_hook_fn release, void *arg)
+{
+    db_conn_base *b = (db_conn_base *)c;
+    if (!b->in_tx) {
+        if (fn) fn(arg);
+        if (release) release(arg);
+        return;
+    }
+    if (b->nhooks == b->caphooks) {
+        size_t ncap = b->caphooks ? b->caphooks * 2 : 8;
+        db_hook *nh = realloc(b->hooks, ncap * sizeof *nh);
+        if (!nh) abort();
+        b->hooks = nh;
+        b->caphooks = ncap;
+    }
+    b->hooks[b->nhooks++] = (db_hook){fn, release, arg};
+}
+
+/* ---- fault injection (TINHSO_FAULTS builds) ---- */
+
+#ifdef TINHSO_FAULTS
+static _Thread_local struct {
+    long step;   /* fail the step-th storage call from arming; 0: none */
+    long calls;  /* storage calls since arming */
+    bool commit; /* fail the next commit */
+    bool fired;
+} fault;
+
+void db_fault_arm(const char *spec)
+{
+    memset(&fault, 0, sizeof fault);
+    if (!spec) return;
+    const char *p = spec;
+    while (*p) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        if (!strncmp(p, "step=", 5)) {
+            char *end;
+            long n = strtol(p + 5, &end, 10);
+            if (n > 0) fault.step = n;
+            p = end;
+        } else if (!strncmp(p, "commit", 6)) {
+            fault.commit = true;
+            p += 6;
+        } else {
+            while (*p && *p != ',')
+                p++;
+        }
+    }
+}
+
+bool db_fault_disarm(void)
+{
+    bool fired = fault.fired;
+    memset(&fault, 0, sizeof fault);
+    return fired;
+}
+
+/* True when this storage call is the one to fail; sets err. */
+static bool fault_hit(const char *what, ts_err *err)
+{
+    if (!fault.step || fault.fired) return false;
+    if (++fault.calls != fault.step) return false;
+    fault.fired = true;
+    ts_err_set(err, TS_EDB, M_DB, NULL);
+    ts_err_debug(err, "fault injected: %s, storage call %ld", what, fault.calls);
+    return true;
+}
+
+static bool fault_commit(ts_err *err)
+{
+    if (!fault.commit || fault.fired) return false;
+    fault.fired = true;
+    ts_err_set(err, TS_EDB, M_DB, NULL);
+    ts_err_debug(err, "fault injected: commit");
+    return true;
+}
+#define FAULT(what, err) fault_hit(what, err)
+#define FAULT_COMMIT(err) (fault_hit("commit", err) || fault_commit(err))
+#else
+#define FAULT(what, err) false
+#define FAULT_COMMIT(err) false
+#endif
+
 ts_code db_exec(db_conn *c, const char *sql, ts_err *err)
 {
+    if (FAULT("exec", err)) return TS_EDB;
     return OPS(c)->exec(c, sql, err);
 }
 
 ts_code db_prepare(db_conn *c, const char *sql, db_stmt **out, ts_err *err)
 {
+    if (FAULT("prepare", err)) return TS_EDB;
     return OPS(c)->prepare(c, sql, out, err);
 }
 
@@ -215,6 +328,7 @@ void db_bind_null(db_stmt *s, int idx)
 }
 int db_step(db_stmt *s, ts_err *err)
 {
+    if (FAULT("step", err)) return -(int)TS_EDB;
     return SOPS(s)->step(s, err);
 }
 int db_col_count(db_stmt *s)
@@ -257,6 +371,7 @@ int64_t db_changes(db_stmt *s)
 
 ts_code db_begin(db_conn *c, bool write, ts_err *err)
 {
+    if (FAULT("begin", err)) return TS_EDB;
     ts_code rc = OPS(c)->begin(c, write, err);
     if (rc == TS_OK) ((db_conn_base *)c)->in_tx = true;
     return rc;
@@ -264,12 +379,17 @@ ts_code db_begin(db_conn *c, bool write, ts_err *err)
 
 ts_code db_commit(db_conn *c, ts_err *err)
 {
+    if (FAULT_COMMIT(err)) { /* as if the server refused the COMMIT */
+        db_rollback(c);
+        return TS_EDB;
+    }
     ts_code rc = OPS(c)->exec(c, "COMMIT", err);
     if (rc != TS_OK) {
         db_rollback(c);
         return rc;
     }
     ((db_conn_base *)c)->in_tx = false;
+    hooks_finish((db_conn_base *)c, true);
     return TS_OK;
 }
 
@@ -279,6 +399,26 @@ void db_rollback(db_conn *c)
     ts_err_clear(&e);
     if (((db_conn_base *)c)->in_tx) OPS(c)->exec(c, "ROLLBACK", &e);
     ((db_conn_base *)c)->in_tx = false;
+    hooks_finish((db_conn_base *)c, false);
+}
+
+ts_code db_notify(db_conn *c, const char *channel, const char *payload, ts_err *err)
+{
+    if (db_conn_dialect(c) != DB_PG) return TS_OK;
+    if (payload && strlen(payload) > DB_NOTIFY_MAX) {
+        ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
+        ts_err_debug(err, "notify payload of %zu bytes (at most %d)", strlen(payload),
+                     DB_NOTIFY_MAX);
+        return TS_EINTERNAL;
+    }
+    db_stmt *s;
+    ts_code rc = db_prepare(c, "SELECT pg_notify(?, ?)", &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, channel, -1);
+    db_bind_text(s, 2, payload ? payload : "", -1);
+    int r = db_step(s, err);
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
 }
 
 bool db_in_tx(const db_conn *c)

@@ -89,6 +89,63 @@ bool db_in_tx(const db_conn *c);
 typedef ts_code (*db_tx_fn)(db_conn *c, void *arg, ts_err *err);
 ts_code db_transact(db_conn *c, db_tx_fn fn, void *arg, ts_err *err);
 
+/*
+ * After-commit hooks (events, cache invalidation). Inside a transaction,
+ * db_on_commit queues fn(arg) on the connection: it runs, in the order the
+ * hooks were added, right after the transaction commits; a rollback (or a
+ * failed COMMIT) discards it. Either way release(arg) (when not NULL) runs
+ * once afterwards, so arg may own memory. Outside a transaction the change
+ * is already durable: fn runs at once. Hooks run on the committing thread
+ * with no transaction open; they must be quick and must not fail the write
+ * (it is done) — slow work goes through platform/events.
+ */
+typedef void (*db_hook_fn)(void *arg);
+void db_on_commit(db_conn *c, db_hook_fn fn, db_hook_fn release, void *arg);
+
+/*
+ * PostgreSQL NOTIFY (no-op returning TS_OK on SQLite). Inside a transaction
+ * the notification is delivered to listeners when it commits, and never if
+ * it rolls back. payload must be shorter than DB_NOTIFY_MAX bytes.
+ */
+#define DB_NOTIFY_MAX 7999
+ts_code db_notify(db_conn *c, const char *channel, const char *payload, ts_err *err);
+
+/*
+ * A background listener on a channel (PostgreSQL LISTEN), with its own
+ * connection: fn(payload, arg) runs on the listener's thread for every
+ * notification; fn(NULL, arg) after the connection was (re)established
+ * once it had been lost, when notifications may have been missed. A lost
+ * connection is retried with back-off (100 ms doubling to 2 s). On SQLite
+ * db_listen_start returns TS_OK with *out NULL (one process: nothing to hear).
+ */
+typedef struct db_listener db_listener;
+typedef void (*db_listen_fn)(const char *payload, void *arg);
+ts_code db_listen_start(db *d, const char *channel, db_listen_fn fn, void *arg, db_listener **out,
+                        ts_err *err);
+/* Stop the thread and close its connection. NULL is fine. */
+void db_listen_stop(db_listener *l);
+/* PostgreSQL backend pid of the listener's connection (0 when not connected), for tests. */
+int db_listen_backend_pid(db_listener *l);
+/* Times the listener connected (1 after the start; more after drops), for tests. */
+int db_listen_connects(db_listener *l);
+
+/*
+ * Fault injection for tests (builds with -DTINHSO_FAULTS=ON; compiled out
+ * otherwise). Armed per thread with a spec:
+ *   "step=N"  the Nth storage call from now (db_exec, db_prepare, db_step,
+ *             db_begin, db_commit, counted together) fails with TS_EDB
+ *   "commit"  the next db_commit rolls back and fails with TS_EDB
+ * (several joined by ',': the first reached fires, once). db_fault_disarm ends it and
+ * says whether a fault fired. See docs/decisions.md "Fault injection".
+ */
+#ifdef TINHSO_FAULTS
+void db_fault_arm(const char *spec);
+bool db_fault_disarm(void);
+#else /* compiled out: the argument is not even evaluated */
+#define db_fault_arm(spec) ((void)0)
+#define db_fault_disarm() false
+#endif
+
 /* Cheap liveness check (SELECT 1). */
 ts_code db_ping(db_conn *c, ts_err *err);
 

@@ -35,6 +35,8 @@ typedef struct db_conn_base {
     db *owner;
     bool in_tx;
     struct db_conn_base *next_all; /* list of all connections of owner */
+    struct db_hook *hooks;         /* db_on_commit, waiting for the end of the transaction */
+    size_t nhooks, caphooks;
 } db_conn_base;
 
 /* Every backend's db_stmt starts with this header. */

@@ -699,9 +699,11 @@ static void dispatch(http_server *s, http_req *r)
         render_problem(r);
         return;
     }
+    db_fault_arm(http_header(r, "X-Tinhso-Fault")); /* no-op unless built with TINHSO_FAULTS */
     rc = check_auth(s, r, s->routes[idx].r->perm);
     if (rc == TS_OK) rc = http_validate(r, s->routes[idx].r);
     if (rc == TS_OK) rc = s->routes[idx].r->fn(r);
+    if (db_fault_disarm()) http_add_header(r, "X-Tinhso-Fault", "fired");
     if (rc != TS_OK || !r->replied) {
         if (rc == TS_OK) ts_err_set(&r->err, TS_EINTERNAL, M_INTERNAL, NULL);
         render_problem(r);

@@ -4,13 +4,10 @@
 #include <string.h>
 
 #include "../lib/timeutil.h"
+#include "../lib/jsonw.h"
+#include "../lib/strbuf.h"
 #include "audit.h"
-
-struct ts_hook {
-    void (*fn)(void *arg);
-    void *arg;
-    ts_hook *next;
-};
+#include "events.h"
 
 const ident_principal ts_anonymous = {.kind = IDENT_NONE};
 
@@ -78,20 +75,14 @@ static ts_code write_tx(db_conn *c, void *argp, ts_err *err)
     write_run *w = argp;
     (void)c;
     (void)err;
-    w->x->hooks = NULL; /* a retried attempt starts afresh */
     return w->fn(w->x, w->arg);
 }
 
 ts_code ts_write(ts_ctx *x, ts_write_fn fn, void *arg)
 {
-    write_run w = {x, fn, arg};
-    x->hooks = NULL;
-    ts_code rc = db_transact(x->db, write_tx, &w, x->err);
-    ts_hook *h = rc == TS_OK ? x->hooks : NULL;
-    x->hooks = NULL;
-    for (; h; h = h->next)
-        h->fn(h->arg);
-    return rc;
+    /* the hooks fn registers ride on the connection (db_on_commit): they
+     * run after the commit, and a rollback or a retried attempt drops them */
+    return db_transact(x->db, write_tx, &(write_run){x, fn, arg}, x->err);
 }
 
 ts_code ts_audit(ts_ctx *x, const char *action, const char *object_type, const char *object_id,
@@ -106,16 +97,26 @@ ts_code ts_audit(ts_ctx *x, const char *action, const char *object_type, const c
                      .summary = summary ? summary : empty};
     ts_code rc = audit_append(x->db, &e, &x->audit_seq, x->err);
     json_decref(empty);
+    if (rc != TS_OK) return rc;
+    /* the same change as an event for live views, delivered after commit:
+     * topic = the action ("agency.update"), payload = where to look */
+    strbuf sb;
+    sb_init(&sb);
+    jsonw w;
+    jw_init(&w, &sb);
+    jw_obj_begin(&w);
+    jw_kint(&w, "seq", x->audit_seq);
+    jw_kstr(&w, "object_type", object_type);
+    jw_kstr(&w, "object_id", object_id);
+    jw_kstr(&w, "agency", e.agency);
+    jw_kstr(&w, "actor", x->actor);
+    jw_obj_end(&w);
+    rc = events_publish(x->db, action, sb.buf, x->err);
+    sb_release(&sb);
     return rc;
 }
 
 void ts_after_commit(ts_ctx *x, void (*fn)(void *arg), void *arg)
 {
-    ts_hook *h = arena_alloc(x->a, sizeof *h), **tail = &x->hooks;
-    while (*tail)
-        tail = &(*tail)->next;
-    h->fn = fn;
-    h->arg = arg;
-    h->next = NULL;
-    *tail = h;
+    db_on_commit(x->db, fn, NULL, arg);
 }

@@ -19,8 +19,6 @@
 #include "../lib/err.h"
 #include "identity.h"
 
-typedef struct ts_hook ts_hook;
-
 typedef struct ts_ctx {
     db_conn *db;
     arena *a;                   /* everything a call returns lives here */
@@ -30,7 +28,6 @@ typedef struct ts_ctx {
     int64_t now_us;             /* the clock of this call (wall time, µs) */
     ts_err *err;
     int64_t audit_seq; /* seq of the last entry ts_audit appended */
-    ts_hook *hooks;    /* after-commit hooks of the write in progress */
 } ts_ctx;
 
 /* A principal that holds nothing (self-registration, sign-in). */
@@ -65,11 +62,14 @@ typedef ts_code (*ts_write_fn)(ts_ctx *x, void *arg);
 ts_code ts_write(ts_ctx *x, ts_write_fn fn, void *arg);
 /* Append the audit entry of the write in progress (summary: any JSON, not
  * stolen; NULL = {}). object_type "agency", action "agency.update"... The
- * acting agency is agency, or x->agency when NULL. */
+ * acting agency is agency, or x->agency when NULL. The change is also
+ * published on the event bus once the write commits: topic = action,
+ * payload {seq, object_type, object_id, agency, actor} (platform/events.h;
+ * other processes hear of it through NOTIFY on PostgreSQL). */
 ts_code ts_audit(ts_ctx *x, const char *action, const char *object_type, const char *object_id,
                  const char *agency, const json_t *summary);
 /* Run fn(arg) once the write in progress has committed (never after a
- * rollback); arg must live in x->a. */
+ * rollback or a retried attempt; db_on_commit); arg must outlive the write. */
 void ts_after_commit(ts_ctx *x, void (*fn)(void *arg), void *arg);
 /* x's clock as ISO-8601 UTC with microseconds, in the arena. */
 const char *ts_now(ts_ctx *x);

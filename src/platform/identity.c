@@ -522,8 +522,14 @@ static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
     r = db_step(s, err);
     db_reset(s);
     if (r < 0) return (ts_code)-r;
-    return audit_login(c, lc, arena_printf(lc->a, "user:%lld", (long long)lc->account_id),
-                       "auth.login", json_pack("{s:s?}", "ip", lc->ip), err);
+    rc = audit_login(c, lc, arena_printf(lc->a, "user:%lld", (long long)lc->account_id),
+                     "auth.login", json_pack("{s:s?}", "ip", lc->ip), err);
+    /* who signed in, for the answer: read here, so that a failed read fails
+     * the sign-in instead of leaving a session nobody was told about */
+    if (rc == TS_OK)
+        rc = ident_session_resolve(c, lc->a, lc->st, lc->out->session_token, &lc->out->principal,
+                                   err);
+    return rc;
 }
 
 ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *username,

@@ -124,7 +124,8 @@ typedef struct ident_login_result {
     char session_token[44]; /* cookie value */
     char csrf[44];
     int64_t account_id;
-    int retry_after; /* seconds, when TS_ERATELIMIT */
+    int retry_after;           /* seconds, when TS_ERATELIMIT */
+    ident_principal principal; /* the new session's, read in the sign-in transaction */
 } ident_login_result;
 
 /*

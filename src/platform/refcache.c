@@ -5,10 +5,12 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../db/dbrow.h"
+#include "events.h"
 #include "../lib/log.h"
 #include "../lib/timeutil.h"
 
@@ -119,6 +121,11 @@ void refcache_invalidate(ref_set set)
     atomic_fetch_add_explicit(&G.stat[set].invalidations, 1, memory_order_relaxed);
 }
 
+static void invalidate_hook(void *arg)
+{
+    refcache_invalidate((ref_set)(uintptr_t)arg);
+}
+
 ts_code refcache_touch(db_conn *c, ref_set set, ts_err *err)
 {
     db_stmt *s;
@@ -126,7 +133,33 @@ ts_code refcache_touch(db_conn *c, ref_set set, ts_err *err)
         db_prepare(c, "UPDATE data_versions SET version = version + 1 WHERE name = ?", &s, err);
     if (rc != TS_OK) return rc;
     db_bind_text(s, 1, refcache_set_names[set], -1);
-    return dbrow_run(s, err);
+    rc = dbrow_run(s, err);
+    if (rc != TS_OK) return rc;
+    char topic[EVENTS_TOPIC_MAX + 1];
+    snprintf(topic, sizeof topic, "refcache.%s", refcache_set_names[set]);
+    rc = events_publish(c, topic, NULL, err);
+    if (rc == TS_OK) db_on_commit(c, invalidate_hook, NULL, (void *)(uintptr_t)set);
+    return rc;
+}
+
+/* Another process changed a set (or the listener was away: drop them all). */
+static int on_event(const events_msg *m, void *arg)
+{
+    (void)arg;
+    if (!m->remote) return 0; /* this process's own: its commit hook dropped the copies */
+    for (int i = 0; i < REF_NSETS; i++) {
+        size_t n = strlen(refcache_set_names[i]);
+        if (!strcmp(m->topic, EVENTS_RESYNC) ||
+            (!strncmp(m->topic + 9, refcache_set_names[i], n) && !m->topic[9 + n]))
+            refcache_invalidate((ref_set)i);
+    }
+    return 0;
+}
+
+void refcache_events_subscribe(void)
+{
+    events_subscribe("refcache.*", on_event, NULL);
+    events_subscribe(EVENTS_RESYNC, on_event, NULL);
 }
 
 /* A failed check is logged once, until a check succeeds again. */

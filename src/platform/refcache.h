@@ -53,10 +53,19 @@ bool refcache_get(db_conn *c, ref_set set, const char *key, arena *a, const char
 /* Keep a copy of a freshly rendered body read under gen (from refcache_get). */
 void refcache_put(ref_set set, const char *key, uint64_t gen, const char *body, size_t len);
 
-/* Inside the write transaction that changes set: move its stored version. */
+/*
+ * Inside the write transaction that changes set: move its stored version.
+ * It also arranges the rest (platform/events): when the transaction
+ * commits this process drops its copies at once (an after-commit hook) and
+ * the event "refcache.SET" tells the other processes (NOTIFY on
+ * PostgreSQL), which drop theirs as soon as it arrives instead of at their
+ * next data_versions check; that check stays as the fallback.
+ */
 ts_code refcache_touch(db_conn *c, ref_set set, ts_err *err);
-/* After that transaction committed: this process drops its copies of set. */
+/* This process drops its copies of set (refcache_touch's hook does it after commit). */
 void refcache_invalidate(ref_set set);
+/* Subscribe to the other processes' refcache events; call before events_start. */
+void refcache_events_subscribe(void);
 
 typedef struct refcache_stats {
     uint64_t hits, misses, invalidations;

@@ -86,10 +86,7 @@ static ts_code h_login(http_req *r)
         http_add_header(r, "Retry-After", arena_printf(r->a, "%d", res.retry_after));
     if (rc != TS_OK) return rc;
     set_cookie(r, arena_strdup(r->a, res.session_token), r->cfg->ident.max_s);
-    ident_principal p;
-    rc = ident_session_resolve(c, r->a, &r->cfg->ident, res.session_token, &p, &r->err);
-    if (rc != TS_OK) return rc;
-    return reply_me(r, &p);
+    return reply_me(r, &res.principal);
 }
 
 static ts_code h_logout(http_req *r)

@@ -422,14 +422,6 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
     return TS_OK;
 }
 
-/* After a commit that changed units: this server's copies go at once
- * (other processes notice the data version within ref_cache_check_ms). */
-static void units_changed(void *arg)
-{
-    (void)arg;
-    refcache_invalidate(REF_UNITS);
-}
-
 static ts_code import_tx(ts_ctx *x, void *argp)
 {
     import_ctx *ic = argp;
@@ -483,8 +475,8 @@ static ts_code import_tx(ts_ctx *x, void *argp)
     ts_code rc = ts_audit(x, "units.import", "admin_units", ic->valid_from, NULL, sum);
     json_decref(sum);
     res->audit_seq = x->audit_seq;
+    /* bumps the version; after the commit every server drops its copies */
     if (rc == TS_OK) rc = refcache_touch(c, REF_UNITS, err);
-    if (rc == TS_OK) ts_after_commit(x, units_changed, NULL);
     return rc;
 }
 
@@ -618,8 +610,8 @@ static ts_code update_tx(ts_ctx *x, void *argp)
         goto out_sum;
     }
     rc = ts_audit(x, "unit.update", "admin_unit", before.code, NULL, sum);
+    /* bumps the version; after the commit every server drops its copies */
     if (rc == TS_OK) rc = refcache_touch(c, REF_UNITS, err);
-    if (rc == TS_OK) ts_after_commit(x, units_changed, NULL);
 out_sum:
     json_decref(sum);
     return rc;

@@ -58,11 +58,13 @@ static bool get(fx *f, const char *key, const char **body, uint64_t *gen)
     return refcache_get(f->c, REF_UNITS, key, f->a, body, &len, gen);
 }
 
-/* Another process moves the version: a write transaction on the other connection. */
+/* Another process moves the version: a write transaction on the other
+ * connection. Its SQL, not refcache_touch, which also drops this process's
+ * copies after the commit (as a change made here must). */
 static ts_code touch_elsewhere(db_conn *c, void *arg, ts_err *err)
 {
     (void)arg;
-    return refcache_touch(c, REF_UNITS, err);
+    return db_exec(c, "UPDATE data_versions SET version = version + 1 WHERE name = 'units'", err);
 }
 
 static void other_process_touches(fx *f)
@@ -142,6 +144,31 @@ static void test_check_interval(void **state)
     /* a change through this process is exact whatever the interval */
     refcache_invalidate(REF_UNITS);
     assert_false(get(f, "27@d", &body, &gen));
+    refcache_configure(true, 0, 60000);
+}
+
+/* refcache_touch drops this process's copies when its transaction commits,
+ * not before, and not at all when it rolls back (db_on_commit). */
+static void test_touch_drops_copies_after_commit_only(void **state)
+{
+    fx *f = *state;
+    const char *body;
+    uint64_t gen;
+    ts_err e;
+    ts_err_clear(&e);
+    refcache_configure(true, 60000, 60000); /* no version checks: only the hook can drop */
+    assert_false(get(f, "28@d", &body, &gen));
+    refcache_put(REF_UNITS, "28@d", gen, "v1", 2);
+    assert_true(get(f, "28@d", &body, &gen));
+    assert_int_equal(db_begin(f->other, true, &e), TS_OK);
+    assert_int_equal(refcache_touch(f->other, REF_UNITS, &e), TS_OK);
+    assert_true(get(f, "28@d", &body, &gen)); /* not committed yet */
+    db_rollback(f->other);
+    assert_true(get(f, "28@d", &body, &gen)); /* rolled back: nothing changed */
+    assert_int_equal(db_begin(f->other, true, &e), TS_OK);
+    assert_int_equal(refcache_touch(f->other, REF_UNITS, &e), TS_OK);
+    assert_int_equal(db_commit(f->other, &e), TS_OK);
+    assert_false(get(f, "28@d", &body, &gen)); /* committed: gone at once */
     refcache_configure(true, 0, 60000);
 }
 
@@ -255,6 +282,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_read_before_invalidate_is_not_kept, setup, teardown),
         cmocka_unit_test_setup_teardown(test_other_process_noticed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_interval, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_touch_drops_copies_after_commit_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_max_age, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits_and_off, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory_bound, setup, teardown),

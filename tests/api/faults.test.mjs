@@ -1,0 +1,240 @@
+// A failed request changes nothing, whatever storage call fails. Every
+// write endpoint of the API (the route tables in src/domains/*_http.c) is
+// sent again and again with X-Tinhso-Fault: step=N for N = 1, 2, ... — the
+// Nth storage call of the request (prepare, step, exec, begin, commit) fails
+// with a database error — and once with "commit", until the request
+// succeeds without reaching the fault. Each failing run must answer a clear
+// 5xx problem+json (a message in Vietnamese, or English when asked, nothing
+// of the internals) and leave every table as it was (a hash of each table
+// before and after: no row changed, no audit entry added); the audit chain
+// still verifies. Needs a TINHSO_FAULTS build (scripts/test.sh makes one);
+// skipped otherwise. Runs on SQLite and on PostgreSQL like every API suite.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { startServer, ADMIN_TOKEN } from './lib/server.mjs';
+import { DEMO_PW, PROBLEM, signedIn, auditCount } from './lib/helpers.mjs';
+
+const ROOT = '000.00.00.H06';
+const STP = '000.00.03.H06';
+const STP_DIV = '000.01.03.H06';
+const MAX_STEPS = 300;
+
+let srv;
+let faultsBuild = false;
+before(async () => {
+  srv = await startServer({ args: ['--threads', '2'] });
+  const r = await srv.fetch('/readyz', { headers: { 'X-Tinhso-Fault': 'step=1' } });
+  faultsBuild = r.headers.get('x-tinhso-fault') === 'fired';
+});
+after(async () => { if (srv) await srv.close(); });
+
+// ---- the state of every table ----
+
+function tables() {
+  if (srv.db.sqlite) {
+    return srv.db.sqlite("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      .trim().split('\n');
+  }
+  return srv.db.psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename").trim().split('\n');
+}
+
+let tableNames;
+// table name -> hash of its rows
+function snapshot() {
+  tableNames ??= tables();
+  let out;
+  if (srv.db.sqlite) {
+    out = execFileSync('sqlite3', [srv.db.path], {
+      input: tableNames.map((t) => `.sha3sum ${t}\n`).join(''), encoding: 'utf8',
+    });
+  } else {
+    out = srv.db.psql(tableNames.map((t) =>
+      `SELECT md5(coalesce(string_agg(x::text, E'\\n' ORDER BY x::text), '')) || '|${t}' FROM "${t}" x`).join(' UNION ALL '));
+  }
+  const snap = {};
+  for (const line of out.trim().split('\n')) {
+    const [hash, name] = line.split('|');
+    snap[name] = hash;
+  }
+  assert.equal(Object.keys(snap).length, tableNames.length, `a hash per table: ${out}`);
+  return snap;
+}
+
+function changedTables(a, b) {
+  return Object.keys(a).filter((t) => a[t] !== b[t]);
+}
+
+// ---- requests ----
+
+const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+const cookie = (sess) => ({ Cookie: `tinhso_session=${sess.cookie}`, 'X-CSRF-Token': sess.csrf });
+
+async function send(req, fault, lang) {
+  const headers = { ...(req.headers || {}) };
+  if (req.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (fault) headers['X-Tinhso-Fault'] = fault;
+  if (lang) headers['Accept-Language'] = lang;
+  const r = await srv.fetch(req.path, {
+    method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body),
+  });
+  const text = await r.text();
+  let body = null;
+  try { body = text ? JSON.parse(text) : null; } catch { body = text; }
+  return { status: r.status, headers: r.headers, body, text, fired: r.headers.get('x-tinhso-fault') === 'fired' };
+}
+
+const INTERNALS = /fault injected|sqlite|pg (step|prepare|exec)|SQLSTATE|storage call|\.c:\d|at 0x|backtrace/i;
+
+// One failing run: a clear 5xx problem and no change anywhere.
+function assertCleanFailure(name, fault, r, lang, before, after) {
+  const where = `${name} with ${fault}`;
+  assert.ok(r.status >= 500 && r.status <= 599, `${where}: a 5xx answer, got ${r.status} ${r.text.slice(0, 300)}`);
+  assert.match(r.headers.get('content-type') || '', PROBLEM, `${where}: problem+json`);
+  assert.equal(r.body.status, r.status, `${where}: status in the body`);
+  assert.equal(typeof r.body.title, 'string');
+  assert.ok(r.body.detail && r.body.detail.length > 3, `${where}: a message`);
+  if (lang === 'en') assert.match(r.body.detail, /^[\x20-\x7e]+$/, `${where}: English when asked: ${r.body.detail}`);
+  else assert.match(r.body.detail, /[^\x00-\x7f]/, `${where}: Vietnamese by default: ${r.body.detail}`);
+  assert.doesNotMatch(r.text, INTERNALS, `${where}: nothing of the internals: ${r.text}`);
+  const changed = changedTables(before, after);
+  assert.deepEqual(changed, [], `${where} (answered ${r.status}) changed tables ${changed.join(', ')}`);
+}
+
+const sql = (q) => (srv.db.sqlite ? srv.db.sqlite(q) : srv.db.psql(q));
+
+// Drive req with every fault until it succeeds without reaching one; returns
+// the successful answer and the number of storage calls it made. opts.audit:
+// entries its success adds (default 1); opts.reset: SQL run before each
+// attempt and before comparing (what the case may change on purpose).
+async function everyFault(name, req, okStatus, opts = {}) {
+  const reset = () => opts.reset && sql(opts.reset);
+  reset();
+  const before = snapshot();
+  const audit0 = auditCount(srv.db.url);
+  // a failed COMMIT first: the most likely real failure of a healthy database
+  const faults = ['commit'];
+  for (let n = 1; n <= MAX_STEPS; n++) faults.push(`step=${n}`);
+  let failures = 0;
+  for (const fault of faults) {
+    const lang = failures % 2 ? 'en' : undefined;
+    const r = await send(req, fault, lang);
+    reset();
+    if (!r.fired) {
+      if (fault === 'commit') assert.fail(`${name}: commits nothing (the commit fault never fired): ${r.status}`);
+      assert.equal(r.status, okStatus, `${name}: succeeds once the fault is out of reach: ${r.text.slice(0, 300)}`);
+      assert.ok(failures > 1, `${name}: at least one storage call failed`);
+      const audit = opts.audit ?? 1;
+      assert.equal(auditCount(srv.db.url), audit0 + audit, `${name}: ${audit} audit entries once it succeeded`);
+      return { r, steps: n(fault) - 1 };
+    }
+    assertCleanFailure(name, fault, r, lang, before, snapshot());
+    assert.equal(auditCount(srv.db.url), audit0, `${name} with ${fault}: the chain verifies, no entry added`);
+    failures++;
+  }
+  assert.fail(`${name}: still failing at step ${MAX_STEPS}`);
+}
+
+function n(fault) {
+  return Number(fault.split('=')[1]);
+}
+
+// Every write route: [name, async () => request, expected success status].
+// The requests are made right before they run (sessions, ids of earlier ones).
+const state = {};
+const cases = [
+  ['PATCH /api/v1/units/{code}', async () => ({ method: 'PATCH', path: '/api/v1/units/24', headers: admin, body: { name_en: 'Bac Ninh (fault test)' } }), 200],
+  ['POST /api/v1/agencies', async () => ({
+    method: 'POST', path: '/api/v1/agencies', headers: admin,
+    body: { code: '000.00.16.H06', parent_code: ROOT, kind: 'department', name: 'Sở Du lịch', short_name: 'SDL' },
+  }), 201],
+  ['PATCH /api/v1/agencies/{code}', async () => ({ method: 'PATCH', path: `/api/v1/agencies/${STP}`, headers: admin, body: { short_name: 'STP (thử lỗi)' } }), 200],
+  ['POST /api/v1/auth/register', async () => ({
+    method: 'POST', path: '/api/v1/auth/register',
+    body: { username: 'thu.loi', full_name: 'Người Thử Lỗi', password: 'hoa sen nở giữa hè' },
+  }), 201, {
+    // the per-address registration limit counts attempts, failed ones too, in
+    // a transaction of its own before the account is created: on purpose (each
+    // attempt costs a password hash). Cleared around every attempt, so that
+    // the limit is not reached and only that counter may differ.
+    reset: "DELETE FROM login_throttle WHERE key LIKE 'reg:%'",
+  }],
+  ['POST /api/v1/auth/login', async () => ({ method: 'POST', path: '/api/v1/auth/login', body: { username: 'stp.canbo1', password: DEMO_PW } }), 200],
+  ['POST /api/v1/auth/logout', async () => {
+    const s = await signedIn(srv, 'stp.canbo2');
+    return { method: 'POST', path: '/api/v1/auth/logout', headers: cookie(s) };
+  }, 204, { audit: 0 }], // signing out is not audited (identity.c logout_tx)
+  ['POST /api/v1/me/password', async () => {
+    const s = await signedIn(srv, 'thu.loi', 'hoa sen nở giữa hè');
+    return { method: 'POST', path: '/api/v1/me/password', headers: cookie(s), body: { old_password: 'hoa sen nở giữa hè', new_password: 'trống đồng Đông Sơn' } };
+  }, 204],
+  ['POST /api/v1/accounts', async () => ({
+    method: 'POST', path: '/api/v1/accounts', headers: cookie(await signedIn(srv, 'stp.quantri')),
+    body: { username: 'stp.moi', full_name: 'Cán Bộ Mới', password: DEMO_PW + '!x', role: 'officer', agency_code: STP },
+  }), 201],
+  ['PATCH /api/v1/accounts/{id} (edit)', async () => ({
+    method: 'PATCH', path: `/api/v1/accounts/${await idOf('stp.canbo1')}`, headers: admin, body: { full_name: 'Lê Văn Cường (sửa)', email: 'cuong@stp.example.gov.vn' },
+  }), 200],
+  ['PATCH /api/v1/accounts/{id} (disable)', async () => {
+    await signedIn(srv, 'stp.lanhdao'); // a live session the disabling must end
+    return { method: 'PATCH', path: `/api/v1/accounts/${await idOf('stp.lanhdao')}`, headers: cookie(await signedIn(srv, 'stp.quantri')), body: { disabled: true } };
+  }, 200],
+  ['POST /api/v1/accounts/{id}/grants', async () => ({
+    method: 'POST', path: `/api/v1/accounts/${await idOf('stp.canbo1')}/grants`, headers: admin, body: { role: 'leader', agency: STP_DIV },
+  }), 201],
+  ['DELETE /api/v1/accounts/{id}/grants/{grant_id}', async () => {
+    const id = await idOf('stp.canbo1');
+    const a = await srv.admin(`/api/v1/accounts/${id}`, 'GET');
+    const g = a.body.grants.find((x) => x.role === 'leader' && x.agency_code === STP_DIV);
+    assert.ok(g, `the grant added before: ${JSON.stringify(a.body.grants)}`);
+    return { method: 'DELETE', path: `/api/v1/accounts/${id}/grants/${g.id}`, headers: admin };
+  }, 204],
+  ['POST /api/v1/accounts/{id}/password', async () => ({
+    method: 'POST', path: `/api/v1/accounts/${await idOf('stp.canbo2')}/password`, headers: cookie(await signedIn(srv, 'stp.quantri')), body: { password: 'trống đồng Đông Sơn' },
+  }), 204],
+  ['POST /api/v1/tokens', async () => ({
+    method: 'POST', path: '/api/v1/tokens', headers: admin, body: { name: 'Kết nối LGSP (thử lỗi)', agency_code: STP, permissions: ['agency_admin'] },
+  }), 201],
+  ['DELETE /api/v1/tokens/{id}', async () => ({ method: 'DELETE', path: `/api/v1/tokens/${state.tokenId}`, headers: admin }), 204],
+];
+
+async function idOf(username) {
+  const r = await srv.admin(`/api/v1/accounts?q=${encodeURIComponent(username)}&limit=200`, 'GET');
+  const a = r.body.items.find((x) => x.username === username);
+  assert.ok(a, `account ${username}`);
+  return a.id;
+}
+
+test('every write endpoint of the API (docs/openapi.json) is driven here', async () => {
+  const spec = await srv.json('/api/v1/openapi.json');
+  assert.equal(spec.status, 200);
+  const writes = [];
+  for (const [path, ops] of Object.entries(spec.body.paths || {}))
+    for (const m of Object.keys(ops)) if (['post', 'patch', 'put', 'delete'].includes(m)) writes.push(`${m.toUpperCase()} ${path}`);
+  const driven = new Set(cases.map(([name]) => name.replace(/ \(.*\)$/, '')));
+  const missing = writes.filter((w) => !driven.has(w));
+  assert.deepEqual(missing, [], 'write endpoints without a fault test');
+  assert.ok(writes.length >= 14, `${writes.length} write endpoints`);
+});
+
+for (const [name, make, okStatus, opts] of cases) {
+  test(`${name}: every failing storage call fails the request cleanly and changes nothing`, async (t) => {
+    if (!faultsBuild) return t.skip('not a TINHSO_FAULTS build');
+    const req = await make();
+    const { r, steps } = await everyFault(name, req, okStatus, opts);
+    if (name === 'POST /api/v1/tokens') state.tokenId = r.body.id;
+    t.diagnostic(`${steps} storage calls`);
+  });
+}
+
+test('after all that the audit chain verifies', async (t) => {
+  if (!faultsBuild) return t.skip('not a TINHSO_FAULTS build');
+  assert.ok(auditCount(srv.db.url) >= cases.length);
+});
+
+test('the fault header does nothing in a build without fault injection', async (t) => {
+  if (faultsBuild) return t.skip('a TINHSO_FAULTS build');
+  const r = await send({ method: 'PATCH', path: '/api/v1/units/24', headers: admin, body: { name_en: 'x' } }, 'commit');
+  assert.equal(r.status, 200);
+  assert.equal(r.fired, false);
+});
