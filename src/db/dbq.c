@@ -120,12 +120,15 @@ void dbw_init(dbw *w, arena *a)
 
 void dbw_add(dbw *w, const char *pred, const db_val *v, int n)
 {
-    if (w->nvals + n > DBW_MAX_VALS) {
-        w->overflow = true;
-        return;
+    if (w->nvals + n > w->cap) {
+        int cap = (w->nvals + n) * 2 > 16 ? (w->nvals + n) * 2 : 16;
+        db_val *v2 = arena_alloc(w->a, sizeof *v2 * (size_t)cap);
+        if (w->nvals) memcpy(v2, w->vals, sizeof *v2 * (size_t)w->nvals);
+        w->vals = v2;
+        w->cap = cap;
     }
     w->sql = *w->sql ? arena_printf(w->a, "%s AND %s", w->sql, pred) : pred;
-    memcpy(w->vals + w->nvals, v, sizeof *v * (size_t)n);
+    if (n) memcpy(w->vals + w->nvals, v, sizeof *v * (size_t)n);
     w->nvals += n;
 }
 
@@ -161,11 +164,6 @@ ts_code dbw_page(db_conn *c, const dbw *w, const dbw_page_q *pq, const db_rowspe
     *items = arena_calloc(w->a, rs->size);
     *n = 0;
     *total = 0;
-    if (w->overflow) {
-        ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
-        ts_err_debug(err, "dbw: more than %d values", DBW_MAX_VALS);
-        return TS_EINTERNAL;
-    }
     if (pq->limit <= 0) return TS_OK;
     const char *where = dbw_where(w);
     ts_code rc;

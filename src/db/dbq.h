@@ -95,8 +95,6 @@ ts_code db_query_all(db_conn *c, arena *a, const char *sql, const db_val *v, int
 
 /* ---- the WHERE builder ---------------------------------------------- */
 
-#define DBW_MAX_VALS 32
-
 /*
  * Predicates ANDed together with their values, in the order added. Only
  * the filters given are added (dbw_text / dbw_int skip absent values), so
@@ -107,9 +105,8 @@ ts_code db_query_all(db_conn *c, arena *a, const char *sql, const db_val *v, int
 typedef struct dbw {
     arena *a;
     const char *sql; /* " AND p1 AND p2 ..." (without the first " AND") */
-    db_val vals[DBW_MAX_VALS];
-    int nvals;
-    bool overflow; /* more than DBW_MAX_VALS values: dbw_page refuses */
+    db_val *vals;    /* in the arena, grown as predicates are added */
+    int nvals, cap;
 } dbw;
 
 void dbw_init(dbw *w, arena *a);
