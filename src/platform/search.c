@@ -150,3 +150,16 @@ bool search_where(dbw *w, db_dialect d, const search_index *ix, const search_que
                 &DBV_T(sq->match), 1);
     return true;
 }
+
+static ts_code optimize_tx(db_conn *c, void *arg, ts_err *err)
+{
+    return db_exec(c, arg, err);
+}
+
+ts_code search_optimize(db_conn *c, const search_index *ix, ts_err *err)
+{
+    if (db_conn_dialect(c) == DB_PG) return TS_OK;
+    char sql[160];
+    snprintf(sql, sizeof sql, "INSERT INTO %s (%s) VALUES ('optimize')", ix->fts, ix->fts);
+    return db_transact(c, optimize_tx, sql, err);
+}

@@ -59,4 +59,12 @@ ts_code search_parse(arena *a, const char *q, db_dialect d, search_query *out, t
  */
 bool search_where(dbw *w, db_dialect d, const search_index *ix, const search_query *sq);
 
+/*
+ * After a bulk load (units import): merge the index into one segment, so
+ * searches read one b-tree instead of one per batch of writes (SQLite
+ * FTS5 'optimize'; nothing to do on PostgreSQL, whose GIN indexes are made
+ * without a pending list). Runs in its own transaction.
+ */
+ts_code search_optimize(db_conn *c, const search_index *ix, ts_err *err);
+
 #endif

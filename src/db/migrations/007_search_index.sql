@@ -14,7 +14,9 @@
 -- PostgreSQL: a stored generated tsvector ('simple': no stemming, no stop
 -- words) over the key with punctuation turned into spaces, so the parser
 -- sees plain words (not e-mail addresses or dotted codes), and a GIN index
--- on it; queries are prefix tsqueries. Built into core PostgreSQL: no
+-- on it without a pending list (fastupdate off: these tables are read far
+-- more than written, and a search then never scans unmerged entries);
+-- queries are prefix tsqueries. Built into core PostgreSQL: no
 -- CREATE EXTENSION, which a province's database user may not be allowed.
 
 -- dialect: sqlite
@@ -75,10 +77,10 @@ INSERT INTO accounts_fts (accounts_fts) VALUES ('rebuild');
 -- dialect: postgresql
 ALTER TABLE admin_units ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS
     (to_tsvector('simple', regexp_replace(search_key, '[[:punct:]]+', ' ', 'g'))) STORED;
-CREATE INDEX admin_units_search ON admin_units USING GIN (search_tsv);
+CREATE INDEX admin_units_search ON admin_units USING GIN (search_tsv) WITH (fastupdate = off);
 ALTER TABLE agencies ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS
     (to_tsvector('simple', regexp_replace(search_key, '[[:punct:]]+', ' ', 'g'))) STORED;
-CREATE INDEX agencies_search ON agencies USING GIN (search_tsv);
+CREATE INDEX agencies_search ON agencies USING GIN (search_tsv) WITH (fastupdate = off);
 ALTER TABLE accounts ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS
     (to_tsvector('simple', regexp_replace(search_key, '[[:punct:]]+', ' ', 'g'))) STORED;
-CREATE INDEX accounts_search ON accounts USING GIN (search_tsv);
+CREATE INDEX accounts_search ON accounts USING GIN (search_tsv) WITH (fastupdate = off);

@@ -162,6 +162,16 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
     return rc;
 }
 
+bool units_list_key(arena *a, const units_query *q, char *key, size_t n)
+{
+    const char *f = "";
+    if (q->q && !(f = text_fold(a, q->q, strlen(q->q)))) return false;
+    int w = snprintf(key, n, "%c%s|%d|%lld|%lld@%s|%s", *f ? 'S' : 'L', q->parent ? q->parent : "",
+                     q->level, (long long)q->limit, (long long)q->offset,
+                     q->date ? q->date : units_today(a), f);
+    return w > 0 && (size_t)w < n;
+}
+
 json_t *unit_to_json(const unit *u)
 {
     json_t *o = json_object();
@@ -510,6 +520,8 @@ ts_code units_import(db_conn *c, const char *json, size_t len, const char *valid
     rc = db_transact(c, import_tx, &ic, err);
     arena_free(ic.a);
     if (rc == TS_OK) refcache_invalidate(REF_UNITS);
+    if (rc == TS_OK && res->inserted + res->updated > 0) /* one index segment again */
+        rc = search_optimize(c, &units_search, err);
 out_root:
     json_decref(root);
     return rc;
