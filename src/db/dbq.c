@@ -85,7 +85,7 @@ ts_code db_query_one(db_conn *c, arena *a, const char *sql, const db_val *v, int
 static ts_code read_rows(arena *a, db_stmt *s, const db_rowspec *rs, int max, int64_t *total,
                          void **items, int *n, ts_err *err)
 {
-    int cap = max > 0 && max < 16 ? max : 16, r;
+    int cap = max > 0 && max < 16 ? max : 16, r = DB_DONE;
     char *arr = arena_calloc(a, rs->size * (size_t)cap);
     *n = 0;
     while ((max <= 0 || *n < max) && (r = db_step(s, err)) == DB_ROW) {
