@@ -13,6 +13,13 @@
  * reaches the index's query language as syntax: only letters and digits
  * pass, each part quoted, so `"`, `*`, `NEAR`, `-`, `:`, `&`, `|`, `!`
  * are plain separators or plain words.
+ *
+ * Giving another table a search (procedures, feedback): a folded
+ * search_key column written by its domain, a migration shaped like 007
+ * (SQLite: an FTS5 external-content table on search_key and its three
+ * triggers; PostgreSQL: the generated search_tsv column and its GIN
+ * index), a search_index naming them, and search_parse + search_where in
+ * the listing. See docs/decisions.md §17.
  */
 #ifndef TS_SEARCH_H
 #define TS_SEARCH_H
