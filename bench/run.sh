@@ -314,6 +314,7 @@ for i in $(seq "$RUNS"); do
         bench "$B" "$B_PID" "$B_PORT" "$ep"
     done
     for ep in "$EP_LIST" "$EP_SEARCH"; do bench "$T" "$T_PID" "$T_PORT" "$ep"; done
+    bench "$N" "$N_PID" "$N_PORT" "$EP_SEARCH" # the search through the index, every time
     bench_me "$T" "$T_PID" "$T_PORT"
 done
 sleep 2
@@ -405,6 +406,7 @@ if [ "$PG_MODE" != no ]; then
                 bench "$PN" "$PN_PID" "$PN_PORT" "$ep"
             done
             for ep in "$EP_LIST" "$EP_SEARCH"; do bench "$P" "$P_PID" "$P_PORT" "$ep"; done
+            bench "$PN" "$PN_PID" "$PN_PORT" "$EP_SEARCH"
             bench_me "$P" "$P_PID" "$P_PORT"
         done
         sleep 2
@@ -502,6 +504,15 @@ report() {
         [ ${#r[@]} -gt 0 ] && echo "- tinhso/PostgreSQL \`$ep\` (reported, no target): ${r[0]} req/s, p99 ${r[2]} ms"
         r=($(result_of "tinhso/PostgreSQL --no-cache" "$ep"))
         [ ${#r[@]} -gt 0 ] && echo "- tinhso/PostgreSQL --no-cache \`$ep\` (reported: every request reads PostgreSQL): ${r[0]} req/s, p99 ${r[2]} ms"
+    done
+    # unit search (docs/decisions.md §17): the figure with the answer kept, and read every time
+    local sq st
+    for st in "$T|20000" "$N|20000" "tinhso/PostgreSQL|5000" "tinhso/PostgreSQL --no-cache|5000"; do
+        IFS='|' read -r t sq <<<"$st"
+        r=($(result_of "$t" "$EP_SEARCH"))
+        [ ${#r[@]} -gt 0 ] || continue
+        verdict=$(awk -v q="${r[0]}" -v m="$sq" 'BEGIN {print (q >= m) ? "MET" : "NOT MET"}')
+        echo "- $t \`$EP_SEARCH\`: ≥ $sq req/s — **$verdict** (${r[0]} req/s, p99 ${r[2]} ms)"
     done
     r=($(result_of "$T" "$EP_ME"))
     if [ ${#r[@]} -gt 0 ]; then

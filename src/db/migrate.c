@@ -3,6 +3,21 @@
  * at once on PostgreSQL are safe: the version row is inserted inside the
  * migration's transaction, so the loser fails on the primary key, rolls
  * back, and finds the migration applied when it looks again.
+ *
+ * Backend-specific DDL: one file per migration (NNN_name.sql, its path is
+ * the version on both backends), written in the portable dialect, in which
+ * a line consisting of exactly
+ *
+ *     -- dialect: sqlite        the lines below run on SQLite only
+ *     -- dialect: postgresql    the lines below run on PostgreSQL only
+ *     -- dialect: all           the lines below run on both again
+ *
+ * opens a section that lasts until the next such line or the end of the
+ * file. Lines of the other backend's sections are blanked (line numbers in
+ * error messages stay right) before the script runs; any other word after
+ * "dialect:" is an error, so a typo never silently skips DDL. A database
+ * made before a migration existed simply gets it as pending: the version
+ * list is the same on both backends. See docs/decisions.md §19.
  */
 #include "migrate.h"
 
@@ -22,6 +37,57 @@ int migrate_count(void)
     for (const ts_embedded *m = ts_migrations; m->path; m++)
         n++;
     return n;
+}
+
+/* "-- dialect: NAME" (nothing else on the line but spaces): 1 sqlite, 2
+ * postgresql, 3 all, -1 an unknown name, 0 not a marker. */
+static int dialect_marker(const char *line, size_t n)
+{
+    static const char tag[] = "-- dialect:";
+    while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+        n--;
+    if (n < sizeof tag - 1 || memcmp(line, tag, sizeof tag - 1)) return 0;
+    const char *w = line + sizeof tag - 1;
+    size_t wn = n - (sizeof tag - 1);
+    while (wn && (*w == ' ' || *w == '\t')) {
+        w++;
+        wn--;
+    }
+    if (wn == 6 && !memcmp(w, "sqlite", 6)) return DB_SQLITE;
+    if (wn == 10 && !memcmp(w, "postgresql", 10)) return DB_PG;
+    if (wn == 3 && !memcmp(w, "all", 3)) return 3;
+    return -1;
+}
+
+char *migrate_for_dialect(const char *sql, db_dialect d, int *bad_line)
+{
+    size_t len = strlen(sql);
+    char *out = malloc(len + 1);
+    if (!out) abort();
+    size_t o = 0;
+    int keep = 3, lineno = 0;
+    *bad_line = 0;
+    for (const char *p = sql; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        lineno++;
+        int m = dialect_marker(p, n);
+        if (m < 0) {
+            *bad_line = lineno;
+            free(out);
+            return NULL;
+        }
+        if (m > 0) keep = m;
+        if (m == 0 && (keep & (int)d)) {
+            memcpy(out + o, p, n);
+            o += n;
+        }
+        if (!nl) break;
+        out[o++] = '\n';
+        p = nl + 1;
+    }
+    out[o] = '\0';
+    return out;
 }
 
 static int is_applied(db_conn *c, const char *version, ts_err *err)
@@ -45,7 +111,16 @@ static ts_code apply_one(db_conn *c, void *argp, ts_err *err)
     int ap = is_applied(c, arg->m->path, err);
     if (ap < 0) return err->code;
     if (ap) return TS_ECONFLICT; /* someone else applied it meanwhile */
-    ts_code rc = db_exec(c, (const char *)arg->m->data, err);
+    int bad;
+    char *script = migrate_for_dialect((const char *)arg->m->data, db_conn_dialect(c), &bad);
+    if (!script) {
+        ts_err_set(err, TS_EINTERNAL, M_DB, NULL);
+        ts_err_debug(err, "%s line %d: unknown dialect (sqlite, postgresql or all)", arg->m->path,
+                     bad);
+        return TS_EINTERNAL;
+    }
+    ts_code rc = db_exec(c, script, err);
+    free(script);
     if (rc != TS_OK) return rc;
     db_stmt *s;
     rc =

@@ -15,7 +15,7 @@
 #include "../lib/timeutil.h"
 
 #define SLOTS 1024              /* per thread; a power of two */
-#define KEY_MAX 48              /* longer keys are not cached */
+#define KEY_MAX 128             /* longer keys are not cached */
 #define BODY_MAX (64 << 10)     /* larger bodies are not cached */
 #define THREAD_BYTES (4u << 20) /* bodies kept by one thread, at most */
 

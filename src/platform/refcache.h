@@ -1,7 +1,7 @@
 /*
  * refcache — per-thread copies of rendered reference-data answers
- * (administrative units: one unit, and pages of the unit listing without a
- * search), dropped the moment the data changes.
+ * (administrative units: one unit, and pages of the unit listing, searches
+ * included), dropped the moment the data changes.
  *
  * Reference data is read on every form with an address and changes a few
  * times a year, so the public read of one unit is served from a copy of its

@@ -102,3 +102,35 @@ test('an agency admin may not move an agency of theirs under one out of their re
   assert.equal(mine.status, 200, JSON.stringify(mine.body));
   assert.equal(auditCount(srv.db.url), n + 1);
 });
+
+test('an admin of many agencies sees people, tokens and history in every one of them (no cap on grants)', async () => {
+  const agencies = ['000.00.01.H06', '000.00.02.H06', '000.00.03.H06', '000.00.04.H06', '000.00.05.H06', '000.00.07.H06'];
+  const created = await srv.admin('/api/v1/accounts', 'POST', {
+    username: 'nhieu.quyen', full_name: 'Tạ Thị Nhiều', password: 'Nhieu-quyen-2025!',
+    role: 'agency_admin', agency_code: agencies[0],
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  for (const code of agencies.slice(1)) {
+    const g = await srv.admin(`/api/v1/accounts/${created.body.id}/grants`, 'POST', { role: 'agency_admin', agency: code });
+    assert.equal(g.status, 201, JSON.stringify(g.body));
+  }
+  // a token and a change on the sixth agency (Sở Y tế), made by the operator
+  const tok = await srv.admin('/api/v1/tokens', 'POST', { name: 'Máy chủ Sở Y tế', agency_code: '000.00.07.H06', permissions: ['officer'] });
+  assert.equal(tok.status, 201, JSON.stringify(tok.body));
+  const ch = await srv.admin('/api/v1/agencies/000.00.07.H06', 'PATCH', { address: 'Số 5 Lý Thái Tổ, Bắc Ninh' });
+  assert.equal(ch.status, 200);
+
+  const s = await signedIn(srv, 'nhieu.quyen', 'Nhieu-quyen-2025!');
+  assert.equal(s.body.grants.length, 6);
+  const people = await as(srv, s, '/api/v1/accounts?q=dang%20van%20hai');
+  assert.equal(people.status, 200);
+  assert.deepEqual(people.body.items.map((a) => a.username), ['syt.canbo1']);
+  const tokens = await as(srv, s, '/api/v1/tokens');
+  assert.ok(tokens.body.items.some((t) => t.id === tok.body.id), 'the sixth agency\'s token is listed');
+  const audit = await as(srv, s, '/api/v1/audit?object_id=000.00.07.H06');
+  assert.equal(audit.status, 200);
+  assert.ok(audit.body.items.some((e) => e.action === 'agency.update'), 'the sixth agency\'s history is listed');
+  // and nothing outside them: Sở Công Thương (10) is not theirs
+  const outside = await as(srv, s, '/api/v1/audit?object_id=000.00.10.H06');
+  assert.equal(outside.body.total, 0);
+});

@@ -122,7 +122,7 @@ test('units import beside a live server shows within the check interval; invalid
   assert.ok(inv > inv0, 'the other process\'s change was noticed');
 });
 
-test('a page of the unit listing is kept too and follows changes at once; searches are never kept', async () => {
+test('a page of the unit listing is kept too and follows changes at once; so are searches', async () => {
   const srv = await startServer({ args: ['--threads', '2'] });
   cleanups.push(() => srv.close());
   const page = '/api/v1/units?parent=24&limit=100';
@@ -140,11 +140,23 @@ test('a page of the unit listing is kept too and follows changes at once; search
   const all = await Promise.all(Array.from({ length: 16 }, () => srv.json(page)));
   for (const r of all) assert.equal(r.body.items.find((u) => u.code === '07210').name_en, 'Bac Giang (new)');
   const h1 = await cacheCount(srv, 'hit');
+  const search = '/api/v1/units?parent=24&q=' + encodeURIComponent('bac giang');
   for (let i = 0; i < 10; i++) {
-    const s = await srv.json('/api/v1/units?parent=24&q=' + encodeURIComponent('bac giang'));
+    const s = await srv.json(search);
     assert.equal(s.body.total, 1);
   }
-  assert.equal(await cacheCount(srv, 'hit'), h1, 'searches go to the database');
+  assert.ok((await cacheCount(srv, 'hit')) - h1 >= 8, 'repeated searches are hits');
+  // the same search spelled otherwise is the same copy
+  const h2 = await cacheCount(srv, 'hit');
+  assert.equal((await srv.json('/api/v1/units?parent=24&q=' + encodeURIComponent('  Bắc   GIANG'))).body.total, 1);
+  assert.equal(await cacheCount(srv, 'hit'), h2 + 1, 'folded text is the key');
+  // a rename shows in the very next search, on every thread
+  const r = await srv.admin('/api/v1/units/07210', 'PATCH', { name: 'Bắc Giang Mới', full_name: 'Phường Bắc Giang Mới' });
+  assert.equal(r.status, 200);
+  const after = await Promise.all(Array.from({ length: 8 }, () => srv.json('/api/v1/units?parent=24&q=' + encodeURIComponent('giang moi'))));
+  for (const a of after) assert.deepEqual(a.body.items.map((u) => u.code), ['07210']);
+  const gone = await Promise.all(Array.from({ length: 8 }, () => srv.json('/api/v1/units?parent=24&q=' + encodeURIComponent('phuong bac giang'))));
+  for (const g of gone) assert.deepEqual(g.body.items.map((u) => u.full_name), ['Phường Bắc Giang Mới']);
 });
 
 test('copies are per day: date= before the unit existed is still a 404', async () => {

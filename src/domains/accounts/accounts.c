@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../db/dbq.h"
 #include "../../db/dbrow.h"
 #include "../../lib/fieldcheck.h"
 #include "../../lib/jsonw.h"
@@ -21,6 +22,7 @@
 #include "../../platform/ctx.h"
 #include "../../platform/identity.h"
 #include "../../platform/password.h"
+#include "../../platform/search.h"
 
 ACCOUNTS_MESSAGES(TS_MSG_DEFINE)
 const ts_msg accounts_messages[] = {ACCOUNTS_MESSAGES(TS_MSG_REF) NULL};
@@ -397,73 +399,129 @@ ts_code accounts_get(db_conn *c, arena *a, int64_t id, account_view *out, ts_err
     return load_grants(c, a, out, err);
 }
 
-/* Bind accounts_list's filters (see its WHERE clause); returns the next parameter index. */
-static int bind_list(arena *a, db_stmt *s, const account_query *q)
+static const search_index accounts_search = {"accounts_fts", "a.id", "a.search_tsv"};
+
+/* The columns of ACC_COLS into an account_view's account. */
+static const db_colmap account_view_map[] = {
+    DBC(I64, account_view, ac.id),       DBC(TEXT, account_view, ac.username),
+    DBC(TEXT, account_view, ac.kind),    DBC(TEXT, account_view, ac.full_name),
+    DBC(TEXT, account_view, ac.email),   DBC(TEXT, account_view, ac.phone),
+    DBC(INT, account_view, ac.disabled), DBC(TEXT, account_view, ac.created_at),
+};
+
+/* Grants of a page's accounts, in one query per GRANT_IDS accounts. */
+#define GRANT_IDS 50
+
+typedef struct grant_row {
+    int64_t account_id;
+    account_grant g;
+} grant_row;
+
+static const db_colmap grant_row_map[] = {
+    DBC(I64, grant_row, account_id),     DBC(I64, grant_row, g.id),
+    DBC(TEXT, grant_row, g.role),        DBC(TEXT, grant_row, g.agency_code),
+    DBC(TEXT, grant_row, g.agency_name), DBC(TEXT, grant_row, g.agency_path),
+};
+
+/*
+ * Restrict a listing to the agencies under any of paths (an admin's
+ * grants, as many as there are): the predicate is before, then the ORed
+ * "col LIKE '/1/5/%'" tests, then after. No paths at all selects nothing.
+ */
+static void within_paths(dbw *w, const char *before, const char *col, const char *after,
+                         const char *const *paths, int n)
 {
-    int k = 1;
-    for (int i = 0; i < q->npaths; i++)
-        db_bind_text(s, k++, arena_printf(a, "%s%%", q->paths[i]), -1);
-    if (q->kind) db_bind_text(s, k++, q->kind, -1);
-    return k;
+    if (n <= 0) {
+        dbw_add(w, "1 = 0", NULL, 0);
+        return;
+    }
+    const char *ors = "";
+    db_val *vals = arena_alloc(w->a, sizeof *vals * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        ors = arena_printf(w->a, "%s%s%s LIKE ?", ors, i ? " OR " : "", col);
+        vals[i] = DBV_T(arena_printf(w->a, "%s%%", paths[i]));
+    }
+    dbw_add(w, arena_printf(w->a, "%s%s%s", before, ors, after), vals, n);
+}
+
+/*
+ * Every grant of vs[0..n) (ordered by id, as accounts_list pages them): one
+ * statement with a fixed list of GRANT_IDS ids (the unused ones NULL, which
+ * match nothing), so there is one statement text whatever the page size.
+ * Rows come ordered by account, agency path and role, and are handed out
+ * to the accounts in one merge.
+ */
+static ts_code load_page_grants(db_conn *c, arena *a, account_view *vs, int n, ts_err *err)
+{
+    char in[32 + GRANT_IDS * 3];
+    size_t o = (size_t)snprintf(in, sizeof in, "g.account_id IN (?");
+    for (int i = 1; i < GRANT_IDS; i++)
+        o += (size_t)snprintf(in + o, sizeof in - o, ", ?");
+    snprintf(in + o, sizeof in - o, ")");
+    db_rowspec rs = {.size = sizeof(grant_row), .map = grant_row_map, .ncols = 6};
+    for (int from = 0; from < n; from += GRANT_IDS) {
+        db_val ids[GRANT_IDS];
+        for (int i = 0; i < GRANT_IDS; i++)
+            ids[i] = from + i < n ? DBV_I(vs[from + i].ac.id) : DBV_NULL_VAL;
+        void *rows;
+        int nrows;
+        ts_code rc = db_query_all(
+            c, a,
+            arena_printf(a,
+                         "SELECT g.account_id, g.id, g.role, ag.code, ag.name, ag.path FROM grants "
+                         "g JOIN agencies ag ON ag.id = g.agency_id WHERE %s "
+                         "ORDER BY g.account_id, ag.path, g.role",
+                         in),
+            ids, GRANT_IDS, &rs, 0, &rows, &nrows, err);
+        if (rc != TS_OK) return rc;
+        const grant_row *gr = rows;
+        int k = 0;
+        for (int i = from; i < n && i < from + GRANT_IDS; i++) {
+            account_view *v = &vs[i];
+            int first = k;
+            while (k < nrows && gr[k].account_id == v->ac.id)
+                k++;
+            v->ngrants = k - first;
+            v->grants =
+                arena_alloc(a, sizeof(account_grant) * (size_t)(v->ngrants ? v->ngrants : 1));
+            for (int j = 0; j < v->ngrants; j++)
+                v->grants[j] = gr[first + j].g;
+        }
+    }
+    return TS_OK;
 }
 
 ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view **items, int *n,
                       int64_t *total, ts_err *err)
 {
-    *items = NULL;
+    *items = arena_calloc(a, sizeof **items);
     *n = 0;
     *total = 0;
-    /* the WHERE clause holds only the filters given (decision 11) */
-    const char *where = "";
-    if (q->npaths > 0) {
-        const char *ors = "";
-        for (int i = 0; i < q->npaths; i++)
-            ors = arena_printf(a, "%s%sag.path LIKE ?", ors, i ? " OR " : "");
-        where = arena_printf(a,
-                             " AND EXISTS (SELECT 1 FROM grants g JOIN agencies ag ON ag.id = "
-                             "g.agency_id WHERE g.account_id = a.id AND (%s))",
-                             ors);
-    }
-    if (q->kind) where = arena_printf(a, "%s AND a.kind = ?", where);
-    const char *pattern = NULL;
-    if (q->q) {
-        const char *f = text_fold(a, q->q, strlen(q->q));
-        if (f && *f) pattern = text_like_contains(a, f);
-    }
-    if (pattern) where = arena_printf(a, "%s AND a.search_key LIKE ? ESCAPE '\\'", where);
-    db_stmt *s;
-    ts_code rc = db_prepare(
-        c, arena_printf(a, "SELECT COUNT(*) FROM accounts a WHERE 1 = 1%s", where), &s, err);
+    db_dialect d = db_conn_dialect(c);
+    search_query sq;
+    ts_code rc = search_parse(a, q->q, d, &sq, err);
     if (rc != TS_OK) return rc;
-    int k = bind_list(a, s, q);
-    if (pattern) db_bind_text(s, k, pattern, -1);
-    rc = dbrow_int(s, 0, total, err);
-    if (rc != TS_OK || *total == 0 || q->offset >= *total) return rc;
-    rc = db_prepare(c,
-                    arena_printf(a,
-                                 "SELECT " ACC_COLS " FROM accounts a WHERE 1 = 1%s ORDER BY "
-                                 "a.id LIMIT ? OFFSET ?",
-                                 where),
-                    &s, err);
+    dbw w;
+    dbw_init(&w, a);
+    if (q->paths)
+        within_paths(&w,
+                     "EXISTS (SELECT 1 FROM grants g JOIN agencies ag ON ag.id = g.agency_id "
+                     "WHERE g.account_id = a.id AND (",
+                     "ag.path", "))", q->paths, q->npaths);
+    dbw_text(&w, "a.kind = ?", q->kind);
+    if (!search_where(&w, d, &accounts_search, &sq)) return TS_OK;
+    dbw_page_q pq = {.cols = ACC_COLS,
+                     .from = "accounts a",
+                     .order = "a.id",
+                     .limit = q->limit,
+                     .offset = q->offset,
+                     .count_over = sq.kind == SEARCH_WORDS};
+    db_rowspec rs = {.size = sizeof(account_view), .map = account_view_map, .ncols = 8};
+    void *rows;
+    rc = dbw_page(c, &w, &pq, &rs, &rows, n, total, err);
     if (rc != TS_OK) return rc;
-    k = bind_list(a, s, q);
-    if (pattern) db_bind_text(s, k++, pattern, -1);
-    db_bind_int(s, k++, q->limit);
-    db_bind_int(s, k, q->offset);
-    int64_t cap;
-    account_view *vs = dbrow_page(a, sizeof *vs, *total, q->limit, q->offset, &cap);
-    int r = DB_DONE;
-    while (*n < cap && (r = db_step(s, err)) == DB_ROW)
-        read_account(a, s, &vs[(*n)++].ac);
-    if (*n == cap) r = DB_DONE;
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
-    for (int i = 0; i < *n; i++) {
-        rc = load_grants(c, a, &vs[i], err);
-        if (rc != TS_OK) return rc;
-    }
-    *items = vs;
-    return TS_OK;
+    *items = rows;
+    return load_page_grants(c, a, *items, *n, err);
 }
 
 /* ------------------------------------------------------------------ */
@@ -863,27 +921,21 @@ ts_code tokens_get(db_conn *c, arena *a, int64_t id, api_token *out, ts_err *err
     return r == DB_ROW ? TS_OK : not_found(err, M_TOKEN_NOT_FOUND, id);
 }
 
+static void token_row(arena *a, db_stmt *s, void *item)
+{
+    read_token(a, s, item);
+}
+
 ts_code tokens_list(db_conn *c, arena *a, const char *const *paths, int npaths, api_token **out,
                     int *n, ts_err *err)
 {
-    db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            "SELECT " TOK_COLS " WHERE (? = 0 OR ag.path LIKE ? OR ag.path LIKE ? "
-                            "OR ag.path LIKE ? OR ag.path LIKE ?) ORDER BY t.id DESC LIMIT 1000",
-                            &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_int(s, 1, npaths);
-    for (int i = 0; i < 4; i++)
-        db_bind_text(s, 2 + i, i < npaths ? arena_printf(a, "%s%%", paths[i]) : "", -1);
-    int cap = 16, r;
-    *n = 0;
-    *out = arena_alloc(a, sizeof(api_token) * (size_t)cap);
-    while ((r = db_step(s, err)) == DB_ROW) {
-        *out = dbrow_grow(a, *out, sizeof **out, *n, &cap);
-        read_token(a, s, &(*out)[(*n)++]);
-    }
-    db_reset(s);
-    return r < 0 ? (ts_code)-r : TS_OK;
+    dbw w;
+    dbw_init(&w, a);
+    if (paths) within_paths(&w, "(", "ag.path", ")", paths, npaths);
+    const char *sql =
+        arena_printf(a, "SELECT " TOK_COLS "%s ORDER BY t.id DESC LIMIT 1000", dbw_where(&w));
+    static const db_rowspec rs = {.size = sizeof(api_token), .fn = token_row};
+    return db_query_all(c, a, sql, w.vals, w.nvals, &rs, 1000, (void **)out, n, err);
 }
 
 typedef struct tok_ctx {
@@ -1015,42 +1067,44 @@ ts_code tokens_revoke(ts_ctx *tc, int64_t id)
 /* ------------------------------------------------------------------ */
 /* audit listing                                                         */
 
-#define AUDIT_WHERE                                                                                \
-    " WHERE (? = '' OR l.object_type = ?) AND (? = '' OR l.object_id = ?)"                         \
-    " AND (? = '' OR l.actor = ?) AND (? = '' OR l.at >= ?) AND (? = '' OR l.at < ?)"              \
-    " AND (? = 0 OR l.agency IN (SELECT code FROM agencies WHERE path LIKE ? OR path LIKE ?"       \
-    " OR path LIKE ? OR path LIKE ?))"
-
-static void bind_audit(arena *a, db_stmt *s, const audit_query *q)
+/* The filters of an audit listing, only those given. */
+static void audit_where(dbw *w, const audit_query *q)
 {
-    const char *v[5] = {q->object_type, q->object_id, q->actor, q->from, q->to};
-    for (int i = 0; i < 5; i++) {
-        db_bind_text(s, 1 + 2 * i, v[i] ? v[i] : "", -1);
-        db_bind_text(s, 2 + 2 * i, v[i] ? v[i] : "", -1);
-    }
-    db_bind_int(s, 11, q->npaths);
-    for (int i = 0; i < 4; i++)
-        db_bind_text(s, 12 + i, i < q->npaths ? arena_printf(a, "%s%%", q->paths[i]) : "", -1);
+    dbw_text(w, "l.object_type = ?", q->object_type);
+    dbw_text(w, "l.object_id = ?", q->object_id);
+    dbw_text(w, "l.actor = ?", q->actor);
+    dbw_text(w, "l.at >= ?", q->from);
+    dbw_text(w, "l.at < ?", q->to);
+    if (q->paths)
+        within_paths(w, "l.agency IN (SELECT code FROM agencies WHERE ", "path", ")", q->paths,
+                     q->npaths);
 }
 
 ts_code audit_list(db_conn *c, arena *a, const audit_query *q, jsonw *w, ts_err *err)
 {
+    dbw wh;
+    dbw_init(&wh, a);
+    audit_where(&wh, q);
+    const char *where = dbw_where(&wh);
     db_stmt *s;
-    ts_code rc = db_prepare(c, "SELECT COUNT(*) FROM audit_log l" AUDIT_WHERE, &s, err);
+    ts_code rc =
+        db_prepare(c, arena_printf(a, "SELECT COUNT(*) FROM audit_log l%s", where), &s, err);
     if (rc != TS_OK) return rc;
-    bind_audit(a, s, q);
+    db_bind_vals(s, 1, wh.vals, wh.nvals);
     int64_t total;
     rc = dbrow_int(s, 0, &total, err);
     if (rc != TS_OK) return rc;
     rc = db_prepare(c,
-                    "SELECT l.seq, l.at, l.actor, l.agency, l.action, l.object_type, "
-                    "l.object_id, l.summary FROM audit_log l" AUDIT_WHERE
-                    " ORDER BY l.seq DESC LIMIT ? OFFSET ?",
+                    arena_printf(a,
+                                 "SELECT l.seq, l.at, l.actor, l.agency, l.action, l.object_type, "
+                                 "l.object_id, l.summary FROM audit_log l%s"
+                                 " ORDER BY l.seq DESC LIMIT ? OFFSET ?",
+                                 where),
                     &s, err);
     if (rc != TS_OK) return rc;
-    bind_audit(a, s, q);
-    db_bind_int(s, 16, q->limit);
-    db_bind_int(s, 17, q->offset);
+    int k = db_bind_vals(s, 1, wh.vals, wh.nvals);
+    db_bind_int(s, k, q->limit);
+    db_bind_int(s, k + 1, q->offset);
     jw_obj_begin(w);
     jw_key(w, "items");
     jw_arr_begin(w);

@@ -175,7 +175,8 @@ ts_code tokens_create(ts_ctx *x, const char *name, const char *agency_code, cons
 ts_code tokens_get(db_conn *c, arena *a, int64_t id, api_token *out, ts_err *err);
 /* Revoke (idempotent); audited as token.revoke. */
 ts_code tokens_revoke(ts_ctx *x, int64_t id);
-/* Tokens on agencies under any of paths (NULL paths = all), newest first. */
+/* Tokens on agencies under any of paths (NULL paths = all; an empty list
+ * none), newest first, at most 1000. */
 ts_code tokens_list(db_conn *c, arena *a, const char *const *paths, int npaths, api_token **out,
                     int *n, ts_err *err);
 /* The one serializer of a token (never its secret), without the closing brace. */

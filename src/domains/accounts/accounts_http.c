@@ -308,7 +308,7 @@ static ts_code h_token_revoke(http_req *r)
 static const jx_field account_list_query[] = {
     {.name = "limit", .type = JX_INT, .min = 1, .max = 200, .def = 50},
     {.name = "offset", .type = JX_INT, .min = 0, .max = 100000000, .def = 0},
-    {.name = "q", .type = JX_STRING, .max_chars = 200},
+    {.name = "q", .type = JX_STRING, .max_chars = 200, .allow_empty = true},
     {.name = "kind",
      .type = JX_STRING,
      .max_chars = 10,

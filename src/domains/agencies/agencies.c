@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../db/dbq.h"
 #include "../../db/dbrow.h"
 #include "../../lib/fieldcheck.h"
 #include "../../lib/jsonx.h"
@@ -16,6 +17,7 @@
 #include "../../lib/timeutil.h"
 #include "../../platform/audit.h"
 #include "../../platform/ctx.h"
+#include "../../platform/search.h"
 #include "../units/units.h"
 
 AGENCIES_MESSAGES(TS_MSG_DEFINE)
@@ -177,74 +179,52 @@ ts_code agencies_get(db_conn *c, arena *a, const char *code, agency *out, agency
     return dbrow_int(s, 0, nchildren, err);
 }
 
-#define LIST_WHERE                                                                                 \
-    " WHERE (? = 0 OR a.parent_id = ?)"                                                            \
-    " AND (? = '' OR a.path LIKE ?)"                                                               \
-    " AND (? = '' OR a.unit_code = ?)"                                                             \
-    " AND (? = '' OR a.kind = ?)"                                                                  \
-    " AND (? = '' OR a.search_key LIKE ? ESCAPE '\\')"
+static const search_index agencies_search = {"agencies_fts", "a.id", "a.search_tsv"};
+
+static void read_agency_row(arena *a, db_stmt *s, void *item)
+{
+    read_agency(a, s, item);
+}
 
 ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_list_result *out,
                       ts_err *err)
 {
     memset(out, 0, sizeof *out);
-    const char *pattern = NULL, *within = NULL;
-    int64_t parent_id = 0;
-    if (q->q) {
-        const char *f = text_fold(a, q->q, strlen(q->q));
-        if (!f) return ts_err_field(err, TS_EINVAL, "q", M_FIELD_UTF8, NULL);
-        if (*f) pattern = text_like_contains(a, f);
-    }
+    out->items = arena_calloc(a, sizeof *out->items);
+    db_dialect d = db_conn_dialect(c);
+    search_query sq;
+    ts_code rc = search_parse(a, q->q, d, &sq, err);
+    if (rc != TS_OK) return rc;
+    dbw w;
+    dbw_init(&w, a);
     agency g;
     if (q->parent) {
-        ts_code rc = get_by_code(c, a, q->parent, &g, err);
+        rc = get_by_code(c, a, q->parent, &g, err);
         if (rc == TS_ENOTFOUND) return TS_OK; /* no such parent: no children */
         if (rc != TS_OK) return rc;
-        parent_id = g.id;
+        dbw_and(&w, "a.parent_id = ?", DBV_I(g.id));
     }
     if (q->within) {
-        ts_code rc = get_by_code(c, a, q->within, &g, err);
+        rc = get_by_code(c, a, q->within, &g, err);
         if (rc == TS_ENOTFOUND) return TS_OK;
         if (rc != TS_OK) return rc;
-        within = arena_printf(a, "%s%%", g.path); /* ids and '/' only: no escaping needed */
+        /* ids and '/' only: no escaping needed */
+        dbw_and(&w, "a.path LIKE ?", DBV_T(arena_printf(a, "%s%%", g.path)));
     }
-    /* One statement shape; absent filters are neutralised by the ORs. */
-    db_stmt *s;
-    ts_code rc = db_prepare(c, "SELECT COUNT(*) FROM agencies a" LIST_WHERE, &s, err);
-    if (rc != TS_OK) return rc;
-    for (int pass = 0; pass < 2; pass++) {
-        db_bind_int(s, 1, parent_id);
-        db_bind_int(s, 2, parent_id);
-        db_bind_text(s, 3, within ? "x" : "", -1);
-        db_bind_text(s, 4, within ? within : "", -1);
-        db_bind_text(s, 5, q->unit ? q->unit : "", -1);
-        db_bind_text(s, 6, q->unit ? q->unit : "", -1);
-        db_bind_text(s, 7, q->kind ? q->kind : "", -1);
-        db_bind_text(s, 8, q->kind ? q->kind : "", -1);
-        db_bind_text(s, 9, pattern ? "x" : "", -1);
-        db_bind_text(s, 10, pattern ? pattern : "", -1);
-        if (pass == 0) {
-            rc = dbrow_int(s, 0, &out->total, err);
-            if (rc != TS_OK) return rc;
-            if (out->total == 0 || q->offset >= out->total) return TS_OK;
-            rc = db_prepare(c,
-                            "SELECT " AG_COLS AG_FROM LIST_WHERE
-                            " ORDER BY a.level, a.code LIMIT ? OFFSET ?",
-                            &s, err);
-            if (rc != TS_OK) return rc;
-            continue;
-        }
-        db_bind_int(s, 11, q->limit);
-        db_bind_int(s, 12, q->offset);
-        int64_t cap;
-        out->items = dbrow_page(a, sizeof *out->items, out->total, q->limit, q->offset, &cap);
-        int r;
-        while ((r = db_step(s, err)) == DB_ROW && out->n < cap)
-            read_agency(a, s, &out->items[out->n++]);
-        db_reset(s);
-        if (r < 0) return (ts_code)-r;
-    }
-    return TS_OK;
+    dbw_text(&w, "a.unit_code = ?", q->unit);
+    dbw_text(&w, "a.kind = ?", q->kind);
+    if (!search_where(&w, d, &agencies_search, &sq)) return TS_OK;
+    dbw_page_q pq = {.cols = AG_COLS,
+                     .from = "agencies a LEFT JOIN agencies p ON p.id = a.parent_id",
+                     .order = "a.level, a.code",
+                     .limit = q->limit,
+                     .offset = q->offset,
+                     .count_over = sq.kind == SEARCH_WORDS};
+    db_rowspec rs = {.size = sizeof(agency), .fn = read_agency_row};
+    void *items;
+    rc = dbw_page(c, &w, &pq, &rs, &items, &out->n, &out->total, err);
+    out->items = items;
+    return rc;
 }
 
 void agency_write_json(jsonw *w, const agency *g)

@@ -22,7 +22,7 @@ static const jx_field list_query[] = {
     {.name = "within", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX, .format = &FMT_AGENCY_CODE},
     {.name = "unit", .type = JX_STRING, .max_chars = 5, .format = &FMT_UNIT_CODE},
     {.name = "kind", .type = JX_STRING, .max_chars = 40, .format = &FMT_AGENCY_KIND},
-    {.name = "q", .type = JX_STRING, .max_chars = 100},
+    {.name = "q", .type = JX_STRING, .max_chars = 100, .allow_empty = true},
     {0},
 };
 

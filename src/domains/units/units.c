@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../db/dbq.h"
 #include "../../db/dbrow.h"
 #include "../../lib/fieldcheck.h"
 #include "../../lib/jsonw.h"
@@ -17,6 +18,7 @@
 #include "../../platform/audit.h"
 #include "../../platform/ctx.h"
 #include "../../platform/refcache.h"
+#include "../../platform/search.h"
 
 UNITS_MESSAGES(TS_MSG_DEFINE)
 const ts_msg units_messages[] = {UNITS_MESSAGES(TS_MSG_REF) NULL};
@@ -40,23 +42,19 @@ static bool unit_code_ok(const char *code)
     return units_code_valid(code);
 }
 const ts_format FMT_UNIT_CODE = {unit_code_ok, M_UNIT_CODE_FORMAT, NULL};
+/* The columns of UNIT_COLS, in order. */
+static const db_colmap unit_map[] = {
+    DBC(I64, unit, id),          DBC(TEXT, unit, code),      DBC(TEXT, unit, parent_code),
+    DBC(INT, unit, level),       DBC(TEXT, unit, kind),      DBC(TEXT, unit, name),
+    DBC(TEXT, unit, name_en),    DBC(TEXT, unit, full_name), DBC(TEXT, unit, full_name_en),
+    DBC(TEXT, unit, code_name),  DBC(TEXT, unit, unit_type), DBC(TEXT, unit, unit_type_en),
+    DBC(TEXT, unit, valid_from), DBC(TEXT, unit, valid_to),
+};
+#define UNIT_NCOLS ((int)(sizeof unit_map / sizeof unit_map[0]))
 
 static void read_unit(arena *a, db_stmt *s, unit *u)
 {
-    u->id = db_col_int(s, 0);
-    u->code = db_col_dup(a, s, 1);
-    u->parent_code = db_col_dup(a, s, 2);
-    u->level = (int)db_col_int(s, 3);
-    u->kind = db_col_dup(a, s, 4);
-    u->name = db_col_dup(a, s, 5);
-    u->name_en = db_col_dup(a, s, 6);
-    u->full_name = db_col_dup(a, s, 7);
-    u->full_name_en = db_col_dup(a, s, 8);
-    u->code_name = db_col_dup(a, s, 9);
-    u->unit_type = db_col_dup(a, s, 10);
-    u->unit_type_en = db_col_dup(a, s, 11);
-    u->valid_from = db_col_dup(a, s, 12);
-    u->valid_to = db_col_dup(a, s, 13);
+    db_row_map(a, s, unit_map, UNIT_NCOLS, u);
 }
 
 /* Today's date (UTC), formatted at most once a second per thread. */
@@ -157,57 +155,49 @@ ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit
     return TS_OK;
 }
 
+static const search_index units_search = {"admin_units_fts", "id", "search_tsv"};
+
 ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result *out, ts_err *err)
 {
     memset(out, 0, sizeof *out);
     const char *date = q->date ? q->date : units_today(a);
-    const char *pattern = NULL;
-    if (q->q) {
-        const char *f = text_fold(a, q->q, strlen(q->q));
-        if (!f) return ts_err_field(err, TS_EINVAL, "q", M_FIELD_UTF8, NULL);
-        if (*f) pattern = text_like_contains(a, f);
-    }
-    /* Only the filters given go into the SQL, so the planner can use the
-     * parent/level indexes; each shape is prepared once and cached. */
-    char where[320];
-    snprintf(where, sizeof where,
-             " FROM admin_units WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)%s%s%s",
-             q->parent ? " AND parent_code = ?" : "", q->level ? " AND level = ?" : "",
-             pattern ? " AND search_key LIKE ? ESCAPE '\\'" : "");
-    char sql[640];
-    snprintf(sql, sizeof sql, "SELECT COUNT(*)%s", where);
-    db_stmt *s;
-    ts_code rc = db_prepare(c, sql, &s, err);
+    db_dialect d = db_conn_dialect(c);
+    search_query sq;
+    ts_code rc = search_parse(a, q->q, d, &sq, err);
     if (rc != TS_OK) return rc;
-    for (int pass = 0; pass < 2; pass++) {
-        int i = 1;
-        db_bind_text(s, i++, date, -1);
-        db_bind_text(s, i++, date, -1);
-        if (q->parent) db_bind_text(s, i++, q->parent, -1);
-        if (q->level) db_bind_int(s, i++, q->level);
-        if (pattern) db_bind_text(s, i++, pattern, -1);
-        if (pass == 0) {
-            rc = dbrow_int(s, 0, &out->total, err);
-            if (rc != TS_OK) return rc;
-            if (out->total == 0 || q->offset >= out->total) return TS_OK;
-            snprintf(sql, sizeof sql,
-                     "SELECT " UNIT_COLS "%s ORDER BY level, code LIMIT ? OFFSET ?", where);
-            rc = db_prepare(c, sql, &s, err);
-            if (rc != TS_OK) return rc;
-            continue;
-        }
-        db_bind_int(s, i++, q->limit);
-        db_bind_int(s, i, q->offset);
-        int64_t cap;
-        out->items = dbrow_page(a, sizeof *out->items, out->total, q->limit, q->offset, &cap);
-        int r = DB_DONE;
-        while (out->n < cap && (r = db_step(s, err)) == DB_ROW)
-            read_unit(a, s, &out->items[out->n++]);
-        if (out->n == cap) r = DB_DONE;
-        db_reset(s);
-        if (r < 0) return (ts_code)-r;
+    /* only the filters given go into the SQL, so the planner can use the
+     * parent/level indexes (or the search index); each shape is prepared
+     * once per connection */
+    dbw w;
+    dbw_init(&w, a);
+    dbw_and(&w, "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", DBV_T(date), DBV_T(date));
+    dbw_text(&w, "parent_code = ?", q->parent);
+    dbw_int(&w, "level = ?", q->level);
+    if (!search_where(&w, d, &units_search, &sq)) {
+        out->items = arena_calloc(a, sizeof *out->items);
+        return TS_OK;
     }
-    return TS_OK;
+    dbw_page_q pq = {.cols = UNIT_COLS,
+                     .from = "admin_units",
+                     .order = "level, code",
+                     .limit = q->limit,
+                     .offset = q->offset,
+                     .count_over = sq.kind == SEARCH_WORDS};
+    db_rowspec rs = {.size = sizeof(unit), .map = unit_map, .ncols = UNIT_NCOLS};
+    void *items;
+    rc = dbw_page(c, &w, &pq, &rs, &items, &out->n, &out->total, err);
+    out->items = items;
+    return rc;
+}
+
+bool units_list_key(arena *a, const units_query *q, char *key, size_t n)
+{
+    const char *f = "";
+    if (q->q && !(f = text_fold(a, q->q, strlen(q->q)))) return false;
+    int w = snprintf(key, n, "%c%s|%d|%lld|%lld@%s|%s", *f ? 'S' : 'L', q->parent ? q->parent : "",
+                     q->level, (long long)q->limit, (long long)q->offset,
+                     q->date ? q->date : units_today(a), f);
+    return w > 0 && (size_t)w < n;
 }
 
 void unit_write_json(jsonw *w, const unit *u)
@@ -546,6 +536,8 @@ ts_code units_import(ts_ctx *x, const char *json, size_t len, const char *valid_
     }
     import_ctx ic = {.root = root, .valid_from = valid_from, .res = res};
     rc = ts_write(x, import_tx, &ic);
+    if (rc == TS_OK && res->inserted + res->updated > 0) /* one index segment again */
+        rc = search_optimize(x->db, &units_search, err);
 out_root:
     json_decref(root);
     return rc;

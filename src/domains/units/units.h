@@ -9,6 +9,8 @@
 #define TS_UNITS_H
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../../db/db.h"
@@ -73,6 +75,13 @@ ts_code units_exists(db_conn *c, arena *a, const char *code, const char *date, t
 ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out, unit **chain,
                   int *nchain, ts_err *err);
 ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result *out, ts_err *err);
+/*
+ * The reference-data cache key of a listing's answer (filters, page, day
+ * and the folded search text, so "Bắc Ninh" and "bac  ninh" share one
+ * copy) into key[0..n). False when it does not fit or q is not valid
+ * UTF-8: such answers are not kept.
+ */
+bool units_list_key(arena *a, const units_query *q, char *key, size_t n);
 
 typedef struct units_import_result {
     int provinces, districts, communes; /* seen in the file */

@@ -32,7 +32,7 @@ static const jx_field list_query[] = {
     {.name = "offset", .type = JX_INT, .min = 0, .max = 100000000, .def = 0},
     {.name = "date", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE},
     {.name = "parent", .type = JX_STRING, .max_chars = 5, .format = &FMT_UNIT_CODE},
-    {.name = "q", .type = JX_STRING, .max_chars = 100},
+    {.name = "q", .type = JX_STRING, .max_chars = 100, .allow_empty = true},
     {0},
 };
 
@@ -47,15 +47,12 @@ static ts_code h_list(http_req *r)
     int64_t limit = q.limit, offset = q.offset;
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
-    /* a page without a search (the address picker's communes of a province)
-     * is reference data like one unit; searches are open-ended, never kept */
-    char key[64];
+    /* a page (the address picker's communes of a province, a search) is
+     * reference data like one unit, kept under the same versions */
+    char key[128];
     uint64_t gen = 0;
-    if (!q.q) {
-        snprintf(key, sizeof key, "L%s|%d|%lld|%lld@%s", q.parent ? q.parent : "", q.level,
-                 (long long)limit, (long long)offset, q.date ? q.date : units_today(r->a));
-        if (reply_cached(r, c, key, &gen)) return TS_OK;
-    }
+    bool keep = units_list_key(r->a, &q, key, sizeof key);
+    if (keep && reply_cached(r, c, key, &gen)) return TS_OK;
     units_list_result res;
     ts_code rc = units_list(c, r->a, &q, &res, &r->err);
     if (rc != TS_OK) return rc;
@@ -76,7 +73,7 @@ static ts_code h_list(http_req *r)
     jw_kint(&w, "limit", limit);
     jw_kint(&w, "offset", offset);
     jw_obj_end(&w);
-    if (!q.q) refcache_put(REF_UNITS, key, gen, sb.buf, sb.len);
+    if (keep) refcache_put(REF_UNITS, key, gen, sb.buf, sb.len);
     return http_reply_sb(r, 200, &sb);
 }
 

@@ -192,7 +192,7 @@ static void test_limits_and_off(void **state)
     fx *f = *state;
     const char *body;
     uint64_t gen;
-    char longkey[100];
+    char longkey[200]; /* over the 128-byte key limit */
     memset(longkey, 'k', sizeof longkey - 1);
     longkey[sizeof longkey - 1] = '\0';
     assert_false(get(f, longkey, &body, &gen));
