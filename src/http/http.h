@@ -129,6 +129,19 @@ struct jsonw;
 struct jsonw *http_json(http_req *r);
 ts_code http_reply_w(http_req *r, int status, struct jsonw *w);
 
+/* One page of a listing: {"items":[...], "total", "limit", "offset"}, each
+ * of the n items (size bytes apart) written by write without its closing
+ * brace; total < 0 writes only the items. */
+ts_code http_reply_page(http_req *r, const void *items, size_t size, int n,
+                        void (*write)(struct jsonw *w, const void *item), int64_t total,
+                        int64_t limit, int64_t offset);
+/* The limit and offset query parameters of a listing (into a query spec). */
+#define HTTP_PAGING(def_limit, max_limit)                                                          \
+    {.name = "limit", .type = JX_INT, .min = 1, .max = (max_limit), .def = (def_limit)},           \
+    {                                                                                              \
+        .name = "offset", .type = JX_INT, .min = 0, .max = 100000000, .def = 0                     \
+    }
+
 /* Reply with bytes already in the arena (or static). */
 ts_code http_reply(http_req *r, int status, const char *ctype, const char *body, size_t len);
 /* Add a response header (name/value must outlive the request: arena or static). */

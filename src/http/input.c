@@ -113,3 +113,25 @@ ts_code http_reply_w(http_req *r, int status, jsonw *w)
     /* the buffer stays owned by the arena's cleanup, freed after sending */
     return http_reply(r, status, HTTP_JSON, w->sb->buf, w->sb->len);
 }
+
+ts_code http_reply_page(http_req *r, const void *items, size_t size, int n,
+                        void (*write)(jsonw *w, const void *item), int64_t total, int64_t limit,
+                        int64_t offset)
+{
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_key(w, "items");
+    jw_arr_begin(w);
+    for (int i = 0; i < n; i++) {
+        write(w, (const char *)items + (size_t)i * size);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    if (total >= 0) {
+        jw_kint(w, "total", total);
+        jw_kint(w, "limit", limit);
+        jw_kint(w, "offset", offset);
+    }
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
+}

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonw.h"
+#include "strbuf.h"
 #include "text.h"
 #include "validate.h"
 
@@ -185,4 +187,17 @@ json_t *jx_diff(const json_t *from, const json_t *to)
                                 json_pack("{s:O,s:O}", "from", old ? old : json_null(), "to", v));
     }
     return sum;
+}
+
+json_t *jx_tree_of(void (*write)(jsonw *w, const void *obj), const void *obj)
+{
+    strbuf sb;
+    sb_init(&sb);
+    jsonw w;
+    jw_init(&w, &sb);
+    write(&w, obj);
+    jw_obj_end(&w);
+    json_t *o = json_loadb(sb.buf, sb.len, 0, NULL);
+    sb_release(&sb);
+    return o;
 }

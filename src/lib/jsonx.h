@@ -59,6 +59,11 @@ json_t *jx_str_or_null(const char *s);
 /* {field: {"from": old, "to": new}} for every member of `to` that differs in
  * `from` (the audit summary of an update; new reference). */
 json_t *jx_diff(const json_t *from, const json_t *to);
+/* The tree of what write puts into a stream for obj, an object written
+ * without its closing brace (the domains' serializers): one serializer
+ * gives both the answer and the audit summary (new reference). */
+struct jsonw;
+json_t *jx_tree_of(void (*write)(struct jsonw *w, const void *obj), const void *obj);
 /* Dump as compact JSON with sorted keys into the arena. */
 char *jx_dump(arena *a, const json_t *v, size_t *len);
 

@@ -12,6 +12,7 @@
  * dense and each entry links to the one before it.
  */
 #include "audit.h"
+#include "../db/dbq.h"
 
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -101,16 +102,9 @@ ts_code audit_append(db_conn *c, const audit_entry *e, int64_t *seq_out, ts_err 
                     "object_id, summary, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     &s, err);
     if (rc != TS_OK) goto out_free_summary;
-    db_bind_int(s, 1, seq);
-    db_bind_text(s, 2, at, -1);
-    db_bind_text(s, 3, e->actor ? e->actor : "", -1);
-    db_bind_text(s, 4, e->agency, -1);
-    db_bind_text(s, 5, e->action ? e->action : "", -1);
-    db_bind_text(s, 6, e->object_type ? e->object_type : "", -1);
-    db_bind_text(s, 7, e->object_id ? e->object_id : "", -1);
-    db_bind_text(s, 8, summary, -1);
-    db_bind_text(s, 9, prev, -1);
-    db_bind_text(s, 10, hash, -1);
+    db_bind_list(s, DBV_I(seq), DBV_T(at), DBV_T(e->actor ? e->actor : ""), DBV_T(e->agency),
+                 DBV_T(e->action ? e->action : ""), DBV_T(e->object_type ? e->object_type : ""),
+                 DBV_T(e->object_id ? e->object_id : ""), DBV_T(summary), DBV_T(prev), DBV_T(hash));
     r = db_step(s, err);
     db_reset(s);
     if (r < 0) {

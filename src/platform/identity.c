@@ -2,6 +2,7 @@
  * identity — principals, sessions, API tokens, sign-in; see identity.h.
  */
 #include "identity.h"
+#include "../db/dbq.h"
 
 #include <jansson.h>
 #include <openssl/evp.h>
@@ -374,10 +375,7 @@ static ts_code throttle_put(db_conn *c, const char *key, const throttle_row *t, 
                    "locked_until = excluded.locked_until",
                    &s, err);
     if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, key, -1);
-    db_bind_int(s, 2, t->failures);
-    db_bind_int(s, 3, t->window_start);
-    db_bind_int(s, 4, t->locked_until);
+    db_bind_list(s, DBV_T(key), DBV_I(t->failures), DBV_I(t->window_start), DBV_I(t->locked_until));
     return dbrow_run(s, err);
 }
 

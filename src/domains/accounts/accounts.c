@@ -47,20 +47,6 @@ void account_write_json(jsonw *w, const account *ac)
     jw_kstr(w, "created_at", ac->created_at);
 }
 
-/* The tree of a serializer's text (audit summaries). */
-static json_t *tree_of(void (*write)(jsonw *, const void *), const void *obj)
-{
-    strbuf sb;
-    sb_init(&sb);
-    jsonw w;
-    jw_init(&w, &sb);
-    write(&w, obj);
-    jw_obj_end(&w);
-    json_t *o = json_loadb(sb.buf, sb.len, 0, NULL);
-    sb_release(&sb);
-    return o;
-}
-
 static void write_account(jsonw *w, const void *obj)
 {
     account_write_json(w, obj);
@@ -68,7 +54,7 @@ static void write_account(jsonw *w, const void *obj)
 
 json_t *account_to_json(const account *ac)
 {
-    return tree_of(write_account, ac);
+    return jx_tree_of(write_account, ac);
 }
 
 ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id, const char **path,
@@ -114,11 +100,7 @@ static ts_code insert_grant(db_conn *c, int64_t account_id, const char *role, in
                             "created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                             &s, err);
     if (rc != TS_OK) return rc;
-    db_bind_int(s, 1, account_id);
-    db_bind_text(s, 2, role, -1);
-    db_bind_int(s, 3, agency_id);
-    db_bind_text(s, 4, now, -1);
-    db_bind_text(s, 5, actor, -1);
+    db_bind_list(s, DBV_I(account_id), DBV_T(role), DBV_I(agency_id), DBV_T(now), DBV_T(actor));
     int r = db_step(s, err);
     db_reset(s);
     return r < 0 ? (ts_code)-r : TS_OK;
@@ -158,16 +140,9 @@ static ts_code create_tx(ts_ctx *tc, void *argp)
                     "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id",
                     &s, err);
     if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, cc->username, -1);
-    db_bind_text(s, 2, in->kind, -1);
-    db_bind_text(s, 3, in->full_name, -1);
-    db_bind_text(s, 4, in->email, -1);
-    db_bind_text(s, 5, in->phone, -1);
-    db_bind_text(s, 6, cc->hash, -1);
-    db_bind_text(s, 7, now, -1);
-    db_bind_text(s, 8, now, -1);
-    db_bind_text(s, 9, cc->actor, -1);
-    db_bind_text(s, 10, search_key(cc->a, cc->username, in->full_name), -1);
+    db_bind_list(s, DBV_T(cc->username), DBV_T(in->kind), DBV_T(in->full_name), DBV_T(in->email),
+                 DBV_T(in->phone), DBV_T(cc->hash), DBV_T(now), DBV_T(now), DBV_T(cc->actor),
+                 DBV_T(search_key(cc->a, cc->username, in->full_name)));
     rc = dbrow_int(s, 0, &id, err);
     if (rc != TS_OK) return rc;
     if (in->role) {
@@ -257,9 +232,7 @@ static ts_code set_password(db_conn *c, int64_t id, const char *hash, const char
     ts_code rc = db_prepare(c, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
                             &s, err);
     if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, hash, -1);
-    db_bind_text(s, 2, now, -1);
-    db_bind_int(s, 3, id);
+    db_bind_list(s, DBV_T(hash), DBV_T(now), DBV_I(id));
     int r = db_step(s, err);
     db_reset(s);
     if (r < 0) return (ts_code)-r;
@@ -702,13 +675,9 @@ static ts_code update_tx(ts_ctx *tc, void *argp)
         json_decref(changes);
         return rc;
     }
-    db_bind_text(s, 1, ac->full_name, -1);
-    db_bind_text(s, 2, ac->email, -1);
-    db_bind_text(s, 3, ac->phone, -1);
-    db_bind_int(s, 4, ac->disabled ? 1 : 0);
-    db_bind_text(s, 5, ts_now(tc), -1);
-    db_bind_text(s, 6, search_key(tc->a, ac->username, ac->full_name), -1);
-    db_bind_int(s, 7, x->id);
+    db_bind_list(s, DBV_T(ac->full_name), DBV_T(ac->email), DBV_T(ac->phone),
+                 DBV_I(ac->disabled ? 1 : 0), DBV_T(ts_now(tc)),
+                 DBV_T(search_key(tc->a, ac->username, ac->full_name)), DBV_I(x->id));
     int r = db_step(s, err);
     db_reset(s);
     if (r < 0) {
@@ -967,18 +936,14 @@ static ts_code tok_create_tx(ts_ctx *tc, void *argp)
                     "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                     &s, err);
     if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, tk->hash, -1);
-    db_bind_text(s, 2, tk->name, -1);
-    db_bind_int(s, 3, agency_id);
-    db_bind_text(s, 4, tk->perms, -1);
-    db_bind_text(s, 5, now, -1);
-    db_bind_text(s, 6, tk->actor, -1);
+    db_bind_list(s, DBV_T(tk->hash), DBV_T(tk->name), DBV_I(agency_id), DBV_T(tk->perms),
+                 DBV_T(now), DBV_T(tk->actor));
     int64_t id;
     rc = dbrow_int(s, 0, &id, err);
     if (rc != TS_OK) return rc;
     rc = tokens_get(c, tk->a, id, tk->out, err);
     if (rc != TS_OK) return rc;
-    json_t *sum = tree_of(write_token, tk->out);
+    json_t *sum = jx_tree_of(write_token, tk->out);
     json_object_del(sum, "created_at");
     rc = ts_audit(tc, "token.create", "api_token", arena_printf(tk->a, "%lld", (long long)id),
                   tk->agency_code, sum);

@@ -259,6 +259,11 @@ static ts_code h_token_create(http_req *r)
     return http_reply_w(r, 201, w);
 }
 
+static void write_token(jsonw *w, const void *t)
+{
+    token_write_json(w, t);
+}
+
 static ts_code h_token_list(http_req *r)
 {
     ts_ctx *x = http_ctx(r);
@@ -268,17 +273,7 @@ static ts_code h_token_list(http_req *r)
     api_token *ts;
     int n;
     if (tokens_list(x->db, r->a, paths, np, &ts, &n, &r->err) != TS_OK) return r->err.code;
-    jsonw *w = http_json(r);
-    jw_obj_begin(w);
-    jw_key(w, "items");
-    jw_arr_begin(w);
-    for (int i = 0; i < n; i++) {
-        token_write_json(w, &ts[i]);
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-    jw_obj_end(w);
-    return http_reply_w(r, 200, w);
+    return http_reply_page(r, ts, sizeof *ts, n, write_token, -1, 0, 0);
 }
 
 /* The {id} path parameter; 404 when it is not a positive integer. */
@@ -306,8 +301,7 @@ static ts_code h_token_revoke(http_req *r)
 /* --- account administration --- */
 
 static const jx_field account_list_query[] = {
-    {.name = "limit", .type = JX_INT, .min = 1, .max = 200, .def = 50},
-    {.name = "offset", .type = JX_INT, .min = 0, .max = 100000000, .def = 0},
+    HTTP_PAGING(50, 200),
     {.name = "q", .type = JX_STRING, .max_chars = 200, .allow_empty = true},
     {.name = "kind",
      .type = JX_STRING,
@@ -317,6 +311,11 @@ static const jx_field account_list_query[] = {
     {.name = "agency", .type = JX_STRING, .max_chars = 32},
     {0},
 };
+
+static void write_view(jsonw *w, const void *v)
+{
+    account_view_write_json(w, v);
+}
 
 static ts_code h_account_list(http_req *r)
 {
@@ -347,20 +346,7 @@ static ts_code h_account_list(http_req *r)
     int n;
     int64_t total;
     if (accounts_list(x->db, r->a, &q, &vs, &n, &total, &r->err) != TS_OK) return r->err.code;
-    jsonw *w = http_json(r);
-    jw_obj_begin(w);
-    jw_key(w, "items");
-    jw_arr_begin(w);
-    for (int i = 0; i < n; i++) {
-        account_view_write_json(w, &vs[i]);
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-    jw_kint(w, "total", total);
-    jw_kint(w, "limit", q.limit);
-    jw_kint(w, "offset", q.offset);
-    jw_obj_end(w);
-    return http_reply_w(r, 200, w);
+    return http_reply_page(r, vs, sizeof *vs, n, write_view, total, q.limit, q.offset);
 }
 
 static ts_code h_account_get(http_req *r)
@@ -459,8 +445,7 @@ static ts_code query_time(http_req *r, const char *name, const char **out)
 }
 
 static const jx_field audit_query_spec[] = {
-    {.name = "limit", .type = JX_INT, .min = 1, .max = 1000, .def = 50},
-    {.name = "offset", .type = JX_INT, .min = 0, .max = 100000000, .def = 0},
+    HTTP_PAGING(50, 1000),
     {.name = "from", .type = JX_STRING, .max_chars = 32},
     {.name = "to", .type = JX_STRING, .max_chars = 32},
     {.name = "object_type", .type = JX_STRING, .max_chars = 64},

@@ -247,17 +247,14 @@ void agency_write_json(jsonw *w, const agency *g)
     jw_kstr(w, "updated_at", g->updated_at);
 }
 
+static void write_agency(jsonw *w, const void *g)
+{
+    agency_write_json(w, g);
+}
+
 json_t *agency_to_json(const agency *g)
 {
-    strbuf sb;
-    sb_init(&sb);
-    jsonw w;
-    jw_init(&w, &sb);
-    agency_write_json(&w, g);
-    jw_obj_end(&w);
-    json_t *o = json_loadb(sb.buf, sb.len, 0, NULL);
-    sb_release(&sb);
-    return o;
+    return jx_tree_of(write_agency, g);
 }
 
 /* ------------------------------------------------------------------ */
@@ -327,18 +324,10 @@ static ts_code update_row(db_conn *c, arena *a, const agency *g, const char *now
                             "valid_to = ?, search_key = ?, updated_at = ? WHERE id = ?",
                             &s, err);
     if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, g->kind, -1);
-    db_bind_text(s, 2, g->name, -1);
-    db_bind_text(s, 3, g->short_name, -1);
-    db_bind_text(s, 4, g->unit_code, -1);
-    db_bind_text(s, 5, g->email, -1);
-    db_bind_text(s, 6, g->phone, -1);
-    db_bind_text(s, 7, g->address, -1);
-    db_bind_text(s, 8, g->website, -1);
-    db_bind_text(s, 9, g->valid_to, -1);
-    db_bind_text(s, 10, search_key(a, g->name, g->short_name, g->code), -1);
-    db_bind_text(s, 11, now, -1);
-    db_bind_int(s, 12, g->id);
+    db_bind_list(s, DBV_T(g->kind), DBV_T(g->name), DBV_T(g->short_name), DBV_T(g->unit_code),
+                 DBV_T(g->email), DBV_T(g->phone), DBV_T(g->address), DBV_T(g->website),
+                 DBV_T(g->valid_to), DBV_T(search_key(a, g->name, g->short_name, g->code)),
+                 DBV_T(now), DBV_I(g->id));
     int r = db_step(s, err);
     db_reset(s);
     return r < 0 ? (ts_code)-r : TS_OK;
@@ -377,11 +366,8 @@ static ts_code move_subtree(db_conn *c, arena *a, const agency *g, const agency 
                    " level = level + CAST(? AS INTEGER), updated_at = ? WHERE path LIKE ?",
                    &s, err);
     if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, new_path, -1);
-    db_bind_int(s, 2, (int64_t)strlen(g->path) + 1);
-    db_bind_int(s, 3, dlevel);
-    db_bind_text(s, 4, now, -1);
-    db_bind_text(s, 5, arena_printf(a, "%s%%", g->path), -1);
+    db_bind_list(s, DBV_T(new_path), DBV_I((int64_t)strlen(g->path) + 1), DBV_I(dlevel), DBV_T(now),
+                 DBV_T(arena_printf(a, "%s%%", g->path)));
     r = db_step(s, err);
     db_reset(s);
     return r < 0 ? (ts_code)-r : TS_OK;
@@ -708,9 +694,7 @@ static ts_code demo_tx(db_conn *c, void *argp, ts_err *err)
                             "valid_to > ?) ORDER BY code",
                             &s, err);
     if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, DEMO_PROVINCE_UNIT, -1);
-    db_bind_text(s, 2, d, -1);
-    db_bind_text(s, 3, d, -1);
+    db_bind_list(s, DBV_T(DEMO_PROVINCE_UNIT), DBV_T(d), DBV_T(d));
     int cap = 256, n = 0;
     agency *communes = arena_alloc(a, sizeof(agency) * (size_t)cap);
     while ((r = db_step(s, err)) == DB_ROW && n < cap) {

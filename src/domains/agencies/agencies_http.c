@@ -16,8 +16,7 @@
 #include "agencies.h"
 
 static const jx_field list_query[] = {
-    {.name = "limit", .type = JX_INT, .min = 1, .max = 1000, .def = 100},
-    {.name = "offset", .type = JX_INT, .min = 0, .max = 100000000, .def = 0},
+    HTTP_PAGING(100, 1000),
     {.name = "parent", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX, .format = &FMT_AGENCY_CODE},
     {.name = "within", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX, .format = &FMT_AGENCY_CODE},
     {.name = "unit", .type = JX_STRING, .max_chars = 5, .format = &FMT_UNIT_CODE},
@@ -25,6 +24,11 @@ static const jx_field list_query[] = {
     {.name = "q", .type = JX_STRING, .max_chars = 100, .allow_empty = true},
     {0},
 };
+
+static void write_agency(jsonw *w, const void *g)
+{
+    agency_write_json(w, g);
+}
 
 static ts_code h_list(http_req *r)
 {
@@ -40,20 +44,8 @@ static ts_code h_list(http_req *r)
     agencies_list_result res;
     ts_code rc = agencies_list(c, r->a, &q, &res, &r->err);
     if (rc != TS_OK) return rc;
-    jsonw *w = http_json(r);
-    jw_obj_begin(w);
-    jw_key(w, "items");
-    jw_arr_begin(w);
-    for (int i = 0; i < res.n; i++) {
-        agency_write_json(w, &res.items[i]);
-        jw_obj_end(w);
-    }
-    jw_arr_end(w);
-    jw_kint(w, "total", res.total);
-    jw_kint(w, "limit", q.limit);
-    jw_kint(w, "offset", q.offset);
-    jw_obj_end(w);
-    return http_reply_w(r, 200, w);
+    return http_reply_page(r, res.items, sizeof *res.items, res.n, write_agency, res.total, q.limit,
+                           q.offset);
 }
 
 /* One agency (in a change's answer) */

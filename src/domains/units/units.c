@@ -97,9 +97,7 @@ ts_code units_exists(db_conn *c, arena *a, const char *code, const char *date, t
                             "AND (valid_to IS NULL OR valid_to > ?)",
                             &s, err);
     if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, code, -1);
-    db_bind_text(s, 2, d, -1);
-    db_bind_text(s, 3, d, -1);
+    db_bind_list(s, DBV_T(code), DBV_T(d), DBV_T(d));
     int64_t n;
     rc = dbrow_int(s, 0, &n, err);
     if (rc != TS_OK) return rc;
@@ -218,18 +216,14 @@ void unit_write_json(jsonw *w, const unit *u)
     jw_kstr(w, "valid_to", u->valid_to);
 }
 
+static void write_unit(jsonw *w, const void *u)
+{
+    unit_write_json(w, u);
+}
+
 json_t *unit_to_json(const unit *u)
 {
-    /* the tree of the one serializer's text: audit summaries and diffs */
-    strbuf sb;
-    sb_init(&sb);
-    jsonw w;
-    jw_init(&w, &sb);
-    unit_write_json(&w, u);
-    jw_obj_end(&w);
-    json_t *o = json_loadb(sb.buf, sb.len, 0, NULL);
-    sb_release(&sb);
-    return o;
+    return jx_tree_of(write_unit, u);
 }
 
 /* ------------------------------------------------------------------ */
@@ -356,10 +350,7 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
                         "updated_at = ? WHERE id = ?",
                         &s, err);
         if (rc != TS_OK) return rc;
-        db_bind_text(s, 1, name, -1);
-        db_bind_text(s, 2, name_en, -1);
-        db_bind_text(s, 3, full, -1);
-        db_bind_text(s, 4, full_en, -1);
+        db_bind_list(s, DBV_T(name), DBV_T(name_en), DBV_T(full), DBV_T(full_en));
         if (parent_id)
             db_bind_int(s, 5, parent_id);
         else
@@ -587,14 +578,9 @@ static ts_code update_tx(ts_ctx *x, void *argp)
                     "full_name_en = ?, valid_to = ?, search_key = ?, updated_at = ? WHERE id = ?",
                     &s, err);
     if (rc != TS_OK) goto out_sum;
-    db_bind_text(s, 1, after.name, -1);
-    db_bind_text(s, 2, after.name_en, -1);
-    db_bind_text(s, 3, after.full_name, -1);
-    db_bind_text(s, 4, after.full_name_en, -1);
-    db_bind_text(s, 5, after.valid_to, -1);
-    db_bind_text(s, 6, key, -1);
-    db_bind_text(s, 7, now, -1);
-    db_bind_int(s, 8, before.id);
+    db_bind_list(s, DBV_T(after.name), DBV_T(after.name_en), DBV_T(after.full_name),
+                 DBV_T(after.full_name_en), DBV_T(after.valid_to), DBV_T(key), DBV_T(now),
+                 DBV_I(before.id));
     int r = db_step(s, err);
     db_reset(s);
     if (r < 0) {

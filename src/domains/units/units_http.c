@@ -28,8 +28,7 @@ static bool reply_cached(http_req *r, db_conn *c, const char *key, uint64_t *gen
 
 static const jx_field list_query[] = {
     {.name = "level", .type = JX_INT, .min = 1, .max = 3, .def = 0},
-    {.name = "limit", .type = JX_INT, .min = 1, .max = 1000, .def = 100},
-    {.name = "offset", .type = JX_INT, .min = 0, .max = 100000000, .def = 0},
+    HTTP_PAGING(100, 1000),
     {.name = "date", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE},
     {.name = "parent", .type = JX_STRING, .max_chars = 5, .format = &FMT_UNIT_CODE},
     {.name = "q", .type = JX_STRING, .max_chars = 100, .allow_empty = true},
