@@ -63,6 +63,13 @@ json_t *jx_diff(const json_t *from, const json_t *to);
  * without its closing brace (the domains' serializers): one serializer
  * gives both the answer and the audit summary (new reference). */
 struct jsonw;
+/* The untyped writer a page or a tree takes, made from a typed serializer:
+ * JX_WRITER(write_agency, agency, agency_write_json). */
+#define JX_WRITER(name, type, fn)                                                                  \
+    static void name(struct jsonw *w, const void *obj)                                             \
+    {                                                                                              \
+        fn(w, (const type *)obj);                                                                  \
+    }
 json_t *jx_tree_of(void (*write)(struct jsonw *w, const void *obj), const void *obj);
 /* Dump as compact JSON with sorted keys into the arena. */
 char *jx_dump(arena *a, const json_t *v, size_t *len);

@@ -47,10 +47,7 @@ void account_write_json(jsonw *w, const account *ac)
     jw_kstr(w, "created_at", ac->created_at);
 }
 
-static void write_account(jsonw *w, const void *obj)
-{
-    account_write_json(w, obj);
-}
+JX_WRITER(write_account, account, account_write_json)
 
 json_t *account_to_json(const account *ac)
 {
@@ -618,12 +615,26 @@ ts_code accounts_view(ts_ctx *tc, int64_t id, account_view *out)
 }
 
 /* The arguments of an administration write. */
-typedef struct adm_ctx {
+typedef struct adm_ctx adm_ctx;
+/* One change to an account the actor may manage, v loaded and checked. */
+typedef ts_code (*adm_step)(ts_ctx *tc, adm_ctx *x, account_view *v);
+struct adm_ctx {
+    adm_step step;
     int64_t id, grant_id;
     const account_patch *patch;
     const char *role, *agency_code, *hash;
     account_view *out;
-} adm_ctx;
+};
+
+/* The write of an administration step: load the account, check the actor
+ * may manage it, inside the transaction, then the step. */
+static ts_code managed_tx(ts_ctx *tc, void *argp)
+{
+    adm_ctx *x = argp;
+    account_view v;
+    ts_code rc = load_target(tc, x->id, true, &v);
+    return rc != TS_OK ? rc : x->step(tc, x, &v);
+}
 
 /* The audit entry of a change to account v (takes sum). */
 static ts_code audit_account(ts_ctx *tc, const account_view *v, const char *action,
@@ -634,15 +645,13 @@ static ts_code audit_account(ts_ctx *tc, const account_view *v, const char *acti
     return rc;
 }
 
-static ts_code update_tx(ts_ctx *tc, void *argp)
+static ts_code update_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
 {
     db_conn *c = tc->db;
     ts_err *err = tc->err;
-    adm_ctx *x = argp;
     const account_patch *p = x->patch;
-    account_view v;
-    ts_code rc = load_target(tc, x->id, true, &v);
-    if (rc != TS_OK) return rc;
+    account_view v = *vp;
+    ts_code rc;
     if (p->set_disabled && p->disabled && tc->who->kind == IDENT_SESSION &&
         tc->who->account_id == v.ac.id)
         return ts_err_field(err, TS_EVALIDATION, "disabled", M_ACCOUNT_SELF_DISABLE, NULL);
@@ -706,18 +715,16 @@ ts_code accounts_update(ts_ctx *tc, int64_t id, const account_patch *p, account_
     if (n.set_phone && n.phone && !v_phone(n.phone))
         ts_err_field(err, TS_EVALIDATION, "phone", M_PHONE_FORMAT, NULL);
     if (err->nfields) return err->code;
-    adm_ctx x = {.id = id, .patch = &n, .out = out};
-    return ts_write(tc, update_tx, &x);
+    adm_ctx x = {.step = update_step, .id = id, .patch = &n, .out = out};
+    return ts_write(tc, managed_tx, &x);
 }
 
-static ts_code grant_add_tx(ts_ctx *tc, void *argp)
+static ts_code grant_add_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
 {
     db_conn *c = tc->db;
     ts_err *err = tc->err;
-    adm_ctx *x = argp;
-    account_view v;
-    ts_code rc = load_target(tc, x->id, true, &v);
-    if (rc != TS_OK) return rc;
+    account_view v = *vp;
+    ts_code rc;
     int64_t agency_id;
     const char *path;
     rc = accounts_agency_path(c, tc->a, x->agency_code, &agency_id, &path, err);
@@ -749,8 +756,9 @@ ts_code accounts_grant_add(ts_ctx *tc, int64_t id, const char *role, const char 
         ts_err_field(err, TS_EVALIDATION, "role", M_ROLE_UNKNOWN, ROLE_LIST);
     if (!agency_code) ts_err_field(err, TS_EVALIDATION, "agency", M_FIELD_REQUIRED, NULL);
     if (err->nfields) return err->code;
-    adm_ctx x = {.id = id, .role = role, .agency_code = agency_code, .out = out};
-    return ts_write(tc, grant_add_tx, &x);
+    adm_ctx x = {
+        .step = grant_add_step, .id = id, .role = role, .agency_code = agency_code, .out = out};
+    return ts_write(tc, managed_tx, &x);
 }
 
 static ts_code grant_remove_tx(ts_ctx *tc, void *argp)
@@ -790,14 +798,12 @@ ts_code accounts_grant_remove(ts_ctx *tc, int64_t id, int64_t grant_id)
     return ts_write(tc, grant_remove_tx, &x);
 }
 
-static ts_code reset_tx(ts_ctx *tc, void *argp)
+static ts_code reset_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
 {
     db_conn *c = tc->db;
     ts_err *err = tc->err;
-    adm_ctx *x = argp;
-    account_view v;
-    ts_code rc = load_target(tc, x->id, true, &v);
-    if (rc != TS_OK) return rc;
+    account_view v = *vp;
+    ts_code rc;
     rc = set_password(c, x->id, x->hash, ts_now(tc), 0, err);
     if (rc != TS_OK) return rc;
     return audit_account(tc, &v, "account.password_reset", audit_agency(&v),
@@ -816,8 +822,8 @@ ts_code accounts_reset_password(ts_ctx *tc, int64_t id, const char *password)
     if (pm != M_NONE) return ts_err_field(err, TS_EVALIDATION, "password", pm, NULL);
     char hash[PW_ENCODED_MAX];
     if (pw_hash(password, hash) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
-    adm_ctx x = {.id = id, .hash = hash};
-    return ts_write(tc, reset_tx, &x);
+    adm_ctx x = {.step = reset_step, .id = id, .hash = hash};
+    return ts_write(tc, managed_tx, &x);
 }
 
 /* ------------------------------------------------------------------ */
@@ -855,10 +861,7 @@ void token_write_json(jsonw *w, const api_token *t)
     epoch_write(w, "revoked_at", t->revoked_at);
 }
 
-static void write_token(jsonw *w, const void *obj)
-{
-    token_write_json(w, obj);
-}
+JX_WRITER(write_token, api_token, token_write_json)
 
 #define TOK_COLS                                                                                   \
     "t.id, t.name, ag.code, ag.path, t.permissions, t.created_at, t.created_by, "                  \

@@ -259,10 +259,7 @@ static ts_code h_token_create(http_req *r)
     return http_reply_w(r, 201, w);
 }
 
-static void write_token(jsonw *w, const void *t)
-{
-    token_write_json(w, t);
-}
+JX_WRITER(write_token, api_token, token_write_json)
 
 static ts_code h_token_list(http_req *r)
 {
@@ -312,10 +309,7 @@ static const jx_field account_list_query[] = {
     {0},
 };
 
-static void write_view(jsonw *w, const void *v)
-{
-    account_view_write_json(w, v);
-}
+JX_WRITER(write_view, account_view, account_view_write_json)
 
 static ts_code h_account_list(http_req *r)
 {

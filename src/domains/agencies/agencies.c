@@ -247,10 +247,7 @@ void agency_write_json(jsonw *w, const agency *g)
     jw_kstr(w, "updated_at", g->updated_at);
 }
 
-static void write_agency(jsonw *w, const void *g)
-{
-    agency_write_json(w, g);
-}
+JX_WRITER(write_agency, agency, agency_write_json)
 
 json_t *agency_to_json(const agency *g)
 {

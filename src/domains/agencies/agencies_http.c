@@ -25,10 +25,7 @@ static const jx_field list_query[] = {
     {0},
 };
 
-static void write_agency(jsonw *w, const void *g)
-{
-    agency_write_json(w, g);
-}
+JX_WRITER(write_agency, agency, agency_write_json)
 
 static ts_code h_list(http_req *r)
 {

@@ -216,10 +216,7 @@ void unit_write_json(jsonw *w, const unit *u)
     jw_kstr(w, "valid_to", u->valid_to);
 }
 
-static void write_unit(jsonw *w, const void *u)
-{
-    unit_write_json(w, u);
-}
+JX_WRITER(write_unit, unit, unit_write_json)
 
 json_t *unit_to_json(const unit *u)
 {
