@@ -114,4 +114,39 @@ static inline void testdb_remove(testdb *t)
     }
 }
 
+/*
+ * The cmocka plumbing of a fixture type F (with members `testdb t` and
+ * `arena *a`) run on both backends: setup_sqlite / setup_pg call the test
+ * file's setup_on(state, dialect); teardown frees it; fx(state) gives the
+ * fixture, or skips the test when its backend is not there (no
+ * TINHSO_TEST_PG for PostgreSQL).
+ */
+#define TESTDB_BACKEND_FIXTURE(F)                                                                  \
+    static int setup_sqlite(void **state)                                                          \
+    {                                                                                              \
+        return setup_on(state, DB_SQLITE);                                                         \
+    }                                                                                              \
+    static int setup_pg(void **state)                                                              \
+    {                                                                                              \
+        return setup_on(state, DB_PG);                                                             \
+    }                                                                                              \
+    static int teardown(void **state)                                                              \
+    {                                                                                              \
+        F *f = *state;                                                                             \
+        if (!f) return 0;                                                                          \
+        arena_free(f->a);                                                                          \
+        testdb_remove(&f->t);                                                                      \
+        free(f);                                                                                   \
+        return 0;                                                                                  \
+    }                                                                                              \
+    static F *fx(void **state)                                                                     \
+    {                                                                                              \
+        F *f = *state;                                                                             \
+        if (!f) {                                                                                  \
+            print_message("TINHSO_TEST_PG not set to a postgresql:// URL: skipping\n");            \
+            skip();                                                                                \
+        }                                                                                          \
+        return f;                                                                                  \
+    }
+
 #endif

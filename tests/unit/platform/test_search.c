@@ -189,34 +189,7 @@ static int setup_on(void **state, db_dialect d)
     return 0;
 }
 
-static int setup_sqlite(void **state)
-{
-    return setup_on(state, DB_SQLITE);
-}
-static int setup_pg(void **state)
-{
-    return setup_on(state, DB_PG);
-}
-
-static int teardown(void **state)
-{
-    fixture *f = *state;
-    if (!f) return 0;
-    arena_free(f->a);
-    testdb_remove(&f->t);
-    free(f);
-    return 0;
-}
-
-static fixture *fx(void **state)
-{
-    fixture *f = *state;
-    if (!f) {
-        print_message("TINHSO_TEST_PG not set to a postgresql:// URL: skipping\n");
-        skip();
-    }
-    return f;
-}
+TESTDB_BACKEND_FIXTURE(fixture)
 
 /* The codes a search finds, comma-separated in listing order ("" for none). */
 static const char *found(fixture *f, const char *q)
