@@ -62,6 +62,31 @@ void db_row_read(arena *a, db_stmt *s, const db_rowspec *rs, void *item)
         db_row_map(a, s, rs->map, rs->ncols, item);
 }
 
+ts_code db_run_vals(db_conn *c, const char *sql, const db_val *v, int n, int64_t *changes,
+                    ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c, sql, &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_vals(s, 1, v, n);
+    int r;
+    while ((r = db_step(s, err)) == DB_ROW) {
+    }
+    if (changes) *changes = r < 0 ? 0 : db_changes(s);
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+ts_code db_int_vals(db_conn *c, const char *sql, const db_val *v, int n, int64_t def, int64_t *out,
+                    ts_err *err)
+{
+    db_stmt *s;
+    ts_code rc = db_prepare(c, sql, &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_vals(s, 1, v, n);
+    return dbrow_int(s, def, out, err);
+}
+
 ts_code db_query_one(db_conn *c, arena *a, const char *sql, const db_val *v, int nv,
                      const db_rowspec *rs, void *out, bool *found, ts_err *err)
 {

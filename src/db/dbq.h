@@ -40,6 +40,26 @@ int db_bind_vals(db_stmt *s, int first, const db_val *v, int n);
 #define db_bind_list(s, ...)                                                                       \
     db_bind_vals((s), 1, (const db_val[]){__VA_ARGS__}, DBV_COUNT(__VA_ARGS__))
 
+/*
+ * Prepare sql, bind v[0..n), run it to the end and reset it: an INSERT,
+ * UPDATE or DELETE in one call. *changes (when not NULL) = rows changed.
+ *   db_run(c, err, "UPDATE t SET a = ? WHERE id = ?", DBV_T(a), DBV_I(id))
+ */
+ts_code db_run_vals(db_conn *c, const char *sql, const db_val *v, int n, int64_t *changes,
+                    ts_err *err);
+#define db_run(c, err, sql, ...)                                                                   \
+    db_run_vals((c), (sql), (const db_val[]){__VA_ARGS__}, DBV_COUNT(__VA_ARGS__), NULL, (err))
+/*
+ * Prepare sql, bind v[0..n) and read the first column of its first row as
+ * an integer into *out (def when there is no row): a COUNT(*), an id, an
+ * INSERT ... RETURNING id.
+ */
+ts_code db_int_vals(db_conn *c, const char *sql, const db_val *v, int n, int64_t def, int64_t *out,
+                    ts_err *err);
+#define db_int(c, err, out, def, sql, ...)                                                         \
+    db_int_vals((c), (sql), (const db_val[]){__VA_ARGS__}, DBV_COUNT(__VA_ARGS__), (def), (out),   \
+                (err))
+
 /* ---- row mapping ----------------------------------------------------- */
 
 typedef enum db_ctype {

@@ -91,16 +91,10 @@ typedef struct create_ctx {
 static ts_code insert_grant(db_conn *c, int64_t account_id, const char *role, int64_t agency_id,
                             const char *now, const char *actor, ts_err *err)
 {
-    db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            "INSERT INTO grants (account_id, role, agency_id, created_at, "
-                            "created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-                            &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_list(s, DBV_I(account_id), DBV_T(role), DBV_I(agency_id), DBV_T(now), DBV_T(actor));
-    int r = db_step(s, err);
-    db_reset(s);
-    return r < 0 ? (ts_code)-r : TS_OK;
+    return db_run(c, err,
+                  "INSERT INTO grants (account_id, role, agency_id, created_at, "
+                  "created_by) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                  DBV_I(account_id), DBV_T(role), DBV_I(agency_id), DBV_T(now), DBV_T(actor));
 }
 
 static ts_code create_tx(ts_ctx *tc, void *argp)
@@ -225,14 +219,10 @@ ts_code accounts_create(ts_ctx *tc, const account_new *in, account *out)
 static ts_code set_password(db_conn *c, int64_t id, const char *hash, const char *now, int64_t keep,
                             ts_err *err)
 {
-    db_stmt *s;
-    ts_code rc = db_prepare(c, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
-                            &s, err);
+    ts_code rc =
+        db_run(c, err, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
+               DBV_T(hash), DBV_T(now), DBV_I(id));
     if (rc != TS_OK) return rc;
-    db_bind_list(s, DBV_T(hash), DBV_T(now), DBV_I(id));
-    int r = db_step(s, err);
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
     return ident_revoke_sessions(c, id, keep, err);
 }
 

@@ -314,20 +314,14 @@ static ts_code insert_row(db_conn *c, arena *a, agency *g, const agency *parent,
 /* Write g's own columns (not its place in the tree) back to its row. */
 static ts_code update_row(db_conn *c, arena *a, const agency *g, const char *now, ts_err *err)
 {
-    db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            "UPDATE agencies SET kind = ?, name = ?, short_name = ?, "
-                            "unit_code = ?, email = ?, phone = ?, address = ?, website = ?, "
-                            "valid_to = ?, search_key = ?, updated_at = ? WHERE id = ?",
-                            &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_list(s, DBV_T(g->kind), DBV_T(g->name), DBV_T(g->short_name), DBV_T(g->unit_code),
-                 DBV_T(g->email), DBV_T(g->phone), DBV_T(g->address), DBV_T(g->website),
-                 DBV_T(g->valid_to), DBV_T(search_key(a, g->name, g->short_name, g->code)),
-                 DBV_T(now), DBV_I(g->id));
-    int r = db_step(s, err);
-    db_reset(s);
-    return r < 0 ? (ts_code)-r : TS_OK;
+    return db_run(c, err,
+                  "UPDATE agencies SET kind = ?, name = ?, short_name = ?, "
+                  "unit_code = ?, email = ?, phone = ?, address = ?, website = ?, "
+                  "valid_to = ?, search_key = ?, updated_at = ? WHERE id = ?",
+                  DBV_T(g->kind), DBV_T(g->name), DBV_T(g->short_name), DBV_T(g->unit_code),
+                  DBV_T(g->email), DBV_T(g->phone), DBV_T(g->address), DBV_T(g->website),
+                  DBV_T(g->valid_to), DBV_T(search_key(a, g->name, g->short_name, g->code)),
+                  DBV_T(now), DBV_I(g->id));
 }
 
 /* 1 when candidate is g itself or lies in g's subtree. */
