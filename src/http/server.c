@@ -28,8 +28,10 @@ void http_config_defaults(http_config *c)
     c->threads = 0;
     c->max_body = 1u << 20;
     c->max_header = 16u << 10;
-    c->max_connections = 1024;
+    c->max_connections = 0; /* from the file limit (conns.c) */
     c->timeout_s = 30;
+    c->header_timeout_s = 10;
+    c->max_per_addr = 128;
     c->access_log = true;
     c->ref_cache = true;
     c->ref_cache_check_ms = 1000;
@@ -105,7 +107,7 @@ static enum MHD_Result send_reply(http_server *s, http_req *r)
         if (!strcasecmp(r->hdr_name[i], "Cache-Control")) has_cc = true;
     }
     if (!has_cc) MHD_add_response_header(resp, "Cache-Control", "no-store");
-    if (s->stopping) MHD_add_response_header(resp, "Connection", "close");
+    if (s->stopping || r->close_conn) MHD_add_response_header(resp, "Connection", "close");
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;
@@ -168,6 +170,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         r->method = arena_strdup(a, method);
         r->path = arena_strdup(a, url);
         request_identify(r);
+        conn_state *cs = conns_of(mc);
+        conns_request_started(s, mc, cs);
+        if (cs && cs->over_cap) {
+            /* over the connection cap: health probes are answered, the rest
+             * get a fast 503; either way the connection is closed after it */
+            r->close_conn = true;
+            if (strcmp(r->path, "/healthz") && strcmp(r->path, "/readyz")) {
+                atomic_fetch_add(&s->conns.refused_busy, 1);
+                r->route = ROUTE_UNMATCHED(s);
+                http_add_header(r, "Retry-After", "1");
+                ts_err_set(&r->err, TS_EUNAVAIL, M_SERVER_BUSY, NULL);
+                http_problem_render(r);
+                return send_reply(s, r);
+            }
+        }
         if (r->bad_uri) {
             /* a NUL byte (%00) would silently cut the path or a query value */
             r->route = ROUTE_UNMATCHED(s);
@@ -312,6 +329,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
         accesslog_write(r, status, us, toe != MHD_REQUEST_TERMINATED_COMPLETED_OK);
     req_arena_give(r->a);
     atomic_fetch_sub(&s->inflight, 1);
+    conns_request_done(s);
 }
 
 /* libmicrohttpd hands its own printf format and arguments */
@@ -338,16 +356,18 @@ ts_code http_server_start(http_server *s, ts_err *err)
         return TS_EINVAL;
     }
     s->started_us = time_mono_us();
+    conns_plan(s, conns_raise_nofile());
+    conns_start(s);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_TURBO |
                      MHD_USE_ERROR_LOG;
     s->mhd = MHD_start_daemon(
-        flags, s->cfg.port, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_logger, NULL,
-        MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s, MHD_OPTION_THREAD_POOL_SIZE,
+        flags, s->cfg.port, conns_accept_policy, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+        mhd_logger, NULL, MHD_OPTION_URI_LOG_CALLBACK, uri_logger, s, MHD_OPTION_THREAD_POOL_SIZE,
         (unsigned)s->cfg.threads, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-        MHD_OPTION_CONNECTION_LIMIT, (unsigned)s->cfg.max_connections,
-        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)s->cfg.timeout_s,
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.max_header, MHD_OPTION_LISTEN_BACKLOG_SIZE,
-        (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+        MHD_OPTION_CONNECTION_LIMIT, s->mhd_limit, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)s->cfg.timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->cfg.max_header,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        s, MHD_OPTION_NOTIFY_CONNECTION, conns_notify, s, MHD_OPTION_END);
     if (!s->mhd) {
         ts_err_set(err, TS_EUNAVAIL, M_UNAVAILABLE, NULL);
         ts_err_debug(err, "cannot listen on %s:%u (in use, or not permitted)", s->cfg.host,
@@ -357,6 +377,7 @@ ts_code http_server_start(http_server *s, ts_err *err)
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->mhd, MHD_DAEMON_INFO_BIND_PORT);
     s->bound_port = di ? di->port : s->cfg.port;
     s->cfg.port = s->bound_port;
+    if (conns_watchdog_start(s)) log_error("http: cannot start the stall watchdog thread");
     return TS_OK;
 }
 
@@ -376,6 +397,7 @@ void http_server_shutdown(http_server *s, int grace_ms)
         struct timespec ts = {0, 10 * 1000 * 1000};
         nanosleep(&ts, NULL);
     }
+    conns_stop(s);
     MHD_stop_daemon(s->mhd);
     s->mhd = NULL;
 }
@@ -383,7 +405,9 @@ void http_server_shutdown(http_server *s, int grace_ms)
 void http_server_free(http_server *s)
 {
     if (!s) return;
+    conns_stop(s);
     if (s->mhd) MHD_stop_daemon(s->mhd);
+    conns_free(s);
     free(s->routes);
     free(s->metrics);
     free(s);

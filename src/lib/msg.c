@@ -109,6 +109,31 @@ static const char *const messages[M_COUNT][2] = {
                                 "You cannot disable your own account."},
     [M_GRANT_OFFICER_ONLY] = {"Chỉ tài khoản cán bộ mới được cấp vai trò.",
                               "Roles can only be granted to officer accounts."},
+    [M_SERVER_BUSY] = {"Máy chủ đang phục vụ số kết nối tối đa; vui lòng thử lại sau giây lát.",
+                       "The server is at its connection limit; please retry in a moment."},
+    [M_FRAMING_LENGTH] = {"Yêu cầu có Content-Length lặp lại, mâu thuẫn hoặc không phải số.",
+                          "The request has a repeated, conflicting or non-numeric Content-Length."},
+    [M_FRAMING_BOTH] = {"Yêu cầu không được có đồng thời Content-Length và Transfer-Encoding.",
+                        "A request must not carry both Content-Length and Transfer-Encoding."},
+    [M_FRAMING_CHUNKED] = {"Transfer-Encoding không được hỗ trợ hoặc khối dữ liệu (chunk) sai "
+                           "kích thước.",
+                           "Unsupported Transfer-Encoding, or a chunk with a malformed size."},
+    [M_JSON_TRUNCATED] = {"JSON bị cắt cụt: nội dung hết trước khi đóng đủ ngoặc và chuỗi "
+                          "(dòng:cột %s).",
+                          "Truncated JSON: the body ends before every bracket and string is "
+                          "closed (line:column %s)."},
+    [M_JSON_NUL] = {"JSON chứa ký tự NUL (\\u0000), không được phép (dòng:cột %s).",
+                    "JSON contains a NUL character (\\u0000), which is not allowed "
+                    "(line:column %s)."},
+    [M_JSON_BAD_ESCAPE] = {"JSON có chuỗi thoát sau dấu \\ không hợp lệ (dòng:cột %s).",
+                           "JSON has an invalid escape after a backslash (line:column %s)."},
+    [M_JSON_TRAILING] = {"JSON có nội dung thừa sau giá trị (dòng:cột %s).",
+                         "JSON has extra content after the value (line:column %s)."},
+    [M_JSON_TOO_DEEP] = {"JSON lồng nhau quá sâu (dòng:cột %s).",
+                         "JSON is nested too deeply (line:column %s)."},
+    [M_JSON_SYNTAX] = {"JSON sai cú pháp (dòng:cột %s).", "JSON syntax error (line:column %s)."},
+    [M_JSON_DUPLICATE] = {"JSON có một khóa lặp lại (dòng:cột %s).",
+                          "JSON repeats an object key (line:column %s)."},
 };
 
 static const struct {
