@@ -113,6 +113,51 @@ static enum MHD_Result send_reply(http_server *s, http_req *r)
     return ret;
 }
 
+/* Content-Length and Transfer-Encoding as the client sent them (every
+ * occurrence: libmicrohttpd keeps them all but uses the first). */
+typedef struct framing {
+    int ncl, nte;
+    const char *te;
+} framing;
+
+static enum MHD_Result framing_scan(void *cls, enum MHD_ValueKind kind, const char *key,
+                                    const char *value)
+{
+    framing *f = cls;
+    (void)kind;
+    if (!strcasecmp(key, "Content-Length")) f->ncl++;
+    if (!strcasecmp(key, "Transfer-Encoding")) {
+        f->nte++;
+        f->te = value;
+    }
+    return MHD_YES;
+}
+
+/* Is v exactly "chunked" (case-insensitive, surrounding blanks allowed)? */
+static bool just_chunked(const char *v)
+{
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (strncasecmp(v, "chunked", 7)) return false;
+    for (v += 7; *v; v++)
+        if (*v != ' ' && *v != '\t') return false;
+    return true;
+}
+
+/* Request smuggling guards (RFC 9112 §6.1, §6.3) for what libmicrohttpd
+ * lets through: a repeated Content-Length, Content-Length with
+ * Transfer-Encoding, any transfer coding but one "chunked". Malformed
+ * lengths and chunk sizes it refuses itself (400, connection closed). */
+static ts_msg framing_error(struct MHD_Connection *mc)
+{
+    framing f = {0, 0, NULL};
+    MHD_get_connection_values(mc, MHD_HEADER_KIND, framing_scan, &f);
+    if (f.ncl > 1) return M_FRAMING_LENGTH;
+    if (f.ncl && f.nte) return M_FRAMING_BOTH;
+    if (f.nte > 1 || (f.nte && !just_chunked(f.te))) return M_FRAMING_CHUNKED;
+    return M_NONE;
+}
+
 static void body_release(void *p)
 {
     strbuf *b = p;
@@ -189,6 +234,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
             /* a NUL byte (%00) would silently cut the path or a query value */
             r->route = ROUTE_UNMATCHED(s);
             ts_err_set(&r->err, TS_EINVAL, M_BAD_URI, NULL);
+            http_problem_render(r);
+            return send_reply(s, r);
+        }
+        ts_msg fm = framing_error(mc);
+        if (fm != M_NONE) {
+            /* the body's end is unknown: answer, write nothing, close */
+            r->close_conn = true;
+            r->route = ROUTE_UNMATCHED(s);
+            ts_err_set(&r->err, TS_EINVAL, fm, NULL);
             http_problem_render(r);
             return send_reply(s, r);
         }
