@@ -75,7 +75,7 @@ bench:
 	fi
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-release-gcc build-release-clang
 
 format:
 	@bash scripts/deps.sh --lint

@@ -77,6 +77,17 @@ static unsigned mhd_limit_for(long budget, int threads)
     return (unsigned)(per * threads);
 }
 
+/* How many connections over the cap are let in to get their 503: enough
+ * that a newcomer hears "busy" at once, few enough that clients which
+ * reconnect at once (load generators, impatient retries) cannot keep the
+ * workers busy with accept-503-close: the rest wait in the listen backlog,
+ * which costs nothing. */
+static long busy_room(long n)
+{
+    long r = n / 64;
+    return r < 16 ? 16 : r > 128 ? 128 : r;
+}
+
 void conns_plan(http_server *s, long nofile)
 {
     int threads = s->cfg.threads;
@@ -88,7 +99,7 @@ void conns_plan(http_server *s, long nofile)
     long cap;
     if (s->cfg.max_connections > 0) {
         cap = s->cfg.max_connections;
-        long room = cap / 4 > 64 ? cap / 4 : 64;
+        long room = busy_room(cap);
         if (cap > budget) {
             log_error("max_connections %ld is more than the file limit allows (%ld): "
                       "connections over %ld wait in the listen backlog",
@@ -98,16 +109,14 @@ void conns_plan(http_server *s, long nofile)
         long want = cap + room;
         s->mhd_limit = mhd_limit_for(want < budget ? want : budget, threads);
     } else {
-        /* one eighth of the budget answers 503 instead of waiting */
-        long room = budget / 8 > 16 ? budget / 8 : 16;
+        long room = busy_room(budget);
         cap = budget - room;
         if (cap < 1) cap = 1;
         s->mhd_limit = mhd_limit_for(budget, threads);
     }
     s->cfg.max_connections = (int)cap;
-    if ((long)s->mhd_limit < cap) s->mhd_limit = (unsigned)cap;
-    log_info("connections: cap %d (file limit %ld), a 503 for connections over it up to %u, "
-             "then the listen backlog; header timeout %d s, %d per address",
+    log_info("connections: cap %d (file limit %ld), a 503 for connections over it up to %u "
+             "open, then the listen backlog; header timeout %d s, %d per address",
              s->cfg.max_connections, nofile, s->mhd_limit, s->cfg.header_timeout_s,
              s->cfg.max_per_addr);
 }
