@@ -190,25 +190,21 @@ static bool addr_trusted(const http_config *cfg, const unsigned char key[17])
 static bool addr_take(struct addr_table *t, const unsigned char key[17], int max)
 {
     unsigned h = addr_hash(key);
-    bool ok = true;
+    bool ok = false;
     pthread_mutex_lock(&t->mu);
     addr_ent *e = t->b[h];
     while (e && memcmp(e->key, key, 17))
         e = e->next;
-    if (!e) {
+    if (!e && max > 0) {
         e = calloc(1, sizeof *e);
         if (!e) abort();
         memcpy(e->key, key, 17);
         e->next = t->b[h];
         t->b[h] = e;
     }
-    if (e->n >= max)
-        ok = false;
-    else
+    if (e && e->n < max) {
         e->n++;
-    if (!e->n) { /* a new entry that was refused (max 0): drop it again */
-        t->b[h] = e->next;
-        free(e);
+        ok = true;
     }
     pthread_mutex_unlock(&t->mu);
     return ok;
