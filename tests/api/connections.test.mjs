@@ -213,3 +213,52 @@ test('tinhso help config lists every key with its default', () => {
   assert.match(serve.stdout, /usage: tinhso serve/);
   assert.match(serve.stdout, /header_timeout_seconds/);
 });
+
+test('256 busy keep-alive connections on one worker never freeze it (libmicrohttpd epoll drain)', async () => {
+  // one worker thread: exactly 2 x 128 ready connections used to block it
+  // until the next connection timeout (docs/decisions.md §17). Without the
+  // watchdog this gets 2-3 rounds in 3 s; with it about 40 under ASan.
+  const srv = await startServer({ args: ['--threads', '1', '--config', config({ trusted_proxies: ['127.0.0.1'] })] });
+  const conns = [];
+  try {
+    // rounds in lock-step, as a saturated server sees a closed-loop load:
+    // every connection has a request waiting, nothing else happens
+    for (let i = 0; i < 256; i++) conns.push(await open(srv.port));
+    const t0 = Date.now();
+    let answers = 0;
+    while (Date.now() - t0 < 3000) {
+      for (const c of conns) c.sock.write(get('/healthz'));
+      const got = await Promise.all(conns.map((c) => answer(c, 10000)));
+      answers += got.filter((a) => /^HTTP\/1\.1 200 /.test(a)).length;
+    }
+    const rounds = answers / 256;
+    assert.ok(rounds >= 10, `${answers} answers in ${Date.now() - t0} ms: ${rounds.toFixed(1)} per connection`);
+  } finally {
+    for (const c of conns) c.sock.destroy();
+    await srv.close();
+  }
+});
+
+test('the default cap follows the file limit, raised to the hard limit; max_connections wins', async () => {
+  const { spawn } = await import('node:child_process');
+  const { BIN } = await import('./lib/server.mjs');
+  const startLog = (extra) => new Promise((resolve) => {
+    const d = freshDb();
+    const p = spawn('bash', ['-c', `ulimit -Sn 1024 && ulimit -Hn 2048 && exec "$0" "$@"`, BIN, 'serve',
+      '--db', d.url, '--listen', '127.0.0.1:0', '--threads', '2', ...extra], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let log = '';
+    const done = () => { p.kill('SIGKILL'); d.cleanup(); resolve(log); };
+    const t = setTimeout(done, 10000);
+    p.stderr.on('data', (b) => {
+      log += b;
+      if (/listening on/.test(log)) { clearTimeout(t); done(); }
+    });
+    p.on('exit', () => { clearTimeout(t); d.cleanup(); resolve(log); });
+  });
+  const log = await startLog([]);
+  assert.match(log, /file limit: raised from 1024 to 2048/, log);
+  // 2048 - (64 + 8 per worker) = 1968 for connections, 1/64 of it answers 503
+  assert.match(log, /connections: cap 1938 \(file limit 2048\), a 503 for connections over it up to 1968 open/, log);
+  const explicit = await startLog(['--config', config({ max_connections: 100 })]);
+  assert.match(explicit, /connections: cap 100 \(file limit 2048\)/, explicit);
+});
