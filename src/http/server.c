@@ -201,6 +201,54 @@ static void dispatch(http_server *s, http_req *r)
     }
 }
 
+/* Answer r with a problem, counted as unmatched; true for refuse_early. */
+static bool refuse(http_server *s, http_req *r, ts_code code, ts_msg msg, const char *arg)
+{
+    r->route = ROUTE_UNMATCHED(s);
+    ts_err_set(&r->err, code, msg, arg);
+    http_problem_render(r);
+    return true;
+}
+
+/* What is refused on a request's header alone, before routing and before
+ * any body is read; true when r holds the answer (a problem). */
+static bool refuse_early(http_server *s, http_req *r, struct MHD_Connection *mc)
+{
+    conn_state *cs = conns_of(mc);
+    conns_request_started(s, mc, cs);
+    if (cs && cs->over_cap) {
+        /* over the connection cap: health probes are answered, the rest get
+         * a fast 503; either way the connection is closed after it */
+        r->close_conn = true;
+        if (strcmp(r->path, "/healthz") && strcmp(r->path, "/readyz")) {
+            atomic_fetch_add(&s->conns.refused_busy, 1);
+            http_add_header(r, "Retry-After", "1");
+            return refuse(s, r, TS_EUNAVAIL, M_SERVER_BUSY, NULL);
+        }
+    }
+    /* a NUL byte (%00) would silently cut the path or a query value */
+    if (r->bad_uri) return refuse(s, r, TS_EINVAL, M_BAD_URI, NULL);
+    ts_msg fm = framing_error(mc);
+    if (fm != M_NONE) {
+        /* the body's end is unknown: answer, write nothing, close */
+        r->close_conn = true;
+        return refuse(s, r, TS_EINVAL, fm, NULL);
+    }
+    const char *cl = http_header(r, "Content-Length");
+    if (cl) {
+        char *end;
+        unsigned long long n = strtoull(cl, &end, 10);
+        if (*end || n > s->cfg.max_body) {
+            /* refuse before reading the body */
+            r->body_too_big = true;
+            char lim[32];
+            snprintf(lim, sizeof lim, "%zu", s->cfg.max_body);
+            return refuse(s, r, TS_ETOOBIG, M_BODY_TOO_LARGE, lim);
+        }
+    }
+    return false;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -215,52 +263,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
         r->method = arena_strdup(a, method);
         r->path = arena_strdup(a, url);
         request_identify(r);
-        conn_state *cs = conns_of(mc);
-        conns_request_started(s, mc, cs);
-        if (cs && cs->over_cap) {
-            /* over the connection cap: health probes are answered, the rest
-             * get a fast 503; either way the connection is closed after it */
-            r->close_conn = true;
-            if (strcmp(r->path, "/healthz") && strcmp(r->path, "/readyz")) {
-                atomic_fetch_add(&s->conns.refused_busy, 1);
-                r->route = ROUTE_UNMATCHED(s);
-                http_add_header(r, "Retry-After", "1");
-                ts_err_set(&r->err, TS_EUNAVAIL, M_SERVER_BUSY, NULL);
-                http_problem_render(r);
-                return send_reply(s, r);
-            }
-        }
-        if (r->bad_uri) {
-            /* a NUL byte (%00) would silently cut the path or a query value */
-            r->route = ROUTE_UNMATCHED(s);
-            ts_err_set(&r->err, TS_EINVAL, M_BAD_URI, NULL);
-            http_problem_render(r);
-            return send_reply(s, r);
-        }
-        ts_msg fm = framing_error(mc);
-        if (fm != M_NONE) {
-            /* the body's end is unknown: answer, write nothing, close */
-            r->close_conn = true;
-            r->route = ROUTE_UNMATCHED(s);
-            ts_err_set(&r->err, TS_EINVAL, fm, NULL);
-            http_problem_render(r);
-            return send_reply(s, r);
-        }
-        const char *cl = http_header(r, "Content-Length");
-        if (cl) {
-            char *end;
-            unsigned long long n = strtoull(cl, &end, 10);
-            if (*end || n > s->cfg.max_body) {
-                /* refuse before reading the body */
-                r->body_too_big = true;
-                char lim[32];
-                snprintf(lim, sizeof lim, "%zu", s->cfg.max_body);
-                ts_err_set(&r->err, TS_ETOOBIG, M_BODY_TOO_LARGE, lim);
-                http_problem_render(r);
-                r->route = ROUTE_UNMATCHED(s);
-                return send_reply(s, r);
-            }
-        }
+        if (refuse_early(s, r, mc)) return send_reply(s, r);
         return MHD_YES;
     }
     if (*upload_data_size) {
