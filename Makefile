@@ -81,7 +81,7 @@ fuzz:
 	bash scripts/fuzz.sh $(SECONDS_EACH)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-fuzz build-release-gcc build-release-clang
 
 format:
 	@bash scripts/deps.sh --lint

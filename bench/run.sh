@@ -505,7 +505,7 @@ report() {
         r=($(result_of "tinhso/PostgreSQL --no-cache" "$ep"))
         [ ${#r[@]} -gt 0 ] && echo "- tinhso/PostgreSQL --no-cache \`$ep\` (reported: every request reads PostgreSQL): ${r[0]} req/s, p99 ${r[2]} ms"
     done
-    # unit search (docs/decisions.md §17): the figure with the answer kept, and read every time
+    # unit search (docs/decisions.md §20): the figure with the answer kept, and read every time
     local sq st
     for st in "$T|20000" "$N|20000" "tinhso/PostgreSQL|5000" "tinhso/PostgreSQL --no-cache|5000"; do
         IFS='|' read -r t sq <<<"$st"

@@ -3,7 +3,8 @@
 #
 #   scripts/deps.sh            build + run: compiler, CMake and the -dev libraries
 #   scripts/deps.sh --test     also what scripts/test.sh needs (cmocka, PostgreSQL 15,
-#                              sqlite3, chromium, Node.js + npm when `node`/`npm` are not on PATH, ...)
+#                              sqlite3, chromium, clang + libFuzzer, Node.js + npm when `node`/`npm` are not
+#                              on PATH, ...)
 #   scripts/deps.sh --bench    also wrk, hyperfine, valgrind
 #   scripts/deps.sh --lint     also clang-format, cppcheck (make format / make lint)
 #   scripts/deps.sh --fuzz     also clang and its libFuzzer runtime (make fuzz)
@@ -23,8 +24,10 @@ BUILD_PKGS=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev li
     libpq-dev libssl-dev libunistring-dev zlib1g-dev libargon2-dev)
 # psql (postgresql-client-15) and sqlite3 are used by the API test harness;
 # procps/iproute2 (ps, ss) by scripts/pg-server.sh; curl for smoke checks;
-# chromium for the browser tests (tests/e2e drives /usr/bin/chromium with playwright-core).
-TEST_PKGS=(libcmocka-dev postgresql-15 postgresql-client-15 sqlite3 procps iproute2 curl chromium)
+# chromium for the browser tests (tests/e2e drives /usr/bin/chromium with playwright-core);
+# clang for the "builds" suite (Release with clang must stay -Werror clean too).
+TEST_PKGS=(libcmocka-dev postgresql-15 postgresql-client-15 sqlite3 procps iproute2 curl chromium
+    clang libclang-rt-14-dev)
 BENCH_PKGS=(wrk hyperfine valgrind)
 LINT_PKGS=(clang-format cppcheck)
 # libFuzzer comes with clang's runtime libraries (scripts/fuzz.sh)

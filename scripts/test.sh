@@ -5,11 +5,15 @@
 #   2. a throw-away PostgreSQL 15        scripts/pg-server.sh, stopped on exit
 #   3. sanitizer build in build-asan/    ASan + UBSan (+ LSan), Debug, fault injection
 #   4. suites, each run even when an earlier one failed:
+#        builds          Release with gcc and with clang (-DTINHSO_WEB=OFF) into
+#                        build-release-gcc/ and build-release-clang/: -Werror clean, not run
 #        unit            ctest (cmocka), with TINHSO_TEST_PG so the PostgreSQL tests run
 #        api-sqlite      node --test tests/api/**/*.test.mjs against a SQLite database
 #        api-postgresql  the same against the PostgreSQL server
 #        e2e             npm test in tests/e2e/ (headless chromium) on SQLite
 #        e2e-postgresql  the same against the PostgreSQL server
+#        fuzz            every libFuzzer harness (tests/fuzz) for FUZZ_SECONDS (default 30)
+#                        each, from its seed corpus: scripts/fuzz.sh
 #   5. the last line: "N passed, M failed" (suites); exit status 1 when M > 0.
 #
 # In the API and e2e suites TINHSO_BIN is a wrapper that execs build-asan/tinhso with
@@ -18,7 +22,7 @@
 # exit or trips UBSan fails the run even when no test looked at its stderr. (ASan's
 # log_path would not do: UBSan ignores it when built together with ASan.)
 #
-# Environment: TEST_TIMEOUT (seconds per suite, default 900).
+# Environment: TEST_TIMEOUT (seconds per suite, default 900), FUZZ_SECONDS (per harness, 30).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -28,7 +32,7 @@ JOBS=$(nproc 2>/dev/null || echo 2)
 TEST_TIMEOUT=${TEST_TIMEOUT:-900}
 BUILD=build-asan
 BIN=$ROOT/$BUILD/tinhso
-SUITES=(unit api-sqlite api-postgresql e2e e2e-postgresql)
+SUITES=(builds unit api-sqlite api-postgresql e2e e2e-postgresql fuzz)
 declare -A RESULT=() NOTE=() TOOK=()
 T0=$SECONDS
 
@@ -186,6 +190,38 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp
 
+# ---------------------------------------------------------------- builds
+
+# build_variant NAME CC: configure + build Release into build-release-NAME/ (quietly;
+# the log's tail on failure)
+build_variant() {
+    local name=$1 cc=$2 dir=build-release-$1 log=$WORK/build-$1.log
+    if ! command -v "$cc" >/dev/null 2>&1; then
+        echo "test.sh: $cc is not installed (scripts/deps.sh --test installs it)" >&2
+        return 1
+    fi
+    if CC=$cc cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=Release -DTINHSO_WEB=OFF >"$log" 2>&1 &&
+        cmake --build "$dir" -j"$JOBS" >>"$log" 2>&1; then
+        echo "Release with $cc: built in $dir/"
+        return 0
+    fi
+    tail -n 40 "$log" >&2
+    echo "test.sh: the Release build with $cc FAILED" >&2
+    return 1
+}
+
+banner "Builds (Release: gcc, clang)"
+s0=$SECONDS
+failed_builds=()
+build_variant gcc gcc || failed_builds+=(gcc)
+build_variant clang clang || failed_builds+=(clang)
+if [ ${#failed_builds[@]} -eq 0 ]; then
+    set_result builds passed
+else
+    set_result builds failed "Release build failed with: ${failed_builds[*]}"
+fi
+TOOK[builds]=$((SECONDS - s0))
+
 # ---------------------------------------------------------------- unit
 
 banner "Unit tests (ctest)"
@@ -283,5 +319,16 @@ else
     set_result e2e skipped "no tests/e2e/package.json"
     set_result e2e-postgresql skipped "no tests/e2e/package.json"
 fi
+
+# ---------------------------------------------------------------- fuzz
+
+banner "Fuzzing (tests/fuzz, ${FUZZ_SECONDS:-30} s a harness)"
+s0=$SECONDS
+if limited "$TEST_TIMEOUT" bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"; then
+    set_result fuzz passed
+else
+    set_result fuzz failed "a harness failed (reproducers in build-fuzz/findings/)"
+fi
+TOOK[fuzz]=$((SECONDS - s0))
 
 summary

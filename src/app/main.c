@@ -3,6 +3,7 @@
  * Every command takes --help; an unknown command or option prints usage
  * and exits 2. Exit codes: 0 ok, 1 failure, 2 usage.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <signal.h>
@@ -25,29 +26,9 @@
 #include "../platform/audit.h"
 #include "../platform/events.h"
 #include "../platform/refcache.h"
+#include "config.h"
 
 #define DEMO_UNITS_VALID_FROM "2025-07-01"
-
-static const char usage_main[] =
-    "tinhso " TINHSO_VERSION " — a province's digital-government services in one program\n"
-    "\n"
-    "usage: tinhso COMMAND [OPTIONS]\n"
-    "\n"
-    "commands:\n"
-    "  serve          run the HTTP service\n"
-    "  migrate        apply pending database migrations (--status to list)\n"
-    "  audit verify   check the audit chain\n"
-    "  backup         consistent copy of a running SQLite database\n"
-    "  units import   load administrative units from a vn-admin JSON file\n"
-    "  user add       create a sign-in (password read from stdin)\n"
-    "  token create   create an API token (printed once)\n"
-    "  demo           set up the demo province (migrations + reference data)\n"
-    "  version        print the version\n"
-    "  help           this text\n"
-    "\n"
-    "Database URLs: sqlite:PATH, a bare PATH (SQLite), or postgresql://USER@HOST:PORT/DB.\n"
-    "The database may also be given as TINHSO_DB in the environment.\n"
-    "Run 'tinhso COMMAND --help' for a command's options.\n";
 
 static const char usage_serve[] =
     "usage: tinhso serve --db URL [--listen HOST:PORT] [--threads N] [--config FILE]\n"
@@ -59,7 +40,8 @@ static const char usage_serve[] =
     "  --no-migrate      do not apply pending migrations on start\n"
     "  --no-access-log   do not write one JSON line per request to stderr\n"
     "  --no-cache        read reference data (units) from the database on every request\n"
-    "The admin bearer token is read from $TINHSO_ADMIN_TOKEN or the config file.\n";
+    "The admin bearer token is read from $TINHSO_ADMIN_TOKEN or the config file.\n"
+    "Run 'tinhso help config' for the configuration file's keys.\n";
 
 static const char usage_migrate[] = "usage: tinhso migrate --db URL [--status]\n";
 static const char usage_audit[] =
@@ -222,103 +204,53 @@ static int run_migrations(db_conn *c, bool quiet)
 /* ------------------------------------------------------------------ */
 /* serve                                                                 */
 
-static int load_config(const char *path, http_config *cfg, const char **db_out)
+static char *read_file(const char *path, size_t *len)
 {
-    json_error_t je;
-    json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-    if (!root) {
-        fprintf(stderr, "tinhso: config %s: %s (line %d)\n", path, je.text, je.line);
-        return 1;
-    }
-    int rc = 0;
-    const char *key;
-    json_t *v;
-    json_object_foreach(root, key, v)
-    {
-        if (!strcmp(key, "db") && json_is_string(v)) {
-            *db_out = strdup(json_string_value(v));
-        } else if (!strcmp(key, "listen") && json_is_string(v)) {
-            const char *l = json_string_value(v);
-            const char *colon = strrchr(l, ':');
-            if (!colon || (size_t)(colon - l) >= sizeof cfg->host) {
-                rc = 1;
-                break;
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0, r;
+    char *b = malloc(cap);
+    while (b && (r = fread(b + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap) {
+            char *nb = realloc(b, cap *= 2);
+            if (!nb) {
+                free(b);
+                b = NULL;
             }
-            snprintf(cfg->host, sizeof cfg->host, "%.*s", (int)(colon - l), l);
-            cfg->port = (unsigned short)atoi(colon + 1);
-        } else if (!strcmp(key, "threads") && json_is_integer(v)) {
-            cfg->threads = (int)json_integer_value(v);
-        } else if (!strcmp(key, "max_body_bytes") && json_is_integer(v) &&
-                   json_integer_value(v) > 0) {
-            cfg->max_body = (size_t)json_integer_value(v);
-        } else if (!strcmp(key, "max_header_bytes") && json_is_integer(v) &&
-                   json_integer_value(v) >= 4096) {
-            cfg->max_header = (size_t)json_integer_value(v);
-        } else if (!strcmp(key, "max_connections") && json_is_integer(v) &&
-                   json_integer_value(v) > 0) {
-            cfg->max_connections = (int)json_integer_value(v);
-        } else if (!strcmp(key, "timeout_seconds") && json_is_integer(v) &&
-                   json_integer_value(v) > 0) {
-            cfg->timeout_s = (int)json_integer_value(v);
-        } else if (!strcmp(key, "access_log") && json_is_boolean(v)) {
-            cfg->access_log = json_is_true(v);
-        } else if (!strcmp(key, "ref_cache") && json_is_boolean(v)) {
-            cfg->ref_cache = json_is_true(v);
-        } else if (!strcmp(key, "ref_cache_check_ms") && json_is_integer(v) &&
-                   json_integer_value(v) >= 0 && json_integer_value(v) <= 60000) {
-            cfg->ref_cache_check_ms = (int)json_integer_value(v);
-        } else if (!strcmp(key, "ref_cache_max_age_seconds") && json_is_integer(v) &&
-                   json_integer_value(v) >= 0 && json_integer_value(v) <= 86400) {
-            cfg->ref_cache_max_age_s = (int)json_integer_value(v);
-        } else if (!strcmp(key, "admin_token") && json_is_string(v)) {
-            snprintf(cfg->admin_token, sizeof cfg->admin_token, "%s", json_string_value(v));
-        } else if (!strcmp(key, "cookie_secure") && json_is_boolean(v)) {
-            cfg->cookie_secure = json_is_true(v);
-        } else if (!strcmp(key, "session_idle_seconds") && json_is_integer(v) &&
-                   json_integer_value(v) > 0) {
-            cfg->ident.idle_s = json_integer_value(v);
-        } else if (!strcmp(key, "session_max_seconds") && json_is_integer(v) &&
-                   json_integer_value(v) > 0) {
-            cfg->ident.max_s = json_integer_value(v);
-        } else if (!strcmp(key, "login_max_failures") && json_is_integer(v) &&
-                   json_integer_value(v) > 0 && json_integer_value(v) < 1000) {
-            cfg->ident.login_max_failures = (int)json_integer_value(v);
-        } else if (!strcmp(key, "login_ip_max_failures") && json_is_integer(v) &&
-                   json_integer_value(v) > 0 && json_integer_value(v) < 100000) {
-            cfg->ident.login_ip_max_failures = (int)json_integer_value(v);
-        } else if (!strcmp(key, "register_ip_max_per_hour") && json_is_integer(v) &&
-                   json_integer_value(v) > 0 && json_integer_value(v) <= 100000) {
-            cfg->ident.register_ip_max = (int)json_integer_value(v);
-        } else if (!strcmp(key, "trusted_proxies") && json_is_array(v) &&
-                   json_array_size(v) <= HTTP_MAX_PROXIES) {
-            size_t i;
-            json_t *p;
-            cfg->nproxies = 0;
-            json_array_foreach(v, i, p)
-            {
-                if (!json_is_string(p) ||
-                    http_net_parse(json_string_value(p), &cfg->proxies[cfg->nproxies])) {
-                    fprintf(stderr,
-                            "tinhso: config %s: trusted_proxies[%zu] is not an IP address or "
-                            "network (e.g. \"127.0.0.1\", \"10.0.0.0/8\", \"::1\")\n",
-                            path, i);
-                    rc = 1;
-                    break;
-                }
-                cfg->nproxies++;
-            }
-            if (rc) break;
-        } else if (!strcmp(key, "login_lock_seconds") && json_is_integer(v) &&
-                   json_integer_value(v) > 0 && json_integer_value(v) <= 86400) {
-            cfg->ident.lock_s = (int)json_integer_value(v);
-        } else {
-            fprintf(stderr, "tinhso: config %s: unknown or invalid key \"%s\"\n", path, key);
-            rc = 1;
-            break;
+            b = nb;
         }
     }
-    json_decref(root);
-    return rc;
+    fclose(f);
+    if (b) *len = n;
+    return b;
+}
+
+/* The configuration file: read and parse it into c; on error print what
+ * and which key, and return 1. */
+static int load_config(const char *path, app_config *c)
+{
+    size_t len = 0;
+    char *text = read_file(path, &len);
+    if (!text) {
+        fprintf(stderr, "tinhso: config %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    ts_err e;
+    ts_err_clear(&e);
+    ts_code rc = config_parse(text, len, c, &e);
+    free(text);
+    if (rc == TS_OK) return 0;
+    char msg[512];
+    if (e.nfields) {
+        ts_msg_render(msg, sizeof msg, e.fields[0].msg, e.fields[0].arg, 1);
+        fprintf(stderr, "tinhso: config %s: \"%s\": %s\n", path, e.fields[0].field, msg);
+    } else {
+        ts_msg_render(msg, sizeof msg, e.msg, e.arg, 1);
+        fprintf(stderr, "tinhso: config %s: %s\n", path, msg);
+    }
+    fputs("Run 'tinhso help config' for the keys.\n", stderr);
+    return 1;
 }
 
 static int parse_listen(const char *l, http_config *cfg)
@@ -351,21 +283,21 @@ static int cmd_serve(int argc, char **argv)
     if (i < 0 || i != argc || o.threads < 0) return usage_error(usage_serve);
 
     int64_t t0 = time_mono_us();
-    http_config cfg;
-    http_config_defaults(&cfg);
-    const char *cfg_db = NULL;
-    if (o.config && load_config(o.config, &cfg, &cfg_db)) return 1;
-    if (!o.db && cfg_db) o.db = cfg_db;
-    if (o.listen && parse_listen(o.listen, &cfg)) {
+    app_config ac;
+    config_defaults(&ac);
+    if (o.config && load_config(o.config, &ac)) return 1;
+    if (!o.db && ac.db[0]) o.db = ac.db;
+    if (o.listen && parse_listen(o.listen, &ac.http)) {
         fprintf(stderr, "tinhso: --listen wants HOST:PORT, got %s\n", o.listen);
         return usage_error(usage_serve);
     }
-    if (o.threads > 0) cfg.threads = o.threads;
-    if (o.no_access_log) cfg.access_log = false;
-    if (o.no_cache) cfg.ref_cache = false;
-    refcache_configure(cfg.ref_cache, cfg.ref_cache_check_ms, cfg.ref_cache_max_age_s * 1000);
+    if (o.threads > 0) ac.http.threads = o.threads;
+    if (o.no_access_log) ac.http.access_log = false;
+    if (o.no_cache) ac.http.ref_cache = false;
+    refcache_configure(ac.http.ref_cache, ac.http.ref_cache_check_ms,
+                       ac.http.ref_cache_max_age_s * 1000);
     const char *tok = getenv("TINHSO_ADMIN_TOKEN");
-    if (tok && *tok) snprintf(cfg.admin_token, sizeof cfg.admin_token, "%s", tok);
+    if (tok && *tok) snprintf(ac.http.admin_token, sizeof ac.http.admin_token, "%s", tok);
 
     db *d;
     db_conn *c;
@@ -384,7 +316,7 @@ static int cmd_serve(int argc, char **argv)
 
     ts_err e;
     ts_err_clear(&e);
-    http_server *srv = http_server_new(&cfg, d, tinhso_route_tables, &e);
+    http_server *srv = http_server_new(&ac.http, d, tinhso_route_tables, &e);
     if (!srv) {
         rc = fail("cannot create the server", &e);
         goto out_db;
@@ -394,8 +326,8 @@ static int cmd_serve(int argc, char **argv)
         goto out_srv;
     }
     log_info("tinhso %s listening on http://%s:%u (%s, %d threads) ready in %.1f ms",
-             TINHSO_VERSION, cfg.host, http_server_port(srv), db_url_safe(d),
-             cfg.threads > 0 ? cfg.threads : (int)sysconf(_SC_NPROCESSORS_ONLN),
+             TINHSO_VERSION, ac.http.host, http_server_port(srv), db_url_safe(d),
+             ac.http.threads > 0 ? ac.http.threads : (int)sysconf(_SC_NPROCESSORS_ONLN),
              (double)(time_mono_us() - t0) / 1000.0);
     int sig = 0;
     sigwait(&set, &sig);
@@ -408,7 +340,6 @@ out_srv:
 out_db:
     events_stop();
     db_close(d);
-    free((void *)cfg_db);
     return rc;
 }
 
@@ -502,28 +433,6 @@ static int cmd_backup(int argc, char **argv)
         printf("backup written to %s in %.1f ms\n", o.out, (double)(time_mono_us() - t0) / 1000);
     db_close(d);
     return rc;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 1 << 16, n = 0, r;
-    char *b = malloc(cap);
-    while (b && (r = fread(b + n, 1, cap - n, f)) > 0) {
-        n += r;
-        if (n == cap) {
-            char *nb = realloc(b, cap *= 2);
-            if (!nb) {
-                free(b);
-                b = NULL;
-            }
-            b = nb;
-        }
-    }
-    fclose(f);
-    if (b) *len = n;
-    return b;
 }
 
 static int do_import(db_conn *c, const char *json, size_t len, const char *valid_from,
@@ -797,27 +706,115 @@ static int cmd_token(int argc, char **argv)
     return rc;
 }
 
+/* ------------------------------------------------------------------ */
+/* the command table                                                     */
+
+static int cmd_version(int argc, char **argv);
+static int cmd_help(int argc, char **argv);
+
+static const char usage_version[] = "usage: tinhso version\n";
+static const char usage_help[] =
+    "usage: tinhso help [COMMAND | config [--markdown]]\n"
+    "  COMMAND's usage (serve: also the configuration keys); config: the configuration keys\n";
+
+typedef struct cli_command {
+    const char *name;  /* argv[1] */
+    const char *title; /* as listed in the usage: "audit verify" */
+    const char *usage; /* printed by --help and on a usage error */
+    const char *help;  /* one line */
+    int (*run)(int argc, char **argv);
+} cli_command;
+
+static const cli_command commands[] = {
+    {"serve", "serve", usage_serve, "run the HTTP service", cmd_serve},
+    {"migrate", "migrate", usage_migrate, "apply pending database migrations (--status to list)",
+     cmd_migrate},
+    {"audit", "audit verify", usage_audit, "check the audit chain", cmd_audit},
+    {"backup", "backup", usage_backup, "consistent copy of a running SQLite database", cmd_backup},
+    {"units", "units import", usage_units, "load administrative units from a vn-admin JSON file",
+     cmd_units},
+    {"user", "user add", usage_user, "create a sign-in (password read from stdin)", cmd_user},
+    {"token", "token create", usage_token, "create an API token (printed once)", cmd_token},
+    {"demo", "demo", usage_demo, "set up the demo province (migrations + reference data)",
+     cmd_demo},
+    {"version", "version", usage_version, "print the version", cmd_version},
+    {"help", "help", usage_help, "this text; 'tinhso help serve' also lists the configuration",
+     cmd_help},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void main_usage(FILE *out)
+{
+    fputs("tinhso " TINHSO_VERSION " — a province's digital-government services in one program\n"
+          "\n"
+          "usage: tinhso COMMAND [OPTIONS]\n"
+          "\n"
+          "commands:\n",
+          out);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-14s %s\n", commands[i].title, commands[i].help);
+    fputs("\n"
+          "Database URLs: sqlite:PATH, a bare PATH (SQLite), or postgresql://USER@HOST:PORT/DB.\n"
+          "The database may also be given as TINHSO_DB in the environment.\n"
+          "Run 'tinhso COMMAND --help' for a command's options.\n",
+          out);
+}
+
+static const cli_command *command_find(const char *name)
+{
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(commands[i].name, name)) return &commands[i];
+    return NULL;
+}
+
+static int cmd_version(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    printf("tinhso %s (sqlite %s, libpq, libmicrohttpd, jansson %s)\n", TINHSO_VERSION, "3",
+           JANSSON_VERSION);
+    return 0;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+    if (argc < 2) {
+        main_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "config")) {
+        bool md = argc > 2 && !strcmp(argv[2], "--markdown");
+        if (argc > 3 || (argc == 3 && !md)) return usage_error(usage_help);
+        config_help(stdout, md);
+        return 0;
+    }
+    const cli_command *c = command_find(argv[1]);
+    if (!c || argc > 2) {
+        fprintf(stderr, "tinhso: no help on '%s'\n", argv[1]);
+        return usage_error(usage_help);
+    }
+    fputs(c->usage, stdout);
+    if (c->run == cmd_serve) {
+        fputs("\n", stdout);
+        config_help(stdout, 0);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2) return usage_error(usage_main);
-    const char *cmd = argv[1];
-    if (!strcmp(cmd, "serve")) return cmd_serve(argc - 1, argv + 1);
-    if (!strcmp(cmd, "migrate")) return cmd_migrate(argc - 1, argv + 1);
-    if (!strcmp(cmd, "audit")) return cmd_audit(argc - 1, argv + 1);
-    if (!strcmp(cmd, "backup")) return cmd_backup(argc - 1, argv + 1);
-    if (!strcmp(cmd, "units")) return cmd_units(argc - 1, argv + 1);
-    if (!strcmp(cmd, "demo")) return cmd_demo(argc - 1, argv + 1);
-    if (!strcmp(cmd, "user")) return cmd_user(argc - 1, argv + 1);
-    if (!strcmp(cmd, "token")) return cmd_token(argc - 1, argv + 1);
-    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
-        printf("tinhso %s (sqlite %s, libpq, libmicrohttpd, jansson %s)\n", TINHSO_VERSION, "3",
-               JANSSON_VERSION);
-        return 0;
+    if (argc < 2) {
+        main_usage(stderr);
+        return 2;
     }
-    if (!strcmp(cmd, "help") || !strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
-        fputs(usage_main, stdout);
-        return 0;
+    const char *name = argv[1];
+    if (!strcmp(name, "--version")) name = "version";
+    if (!strcmp(name, "--help") || !strcmp(name, "-h")) name = "help";
+    const cli_command *c = command_find(name);
+    if (!c) {
+        fprintf(stderr, "tinhso: unknown command '%s'\n", argv[1]);
+        main_usage(stderr);
+        return 2;
     }
-    fprintf(stderr, "tinhso: unknown command '%s'\n", cmd);
-    return usage_error(usage_main);
+    return c->run(argc - 1, argv + 1);
 }

@@ -53,6 +53,7 @@ typedef struct http_req {
     const char *hdr_name[HTTP_MAX_HEADERS];
     const char *hdr_val[HTTP_MAX_HEADERS];
     bool replied;
+    bool close_conn; /* answer with Connection: close (framing errors, over the cap) */
     /* identity (http/auth.c): set before the handler runs */
     const struct http_config *cfg;
     struct ident_principal *principal; /* NULL on public routes and when anonymous */
@@ -115,8 +116,6 @@ const char *http_header(http_req *r, const char *name);
 /* This thread's database connection; NULL with r->err set when unavailable. */
 db_conn *http_db(http_req *r);
 
-/* Reply with JSON (takes the reference to v). */
-ts_code http_reply_json(http_req *r, int status, json_t *v);
 /* Reply with JSON text built in sb (takes its buffer; sb is left empty). */
 struct strbuf;
 ts_code http_reply_sb(http_req *r, int status, struct strbuf *sb);
@@ -174,12 +173,5 @@ int64_t http_qint(http_req *r, const char *name);
 
 /* Parse the body as a JSON object; checks Content-Type. */
 ts_code http_body_json(http_req *r, json_t **out);
-
-/* A free-text query argument (NULL when absent): valid UTF-8 and at most
- * max characters, else a 400 naming it. */
-ts_code http_query_text(http_req *r, const char *name, size_t max, const char **out);
-/* Parse an integer query argument within [min,max] (def when absent). */
-ts_code http_query_int(http_req *r, const char *name, int64_t def, int64_t min, int64_t max,
-                       int64_t *out);
 
 #endif

@@ -35,8 +35,10 @@ typedef struct http_config {
     int threads;                        /* worker threads (0 = number of cores) */
     size_t max_body;                    /* bytes; larger bodies get 413 */
     size_t max_header;                  /* per-connection memory for headers (bytes) */
-    int max_connections;                /* concurrent connections */
-    int timeout_s;                      /* idle / slow-client timeout */
+    int max_connections;                /* served connections (0 = from the file limit) */
+    int timeout_s;                      /* keep-alive idle timeout (seconds) */
+    int header_timeout_s;               /* a new connection's time to send its header */
+    int max_per_addr;                   /* open connections per client address */
     bool access_log;                    /* one JSON line per request on stderr */
     char admin_token[128];              /* bootstrap admin bearer token ("" = disabled) */
     bool cookie_secure;                 /* mark the session cookie Secure (behind TLS) */

@@ -65,6 +65,29 @@ typedef const ts_message *ts_msg;
     X(M_JSON_MALFORMED, "JSON không hợp lệ: %s.", "Malformed JSON: %s.")                           \
     X(M_JSON_NOT_OBJECT, "Nội dung phải là một đối tượng JSON.",                                   \
       "The body must be a JSON object.")                                                           \
+    X(M_SERVER_BUSY, "Máy chủ đang phục vụ số kết nối tối đa; vui lòng thử lại sau giây lát.",     \
+      "The server is at its connection limit; please retry in a moment.")                          \
+    X(M_FRAMING_LENGTH, "Yêu cầu có Content-Length lặp lại, mâu thuẫn hoặc không phải số.",        \
+      "The request has a repeated, conflicting or non-numeric Content-Length.")                    \
+    X(M_FRAMING_BOTH, "Yêu cầu không được có đồng thời Content-Length và Transfer-Encoding.",      \
+      "A request must not carry both Content-Length and Transfer-Encoding.")                       \
+    X(M_FRAMING_CHUNKED,                                                                           \
+      "Transfer-Encoding không được hỗ trợ hoặc khối dữ liệu (chunk) sai kích thước.",             \
+      "Unsupported Transfer-Encoding, or a chunk with a malformed size.")                          \
+    X(M_JSON_TRUNCATED,                                                                            \
+      "JSON bị cắt cụt: nội dung hết trước khi đóng đủ ngoặc và chuỗi (dòng:cột %s).",             \
+      "Truncated JSON: the body ends before every bracket and string is closed (line:column %s).") \
+    X(M_JSON_NUL, "JSON chứa ký tự NUL (\\u0000), không được phép (dòng:cột %s).",                 \
+      "JSON contains a NUL character (\\u0000), which is not allowed (line:column %s).")           \
+    X(M_JSON_BAD_ESCAPE, "JSON có chuỗi thoát sau dấu \\ không hợp lệ (dòng:cột %s).",             \
+      "JSON has an invalid escape after a backslash (line:column %s).")                            \
+    X(M_JSON_TRAILING, "JSON có nội dung thừa sau giá trị (dòng:cột %s).",                         \
+      "JSON has extra content after the value (line:column %s).")                                  \
+    X(M_JSON_TOO_DEEP, "JSON lồng nhau quá sâu (dòng:cột %s).",                                    \
+      "JSON is nested too deeply (line:column %s).")                                               \
+    X(M_JSON_SYNTAX, "JSON sai cú pháp (dòng:cột %s).", "JSON syntax error (line:column %s).")     \
+    X(M_JSON_DUPLICATE, "JSON có một khóa lặp lại (dòng:cột %s).",                                 \
+      "JSON repeats an object key (line:column %s).")                                              \
     X(M_FIELD_REQUIRED, "Trường này là bắt buộc.", "This field is required.")                      \
     X(M_FIELD_TYPE_STRING, "Phải là chuỗi ký tự.", "Must be a string.")                            \
     X(M_FIELD_TYPE_INTEGER, "Phải là số nguyên.", "Must be an integer.")                           \

@@ -11,16 +11,64 @@
 #include "text.h"
 #include "validate.h"
 
+/* "line:column" (1-based) of byte offset pos in body. */
+static void where_at(const char *body, size_t pos, char *out, size_t cap)
+{
+    int line = 1, col = 1;
+    for (size_t i = 0; i < pos; i++) {
+        if (body[i] == '\n') {
+            line++;
+            col = 1;
+        } else if (((unsigned char)body[i] & 0xc0) != 0x80) {
+            col++;
+        }
+    }
+    snprintf(out, cap, "%d:%d", line, col);
+}
+
+/* The catalogue message for a jansson parse error: its code, and for
+ * syntax errors whether it was an escape. Jansson's own (English) text
+ * never reaches the client. */
+static ts_msg parse_msg(const json_error_t *je)
+{
+    switch (json_error_code(je)) {
+    case json_error_premature_end_of_input:
+        return M_JSON_TRUNCATED;
+    case json_error_end_of_input_expected:
+        return M_JSON_TRAILING;
+    case json_error_null_character:
+    case json_error_null_byte_in_key:
+        return M_JSON_NUL;
+    case json_error_stack_overflow:
+        return M_JSON_TOO_DEEP;
+    case json_error_duplicate_key:
+        return M_JSON_DUPLICATE;
+    case json_error_invalid_utf8:
+        return M_FIELD_UTF8;
+    default:
+        return strstr(je->text, "escape") ? M_JSON_BAD_ESCAPE : M_JSON_SYNTAX;
+    }
+}
+
 ts_code jx_parse_object(const char *body, size_t len, json_t **out, ts_err *err)
 {
     *out = NULL;
+    char where[32];
+    const char *nul = memchr(body, '\0', len);
+    if (nul) {
+        /* a raw NUL byte: jansson would call it a syntax error */
+        where_at(body, (size_t)(nul - body), where, sizeof where);
+        return ts_err_set(err, TS_EINVAL, M_JSON_NUL, where);
+    }
     if (!text_utf8_valid(body, len)) return ts_err_set(err, TS_EINVAL, M_FIELD_UTF8, NULL);
     json_error_t je;
     json_t *v = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je);
     if (!v) {
-        char where[200];
-        snprintf(where, sizeof where, "%s (line %d, column %d)", je.text, je.line, je.column);
-        return ts_err_set(err, TS_EINVAL, M_JSON_MALFORMED, where);
+        snprintf(where, sizeof where, "%d:%d", je.line > 0 ? je.line : 1,
+                 je.column > 0 ? je.column : 1);
+        ts_err_set(err, TS_EINVAL, parse_msg(&je), where);
+        ts_err_debug(err, "jansson: %s", je.text);
+        return TS_EINVAL;
     }
     if (!json_is_object(v)) {
         json_decref(v);

@@ -1,0 +1,33 @@
+/*
+ * config — the configuration keys of `tinhso serve` as one table (key,
+ * type, range, default, help), which drives the JSON file's parsing and
+ * validation, `tinhso help config` and the README's table. Callable from
+ * tests and fuzzers: text in, settings or a ts_err naming the key out.
+ */
+#ifndef TS_APP_CONFIG_H
+#define TS_APP_CONFIG_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "../http/server.h"
+#include "../lib/err.h"
+
+/* Everything a configuration file can set. */
+typedef struct app_config {
+    http_config http; /* listen address, limits, timeouts, identity settings */
+    char db[1024];    /* database URL ("" = not set) */
+} app_config;
+
+/* The defaults: http_config_defaults and no database. */
+void config_defaults(app_config *c);
+
+/* Parse a JSON object of configuration keys over c (keys not given keep
+ * their values). On error c may be partly updated; err names the key in
+ * its first field (or the line:column of a JSON syntax error). */
+ts_code config_parse(const char *text, size_t len, app_config *c, ts_err *err);
+
+/* The keys, for help: one line per key (markdown = a Markdown table). */
+void config_help(FILE *out, int markdown);
+
+#endif
