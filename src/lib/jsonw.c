@@ -155,3 +155,26 @@ void jw_raw(jsonw *w, const char *json, size_t n)
     value_sep(w);
     sb_add(w->sb, json, n);
 }
+
+void jw_fields(jsonw *w, const void *obj, const jw_field *fields, int n)
+{
+    const char *base = obj;
+    for (int i = 0; i < n; i++) {
+        const void *m = base + fields[i].off;
+        jw_key(w, fields[i].name);
+        switch (fields[i].type) {
+        case JWF_STR:
+            jw_str(w, *(const char *const *)m);
+            break;
+        case JWF_INT:
+            jw_int(w, *(const int *)m);
+            break;
+        case JWF_I64:
+            jw_int(w, *(const int64_t *)m);
+            break;
+        case JWF_BOOL:
+            jw_bool(w, *(const int *)m != 0);
+            break;
+        }
+    }
+}

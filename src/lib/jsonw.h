@@ -8,6 +8,7 @@
 #define TS_JSONW_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "strbuf.h"
@@ -33,6 +34,25 @@ void jw_null(jsonw *w);
 void jw_kstr(jsonw *w, const char *k, const char *s);
 void jw_kint(jsonw *w, const char *k, int64_t v);
 void jw_kbool(jsonw *w, const char *k, bool v);
+/*
+ * An object's members as a table, the way dbq maps columns: each entry
+ * names a member, its C type and where it lives, so a serializer is a
+ * list rather than a page of calls. JWF(STR, unit, code) writes
+ * "code": unit->code (NULL as null).
+ */
+typedef enum jw_ftype { JWF_STR, JWF_INT, JWF_I64, JWF_BOOL } jw_ftype;
+typedef struct jw_field {
+    const char *name;
+    jw_ftype type;
+    size_t off;
+} jw_field;
+#define JWF(type, st, member)                                                                      \
+    {                                                                                              \
+#member, JWF_##type, offsetof(st, member)                                                  \
+    }
+#define JW_NFIELDS(f) ((int)(sizeof(f) / sizeof((f)[0])))
+/* Write the members fields[0..n) of obj (inside an object the caller opened). */
+void jw_fields(jsonw *w, const void *obj, const jw_field *fields, int n);
 /* A value that is already JSON text (canonical text this program wrote). */
 void jw_raw(jsonw *w, const char *json, size_t n);
 

@@ -34,17 +34,16 @@ static const char *now_iso(arena *a)
     return arena_strdup(a, b);
 }
 
+static const jw_field account_fields[] = {
+    JWF(I64, account, id),        JWF(STR, account, username),   JWF(STR, account, kind),
+    JWF(STR, account, full_name), JWF(STR, account, email),      JWF(STR, account, phone),
+    JWF(BOOL, account, disabled), JWF(STR, account, created_at),
+};
+
 void account_write_json(jsonw *w, const account *ac)
 {
     jw_obj_begin(w);
-    jw_kint(w, "id", ac->id);
-    jw_kstr(w, "username", ac->username);
-    jw_kstr(w, "kind", ac->kind);
-    jw_kstr(w, "full_name", ac->full_name);
-    jw_kstr(w, "email", ac->email);
-    jw_kstr(w, "phone", ac->phone);
-    jw_kbool(w, "disabled", ac->disabled != 0);
-    jw_kstr(w, "created_at", ac->created_at);
+    jw_fields(w, ac, account_fields, JW_NFIELDS(account_fields));
 }
 
 JX_WRITER(write_account, account, account_write_json)
@@ -285,12 +284,14 @@ void account_view_write_json(jsonw *w, const account_view *v)
     jw_key(w, "grants");
     jw_arr_begin(w);
     for (int i = 0; i < v->ngrants; i++) {
-        const account_grant *g = &v->grants[i];
+        static const jw_field grant_fields[] = {
+            JWF(I64, account_grant, id),
+            JWF(STR, account_grant, role),
+            JWF(STR, account_grant, agency_code),
+            JWF(STR, account_grant, agency_name),
+        };
         jw_obj_begin(w);
-        jw_kint(w, "id", g->id);
-        jw_kstr(w, "role", g->role);
-        jw_kstr(w, "agency_code", g->agency_code);
-        jw_kstr(w, "agency_name", g->agency_name);
+        jw_fields(w, &v->grants[i], grant_fields, JW_NFIELDS(grant_fields));
         jw_obj_end(w);
     }
     jw_arr_end(w);

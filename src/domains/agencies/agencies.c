@@ -227,24 +227,18 @@ ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_li
     return rc;
 }
 
+static const jw_field agency_fields[] = {
+    JWF(STR, agency, code),      JWF(STR, agency, parent_code), JWF(INT, agency, level),
+    JWF(STR, agency, kind),      JWF(STR, agency, name),        JWF(STR, agency, short_name),
+    JWF(STR, agency, unit_code), JWF(STR, agency, email),       JWF(STR, agency, phone),
+    JWF(STR, agency, address),   JWF(STR, agency, website),     JWF(STR, agency, valid_from),
+    JWF(STR, agency, valid_to),  JWF(STR, agency, created_at),  JWF(STR, agency, updated_at),
+};
+
 void agency_write_json(jsonw *w, const agency *g)
 {
     jw_obj_begin(w);
-    jw_kstr(w, "code", g->code);
-    jw_kstr(w, "parent_code", g->parent_code);
-    jw_kint(w, "level", g->level);
-    jw_kstr(w, "kind", g->kind);
-    jw_kstr(w, "name", g->name);
-    jw_kstr(w, "short_name", g->short_name);
-    jw_kstr(w, "unit_code", g->unit_code);
-    jw_kstr(w, "email", g->email);
-    jw_kstr(w, "phone", g->phone);
-    jw_kstr(w, "address", g->address);
-    jw_kstr(w, "website", g->website);
-    jw_kstr(w, "valid_from", g->valid_from);
-    jw_kstr(w, "valid_to", g->valid_to);
-    jw_kstr(w, "created_at", g->created_at);
-    jw_kstr(w, "updated_at", g->updated_at);
+    jw_fields(w, g, agency_fields, JW_NFIELDS(agency_fields));
 }
 
 JX_WRITER(write_agency, agency, agency_write_json)

@@ -198,22 +198,18 @@ bool units_list_key(arena *a, const units_query *q, char *key, size_t n)
     return w > 0 && (size_t)w < n;
 }
 
+static const jw_field unit_fields[] = {
+    JWF(STR, unit, code),      JWF(STR, unit, parent_code),  JWF(INT, unit, level),
+    JWF(STR, unit, kind),      JWF(STR, unit, name),         JWF(STR, unit, name_en),
+    JWF(STR, unit, full_name), JWF(STR, unit, full_name_en), JWF(STR, unit, code_name),
+    JWF(STR, unit, unit_type), JWF(STR, unit, unit_type_en), JWF(STR, unit, valid_from),
+    JWF(STR, unit, valid_to),
+};
+
 void unit_write_json(jsonw *w, const unit *u)
 {
     jw_obj_begin(w);
-    jw_kstr(w, "code", u->code);
-    jw_kstr(w, "parent_code", u->parent_code);
-    jw_kint(w, "level", u->level);
-    jw_kstr(w, "kind", u->kind);
-    jw_kstr(w, "name", u->name);
-    jw_kstr(w, "name_en", u->name_en);
-    jw_kstr(w, "full_name", u->full_name);
-    jw_kstr(w, "full_name_en", u->full_name_en);
-    jw_kstr(w, "code_name", u->code_name);
-    jw_kstr(w, "unit_type", u->unit_type);
-    jw_kstr(w, "unit_type_en", u->unit_type_en);
-    jw_kstr(w, "valid_from", u->valid_from);
-    jw_kstr(w, "valid_to", u->valid_to);
+    jw_fields(w, u, unit_fields, JW_NFIELDS(unit_fields));
 }
 
 JX_WRITER(write_unit, unit, unit_write_json)

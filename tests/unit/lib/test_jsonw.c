@@ -75,9 +75,38 @@ static void test_escaping_round_trips(void **state)
     }
 }
 
+typedef struct sample {
+    int64_t id;
+    const char *name, *note;
+    int level, active;
+} sample;
+
+/* A member table writes each member by its type, NULL text as null, in order. */
+static void test_fields(void **state)
+{
+    (void)state;
+    static const jw_field fields[] = {
+        JWF(I64, sample, id),    JWF(STR, sample, name),    JWF(STR, sample, note),
+        JWF(INT, sample, level), JWF(BOOL, sample, active),
+    };
+    sample x = {.id = 9007199254740993LL, .name = "Sở \"Tư\" pháp", .level = -2, .active = 7};
+    strbuf sb;
+    sb_init(&sb);
+    jsonw w;
+    jw_init(&w, &sb);
+    jw_obj_begin(&w);
+    jw_fields(&w, &x, fields, JW_NFIELDS(fields));
+    jw_obj_end(&w);
+    sb_addc(&sb, '\0');
+    assert_string_equal(sb.buf, "{\"id\":9007199254740993,\"name\":\"Sở \\\"Tư\\\" pháp\","
+                                "\"note\":null,\"level\":-2,\"active\":true}");
+    sb_release(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_fields),
         cmocka_unit_test(test_nested_document),
         cmocka_unit_test(test_escaping_round_trips),
     };
