@@ -70,6 +70,20 @@ struct jsonw;
     {                                                                                              \
         fn(w, (const type *)obj);                                                                  \
     }
+/* The one serializer of type T from its member table (jw_fields): defines
+ * void write_fn(struct jsonw *, const T *), which writes the object without
+ * its closing brace, and json_t *tree_fn(const T *), the same as a tree. */
+#define JX_SERIALIZER(T, write_fn, tree_fn, fields)                                                \
+    void write_fn(struct jsonw *w, const T *o)                                                     \
+    {                                                                                              \
+        jw_obj_begin(w);                                                                           \
+        jw_fields(w, o, fields, JW_NFIELDS(fields));                                               \
+    }                                                                                              \
+    JX_WRITER(write_fn##_any, T, write_fn)                                                         \
+    json_t *tree_fn(const T *o)                                                                    \
+    {                                                                                              \
+        return jx_tree_of(write_fn##_any, o);                                                      \
+    }
 json_t *jx_tree_of(void (*write)(struct jsonw *w, const void *obj), const void *obj);
 /* Dump as compact JSON with sorted keys into the arena. */
 char *jx_dump(arena *a, const json_t *v, size_t *len);

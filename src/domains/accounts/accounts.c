@@ -40,18 +40,7 @@ static const jw_field account_fields[] = {
     JWF(BOOL, account, disabled), JWF(STR, account, created_at),
 };
 
-void account_write_json(jsonw *w, const account *ac)
-{
-    jw_obj_begin(w);
-    jw_fields(w, ac, account_fields, JW_NFIELDS(account_fields));
-}
-
-JX_WRITER(write_account, account, account_write_json)
-
-json_t *account_to_json(const account *ac)
-{
-    return jx_tree_of(write_account, ac);
-}
+JX_SERIALIZER(account, account_write_json, account_to_json, account_fields)
 
 ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id, const char **path,
                              ts_err *err)

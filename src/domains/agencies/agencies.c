@@ -235,18 +235,7 @@ static const jw_field agency_fields[] = {
     JWF(STR, agency, valid_to),  JWF(STR, agency, created_at),  JWF(STR, agency, updated_at),
 };
 
-void agency_write_json(jsonw *w, const agency *g)
-{
-    jw_obj_begin(w);
-    jw_fields(w, g, agency_fields, JW_NFIELDS(agency_fields));
-}
-
-JX_WRITER(write_agency, agency, agency_write_json)
-
-json_t *agency_to_json(const agency *g)
-{
-    return jx_tree_of(write_agency, g);
-}
+JX_SERIALIZER(agency, agency_write_json, agency_to_json, agency_fields)
 
 /* ------------------------------------------------------------------ */
 /* writing (inside a transaction)                                        */

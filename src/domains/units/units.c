@@ -206,18 +206,7 @@ static const jw_field unit_fields[] = {
     JWF(STR, unit, valid_to),
 };
 
-void unit_write_json(jsonw *w, const unit *u)
-{
-    jw_obj_begin(w);
-    jw_fields(w, u, unit_fields, JW_NFIELDS(unit_fields));
-}
-
-JX_WRITER(write_unit, unit, unit_write_json)
-
-json_t *unit_to_json(const unit *u)
-{
-    return jx_tree_of(write_unit, u);
-}
+JX_SERIALIZER(unit, unit_write_json, unit_to_json, unit_fields)
 
 /* ------------------------------------------------------------------ */
 /* import                                                                */
