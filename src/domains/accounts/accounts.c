@@ -27,13 +27,6 @@
 ACCOUNTS_MESSAGES(TS_MSG_DEFINE)
 const ts_msg accounts_messages[] = {ACCOUNTS_MESSAGES(TS_MSG_REF) NULL};
 
-static const char *now_iso(arena *a)
-{
-    char b[40];
-    time_iso_us(time_now_us(), b, sizeof b);
-    return arena_strdup(a, b);
-}
-
 static const jw_field account_fields[] = {
     JWF(I64, account, id),        JWF(STR, account, username),   JWF(STR, account, kind),
     JWF(STR, account, full_name), JWF(STR, account, email),      JWF(STR, account, phone),
@@ -112,7 +105,7 @@ static ts_code create_tx(ts_ctx *tc, void *argp)
         if (rc != TS_OK) return rc;
         if (!cc->seed && may_grant(tc, in->role, path) != TS_OK) return err->code;
     }
-    const char *now = now_iso(cc->a);
+    const char *now = ts_now(tc);
     rc = db_prepare(c,
                     "INSERT INTO accounts (username, kind, full_name, email, phone, "
                     "password_hash, disabled, created_at, updated_at, created_by, search_key) "
@@ -260,7 +253,7 @@ ts_code accounts_change_password(ts_ctx *tc, int64_t account_id, const char *old
     if (err->nfields) return err->code;
     char nh[PW_ENCODED_MAX];
     if (pw_hash(new_pw, nh) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
-    pw_ctx pc = {account_id, keep_session_id, nh, actor, username, now_iso(a)};
+    pw_ctx pc = {account_id, keep_session_id, nh, actor, username, ts_now(tc)};
     return ts_write(tc, pw_tx, &pc);
 }
 
@@ -912,7 +905,7 @@ static ts_code tok_create_tx(ts_ctx *tc, void *argp)
     char *perms = arena_strdup(tk->a, tk->perms), *save = NULL;
     for (char *p = strtok_r(perms, ",", &save); p; p = strtok_r(NULL, ",", &save))
         if (may_grant(tc, p, path) != TS_OK) return err->code;
-    const char *now = now_iso(tk->a);
+    const char *now = ts_now(tc);
     db_stmt *s;
     rc = db_prepare(c,
                     "INSERT INTO api_tokens (token_hash, name, agency_id, permissions, "
@@ -994,7 +987,7 @@ static ts_code revoke_tx(ts_ctx *tc, void *argp)
     db_stmt *s;
     rc = db_prepare(c, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", &s, err);
     if (rc != TS_OK) return rc;
-    db_bind_int(s, 1, time_now_us() / 1000000);
+    db_bind_int(s, 1, tc->now_us / 1000000);
     db_bind_int(s, 2, rc_->id);
     int r = db_step(s, err);
     db_reset(s);

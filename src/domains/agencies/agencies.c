@@ -651,8 +651,10 @@ static ts_code demo_upsert(demo_ctx *dc, db_conn *c, const agency *want, ts_err 
     return rc;
 }
 
-static ts_code demo_tx(db_conn *c, void *argp, ts_err *err)
+static ts_code demo_tx(ts_ctx *x, void *argp)
 {
+    db_conn *c = x->db;
+    ts_err *err = x->err;
     demo_ctx *dc = argp;
     arena *a = dc->a;
     memset(dc->res, 0, sizeof *dc->res);
@@ -706,12 +708,8 @@ static ts_code demo_tx(db_conn *c, void *argp, ts_err *err)
     json_t *sum =
         json_pack("{s:s,s:i,s:i,s:i,s:i}", "province_unit", DEMO_PROVINCE_UNIT, "communes", n,
                   "inserted", res->inserted, "updated", res->updated, "unchanged", res->unchanged);
-    audit_entry e = {.actor = dc->actor,
-                     .action = "agencies.demo",
-                     .object_type = "agency",
-                     .object_id = DEMO_ROOT,
-                     .summary = sum};
-    rc = audit_append(c, &e, &res->audit_seq, err);
+    rc = ts_audit(x, "agencies.demo", "agency", DEMO_ROOT, NULL, sum);
+    res->audit_seq = x->audit_seq;
     json_decref(sum);
     return rc;
 }
@@ -723,7 +721,9 @@ ts_code agencies_demo(db_conn *c, const char *actor, agencies_demo_result *res, 
     time_iso_us(time_now_us(), now, sizeof now);
     demo_ctx dc = {.actor = actor, .res = res, .now = now};
     dc.a = arena_new(1 << 16);
-    ts_code rc = db_transact(c, demo_tx, &dc, err);
+    ts_ctx x;
+    ts_ctx_init(&x, c, dc.a, &ts_operator, actor, err);
+    ts_code rc = ts_write(&x, demo_tx, &dc);
     arena_free(dc.a);
     return rc;
 }
