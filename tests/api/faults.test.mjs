@@ -33,7 +33,10 @@ after(async () => { if (srv) await srv.close(); });
 
 function tables() {
   if (srv.db.sqlite) {
-    return srv.db.sqlite("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    // a full-text index's virtual table has no rows of its own to hash: its
+    // shadow tables (NAME_data, NAME_idx, ...) hold the index and are hashed
+    return srv.db.sqlite("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' " +
+      "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%' ORDER BY name")
       .trim().split('\n');
   }
   return srv.db.psql("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename").trim().split('\n');
