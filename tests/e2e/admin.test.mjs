@@ -105,6 +105,12 @@ test('the system admin creates an agency (phone screen)', async () => {
   await page.locator('#f-name').fill('Sở Du lịch');
   await page.locator('#f-parent_code').fill('000.00.00.H06');
   await page.locator('#f-unit_code').fill('24');
+  // the kinds offered come from GET /api/v1/agency-kinds, labelled in Vietnamese
+  await page.locator('#f-kind option').nth(6).waitFor({ state: 'attached' });
+  const kinds = await page.locator('#f-kind option').allTextContents();
+  assert.equal(kinds.length, 7, kinds.join('|'));
+  assert.ok(kinds.includes('UBND xã, phường') && kinds.includes('Sở, ban, ngành'), kinds.join('|'));
+  await page.locator('#f-kind').selectOption('department');
   await page.getByRole('button', { name: 'Lưu' }).click();
   await page.getByRole('heading', { level: 1, name: 'Sở Du lịch' }).waitFor();
   assert.match(await page.locator('main').textContent(), /Đã tạo cơ quan/);
