@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "testmain.h"
+
 #include "app/config.h"
 
 static void test_good(void **state)
@@ -97,12 +99,5 @@ static void test_bad(void **state)
     }
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_good),
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_bad),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_good), cmocka_unit_test(test_defaults),
+             cmocka_unit_test(test_bad))

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testmain.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -455,13 +457,6 @@ static void test_pg_bad_url(void **state)
     assert_non_null(strstr(err.debug, "pg connect"));
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_translate_ddl),
-        cmocka_unit_test(test_rewrite_params),
-        cmocka_unit_test(test_pg_bad_url),
-        cmocka_unit_test_setup_teardown(test_pg_roundtrip, pg_setup, pg_teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_translate_ddl),
+             cmocka_unit_test(test_rewrite_params), cmocka_unit_test(test_pg_bad_url),
+             cmocka_unit_test_setup_teardown(test_pg_roundtrip, pg_setup, pg_teardown))

@@ -13,6 +13,8 @@
 
 #include <cmocka.h>
 
+#include "testmain.h"
+
 #include "http/server.h"
 #include "lib/arena.h"
 
@@ -126,13 +128,6 @@ static int teardown(void **state)
     return 0;
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_net_parse),
-        cmocka_unit_test(test_no_proxies_ignores_header),
-        cmocka_unit_test(test_walk),
-        cmocka_unit_test(test_prefix_bits),
-    };
-    return cmocka_run_group_tests(tests, setup, teardown);
-}
+TS_TEST_MAIN(setup, teardown, cmocka_unit_test(test_net_parse),
+             cmocka_unit_test(test_no_proxies_ignores_header), cmocka_unit_test(test_walk),
+             cmocka_unit_test(test_prefix_bits))

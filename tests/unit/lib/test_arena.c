@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "testmain.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,12 +80,5 @@ static void test_strbuf(void **state)
     sb_release(&b);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_alloc_alignment_and_growth),
-        cmocka_unit_test(test_cleanups_lifo_on_reset_and_free),
-        cmocka_unit_test(test_strbuf),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_alloc_alignment_and_growth),
+             cmocka_unit_test(test_cleanups_lifo_on_reset_and_free), cmocka_unit_test(test_strbuf))

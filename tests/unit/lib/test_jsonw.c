@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "testmain.h"
 #include <jansson.h>
 #include <string.h>
 
@@ -103,12 +105,5 @@ static void test_fields(void **state)
     sb_release(&sb);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fields),
-        cmocka_unit_test(test_nested_document),
-        cmocka_unit_test(test_escaping_round_trips),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_fields), cmocka_unit_test(test_nested_document),
+             cmocka_unit_test(test_escaping_round_trips))

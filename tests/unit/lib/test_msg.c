@@ -14,6 +14,8 @@
 
 #include <cmocka.h>
 
+#include "testmain.h"
+
 #include "domains/routes.h"
 #include "lib/err.h"
 #include "lib/text.h"
@@ -121,12 +123,6 @@ static void no_message_renders_empty(void **state)
     assert_string_equal(e.fields[0].field, "email");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(every_registered_message_is_complete),
-        cmocka_unit_test(every_code_has_a_status_and_titles),
-        cmocka_unit_test(no_message_renders_empty),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(every_registered_message_is_complete),
+             cmocka_unit_test(every_code_has_a_status_and_titles),
+             cmocka_unit_test(no_message_renders_empty))

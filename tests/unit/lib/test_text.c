@@ -4,6 +4,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "testmain.h"
 #include <string.h>
 
 #include "lib/text.h"
@@ -88,13 +90,5 @@ static void test_trim(void **state)
     assert_memory_equal(t, "Hà Nội", n);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_fold_table),
-        cmocka_unit_test(test_nfc),
-        cmocka_unit_test(test_utf8_validity),
-        cmocka_unit_test(test_trim),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_fold_table), cmocka_unit_test(test_nfc),
+             cmocka_unit_test(test_utf8_validity), cmocka_unit_test(test_trim))

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "testmain.h"
+
 #include "lib/arena.h"
 #include "lib/jsonx.h"
 #include "lib/validate.h"
@@ -130,12 +132,5 @@ static void spec_reports_every_field(void **state)
     assert_string_equal(e.fields[0].field, "n");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(formats),
-        cmocka_unit_test(phone_digits),
-        cmocka_unit_test(spec_reports_every_field),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(formats), cmocka_unit_test(phone_digits),
+             cmocka_unit_test(spec_reports_every_field))

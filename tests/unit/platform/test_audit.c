@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testmain.h"
+
 #include "testdb.h"
 #include <pthread.h>
 #include <stdio.h>
@@ -198,14 +200,8 @@ static void test_tampering_is_named(void **state)
     (void)state;
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_known_answers),
-        cmocka_unit_test_setup_teardown(test_append_and_verify, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_rollback_leaves_no_gap, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
-        cmocka_unit_test(test_tampering_is_named),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_known_answers),
+             cmocka_unit_test_setup_teardown(test_append_and_verify, setup, teardown),
+             cmocka_unit_test_setup_teardown(test_rollback_leaves_no_gap, setup, teardown),
+             cmocka_unit_test_setup_teardown(test_concurrent_writers, setup, teardown),
+             cmocka_unit_test(test_tampering_is_named))

@@ -10,6 +10,8 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "testmain.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -160,13 +162,6 @@ static void test_roles_and_usernames(void **state)
     arena_free(a);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_password_rules),
-        cmocka_unit_test(test_argon2_round_trip),
-        cmocka_unit_test(test_token_hashing),
-        cmocka_unit_test(test_roles_and_usernames),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_password_rules),
+             cmocka_unit_test(test_argon2_round_trip), cmocka_unit_test(test_token_hashing),
+             cmocka_unit_test(test_roles_and_usernames))

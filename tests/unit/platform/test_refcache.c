@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include "testmain.h"
+
 #include "testdb.h"
 #include "lib/arena.h"
 #include "platform/refcache.h"
@@ -274,19 +276,15 @@ static void test_missing_table_turns_it_off(void **state)
     assert_string_equal(body, "v2");
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_miss_put_hit, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_local_invalidate, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_read_before_invalidate_is_not_kept, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_other_process_noticed, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_check_interval, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_touch_drops_copies_after_commit_only, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_max_age, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_limits_and_off, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_memory_bound, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_missing_table_turns_it_off, setup, teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test_setup_teardown(test_miss_put_hit, setup, teardown),
+             cmocka_unit_test_setup_teardown(test_local_invalidate, setup, teardown),
+             cmocka_unit_test_setup_teardown(test_read_before_invalidate_is_not_kept, setup,
+                                             teardown),
+             cmocka_unit_test_setup_teardown(test_other_process_noticed, setup, teardown),
+             cmocka_unit_test_setup_teardown(test_check_interval, setup, teardown),
+             cmocka_unit_test_setup_teardown(test_touch_drops_copies_after_commit_only, setup,
+                                             teardown),
+             cmocka_unit_test_setup_teardown(test_max_age, setup, teardown),
+             cmocka_unit_test_setup_teardown(test_limits_and_off, setup, teardown),
+             cmocka_unit_test_setup_teardown(test_memory_bound, setup, teardown),
+             cmocka_unit_test_setup_teardown(test_missing_table_turns_it_off, setup, teardown))

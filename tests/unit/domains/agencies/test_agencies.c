@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "testmain.h"
+
 #include "testdb.h"
 #include <stdio.h>
 #include <stdlib.h>
@@ -310,15 +312,8 @@ static void test_noop_patch_writes_nothing(void **state)
     assert_int_equal(agencies_update(op(f, &e), "000.00.77.T01", &q, &out), TS_ENOTFOUND);
 }
 
-int main(void)
-{
-    const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_code_valid),
-        cmocka_unit_test(test_kinds_valid),
-        cmocka_unit_test_setup_teardown(test_create_rules, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_move_subtree, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_cycles_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_noop_patch_writes_nothing, setup, teardown),
-    };
-    return cmocka_run_group_tests(tests, NULL, NULL);
-}
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_code_valid), cmocka_unit_test(test_kinds_valid),
+             cmocka_unit_test_setup_teardown(test_create_rules, setup, teardown),
+             cmocka_unit_test_setup_teardown(test_move_subtree, setup, teardown),
+             cmocka_unit_test_setup_teardown(test_cycles_refused, setup, teardown),
+             cmocka_unit_test_setup_teardown(test_noop_patch_writes_nothing, setup, teardown))
