@@ -114,6 +114,31 @@ static inline void testdb_remove(testdb *t)
     }
 }
 
+/* A fixture run on both backends: a fresh database, its connection, an arena. */
+typedef struct testfx {
+    testdb t;
+    db_conn *c;
+    arena *a;
+} testfx;
+
+/* A new fixture on dialect d (name: the database's); NULL with *rc = 0 when
+ * that backend is not there (the tests skip), -1 when it failed. */
+static inline testfx *testfx_open(const char *name, db_dialect d, int *rc)
+{
+    testfx *f = calloc(1, sizeof *f);
+    *rc = testdb_open_backend(&f->t, name, d);
+    if (*rc) {
+        free(f);
+        *rc = *rc < 0 ? -1 : 0;
+        return NULL;
+    }
+    ts_err e;
+    ts_err_clear(&e);
+    f->c = db_conn_get(f->t.d, &e);
+    f->a = arena_new(1 << 14);
+    return f;
+}
+
 /*
  * The cmocka plumbing of a fixture type F (with members `testdb t` and
  * `arena *a`) run on both backends: setup_sqlite / setup_pg call the test

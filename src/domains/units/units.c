@@ -91,15 +91,11 @@ static ts_code get_latest(db_conn *c, arena *a, const char *code, unit *out, ts_
 ts_code units_exists(db_conn *c, arena *a, const char *code, const char *date, ts_err *err)
 {
     const char *d = date ? date : units_today(a);
-    db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            "SELECT COUNT(*) FROM admin_units WHERE code = ? AND valid_from <= ? "
-                            "AND (valid_to IS NULL OR valid_to > ?)",
-                            &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_list(s, DBV_T(code), DBV_T(d), DBV_T(d));
     int64_t n;
-    rc = dbrow_int(s, 0, &n, err);
+    ts_code rc = db_int(c, err, &n, 0,
+                        "SELECT COUNT(*) FROM admin_units WHERE code = ? AND valid_from <= ? "
+                        "AND (valid_to IS NULL OR valid_to > ?)",
+                        DBV_T(code), DBV_T(d), DBV_T(d));
     if (rc != TS_OK) return rc;
     return n > 0 ? TS_OK : TS_ENOTFOUND;
 }

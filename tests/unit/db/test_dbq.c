@@ -81,11 +81,7 @@ static void test_dialect_unknown_refused(void **state)
 /* ------------------------------------------------------------------ */
 /* storage, on each backend                                              */
 
-typedef struct fixture {
-    testdb t;
-    db_conn *c;
-    arena *a;
-} fixture;
+typedef testfx fixture;
 
 typedef struct item {
     int64_t id;
@@ -107,17 +103,12 @@ static const db_rowspec item_rs = {.size = sizeof(item), .map = item_map, .ncols
  * x = id / 4 (integer division), note NULL for ids divisible by 4 */
 static int setup_on(void **state, db_dialect d)
 {
-    fixture *f = calloc(1, sizeof *f);
-    int rc = testdb_open_backend(&f->t, "dbq", d);
-    if (rc) {
-        free(f);
-        *state = NULL;
-        return rc < 0 ? -1 : 0;
-    }
+    int rc;
+    fixture *f = testfx_open("dbq", d, &rc);
+    *state = f;
+    if (!f) return rc;
     ts_err e;
     ts_err_clear(&e);
-    f->c = db_conn_get(f->t.d, &e);
-    f->a = arena_new(1 << 14);
     assert_int_equal(db_exec(f->c,
                              "CREATE TABLE dbq_t (id INTEGER NOT NULL PRIMARY KEY, name TEXT NOT "
                              "NULL, n INTEGER NOT NULL, flag INTEGER NOT NULL, x REAL NOT NULL, "

@@ -153,11 +153,7 @@ static const char units_json[] =
     "{\"Code\":\"00004\",\"Name\":\"Ba Đình\",\"FullName\":\"Phường Ba Đình\","
     "\"AdministrativeUnitShortNameEn\":\"Ward\"}]}]";
 
-typedef struct fixture {
-    testdb t;
-    db_conn *c;
-    arena *a;
-} fixture;
+typedef testfx fixture;
 
 /* The operator's context on the fixture's connection (tests act as the console). */
 static ts_ctx *op(fixture *f, ts_err *e)
@@ -169,17 +165,12 @@ static ts_ctx *op(fixture *f, ts_err *e)
 
 static int setup_on(void **state, db_dialect d)
 {
-    fixture *f = calloc(1, sizeof *f);
-    int rc = testdb_open_backend(&f->t, "search", d);
-    if (rc) {
-        free(f);
-        *state = NULL;
-        return rc < 0 ? -1 : 0;
-    }
+    int rc;
+    fixture *f = testfx_open("search", d, &rc);
+    *state = f;
+    if (!f) return rc;
     ts_err e;
     ts_err_clear(&e);
-    f->c = db_conn_get(f->t.d, &e);
-    f->a = arena_new(1 << 14);
     units_import_result res;
     if (units_import(op(f, &e), units_json, strlen(units_json), "2025-07-01", &res) != TS_OK) {
         print_error("import: %s\n", e.debug);
