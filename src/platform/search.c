@@ -163,3 +163,17 @@ ts_code search_optimize(db_conn *c, const search_index *ix, ts_err *err)
     snprintf(sql, sizeof sql, "INSERT INTO %s (%s) VALUES ('optimize')", ix->fts, ix->fts);
     return db_transact(c, optimize_tx, sql, err);
 }
+
+ts_code search_page(db_conn *c, dbw *w, const search_index *ix, const search_query *sq,
+                    dbw_page_q pq, const db_rowspec *rs, void **items, int *n, int64_t *total,
+                    ts_err *err)
+{
+    *n = 0;
+    *total = 0;
+    if (!search_where(w, db_conn_dialect(c), ix, sq)) {
+        *items = arena_calloc(w->a, rs->size);
+        return TS_OK;
+    }
+    pq.count_over = sq->kind == SEARCH_WORDS;
+    return dbw_page(c, w, &pq, rs, items, n, total, err);
+}

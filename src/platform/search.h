@@ -67,6 +67,15 @@ ts_code search_parse(arena *a, const char *q, db_dialect d, search_query *out, t
 bool search_where(dbw *w, db_dialect d, const search_index *ix, const search_query *sq);
 
 /*
+ * One page of a searched listing: search_where on w, then dbw_page of pq
+ * with the count carried by the page query when words are searched. A
+ * search that can match nothing gives an empty page (*items never NULL).
+ */
+ts_code search_page(db_conn *c, dbw *w, const search_index *ix, const search_query *sq,
+                    dbw_page_q pq, const db_rowspec *rs, void **items, int *n, int64_t *total,
+                    ts_err *err);
+
+/*
  * After a bulk load (units import): merge the index into one segment, so
  * searches read one b-tree instead of one per batch of writes (SQLite
  * FTS5 'optimize'; nothing to do on PostgreSQL, whose GIN indexes are made

@@ -452,16 +452,14 @@ ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view
                      "WHERE g.account_id = a.id AND (",
                      "ag.path", "))", q->paths, q->npaths);
     dbw_text(&w, "a.kind = ?", q->kind);
-    if (!search_where(&w, d, &accounts_search, &sq)) return TS_OK;
     dbw_page_q pq = {.cols = ACC_COLS,
                      .from = "accounts a",
                      .order = "a.id",
                      .limit = q->limit,
-                     .offset = q->offset,
-                     .count_over = sq.kind == SEARCH_WORDS};
+                     .offset = q->offset};
     db_rowspec rs = {.size = sizeof(account_view), .map = account_view_map, .ncols = 8};
     void *rows;
-    rc = dbw_page(c, &w, &pq, &rs, &rows, n, total, err);
+    rc = search_page(c, &w, &accounts_search, &sq, pq, &rs, &rows, n, total, err);
     if (rc != TS_OK) return rc;
     *items = rows;
     return load_page_grants(c, a, *items, *n, err);

@@ -213,16 +213,14 @@ ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_li
     }
     dbw_text(&w, "a.unit_code = ?", q->unit);
     dbw_text(&w, "a.kind = ?", q->kind);
-    if (!search_where(&w, d, &agencies_search, &sq)) return TS_OK;
     dbw_page_q pq = {.cols = AG_COLS,
                      .from = "agencies a LEFT JOIN agencies p ON p.id = a.parent_id",
                      .order = "a.level, a.code",
                      .limit = q->limit,
-                     .offset = q->offset,
-                     .count_over = sq.kind == SEARCH_WORDS};
+                     .offset = q->offset};
     db_rowspec rs = {.size = sizeof(agency), .fn = read_agency_row};
     void *items;
-    rc = dbw_page(c, &w, &pq, &rs, &items, &out->n, &out->total, err);
+    rc = search_page(c, &w, &agencies_search, &sq, pq, &rs, &items, &out->n, &out->total, err);
     out->items = items;
     return rc;
 }

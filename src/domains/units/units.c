@@ -167,19 +167,14 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
     dbw_and(&w, "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", DBV_T(date), DBV_T(date));
     dbw_text(&w, "parent_code = ?", q->parent);
     dbw_int(&w, "level = ?", q->level);
-    if (!search_where(&w, d, &units_search, &sq)) {
-        out->items = arena_calloc(a, sizeof *out->items);
-        return TS_OK;
-    }
     dbw_page_q pq = {.cols = UNIT_COLS,
                      .from = "admin_units",
                      .order = "level, code",
                      .limit = q->limit,
-                     .offset = q->offset,
-                     .count_over = sq.kind == SEARCH_WORDS};
+                     .offset = q->offset};
     db_rowspec rs = {.size = sizeof(unit), .map = unit_map, .ncols = UNIT_NCOLS};
     void *items;
-    rc = dbw_page(c, &w, &pq, &rs, &items, &out->n, &out->total, err);
+    rc = search_page(c, &w, &units_search, &sq, pq, &rs, &items, &out->n, &out->total, err);
     out->items = items;
     return rc;
 }
