@@ -112,37 +112,23 @@ char *ident_username_norm(arena *a, const char *in)
     return o;
 }
 
+static const db_colmap grant_map[] = {
+    DBC(TEXT, ident_grant, role),        DBC(I64, ident_grant, agency_id),
+    DBC(TEXT, ident_grant, agency_code), DBC(TEXT, ident_grant, agency_name),
+    DBC(TEXT, ident_grant, agency_path),
+};
+
 ts_code ident_load_grants(db_conn *c, arena *a, int64_t account_id, ident_principal *p, ts_err *err)
 {
-    db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            "SELECT g.role, g.agency_id, ag.code, ag.name, ag.path FROM grants g "
-                            "JOIN agencies ag ON ag.id = g.agency_id WHERE g.account_id = ? "
-                            "ORDER BY ag.path, g.role",
-                            &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_int(s, 1, account_id);
-    int cap = 8, n = 0, r;
-    ident_grant *gs = arena_alloc(a, sizeof *gs * (size_t)cap);
-    while ((r = db_step(s, err)) == DB_ROW) {
-        if (n == cap) {
-            ident_grant *ng = arena_alloc(a, sizeof *gs * (size_t)cap * 2);
-            memcpy(ng, gs, sizeof *gs * (size_t)n);
-            gs = ng;
-            cap *= 2;
-        }
-        ident_grant *g = &gs[n++];
-        g->role = db_col_dup(a, s, 0);
-        g->agency_id = db_col_int(s, 1);
-        g->agency_code = db_col_dup(a, s, 2);
-        g->agency_name = db_col_dup(a, s, 3);
-        g->agency_path = db_col_dup(a, s, 4);
-    }
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
-    p->grants = gs;
-    p->ngrants = n;
-    return TS_OK;
+    static const db_rowspec rs = {.size = sizeof(ident_grant), .map = grant_map, .ncols = 5};
+    void *rows;
+    ts_code rc = db_query_all(c, a,
+                              "SELECT g.role, g.agency_id, ag.code, ag.name, ag.path FROM grants g "
+                              "JOIN agencies ag ON ag.id = g.agency_id WHERE g.account_id = ? "
+                              "ORDER BY ag.path, g.role",
+                              &DBV_I(account_id), 1, &rs, 0, &rows, &p->ngrants, err);
+    p->grants = rows;
+    return rc;
 }
 
 /* Best-effort single-statement write outside a request transaction. */

@@ -293,30 +293,24 @@ static void read_account(arena *a, db_stmt *s, account *ac)
     ac->created_at = db_col_dup(a, s, 7);
 }
 
+static const db_colmap account_grant_map[] = {
+    DBC(I64, account_grant, id),           DBC(TEXT, account_grant, role),
+    DBC(TEXT, account_grant, agency_code), DBC(TEXT, account_grant, agency_name),
+    DBC(TEXT, account_grant, agency_path),
+};
+
 static ts_code load_grants(db_conn *c, arena *a, account_view *v, ts_err *err)
 {
-    db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            "SELECT g.id, g.role, ag.code, ag.name, ag.path FROM grants g JOIN "
-                            "agencies ag ON ag.id = g.agency_id WHERE g.account_id = ? "
-                            "ORDER BY ag.path, g.role",
-                            &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_int(s, 1, v->ac.id);
-    int cap = 4, r;
-    v->ngrants = 0;
-    v->grants = arena_alloc(a, sizeof(account_grant) * (size_t)cap);
-    while ((r = db_step(s, err)) == DB_ROW) {
-        v->grants = dbrow_grow(a, v->grants, sizeof *v->grants, v->ngrants, &cap);
-        account_grant *g = &v->grants[v->ngrants++];
-        g->id = db_col_int(s, 0);
-        g->role = db_col_dup(a, s, 1);
-        g->agency_code = db_col_dup(a, s, 2);
-        g->agency_name = db_col_dup(a, s, 3);
-        g->agency_path = db_col_dup(a, s, 4);
-    }
-    db_reset(s);
-    return r < 0 ? (ts_code)-r : TS_OK;
+    static const db_rowspec rs = {
+        .size = sizeof(account_grant), .map = account_grant_map, .ncols = 5};
+    void *rows;
+    ts_code rc = db_query_all(c, a,
+                              "SELECT g.id, g.role, ag.code, ag.name, ag.path FROM grants g JOIN "
+                              "agencies ag ON ag.id = g.agency_id WHERE g.account_id = ? "
+                              "ORDER BY ag.path, g.role",
+                              &DBV_I(v->ac.id), 1, &rs, 0, &rows, &v->ngrants, err);
+    v->grants = rows;
+    return rc;
 }
 
 /* TS_ENOTFOUND with msg naming the id (of an account, a grant, a token). */
