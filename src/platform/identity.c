@@ -591,6 +591,8 @@ ts_code ident_revoke_sessions(db_conn *c, int64_t account_id, int64_t keep_sessi
     return r < 0 ? (ts_code)-r : TS_OK;
 }
 
+#define ACCOUNT_NAME_BYTES 128
+
 typedef struct logout_ctx {
     int64_t session_id;
     const char *actor;
@@ -599,13 +601,38 @@ typedef struct logout_ctx {
 static ts_code logout_tx(db_conn *c, void *argp, ts_err *err)
 {
     logout_ctx *lc = argp;
+    /* the account's username and first agency, for the audit entry */
     db_stmt *s;
-    ts_code rc = db_prepare(c, "DELETE FROM sessions WHERE id = ?", &s, err);
+    ts_code rc =
+        db_prepare(c,
+                   "SELECT a.username, (SELECT ag.code FROM grants g JOIN agencies ag ON "
+                   "ag.id = g.agency_id WHERE g.account_id = a.id ORDER BY g.id LIMIT 1) "
+                   "FROM sessions se JOIN accounts a ON a.id = se.account_id WHERE se.id = ?",
+                   &s, err);
     if (rc != TS_OK) return rc;
     db_bind_int(s, 1, lc->session_id);
+    char username[ACCOUNT_NAME_BYTES] = "", agency[64] = "";
     int r = db_step(s, err);
+    if (r == DB_ROW) {
+        snprintf(username, sizeof username, "%s", db_col_text(s, 0) ? db_col_text(s, 0) : "");
+        snprintf(agency, sizeof agency, "%s", db_col_text(s, 1) ? db_col_text(s, 1) : "");
+    }
     db_reset(s);
-    return r < 0 ? (ts_code)-r : TS_OK;
+    if (r < 0) return (ts_code)-r;
+    if (r != DB_ROW) return TS_OK; /* already gone: nothing to undo, nothing to record */
+    rc = db_run(c, err, "DELETE FROM sessions WHERE id = ?", DBV_I(lc->session_id));
+    if (rc != TS_OK) return rc;
+    /* signing out changes state (a session ends): audited like signing in */
+    json_t *sum = json_pack("{s:I}", "session_id", (json_int_t)lc->session_id);
+    audit_entry e = {.actor = lc->actor,
+                     .agency = agency[0] ? agency : NULL,
+                     .action = "auth.logout",
+                     .object_type = "account",
+                     .object_id = username,
+                     .summary = sum};
+    rc = audit_append(c, &e, NULL, err);
+    json_decref(sum);
+    return rc;
 }
 
 ts_code ident_logout(db_conn *c, int64_t session_id, const char *actor, ts_err *err)

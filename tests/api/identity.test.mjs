@@ -11,7 +11,7 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, cli, ADMIN_TOKEN } from './lib/server.mjs';
-import { DEMO_PW, assertProblem, login, signedIn, as } from './lib/helpers.mjs';
+import { DEMO_PW, assertProblem, auditCount, login, signedIn, as } from './lib/helpers.mjs';
 
 const ROOT = '000.00.00.H06';
 const STP = '000.00.03.H06'; // Sở Tư pháp
@@ -77,12 +77,20 @@ test('/me without credentials is 401 with WWW-Authenticate; a tampered cookie is
   assert.equal((await as(srv, s, '/api/v1/me')).status, 200);
 });
 
-test('logout ends the session and clears the cookie', async () => {
+test('logout ends the session, clears the cookie and is in the audit trail', async () => {
   const s = await signedIn(srv, 'syt.canbo1');
+  const n = auditCount(srv.db.url);
   const out = await as(srv, s, '/api/v1/auth/logout', 'POST');
   assert.equal(out.status, 204);
   assert.match(out.headers.get('set-cookie') || '', /tinhso_session=;.*Max-Age=0/);
   assertProblem(await as(srv, s, '/api/v1/me'), 401);
+  assert.equal(auditCount(srv.db.url), n + 1);
+  const log = await srv.admin('/api/v1/audit?object_id=syt.canbo1&limit=1');
+  assert.equal(log.body.items[0].action, 'auth.logout');
+  assert.equal(log.body.items[0].agency, '000.00.07.H06');
+  // signing out again with the ended session: 401, nothing recorded
+  assertProblem(await as(srv, s, '/api/v1/auth/logout', 'POST'), 401);
+  assert.equal(auditCount(srv.db.url), n + 1);
 });
 
 test('CSRF: a cookie write without or with a wrong X-CSRF-Token is 403 and changes nothing', async () => {
