@@ -428,9 +428,37 @@ static ts_code load_page_grants(db_conn *c, arena *a, account_view *vs, int n, t
     return TS_OK;
 }
 
-ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view **items, int *n,
-                      int64_t *total, ts_err *err)
+/* The agency paths the actor's listing is limited to: NULL for everything
+ * (a system admin), else the agency filter's or the actor's admin grants. */
+static ts_code list_scope(ts_ctx *x, const char *code, const char *const **paths, int *n)
 {
+    if (code) {
+        const char *path;
+        ts_code rc = accounts_agency_path(x->db, x->a, code, NULL, &path, x->err);
+        if (rc == TS_ENOTFOUND)
+            return ts_err_field(x->err, TS_ENOTFOUND, "agency", M_AGENCY_NOT_FOUND, code);
+        if (rc != TS_OK) return rc;
+        if (ts_require(x, ROLE_AGENCY_ADMIN, path) != TS_OK) return x->err->code;
+        const char **one = arena_alloc(x->a, sizeof *one);
+        one[0] = path;
+        *paths = one;
+        *n = 1;
+        return TS_OK;
+    }
+    *paths = ts_role_paths(x, ROLE_AGENCY_ADMIN, n);
+    return *paths && !*n ? ts_forbidden(x) : TS_OK;
+}
+
+ts_code accounts_list(ts_ctx *x, const account_query *q, account_view **items, int *n,
+                      int64_t *total)
+{
+    db_conn *c = x->db;
+    arena *a = x->a;
+    ts_err *err = x->err;
+    const char *const *paths;
+    int npaths;
+    ts_code rc0 = list_scope(x, q->agency, &paths, &npaths);
+    if (rc0 != TS_OK) return rc0;
     *items = arena_calloc(a, sizeof **items);
     *n = 0;
     *total = 0;
@@ -440,11 +468,11 @@ ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view
     if (rc != TS_OK) return rc;
     dbw w;
     dbw_init(&w, a);
-    if (q->paths)
+    if (paths)
         within_paths(&w,
                      "EXISTS (SELECT 1 FROM grants g JOIN agencies ag ON ag.id = g.agency_id "
                      "WHERE g.account_id = a.id AND (",
-                     "ag.path", "))", q->paths, q->npaths);
+                     "ag.path", "))", paths, npaths);
     dbw_text(&w, "a.kind = ?", q->kind);
     dbw_page_q pq = {.cols = ACC_COLS,
                      .from = "accounts a",
@@ -863,9 +891,13 @@ static void token_row(arena *a, db_stmt *s, void *item)
     read_token(a, s, item);
 }
 
-ts_code tokens_list(db_conn *c, arena *a, const char *const *paths, int npaths, api_token **out,
-                    int *n, ts_err *err)
+ts_code tokens_list(ts_ctx *x, api_token **out, int *n)
 {
+    int npaths;
+    const char *const *paths = ts_role_paths(x, ROLE_AGENCY_ADMIN, &npaths);
+    db_conn *c = x->db;
+    arena *a = x->a;
+    ts_err *err = x->err;
     dbw w;
     dbw_init(&w, a);
     if (paths) within_paths(&w, "(", "ag.path", ")", paths, npaths);
@@ -1000,24 +1032,29 @@ ts_code tokens_revoke(ts_ctx *tc, int64_t id)
 /* ------------------------------------------------------------------ */
 /* audit listing                                                         */
 
-/* The filters of an audit listing, only those given. */
-static void audit_where(dbw *w, const audit_query *q)
+/* The filters of an audit listing, only those given, within paths (NULL: all). */
+static void audit_where(dbw *w, const audit_query *q, const char *const *paths, int npaths)
 {
     dbw_text(w, "l.object_type = ?", q->object_type);
     dbw_text(w, "l.object_id = ?", q->object_id);
     dbw_text(w, "l.actor = ?", q->actor);
     dbw_text(w, "l.at >= ?", q->from);
     dbw_text(w, "l.at < ?", q->to);
-    if (q->paths)
-        within_paths(w, "l.agency IN (SELECT code FROM agencies WHERE ", "path", ")", q->paths,
-                     q->npaths);
+    if (paths)
+        within_paths(w, "l.agency IN (SELECT code FROM agencies WHERE ", "path", ")", paths,
+                     npaths);
 }
 
-ts_code audit_list(db_conn *c, arena *a, const audit_query *q, jsonw *w, ts_err *err)
+ts_code audit_list(ts_ctx *x, const audit_query *q, jsonw *w)
 {
+    db_conn *c = x->db;
+    arena *a = x->a;
+    ts_err *err = x->err;
+    int npaths;
+    const char *const *paths = ts_role_paths(x, ROLE_AGENCY_ADMIN, &npaths);
     dbw wh;
     dbw_init(&wh, a);
-    audit_where(&wh, q);
+    audit_where(&wh, q, paths, npaths);
     const char *where = dbw_where(&wh);
     db_stmt *s;
     ts_code rc =

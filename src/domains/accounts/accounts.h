@@ -116,17 +116,20 @@ ts_code accounts_view(ts_ctx *x, int64_t id, account_view *out);
 ts_code accounts_get(db_conn *c, arena *a, int64_t id, account_view *out, ts_err *err);
 
 typedef struct account_query {
-    const char *q;            /* diacritics-insensitive, on username and full name */
-    const char *kind;         /* citizen | officer, or NULL */
-    const char *const *paths; /* accounts with a grant under one of these; */
-    int npaths;               /* 0 = every account (citizens included) */
+    const char *q;      /* diacritics-insensitive, on username and full name */
+    const char *kind;   /* citizen | officer, or NULL */
+    const char *agency; /* only accounts with a grant in this agency's subtree, or NULL */
     int64_t limit, offset;
 } account_query;
 
-/* A page of accounts (ordered by id) with their grants, and the total count.
- * q matches the folded username and full name (the search_key column). */
-ts_code accounts_list(db_conn *c, arena *a, const account_query *q, account_view **items, int *n,
-                      int64_t *total, ts_err *err);
+/* A page of the accounts the actor may see (ordered by id) with their
+ * grants, and the total count: a system admin sees everyone (citizens
+ * too), an agency admin the people with a grant under theirs; an agency
+ * filter out of the actor's reach is TS_EFORBIDDEN, an unknown one
+ * TS_ENOTFOUND naming "agency". q matches the folded username and full
+ * name (the search index). */
+ts_code accounts_list(ts_ctx *x, const account_query *q, account_view **items, int *n,
+                      int64_t *total);
 /* Give accounts written before migration 006 their search key (batches of
  * 500, each its own transaction); *filled = how many. Idempotent, cheap
  * when there is nothing to do (a partial index finds the rows). */
@@ -175,10 +178,9 @@ ts_code tokens_create(ts_ctx *x, const char *name, const char *agency_code, cons
 ts_code tokens_get(db_conn *c, arena *a, int64_t id, api_token *out, ts_err *err);
 /* Revoke (idempotent); audited as token.revoke. */
 ts_code tokens_revoke(ts_ctx *x, int64_t id);
-/* Tokens on agencies under any of paths (NULL paths = all; an empty list
- * none), newest first, at most 1000. */
-ts_code tokens_list(db_conn *c, arena *a, const char *const *paths, int npaths, api_token **out,
-                    int *n, ts_err *err);
+/* The tokens the actor administers (a system admin: all; an agency admin:
+ * those on agencies under theirs), newest first, at most 1000. */
+ts_code tokens_list(ts_ctx *x, api_token **out, int *n);
 /* The one serializer of a token (never its secret), without the closing brace. */
 void token_write_json(struct jsonw *w, const api_token *t);
 
@@ -186,13 +188,13 @@ void token_write_json(struct jsonw *w, const api_token *t);
 
 typedef struct audit_query {
     const char *object_type, *object_id, *actor, *from, *to;
-    const char *const *paths; /* restrict to entries whose agency lies under one of these */
-    int npaths;               /* 0 = no restriction */
     int64_t limit, offset;
 } audit_query;
 
-/* {items:[{seq, at, actor, agency, action, object_type, object_id, summary}], total} */
-ts_code audit_list(db_conn *c, arena *a, const audit_query *q, struct jsonw *w, ts_err *err);
+/* The audit entries the actor may read (a system admin: all; an agency
+ * admin: those of agencies under theirs), newest first, written into w:
+ * {items:[{seq, at, actor, agency, action, object_type, object_id, summary}], total} */
+ts_code audit_list(ts_ctx *x, const audit_query *q, struct jsonw *w);
 
 /* --- demo --- */
 

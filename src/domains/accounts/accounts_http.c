@@ -265,11 +265,9 @@ static ts_code h_token_list(http_req *r)
 {
     ts_ctx *x = http_ctx(r);
     if (!x) return r->err.code;
-    int np;
-    const char **paths = ts_role_paths(x, ROLE_AGENCY_ADMIN, &np);
     api_token *ts;
     int n;
-    if (tokens_list(x->db, r->a, paths, np, &ts, &n, &r->err) != TS_OK) return r->err.code;
+    if (tokens_list(x, &ts, &n) != TS_OK) return r->err.code;
     return http_reply_page(r, ts, sizeof *ts, n, write_token, -1, 0, 0);
 }
 
@@ -315,31 +313,15 @@ static ts_code h_account_list(http_req *r)
 {
     account_query q = {.q = http_q(r, "q"),
                        .kind = http_q(r, "kind"),
+                       .agency = http_q(r, "agency"),
                        .limit = http_qint(r, "limit"),
                        .offset = http_qint(r, "offset")};
     ts_ctx *x = http_ctx(r);
     if (!x) return r->err.code;
-    const char *code = http_q(r, "agency");
-    const char **paths;
-    if (code) {
-        const char *path;
-        ts_code rc = accounts_agency_path(x->db, r->a, code, NULL, &path, &r->err);
-        if (rc == TS_ENOTFOUND)
-            return ts_err_field(&r->err, TS_ENOTFOUND, "agency", M_AGENCY_NOT_FOUND, code);
-        if (rc != TS_OK) return rc;
-        if (ts_require(x, ROLE_AGENCY_ADMIN, path) != TS_OK) return r->err.code;
-        paths = arena_alloc(r->a, sizeof *paths);
-        paths[0] = path;
-        q.npaths = 1;
-    } else {
-        paths = ts_role_paths(x, ROLE_AGENCY_ADMIN, &q.npaths);
-        if (paths && !q.npaths) return ts_forbidden(x);
-    }
-    q.paths = paths;
     account_view *vs;
     int n;
     int64_t total;
-    if (accounts_list(x->db, r->a, &q, &vs, &n, &total, &r->err) != TS_OK) return r->err.code;
+    if (accounts_list(x, &q, &vs, &n, &total) != TS_OK) return r->err.code;
     return http_reply_page(r, vs, sizeof *vs, n, write_view, total, q.limit, q.offset);
 }
 
@@ -459,10 +441,8 @@ static ts_code h_audit(http_req *r)
         return r->err.code;
     ts_ctx *x = http_ctx(r);
     if (!x) return r->err.code;
-    const char **paths = ts_role_paths(x, ROLE_AGENCY_ADMIN, &q.npaths);
-    q.paths = paths;
     jsonw *w = http_json(r);
-    if (audit_list(x->db, r->a, &q, w, &r->err) != TS_OK) return r->err.code;
+    if (audit_list(x, &q, w) != TS_OK) return r->err.code;
     return http_reply_w(r, 200, w);
 }
 
