@@ -92,7 +92,9 @@ for _ in $(seq 200); do
     sleep 0.05
 done
 CAP=$(sed -n 's/.*connections: cap \([0-9]*\).*/\1/p' "$TMP/server.log" | head -1)
-[ -n "$CAP" ] || { cat "$TMP/server.log" >&2; die "no cap in the server log"; }
+# a server from before the cap followed the file limit logs none: its cap
+# was the fixed max_connections default, 1024
+[ -n "$CAP" ] || { CAP=1024; say "no cap in the server log: an older server, cap $CAP assumed"; }
 say "server pid $SRV_PID on port $PORT: $(grep -m1 'connections: cap' "$TMP/server.log" | sed 's/^.*info //')"
 
 # wrk may need more descriptors than the shell has

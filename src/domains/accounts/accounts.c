@@ -455,8 +455,8 @@ ts_code accounts_list(ts_ctx *x, const account_query *q, account_view **items, i
     db_conn *c = x->db;
     arena *a = x->a;
     ts_err *err = x->err;
-    const char *const *paths;
-    int npaths;
+    const char *const *paths = NULL;
+    int npaths = 0;
     ts_code rc0 = list_scope(x, q->agency, &paths, &npaths);
     if (rc0 != TS_OK) return rc0;
     *items = arena_calloc(a, sizeof **items);
