@@ -22,14 +22,6 @@ ts_code dbrow_int(db_stmt *s, int64_t def, int64_t *out, ts_err *err)
     return r < 0 ? (ts_code)-r : TS_OK;
 }
 
-void *dbrow_page(arena *a, size_t size, int64_t total, int64_t limit, int64_t offset, int64_t *cap)
-{
-    int64_t left = total - offset;
-    *cap = limit < left ? limit : left;
-    if (*cap < 0) *cap = 0;
-    return arena_calloc(a, size * (size_t)(*cap > 0 ? *cap : 1));
-}
-
 void *dbrow_grow(arena *a, void *items, size_t size, int n, int *cap)
 {
     if (n < *cap) return items;

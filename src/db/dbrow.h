@@ -1,6 +1,6 @@
 /*
  * dbrow — reading rows the way every domain does: the one integer of a
- * COUNT(*) or an INSERT ... RETURNING id, one page of a listing, and
+ * COUNT(*) or an INSERT ... RETURNING id, and
  * arena arrays for a result of unknown length.
  */
 #ifndef TS_DBROW_H
@@ -23,13 +23,6 @@ ts_code dbrow_run(db_stmt *s, ts_err *err);
  * TS_OK, or the database error.
  */
 ts_code dbrow_int(db_stmt *s, int64_t def, int64_t *out, ts_err *err);
-
-/*
- * Room for the rows of one page of a listing of total rows: *cap = how
- * many the page holds, min(limit, total - offset) and never below 0; the
- * array (zeroed) has room for at least one, so it is never NULL.
- */
-void *dbrow_page(arena *a, size_t size, int64_t total, int64_t limit, int64_t offset, int64_t *cap);
 
 /*
  * Room for item n of an arena array of *cap items of size bytes: items

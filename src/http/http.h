@@ -166,9 +166,8 @@ bool http_in_null(http_req *r, const char *name);
 bool http_in_bool(http_req *r, const char *name);
 /* The member itself (borrowed), NULL when absent. */
 json_t *http_in_json(http_req *r, const char *name);
-/* Query parameters of a checked query: text (NULL when absent or empty)
- * and integers (the spec's def when absent). */
-const char *http_q(http_req *r, const char *name);
+/* An integer query parameter of a checked query (the spec's def when
+ * absent); text parameters are read with http_query. */
 int64_t http_qint(http_req *r, const char *name);
 
 /* Parse the body as a JSON object; checks Content-Type. */

@@ -72,11 +72,6 @@ json_t *http_in_json(http_req *r, const char *name)
     return r->in ? json_object_get(r->in, name) : NULL;
 }
 
-const char *http_q(http_req *r, const char *name)
-{
-    return http_query(r, name);
-}
-
 int64_t http_qint(http_req *r, const char *name)
 {
     const http_route *rt = route_of(r);

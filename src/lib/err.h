@@ -103,7 +103,6 @@ typedef const ts_message *ts_msg;
       "Not an allowed value; use one of: %s.")                                                     \
     X(M_FIELD_RANGE, "Giá trị ngoài phạm vi cho phép (%s).", "Value out of range (%s).")           \
     X(M_VALIDATION, "Dữ liệu gửi lên không hợp lệ.", "The submitted data is invalid.")             \
-    X(M_QUERY_PARAM, "Tham số truy vấn không hợp lệ.", "Invalid query parameter.")                 \
     X(M_CONFLICT, "Dữ liệu xung đột với bản ghi đã có.",                                           \
       "The data conflicts with an existing record.")                                               \
     X(M_AUTH_REQUIRED, "Cần đăng nhập hoặc mã truy cập (Authorization: Bearer).",                  \

@@ -117,18 +117,3 @@ const char *text_trim(const char *s, size_t *len)
     *len = (size_t)(e - b);
     return (const char *)b;
 }
-
-char *text_like_contains(arena *a, const char *text)
-{
-    size_t n = strlen(text);
-    char *p = arena_alloc(a, n * 2 + 3);
-    size_t o = 0;
-    p[o++] = '%';
-    for (size_t i = 0; i < n; i++) {
-        if (text[i] == '%' || text[i] == '_' || text[i] == '\\') p[o++] = '\\';
-        p[o++] = text[i];
-    }
-    p[o++] = '%';
-    p[o] = '\0';
-    return p;
-}

@@ -21,9 +21,6 @@ size_t text_nfc_chars(const char *s, size_t len);
 char *text_nfc(arena *a, const char *s, size_t len);
 /* Folded search key in the arena (NULL if s is not valid UTF-8). */
 char *text_fold(arena *a, const char *s, size_t len);
-/* A LIKE pattern '%text%' matching text literally (%, _ and \\ escaped with \\;
- * use with ESCAPE '\\'). */
-char *text_like_contains(arena *a, const char *text);
 /* Trim ASCII/Unicode spaces at both ends; returns a pointer into s and sets *len. */
 const char *text_trim(const char *s, size_t *len);
 

@@ -90,7 +90,7 @@ ts_code ts_audit(ts_ctx *x, const char *action, const char *object_type, const c
 {
     json_t *empty = summary ? NULL : json_object();
     audit_entry e = {.actor = x->actor,
-                     .agency = agency ? agency : x->agency,
+                     .agency = agency,
                      .action = action,
                      .object_type = object_type,
                      .object_id = object_id,

@@ -24,7 +24,6 @@ typedef struct ts_ctx {
     arena *a;                   /* everything a call returns lives here */
     const ident_principal *who; /* who acts; never NULL (anonymous: no grants) */
     const char *actor;          /* audit label: "user:42", "token:7", "cli:root" */
-    const char *agency;         /* acting agency code for the audit entry, or NULL */
     int64_t now_us;             /* the clock of this call (wall time, µs) */
     ts_err *err;
     int64_t audit_seq; /* seq of the last entry ts_audit appended */
@@ -62,7 +61,7 @@ typedef ts_code (*ts_write_fn)(ts_ctx *x, void *arg);
 ts_code ts_write(ts_ctx *x, ts_write_fn fn, void *arg);
 /* Append the audit entry of the write in progress (summary: any JSON, not
  * stolen; NULL = {}). object_type "agency", action "agency.update"... The
- * acting agency is agency, or x->agency when NULL. The change is also
+ * acting agency is agency (NULL: none). The change is also
  * published on the event bus once the write commits: topic = action,
  * payload {seq, object_type, object_id, agency, actor} (platform/events.h;
  * other processes hear of it through NOTIFY on PostgreSQL). */

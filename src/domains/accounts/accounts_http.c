@@ -311,9 +311,9 @@ JX_WRITER(write_view, account_view, account_view_write_json)
 
 static ts_code h_account_list(http_req *r)
 {
-    account_query q = {.q = http_q(r, "q"),
-                       .kind = http_q(r, "kind"),
-                       .agency = http_q(r, "agency"),
+    account_query q = {.q = http_query(r, "q"),
+                       .kind = http_query(r, "kind"),
+                       .agency = http_query(r, "agency"),
                        .limit = http_qint(r, "limit"),
                        .offset = http_qint(r, "offset")};
     ts_ctx *x = http_ctx(r);
@@ -434,9 +434,9 @@ static ts_code h_audit(http_req *r)
 {
     audit_query q = {.limit = http_qint(r, "limit"),
                      .offset = http_qint(r, "offset"),
-                     .object_type = http_q(r, "object_type"),
-                     .object_id = http_q(r, "object_id"),
-                     .actor = http_q(r, "actor")};
+                     .object_type = http_query(r, "object_type"),
+                     .object_id = http_query(r, "object_id"),
+                     .actor = http_query(r, "actor")};
     if (query_time(r, "from", &q.from) != TS_OK || query_time(r, "to", &q.to) != TS_OK)
         return r->err.code;
     ts_ctx *x = http_ctx(r);

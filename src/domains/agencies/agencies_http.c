@@ -29,11 +29,11 @@ JX_WRITER(write_agency, agency, agency_write_json)
 
 static ts_code h_list(http_req *r)
 {
-    agencies_query q = {.parent = http_q(r, "parent"),
-                        .within = http_q(r, "within"),
-                        .unit = http_q(r, "unit"),
-                        .kind = http_q(r, "kind"),
-                        .q = http_q(r, "q"),
+    agencies_query q = {.parent = http_query(r, "parent"),
+                        .within = http_query(r, "within"),
+                        .unit = http_query(r, "unit"),
+                        .kind = http_query(r, "kind"),
+                        .q = http_query(r, "q"),
                         .limit = http_qint(r, "limit"),
                         .offset = http_qint(r, "offset")};
     db_conn *c = http_db(r);

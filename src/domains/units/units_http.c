@@ -37,10 +37,10 @@ static const jx_field list_query[] = {
 
 static ts_code h_list(http_req *r)
 {
-    units_query q = {.parent = http_q(r, "parent"),
-                     .q = http_q(r, "q"),
+    units_query q = {.parent = http_query(r, "parent"),
+                     .q = http_query(r, "q"),
                      .level = (int)http_qint(r, "level"),
-                     .date = http_q(r, "date"),
+                     .date = http_query(r, "date"),
                      .limit = http_qint(r, "limit"),
                      .offset = http_qint(r, "offset")};
     int64_t limit = q.limit, offset = q.offset;
@@ -110,7 +110,7 @@ static ts_code reply_unit(http_req *r, int status, const unit *u, const unit *ch
 static ts_code h_get(http_req *r)
 {
     const char *code = http_param(r, "code");
-    const char *date = http_q(r, "date");
+    const char *date = http_query(r, "date");
     if (!units_code_valid(code)) return ts_err_set(&r->err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
