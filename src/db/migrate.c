@@ -18,6 +18,18 @@
  * "dialect:" is an error, so a typo never silently skips DDL. A database
  * made before a migration existed simply gets it as pending: the version
  * list is the same on both backends. See docs/decisions.md §19.
+ *
+ * A line consisting of exactly
+ *
+ *     -- search-index: TABLE    (a lower-case SQL name)
+ *
+ * stands for the word-prefix search index over TABLE.search_key that
+ * platform/search.c queries: on SQLite the external-content FTS5 table
+ * TABLE_fts with the triggers that keep it in step and a rebuild over the
+ * rows that exist; on PostgreSQL the generated tsvector column search_tsv
+ * and its GIN index TABLE_search (decisions §20). The DDL is written on
+ * that one line, so the line numbers below it stay right; a bad name is an
+ * error like a bad dialect.
  */
 #include "migrate.h"
 
@@ -25,6 +37,7 @@
 #include <string.h>
 
 #include "../lib/embed.h"
+#include "../lib/strbuf.h"
 #include "../lib/timeutil.h"
 
 static const char create_sql[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -59,12 +72,66 @@ static int dialect_marker(const char *line, size_t n)
     return -1;
 }
 
+/* "-- search-index: NAME": 1 with the name in *name and *nn, -1 a bad name,
+ * 0 not a directive. */
+static int search_directive(const char *line, size_t n, const char **name, size_t *nn)
+{
+    static const char tag[] = "-- search-index:";
+    while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+        n--;
+    if (n < sizeof tag - 1 || memcmp(line, tag, sizeof tag - 1)) return 0;
+    const char *w = line + sizeof tag - 1;
+    size_t wn = n - (sizeof tag - 1);
+    while (wn && (*w == ' ' || *w == '\t')) {
+        w++;
+        wn--;
+    }
+    if (!wn || wn > 48 || !(*w >= 'a' && *w <= 'z')) return -1;
+    for (size_t i = 0; i < wn; i++)
+        if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= '0' && w[i] <= '9') || w[i] == '_'))
+            return -1;
+    *name = w;
+    *nn = wn;
+    return 1;
+}
+
+/* The search index DDL of table t (one line, no newline). */
+static void search_index_ddl(strbuf *sb, db_dialect d, const char *t, int tn)
+{
+    if (d == DB_SQLITE) {
+        sb_addf(sb,
+                "CREATE VIRTUAL TABLE %.*s_fts USING fts5 (search_key, content = '%.*s', "
+                "content_rowid = 'id', tokenize = 'unicode61', prefix = '2 3');",
+                tn, t, tn, t);
+        sb_addf(sb,
+                " CREATE TRIGGER %.*s_fts_insert AFTER INSERT ON %.*s BEGIN"
+                " INSERT INTO %.*s_fts (rowid, search_key) VALUES (new.id, new.search_key); END;",
+                tn, t, tn, t, tn, t);
+        static const char del[] = " INSERT INTO %.*s_fts (%.*s_fts, rowid, search_key)"
+                                  " VALUES ('delete', old.id, old.search_key);";
+        sb_addf(sb, " CREATE TRIGGER %.*s_fts_delete AFTER DELETE ON %.*s BEGIN", tn, t, tn, t);
+        sb_addf(sb, del, tn, t, tn, t);
+        sb_adds(sb, " END;");
+        sb_addf(sb, " CREATE TRIGGER %.*s_fts_update AFTER UPDATE OF search_key ON %.*s BEGIN",
+                tn, t, tn, t);
+        sb_addf(sb, del, tn, t, tn, t);
+        sb_addf(sb, " INSERT INTO %.*s_fts (rowid, search_key) VALUES (new.id, new.search_key);"
+                " END;", tn, t);
+        sb_addf(sb, " INSERT INTO %.*s_fts (%.*s_fts) VALUES ('rebuild');", tn, t, tn, t);
+    } else {
+        sb_addf(sb,
+                "ALTER TABLE %.*s ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS"
+                " (to_tsvector('simple', regexp_replace(search_key, '[[:punct:]]+', ' ', 'g')))"
+                " STORED; CREATE INDEX %.*s_search ON %.*s USING GIN (search_tsv)"
+                " WITH (fastupdate = off);",
+                tn, t, tn, t, tn, t);
+    }
+}
+
 char *migrate_for_dialect(const char *sql, db_dialect d, int *bad_line)
 {
-    size_t len = strlen(sql);
-    char *out = malloc(len + 1);
-    if (!out) abort();
-    size_t o = 0;
+    strbuf out;
+    sb_init(&out);
     int keep = 3, lineno = 0;
     *bad_line = 0;
     for (const char *p = sql; *p;) {
@@ -72,22 +139,26 @@ char *migrate_for_dialect(const char *sql, db_dialect d, int *bad_line)
         size_t n = nl ? (size_t)(nl - p) : strlen(p);
         lineno++;
         int m = dialect_marker(p, n);
-        if (m < 0) {
+        const char *name = NULL;
+        size_t nn = 0;
+        int si = m ? 0 : search_directive(p, n, &name, &nn);
+        if (m < 0 || si < 0) {
             *bad_line = lineno;
-            free(out);
+            sb_release(&out);
             return NULL;
         }
         if (m > 0) keep = m;
         if (m == 0 && (keep & (int)d)) {
-            memcpy(out + o, p, n);
-            o += n;
+            if (si)
+                search_index_ddl(&out, d, name, (int)nn);
+            else
+                sb_add(&out, p, n);
         }
         if (!nl) break;
-        out[o++] = '\n';
+        sb_addc(&out, '\n');
         p = nl + 1;
     }
-    out[o] = '\0';
-    return out;
+    return sb_detach(&out, NULL);
 }
 
 static int is_applied(db_conn *c, const char *version, ts_err *err)

@@ -18,69 +18,11 @@
 -- more than written, and a search then never scans unmerged entries);
 -- queries are prefix tsqueries. Built into core PostgreSQL: no
 -- CREATE EXTENSION, which a province's database user may not be allowed.
+--
+-- Each "search-index:" line below stands for that DDL on the backend the
+-- migration runs on (src/db/migrate.c); a new domain's searchable table
+-- gets its index with one such line in its own migration.
 
--- dialect: sqlite
-CREATE VIRTUAL TABLE admin_units_fts USING fts5 (
-    search_key, content = 'admin_units', content_rowid = 'id',
-    tokenize = 'unicode61', prefix = '2 3'
-);
-CREATE TRIGGER admin_units_fts_insert AFTER INSERT ON admin_units BEGIN
-    INSERT INTO admin_units_fts (rowid, search_key) VALUES (new.id, new.search_key);
-END;
-CREATE TRIGGER admin_units_fts_delete AFTER DELETE ON admin_units BEGIN
-    INSERT INTO admin_units_fts (admin_units_fts, rowid, search_key)
-    VALUES ('delete', old.id, old.search_key);
-END;
-CREATE TRIGGER admin_units_fts_update AFTER UPDATE OF search_key ON admin_units BEGIN
-    INSERT INTO admin_units_fts (admin_units_fts, rowid, search_key)
-    VALUES ('delete', old.id, old.search_key);
-    INSERT INTO admin_units_fts (rowid, search_key) VALUES (new.id, new.search_key);
-END;
-INSERT INTO admin_units_fts (admin_units_fts) VALUES ('rebuild');
-
-CREATE VIRTUAL TABLE agencies_fts USING fts5 (
-    search_key, content = 'agencies', content_rowid = 'id',
-    tokenize = 'unicode61', prefix = '2 3'
-);
-CREATE TRIGGER agencies_fts_insert AFTER INSERT ON agencies BEGIN
-    INSERT INTO agencies_fts (rowid, search_key) VALUES (new.id, new.search_key);
-END;
-CREATE TRIGGER agencies_fts_delete AFTER DELETE ON agencies BEGIN
-    INSERT INTO agencies_fts (agencies_fts, rowid, search_key)
-    VALUES ('delete', old.id, old.search_key);
-END;
-CREATE TRIGGER agencies_fts_update AFTER UPDATE OF search_key ON agencies BEGIN
-    INSERT INTO agencies_fts (agencies_fts, rowid, search_key)
-    VALUES ('delete', old.id, old.search_key);
-    INSERT INTO agencies_fts (rowid, search_key) VALUES (new.id, new.search_key);
-END;
-INSERT INTO agencies_fts (agencies_fts) VALUES ('rebuild');
-
-CREATE VIRTUAL TABLE accounts_fts USING fts5 (
-    search_key, content = 'accounts', content_rowid = 'id',
-    tokenize = 'unicode61', prefix = '2 3'
-);
-CREATE TRIGGER accounts_fts_insert AFTER INSERT ON accounts BEGIN
-    INSERT INTO accounts_fts (rowid, search_key) VALUES (new.id, new.search_key);
-END;
-CREATE TRIGGER accounts_fts_delete AFTER DELETE ON accounts BEGIN
-    INSERT INTO accounts_fts (accounts_fts, rowid, search_key)
-    VALUES ('delete', old.id, old.search_key);
-END;
-CREATE TRIGGER accounts_fts_update AFTER UPDATE OF search_key ON accounts BEGIN
-    INSERT INTO accounts_fts (accounts_fts, rowid, search_key)
-    VALUES ('delete', old.id, old.search_key);
-    INSERT INTO accounts_fts (rowid, search_key) VALUES (new.id, new.search_key);
-END;
-INSERT INTO accounts_fts (accounts_fts) VALUES ('rebuild');
-
--- dialect: postgresql
-ALTER TABLE admin_units ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS
-    (to_tsvector('simple', regexp_replace(search_key, '[[:punct:]]+', ' ', 'g'))) STORED;
-CREATE INDEX admin_units_search ON admin_units USING GIN (search_tsv) WITH (fastupdate = off);
-ALTER TABLE agencies ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS
-    (to_tsvector('simple', regexp_replace(search_key, '[[:punct:]]+', ' ', 'g'))) STORED;
-CREATE INDEX agencies_search ON agencies USING GIN (search_tsv) WITH (fastupdate = off);
-ALTER TABLE accounts ADD COLUMN search_tsv tsvector GENERATED ALWAYS AS
-    (to_tsvector('simple', regexp_replace(search_key, '[[:punct:]]+', ' ', 'g'))) STORED;
-CREATE INDEX accounts_search ON accounts USING GIN (search_tsv) WITH (fastupdate = off);
+-- search-index: admin_units
+-- search-index: agencies
+-- search-index: accounts

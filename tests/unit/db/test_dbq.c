@@ -65,6 +65,43 @@ static void test_dialect_sections(void **state)
     }
 }
 
+/* "-- search-index: T" stands for the backend's search index DDL, on one
+ * line (test_search_index_runs runs it). */
+static void test_search_index_directive(void **state)
+{
+    (void)state;
+    static const char src[] = "A;\n-- search-index: things\nB;\n";
+    int bad = -1;
+    char *lite = migrate_for_dialect(src, DB_SQLITE, &bad);
+    char *pg = migrate_for_dialect(src, DB_PG, &bad);
+    assert_non_null(lite);
+    assert_non_null(pg);
+    assert_non_null(strstr(lite, "CREATE VIRTUAL TABLE things_fts USING fts5"));
+    assert_non_null(strstr(lite, "CREATE TRIGGER things_fts_update AFTER UPDATE OF search_key"));
+    assert_null(strstr(lite, "tsvector"));
+    assert_non_null(strstr(pg, "ALTER TABLE things ADD COLUMN search_tsv tsvector"));
+    assert_non_null(strstr(pg, "CREATE INDEX things_search ON things USING GIN"));
+    assert_null(strstr(pg, "fts5"));
+    int lines = 0; /* three lines, as written */
+    for (const char *s = strchr(lite, '\n'); s; s = strchr(s + 1, '\n'))
+        lines++;
+    assert_int_equal(lines, 3);
+    assert_string_equal(strrchr(lite, ';') - 1, "B;\n");
+    free(pg);
+
+    free(lite);
+
+    /* a bad table name is refused with its line */
+    static const char *const names[] = {"A;\n-- search-index:\n", "A;\n-- search-index: Things\n",
+                                        "A;\n-- search-index: x;drop\n",
+                                        "A;\n-- search-index: 1x\n"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        int line = 0;
+        assert_null(migrate_for_dialect(names[i], DB_PG, &line));
+        assert_int_equal(line, 2);
+    }
+}
+
 static void test_dialect_unknown_refused(void **state)
 {
     (void)state;
@@ -281,17 +318,60 @@ static void test_page_count_and_rows(void **state)
     }
 }
 
+/* The directive's DDL runs on each backend and the index follows inserts
+ * and changes of the key. */
+static void test_search_index_runs(void **state)
+{
+    fixture *f = fx(state);
+    ts_err e;
+    ts_err_clear(&e);
+    db_dialect d = db_conn_dialect(f->c);
+    assert_int_equal(db_exec(f->c,
+                             "CREATE TABLE things (id INTEGER PRIMARY KEY, search_key TEXT NOT NULL);"
+                             "INSERT INTO things (id, search_key) VALUES (1, 'ha noi')",
+                             &e),
+                     TS_OK);
+    int bad;
+    char *ddl = migrate_for_dialect("-- search-index: things\n", d, &bad);
+    assert_non_null(ddl);
+    if (db_exec(f->c, ddl, &e) != TS_OK) fail_msg("%s: %s", ddl, e.debug);
+    free(ddl);
+    assert_int_equal(db_exec(f->c,
+                             "INSERT INTO things (id, search_key) VALUES (2, 'bac-ninh');"
+                             "UPDATE things SET search_key = 'hai phong' WHERE id = 1",
+                             &e),
+                     TS_OK);
+    const char *q = d == DB_SQLITE
+                        ? "SELECT COALESCE(SUM(rowid), 0) FROM things_fts WHERE things_fts MATCH ?"
+                        : "SELECT COALESCE(SUM(id), 0) FROM things"
+                          " WHERE search_tsv @@ to_tsquery('simple', ?)";
+    static const struct {
+        const char *lite, *pg;
+        int64_t ids;
+    } cases[] = {{"bac*", "bac:*", 2}, {"ninh", "ninh", 2}, {"noi", "noi", 0}, {"pho*", "pho:*", 1}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        db_stmt *st;
+        assert_int_equal(db_prepare(f->c, q, &st, &e), TS_OK);
+        db_bind_text(st, 1, d == DB_SQLITE ? cases[i].lite : cases[i].pg, -1);
+        assert_int_equal(db_step(st, &e), DB_ROW);
+        assert_int_equal(db_col_int(st, 0), cases[i].ids);
+        db_reset(st);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_dialect_sections),
         cmocka_unit_test(test_dialect_unknown_refused),
+        cmocka_unit_test(test_search_index_directive),
         cmocka_unit_test(test_where_builder_only_given_filters),
     };
 #define STORAGE(setup)                                                                             \
     cmocka_unit_test_setup_teardown(test_query_one_maps_every_type, setup, teardown),              \
         cmocka_unit_test_setup_teardown(test_query_all_and_callback, setup, teardown),             \
-        cmocka_unit_test_setup_teardown(test_page_count_and_rows, setup, teardown)
+        cmocka_unit_test_setup_teardown(test_page_count_and_rows, setup, teardown),                \
+        cmocka_unit_test_setup_teardown(test_search_index_runs, setup, teardown)
     const struct CMUnitTest sqlite[] = {STORAGE(setup_sqlite)};
     const struct CMUnitTest pg[] = {STORAGE(setup_pg)};
     int failed = cmocka_run_group_tests_name("dbq", pure, NULL, NULL);
