@@ -33,6 +33,7 @@
  */
 #include "migrate.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -52,46 +53,46 @@ int migrate_count(void)
     return n;
 }
 
-/* "-- dialect: NAME" (nothing else on the line but spaces): 1 sqlite, 2
- * postgresql, 3 all, -1 an unknown name, 0 not a marker. */
-static int dialect_marker(const char *line, size_t n)
+/* A line that is exactly "TAG WORD" (spaces around WORD, a CR at the end):
+ * true with the word (possibly empty) in *w and *wn. */
+static bool tag_line(const char *line, size_t n, const char *tag, const char **w, size_t *wn)
 {
-    static const char tag[] = "-- dialect:";
+    size_t tn = strlen(tag);
     while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
         n--;
-    if (n < sizeof tag - 1 || memcmp(line, tag, sizeof tag - 1)) return 0;
-    const char *w = line + sizeof tag - 1;
-    size_t wn = n - (sizeof tag - 1);
-    while (wn && (*w == ' ' || *w == '\t')) {
-        w++;
-        wn--;
+    if (n < tn || memcmp(line, tag, tn)) return false;
+    *w = line + tn;
+    *wn = n - tn;
+    while (*wn && (**w == ' ' || **w == '\t')) {
+        (*w)++;
+        (*wn)--;
     }
+    return true;
+}
+
+/* "-- dialect: NAME": 1 sqlite, 2 postgresql, 3 all, -1 an unknown name,
+ * 0 not a marker. */
+static int dialect_marker(const char *line, size_t n)
+{
+    const char *w;
+    size_t wn;
+    if (!tag_line(line, n, "-- dialect:", &w, &wn)) return 0;
     if (wn == 6 && !memcmp(w, "sqlite", 6)) return DB_SQLITE;
     if (wn == 10 && !memcmp(w, "postgresql", 10)) return DB_PG;
     if (wn == 3 && !memcmp(w, "all", 3)) return 3;
     return -1;
 }
 
-/* "-- search-index: NAME": 1 with the name in *name and *nn, -1 a bad name,
- * 0 not a directive. */
+/* "-- search-index: NAME": 1 with the name in *name and *nn, -1 a bad
+ * name, 0 not a directive. */
 static int search_directive(const char *line, size_t n, const char **name, size_t *nn)
 {
-    static const char tag[] = "-- search-index:";
-    while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
-        n--;
-    if (n < sizeof tag - 1 || memcmp(line, tag, sizeof tag - 1)) return 0;
-    const char *w = line + sizeof tag - 1;
-    size_t wn = n - (sizeof tag - 1);
-    while (wn && (*w == ' ' || *w == '\t')) {
-        w++;
-        wn--;
-    }
-    if (!wn || wn > 48 || !(*w >= 'a' && *w <= 'z')) return -1;
-    for (size_t i = 0; i < wn; i++)
+    if (!tag_line(line, n, "-- search-index:", name, nn)) return 0;
+    const char *w = *name;
+    if (!*nn || *nn > 48 || !(*w >= 'a' && *w <= 'z')) return -1;
+    for (size_t i = 0; i < *nn; i++)
         if (!((w[i] >= 'a' && w[i] <= 'z') || (w[i] >= '0' && w[i] <= '9') || w[i] == '_'))
             return -1;
-    *name = w;
-    *nn = wn;
     return 1;
 }
 

@@ -177,3 +177,15 @@ ts_code search_page(db_conn *c, dbw *w, const search_index *ix, const search_que
     pq.count_over = sq->kind == SEARCH_WORDS;
     return dbw_page(c, w, &pq, rs, items, n, total, err);
 }
+
+ts_code search_list_begin(search_list *l, db_conn *c, arena *a, const char *q, ts_err *err)
+{
+    dbw_init(&l->w, a);
+    return search_parse(a, q, db_conn_dialect(c), &l->sq, err);
+}
+
+ts_code search_list_page(db_conn *c, search_list *l, const search_index *ix, dbw_page_q pq,
+                         const db_rowspec *rs, void **items, int *n, int64_t *total, ts_err *err)
+{
+    return search_page(c, &l->w, ix, &l->sq, pq, rs, items, n, total, err);
+}

@@ -15,11 +15,10 @@
  * are plain separators or plain words.
  *
  * Giving another table a search (procedures, feedback): a folded
- * search_key column written by its domain, a migration shaped like 007
- * (SQLite: an FTS5 external-content table on search_key and its three
- * triggers; PostgreSQL: the generated search_tsv column and its GIN
- * index), a search_index naming them, and search_parse + search_where in
- * the listing. See docs/decisions.md §20.
+ * search_key column written by its domain, the line
+ * `-- search-index: TABLE` in its migration (src/db/migrate.c writes each
+ * backend's index), a search_index naming it, and a search_list in the
+ * listing. See docs/decisions.md §19–20.
  */
 #ifndef TS_SEARCH_H
 #define TS_SEARCH_H
@@ -74,6 +73,18 @@ bool search_where(dbw *w, db_dialect d, const search_index *ix, const search_que
 ts_code search_page(db_conn *c, dbw *w, const search_index *ix, const search_query *sq,
                     dbw_page_q pq, const db_rowspec *rs, void **items, int *n, int64_t *total,
                     ts_err *err);
+
+/* A searched listing being built: its filters and its parsed query. */
+typedef struct search_list {
+    dbw w; /* add the listing's own filters here */
+    search_query sq;
+} search_list;
+
+/* Start a listing of q (NULL = no query) on c: search_parse's errors. */
+ts_code search_list_begin(search_list *l, db_conn *c, arena *a, const char *q, ts_err *err);
+/* Its page: search_page over l's filters and query. */
+ts_code search_list_page(db_conn *c, search_list *l, const search_index *ix, dbw_page_q pq,
+                         const db_rowspec *rs, void **items, int *n, int64_t *total, ts_err *err);
 
 /*
  * After a bulk load (units import): merge the index into one segment, so

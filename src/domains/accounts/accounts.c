@@ -462,18 +462,16 @@ ts_code accounts_list(ts_ctx *x, const account_query *q, account_view **items, i
     *items = arena_calloc(a, sizeof **items);
     *n = 0;
     *total = 0;
-    db_dialect d = db_conn_dialect(c);
-    search_query sq;
-    ts_code rc = search_parse(a, q->q, d, &sq, err);
+    search_list l;
+    ts_code rc = search_list_begin(&l, c, a, q->q, err);
     if (rc != TS_OK) return rc;
-    dbw w;
-    dbw_init(&w, a);
+    dbw *w = &l.w;
     if (paths)
-        within_paths(&w,
+        within_paths(w,
                      "EXISTS (SELECT 1 FROM grants g JOIN agencies ag ON ag.id = g.agency_id "
                      "WHERE g.account_id = a.id AND (",
                      "ag.path", "))", paths, npaths);
-    dbw_text(&w, "a.kind = ?", q->kind);
+    dbw_text(w, "a.kind = ?", q->kind);
     dbw_page_q pq = {.cols = ACC_COLS,
                      .from = "accounts a",
                      .order = "a.id",
@@ -481,7 +479,7 @@ ts_code accounts_list(ts_ctx *x, const account_query *q, account_view **items, i
                      .offset = q->offset};
     db_rowspec rs = {.size = sizeof(account_view), .map = account_view_map, .ncols = 8};
     void *rows;
-    rc = search_page(c, &w, &accounts_search, &sq, pq, &rs, &rows, n, total, err);
+    rc = search_list_page(c, &l, &accounts_search, pq, &rs, &rows, n, total, err);
     if (rc != TS_OK) return rc;
     *items = rows;
     return load_page_grants(c, a, *items, *n, err);

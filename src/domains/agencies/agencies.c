@@ -191,28 +191,26 @@ ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_li
 {
     memset(out, 0, sizeof *out);
     out->items = arena_calloc(a, sizeof *out->items);
-    db_dialect d = db_conn_dialect(c);
-    search_query sq;
-    ts_code rc = search_parse(a, q->q, d, &sq, err);
+    search_list l;
+    ts_code rc = search_list_begin(&l, c, a, q->q, err);
     if (rc != TS_OK) return rc;
-    dbw w;
-    dbw_init(&w, a);
+    dbw *w = &l.w;
     agency g;
     if (q->parent) {
         rc = get_by_code(c, a, q->parent, &g, err);
         if (rc == TS_ENOTFOUND) return TS_OK; /* no such parent: no children */
         if (rc != TS_OK) return rc;
-        dbw_and(&w, "a.parent_id = ?", DBV_I(g.id));
+        dbw_and(w, "a.parent_id = ?", DBV_I(g.id));
     }
     if (q->within) {
         rc = get_by_code(c, a, q->within, &g, err);
         if (rc == TS_ENOTFOUND) return TS_OK;
         if (rc != TS_OK) return rc;
         /* ids and '/' only: no escaping needed */
-        dbw_and(&w, "a.path LIKE ?", DBV_T(arena_printf(a, "%s%%", g.path)));
+        dbw_and(w, "a.path LIKE ?", DBV_T(arena_printf(a, "%s%%", g.path)));
     }
-    dbw_text(&w, "a.unit_code = ?", q->unit);
-    dbw_text(&w, "a.kind = ?", q->kind);
+    dbw_text(w, "a.unit_code = ?", q->unit);
+    dbw_text(w, "a.kind = ?", q->kind);
     dbw_page_q pq = {.cols = AG_COLS,
                      .from = "agencies a LEFT JOIN agencies p ON p.id = a.parent_id",
                      .order = "a.level, a.code",
@@ -220,7 +218,7 @@ ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_li
                      .offset = q->offset};
     db_rowspec rs = {.size = sizeof(agency), .fn = read_agency_row};
     void *items;
-    rc = search_page(c, &w, &agencies_search, &sq, pq, &rs, &items, &out->n, &out->total, err);
+    rc = search_list_page(c, &l, &agencies_search, pq, &rs, &items, &out->n, &out->total, err);
     out->items = items;
     return rc;
 }

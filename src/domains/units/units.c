@@ -155,18 +155,16 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
 {
     memset(out, 0, sizeof *out);
     const char *date = q->date ? q->date : units_today(a);
-    db_dialect d = db_conn_dialect(c);
-    search_query sq;
-    ts_code rc = search_parse(a, q->q, d, &sq, err);
-    if (rc != TS_OK) return rc;
     /* only the filters given go into the SQL, so the planner can use the
      * parent/level indexes (or the search index); each shape is prepared
      * once per connection */
-    dbw w;
-    dbw_init(&w, a);
-    dbw_and(&w, "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", DBV_T(date), DBV_T(date));
-    dbw_text(&w, "parent_code = ?", q->parent);
-    dbw_int(&w, "level = ?", q->level);
+    search_list l;
+    ts_code rc = search_list_begin(&l, c, a, q->q, err);
+    if (rc != TS_OK) return rc;
+    dbw *w = &l.w;
+    dbw_and(w, "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)", DBV_T(date), DBV_T(date));
+    dbw_text(w, "parent_code = ?", q->parent);
+    dbw_int(w, "level = ?", q->level);
     dbw_page_q pq = {.cols = UNIT_COLS,
                      .from = "admin_units",
                      .order = "level, code",
@@ -174,7 +172,7 @@ ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result
                      .offset = q->offset};
     db_rowspec rs = {.size = sizeof(unit), .map = unit_map, .ncols = UNIT_NCOLS};
     void *items;
-    rc = search_page(c, &w, &units_search, &sq, pq, &rs, &items, &out->n, &out->total, err);
+    rc = search_list_page(c, &l, &units_search, pq, &rs, &items, &out->n, &out->total, err);
     out->items = items;
     return rc;
 }
@@ -303,6 +301,7 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
     db_bind_text(s, 2, ic->valid_from, -1);
     int r = db_step(s, err);
     const char *kind = kind_of(type_en, level);
+    db_val parent = parent_id ? DBV_I(parent_id) : DBV_NULL_VAL;
     if (r == DB_ROW) {
         int64_t id = db_col_int(s, 0);
 #define SAME(i, v) fc_same(db_col_text(s, i), (v))
@@ -316,61 +315,29 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
             ic->res->unchanged++;
             return TS_OK;
         }
-        rc = db_prepare(c,
-                        "UPDATE admin_units SET name = ?, name_en = ?, full_name = ?, "
-                        "full_name_en = ?, parent_id = ?, parent_code = ?, level = ?, kind = ?, "
-                        "unit_type = ?, unit_type_en = ?, code_name = ?, search_key = ?, "
-                        "updated_at = ? WHERE id = ?",
-                        &s, err);
+        rc = db_run(c, err,
+                    "UPDATE admin_units SET name = ?, name_en = ?, full_name = ?, "
+                    "full_name_en = ?, parent_id = ?, parent_code = ?, level = ?, kind = ?, "
+                    "unit_type = ?, unit_type_en = ?, code_name = ?, search_key = ?, "
+                    "updated_at = ? WHERE id = ?",
+                    DBV_T(name), DBV_T(name_en), DBV_T(full), DBV_T(full_en), parent,
+                    DBV_T(parent_code), DBV_I(level), DBV_T(kind), DBV_T(type), DBV_T(type_en),
+                    DBV_T(code_name), DBV_T(key), DBV_T(ic->now), DBV_I(id));
         if (rc != TS_OK) return rc;
-        db_bind_list(s, DBV_T(name), DBV_T(name_en), DBV_T(full), DBV_T(full_en));
-        if (parent_id)
-            db_bind_int(s, 5, parent_id);
-        else
-            db_bind_null(s, 5);
-        db_bind_text(s, 6, parent_code, -1);
-        db_bind_int(s, 7, level);
-        db_bind_text(s, 8, kind, -1);
-        db_bind_text(s, 9, type, -1);
-        db_bind_text(s, 10, type_en, -1);
-        db_bind_text(s, 11, code_name, -1);
-        db_bind_text(s, 12, key, -1);
-        db_bind_text(s, 13, ic->now, -1);
-        db_bind_int(s, 14, id);
-        r = db_step(s, err);
-        db_reset(s);
-        if (r < 0) return (ts_code)-r;
         ic->res->updated++;
         return TS_OK;
     }
     db_reset(s);
     if (r < 0) return (ts_code)-r;
-    rc = db_prepare(c,
-                    "INSERT INTO admin_units (code, parent_id, parent_code, level, kind, name, "
-                    "name_en, full_name, full_name_en, code_name, unit_type, unit_type_en, "
-                    "search_key, valid_from, valid_to, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) RETURNING id",
-                    &s, err);
-    if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, code, -1);
-    if (parent_id)
-        db_bind_int(s, 2, parent_id);
-    else
-        db_bind_null(s, 2);
-    db_bind_text(s, 3, parent_code, -1);
-    db_bind_int(s, 4, level);
-    db_bind_text(s, 5, kind, -1);
-    db_bind_text(s, 6, name, -1);
-    db_bind_text(s, 7, name_en, -1);
-    db_bind_text(s, 8, full, -1);
-    db_bind_text(s, 9, full_en, -1);
-    db_bind_text(s, 10, code_name, -1);
-    db_bind_text(s, 11, type, -1);
-    db_bind_text(s, 12, type_en, -1);
-    db_bind_text(s, 13, key, -1);
-    db_bind_text(s, 14, ic->valid_from, -1);
-    db_bind_text(s, 15, ic->now, -1);
-    rc = dbrow_int(s, 0, id_out, err);
+    rc = db_int(c, err, id_out, 0,
+                "INSERT INTO admin_units (code, parent_id, parent_code, level, kind, name, "
+                "name_en, full_name, full_name_en, code_name, unit_type, unit_type_en, "
+                "search_key, valid_from, valid_to, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) RETURNING id",
+                DBV_T(code), parent, DBV_T(parent_code),
+                DBV_I(level), DBV_T(kind), DBV_T(name), DBV_T(name_en), DBV_T(full),
+                DBV_T(full_en), DBV_T(code_name), DBV_T(type), DBV_T(type_en), DBV_T(key),
+                DBV_T(ic->valid_from), DBV_T(ic->now));
     if (rc != TS_OK) return rc;
     ic->res->inserted++;
     return TS_OK;
