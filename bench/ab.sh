@@ -27,22 +27,14 @@ while [ $# -gt 2 ]; do
 done
 [ $# -eq 2 ] || { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 BINS=("$1" "$2")
-for t in wrk curl; do command -v $t >/dev/null || { echo "ab.sh: $t is not installed (scripts/deps.sh --bench)" >&2; exit 1; }; done
+. "$(dirname "$0")/lib.sh"
+bench_init ab
+need wrk curl
 
-TMP=$(mktemp -d /tmp/tinhso-ab.XXXXXX)
-PIDS=()
-cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    rm -rf -- "$TMP"
-}
-trap cleanup EXIT INT TERM
-
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 CLK_TCK=$(getconf CLK_TCK)
 
-PORTS=() COOKIES=()
+PIDS=() PORTS=() COOKIES=()
 for i in 0 1; do
     db=$TMP/demo$i.db
     "${BINS[$i]}" demo --db "sqlite:$db" >/dev/null
@@ -50,15 +42,13 @@ for i in 0 1; do
     "${BINS[$i]}" serve --db "sqlite:$db" --listen "127.0.0.1:$port" --threads 2 --no-access-log \
         >"$TMP/server$i.log" 2>&1 &
     PIDS+=($!)
-    for _ in $(seq 200); do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/readyz")" = 200 ] && break
-        sleep 0.05
-    done
+    bench_track $!
+    wait_ready "$port" "${PIDS[$i]}" || { cat "$TMP/server$i.log" >&2; die "${BINS[$i]} did not become ready"; }
     PORTS+=("$port")
     COOKIES+=("$(curl -s --max-time 10 -c - -o /dev/null -H 'Content-Type: application/json' \
         -d '{"username":"stp.canbo1","password":"TinhSo@2025demo"}' \
         "http://127.0.0.1:$port/api/v1/auth/login" | awk -F'\t' '$6 == "tinhso_session" {print $6 "=" $7}')")
-    [ -n "${COOKIES[$i]}" ] || { echo "ab.sh: sign-in on ${BINS[$i]} failed" >&2; exit 1; }
+    [ -n "${COOKIES[$i]}" ] || die "sign-in on ${BINS[$i]} failed"
 done
 
 EPS=("/api/v1/units/24" "/api/v1/me" "/api/v1/units?q=bac%20ninh")

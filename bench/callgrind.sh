@@ -16,41 +16,28 @@
 set -euo pipefail
 [ $# -ge 3 ] && [ "$2" = "--" ] || { sed -n '2,6p' "$0" >&2; exit 2; }
 EP=$1; shift 2
-for t in valgrind wrk curl python3; do command -v $t >/dev/null || { echo "callgrind.sh: $t is not installed" >&2; exit 1; }; done
-TMP=$(mktemp -d /tmp/tinhso-cg.XXXXXX)
-PID=
-cleanup() {
-    if [ -n "$PID" ] && kill -0 "$PID" 2>/dev/null; then
-        kill -TERM "$PID" 2>/dev/null || true
-        for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$PID" 2>/dev/null || true
-    fi
-    rm -rf -- "$TMP"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-PORT=
-for p in $(seq $((20000 + RANDOM % 20000)) 65000); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { PORT=$p; break; }
-done
+. "$(dirname "$0")/lib.sh"
+bench_init cg
+need valgrind wrk curl python3
+PORT=$(free_port)
 args=()
 for a in "$@"; do args+=("${a//@PORT@/$PORT}"); done
 valgrind --tool=callgrind --callgrind-out-file="$TMP/cg" "${args[@]}" >"$TMP/server.log" 2>&1 &
 PID=$!
+bench_track "$PID"
 ok=
 for _ in $(seq 150); do
     if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$PORT$EP"; then ok=1; break; fi
     sleep 0.2
 done
-[ -n "$ok" ] || { cat "$TMP/server.log" >&2; echo "callgrind.sh: server did not answer" >&2; exit 1; }
+[ -n "$ok" ] || { cat "$TMP/server.log" >&2; die "server did not answer"; }
 timeout 60 wrk -t1 -c8 -d2s "http://127.0.0.1:$PORT$EP" >/dev/null
 callgrind_control -z "$PID" >/dev/null
 N=$(timeout 60 wrk -t1 -c8 -d8s "http://127.0.0.1:$PORT$EP" | awk '/requests in/ {print $1}')
 callgrind_control -d "$PID" >/dev/null
 sleep 0.5
 F=$(ls "$TMP"/cg.* 2>/dev/null | sort | tail -1)
-[ -n "$F" ] || { echo "callgrind.sh: no dump" >&2; exit 1; }
+[ -n "$F" ] || die "no dump"
 echo "# $EP: $N requests under callgrind"
 python3 - "$F" "$N" <<'EOF'
 import collections, re, sys

@@ -25,40 +25,12 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 BIN= DURATION=10 STEPS="64 1000 5000 10000" NOFILE=4096 SRV_T=2 WRK_T=2 OUT=
-while [ $# -gt 0 ]; do
-    case $1 in
-    --bin) BIN=$2; shift ;;
-    --duration) DURATION=$2; shift ;;
-    --steps) STEPS=$2; shift ;;
-    --server-nofile) NOFILE=$2; shift ;;
-    --threads) SRV_T=$2; shift ;;
-    --wrk-threads) WRK_T=$2; shift ;;
-    --out) OUT=$2; shift ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
-    *) echo "connections.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
-    esac
-    shift
-done
+. "$ROOT/bench/lib.sh"
+bench_options "bin=BIN duration=DURATION steps=STEPS server-nofile=NOFILE threads=SRV_T
+    wrk-threads=WRK_T out=OUT" "$@"
 
-say() { printf 'connections: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-for t in wrk curl cmake; do command -v $t >/dev/null || die "$t is not installed (scripts/deps.sh --bench)"; done
-
-TMP=$(mktemp -d /tmp/tinhso-conns.XXXXXX)
-SRV_PID=
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [ -n "$SRV_PID" ] && kill -0 "$SRV_PID" 2>/dev/null; then
-        kill -TERM "$SRV_PID" 2>/dev/null || true
-        for _ in $(seq 50); do kill -0 "$SRV_PID" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$SRV_PID" 2>/dev/null || true
-    fi
-    rm -rf -- "$TMP"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_init connections
+need wrk curl cmake
 
 if [ -z "$BIN" ]; then
     B=$ROOT/bench/build-conns
@@ -74,23 +46,13 @@ DB=sqlite:$TMP/demo.db
 "$BIN" demo --db "$DB" >/dev/null || die "tinhso demo failed"
 echo '{"trusted_proxies": ["127.0.0.1"], "access_log": false}' >"$TMP/conf.json"
 
-free_port() {
-    local p
-    for p in $(seq $((20000 + RANDOM % 20000)) 1 65000); do
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-    done
-    die "no free port"
-}
 PORT=$(free_port)
 # the server's own file limit: soft and hard, so the derived cap is predictable
 (ulimit -n "$NOFILE" && exec "$BIN" serve --db "$DB" --listen "127.0.0.1:$PORT" --threads "$SRV_T" \
     --config "$TMP/conf.json" --no-migrate) >"$TMP/server.log" 2>&1 &
 SRV_PID=$!
-for _ in $(seq 200); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$PORT/readyz")" = 200 ] && break
-    kill -0 "$SRV_PID" 2>/dev/null || { cat "$TMP/server.log" >&2; die "the server exited"; }
-    sleep 0.05
-done
+bench_track "$SRV_PID"
+wait_ready "$PORT" "$SRV_PID" || { cat "$TMP/server.log" >&2; die "the server did not become ready"; }
 CAP=$(sed -n 's/.*connections: cap \([0-9]*\).*/\1/p' "$TMP/server.log" | head -1)
 # a server from before the cap followed the file limit logs none: its cap
 # was the fixed max_connections default, 1024
@@ -101,11 +63,6 @@ say "server pid $SRV_PID on port $PORT: $(grep -m1 'connections: cap' "$TMP/serv
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 STEPS=$(printf '%s\n' $STEPS $((2 * CAP)) | sort -n | uniq | tr '\n' ' ')
 
-to_ms() { # wrk latency "812.00us" / "3.21ms" / "1.02s" / "1.5m" -> ms
-    awk -v v="$1" 'BEGIN { n = v + 0; u = v; sub(/^[0-9.]+/, "", u);
-        if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000;
-        printf "%.1f", n }'
-}
 
 healthz_probe() { # the slowest of three /healthz on new connections from 127.0.0.2
     local worst=0 t i
@@ -141,7 +98,7 @@ for n in $STEPS; do
     label=$n
     [ "$n" -eq $((2 * CAP)) ] && label="$n (2× cap)"
     printf '| %s | %s | %s | %s | %s | %s |\n' "$label" "${rps:-0}" \
-        "$([ -n "$p99" ] && echo "$(to_ms "$p99") ms" || echo —)" "${errs:-0 / 0 / 0 / 0}" \
+        "$([ -n "$p99" ] && echo "$(to_ms "$p99" 1) ms" || echo —)" "${errs:-0 / 0 / 0 / 0}" \
         "${non2xx:-0}" "$(cat "$TMP/hz")" >>"$TABLE"
     kill -0 "$SRV_PID" 2>/dev/null || { cat "$TMP/server.log" >&2; die "the server died at $n connections"; }
     sleep 2 # let closed connections drain before the next step

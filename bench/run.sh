@@ -32,57 +32,17 @@ BUILD=${BENCH_BUILD_DIR:-$BENCH/build}
 
 PG_MODE=auto DURATION=10 RUNS=1 CONNS=64 WRK_T=2 SRV_T=2 STARTUP_RUNS=20 SWEEP=0 PERF=0
 BIN= OUT= ME_ONLY=0
-while [ $# -gt 0 ]; do
-    case $1 in
-    --pg) PG_MODE=yes ;;
-    --no-pg) PG_MODE=no ;;
-    --duration) DURATION=$2; shift ;;
-    --runs) RUNS=$2; shift ;;
-    --connections) CONNS=$2; shift ;;
-    --wrk-threads) WRK_T=$2; shift ;;
-    --threads) SRV_T=$2; shift ;;
-    --startup-runs) STARTUP_RUNS=$2; shift ;;
-    --sweep) SWEEP=1 ;;
-    --perf) PERF=1 ;;
-    --me) ME_ONLY=1 ;;
-    --bin) BIN=$2; shift ;;
-    --out) OUT=$2; shift ;;
-    -h | --help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
-    *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
-    esac
-    shift
-done
+. "$BENCH/lib.sh"
+bench_options "pg=PG_MODE:yes no-pg=PG_MODE:no duration=DURATION runs=RUNS connections=CONNS
+    wrk-threads=WRK_T threads=SRV_T startup-runs=STARTUP_RUNS sweep=SWEEP:1 perf=PERF:1
+    me=ME_ONLY:1 bin=BIN out=OUT" "$@"
 
-say() { printf 'bench: %s\n' "$*" >&2; }
-die() { say "$*"; exit 1; }
-for t in wrk curl gcc cmake; do command -v $t >/dev/null || die "$t is not installed (apt-get install -y $t)"; done
-
-TMP=$(mktemp -d /tmp/tinhso-bench.XXXXXX)
-PIDS=()      # servers we started
+bench_init bench
+need wrk curl gcc cmake
 PG_DIR=      # set once PostgreSQL runs
 PERF_PID=
-
-stop_pid() { # stop_pid PID: TERM, up to 5 s, then KILL; only our own children
-    local pid=$1 i
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null || true
-    for i in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-    local rc=$?
-    trap - EXIT INT TERM
-    if [ -n "$PERF_PID" ]; then stop_pid "$PERF_PID"; fi
-    local p
-    for p in "${PIDS[@]}"; do stop_pid "$p"; done
-    if [ -n "$PG_DIR" ]; then timeout 90 bash "$ROOT/scripts/pg-server.sh" stop "$PG_DIR" >/dev/null 2>&1 || say "could not stop PostgreSQL in $PG_DIR"; fi
-    rm -rf -- "$TMP"
-    exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_on_exit '[ -z "$PERF_PID" ] || stop_pid "$PERF_PID"'
+bench_on_exit '[ -z "$PG_DIR" ] || timeout 90 bash "$ROOT/scripts/pg-server.sh" stop "$PG_DIR" >/dev/null 2>&1 || say "could not stop PostgreSQL in $PG_DIR"'
 
 # ---------------------------------------------------------------- build
 if [ -z "$BIN" ]; then
@@ -105,24 +65,6 @@ gcc -O2 -g -Wall -o "$BUILD/bare" "$BENCH/bare/bare.c" -lmicrohttpd -lsqlite3 -l
 gcc -O2 -Wall -o "$BUILD/startup" "$BENCH/startup.c" || die "cannot build bench/startup.c"
 
 # ---------------------------------------------------------------- helpers
-free_port() { # a free 127.0.0.1 TCP port from 20000 upward
-    local p
-    for p in $(seq $((20000 + RANDOM % 20000)) 1 65000); do
-        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-    done
-    die "no free port"
-}
-
-wait_ready() { # wait_ready PORT PID: /readyz 200 within 15 s
-    local port=$1 pid=$2 i
-    for i in $(seq 300); do
-        kill -0 "$pid" 2>/dev/null || return 1
-        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$port/readyz")" = 200 ] && return 0
-        sleep 0.05
-    done
-    return 1
-}
-
 START_PID= START_PORT=
 start_server() { # start_server LABEL CMD...   (the command gets PORT substituted for @PORT@)
     local label=$1; shift
@@ -131,7 +73,7 @@ start_server() { # start_server LABEL CMD...   (the command gets PORT substitute
     for a in "$@"; do args+=("${a//@PORT@/$START_PORT}"); done
     "${args[@]}" >"$TMP/$label.log" 2>&1 &
     START_PID=$!
-    PIDS+=("$START_PID")
+    bench_track "$START_PID"
     wait_ready "$START_PORT" "$START_PID" || { cat "$TMP/$label.log" >&2; die "$label did not become ready"; }
 }
 
@@ -140,9 +82,6 @@ hwm_kb() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime+stime, all threads
 CLK_TCK=$(getconf CLK_TCK)
 
-to_ms() { # wrk latency "812.00us" / "3.21ms" / "1.02s" -> ms
-    awk -v v="$1" 'BEGIN { n = v + 0; if (v ~ /us$/) n /= 1000; else if (v ~ /[0-9]s$/ && v !~ /ms$/) n *= 1000; printf "%.2f", n }'
-}
 
 busy_ticks() { awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat; } # user+nice+system+irq+softirq+steal
 NCPU=$(nproc)

@@ -3,29 +3,19 @@
 // codings other than one "chunked", and malformed chunk sizes are refused
 // with 400, the connection is closed (so no second request can hide in the
 // body), and nothing is written.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer, ADMIN_TOKEN } from './lib/server.mjs';
-import { auditCount } from './lib/helpers.mjs';
+import { ADMIN_TOKEN } from './lib/server.mjs';
+import { auditCount, serverForFile } from './lib/helpers.mjs';
 
-let srv;
-let audit0;
-
-before(async () => {
-  srv = await startServer();
-  audit0 = auditCount(srv.db.url);
-});
-
-after(async () => {
-  if (srv) await srv.close();
-});
+const fx = serverForFile();
 
 // Send bytes on a fresh connection; resolve with what came back and whether
 // the server closed the connection (within ms).
 function exchange(bytes, ms = 5000) {
   return new Promise((resolve) => {
-    const s = net.connect(srv.port, '127.0.0.1');
+    const s = net.connect(fx.srv.port, '127.0.0.1');
     let data = '';
     let done = false;
     const finish = (closed) => {
@@ -76,7 +66,7 @@ for (const [what, bytes, ours] of cases) {
       assert.match(r.data, /\r\nConnection: close\r\n/i);
       assert.match(r.data, /Content-Length|Transfer-Encoding/);
     }
-    const u = await srv.json('/api/v1/units/24');
+    const u = await fx.srv.json('/api/v1/units/24');
     assert.equal(u.body.name_en, 'Bac Ninh', 'the PATCH was not applied');
   });
 }
@@ -91,7 +81,7 @@ test('a well-formed chunked PATCH still works (and is the only write)', async ()
   const body = '{"name_en":"Bac Ninh (chunked)"}';
   const r = await exchange(head('Transfer-Encoding: chunked\r\nConnection: close\r\n') + chunk(body) + '0\r\n\r\n');
   assert.match(r.data, /^HTTP\/1\.1 200 /, r.data.slice(0, 300));
-  const u = await srv.json('/api/v1/units/24');
+  const u = await fx.srv.json('/api/v1/units/24');
   assert.equal(u.body.name_en, 'Bac Ninh (chunked)');
-  assert.equal(auditCount(srv.db.url), audit0 + 1, 'one audit entry: only the good request wrote');
+  assert.equal(auditCount(fx.srv.db.url), fx.audit0 + 1, 'one audit entry: only the good request wrote');
 });

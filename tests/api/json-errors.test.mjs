@@ -1,22 +1,12 @@
 // JSON syntax errors in request bodies: a 400 problem whose detail is in the
 // client's language (Accept-Language: vi by default, en), names the kind of
 // mistake and its line:column, and carries no parser text; nothing changes.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, ADMIN_TOKEN } from './lib/server.mjs';
-import { PROBLEM, auditCount } from './lib/helpers.mjs';
+import { ADMIN_TOKEN } from './lib/server.mjs';
+import { PROBLEM, auditCount, serverForFile } from './lib/helpers.mjs';
 
-let srv;
-let audit0;
-
-before(async () => {
-  srv = await startServer();
-  audit0 = auditCount(srv.db.url);
-});
-
-after(async () => {
-  if (srv) await srv.close();
-});
+const fx = serverForFile();
 
 // [what, body, Vietnamese detail, English detail, line:column]
 const cases = [
@@ -37,7 +27,7 @@ const LEAKS = /JSON_ALLOW_NUL|near '|expected|unexpected|end of file|is not allo
 async function patch(body, lang) {
   const headers = { 'Content-Type': 'application/json', Authorization: `Bearer ${ADMIN_TOKEN}` };
   if (lang) headers['Accept-Language'] = lang;
-  return srv.json('/api/v1/units/24', { method: 'PATCH', headers, body });
+  return fx.srv.json('/api/v1/units/24', { method: 'PATCH', headers, body });
 }
 
 for (const [what, body, vi, en, where] of cases) {
@@ -57,7 +47,7 @@ for (const [what, body, vi, en, where] of cases) {
 }
 
 test('none of the malformed bodies changed anything', async () => {
-  const u = await srv.json('/api/v1/units/24');
+  const u = await fx.srv.json('/api/v1/units/24');
   assert.equal(u.body.name_en, 'Bac Ninh');
-  assert.equal(auditCount(srv.db.url), audit0);
+  assert.equal(auditCount(fx.srv.db.url), fx.audit0);
 });

@@ -1,9 +1,10 @@
 // Helpers shared by the API suites: problem+json checks, the demo sign-ins
 // and requests made with their session, the audit chain's entry count, and
 // raw node:http requests. Servers come from ./server.mjs.
+import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { cli } from './server.mjs';
+import { cli, startServer } from './server.mjs';
 
 // The password of every demo sign-in created by `tinhso demo`.
 export const DEMO_PW = 'TinhSo@2025demo';
@@ -78,4 +79,17 @@ export function rawRequest(port, { method = 'GET', path, headers = {}, body, wri
     req.on('error', (error) => resolve({ status: 0, error, headers: {}, body: Buffer.alloc(0) }));
     if (write) write(req); else req.end(body);
   });
+}
+
+// One server for a whole test file (opts as startServer's): started before
+// its tests, stopped after them. fx.srv is the server, fx.audit0 the number
+// of audit entries it started with.
+export function serverForFile(opts) {
+  const fx = {};
+  before(async () => {
+    fx.srv = await startServer(opts);
+    fx.audit0 = auditCount(fx.srv.db.url);
+  });
+  after(async () => { if (fx.srv) await fx.srv.close(); });
+  return fx;
 }
