@@ -658,31 +658,23 @@ static ts_code demo_tx(ts_ctx *x, void *argp)
     if (r < 0) return (ts_code)-r;
     if (!r) return ts_err_set(err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, DEMO_PROVINCE_UNIT);
     /* the communes and wards of the province, valid today */
-    const char *d = units_today(a);
-    db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            "SELECT code, full_name FROM admin_units WHERE parent_code = ? "
-                            "AND level = 3 AND valid_from <= ? AND (valid_to IS NULL OR "
-                            "valid_to > ?) ORDER BY code",
-                            &s, err);
+    units_query uq = {.parent = DEMO_PROVINCE_UNIT, .level = 3, .limit = 256};
+    units_list_result ul;
+    ts_code rc = units_list(c, a, &uq, &ul, err);
     if (rc != TS_OK) return rc;
-    db_bind_list(s, DBV_T(DEMO_PROVINCE_UNIT), DBV_T(d), DBV_T(d));
-    int cap = 256, n = 0;
-    agency *communes = arena_alloc(a, sizeof(agency) * (size_t)cap);
-    while ((r = db_step(s, err)) == DB_ROW && n < cap) {
-        const char *code = db_col_text(s, 0), *full = db_col_text(s, 1);
-        if (!code || strlen(code) != 5 || !full) continue;
+    int n = 0;
+    agency *communes = arena_calloc(a, sizeof(agency) * (size_t)(ul.n ? ul.n : 1));
+    for (int i = 0; i < ul.n; i++) {
+        const unit *u = &ul.items[i];
+        if (!u->code || strlen(u->code) != 5 || !u->full_name) continue;
         agency *g = &communes[n++];
-        memset(g, 0, sizeof *g);
-        g->code = arena_printf(a, "%.3s.%.2s.90.H06", code, code + 3);
+        g->code = arena_printf(a, "%.3s.%.2s.90.H06", u->code, u->code + 3);
         g->parent_code = DEMO_ROOT;
         g->kind = "commune_committee";
-        g->name = arena_printf(a, "UBND %s", full);
-        g->unit_code = arena_strdup(a, code);
+        g->name = arena_printf(a, "UBND %s", u->full_name);
+        g->unit_code = u->code;
         g->valid_from = DEMO_VALID_FROM;
     }
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
     for (size_t i = 0; i < sizeof demo_agencies / sizeof demo_agencies[0]; i++) {
         const struct demo_agency *da = &demo_agencies[i];
         agency g = {.code = da->code,
