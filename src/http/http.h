@@ -134,12 +134,16 @@ ts_code http_reply_w(http_req *r, int status, struct jsonw *w);
 ts_code http_reply_page(http_req *r, const void *items, size_t size, int n,
                         void (*write)(struct jsonw *w, const void *item), int64_t total,
                         int64_t limit, int64_t offset);
-/* The limit and offset query parameters of a listing (into a query spec). */
-#define HTTP_PAGING(def_limit, max_limit)                                                          \
-    {.name = "limit", .type = JX_INT, .min = 1, .max = (max_limit), .def = (def_limit)},           \
+/* The limit and offset query parameters of a listing (into a query spec);
+ * HTTP_PAGE_INTO also reads them into the members limit and offset of a T. */
+#define HTTP_PAGE_SPEC(def_limit, max_limit, limit_at, offset_at)                                  \
+    {.name = "limit", .type = JX_INT, .min = 1, .max = (max_limit), .def = (def_limit), limit_at}, \
     {                                                                                              \
-        .name = "offset", .type = JX_INT, .min = 0, .max = 100000000, .def = 0                     \
+        .name = "offset", .type = JX_INT, .min = 0, .max = 100000000, .def = 0, offset_at          \
     }
+#define HTTP_PAGING(def_limit, max_limit) HTTP_PAGE_SPEC(def_limit, max_limit, .at = 0, .at = 0)
+#define HTTP_PAGE_INTO(T, def_limit, max_limit)                                                    \
+    HTTP_PAGE_SPEC(def_limit, max_limit, JX_INTO(T, limit), JX_INTO(T, offset))
 
 /* Reply with bytes already in the arena (or static). */
 ts_code http_reply(http_req *r, int status, const char *ctype, const char *body, size_t len);
@@ -153,6 +157,13 @@ ts_code http_validate(http_req *r, const http_route *rt);
  * arena, principal (anonymous on public routes), actor and error; NULL
  * with r->err set when the database is unavailable. */
 ts_ctx *http_ctx(http_req *r);
+
+/* Read the checked body's members declared with JX_INTO / JX_NULL_INTO
+ * (jsonx.h) into out, a struct of the type the route's spec names. */
+void http_in_read(http_req *r, void *out);
+/* The same for the checked query: text parameters as http_query gives
+ * them, integers as http_qint. */
+void http_query_read(http_req *r, void *out);
 
 /* Body members of a checked body (r->in). */
 /* String, trimmed and NFC (NULL when absent or null). */

@@ -81,6 +81,57 @@ int64_t http_qint(http_req *r, const char *name)
     return strtoll(v, NULL, 10); /* checked by http_validate */
 }
 
+static const http_route *route_of(http_req *r);
+
+/* Store a value read for f into its member of out. */
+static void put(const jx_field *f, void *out, const char *str, int64_t i, bool b)
+{
+    char *m = (char *)out + f->at - 1;
+    switch (f->type) {
+    case JX_STRING:
+        memcpy(m, &str, sizeof str);
+        break;
+    case JX_INT:
+        if (f->at_size == sizeof(int)) {
+            int v = (int)i;
+            memcpy(m, &v, sizeof v);
+        } else {
+            memcpy(m, &i, sizeof i);
+        }
+        break;
+    case JX_BOOL:
+        memcpy(m, &b, sizeof b);
+        break;
+    default:
+        break;
+    }
+}
+
+void http_in_read(http_req *r, void *out)
+{
+    const http_route *rt = route_of(r);
+    for (const jx_field *f = rt ? rt->body : NULL; f && f->name; f++) {
+        if (f->null_at) {
+            bool null = http_in_null(r, f->name);
+            memcpy((char *)out + f->null_at - 1, &null, sizeof null);
+        }
+        if (!f->at) continue;
+        json_t *v = http_in_json(r, f->name);
+        put(f, out, f->type == JX_STRING ? http_in_str(r, f->name) : NULL,
+            json_is_integer(v) ? json_integer_value(v) : f->def, json_is_true(v));
+    }
+}
+
+void http_query_read(http_req *r, void *out)
+{
+    const http_route *rt = route_of(r);
+    for (const jx_field *f = rt ? rt->query : NULL; f && f->name; f++) {
+        if (!f->at) continue;
+        const char *v = http_query(r, f->name);
+        put(f, out, v, f->type == JX_INT ? http_qint(r, f->name) : 0, v && !strcmp(v, "true"));
+    }
+}
+
 static const http_route *route_of(http_req *r)
 {
     if (!r->srv || r->route < 0 || r->route >= http_server_route_count(r->srv)) return NULL;

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "arena.h"
@@ -27,6 +28,11 @@ struct ts_format;
  *   not empty unless allow_empty; then .format and .enums, when given.
  *   JX_INT: within [min, max] when min < max; query parameters default to
  *   .def when absent.
+ *   JX_INTO(T, member): the checked value is read into that member of a T
+ *   (http_in_read, http_query_read): a string into a const char * (trimmed
+ *   and NFC; NULL when absent or null), a JX_INT into an int or int64_t
+ *   (.def when absent), a JX_BOOL into a bool. JX_NULL_INTO(T, member): a
+ *   bool set when the member is present and null ("clear it").
  */
 typedef struct jx_field {
     const char *name;
@@ -40,7 +46,13 @@ typedef struct jx_field {
     const char *const *enums;       /* strings: NULL-terminated allowed values */
     const char *enum_list;          /* their list for the message: "a, b, c" */
     int64_t min, max, def;          /* JX_INT */
+    size_t at;                      /* JX_INTO: the member's offset + 1 (0: not read) */
+    unsigned char at_size;          /* its size */
+    size_t null_at;                 /* JX_NULL_INTO: the flag's offset + 1 (0: none) */
 } jx_field;
+
+#define JX_INTO(T, m) .at = offsetof(T, m) + 1, .at_size = sizeof(((T *)0)->m)
+#define JX_NULL_INTO(T, m) .null_at = offsetof(T, m) + 1
 
 /* Parse a request body as one JSON object (duplicate keys rejected). */
 ts_code jx_parse_object(const char *body, size_t len, json_t **out, ts_err *err);

@@ -13,6 +13,7 @@
 #define TS_AGENCIES_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "../../db/db.h"
@@ -114,9 +115,9 @@ ts_code agencies_create(ts_ctx *x, const agency_new *in, agency *out);
 typedef struct agency_patch {
     /* NULL = unchanged; for the optional fields, clear_x sets them to null */
     const char *name, *short_name, *email, *phone, *address, *website, *valid_to;
-    int clear_short_name, clear_email, clear_phone, clear_address, clear_website, clear_valid_to;
+    bool clear_short_name, clear_email, clear_phone, clear_address, clear_website, clear_valid_to;
     const char *parent_code; /* move under this agency */
-    int clear_parent;        /* make it a root */
+    bool clear_parent;       /* make it a root */
 } agency_patch;
 
 /*

@@ -15,27 +15,32 @@
 #include "../units/units.h"
 #include "agencies.h"
 
+#define Q(m) JX_INTO(agencies_query, m)
 static const jx_field list_query[] = {
-    HTTP_PAGING(100, 1000),
-    {.name = "parent", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX, .format = &FMT_AGENCY_CODE},
-    {.name = "within", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX, .format = &FMT_AGENCY_CODE},
-    {.name = "unit", .type = JX_STRING, .max_chars = 5, .format = &FMT_UNIT_CODE},
-    {.name = "kind", .type = JX_STRING, .max_chars = 40, .format = &FMT_AGENCY_KIND},
-    {.name = "q", .type = JX_STRING, .max_chars = 100, .allow_empty = true},
+    HTTP_PAGE_INTO(agencies_query, 100, 1000),
+    {.name = "parent",
+     .type = JX_STRING,
+     .max_chars = AGENCY_CODE_MAX,
+     .format = &FMT_AGENCY_CODE,
+     Q(parent)},
+    {.name = "within",
+     .type = JX_STRING,
+     .max_chars = AGENCY_CODE_MAX,
+     .format = &FMT_AGENCY_CODE,
+     Q(within)},
+    {.name = "unit", .type = JX_STRING, .max_chars = 5, .format = &FMT_UNIT_CODE, Q(unit)},
+    {.name = "kind", .type = JX_STRING, .max_chars = 40, .format = &FMT_AGENCY_KIND, Q(kind)},
+    {.name = "q", .type = JX_STRING, .max_chars = 100, .allow_empty = true, Q(q)},
     {0},
 };
+#undef Q
 
 JX_WRITER(write_agency, agency, agency_write_json)
 
 static ts_code h_list(http_req *r)
 {
-    agencies_query q = {.parent = http_query(r, "parent"),
-                        .within = http_query(r, "within"),
-                        .unit = http_query(r, "unit"),
-                        .kind = http_query(r, "kind"),
-                        .q = http_query(r, "q"),
-                        .limit = http_qint(r, "limit"),
-                        .offset = http_qint(r, "offset")};
+    agencies_query q = {0};
+    http_query_read(r, &q);
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
     agencies_list_result res;
@@ -99,60 +104,68 @@ static ts_code h_kinds(http_req *r)
     return http_reply_w(r, 200, w);
 }
 
-/* The members an agency is created with, and those a change may carry. */
-#define CONTACT_FIELDS                                                                             \
+/* The members an agency is created with (T agency_new) and those a change
+ * may carry (T agency_patch, where null clears them: CLEAR). */
+#define KEEP(T, m) .null_at = 0
+#define CLEAR(T, m) JX_NULL_INTO(T, clear_##m)
+#define CONTACT_FIELDS(T, NULLS)                                                                   \
     {.name = "email",                                                                              \
      .type = JX_STRING,                                                                            \
      .max_chars = 254,                                                                             \
      .nullable = true,                                                                             \
-     .format = &FMT_EMAIL},                                                                        \
+     .format = &FMT_EMAIL,                                                                         \
+     JX_INTO(T, email),                                                                            \
+     NULLS(T, email)},                                                                             \
         {.name = "phone",                                                                          \
          .type = JX_STRING,                                                                        \
          .max_chars = 30,                                                                          \
          .nullable = true,                                                                         \
-         .format = &FMT_PHONE},                                                                    \
-        {.name = "address", .type = JX_STRING, .max_chars = 500, .nullable = true},                \
+         .format = &FMT_PHONE,                                                                     \
+         JX_INTO(T, phone),                                                                        \
+         NULLS(T, phone)},                                                                         \
+        {.name = "address",                                                                        \
+         .type = JX_STRING,                                                                        \
+         .max_chars = 500,                                                                         \
+         .nullable = true,                                                                         \
+         JX_INTO(T, address),                                                                      \
+         NULLS(T, address)},                                                                       \
     {                                                                                              \
         .name = "website", .type = JX_STRING, .max_chars = 300, .nullable = true,                  \
-        .format = &FMT_URL                                                                         \
+        .format = &FMT_URL, JX_INTO(T, website), NULLS(T, website)                                 \
     }
 
+#define N(m) JX_INTO(agency_new, m)
 static const jx_field create_body[] = {
     {.name = "code",
      .type = JX_STRING,
      .required = true,
      .max_chars = AGENCY_CODE_MAX,
-     .format = &FMT_AGENCY_CODE},
+     .format = &FMT_AGENCY_CODE,
+     N(code)},
     {.name = "parent_code",
      .type = JX_STRING,
      .max_chars = AGENCY_CODE_MAX,
-     .format = &FMT_AGENCY_CODE},
-    {.name = "kind", .type = JX_STRING, .max_chars = 40, .format = &FMT_AGENCY_KIND},
-    {.name = "name", .type = JX_STRING, .required = true, .max_chars = AGENCY_NAME_MAX},
-    {.name = "short_name", .type = JX_STRING, .max_chars = AGENCY_SHORT_NAME_MAX},
-    {.name = "unit_code", .type = JX_STRING, .max_chars = 5, .format = &FMT_UNIT_CODE},
-    CONTACT_FIELDS,
-    {.name = "valid_from", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE},
-    {.name = "valid_to", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE},
+     .format = &FMT_AGENCY_CODE,
+     N(parent_code)},
+    {.name = "kind", .type = JX_STRING, .max_chars = 40, .format = &FMT_AGENCY_KIND, N(kind)},
+    {.name = "name", .type = JX_STRING, .required = true, .max_chars = AGENCY_NAME_MAX, N(name)},
+    {.name = "short_name", .type = JX_STRING, .max_chars = AGENCY_SHORT_NAME_MAX, N(short_name)},
+    {.name = "unit_code",
+     .type = JX_STRING,
+     .max_chars = 5,
+     .format = &FMT_UNIT_CODE,
+     N(unit_code)},
+    CONTACT_FIELDS(agency_new, KEEP),
+    {.name = "valid_from", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE, N(valid_from)},
+    {.name = "valid_to", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE, N(valid_to)},
     {0},
 };
+#undef N
 
 static ts_code h_create(http_req *r)
 {
-    agency_new n = {
-        .code = http_in_str(r, "code"),
-        .parent_code = http_in_str(r, "parent_code"),
-        .kind = http_in_str(r, "kind"),
-        .name = http_in_str(r, "name"),
-        .short_name = http_in_str(r, "short_name"),
-        .unit_code = http_in_str(r, "unit_code"),
-        .email = http_in_str(r, "email"),
-        .phone = http_in_str(r, "phone"),
-        .address = http_in_str(r, "address"),
-        .website = http_in_str(r, "website"),
-        .valid_from = http_in_str(r, "valid_from"),
-        .valid_to = http_in_str(r, "valid_to"),
-    };
+    agency_new n = {0};
+    http_in_read(r, &n);
     ts_ctx *x = http_ctx(r);
     if (!x) return r->err.code;
     agency out;
@@ -161,34 +174,40 @@ static ts_code h_create(http_req *r)
     return reply_agency(r, 201, &out);
 }
 
+#define P(m) JX_INTO(agency_patch, m)
 static const jx_field patch_body[] = {
-    {.name = "name", .type = JX_STRING, .max_chars = AGENCY_NAME_MAX, .not_null = true},
-    {.name = "short_name", .type = JX_STRING, .max_chars = AGENCY_SHORT_NAME_MAX, .nullable = true},
-    CONTACT_FIELDS,
-    {.name = "valid_to", .type = JX_STRING, .max_chars = 10, .nullable = true, .format = &FMT_DATE},
+    {.name = "name", .type = JX_STRING, .max_chars = AGENCY_NAME_MAX, .not_null = true, P(name)},
+    {.name = "short_name",
+     .type = JX_STRING,
+     .max_chars = AGENCY_SHORT_NAME_MAX,
+     .nullable = true,
+     P(short_name),
+     CLEAR(agency_patch, short_name)},
+    CONTACT_FIELDS(agency_patch, CLEAR),
+    {.name = "valid_to",
+     .type = JX_STRING,
+     .max_chars = 10,
+     .nullable = true,
+     .format = &FMT_DATE,
+     P(valid_to),
+     CLEAR(agency_patch, valid_to)},
     {.name = "parent_code",
      .type = JX_STRING,
      .max_chars = AGENCY_CODE_MAX,
      .nullable = true,
-     .format = &FMT_AGENCY_CODE},
+     .format = &FMT_AGENCY_CODE,
+     P(parent_code),
+     JX_NULL_INTO(agency_patch, clear_parent)},
     {0},
 };
+#undef P
 
 static ts_code h_patch(http_req *r)
 {
     if (json_object_size(r->in) == 0)
         return ts_err_field(&r->err, TS_EVALIDATION, "name", M_FIELD_REQUIRED, NULL);
-#define MEMBER(f) .f = http_in_str(r, #f), .clear_##f = http_in_null(r, #f)
-    agency_patch p = {.name = http_in_str(r, "name"),
-                      MEMBER(short_name),
-                      MEMBER(email),
-                      MEMBER(phone),
-                      MEMBER(address),
-                      MEMBER(website),
-                      MEMBER(valid_to),
-                      .parent_code = http_in_str(r, "parent_code"),
-                      .clear_parent = http_in_null(r, "parent_code")};
-#undef MEMBER
+    agency_patch p = {0};
+    http_in_read(r, &p);
     ts_ctx *x = http_ctx(r);
     if (!x) return r->err.code;
     agency out;

@@ -102,7 +102,7 @@ ts_code units_import(ts_ctx *x, const char *json, size_t len, const char *valid_
 typedef struct units_patch {
     const char *name, *name_en, *full_name, *full_name_en; /* NULL = unchanged */
     const char *valid_to;                                  /* NULL = unchanged */
-    int clear_valid_to;                                    /* set valid_to to NULL */
+    bool clear_valid_to;                                   /* set valid_to to NULL */
 } units_patch;
 
 /* Correct a unit's names or close its validity (system_admin); audited. */

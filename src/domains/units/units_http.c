@@ -27,22 +27,30 @@ static bool reply_cached(http_req *r, db_conn *c, const char *key, uint64_t *gen
 }
 
 static const jx_field list_query[] = {
-    {.name = "level", .type = JX_INT, .min = 1, .max = 3, .def = 0},
-    HTTP_PAGING(100, 1000),
-    {.name = "date", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE},
-    {.name = "parent", .type = JX_STRING, .max_chars = 5, .format = &FMT_UNIT_CODE},
-    {.name = "q", .type = JX_STRING, .max_chars = 100, .allow_empty = true},
+    {.name = "level", .type = JX_INT, .min = 1, .max = 3, .def = 0, JX_INTO(units_query, level)},
+    HTTP_PAGE_INTO(units_query, 100, 1000),
+    {.name = "date",
+     .type = JX_STRING,
+     .max_chars = 10,
+     .format = &FMT_DATE,
+     JX_INTO(units_query, date)},
+    {.name = "parent",
+     .type = JX_STRING,
+     .max_chars = 5,
+     .format = &FMT_UNIT_CODE,
+     JX_INTO(units_query, parent)},
+    {.name = "q",
+     .type = JX_STRING,
+     .max_chars = 100,
+     .allow_empty = true,
+     JX_INTO(units_query, q)},
     {0},
 };
 
 static ts_code h_list(http_req *r)
 {
-    units_query q = {.parent = http_query(r, "parent"),
-                     .q = http_query(r, "q"),
-                     .level = (int)http_qint(r, "level"),
-                     .date = http_query(r, "date"),
-                     .limit = http_qint(r, "limit"),
-                     .offset = http_qint(r, "offset")};
+    units_query q = {0};
+    http_query_read(r, &q);
     int64_t limit = q.limit, offset = q.offset;
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
@@ -131,23 +139,31 @@ static const jx_field get_query[] = {
     {0},
 };
 
+#define P(m) JX_INTO(units_patch, m)
 static const jx_field patch_body[] = {
-    {.name = "name", .type = JX_STRING, .max_chars = 200, .not_null = true},
-    {.name = "name_en", .type = JX_STRING, .max_chars = 200, .not_null = true},
-    {.name = "full_name", .type = JX_STRING, .max_chars = 300, .not_null = true},
-    {.name = "full_name_en", .type = JX_STRING, .max_chars = 300, .not_null = true},
-    {.name = "valid_to", .type = JX_STRING, .max_chars = 10, .nullable = true, .format = &FMT_DATE},
+    {.name = "name", .type = JX_STRING, .max_chars = 200, .not_null = true, P(name)},
+    {.name = "name_en", .type = JX_STRING, .max_chars = 200, .not_null = true, P(name_en)},
+    {.name = "full_name", .type = JX_STRING, .max_chars = 300, .not_null = true, P(full_name)},
+    {.name = "full_name_en",
+     .type = JX_STRING,
+     .max_chars = 300,
+     .not_null = true,
+     P(full_name_en)},
+    {.name = "valid_to",
+     .type = JX_STRING,
+     .max_chars = 10,
+     .nullable = true,
+     .format = &FMT_DATE,
+     P(valid_to),
+     JX_NULL_INTO(units_patch, clear_valid_to)},
     {0},
 };
+#undef P
 
 static ts_code h_patch(http_req *r)
 {
-    units_patch p = {.name = http_in_str(r, "name"),
-                     .name_en = http_in_str(r, "name_en"),
-                     .full_name = http_in_str(r, "full_name"),
-                     .full_name_en = http_in_str(r, "full_name_en"),
-                     .valid_to = http_in_str(r, "valid_to"),
-                     .clear_valid_to = http_in_null(r, "valid_to")};
+    units_patch p = {0};
+    http_in_read(r, &p);
     if (json_object_size(r->in) == 0)
         return ts_err_field(&r->err, TS_EVALIDATION, "name", M_FIELD_REQUIRED, NULL);
     ts_ctx *x = http_ctx(r);
