@@ -151,7 +151,8 @@ ts_code http_reply(http_req *r, int status, const char *ctype, const char *body,
 void http_add_header(http_req *r, const char *name, const char *value);
 
 /* Check the request against its route's body and query specs (server
- * dispatch, before the handler); fills r->in. */
+ * dispatch, before the handler); fills r->in. A PATCH must change
+ * something: an empty object is a 422 naming the spec's first member. */
 ts_code http_validate(http_req *r, const http_route *rt);
 /* The context of a domain call made for this request: its connection,
  * arena, principal (anonymous on public routes), actor and error; NULL

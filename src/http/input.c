@@ -26,6 +26,8 @@ ts_code http_validate(http_req *r, const http_route *rt)
         json_t *in;
         if (http_body_json(r, &in) != TS_OK) return r->err.code;
         if (jx_check(in, rt->body, &r->err) != TS_OK) return r->err.code;
+        if (!strcmp(rt->method, "PATCH") && json_object_size(in) == 0)
+            return ts_err_field(&r->err, TS_EVALIDATION, rt->body[0].name, M_FIELD_REQUIRED, NULL);
         r->in = in;
     }
     return TS_OK;

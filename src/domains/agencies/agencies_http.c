@@ -204,8 +204,6 @@ static const jx_field patch_body[] = {
 
 static ts_code h_patch(http_req *r)
 {
-    if (json_object_size(r->in) == 0)
-        return ts_err_field(&r->err, TS_EVALIDATION, "name", M_FIELD_REQUIRED, NULL);
     agency_patch p = {0};
     http_in_read(r, &p);
     ts_ctx *x = http_ctx(r);

@@ -164,8 +164,6 @@ static ts_code h_patch(http_req *r)
 {
     units_patch p = {0};
     http_in_read(r, &p);
-    if (json_object_size(r->in) == 0)
-        return ts_err_field(&r->err, TS_EVALIDATION, "name", M_FIELD_REQUIRED, NULL);
     ts_ctx *x = http_ctx(r);
     if (!x) return r->err.code;
     unit out;
