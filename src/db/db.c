@@ -301,10 +301,25 @@ ts_code db_exec(db_conn *c, const char *sql, ts_err *err)
     return OPS(c)->exec(c, sql, err);
 }
 
+static void *cache_get(db_cache *c, const char *sql, uint64_t h);
+static void cache_put(db_cache *c, const char *sql, uint64_t h, void *stmt);
+
 ts_code db_prepare(db_conn *c, const char *sql, db_stmt **out, ts_err *err)
 {
     if (FAULT("prepare", err)) return TS_EDB;
-    return OPS(c)->prepare(c, sql, out, err);
+    db_conn_base *b = (db_conn_base *)c;
+    uint64_t h = db__hash(sql);
+    db_stmt *s = cache_get(&b->cache, sql, h);
+    if (s) {
+        b->ops->reuse(s);
+        *out = s;
+        return TS_OK;
+    }
+    ts_code rc = b->ops->prepare(c, sql, &s, err);
+    if (rc != TS_OK) return rc;
+    cache_put(&b->cache, sql, h, s);
+    *out = s;
+    return TS_OK;
 }
 
 void db_bind_int(db_stmt *s, int idx, int64_t v)
@@ -495,7 +510,7 @@ uint64_t db__hash(const char *s)
     return h ^ (h >> 32);
 }
 
-void *db__cache_get(db_cache *c, const char *sql, uint64_t h)
+static void *cache_get(db_cache *c, const char *sql, uint64_t h)
 {
     if (!c->cap) return NULL;
     size_t mask = c->cap - 1;
@@ -506,7 +521,7 @@ void *db__cache_get(db_cache *c, const char *sql, uint64_t h)
     }
 }
 
-void db__cache_put(db_cache *c, const char *sql, uint64_t h, void *stmt)
+static void cache_put(db_cache *c, const char *sql, uint64_t h, void *stmt)
 {
     if ((c->n + 1) * 2 > c->cap) {
         size_t ncap = c->cap ? c->cap * 2 : 64;
@@ -534,11 +549,12 @@ void db__cache_put(db_cache *c, const char *sql, uint64_t h, void *stmt)
     c->n++;
 }
 
-void db__cache_release(db_cache *c, void (*fn)(void *stmt))
+void db__cache_release(db_conn_base *b)
 {
+    db_cache *c = &b->cache;
     for (size_t i = 0; i < c->cap; i++) {
         if (!c->ents[i].sql) continue;
-        if (fn) fn(c->ents[i].stmt);
+        b->ops->stmt_free(c->ents[i].stmt);
         free(c->ents[i].sql);
     }
     free(c->ents);

@@ -12,7 +12,12 @@ typedef struct db_ops {
     ts_code (*conn_open)(db *d, db_conn **out, ts_err *err);
     void (*conn_close)(db_conn *c);
     ts_code (*exec)(db_conn *c, const char *sql, ts_err *err);
+    /* A new statement for sql (db_prepare caches it per connection). */
     ts_code (*prepare)(db_conn *c, const char *sql, db_stmt **out, ts_err *err);
+    /* Make a cached statement as new: no bindings, no result, no changes. */
+    void (*reuse)(db_stmt *s);
+    /* Free a statement (when its connection closes). */
+    void (*stmt_free)(void *s);
     void (*bind_int)(db_stmt *s, int idx, int64_t v);
     void (*bind_double)(db_stmt *s, int idx, double v);
     void (*bind_text)(db_stmt *s, int idx, const char *v, int len);
@@ -29,6 +34,16 @@ typedef struct db_ops {
     ts_code (*begin)(db_conn *c, bool write, ts_err *err);
 } db_ops;
 
+/* Small string->pointer map for per-connection statement caches. */
+typedef struct db_cache_ent {
+    char *sql;
+    uint64_t hash;
+    void *stmt;
+} db_cache_ent;
+typedef struct db_cache {
+    db_cache_ent *ents;
+    size_t cap, n;
+} db_cache;
 /* Every backend's db_conn starts with this header. */
 typedef struct db_conn_base {
     const db_ops *ops;
@@ -37,6 +52,7 @@ typedef struct db_conn_base {
     struct db_conn_base *next_all; /* list of all connections of owner */
     struct db_hook *hooks;         /* db_on_commit, waiting for the end of the transaction */
     size_t nhooks, caphooks;
+    db_cache cache; /* prepared statements by SQL text (db_prepare) */
 } db_conn_base;
 
 /* Every backend's db_stmt starts with this header. */
@@ -63,20 +79,8 @@ extern const db_ops db_pg_ops;
 void db__track(db *d, db_conn_base *c);
 void db__untrack(db *d, db_conn_base *c);
 
-/* Small string->pointer map for per-connection statement caches. */
-typedef struct db_cache_ent {
-    char *sql;
-    uint64_t hash;
-    void *stmt;
-} db_cache_ent;
-typedef struct db_cache {
-    db_cache_ent *ents;
-    size_t cap, n;
-} db_cache;
 uint64_t db__hash(const char *s);
-void *db__cache_get(db_cache *c, const char *sql, uint64_t h);
-void db__cache_put(db_cache *c, const char *sql, uint64_t h, void *stmt);
-/* Call fn on every cached statement, then free the cache. */
-void db__cache_release(db_cache *c, void (*fn)(void *stmt));
+/* Free a connection's cached statements (a backend's conn_close, first). */
+void db__cache_release(db_conn_base *c);
 
 #endif

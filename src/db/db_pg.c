@@ -22,7 +22,6 @@
 typedef struct pq_conn {
     db_conn_base base;
     PGconn *h;
-    db_cache cache;
     unsigned next_id; /* for statement names */
     unsigned gen;     /* bumped on reconnect: server-side statements are gone */
 } pq_conn;
@@ -312,7 +311,7 @@ static void stmt_free(void *p)
 static void pq_conn_close(db_conn *c)
 {
     pq_conn *pc = (pq_conn *)c;
-    db__cache_release(&pc->cache, stmt_free);
+    db__cache_release(&pc->base);
     PQfinish(pc->h); /* the server drops the session's prepared statements */
     free(pc);
 }
@@ -364,20 +363,19 @@ static ts_code stmt_server_prepare(pq_conn *pc, pq_stmt *s, ts_err *err)
     return code;
 }
 
+static void pq_reuse(db_stmt *st)
+{
+    pq_stmt *s = (pq_stmt *)st;
+    stmt_clear(s);
+    s->changes = 0;
+}
+
 static ts_code pq_prepare(db_conn *c, const char *sql, db_stmt **out, ts_err *err)
 {
     pq_conn *pc = (pq_conn *)c;
-    uint64_t h = db__hash(sql);
-    pq_stmt *s = db__cache_get(&pc->cache, sql, h);
-    if (s) {
-        stmt_clear(s);
-        s->changes = 0;
-        *out = (db_stmt *)s;
-        return TS_OK;
-    }
     ts_code code = pq_ensure(pc, err);
     if (code != TS_OK) return code;
-    s = calloc(1, sizeof *s);
+    pq_stmt *s = calloc(1, sizeof *s);
     if (!s) abort();
     s->base.ops = &db_pg_ops;
     s->base.conn = c;
@@ -391,7 +389,6 @@ static ts_code pq_prepare(db_conn *c, const char *sql, db_stmt **out, ts_err *er
         stmt_free(s);
         return code;
     }
-    db__cache_put(&pc->cache, sql, h, s);
     *out = (db_stmt *)s;
     return TS_OK;
 }
@@ -556,6 +553,8 @@ const db_ops db_pg_ops = {
     .conn_close = pq_conn_close,
     .exec = pq_exec,
     .prepare = pq_prepare,
+    .reuse = pq_reuse,
+    .stmt_free = stmt_free,
     .bind_int = pq_bind_int,
     .bind_double = pq_bind_double,
     .bind_text = pq_bind_text,

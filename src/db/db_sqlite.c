@@ -17,7 +17,6 @@
 typedef struct sq_conn {
     db_conn_base base;
     sqlite3 *h;
-    db_cache cache;
 } sq_conn;
 
 typedef struct sq_stmt {
@@ -64,7 +63,7 @@ static void stmt_free(void *p)
 static void sq_conn_close(db_conn *c)
 {
     sq_conn *sc = (sq_conn *)c;
-    db__cache_release(&sc->cache, stmt_free);
+    db__cache_release(&sc->base);
     sqlite3_close_v2(sc->h);
     free(sc);
 }
@@ -112,18 +111,17 @@ static ts_code sq_conn_open(db *d, db_conn **out, ts_err *err)
     return TS_OK;
 }
 
+static void sq_reuse(db_stmt *stmt)
+{
+    sq_stmt *s = (sq_stmt *)stmt;
+    sqlite3_reset(s->st);
+    sqlite3_clear_bindings(s->st);
+    s->changes = 0;
+}
+
 static ts_code sq_prepare(db_conn *c, const char *sql, db_stmt **out, ts_err *err)
 {
     sq_conn *sc = (sq_conn *)c;
-    uint64_t h = db__hash(sql);
-    sq_stmt *s = db__cache_get(&sc->cache, sql, h);
-    if (s) {
-        sqlite3_reset(s->st);
-        sqlite3_clear_bindings(s->st);
-        s->changes = 0;
-        *out = (db_stmt *)s;
-        return TS_OK;
-    }
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v3(sc->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
     if (rc != SQLITE_OK) {
@@ -132,12 +130,11 @@ static ts_code sq_prepare(db_conn *c, const char *sql, db_stmt **out, ts_err *er
         sqlite3_finalize(st);
         return code;
     }
-    s = calloc(1, sizeof *s);
+    sq_stmt *s = calloc(1, sizeof *s);
     if (!s) abort();
     s->base.ops = &db_sqlite_ops;
     s->base.conn = c;
     s->st = st;
-    db__cache_put(&sc->cache, sql, h, s);
     *out = (db_stmt *)s;
     return TS_OK;
 }
@@ -221,6 +218,8 @@ const db_ops db_sqlite_ops = {
     .conn_close = sq_conn_close,
     .exec = sq_exec,
     .prepare = sq_prepare,
+    .reuse = sq_reuse,
+    .stmt_free = stmt_free,
     .bind_int = sq_bind_int,
     .bind_double = sq_bind_double,
     .bind_text = sq_bind_text,
