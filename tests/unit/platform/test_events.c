@@ -178,14 +178,21 @@ static ts_code tx_with_hooks(db_conn *c, void *arg, ts_err *err)
                                     : ts_err_set(err, *(ts_code *)arg, M_CONFLICT, NULL);
 }
 
-static void test_hooks_run_after_commit_in_order(void **state)
+/* A write transaction on the fixture's connection, the hook log empty. */
+static db_conn *hooks_begin(void **state, ts_err *err)
 {
     db_conn *c = conn(state);
-    ts_err err;
-    ts_err_clear(&err);
+    ts_err_clear(err);
     hook_log[0] = '\0';
     hook_released = 0;
-    assert_int_equal(db_begin(c, true, &err), TS_OK);
+    assert_int_equal(db_begin(c, true, err), TS_OK);
+    return c;
+}
+
+static void test_hooks_run_after_commit_in_order(void **state)
+{
+    ts_err err;
+    db_conn *c = hooks_begin(state, &err);
     db_on_commit(c, hook_mark, hook_release, "a");
     db_on_commit(c, hook_mark, NULL, "b");
     db_on_commit(c, hook_mark, hook_release, "c");
@@ -206,12 +213,8 @@ static void test_hooks_run_after_commit_in_order(void **state)
 
 static void test_hooks_discarded_on_rollback(void **state)
 {
-    db_conn *c = conn(state);
     ts_err err;
-    ts_err_clear(&err);
-    hook_log[0] = '\0';
-    hook_released = 0;
-    assert_int_equal(db_begin(c, true, &err), TS_OK);
+    db_conn *c = hooks_begin(state, &err);
     db_on_commit(c, hook_mark, hook_release, "a");
     db_rollback(c);
     assert_string_equal(hook_log, "");
