@@ -6,7 +6,7 @@
 #include <string.h>
 
 #define DEG (M_PI / 180.0)
-#define SYNODIC 29.530588861 /* mean days from one new moon to the next */
+#define SYNODIC 29.530588861   /* mean days from one new moon to the next */
 #define NM_EPOCH 2451550.09766 /* JDE of the mean new moon k = 0 (2000-01-06) */
 
 int64_t cal_jdn(int y, int m, int d)
@@ -45,8 +45,7 @@ bool cal_parse_date(const char *s, cal_date *out)
         if (s[i] < '0' || s[i] > '9') return false;
         v[k++] = s[i] - '0';
     }
-    int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5],
-        d = v[6] * 10 + v[7];
+    int y = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], m = v[4] * 10 + v[5], d = v[6] * 10 + v[7];
     if (!cal_date_valid(y, m, d)) return false;
     *out = (cal_date){y, m, d};
     return true;
@@ -96,12 +95,10 @@ static double new_moon_jde(int k)
     double jde = NM_EPOCH + SYNODIC * k + 0.00015437 * T2 - 0.000000150 * T3 + 0.00000000073 * T4;
     double E = 1 - 0.002516 * T - 0.0000074 * T2;
     double M = (2.5534 + 29.10535670 * k - 0.0000014 * T2 - 0.00000011 * T3) * DEG;
-    double Mp = (201.5643 + 385.81693528 * k + 0.0107582 * T2 + 0.00001238 * T3 -
-                 0.000000058 * T4) *
-                DEG;
-    double F = (160.7108 + 390.67050284 * k - 0.0016118 * T2 - 0.00000227 * T3 +
-                0.000000011 * T4) *
-               DEG;
+    double Mp =
+        (201.5643 + 385.81693528 * k + 0.0107582 * T2 + 0.00001238 * T3 - 0.000000058 * T4) * DEG;
+    double F =
+        (160.7108 + 390.67050284 * k - 0.0016118 * T2 - 0.00000227 * T3 + 0.000000011 * T4) * DEG;
     double Om = (124.7746 - 1.56375588 * k + 0.0020672 * T2 + 0.00000215 * T3) * DEG;
     double c = -0.40720 * sin(Mp) + 0.17241 * E * sin(M) + 0.01608 * sin(2 * Mp) +
                0.01039 * sin(2 * F) + 0.00739 * E * sin(Mp - M) - 0.00514 * E * sin(Mp + M) +
@@ -115,10 +112,10 @@ static double new_moon_jde(int k)
                0.00002 * sin(Mp - M - 2 * F) - 0.00002 * sin(3 * Mp + M) + 0.00002 * sin(4 * Mp);
     /* the planetary arguments A1..A14 and their coefficients */
     static const double pa[14][3] = {
-        {299.77, 0.107408, 0.000325}, {251.88, 0.016321, 0.000165}, {251.83, 26.651886, 0.000164},
+        {299.77, 0.107408, 0.000325},  {251.88, 0.016321, 0.000165}, {251.83, 26.651886, 0.000164},
         {349.42, 36.412478, 0.000126}, {84.66, 18.206239, 0.000110}, {141.74, 53.303771, 0.000062},
-        {207.14, 2.453732, 0.000060}, {154.84, 7.306860, 0.000056}, {34.52, 27.261239, 0.000047},
-        {207.19, 0.121824, 0.000042}, {291.34, 1.844379, 0.000040}, {161.72, 24.198154, 0.000037},
+        {207.14, 2.453732, 0.000060},  {154.84, 7.306860, 0.000056}, {34.52, 27.261239, 0.000047},
+        {207.19, 0.121824, 0.000042},  {291.34, 1.844379, 0.000040}, {161.72, 24.198154, 0.000037},
         {239.56, 25.513099, 0.000035}, {331.55, 3.592518, 0.000023},
     };
     double p = 0;
@@ -295,7 +292,7 @@ const char *cal_year_name(int lunar_year, char *buf, size_t n)
 {
     static const char *const can[] = {"Giáp", "Ất",   "Bính", "Đinh", "Mậu",
                                       "Kỷ",   "Canh", "Tân",  "Nhâm", "Quý"};
-    static const char *const chi[] = {"Tý",  "Sửu", "Dần",  "Mão",  "Thìn", "Tỵ",
+    static const char *const chi[] = {"Tý",  "Sửu", "Dần",  "Mão", "Thìn", "Tỵ",
                                       "Ngọ", "Mùi", "Thân", "Dậu", "Tuất", "Hợi"};
     int y = lunar_year < 0 ? 0 : lunar_year;
     snprintf(buf, n, "%s %s", can[(y + 6) % 10], chi[(y + 8) % 12]);

@@ -37,8 +37,8 @@ static void test_solar_dates(void **state)
         if (cal_jdn(x.y, x.m, x.d) != j) fail_msg("jdn %lld", (long long)j);
     }
     /* what is not a date */
-    static const char *const bad[] = {"2026-02-30", "2025-02-29", "1800-01-01", "2200-01-01",
-                                      "2026-13-01", "2026-00-10", "2026-1-01",  "2026/01/01",
+    static const char *const bad[] = {"2026-02-30", "2025-02-29",  "1800-01-01",    "2200-01-01",
+                                      "2026-13-01", "2026-00-10",  "2026-1-01",     "2026/01/01",
                                       "",           "2026-01-011", "１９９９-01-01"};
     cal_date out;
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
@@ -144,9 +144,9 @@ static void test_tet_and_hung_kings(void **state)
 static void test_leap_months(void **state)
 {
     (void)state;
-    static const int leap[][2] = {{2001, 4}, {2004, 2}, {2006, 7}, {2009, 5}, {2012, 4},
-                                  {2014, 9}, {2017, 6}, {2020, 4}, {2021, 0}, {2022, 0},
-                                  {2023, 2}, {2024, 0}, {2025, 6}, {2026, 0}, {2028, 5},
+    static const int leap[][2] = {{2001, 4}, {2004, 2},  {2006, 7}, {2009, 5}, {2012, 4},
+                                  {2014, 9}, {2017, 6},  {2020, 4}, {2021, 0}, {2022, 0},
+                                  {2023, 2}, {2024, 0},  {2025, 6}, {2026, 0}, {2028, 5},
                                   {2031, 3}, {2033, 11}, {2036, 6}};
     for (size_t i = 0; i < sizeof leap / sizeof leap[0]; i++)
         if (cal_leap_month(leap[i][0]) != leap[i][1])
@@ -224,8 +224,8 @@ static void test_year_names(void **state)
     static const struct {
         int y;
         const char *name;
-    } names[] = {{2026, "Bính Ngọ"}, {2025, "Ất Tỵ"},   {2024, "Giáp Thìn"}, {2000, "Canh Thìn"},
-                 {1975, "Ất Mão"},   {1945, "Ất Dậu"},  {1984, "Giáp Tý"},   {2023, "Quý Mão"},
+    } names[] = {{2026, "Bính Ngọ"}, {2025, "Ất Tỵ"},    {2024, "Giáp Thìn"}, {2000, "Canh Thìn"},
+                 {1975, "Ất Mão"},   {1945, "Ất Dậu"},   {1984, "Giáp Tý"},   {2023, "Quý Mão"},
                  {1900, "Canh Tý"},  {2100, "Canh Thân"}};
     char buf[32];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
