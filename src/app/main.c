@@ -26,6 +26,7 @@
 #include "../platform/audit.h"
 #include "../platform/events.h"
 #include "../platform/refcache.h"
+#include "cli.h"
 #include "config.h"
 
 #define DEMO_UNITS_VALID_FROM "2025-07-01"
@@ -735,6 +736,8 @@ static const cli_command commands[] = {
      cmd_units},
     {"user", "user add", usage_user, "create a sign-in (password read from stdin)", cmd_user},
     {"token", "token create", usage_token, "create an API token (printed once)", cmd_token},
+    {"calendar", "calendar", usage_calendar, "lunar dates, holidays and deadlines in working time",
+     cmd_calendar},
     {"demo", "demo", usage_demo, "set up the demo province (migrations + reference data)",
      cmd_demo},
     {"version", "version", usage_version, "print the version", cmd_version},
