@@ -4,9 +4,10 @@
 #include "../http/server.h"
 
 #define TINHSO_DOMAINS(X)                                                                          \
-    X(units)    /* administrative units */                                                         \
-    X(agencies) /* agencies */                                                                     \
-    X(accounts) /* sign-in, /me, accounts, API tokens, audit log */
+    X(units)     /* administrative units */                                                        \
+    X(agencies)  /* agencies */                                                                    \
+    X(accounts)  /* sign-in, /me, accounts, API tokens, audit log */                               \
+    X(schedules) /* the calendar: holidays, yearly schedules, deadlines */
 
 #define DOMAIN_EXTERN(d) extern const ts_domain d##_domain;
 #define DOMAIN_REF(d) &d##_domain,

@@ -406,6 +406,13 @@ wt_kind wt_day(const wt_cal *c, int64_t jdn, int64_t as_of, const wt_entry **why
     return day_slow(c, jdn, as_of, NULL);
 }
 
+bool wt_year_official(const wt_cal *c, int year, int64_t as_of)
+{
+    int a, b;
+    schedule_of(c, year, as_of, &a, &b);
+    return a < b;
+}
+
 int wt_year(const wt_cal *c, int year, int64_t as_of, wt_entry *out, int cap)
 {
     if (year < CAL_YEAR_MIN || year > CAL_YEAR_MAX) return 0;

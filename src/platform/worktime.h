@@ -91,6 +91,9 @@ void wt_cal_free(wt_cal *c);
  * off). Outside 1900..2100: WT_WEEKLY_OFF. */
 wt_kind wt_day(const wt_cal *c, int64_t jdn, int64_t as_of, const wt_entry **why);
 
+/* Whether year's days off come from an official schedule (as known on
+ * as_of), not from the baseline. */
+bool wt_year_official(const wt_cal *c, int year, int64_t as_of);
 /* The year's entries as known on as_of (holidays, compensatory days, swaps),
  * in date order, into out (up to cap); returns how many there are. */
 int wt_year(const wt_cal *c, int year, int64_t as_of, wt_entry *out, int cap);

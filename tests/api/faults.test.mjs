@@ -199,6 +199,10 @@ const cases = [
     method: 'POST', path: '/api/v1/tokens', headers: admin, body: { name: 'Kết nối LGSP (thử lỗi)', agency_code: STP, permissions: ['agency_admin'] },
   }), 201],
   ['DELETE /api/v1/tokens/{id}', async () => ({ method: 'DELETE', path: `/api/v1/tokens/${state.tokenId}`, headers: admin }), 204],
+  ['PUT /api/v1/calendar/{year}/schedule', async () => ({
+    method: 'PUT', path: '/api/v1/calendar/2027/schedule', headers: admin,
+    body: { days: [{ date: '2027-01-01', kind: 'holiday', name: 'Tết Dương lịch', name_en: "New Year's Day", ref: 'Bộ luật Lao động 2019, Điều 112' }] },
+  }), 200],
 ];
 
 async function idOf(username) {

@@ -1,0 +1,224 @@
+/*
+ * schedules_http — the calendar's doors: GET /api/v1/calendar/{year} (a
+ * year: days off, swaps, working hours, every day's lunar date), GET
+ * /api/v1/calendar/deadline, PUT /api/v1/calendar/{year}/schedule.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../http/http.h"
+#include "../../lib/jsonw.h"
+#include "../../lib/jsonx.h"
+#include "../../platform/calendar.h"
+#include "../routes.h"
+#include "schedules.h"
+
+/* {year} as a number within range, or -1. */
+static int path_year(http_req *r)
+{
+    const char *s = http_param(r, "year");
+    char *end;
+    long y = s ? strtol(s, &end, 10) : -1;
+    return s && *s && !*end && strlen(s) == 4 && y >= CAL_YEAR_MIN && y <= CAL_YEAR_MAX ? (int)y
+                                                                                        : -1;
+}
+
+static void iso(int64_t jdn, char out[11])
+{
+    cal_date d = cal_from_jdn(jdn);
+    snprintf(out, 11, "%04d-%02d-%02d", d.y, d.m, d.d);
+}
+
+static void write_entry(jsonw *w, const wt_entry *e)
+{
+    char d[11];
+    iso(e->jdn, d);
+    jw_obj_begin(w);
+    jw_kstr(w, "date", d);
+    jw_kstr(w, "kind", wt_kind_name(e->kind));
+    jw_kstr(w, "name", e->name);
+    jw_kstr(w, "name_en", e->name_en);
+    jw_kstr(w, "ref", e->ref);
+    jw_obj_end(w);
+}
+
+static const char *const day_kinds[] = {"working",      "weekly_off", "holiday",
+                                        "compensatory", "swap_off",   "swap_work"};
+
+static ts_code h_year(http_req *r)
+{
+    int year = path_year(r);
+    if (year < 0) return ts_err_field(&r->err, TS_ENOTFOUND, "year", M_CAL_YEAR, NULL);
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
+    const wt_cal *c;
+    int version;
+    if (schedules_calendar(x, &c) != TS_OK || schedules_version(x, year, &version) != TS_OK)
+        return r->err.code;
+    jsonw *w = http_json(r);
+    char name[32];
+    jw_obj_begin(w);
+    jw_kint(w, "year", year);
+    jw_kstr(w, "year_name", cal_year_name(year, name, sizeof name));
+    jw_kstr(w, "source", wt_year_official(c, year, 0) ? "official" : "baseline");
+    if (version)
+        jw_kint(w, "schedule_version", version);
+    else
+        jw_kstr(w, "schedule_version", NULL);
+    jw_key(w, "working_hours");
+    wt_hours h;
+    wt_hours_default(&h);
+    jw_arr_begin(w);
+    for (int wd = 0; wd < 7; wd++) {
+        jw_arr_begin(w);
+        for (int i = 0; i < 2; i++)
+            if (h.p[wd][i][1] > h.p[wd][i][0]) {
+                char p[40];
+                snprintf(p, sizeof p, "%02d:%02d-%02d:%02d", h.p[wd][i][0] / 60, h.p[wd][i][0] % 60,
+                         h.p[wd][i][1] / 60, h.p[wd][i][1] % 60);
+                jw_str(w, p);
+            }
+        jw_arr_end(w);
+    }
+    jw_arr_end(w);
+    wt_entry e[128];
+    int n = wt_year(c, year, 0, e, 128);
+    jw_key(w, "entries");
+    jw_arr_begin(w);
+    for (int i = 0; i < n && i < 128; i++)
+        write_entry(w, &e[i]);
+    jw_arr_end(w);
+    jw_key(w, "days");
+    jw_arr_begin(w);
+    for (int64_t d = cal_jdn(year, 1, 1), end = cal_jdn(year, 12, 31); d <= end; d++) {
+        char ds[11];
+        iso(d, ds);
+        cal_lunar l;
+        jw_obj_begin(w);
+        jw_kstr(w, "date", ds);
+        jw_kstr(w, "kind", day_kinds[wt_day(c, d, 0, NULL)]);
+        if (cal_to_lunar(d, &l)) {
+            jw_key(w, "lunar");
+            jw_obj_begin(w);
+            jw_kint(w, "day", l.day);
+            jw_kint(w, "month", l.month);
+            jw_kint(w, "year", l.year);
+            jw_kbool(w, "leap", l.leap);
+            jw_obj_end(w);
+        }
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
+}
+
+static const jx_field deadline_query[] = {
+    {.name = "from",
+     .type = JX_STRING,
+     .required = true,
+     .max_chars = 25,
+     .format = &FMT_LOCAL_TIME,
+     JX_INTO(schedule_deadline_q, from)},
+    {.name = "working_days",
+     .type = JX_INT,
+     .min = 1,
+     .max = 3650,
+     JX_INTO(schedule_deadline_q, working_days)},
+    {.name = "working_hours",
+     .type = JX_INT,
+     .min = 1,
+     .max = 3650,
+     JX_INTO(schedule_deadline_q, working_hours)},
+    {.name = "days", .type = JX_INT, .min = 1, .max = 3650, JX_INTO(schedule_deadline_q, days)},
+    {.name = "same_day",
+     .type = JX_STRING,
+     .max_chars = 5,
+     .enums = (const char *const[]){"true", "false", NULL},
+     .enum_list = "true, false",
+     JX_INTO(schedule_deadline_q, same_day)},
+    {0},
+};
+
+static ts_code h_deadline(http_req *r)
+{
+    schedule_deadline_q q = {0};
+    http_query_read(r, &q);
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
+    wt_deadline d;
+    if (schedules_deadline(x, &q, &d) != TS_OK) return r->err.code;
+    char due[32], from[32];
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_kstr(w, "due", d.due >= 0 ? wt_format_local(d.due, due, sizeof due) : NULL);
+    jw_kstr(w, "counted_from", wt_format_local(d.counted_from, from, sizeof from));
+    if (d.total) jw_kint(w, "working_minutes", d.total);
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
+}
+
+static const jx_field schedule_body[] = {
+    {.name = "days", .type = JX_ARRAY, .required = true},
+    {.name = "retroactive", .type = JX_BOOL},
+    {0},
+};
+
+/* The members a schedule day may have. */
+static const char *const day_members[] = {"date", "kind", "name", "name_en", "ref", NULL};
+
+static ts_code h_put_schedule(http_req *r)
+{
+    int year = path_year(r);
+    if (year < 0) return ts_err_field(&r->err, TS_ENOTFOUND, "year", M_CAL_YEAR, NULL);
+    json_t *arr = http_in_json(r, "days");
+    size_t n = json_array_size(arr);
+    if (n > 366) return ts_err_field(&r->err, TS_EVALIDATION, "days", M_CAL_TOO_MANY, NULL);
+    schedule_day *days = arena_calloc(r->a, sizeof *days * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) {
+        json_t *it = json_array_get(arr, i);
+        if (!json_is_object(it)) {
+            ts_err_field(&r->err, TS_EVALIDATION, arena_printf(r->a, "days[%zu]", i),
+                         M_FIELD_TYPE_OBJECT, NULL);
+            continue;
+        }
+        const char *k;
+        json_t *v;
+        json_object_foreach(it, k, v)
+        {
+            bool known = false;
+            for (int m = 0; day_members[m]; m++)
+                known |= !strcmp(k, day_members[m]);
+            if (!known || !json_is_string(v))
+                ts_err_field(&r->err, TS_EVALIDATION, arena_printf(r->a, "days[%zu].%s", i, k),
+                             known ? M_FIELD_TYPE_STRING : M_FIELD_UNKNOWN, NULL);
+        }
+        days[i] = (schedule_day){jx_str(r->a, it, "date"), jx_str(r->a, it, "kind"),
+                                 jx_str(r->a, it, "name"), jx_str(r->a, it, "name_en"),
+                                 jx_str(r->a, it, "ref")};
+    }
+    ts_ctx *x = http_ctx(r); /* the domain adds its own findings to the item errors */
+    if (!x) return r->err.code;
+    int version;
+    if (schedules_put(x, year, days, (int)n, http_in_bool(r, "retroactive"), &version) != TS_OK)
+        return r->err.code;
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_kint(w, "year", year);
+    jw_kint(w, "version", version);
+    jw_kint(w, "days", (int64_t)n);
+    jw_kbool(w, "retroactive", http_in_bool(r, "retroactive"));
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
+}
+
+const http_route schedules_routes[] = {
+    {"GET", "/api/v1/calendar/deadline", h_deadline, PERM_PUBLIC, .query = deadline_query},
+    {"GET", "/api/v1/calendar/{year}", h_year, PERM_PUBLIC, NULL, NULL},
+    {"PUT", "/api/v1/calendar/{year}/schedule", h_put_schedule, PERM_SYSTEM_ADMIN,
+     .body = schedule_body},
+    {0},
+};
+
+const ts_domain schedules_domain = {"schedules", schedules_routes, schedules_messages};
