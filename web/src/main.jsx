@@ -12,6 +12,7 @@ import { LoginPage, RegisterPage, AccountPage } from './pages/auth.jsx';
 import { AgenciesPage, AgencyPage, AgencyNewPage, AgencyEditPage } from './pages/agencies.jsx';
 import { PeoplePage } from './pages/people.jsx';
 import { AuditPage } from './pages/audit.jsx';
+import { CalendarPage, CalendarTodayPage } from './pages/calendar.jsx';
 
 // auth: undefined = public, 'user' = signed in, 'admin' = agency or system admin,
 // 'guest' = only when signed out (else go to the account page)
@@ -26,6 +27,8 @@ const ROUTES = [
   ['/agencies/:code/edit', AgencyEditPage, 'admin'],
   ['/people', PeoplePage, 'admin'],
   ['/audit', AuditPage, 'admin'],
+  ['/calendar', CalendarTodayPage],
+  ['/calendar/:year', CalendarPage],
   ['/forbidden', Forbidden],
   ...SERVICES.map((s) => [s.path, (p) => <SoonPage {...p} service={s.key} />]),
 ];
@@ -94,6 +97,7 @@ function Shell() {
           <ul class="nav-main">
             <li><NavLink to="/" current={route.path}>{t('nav.home')}</NavLink></li>
             {SERVICES.map((s) => <li key={s.key}><NavLink to={s.path} current={route.path}>{t('nav.' + s.key)}</NavLink></li>)}
+            <li><NavLink to="/calendar" current={route.path}>{t('nav.calendar')}</NavLink></li>
             {isAgencyAdmin(me) && <li><NavLink to="/agencies" current={route.path}>{t('nav.agencies')}</NavLink></li>}
             {isAgencyAdmin(me) && <li><NavLink to="/people" current={route.path}>{t('nav.people')}</NavLink></li>}
           </ul>

@@ -1,0 +1,162 @@
+// calendar.jsx — the working calendar (public): a year of twelve months with
+// the days off, swapped days and the lunar date under each solar one
+// (GET /api/v1/calendar/{year}), the list of holidays with their legal basis,
+// and a deadline calculator (GET /api/v1/calendar/deadline).
+import { useState } from 'preact/hooks';
+import { t, lang } from '../i18n.js';
+import { get, qs } from '../api.js';
+import { navigate } from '../router.js';
+import { Page, Link, Loading, LoadError, Field, Problem, useForm, useLoad } from '../ui.jsx';
+
+const MONTHS = 12;
+const OFF = new Set(['weekly_off', 'holiday', 'compensatory', 'swap_off']);
+
+// Weeks start on Monday, as Vietnamese calendars print them.
+function monthCells(days, month) {
+  const inMonth = days.filter((d) => Number(d.date.slice(5, 7)) === month);
+  const first = new Date(inMonth[0].date + 'T00:00:00Z').getUTCDay(); // 0 Sunday
+  const lead = (first + 6) % 7;
+  return [...Array(lead).fill(null), ...inMonth];
+}
+
+function lunarLabel(l) {
+  if (!l) return '';
+  return l.day === 1 ? `${l.day}/${l.month}${l.leap ? t('cal.leapShort') : ''}` : String(l.day);
+}
+
+function Month({ days, month, year }) {
+  const cells = monthCells(days, month);
+  const names = t('cal.weekdays').split(',');
+  const title = t('cal.month', { m: month, y: year });
+  return (
+    <section class="cal-month" aria-label={title}>
+      <h3>{title}</h3>
+      <table class="cal-grid">
+        <thead>
+          <tr>{names.map((n) => <th key={n} scope="col" abbr={n}>{n}</th>)}</tr>
+        </thead>
+        <tbody>
+          {Array.from({ length: Math.ceil(cells.length / 7) }, (_, w) => (
+            <tr key={w}>
+              {cells.slice(w * 7, w * 7 + 7).map((d, i) => d ? (
+                <td key={d.date} class={'cal-day ' + d.kind}>
+                  <span class="solar">{Number(d.date.slice(8))}</span>
+                  <span class="lunar" aria-label={t('cal.lunarOf', { d: d.lunar?.day, m: d.lunar?.month })}>{lunarLabel(d.lunar)}</span>
+                  {d.kind !== 'working' && d.kind !== 'weekly_off' && <span class="visually-hidden">{t('cal.kind.' + d.kind)}</span>}
+                </td>
+              ) : <td key={'e' + i} class="cal-empty" />)}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+function Legend() {
+  return (
+    <ul class="cal-legend">
+      {['holiday', 'compensatory', 'swap_off', 'swap_work', 'weekly_off'].map((k) => (
+        <li key={k}><span class={'swatch ' + k} aria-hidden="true" />{t('cal.kind.' + k)}</li>
+      ))}
+    </ul>
+  );
+}
+
+function fmtDay(iso) {
+  const d = new Date(iso + 'T00:00:00Z');
+  return d.toLocaleDateString(lang() === 'vi' ? 'vi-VN' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'numeric', year: 'numeric', timeZone: 'UTC' });
+}
+
+function fmtDue(s) {
+  if (!s) return '—';
+  const d = new Date(s);
+  return d.toLocaleString(lang() === 'vi' ? 'vi-VN' : 'en-GB', { weekday: 'long', day: 'numeric', month: 'numeric', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Ho_Chi_Minh' });
+}
+
+function Deadline() {
+  const f = useForm({ from: '', amount: '15', unit: 'working_days', same_day: false });
+  const [answer, setAnswer] = useState(null);
+  const onSubmit = (e) => {
+    e.preventDefault();
+    f.submit(async (v) => {
+      const r = await get('/api/v1/calendar/deadline' + qs({ from: v.from, [v.unit]: v.amount, same_day: v.same_day ? 'true' : undefined }));
+      setAnswer(r);
+    }, (v) => (v.from ? {} : { from: t('form.required') }));
+  };
+  return (
+    <section aria-labelledby="cal-deadline">
+      <h2 id="cal-deadline">{t('cal.deadline.title')}</h2>
+      <p class="measure">{t('cal.deadline.lead')}</p>
+      <form class="form cal-deadline" onSubmit={onSubmit} noValidate>
+        <Problem error={f.problem} />
+        <Field name="from" type="datetime-local" label={t('cal.deadline.from')} value={f.values.from} onInput={f.set('from')} error={f.errors.from} required />
+        <Field name="amount" type="number" min="1" max="3650" label={t('cal.deadline.amount')} value={f.values.amount} onInput={f.set('amount')}
+          error={f.errors.working_days || f.errors.working_hours || f.errors.days} required />
+        <Field name="unit" as="select" label={t('cal.deadline.unit')} value={f.values.unit} onInput={f.set('unit')}
+          options={['working_days', 'working_hours', 'days'].map((u) => ({ value: u, label: t('cal.unit.' + u) }))} />
+        <div class="field check">
+          <input id="same_day" type="checkbox" checked={f.values.same_day} onChange={(e) => f.set('same_day')(e.currentTarget.checked)} />
+          <label for="same_day">{t('cal.deadline.sameDay')}</label>
+        </div>
+        <button type="submit" class="btn" disabled={f.busy}>{t('cal.deadline.go')}</button>
+      </form>
+      {answer && (
+        <dl class="facts" role="status">
+          <dt>{t('cal.deadline.counted')}</dt><dd>{fmtDue(answer.counted_from)}</dd>
+          <dt>{t('cal.deadline.due')}</dt><dd><strong>{fmtDue(answer.due)}</strong></dd>
+        </dl>
+      )}
+    </section>
+  );
+}
+
+export function CalendarPage({ year: y }) {
+  const year = Number(y) || new Date().getFullYear();
+  const { data, error, loading, reload } = useLoad(() => get(`/api/v1/calendar/${year}`), [year]);
+  return (
+    <Page title={t('cal.title', { y: year })} wide>
+      <nav class="cal-years" aria-label={t('cal.years')}>
+        <Link to={`/calendar/${year - 1}`}>← {year - 1}</Link>
+        <span aria-current="page">{year}{data ? ` — ${t('cal.yearName', { name: data.year_name })}` : ''}</span>
+        <Link to={`/calendar/${year + 1}`}>{year + 1} →</Link>
+      </nav>
+      {loading && <Loading />}
+      {error && <LoadError error={error} retry={reload} />}
+      {data && (
+        <>
+          <p class="measure">{data.source === 'official' ? t('cal.source.official') : t('cal.source.baseline')}</p>
+          <Legend />
+          <div class="cal-months">
+            {Array.from({ length: MONTHS }, (_, i) => <Month key={i} days={data.days} month={i + 1} year={year} />)}
+          </div>
+          <h2>{t('cal.entries')}</h2>
+          {data.entries.length === 0 ? <p>{t('cal.noEntries')}</p> : (
+            <div class="table-wrap">
+              <table class="table">
+                <thead><tr><th scope="col">{t('cal.date')}</th><th scope="col">{t('cal.what')}</th><th scope="col">{t('cal.kind')}</th><th scope="col">{t('cal.ref')}</th></tr></thead>
+                <tbody>
+                  {data.entries.map((e) => (
+                    <tr key={e.date}>
+                      <td><time dateTime={e.date}>{fmtDay(e.date)}</time></td>
+                      <td>{lang() === 'vi' ? e.name : e.name_en}</td>
+                      <td>{t('cal.kind.' + e.kind)}</td>
+                      <td class="summary">{e.ref}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <p>{t('cal.hours', { hours: (data.working_hours[1] || []).join(', ') })}</p>
+        </>
+      )}
+      <Deadline />
+    </Page>
+  );
+}
+
+export function CalendarTodayPage() {
+  navigate(`/calendar/${new Date().getFullYear()}`, null, { replace: true });
+  return <Loading />;
+}
