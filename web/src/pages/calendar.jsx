@@ -95,10 +95,10 @@ function Deadline() {
           error={f.errors.working_days || f.errors.working_hours || f.errors.days} required />
         <Field name="unit" as="select" label={t('cal.deadline.unit')} value={f.values.unit} onInput={f.set('unit')}
           options={['working_days', 'working_hours', 'days'].map((u) => ({ value: u, label: t('cal.unit.' + u) }))} />
-        <div class="field check">
+        <p class="check-row">
           <input id="same_day" type="checkbox" checked={f.values.same_day} onChange={(e) => f.set('same_day')(e.currentTarget.checked)} />
           <label for="same_day">{t('cal.deadline.sameDay')}</label>
-        </div>
+        </p>
         <button type="submit" class="btn" disabled={f.busy}>{t('cal.deadline.go')}</button>
       </form>
       {answer && (
@@ -132,21 +132,16 @@ export function CalendarPage({ year: y }) {
           </div>
           <h2>{t('cal.entries')}</h2>
           {data.entries.length === 0 ? <p>{t('cal.noEntries')}</p> : (
-            <div class="table-wrap">
-              <table class="table">
-                <thead><tr><th scope="col">{t('cal.date')}</th><th scope="col">{t('cal.what')}</th><th scope="col">{t('cal.kind')}</th><th scope="col">{t('cal.ref')}</th></tr></thead>
-                <tbody>
-                  {data.entries.map((e) => (
-                    <tr key={e.date}>
-                      <td><time dateTime={e.date}>{fmtDay(e.date)}</time></td>
-                      <td>{lang() === 'vi' ? e.name : e.name_en}</td>
-                      <td>{t('cal.kind.' + e.kind)}</td>
-                      <td class="summary">{e.ref}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ul class="cal-entries">
+              {data.entries.map((e) => (
+                <li key={e.date} class={e.kind}>
+                  <time dateTime={e.date}>{fmtDay(e.date)}</time>
+                  <span class="what">{lang() === 'vi' ? e.name : e.name_en}</span>
+                  <span class="kind">{t('cal.kind.' + e.kind)}</span>
+                  <span class="ref">{t('cal.ref')}: {e.ref}</span>
+                </li>
+              ))}
+            </ul>
           )}
           <p>{t('cal.hours', { hours: (data.working_hours[1] || []).join(', ') })}</p>
         </>
