@@ -270,6 +270,21 @@ bool cal_from_lunar(const cal_lunar *l, int64_t *jdn)
     return cal_from_lunar_tz(l, CAL_TZ_VIETNAM, jdn);
 }
 
+bool cal_to_lunar_range(int64_t jdn, int n, cal_lunar *out)
+{
+    if (n < 1 || !jdn_in_range(jdn) || !jdn_in_range(jdn + n - 1)) return false;
+    for (int i = 0; i < n; i++) {
+        /* within a month the day just counts on; near its end ask again */
+        if (i > 0 && out[i - 1].day < 29) {
+            out[i] = out[i - 1];
+            out[i].day++;
+        } else if (!cal_to_lunar(jdn + i, &out[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
 int cal_leap_month(int y)
 {
     const int tz = CAL_TZ_VIETNAM;

@@ -55,6 +55,10 @@ bool cal_to_lunar(int64_t jdn, cal_lunar *out);
 bool cal_from_lunar(const cal_lunar *l, int64_t *jdn);
 /* The same in time zone tz. */
 bool cal_from_lunar_tz(const cal_lunar *l, int tz, int64_t *jdn);
+/* The lunar dates (UTC+7) of n consecutive days from jdn into out: false
+ * when any is out of range. Much faster than n calls of cal_to_lunar (the
+ * months are found once). */
+bool cal_to_lunar_range(int64_t jdn, int n, cal_lunar *out);
 /* The leap month of lunar year y (UTC+7), 0 when it has none. */
 int cal_leap_month(int y);
 

@@ -10,7 +10,9 @@
 #include "../../http/http.h"
 #include "../../lib/jsonw.h"
 #include "../../lib/jsonx.h"
+#include "../../lib/strbuf.h"
 #include "../../platform/calendar.h"
+#include "../../platform/refcache.h"
 #include "../routes.h"
 #include "schedules.h"
 
@@ -52,11 +54,24 @@ static ts_code h_year(http_req *r)
     if (year < 0) return ts_err_field(&r->err, TS_ENOTFOUND, "year", M_CAL_YEAR, NULL);
     ts_ctx *x = http_ctx(r);
     if (!x) return r->err.code;
+    /* a year changes when a schedule is entered: reference data, kept as
+     * rendered until then (the "calendar" version) */
+    char key[16];
+    snprintf(key, sizeof key, "year:%d", year);
+    const char *cached;
+    size_t clen;
+    uint64_t gen;
+    if (refcache_get(x->db, REF_CALENDAR, key, r->a, &cached, &clen, &gen))
+        return http_reply(r, 200, HTTP_JSON, cached, clen);
     const wt_cal *c;
     int version;
     if (schedules_calendar(x, &c) != TS_OK || schedules_version(x, year, &version) != TS_OK)
         return r->err.code;
-    jsonw *w = http_json(r);
+    strbuf sb;
+    sb_init(&sb);
+    sb_grow(&sb, 48 * 1024);
+    jsonw jw, *w = &jw;
+    jw_init(w, &sb);
     char name[32];
     jw_obj_begin(w);
     jw_kint(w, "year", year);
@@ -91,14 +106,19 @@ static ts_code h_year(http_req *r)
     jw_arr_end(w);
     jw_key(w, "days");
     jw_arr_begin(w);
-    for (int64_t d = cal_jdn(year, 1, 1), end = cal_jdn(year, 12, 31); d <= end; d++) {
+    int64_t first = cal_jdn(year, 1, 1);
+    int ndays = (int)(cal_jdn(year, 12, 31) - first + 1);
+    cal_lunar *lunar = arena_alloc(r->a, sizeof *lunar * (size_t)ndays);
+    bool have_lunar = cal_to_lunar_range(first, ndays, lunar);
+    for (int i = 0; i < ndays; i++) {
+        int64_t d = first + i;
         char ds[11];
         iso(d, ds);
-        cal_lunar l;
+        const cal_lunar l = lunar[i];
         jw_obj_begin(w);
         jw_kstr(w, "date", ds);
         jw_kstr(w, "kind", day_kinds[wt_day(c, d, 0, NULL)]);
-        if (cal_to_lunar(d, &l)) {
+        if (have_lunar) {
             jw_key(w, "lunar");
             jw_obj_begin(w);
             jw_kint(w, "day", l.day);
@@ -111,7 +131,8 @@ static ts_code h_year(http_req *r)
     }
     jw_arr_end(w);
     jw_obj_end(w);
-    return http_reply_w(r, 200, w);
+    refcache_put(REF_CALENDAR, key, gen, sb.buf, sb.len);
+    return http_reply_sb(r, 200, &sb);
 }
 
 static const jx_field deadline_query[] = {

@@ -218,6 +218,23 @@ static void test_every_day_round_trips(void **state)
     }
 }
 
+/* The range form agrees with the day-by-day one. */
+static void test_range_agrees(void **state)
+{
+    (void)state;
+    static cal_lunar r[366 * 3];
+    int64_t from = J(2032, 1, 1);
+    int n = (int)(J(2034, 12, 31) - from + 1);
+    assert_true(cal_to_lunar_range(from, n, r));
+    for (int i = 0; i < n; i++) {
+        cal_lunar l;
+        assert_true(cal_to_lunar(from + i, &l));
+        assert_true(l.day == r[i].day && l.month == r[i].month && l.year == r[i].year &&
+                    l.leap == r[i].leap);
+    }
+    assert_false(cal_to_lunar_range(J(2100, 12, 30), 3, r));
+}
+
 static void test_year_names(void **state)
 {
     (void)state;
@@ -241,6 +258,7 @@ int main(void)
         cmocka_unit_test(test_leap_months),
         cmocka_unit_test(test_dates_that_do_not_exist),
         cmocka_unit_test(test_every_day_round_trips),
+        cmocka_unit_test(test_range_agrees),
         cmocka_unit_test(test_year_names),
     };
     return cmocka_run_group_tests_name("calendar", tests, NULL, NULL);
