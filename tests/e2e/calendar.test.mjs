@@ -3,7 +3,7 @@
 // deadline calculator; on a phone and a desktop, accessible, in both languages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, openMenu, shot, assertClean, assertAccessible, PHONE } from './lib/e2e.mjs';
+import { setup, open, openMenu, signIn, shot, assertClean, assertAccessible, PHONE } from './lib/e2e.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -60,6 +60,39 @@ test('a year without an official schedule says so; English reads naturally', asy
   await page.getByText('No official schedule for this year yet').waitFor();
   await assertAccessible(assert, page);
   await shot(page, 'calendar-2027-en-desktop');
+  assertClean(assert, page);
+  await page.context().close();
+});
+
+test('a system administrator adds a swapped Saturday to 2027 and sees it in the year view', async () => {
+  const page = await env.page();
+  await signIn(page, env.base, 'quantri');
+  await open(page, env.base, '/calendar/2027');
+  await page.getByRole('heading', { level: 2, name: 'Nhập lịch nghỉ chính thức năm 2027' }).waitFor();
+  // the rows start from the baseline; add Saturday 9/1/2027 as a working day
+  const rows = page.locator('.cal-rows > li');
+  const n = await rows.count();
+  assert.ok(n >= 10, `baseline rows: ${n}`);
+  await page.getByRole('button', { name: 'Thêm một ngày' }).click();
+  await page.locator(`#f-d${n}-date`).fill('2027-01-09');
+  await page.locator(`#f-d${n}-kind`).selectOption('swap_work');
+  await page.locator(`#f-d${n}-name`).fill('Làm việc bù cho thứ Hai 4/1');
+  await page.locator(`#f-d${n}-name_en`).fill('Worked in place of Monday 4 January');
+  await page.locator(`#f-d${n}-ref`).fill('Thông báo (thử nghiệm) năm 2027');
+  await page.getByRole('button', { name: 'Lưu lịch năm 2027' }).click();
+  await page.getByText('Đã lưu lịch (phiên bản 1).').waitFor();
+  await page.getByText('Lịch nghỉ theo phương án chính thức của năm').waitFor();
+  const jan = page.getByRole('region', { name: 'Tháng 1/2027' });
+  await jan.locator('td.swap_work').first().waitFor();
+  assert.match(await jan.locator('td.swap_work').textContent(), /^9/);
+  // a bad row is named next to its field, and nothing is saved
+  await page.getByRole('button', { name: 'Thêm một ngày' }).click();
+  const m = await rows.count() - 1;
+  await page.locator(`#f-d${m}-date`).fill('2028-01-01');
+  await page.getByRole('button', { name: 'Lưu lịch năm 2027' }).click();
+  await page.locator(`#f-d${m}-date-error`).waitFor();
+  await assertAccessible(assert, page);
+  await shot(page, 'calendar-editor-desktop');
   assertClean(assert, page);
   await page.context().close();
 });

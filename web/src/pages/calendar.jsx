@@ -4,9 +4,10 @@
 // and a deadline calculator (GET /api/v1/calendar/deadline).
 import { useState } from 'preact/hooks';
 import { t, lang } from '../i18n.js';
-import { get, qs } from '../api.js';
+import { get, put, qs, ApiError } from '../api.js';
+import { useSession, isSystemAdmin } from '../store.js';
 import { navigate } from '../router.js';
-import { Page, Link, Loading, LoadError, Field, Problem, useForm, useLoad } from '../ui.jsx';
+import { Page, Link, Loading, LoadError, Field, Problem, Alert, useForm, useLoad } from '../ui.jsx';
 
 const MONTHS = 12;
 const OFF = new Set(['weekly_off', 'holiday', 'compensatory', 'swap_off']);
@@ -111,9 +112,74 @@ function Deadline() {
   );
 }
 
+const KINDS = ['holiday', 'compensatory', 'swap_off', 'swap_work'];
+const blankDay = () => ({ date: '', kind: 'holiday', name: '', name_en: '', ref: '' });
+
+// The system administrator's editor of a year's official schedule: the rows
+// start from what the year has now; saving makes them the year's schedule.
+function ScheduleEditor({ year, entries, onSaved }) {
+  const [rows, setRows] = useState(() => (entries.length ? entries.map((e) => ({ ...e })) : [blankDay()]));
+  const [retro, setRetro] = useState(false);
+  const [errors, setErrors] = useState({});
+  const [problem, setProblem] = useState(null);
+  const [saved, setSaved] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const set = (i, k) => (v) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, [k]: v } : r)));
+  const onSubmit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setProblem(null);
+    setErrors({});
+    setSaved(null);
+    try {
+      const r = await put(`/api/v1/calendar/${year}/schedule`, { days: rows, retroactive: retro });
+      setSaved(r.version);
+      onSaved();
+    } catch (err) {
+      if (err instanceof ApiError) setErrors(err.fieldErrors());
+      setProblem(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="cal-editor" class="cal-editor">
+      <h2 id="cal-editor">{t('cal.edit.title', { y: year })}</h2>
+      <p class="measure">{t('cal.edit.lead')}</p>
+      <form class="form" onSubmit={onSubmit} noValidate>
+        <Problem error={problem} />
+        {saved && <Alert kind="success" focusOn={saved}>{t('cal.edit.saved', { v: saved })}</Alert>}
+        <ol class="cal-rows">
+          {rows.map((r, i) => (
+            <li key={i}>
+              <fieldset>
+                <legend>{t('cal.edit.row', { n: i + 1 })}</legend>
+                <Field name={`d${i}-date`} type="date" label={t('cal.date')} value={r.date} onInput={set(i, 'date')} error={errors[`days[${i}].date`]} required />
+                <Field name={`d${i}-kind`} as="select" label={t('cal.kind')} value={r.kind} onInput={set(i, 'kind')} error={errors[`days[${i}].kind`]}
+                  options={KINDS.map((k) => ({ value: k, label: t('cal.kind.' + k) }))} />
+                <Field name={`d${i}-name`} label={t('cal.edit.name')} value={r.name} onInput={set(i, 'name')} error={errors[`days[${i}].name`]} required />
+                <Field name={`d${i}-name_en`} label={t('cal.edit.nameEn')} value={r.name_en} onInput={set(i, 'name_en')} error={errors[`days[${i}].name_en`]} required />
+                <Field name={`d${i}-ref`} label={t('cal.ref')} value={r.ref} onInput={set(i, 'ref')} error={errors[`days[${i}].ref`]} required />
+                <button type="button" class="btn-ghost" onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))}>{t('cal.edit.remove', { n: i + 1 })}</button>
+              </fieldset>
+            </li>
+          ))}
+        </ol>
+        <p><button type="button" class="btn-ghost" onClick={() => setRows((rs) => [...rs, blankDay()])}>{t('cal.edit.add')}</button></p>
+        <p class="check-row">
+          <input id="retroactive" type="checkbox" checked={retro} onChange={(e) => setRetro(e.currentTarget.checked)} />
+          <label for="retroactive">{t('cal.edit.retro')}</label>
+        </p>
+        <button type="submit" class="btn" disabled={busy}>{t('cal.edit.save', { y: year })}</button>
+      </form>
+    </section>
+  );
+}
+
 export function CalendarPage({ year: y }) {
   const year = Number(y) || new Date().getFullYear();
   const { data, error, loading, reload } = useLoad(() => get(`/api/v1/calendar/${year}`), [year]);
+  const { me } = useSession();
   return (
     <Page title={t('cal.title', { y: year })} wide>
       <nav class="cal-years" aria-label={t('cal.years')}>
@@ -144,6 +210,7 @@ export function CalendarPage({ year: y }) {
             </ul>
           )}
           <p>{t('cal.hours', { hours: (data.working_hours[1] || []).join(', ') })}</p>
+          {isSystemAdmin(me) && <ScheduleEditor key={`${year}-${data.schedule_version}`} year={year} entries={data.entries} onSaved={reload} />}
         </>
       )}
       <Deadline />
