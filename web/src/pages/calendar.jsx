@@ -160,17 +160,17 @@ function ScheduleEditor({ year, entries, onSaved }) {
                 <Field name={`d${i}-name`} label={t('cal.edit.name')} value={r.name} onInput={set(i, 'name')} error={errors[`days[${i}].name`]} required />
                 <Field name={`d${i}-name_en`} label={t('cal.edit.nameEn')} value={r.name_en} onInput={set(i, 'name_en')} error={errors[`days[${i}].name_en`]} required />
                 <Field name={`d${i}-ref`} label={t('cal.ref')} value={r.ref} onInput={set(i, 'ref')} error={errors[`days[${i}].ref`]} required />
-                <button type="button" class="btn-ghost" onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))}>{t('cal.edit.remove', { n: i + 1 })}</button>
+                <button type="button" class="btn btn-small" onClick={() => setRows((rs) => rs.filter((_, j) => j !== i))}>{t('cal.edit.remove', { n: i + 1 })}</button>
               </fieldset>
             </li>
           ))}
         </ol>
-        <p><button type="button" class="btn-ghost" onClick={() => setRows((rs) => [...rs, blankDay()])}>{t('cal.edit.add')}</button></p>
+        <p><button type="button" class="btn" onClick={() => setRows((rs) => [...rs, blankDay()])}>{t('cal.edit.add')}</button></p>
         <p class="check-row">
           <input id="retroactive" type="checkbox" checked={retro} onChange={(e) => setRetro(e.currentTarget.checked)} />
           <label for="retroactive">{t('cal.edit.retro')}</label>
         </p>
-        <button type="submit" class="btn" disabled={busy}>{t('cal.edit.save', { y: year })}</button>
+        <button type="submit" class="btn btn-primary" disabled={busy}>{t('cal.edit.save', { y: year })}</button>
       </form>
     </section>
   );
