@@ -516,64 +516,49 @@ static int64_t clock_start(const wt_cal *c, int64_t t, int cutoff, int64_t as_of
     return -1;
 }
 
-/* Walk working time from t for need minutes, the pauses stopping the clock:
- * the instant it is used up, -1 when a pause that has not ended comes first
- * (or the calendar ends). */
-static int64_t advance(const wt_cal *c, int64_t t, int64_t need, int64_t as_of, const wt_pause *ps,
-                       int np)
+/* Walk working time from t, the pauses stopping the clock, until need
+ * minutes are used or the instant stop is reached (whichever comes first;
+ * stop < 0: no stop): the instant reached, with the minutes walked added to
+ * *walked. -1 when a pause that has not ended comes first, or the
+ * calendar ends, before need is used. */
+static int64_t walk(const wt_cal *c, int64_t t, int64_t need, int64_t stop, int64_t as_of,
+                    const wt_pause *ps, int np, int64_t *walked)
 {
     int pi = 0;
-    int64_t day = floor_div(t, DAY_MIN);
-    while (in_range(c, day * DAY_MIN)) {
+    for (int64_t day = floor_div(t, DAY_MIN); in_range(c, day * DAY_MIN); day++) {
+        if (stop >= 0 && day * DAY_MIN >= stop) return stop;
         int p[2][2], n = periods(c, day + JDN_1970, as_of, p);
         for (int k = 0; k < n; k++) {
             int64_t a = day * DAY_MIN + p[k][0], b = day * DAY_MIN + p[k][1];
             if (a < t) a = t;
+            if (stop >= 0 && b > stop) b = stop;
             while (a < b) {
                 while (pi < np && ps[pi].to >= 0 && ps[pi].to <= a)
                     pi++;
                 if (pi < np && ps[pi].from <= a) { /* inside a pause */
-                    if (ps[pi].to < 0) return -1;
+                    if (ps[pi].to < 0) return stop >= 0 ? stop : -1;
                     a = ps[pi].to;
                     continue;
                 }
                 int64_t end = pi < np && ps[pi].from < b ? ps[pi].from : b;
-                if (need <= end - a) return a + need;
+                if (need <= end - a) {
+                    *walked += need;
+                    return a + need;
+                }
                 need -= end - a;
+                *walked += end - a;
                 a = end;
             }
         }
-        day++;
     }
-    return -1;
+    return stop >= 0 ? stop : -1;
 }
 
 int64_t wt_working_minutes(const wt_cal *c, int64_t a, int64_t b, int64_t as_of,
                            const wt_pause *pauses, int npauses)
 {
     int64_t sum = 0;
-    int pi = 0;
-    for (int64_t day = floor_div(a, DAY_MIN); day * DAY_MIN < b && in_range(c, day * DAY_MIN);
-         day++) {
-        int p[2][2], n = periods(c, day + JDN_1970, as_of, p);
-        for (int k = 0; k < n; k++) {
-            int64_t s = day * DAY_MIN + p[k][0], e = day * DAY_MIN + p[k][1];
-            if (s < a) s = a;
-            if (e > b) e = b;
-            while (s < e) {
-                while (pi < npauses && pauses[pi].to >= 0 && pauses[pi].to <= s)
-                    pi++;
-                if (pi < npauses && pauses[pi].from <= s) {
-                    if (pauses[pi].to < 0) return sum;
-                    s = pauses[pi].to;
-                    continue;
-                }
-                int64_t end = pi < npauses && pauses[pi].from < e ? pauses[pi].from : e;
-                sum += end - s;
-                s = end;
-            }
-        }
-    }
+    if (b > a) walk(c, a, INT64_MAX, b, as_of, pauses, npauses, &sum);
     return sum;
 }
 
@@ -604,7 +589,8 @@ bool wt_deadline_compute(const wt_cal *c, const wt_deadline_in *in, wt_deadline 
         return out->due >= 0;
     }
     out->total = (int64_t)in->amount * (in->unit == WT_WORKING_DAYS ? 8 * 60 : 60);
-    out->due = advance(c, out->counted_from, out->total, as_of, in->pauses, in->npauses);
+    int64_t walked = 0;
+    out->due = walk(c, out->counted_from, out->total, -1, as_of, in->pauses, in->npauses, &walked);
     if (out->due < 0) {
         bool open = in->npauses && in->pauses[in->npauses - 1].to < 0;
         if (!open) return false; /* past 2100 */
