@@ -25,6 +25,7 @@
 #include "../lib/timeutil.h"
 #include "../platform/audit.h"
 #include "../platform/events.h"
+#include "../platform/password.h"
 #include "../platform/refcache.h"
 #include "config.h"
 
@@ -298,6 +299,9 @@ static int cmd_serve(int argc, char **argv)
                        ac.http.ref_cache_max_age_s * 1000);
     const char *tok = getenv("TINHSO_ADMIN_TOKEN");
     if (tok && *tok) snprintf(ac.http.admin_token, sizeof ac.http.admin_token, "%s", tok);
+    ts_err pe; /* the password rules need cracklib's dictionary: no server without it */
+    ts_err_clear(&pe);
+    if (pw_dict_open(NULL, &pe) != TS_OK) return fail("cannot check passwords", &pe);
 
     db *d;
     db_conn *c;

@@ -17,14 +17,19 @@
 
 /* Messages (vi, en) of this module; see err.h. */
 #define IDENT_MESSAGES(X)                                                                            \
-    X(M_PASSWORD_TOO_SHORT, "Mật khẩu phải có ít nhất 10 ký tự.",                                    \
-      "A password needs at least 10 characters.")                                                    \
-    X(M_PASSWORD_TOO_LONG, "Mật khẩu quá dài (tối đa 256 byte).",                                    \
-      "The password is too long (at most 256 bytes).")                                               \
+    X(M_PASSWORD_TOO_SHORT, "Mật khẩu phải có ít nhất 12 ký tự (có thể dùng dấu cách và chữ có dấu).", \
+      "A password needs at least 12 characters (spaces and accented letters are fine).")           \
+    X(M_PASSWORD_TOO_LONG, "Mật khẩu quá dài (tối đa 128 ký tự).",                                  \
+      "The password is too long (at most 128 characters).")                                        \
     X(M_PASSWORD_HAS_USERNAME, "Mật khẩu không được chứa tên đăng nhập.",                            \
       "The password must not contain the username.")                                                 \
-    X(M_PASSWORD_COMMON, "Mật khẩu quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.",               \
-      "This password is too common and easy to guess; choose another.")                              \
+    X(M_PASSWORD_HAS_NAME, "Mật khẩu không được chứa họ tên hoặc địa chỉ thư điện tử của bạn.",     \
+      "The password must not contain your name or e-mail address.")                                 \
+    X(M_PASSWORD_COMMON,                                                                             \
+      "Mật khẩu quá phổ biến hoặc quá đơn giản (một từ trong từ điển, ký tự lặp lại, dãy phím), "   \
+      "dễ bị đoán; hãy chọn mật khẩu khác.",                                                         \
+      "This password is too common or too simple (a dictionary word, repeated characters, a "      \
+      "keyboard run) and easy to guess; choose another.")                                           \
     X(M_LOGIN_FAILED, "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")      \
     X(M_LOGIN_LOCKED, "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau %s giây.",                  \
       "Too many failed sign-ins; try again in %s seconds.")                                          \

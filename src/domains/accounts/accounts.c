@@ -176,7 +176,8 @@ ts_code accounts_create(ts_ctx *tc, const account_new *in, account *out)
         ts_err_field(err, TS_EVALIDATION, "username", M_FIELD_REQUIRED, NULL);
     }
     fc_text_required("full_name", n.full_name, ACCOUNT_NAME_MAX, err);
-    ts_msg pm = pw_check_rules(n.password, username);
+    pw_person who = {username, n.full_name, n.email};
+    ts_msg pm = pw_check_rules(a, n.password, &who);
     if (pm != M_NONE) ts_err_field(err, TS_EVALIDATION, "password", pm, NULL);
     if (n.role && !ident_role_valid(n.role))
         ts_err_field(err, TS_EVALIDATION, "role", M_ROLE_UNKNOWN, ROLE_LIST);
@@ -210,6 +211,7 @@ static ts_code set_password(db_conn *c, int64_t id, const char *hash, const char
 typedef struct pw_ctx {
     int64_t account_id, keep;
     const char *hash, *actor, *username, *now;
+    const account_pw_client *cl;
 } pw_ctx;
 
 static ts_code pw_tx(ts_ctx *tc, void *argp)
@@ -218,6 +220,7 @@ static ts_code pw_tx(ts_ctx *tc, void *argp)
     ts_err *err = tc->err;
     pw_ctx *pc = argp;
     ts_code rc = set_password(c, pc->account_id, pc->hash, pc->now, pc->keep, err);
+    if (rc == TS_OK) rc = ident_throttle_clear(c, pc->cl->st, pc->username, pc->cl->ip, err);
     if (rc != TS_OK) return rc;
     json_t *sum = json_pack("{s:b}", "other_sessions_revoked", 1);
     rc = ts_audit(tc, "account.password_change", "account", pc->username, NULL, sum);
@@ -225,35 +228,57 @@ static ts_code pw_tx(ts_ctx *tc, void *argp)
     return rc;
 }
 
+/* A wrong old password: audited (the throttle already counted it). */
+static ts_code pw_failed_tx(ts_ctx *tc, void *argp)
+{
+    const pw_ctx *pc = argp;
+    json_t *sum = json_pack("{s:s,s:s?}", "reason", "wrong_password", "ip", pc->cl->ip);
+    ts_code rc = ts_audit(tc, "auth.password_change_failed", "account", pc->username, NULL, sum);
+    json_decref(sum);
+    return rc;
+}
+
 ts_code accounts_change_password(ts_ctx *tc, int64_t account_id, const char *old_pw,
-                                 const char *new_pw, int64_t keep_session_id)
+                                 const char *new_pw, int64_t keep_session_id,
+                                 account_pw_client *cl)
 {
     db_conn *c = tc->db;
     arena *a = tc->a;
     ts_err *err = tc->err;
     const char *actor = tc->actor;
     db_stmt *s;
-    ts_code rc =
-        db_prepare(c, "SELECT username, password_hash FROM accounts WHERE id = ?", &s, err);
+    ts_code rc = db_prepare(
+        c, "SELECT username, password_hash, full_name, email FROM accounts WHERE id = ?", &s, err);
     if (rc != TS_OK) return rc;
     db_bind_int(s, 1, account_id);
     int r = db_step(s, err);
     const char *username = NULL, *hash = NULL;
+    pw_person who = {0};
     if (r == DB_ROW) {
         username = db_col_dup(a, s, 0);
         hash = db_col_dup(a, s, 1);
+        who.full_name = db_col_dup(a, s, 2);
+        who.email = db_col_dup(a, s, 3);
     }
     db_reset(s);
     if (r < 0) return (ts_code)-r;
     if (!username) return ts_err_set(err, TS_ENOTFOUND, M_ACCOUNT_NOT_FOUND, "");
-    ts_msg pm = pw_check_rules(new_pw, username);
-    if (pm != M_NONE) ts_err_field(err, TS_EVALIDATION, "new_password", pm, NULL);
-    if (!pw_verify(hash, old_pw ? old_pw : ""))
-        ts_err_field(err, TS_EVALIDATION, "old_password", M_PASSWORD_WRONG, NULL);
-    if (err->nfields) return err->code;
+    who.username = username;
+    ts_msg pm = pw_check_rules(a, new_pw, &who);
+    if (pm != M_NONE) return ts_err_field(err, TS_EVALIDATION, "new_password", pm, NULL);
+    /* the old password is a guess like a sign-in: throttled, counted before the hash */
+    rc = ident_throttle_take(c, cl->st, "password change", username, cl->ip, &cl->retry_after, err);
+    if (rc != TS_OK) return rc;
+    pw_ctx pc = {account_id, keep_session_id, NULL, actor, username, NULL, cl};
+    if (!pw_verify(hash, old_pw ? old_pw : "")) {
+        rc = ts_write(tc, pw_failed_tx, &pc);
+        if (rc != TS_OK) return rc;
+        return ts_err_field(err, TS_EVALIDATION, "old_password", M_PASSWORD_WRONG, NULL);
+    }
     char nh[PW_ENCODED_MAX];
     if (pw_hash(new_pw, nh) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
-    pw_ctx pc = {account_id, keep_session_id, nh, actor, username, ts_now(tc)};
+    pc.hash = nh;
+    pc.now = ts_now(tc);
     return ts_write(tc, pw_tx, &pc);
 }
 
@@ -811,7 +836,8 @@ ts_code accounts_reset_password(ts_ctx *tc, int64_t id, const char *password)
     ts_code rc = load_target(tc, id, true, &v);
     if (rc != TS_OK) return rc;
     (void)c;
-    ts_msg pm = pw_check_rules(password, v.ac.username);
+    pw_person who = {v.ac.username, v.ac.full_name, v.ac.email};
+    ts_msg pm = pw_check_rules(tc->a, password, &who);
     if (pm != M_NONE) return ts_err_field(err, TS_EVALIDATION, "password", pm, NULL);
     char hash[PW_ENCODED_MAX];
     if (pw_hash(password, hash) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);

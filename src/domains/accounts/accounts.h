@@ -78,13 +78,25 @@ ts_code accounts_create(ts_ctx *x, const account_new *in, account *out);
 ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id, const char **path,
                              ts_err *err);
 
+/* The client of a password change, for the password throttle. */
+typedef struct account_pw_client {
+    const ident_settings *st; /* the throttle's limits */
+    const char *ip;           /* the client address */
+    int retry_after;          /* out: seconds, when TS_ERATELIMIT */
+} account_pw_client;
+
 /*
- * Change a password after checking the old one (422 naming old_password
- * when wrong); revokes every other session of the account. Audited as
- * account.password_change.
+ * Change a password after checking the old one. A new password that breaks
+ * the rules is refused first (422 naming new_password; the old one is not
+ * tried). The old one goes through the sign-in throttle on (username,
+ * cl->ip), counted before its hash (TS_ERATELIMIT, cl->retry_after); a
+ * wrong one is audited (auth.password_change_failed) and answered 422
+ * naming old_password. Revokes every other session of the account.
+ * Audited as account.password_change.
  */
 ts_code accounts_change_password(ts_ctx *x, int64_t account_id, const char *old_pw,
-                                 const char *new_pw, int64_t keep_session_id);
+                                 const char *new_pw, int64_t keep_session_id,
+                                 account_pw_client *cl);
 
 /* The one serializer of an account, into a stream without its closing
  * brace; and the same object as a tree (audit summaries). */

@@ -190,9 +190,12 @@ static ts_code h_password(http_req *r)
     if (p->kind != IDENT_SESSION) return ts_err_set(&r->err, TS_EFORBIDDEN, M_SESSION_ONLY, NULL);
     ts_ctx *x = http_ctx(r);
     if (!x) return r->err.code;
-    if (accounts_change_password(x, p->account_id, http_in_raw(r, "old_password"),
-                                 http_in_raw(r, "new_password"), p->session_id) != TS_OK)
-        return r->err.code;
+    account_pw_client cl = {.st = &r->cfg->ident, .ip = http_client_ip(r)};
+    ts_code rc = accounts_change_password(x, p->account_id, http_in_raw(r, "old_password"),
+                                          http_in_raw(r, "new_password"), p->session_id, &cl);
+    if (rc == TS_ERATELIMIT)
+        http_add_header(r, "Retry-After", arena_printf(r->a, "%d", cl.retry_after));
+    if (rc != TS_OK) return rc;
     return http_reply(r, 204, NULL, "", 0);
 }
 
