@@ -206,7 +206,8 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
     ts_code rc = db_prepare(c,
                             "SELECT s.id, s.account_id, s.csrf, s.last_seen, s.expires_at, "
                             "a.username, a.full_name, a.kind, a.disabled, g.role, g.agency_id, "
-                            "ag.code, ag.name, ag.path FROM sessions s "
+                            "ag.code, ag.name, ag.path, a.email, a.email_verified, a.phone, "
+                            "a.phone_verified FROM sessions s "
                             "JOIN accounts a ON a.id = s.account_id "
                             "LEFT JOIN grants g ON g.account_id = s.account_id "
                             "LEFT JOIN agencies ag ON ag.id = g.agency_id "
@@ -228,6 +229,10 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
         p->full_name = db_col_dup(a, s, 6);
         p->account_kind = db_col_dup(a, s, 7);
         disabled = db_col_int(s, 8);
+        p->email = db_col_dup(a, s, 14);
+        p->email_verified = db_col_int(s, 15) != 0;
+        p->phone = db_col_dup(a, s, 16);
+        p->phone_verified = db_col_int(s, 17) != 0;
     }
     for (; r == DB_ROW; r = db_step(s, err)) {
         if (db_col_is_null(s, 9) || db_col_is_null(s, 13)) continue; /* no grants */

@@ -83,6 +83,8 @@ typedef struct ident_principal {
     const char *token_name;
     int ngrants;
     ident_grant *grants;
+    const char *email, *phone;          /* sessions: the contacts as typed (NULL: none) */
+    bool email_verified, phone_verified; /* proven with a code; unproven ones are trusted for nothing */
 } ident_principal;
 
 typedef struct ident_settings {

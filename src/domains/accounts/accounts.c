@@ -31,6 +31,7 @@ static const jw_field account_fields[] = {
     JWF(I64, account, id),        JWF(STR, account, username),   JWF(STR, account, kind),
     JWF(STR, account, full_name), JWF(STR, account, email),      JWF(STR, account, phone),
     JWF(BOOL, account, disabled), JWF(STR, account, created_at),
+    JWF(BOOL, account, email_verified), JWF(BOOL, account, phone_verified),
 };
 
 JX_SERIALIZER(account, account_write_json, account_to_json, account_fields)
@@ -164,15 +165,11 @@ ts_code accounts_create(ts_ctx *tc, const account_new *in, account *out)
         ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
     if (n.phone && !v_phone(n.phone))
         ts_err_field(err, TS_EVALIDATION, "phone", M_PHONE_FORMAT, NULL);
+    /* a chosen name: an e-mail or phone nobody has verified is never a sign-in name */
     if (n.username) {
         username = ident_username_norm(a, n.username);
         if (!username) ts_err_field(err, TS_EVALIDATION, "username", M_USERNAME_FORMAT, NULL);
-    } else if (n.email && v_email(n.email)) {
-        username = ident_username_norm(a, n.email);
-        if (!username) ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
-    } else if (n.phone && v_phone(n.phone)) {
-        username = v_phone_digits(a, n.phone);
-    } else if (!n.email && !n.phone) {
+    } else {
         ts_err_field(err, TS_EVALIDATION, "username", M_FIELD_REQUIRED, NULL);
     }
     fc_text_required("full_name", n.full_name, ACCOUNT_NAME_MAX, err);
@@ -304,7 +301,9 @@ void account_view_write_json(jsonw *w, const account_view *v)
     jw_arr_end(w);
 }
 
-#define ACC_COLS "a.id, a.username, a.kind, a.full_name, a.email, a.phone, a.disabled, a.created_at"
+#define ACC_COLS                                                                                   \
+    "a.id, a.username, a.kind, a.full_name, a.email, a.phone, a.disabled, a.created_at, "           \
+    "a.email_verified, a.phone_verified"
 
 static void read_account(arena *a, db_stmt *s, account *ac)
 {
@@ -316,6 +315,8 @@ static void read_account(arena *a, db_stmt *s, account *ac)
     ac->phone = db_col_dup(a, s, 5);
     ac->disabled = (int)db_col_int(s, 6);
     ac->created_at = db_col_dup(a, s, 7);
+    ac->email_verified = (int)db_col_int(s, 8);
+    ac->phone_verified = (int)db_col_int(s, 9);
 }
 
 static const db_colmap account_grant_map[] = {
@@ -369,6 +370,7 @@ static const db_colmap account_view_map[] = {
     DBC(TEXT, account_view, ac.kind),    DBC(TEXT, account_view, ac.full_name),
     DBC(TEXT, account_view, ac.email),   DBC(TEXT, account_view, ac.phone),
     DBC(INT, account_view, ac.disabled), DBC(TEXT, account_view, ac.created_at),
+    DBC(INT, account_view, ac.email_verified), DBC(INT, account_view, ac.phone_verified),
 };
 
 /* Grants of a page's accounts, in one query per GRANT_IDS accounts. */
@@ -504,7 +506,7 @@ ts_code accounts_list(ts_ctx *x, const account_query *q, account_view **items, i
                      .order = "a.id",
                      .limit = q->limit,
                      .offset = q->offset};
-    db_rowspec rs = {.size = sizeof(account_view), .map = account_view_map, .ncols = 8};
+    db_rowspec rs = {.size = sizeof(account_view), .map = account_view_map, .ncols = 10};
     void *rows;
     rc = search_page(c, &w, &accounts_search, &sq, pq, &rs, &rows, n, total, err);
     if (rc != TS_OK) return rc;
@@ -682,10 +684,12 @@ static ts_code update_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
     if (p->set_email && !fc_same(p->email, ac->email)) {
         json_object_set_new(changes, "email", jx_str_or_null(p->email));
         ac->email = p->email;
+        ac->email_verified = 0; /* a new contact is proven anew */
     }
     if (p->set_phone && !fc_same(p->phone, ac->phone)) {
         json_object_set_new(changes, "phone", jx_str_or_null(p->phone));
         ac->phone = p->phone;
+        ac->phone_verified = 0;
     }
     bool disabling = false;
     if (p->set_disabled && (int)p->disabled != (ac->disabled != 0)) {
@@ -696,7 +700,8 @@ static ts_code update_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
     db_stmt *s;
     rc = db_prepare(c,
                     "UPDATE accounts SET full_name = ?, email = ?, phone = ?, disabled = ?, "
-                    "updated_at = ?, search_key = ? WHERE id = ?",
+                    "updated_at = ?, search_key = ?, email_verified = ?, phone_verified = ? "
+                    "WHERE id = ?",
                     &s, err);
     if (rc != TS_OK) {
         json_decref(changes);
@@ -704,7 +709,8 @@ static ts_code update_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
     }
     db_bind_list(s, DBV_T(ac->full_name), DBV_T(ac->email), DBV_T(ac->phone),
                  DBV_I(ac->disabled ? 1 : 0), DBV_T(ts_now(tc)),
-                 DBV_T(search_key(tc->a, ac->username, ac->full_name)), DBV_I(x->id));
+                 DBV_T(search_key(tc->a, ac->username, ac->full_name)),
+                 DBV_I(ac->email_verified), DBV_I(ac->phone_verified), DBV_I(x->id));
     int r = db_step(s, err);
     db_reset(s);
     if (r < 0) {
