@@ -152,7 +152,7 @@ test('registration: 201, duplicate 409, weak passwords 422 naming the field, nam
   assert.equal(r.status, 201, JSON.stringify(r.body));
   assert.equal(r.body.kind, 'citizen');
   assert.equal(r.body.full_name, name);
-  assertProblem(await reg({ username: 'NguyenThiMai', full_name: 'Khác', password: 'một mật khẩu khác' }), 409, 'username');
+  assertProblem(await reg({ username: 'NguyenThiMai', full_name: 'Lê Thị Hoa', password: 'một mật khẩu khác' }), 409, 'username');
   for (const [pw, why] of [['short', 'too short'], ['matkhau123456', 'common'], ['12345678901', 'too short'],
     ['123456789012', 'common'], ['tranvanbay-2025!', 'contains the username']]) {
     const w = await reg({ username: 'tranvanbay', full_name: 'Trần Văn Bảy', password: pw });
