@@ -48,11 +48,15 @@ static void random_digits(char out[ACCOUNT_CODE_DIGITS + 1])
     out[ACCOUNT_CODE_DIGITS] = '\0';
 }
 
-typedef struct contact_ctx {
+typedef struct contact_ctx contact_ctx;
+struct contact_ctx {
+    ts_code (*step)(ts_ctx *tc, contact_ctx *cc); /* runs with id and contact loaded */
+    int64_t id;                                   /* the account */
+    const char *contact;                          /* its e-mail or phone */
     const char *username, *channel, *code;
     char *out;      /* the new code (contact_code) */
     bool wrong;     /* contact_verify: the code did not match (the try is counted) */
-} contact_ctx;
+};
 
 /* The account's id and its contact on channel (NULL when it has none). */
 static ts_code load_contact(ts_ctx *tc, const char *username, const char *channel, int64_t *id,
@@ -76,48 +80,60 @@ static ts_code load_contact(ts_ctx *tc, const char *username, const char *channe
     return TS_OK;
 }
 
-static ts_code code_tx(ts_ctx *tc, void *argp)
+/* The audit entry of a contact step: the channel, never the code. */
+static ts_code audit_contact(ts_ctx *tc, const contact_ctx *cc, const char *action)
 {
-    contact_ctx *cc = argp;
-    int64_t id = 0;
-    const char *contact = NULL;
-    ts_code rc = load_contact(tc, cc->username, cc->channel, &id, &contact);
-    if (rc != TS_OK) return rc;
+    json_t *sum = json_pack("{s:s}", "channel", cc->channel);
+    ts_code rc = ts_audit(tc, action, "account", cc->username, NULL, sum);
+    json_decref(sum);
+    return rc;
+}
+
+static ts_code code_step(ts_ctx *tc, contact_ctx *cc)
+{
+    int64_t id = cc->id;
     random_digits(cc->out);
     char h[65];
     code_hash(id, cc->channel, cc->out, h);
     int64_t exp = tc->now_us / 1000000 + CODE_TTL_S;
-    rc = db_run(tc->db, tc->err,
+    ts_code rc = db_run(tc->db, tc->err,
                 "INSERT INTO contact_codes (account_id, channel, contact, code_hash, expires_at, "
                 "attempts) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (account_id, channel) DO UPDATE "
                 "SET contact = excluded.contact, code_hash = excluded.code_hash, expires_at = "
                 "excluded.expires_at, attempts = 0",
-                DBV_I(id), DBV_T(cc->channel), DBV_T(contact), DBV_T(h), DBV_I(exp));
+                DBV_I(id), DBV_T(cc->channel), DBV_T(cc->contact), DBV_T(h), DBV_I(exp));
     if (rc != TS_OK) return rc;
-    json_t *sum = json_pack("{s:s}", "channel", cc->channel);
-    rc = ts_audit(tc, "account.contact_code", "account", cc->username, NULL, sum);
-    json_decref(sum);
-    return rc;
+    return audit_contact(tc, cc, "account.contact_code");
+}
+
+static ts_code contact_tx(ts_ctx *tc, void *argp)
+{
+    contact_ctx *cc = argp;
+    ts_code rc = load_contact(tc, cc->username, cc->channel, &cc->id, &cc->contact);
+    return rc != TS_OK ? rc : cc->step(tc, cc);
+}
+
+/* Run cc->step on username's contact on channel in one write (422 naming
+ * channel when it is neither "email" nor "phone"). */
+static ts_code contact_write(ts_ctx *tc, contact_ctx *cc)
+{
+    if (!accounts_channel_valid(cc->channel))
+        return ts_err_field(tc->err, TS_EVALIDATION, "channel", M_FIELD_FORMAT, "email | phone");
+    return ts_write(tc, contact_tx, cc);
 }
 
 ts_code accounts_contact_code(ts_ctx *tc, const char *username, const char *channel,
                               char code[ACCOUNT_CODE_DIGITS + 1])
 {
-    if (!accounts_channel_valid(channel))
-        return ts_err_field(tc->err, TS_EVALIDATION, "channel", M_FIELD_FORMAT, "email | phone");
-    contact_ctx cc = {.username = username, .channel = channel, .out = code};
-    return ts_write(tc, code_tx, &cc);
+    contact_ctx cc = {.step = code_step, .username = username, .channel = channel, .out = code};
+    return contact_write(tc, &cc);
 }
 
-static ts_code verify_tx(ts_ctx *tc, void *argp)
+static ts_code verify_step(ts_ctx *tc, contact_ctx *cc)
 {
-    contact_ctx *cc = argp;
-    int64_t id = 0;
-    const char *contact = NULL;
-    ts_code rc = load_contact(tc, cc->username, cc->channel, &id, &contact);
-    if (rc != TS_OK) return rc;
+    int64_t id = cc->id;
     db_stmt *s;
-    rc = db_prepare(tc->db,
+    ts_code rc = db_prepare(tc->db,
                     "SELECT contact, code_hash, expires_at, attempts FROM contact_codes WHERE "
                     "account_id = ? AND channel = ?",
                     &s, tc->err);
@@ -136,7 +152,7 @@ static ts_code verify_tx(ts_ctx *tc, void *argp)
     if (r < 0) return (ts_code)-r;
     /* no code, expired, used up, or made for a contact since changed */
     if (!stored || exp <= tc->now_us / 1000000 || tries >= CODE_TRIES ||
-        strcmp(for_contact, contact))
+        strcmp(for_contact, cc->contact))
         return ts_err_field(tc->err, TS_EVALIDATION, "code", M_CONTACT_CODE_INVALID, NULL);
     char h[65];
     code_hash(id, cc->channel, cc->code ? cc->code : "", h);
@@ -157,19 +173,14 @@ static ts_code verify_tx(ts_ctx *tc, void *argp)
                     "DELETE FROM contact_codes WHERE account_id = ? AND channel = ?", DBV_I(id),
                     DBV_T(cc->channel));
     if (rc != TS_OK) return rc;
-    json_t *sum = json_pack("{s:s}", "channel", cc->channel);
-    rc = ts_audit(tc, "account.contact_verified", "account", cc->username, NULL, sum);
-    json_decref(sum);
-    return rc;
+    return audit_contact(tc, cc, "account.contact_verified");
 }
 
 ts_code accounts_contact_verify(ts_ctx *tc, const char *username, const char *channel,
                                 const char *code)
 {
-    if (!accounts_channel_valid(channel))
-        return ts_err_field(tc->err, TS_EVALIDATION, "channel", M_FIELD_FORMAT, "email | phone");
-    contact_ctx cc = {.username = username, .channel = channel, .code = code};
-    ts_code rc = ts_write(tc, verify_tx, &cc);
+    contact_ctx cc = {.step = verify_step, .username = username, .channel = channel, .code = code};
+    ts_code rc = contact_write(tc, &cc);
     if (rc == TS_OK && cc.wrong)
         return ts_err_field(tc->err, TS_EVALIDATION, "code", M_CONTACT_CODE_INVALID, NULL);
     return rc;
