@@ -84,7 +84,7 @@ test('50 failures by one username behind an office NAT do not lock the other peo
   }
 });
 
-test('a spray of many usernames from one address is slowed, and the wait grows', async () => {
+test('a spray of many usernames from one address is slowed there, and only there', async () => {
   const srv = await server({ login_ip_max_failures: 5 });
   const ip = '198.51.100.77';
   for (let i = 0; i < 5; i++)
