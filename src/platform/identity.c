@@ -463,20 +463,21 @@ static ts_code throttle_take_tx(db_conn *c, void *argp, ts_err *err)
     if (rc != TS_OK) return rc;
     tc->wait = throttle_wait(tc->st, &t, tc->now, &tc->rule);
     if (tc->wait > 0) return TS_OK; /* refused: nothing counted, nothing to commit */
-    return db_run(c, err,
-                  "INSERT INTO login_failures (username, ip, failures, last_at) VALUES (?, ?, 1, ?) "
-                  "ON CONFLICT (username, ip) DO UPDATE SET failures = CASE WHEN "
-                  "login_failures.last_at > ? THEN login_failures.failures + 1 ELSE 1 END, "
-                  "last_at = excluded.last_at",
-                  DBV_T(tc->username), DBV_T(tc->ip), DBV_I(tc->now), DBV_I(since));
+    return db_run(
+        c, err,
+        "INSERT INTO login_failures (username, ip, failures, last_at) VALUES (?, ?, 1, ?) "
+        "ON CONFLICT (username, ip) DO UPDATE SET failures = CASE WHEN "
+        "login_failures.last_at > ? THEN login_failures.failures + 1 ELSE 1 END, "
+        "last_at = excluded.last_at",
+        DBV_T(tc->username), DBV_T(tc->ip), DBV_I(tc->now), DBV_I(since));
 }
 
-void ident_throttle_event(const char *what, const char *username, const char *ip,
-                          const char *rule, int retry_after)
+void ident_throttle_event(const char *what, const char *username, const char *ip, const char *rule,
+                          int retry_after)
 {
     /* issue 8 item 12: the aggregated security-event log hooks in here */
-    log_info("throttle: %s refused for %d s (rule %s, username %s, address %s)", what,
-             retry_after, rule, username, ip);
+    log_info("throttle: %s refused for %d s (rule %s, username %s, address %s)", what, retry_after,
+             rule, username, ip);
 }
 
 ts_code ident_throttle_take(db_conn *c, const ident_settings *st, const char *what,

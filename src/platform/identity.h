@@ -83,8 +83,8 @@ typedef struct ident_principal {
     const char *token_name;
     int ngrants;
     ident_grant *grants;
-    const char *email, *phone;          /* sessions: the contacts as typed (NULL: none) */
-    bool email_verified, phone_verified; /* proven with a code; unproven ones are trusted for nothing */
+    const char *email, *phone;           /* sessions: the contacts as typed (NULL: none) */
+    bool email_verified, phone_verified; /* proven with a code; else trusted for nothing */
 } ident_principal;
 
 typedef struct ident_settings {
@@ -168,8 +168,8 @@ ts_code ident_throttle_clear(db_conn *c, const ident_settings *st, const char *u
 /* A throttle decision: a try of what refused for retry_after seconds by rule
  * ("pair", "username", "address"). The one call site of the security-event
  * log (issue 8 item 12); a warning in the server log today. */
-void ident_throttle_event(const char *what, const char *username, const char *ip,
-                          const char *rule, int retry_after);
+void ident_throttle_event(const char *what, const char *username, const char *ip, const char *rule,
+                          int retry_after);
 
 /* Delete a session (logout). */
 ts_code ident_logout(db_conn *c, int64_t session_id, const char *actor, ts_err *err);

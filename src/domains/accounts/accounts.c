@@ -236,8 +236,7 @@ static ts_code pw_failed_tx(ts_ctx *tc, void *argp)
 }
 
 ts_code accounts_change_password(ts_ctx *tc, int64_t account_id, const char *old_pw,
-                                 const char *new_pw, int64_t keep_session_id,
-                                 account_pw_client *cl)
+                                 const char *new_pw, int64_t keep_session_id, account_pw_client *cl)
 {
     db_conn *c = tc->db;
     arena *a = tc->a;
@@ -302,7 +301,7 @@ void account_view_write_json(jsonw *w, const account_view *v)
 }
 
 #define ACC_COLS                                                                                   \
-    "a.id, a.username, a.kind, a.full_name, a.email, a.phone, a.disabled, a.created_at, "           \
+    "a.id, a.username, a.kind, a.full_name, a.email, a.phone, a.disabled, a.created_at, "          \
     "a.email_verified, a.phone_verified"
 
 static void read_account(arena *a, db_stmt *s, account *ac)
@@ -370,7 +369,8 @@ static const db_colmap account_view_map[] = {
     DBC(TEXT, account_view, ac.kind),    DBC(TEXT, account_view, ac.full_name),
     DBC(TEXT, account_view, ac.email),   DBC(TEXT, account_view, ac.phone),
     DBC(INT, account_view, ac.disabled), DBC(TEXT, account_view, ac.created_at),
-    DBC(INT, account_view, ac.email_verified), DBC(INT, account_view, ac.phone_verified),
+    DBC(INT, account_view, ac.email_verified), /* added by 011 */
+    DBC(INT, account_view, ac.phone_verified),
 };
 
 /* Grants of a page's accounts, in one query per GRANT_IDS accounts. */
@@ -709,8 +709,8 @@ static ts_code update_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
     }
     db_bind_list(s, DBV_T(ac->full_name), DBV_T(ac->email), DBV_T(ac->phone),
                  DBV_I(ac->disabled ? 1 : 0), DBV_T(ts_now(tc)),
-                 DBV_T(search_key(tc->a, ac->username, ac->full_name)),
-                 DBV_I(ac->email_verified), DBV_I(ac->phone_verified), DBV_I(x->id));
+                 DBV_T(search_key(tc->a, ac->username, ac->full_name)), DBV_I(ac->email_verified),
+                 DBV_I(ac->phone_verified), DBV_I(x->id));
     int r = db_step(s, err);
     db_reset(s);
     if (r < 0) {

@@ -40,7 +40,7 @@
       "You cannot disable your own account.")                                                      \
     X(M_GRANT_OFFICER_ONLY, "Chỉ tài khoản cán bộ mới được cấp vai trò.",                          \
       "Roles can only be granted to officer accounts.")                                            \
-    X(M_CONTACT_NONE, "Tài khoản chưa có %s để xác minh.", "The account has no %s to verify.")      \
+    X(M_CONTACT_NONE, "Tài khoản chưa có %s để xác minh.", "The account has no %s to verify.")     \
     X(M_CONTACT_CODE_INVALID,                                                                      \
       "Mã xác minh không đúng, đã hết hạn hoặc đã thử sai quá nhiều lần; hãy xin mã mới.",         \
       "The verification code is wrong, expired or tried too often; ask for a new one.")

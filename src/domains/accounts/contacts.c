@@ -54,8 +54,8 @@ struct contact_ctx {
     int64_t id;                                   /* the account */
     const char *contact;                          /* its e-mail or phone */
     const char *username, *channel, *code;
-    char *out;      /* the new code (contact_code) */
-    bool wrong;     /* contact_verify: the code did not match (the try is counted) */
+    char *out;  /* the new code (contact_code) */
+    bool wrong; /* contact_verify: the code did not match (the try is counted) */
 };
 
 /* The account's id and its contact on channel (NULL when it has none). */
@@ -63,8 +63,8 @@ static ts_code load_contact(ts_ctx *tc, const char *username, const char *channe
                             const char **contact)
 {
     db_stmt *s;
-    ts_code rc = db_prepare(tc->db, "SELECT id, email, phone FROM accounts WHERE username = ?",
-                            &s, tc->err);
+    ts_code rc =
+        db_prepare(tc->db, "SELECT id, email, phone FROM accounts WHERE username = ?", &s, tc->err);
     if (rc != TS_OK) return rc;
     db_bind_text(s, 1, username, -1);
     int r = db_step(s, tc->err);
@@ -75,8 +75,7 @@ static ts_code load_contact(ts_ctx *tc, const char *username, const char *channe
     db_reset(s);
     if (r < 0) return (ts_code)-r;
     if (r != DB_ROW) return ts_err_set(tc->err, TS_ENOTFOUND, M_ACCOUNT_NOT_FOUND, username);
-    if (!*contact)
-        return ts_err_field(tc->err, TS_EVALIDATION, "channel", M_CONTACT_NONE, channel);
+    if (!*contact) return ts_err_field(tc->err, TS_EVALIDATION, "channel", M_CONTACT_NONE, channel);
     return TS_OK;
 }
 
@@ -96,12 +95,13 @@ static ts_code code_step(ts_ctx *tc, contact_ctx *cc)
     char h[65];
     code_hash(id, cc->channel, cc->out, h);
     int64_t exp = tc->now_us / 1000000 + CODE_TTL_S;
-    ts_code rc = db_run(tc->db, tc->err,
-                "INSERT INTO contact_codes (account_id, channel, contact, code_hash, expires_at, "
-                "attempts) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (account_id, channel) DO UPDATE "
-                "SET contact = excluded.contact, code_hash = excluded.code_hash, expires_at = "
-                "excluded.expires_at, attempts = 0",
-                DBV_I(id), DBV_T(cc->channel), DBV_T(cc->contact), DBV_T(h), DBV_I(exp));
+    ts_code rc =
+        db_run(tc->db, tc->err,
+               "INSERT INTO contact_codes (account_id, channel, contact, code_hash, expires_at, "
+               "attempts) VALUES (?, ?, ?, ?, ?, 0) ON CONFLICT (account_id, channel) DO UPDATE "
+               "SET contact = excluded.contact, code_hash = excluded.code_hash, expires_at = "
+               "excluded.expires_at, attempts = 0",
+               DBV_I(id), DBV_T(cc->channel), DBV_T(cc->contact), DBV_T(h), DBV_I(exp));
     if (rc != TS_OK) return rc;
     return audit_contact(tc, cc, "account.contact_code");
 }
@@ -133,10 +133,11 @@ static ts_code verify_step(ts_ctx *tc, contact_ctx *cc)
 {
     int64_t id = cc->id;
     db_stmt *s;
-    ts_code rc = db_prepare(tc->db,
-                    "SELECT contact, code_hash, expires_at, attempts FROM contact_codes WHERE "
-                    "account_id = ? AND channel = ?",
-                    &s, tc->err);
+    ts_code rc =
+        db_prepare(tc->db,
+                   "SELECT contact, code_hash, expires_at, attempts FROM contact_codes WHERE "
+                   "account_id = ? AND channel = ?",
+                   &s, tc->err);
     if (rc != TS_OK) return rc;
     db_bind_list(s, DBV_I(id), DBV_T(cc->channel));
     int r = db_step(s, tc->err);
@@ -163,11 +164,11 @@ static ts_code verify_step(ts_ctx *tc, contact_ctx *cc)
                       "channel = ?",
                       DBV_I(id), DBV_T(cc->channel));
     }
-    rc = db_run(tc->db, tc->err,
-                strcmp(cc->channel, "email")
-                    ? "UPDATE accounts SET phone_verified = 1 WHERE id = ?"
-                    : "UPDATE accounts SET email_verified = 1 WHERE id = ?",
-                DBV_I(id));
+    rc =
+        db_run(tc->db, tc->err,
+               strcmp(cc->channel, "email") ? "UPDATE accounts SET phone_verified = 1 WHERE id = ?"
+                                            : "UPDATE accounts SET email_verified = 1 WHERE id = ?",
+               DBV_I(id));
     if (rc == TS_OK)
         rc = db_run(tc->db, tc->err,
                     "DELETE FROM contact_codes WHERE account_id = ? AND channel = ?", DBV_I(id),
