@@ -25,6 +25,7 @@
 #include "../lib/timeutil.h"
 #include "../platform/audit.h"
 #include "../platform/events.h"
+#include "../platform/password.h"
 #include "../platform/refcache.h"
 #include "cli.h"
 #include "config.h"
@@ -299,6 +300,9 @@ static int cmd_serve(int argc, char **argv)
                        ac.http.ref_cache_max_age_s * 1000);
     const char *tok = getenv("TINHSO_ADMIN_TOKEN");
     if (tok && *tok) snprintf(ac.http.admin_token, sizeof ac.http.admin_token, "%s", tok);
+    ts_err pe; /* the password rules need cracklib's dictionary: no server without it */
+    ts_err_clear(&pe);
+    if (pw_dict_open(NULL, &pe) != TS_OK) return fail("cannot check passwords", &pe);
 
     db *d;
     db_conn *c;
@@ -554,17 +558,20 @@ static const char usage_user[] =
     "usage: tinhso user add --db URL --username U --name \"FULL NAME\" [--kind officer|citizen]\n"
     "                       [--role ROLE --agency CODE] [--email E] [--phone P]\n"
     "  The password is read from standard input (one line), never from the command line.\n"
-    "  ROLE: officer, agency_admin, leader, system_admin (officers need one).\n";
+    "  ROLE: officer, agency_admin, leader, system_admin (officers need one).\n"
+    "       tinhso user contact-code --db URL --username U --channel email|phone\n"
+    "  Prints a one-time code (8 digits, 24 hours) that proves the account's e-mail or\n"
+    "  phone: give it to the person, who enters it (POST /api/v1/me/contact/verify).\n";
 static const char usage_token[] =
     "usage: tinhso token create --db URL --agency CODE --name NAME --permissions ROLE[,ROLE]\n"
     "  Prints the token once; only its SHA-256 is stored.\n";
 
 typedef struct id_opts {
     common_opts c;
-    const char *username, *name, *kind, *role, *agency, *email, *phone, *perms;
+    const char *username, *name, *kind, *role, *agency, *email, *phone, *perms, *channel;
 } id_opts;
 
-enum { O_USERNAME = 1100, O_NAME, O_KIND, O_ROLE, O_AGENCY, O_EMAIL, O_PHONE, O_PERMS };
+enum { O_USERNAME = 1100, O_NAME, O_KIND, O_ROLE, O_AGENCY, O_EMAIL, O_PHONE, O_PERMS, O_CHANNEL };
 
 static void id_cb(int opt, const char *arg, void *ctx)
 {
@@ -594,9 +601,47 @@ static void id_cb(int opt, const char *arg, void *ctx)
     case O_PERMS:
         o->perms = arg;
         break;
+    case O_CHANNEL:
+        o->channel = arg;
+        break;
     default:
         common_cb(opt, arg, &o->c);
     }
+}
+
+/* tinhso user contact-code: the one-time code that proves a contact (until
+ * the notification outbox sends it). */
+static int cmd_contact_code(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, O_DB},
+                                         {"username", required_argument, 0, O_USERNAME},
+                                         {"channel", required_argument, 0, O_CHANNEL},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    id_opts o = {0};
+    int i = parse_opts(argc, argv, opts, usage_user, id_cb, &o);
+    if (i == -1) return 0;
+    if (i < 0 || i != argc || !o.username || !o.channel) return usage_error(usage_user);
+    db *d;
+    db_conn *c;
+    int rc = open_db(&o.c, usage_user, &d, &c);
+    if (rc) return rc;
+    rc = run_migrations(c, true);
+    if (!rc) {
+        arena *a = arena_new(4096);
+        ts_err e;
+        ts_err_clear(&e);
+        ts_ctx x;
+        ts_ctx_init(&x, c, a, &ts_operator, cli_actor(), &e);
+        char code[ACCOUNT_CODE_DIGITS + 1];
+        if (accounts_contact_code(&x, o.username, o.channel, code) != TS_OK)
+            rc = fail("user contact-code", &e);
+        else
+            printf("%s\n", code);
+        arena_free(a);
+    }
+    db_close(d);
+    return rc;
 }
 
 static int cmd_user(int argc, char **argv)
@@ -605,6 +650,7 @@ static int cmd_user(int argc, char **argv)
         fputs(usage_user, stdout);
         return 0;
     }
+    if (argc >= 2 && !strcmp(argv[1], "contact-code")) return cmd_contact_code(argc - 1, argv + 1);
     if (argc < 2 || strcmp(argv[1], "add")) return usage_error(usage_user);
     static const struct option opts[] = {{"db", required_argument, 0, O_DB},
                                          {"username", required_argument, 0, O_USERNAME},

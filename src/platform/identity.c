@@ -42,9 +42,10 @@ void ident_settings_defaults(ident_settings *s)
 {
     s->idle_s = 30 * 60;
     s->max_s = 12 * 3600;
-    s->login_max_failures = 5;
-    s->login_ip_max_failures = 50;
-    s->lock_s = 30;
+    s->login_free_failures = 3;
+    s->login_max_failures = 10;
+    s->login_ip_max_failures = 20;
+    s->lock_s = 5;
     s->lock_max_s = 15 * 60;
     s->window_s = 15 * 60;
     s->register_ip_max = 100;
@@ -205,7 +206,8 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
     ts_code rc = db_prepare(c,
                             "SELECT s.id, s.account_id, s.csrf, s.last_seen, s.expires_at, "
                             "a.username, a.full_name, a.kind, a.disabled, g.role, g.agency_id, "
-                            "ag.code, ag.name, ag.path FROM sessions s "
+                            "ag.code, ag.name, ag.path, a.email, a.email_verified, a.phone, "
+                            "a.phone_verified FROM sessions s "
                             "JOIN accounts a ON a.id = s.account_id "
                             "LEFT JOIN grants g ON g.account_id = s.account_id "
                             "LEFT JOIN agencies ag ON ag.id = g.agency_id "
@@ -227,6 +229,10 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
         p->full_name = db_col_dup(a, s, 6);
         p->account_kind = db_col_dup(a, s, 7);
         disabled = db_col_int(s, 8);
+        p->email = db_col_dup(a, s, 14);
+        p->email_verified = db_col_int(s, 15) != 0;
+        p->phone = db_col_dup(a, s, 16);
+        p->phone_verified = db_col_int(s, 17) != 0;
     }
     for (; r == DB_ROW; r = db_step(s, err)) {
         if (db_col_is_null(s, 9) || db_col_is_null(s, 13)) continue; /* no grants */
@@ -365,28 +371,138 @@ static ts_code throttle_put(db_conn *c, const char *key, const throttle_row *t, 
     return dbrow_run(s, err);
 }
 
-/* Count one failure for key; returns the new lock end (0 = none). */
-static ts_code throttle_fail(db_conn *c, const ident_settings *st, const char *key, int max,
-                             int64_t now, int64_t *locked_until, ts_err *err)
+/*
+ * Throttling (docs/decisions.md §31): nothing ever locks an account. A try
+ * waits (429 + Retry-After) when one of three rules says so, each a delay
+ * of lock_s doubling per step up to lock_max_s from the last failure:
+ *   pair      this (username, address) failed login_free_failures times;
+ *   username  the username failed login_max_failures times from anywhere,
+ *             and this address is one of those that failed it (a correct
+ *             password from an address with no failures still goes in);
+ *   address   login_ip_max_failures distinct usernames failed from here
+ *             (a spray; one person mistyping behind an office NAT is one).
+ */
+typedef struct throttle_state {
+    int64_t pair, pair_last; /* failures of this (username, address), the last one's time */
+    int64_t user, user_last; /* of the username, every address */
+    int64_t names, ip_last;  /* distinct usernames failed from this address */
+} throttle_state;
+
+static ts_code throttle_read(db_conn *c, const char *username, const char *ip, int64_t since,
+                             throttle_state *t, ts_err *err)
 {
-    throttle_row t;
-    ts_code rc = throttle_get(c, key, &t, err);
+    memset(t, 0, sizeof *t);
+    db_stmt *s;
+    ts_code rc = db_prepare(
+        c,
+        "SELECT (SELECT COALESCE(MAX(failures), 0) FROM login_failures WHERE username = ? AND "
+        "ip = ? AND last_at > ?), (SELECT COALESCE(MAX(last_at), 0) FROM login_failures WHERE "
+        "username = ? AND ip = ? AND last_at > ?), (SELECT COALESCE(SUM(failures), 0) FROM "
+        "login_failures WHERE username = ? AND last_at > ?), (SELECT COALESCE(MAX(last_at), 0) "
+        "FROM login_failures WHERE username = ? AND last_at > ?), (SELECT COUNT(*) FROM "
+        "login_failures WHERE ip = ? AND last_at > ?), (SELECT COALESCE(MAX(last_at), 0) FROM "
+        "login_failures WHERE ip = ? AND last_at > ?)",
+        &s, err);
     if (rc != TS_OK) return rc;
-    if (!t.found || (now - t.window_start > st->window_s && now >= t.locked_until)) {
-        t.failures = 0;
-        t.window_start = now;
-        t.locked_until = 0;
+    db_bind_list(s, DBV_T(username), DBV_T(ip), DBV_I(since), DBV_T(username), DBV_T(ip),
+                 DBV_I(since), DBV_T(username), DBV_I(since), DBV_T(username), DBV_I(since),
+                 DBV_T(ip), DBV_I(since), DBV_T(ip), DBV_I(since));
+    int r = db_step(s, err);
+    if (r == DB_ROW) {
+        int64_t *v[] = {&t->pair, &t->pair_last, &t->user, &t->user_last, &t->names, &t->ip_last};
+        for (int i = 0; i < 6; i++)
+            *v[i] = db_col_int(s, i);
     }
-    t.failures++;
-    if (t.failures >= max) {
-        int64_t over = t.failures - max, lock = st->lock_s;
-        while (over-- > 0 && lock < st->lock_max_s)
-            lock *= 2;
-        if (lock > st->lock_max_s) lock = st->lock_max_s;
-        t.locked_until = now + lock;
+    db_reset(s);
+    return r < 0 ? (ts_code)-r : TS_OK;
+}
+
+/* The end of the wait a rule imposes: lock_s doubled per failure beyond its
+ * threshold (at most lock_max_s) after the last failure; 0 below it. */
+static int64_t rule_until(const ident_settings *st, int64_t count, int64_t threshold, int64_t last)
+{
+    if (count < threshold) return 0;
+    int64_t d = st->lock_s;
+    for (int64_t over = count - threshold; over > 0 && d < st->lock_max_s; over--)
+        d *= 2;
+    return last + (d < st->lock_max_s ? d : st->lock_max_s);
+}
+
+/* Seconds this try must wait (0: go on) and the rule that says so. */
+static int64_t throttle_wait(const ident_settings *st, const throttle_state *t, int64_t now,
+                             const char **rule)
+{
+    int64_t until = rule_until(st, t->pair, st->login_free_failures, t->pair_last), u;
+    *rule = "pair";
+    if (t->pair > 0 &&
+        (u = rule_until(st, t->user, st->login_max_failures, t->user_last)) > until) {
+        until = u;
+        *rule = "username";
     }
-    *locked_until = t.locked_until;
-    return throttle_put(c, key, &t, err);
+    if ((u = rule_until(st, t->names, st->login_ip_max_failures, t->ip_last)) > until) {
+        until = u;
+        *rule = "address";
+    }
+    return until > now ? until - now : 0;
+}
+
+typedef struct throttle_ctx {
+    const ident_settings *st;
+    const char *username, *ip, *rule;
+    int64_t now, wait;
+} throttle_ctx;
+
+/* Check, and count the try as a failure, in one write transaction: tries in
+ * parallel queue on the write lock, so each sees those before it. */
+static ts_code throttle_take_tx(db_conn *c, void *argp, ts_err *err)
+{
+    throttle_ctx *tc = argp;
+    int64_t since = tc->now - tc->st->window_s;
+    throttle_state t;
+    ts_code rc = throttle_read(c, tc->username, tc->ip, since, &t, err);
+    if (rc != TS_OK) return rc;
+    tc->wait = throttle_wait(tc->st, &t, tc->now, &tc->rule);
+    if (tc->wait > 0) return TS_OK; /* refused: nothing counted, nothing to commit */
+    return db_run(
+        c, err,
+        "INSERT INTO login_failures (username, ip, failures, last_at) VALUES (?, ?, 1, ?) "
+        "ON CONFLICT (username, ip) DO UPDATE SET failures = CASE WHEN "
+        "login_failures.last_at > ? THEN login_failures.failures + 1 ELSE 1 END, "
+        "last_at = excluded.last_at",
+        DBV_T(tc->username), DBV_T(tc->ip), DBV_I(tc->now), DBV_I(since));
+}
+
+void ident_throttle_event(const char *what, const char *username, const char *ip, const char *rule,
+                          int retry_after)
+{
+    /* issue 8 item 12: the aggregated security-event log hooks in here */
+    log_info("throttle: %s refused for %d s (rule %s, username %s, address %s)", what, retry_after,
+             rule, username, ip);
+}
+
+ts_code ident_throttle_take(db_conn *c, const ident_settings *st, const char *what,
+                            const char *username, const char *ip, int *retry_after, ts_err *err)
+{
+    throttle_ctx tc = {.st = st, .username = username, .ip = ip ? ip : "?", .now = now_s()};
+    *retry_after = 0;
+    ts_code rc = db_transact(c, throttle_take_tx, &tc, err);
+    if (rc != TS_OK || !tc.wait) return rc;
+    *retry_after = (int)tc.wait;
+    ident_throttle_event(what, username, tc.ip, tc.rule, *retry_after);
+    char sec[24];
+    snprintf(sec, sizeof sec, "%d", *retry_after);
+    return ts_err_set(err, TS_ERATELIMIT, M_LOGIN_LOCKED, sec);
+}
+
+ts_code ident_throttle_clear(db_conn *c, const ident_settings *st, const char *username,
+                             const char *ip, ts_err *err)
+{
+    ts_code rc = db_run(c, err, "DELETE FROM login_failures WHERE username = ? AND ip = ?",
+                        DBV_T(username), DBV_T(ip ? ip : "?"));
+    if (rc != TS_OK) return rc;
+    /* and forget every failure the window no longer counts */
+    return db_run(c, err, "DELETE FROM login_failures WHERE last_at <= ?",
+                  DBV_I(now_s() - st->window_s));
 }
 
 /* Registrations: a fixed one-hour window per client address. */
@@ -435,7 +551,7 @@ ts_code ident_register_take(db_conn *c, const ident_settings *st, const char *ip
 typedef struct login_ctx {
     arena *a;
     const ident_settings *st;
-    const char *ukey, *ikey, *username, *ip, *reason, *agency;
+    const char *username, *ip, *reason, *agency;
     int64_t account_id, now;
     bool ok;
     ident_login_result *out;
@@ -458,12 +574,7 @@ static ts_code audit_login(db_conn *c, const login_ctx *lc, const char *actor, c
 
 static ts_code login_fail_tx(db_conn *c, void *argp, ts_err *err)
 {
-    login_ctx *lc = argp;
-    int64_t lu = 0, li = 0;
-    ts_code rc = throttle_fail(c, lc->st, lc->ukey, lc->st->login_max_failures, lc->now, &lu, err);
-    if (rc == TS_OK)
-        rc = throttle_fail(c, lc->st, lc->ikey, lc->st->login_ip_max_failures, lc->now, &li, err);
-    if (rc != TS_OK) return rc;
+    login_ctx *lc = argp; /* the failure was counted before the hash (ident_throttle_take) */
     json_t *sum =
         json_pack("{s:s,s:s,s:s?}", "reason", lc->reason, "username", lc->username, "ip", lc->ip);
     return audit_login(c, lc, "anonymous", "auth.login_failed", sum, err);
@@ -473,12 +584,9 @@ static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
 {
     login_ctx *lc = argp;
     db_stmt *s;
-    ts_code rc = db_prepare(c, "DELETE FROM login_throttle WHERE key = ?", &s, err);
+    int r;
+    ts_code rc = ident_throttle_clear(c, lc->st, lc->username, lc->ip, err);
     if (rc != TS_OK) return rc;
-    db_bind_text(s, 1, lc->ukey, -1);
-    int r = db_step(s, err);
-    db_reset(s);
-    if (r < 0) return (ts_code)-r;
     /* forget sessions that can no longer be used */
     rc = db_prepare(c, "DELETE FROM sessions WHERE expires_at <= ? OR last_seen <= ?", &s, err);
     if (rc != TS_OK) return rc;
@@ -523,20 +631,9 @@ ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *
     const char *uname = ident_username_norm(a, username);
     login_ctx lc = {.a = a, .st = st, .ip = ip, .out = out, .now = now_s()};
     lc.username = uname ? uname : "";
-    lc.ukey = arena_printf(a, "u:%s", lc.username);
-    lc.ikey = arena_printf(a, "ip:%s", ip ? ip : "?");
-    /* locked? (even the right password is refused until the lock ends) */
-    throttle_row tu, ti;
-    ts_code rc = throttle_get(c, lc.ukey, &tu, err);
-    if (rc == TS_OK) rc = throttle_get(c, lc.ikey, &ti, err);
+    /* throttled? else this try is counted as a failure before the hash */
+    ts_code rc = ident_throttle_take(c, st, "sign-in", lc.username, ip, &out->retry_after, err);
     if (rc != TS_OK) return rc;
-    int64_t until = tu.locked_until > ti.locked_until ? tu.locked_until : ti.locked_until;
-    if (until > lc.now) {
-        out->retry_after = (int)(until - lc.now);
-        char sec[24];
-        snprintf(sec, sizeof sec, "%d", out->retry_after);
-        return ts_err_set(err, TS_ERATELIMIT, M_LOGIN_LOCKED, sec);
-    }
     const char *hash = NULL;
     int64_t disabled = 0;
     if (uname) {

@@ -17,14 +17,19 @@
 
 /* Messages (vi, en) of this module; see err.h. */
 #define IDENT_MESSAGES(X)                                                                            \
-    X(M_PASSWORD_TOO_SHORT, "Mật khẩu phải có ít nhất 10 ký tự.",                                    \
-      "A password needs at least 10 characters.")                                                    \
-    X(M_PASSWORD_TOO_LONG, "Mật khẩu quá dài (tối đa 256 byte).",                                    \
-      "The password is too long (at most 256 bytes).")                                               \
+    X(M_PASSWORD_TOO_SHORT, "Mật khẩu phải có ít nhất 12 ký tự (có thể dùng dấu cách và chữ có dấu).", \
+      "A password needs at least 12 characters (spaces and accented letters are fine).")           \
+    X(M_PASSWORD_TOO_LONG, "Mật khẩu quá dài (tối đa 128 ký tự).",                                  \
+      "The password is too long (at most 128 characters).")                                        \
     X(M_PASSWORD_HAS_USERNAME, "Mật khẩu không được chứa tên đăng nhập.",                            \
       "The password must not contain the username.")                                                 \
-    X(M_PASSWORD_COMMON, "Mật khẩu quá phổ biến, dễ bị đoán; hãy chọn mật khẩu khác.",               \
-      "This password is too common and easy to guess; choose another.")                              \
+    X(M_PASSWORD_HAS_NAME, "Mật khẩu không được chứa họ tên hoặc địa chỉ thư điện tử của bạn.",     \
+      "The password must not contain your name or e-mail address.")                                 \
+    X(M_PASSWORD_COMMON,                                                                             \
+      "Mật khẩu quá phổ biến hoặc quá đơn giản (một từ trong từ điển, ký tự lặp lại, dãy phím), "   \
+      "dễ bị đoán; hãy chọn mật khẩu khác.",                                                         \
+      "This password is too common or too simple (a dictionary word, repeated characters, a "      \
+      "keyboard run) and easy to guess; choose another.")                                           \
     X(M_LOGIN_FAILED, "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")      \
     X(M_LOGIN_LOCKED, "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau %s giây.",                  \
       "Too many failed sign-ins; try again in %s seconds.")                                          \
@@ -78,15 +83,20 @@ typedef struct ident_principal {
     const char *token_name;
     int ngrants;
     ident_grant *grants;
+    const char *email, *phone;           /* sessions: the contacts as typed (NULL: none) */
+    bool email_verified, phone_verified; /* proven with a code; else trusted for nothing */
 } ident_principal;
 
 typedef struct ident_settings {
     int64_t idle_s;            /* session idle timeout (default 30 min) */
     int64_t max_s;             /* session absolute lifetime (default 12 h) */
-    int login_max_failures;    /* per username before a lock (default 5) */
-    int login_ip_max_failures; /* per client address before a lock (default 50) */
-    int lock_s;                /* first lock; doubles with each further failure (default 30) */
-    int lock_max_s;            /* longest lock (default 15 min) */
+    int login_free_failures;   /* per (username, address) before delays begin (default 3) */
+    int login_max_failures;    /* per username, every address: then its failing addresses
+                                  are slowed (default 10) */
+    int login_ip_max_failures; /* distinct usernames failed from one address: then that
+                                  address is slowed (default 20) */
+    int lock_s;                /* first delay; doubles per further failure (default 5 s) */
+    int lock_max_s;            /* longest delay (default 15 min) */
     int window_s;              /* failures older than this are forgotten (default 15 min) */
     int register_ip_max;       /* registrations per client address per hour (default 100) */
 } ident_settings;
@@ -129,15 +139,37 @@ typedef struct ident_login_result {
 } ident_login_result;
 
 /*
- * Sign in: checks the per-username and per-address locks (TS_ERATELIMIT
- * with retry_after, even for the right password), verifies the password
- * (a dummy verify for unknown usernames, so timing does not tell), counts
- * failures in the database and audits them (auth.login_failed), creates a
- * session on success (auth.login). Unknown user, wrong password and
- * disabled account give the same TS_EUNAUTH / M_LOGIN_FAILED.
+ * Sign in: ident_throttle_take first (TS_ERATELIMIT with retry_after, even
+ * for the right password, when this username and address must wait; the
+ * try is counted before the hash), then verifies the password (a dummy
+ * verify for unknown usernames, so timing does not tell), audits a failure
+ * (auth.login_failed) or, on success, uncounts the try and creates a
+ * session (auth.login). Unknown user, wrong password and disabled account
+ * give the same TS_EUNAUTH / M_LOGIN_FAILED.
  */
 ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *username,
                     const char *password, const char *ip, ident_login_result *out, ts_err *err);
+
+/*
+ * The password throttle (sign-in and the old password of a change; see
+ * docs/decisions.md §31). Checks the delays of (username, ip) and, when
+ * none applies, counts this try as a failure, in one write transaction of
+ * its own, before the caller spends a password hash: parallel tries cannot
+ * overshoot the limits. TS_ERATELIMIT (M_LOGIN_LOCKED, *retry_after
+ * seconds) when the try must wait; nothing is counted then. what names the
+ * door ("sign-in", "password change") for ident_throttle_event.
+ */
+ts_code ident_throttle_take(db_conn *c, const ident_settings *st, const char *what,
+                            const char *username, const char *ip, int *retry_after, ts_err *err);
+/* Uncount the tries of (username, ip) once a password was right, and forget
+ * failures older than the window; inside the write that acts on it. */
+ts_code ident_throttle_clear(db_conn *c, const ident_settings *st, const char *username,
+                             const char *ip, ts_err *err);
+/* A throttle decision: a try of what refused for retry_after seconds by rule
+ * ("pair", "username", "address"). The one call site of the security-event
+ * log (issue 8 item 12); a warning in the server log today. */
+void ident_throttle_event(const char *what, const char *username, const char *ip, const char *rule,
+                          int retry_after);
 
 /* Delete a session (logout). */
 ts_code ident_logout(db_conn *c, int64_t session_id, const char *actor, ts_err *err);

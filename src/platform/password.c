@@ -6,6 +6,10 @@
 #include "identity.h"
 
 #include <argon2.h>
+#include <crack.h>
+#include <ctype.h>
+#include <unistd.h>
+#include <uninorm.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -21,8 +25,9 @@
  * Common passwords refused at registration and password change. Written
  * for this product: the usual international lists plus Vietnamese habits
  * (mật khẩu, anh yêu em, dates, phone-like runs, names + 123). Only those
- * of 10+ characters matter (shorter ones fail the length rule anyway), but
- * the list keeps the short classics so the rule is self-explanatory.
+ * of 12+ characters matter (shorter ones fail the length rule anyway), but
+ * the list keeps the short classics so the rule is self-explanatory. The
+ * large list is cracklib's dictionary (see pw_check_rules).
  */
 static const char *const common_pw[] = {
     "123456",         "123456789",     "12345678",       "1234567890",     "12345678910",
@@ -72,11 +77,102 @@ static const char *const common_pw[] = {
     "abcabcabc123",   "aaaaaaaaaa",    "asdasdasd123",   "zxczxczxc123",
 };
 
-bool pw_is_common(const char *pw)
+static bool in_list(const char *pw)
 {
     for (size_t i = 0; i < sizeof common_pw / sizeof common_pw[0]; i++)
         if (!strcasecmp(pw, common_pw[i])) return true;
     return false;
+}
+
+/* cracklib's dictionary (the path without .pwd/.pwi/.hwm). FascistCheckUser
+ * opens it on each call and exits the process when it cannot, so it is
+ * looked for first; calls are serialised (cracklib keeps static state). */
+static char dict_path[400];
+static pthread_mutex_t dict_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static bool dict_readable(const char *path)
+{
+    static const char *const ext[] = {".pwd", ".pwi", ".hwm"};
+    for (int i = 0; i < 3; i++) {
+        char f[512];
+        snprintf(f, sizeof f, "%s%s", path, ext[i]);
+        if (access(f, R_OK) != 0) return false;
+    }
+    return true;
+}
+
+ts_code pw_dict_open(const char *path, ts_err *err)
+{
+    if (!path) path = GetDefaultCracklibDict();
+    if (strlen(path) < sizeof dict_path && dict_readable(path)) {
+        pthread_mutex_lock(&dict_lock);
+        snprintf(dict_path, sizeof dict_path, "%s", path);
+        pthread_mutex_unlock(&dict_lock);
+        return TS_OK;
+    }
+    ts_err_set(err, TS_EINVAL, M_INTERNAL, NULL);
+    ts_err_debug(err,
+                 "cannot read the common-password dictionary %s.pwd (install Debian's "
+                 "cracklib-runtime: scripts/deps.sh)",
+                 path);
+    return TS_EINVAL;
+}
+
+static pthread_once_t dict_once = PTHREAD_ONCE_INIT;
+static void dict_default(void)
+{
+    ts_err e;
+    ts_err_clear(&e);
+    (void)pw_dict_open(NULL, &e);
+}
+
+/* pw without the digits, punctuation and spaces around it, ASCII lower case
+ * and the usual look-alike digits and symbols inside read as letters
+ * ("Password1234!" -> "password", "P@ssw0rd99" -> "password"), into out. */
+static void core_word(const char *pw, char *out, size_t cap)
+{
+    const char *b = pw, *e = pw + strlen(pw);
+    while (b < e && (isdigit((unsigned char)*b) || ispunct((unsigned char)*b) || *b == ' '))
+        b++;
+    while (e > b &&
+           (isdigit((unsigned char)e[-1]) || ispunct((unsigned char)e[-1]) || e[-1] == ' '))
+        e--;
+    size_t n = (size_t)(e - b) < cap - 1 ? (size_t)(e - b) : cap - 1;
+    static const char leet_from[] = "@4083$51!7", leet_to[] = "aaobesslit";
+    for (size_t i = 0; i < n; i++) {
+        const char *l = strchr(leet_from, b[i]);
+        out[i] = l ? leet_to[l - leet_from] : (char)tolower((unsigned char)b[i]);
+    }
+    out[n] = '\0';
+}
+
+/* The shortest core cracklib judges (its own minimum length). */
+#define CORE_MIN 6
+
+static bool dict_says_common(const char *pw, const pw_person *who)
+{
+    pthread_once(&dict_once, dict_default);
+    char core[64];
+    core_word(pw, core, sizeof core);
+    const char *user = who && who->username ? who->username : "";
+    const char *gecos = who && who->full_name ? who->full_name : "";
+    bool common = false;
+    pthread_mutex_lock(&dict_lock);
+    if (dict_path[0] && dict_readable(dict_path)) {
+        /* cracklib's rules (dictionary words and their manglings, too few
+         * different characters, keyboard runs), with this person's names */
+        common = FascistCheckUser(pw, dict_path, user, gecos) != NULL;
+        /* and a dictionary word wrapped in digits and symbols */
+        if (!common && strlen(core) >= CORE_MIN && strcmp(core, pw))
+            common = FascistCheckUser(core, dict_path, user, gecos) != NULL;
+    }
+    pthread_mutex_unlock(&dict_lock);
+    return common;
+}
+
+bool pw_is_common(const char *pw)
+{
+    return in_list(pw) || dict_says_common(pw, NULL);
 }
 
 /* Case-insensitive (ASCII) substring search. */
@@ -89,32 +185,98 @@ static bool contains_ci(const char *hay, const char *needle)
     return false;
 }
 
-ts_msg pw_check_rules(const char *pw, const char *username)
+/* The folded form (lower case, no diacritics) without spaces, in a. */
+static const char *folded_compact(arena *a, const char *s)
+{
+    const char *f = text_fold(a, s, strlen(s));
+    if (!f) return "";
+    char *o = arena_strdup(a, f), *w = o;
+    for (const char *r = f; *r; r++)
+        if (*r != ' ') *w++ = *r;
+    *w = '\0';
+    return o;
+}
+
+/* True when pw holds the person's name or e-mail address (its local part). */
+static bool has_person(arena *a, const char *pw, const pw_person *who)
+{
+    const char *fpw = folded_compact(a, pw);
+    if (who->full_name) {
+        const char *n = folded_compact(a, who->full_name);
+        if (strlen(n) >= 4 && strstr(fpw, n)) return true;
+    }
+    if (who->email) {
+        const char *at = strchr(who->email, '@');
+        const char *local =
+            at ? arena_strndup(a, who->email, (size_t)(at - who->email)) : who->email;
+        if (strlen(local) >= 3 && contains_ci(pw, local)) return true;
+    }
+    return false;
+}
+
+ts_msg pw_check_rules(arena *a, const char *pw, const pw_person *who)
 {
     if (!pw || !*pw) return M_FIELD_REQUIRED;
     size_t n = strlen(pw);
-    if (n > PW_MAX_BYTES) return M_PASSWORD_TOO_LONG;
     if (!text_utf8_valid(pw, n)) return M_FIELD_UTF8;
-    if (text_utf8_chars(pw, n) < PW_MIN_CHARS) return M_PASSWORD_TOO_SHORT;
-    if (username && strlen(username) >= 3 && contains_ci(pw, username))
+    size_t chars = text_nfc_chars(pw, n);
+    if (chars > PW_MAX_CHARS) return M_PASSWORD_TOO_LONG;
+    if (chars < PW_MIN_CHARS) return M_PASSWORD_TOO_SHORT;
+    const char *nfc = text_nfc(a, pw, n);
+    if (!nfc) return M_FIELD_UTF8;
+    if (who && who->username && strlen(who->username) >= 3 && contains_ci(nfc, who->username))
         return M_PASSWORD_HAS_USERNAME;
-    if (pw_is_common(pw)) return M_PASSWORD_COMMON;
+    if (who && has_person(a, nfc, who)) return M_PASSWORD_HAS_NAME;
+    if (in_list(nfc) || dict_says_common(nfc, who)) return M_PASSWORD_COMMON;
     return M_NONE;
+}
+
+/* pw in NFC into a malloc'd copy (*len its length); NULL when out of memory.
+ * Text that is not UTF-8 is hashed as it is. */
+static char *nfc_dup(const char *pw, size_t *len)
+{
+    size_t n = strlen(pw), outlen = 0;
+    uint8_t *out = text_utf8_valid(pw, n)
+                       ? u8_normalize(UNINORM_NFC, (const uint8_t *)pw, n, NULL, &outlen)
+                       : NULL;
+    if (!out) {
+        out = malloc(n + 1);
+        if (!out) return NULL;
+        memcpy(out, pw, n);
+        outlen = n;
+    }
+    *len = outlen;
+    return (char *)out;
+}
+
+static void nfc_free(char *p, size_t len)
+{
+    OPENSSL_cleanse(p, len);
+    free(p);
 }
 
 ts_code pw_hash(const char *pw, char out[PW_ENCODED_MAX])
 {
     unsigned char salt[16];
     if (RAND_bytes(salt, sizeof salt) != 1) return TS_EINTERNAL;
-    int rc = argon2id_hash_encoded(PW_T_COST, PW_M_COST_KIB, PW_PARALLELISM, pw, strlen(pw), salt,
+    size_t n;
+    char *p = nfc_dup(pw, &n);
+    if (!p) return TS_EINTERNAL;
+    int rc = argon2id_hash_encoded(PW_T_COST, PW_M_COST_KIB, PW_PARALLELISM, p, n, salt,
                                    sizeof salt, 32, out, PW_ENCODED_MAX);
+    nfc_free(p, n);
     return rc == ARGON2_OK ? TS_OK : TS_EINTERNAL;
 }
 
 bool pw_verify(const char *encoded, const char *pw)
 {
     if (!encoded || !pw) return false;
-    return argon2id_verify(encoded, pw, strlen(pw)) == ARGON2_OK;
+    size_t n;
+    char *p = nfc_dup(pw, &n);
+    if (!p) return false;
+    bool ok = argon2id_verify(encoded, p, n) == ARGON2_OK;
+    nfc_free(p, n);
+    return ok;
 }
 
 static char dummy_hash[PW_ENCODED_MAX];

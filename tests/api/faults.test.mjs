@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { startServer, ADMIN_TOKEN } from './lib/server.mjs';
+import { startServer, cli, ADMIN_TOKEN } from './lib/server.mjs';
 import { DEMO_PW, PROBLEM, signedIn, auditCount } from './lib/helpers.mjs';
 
 const ROOT = '000.00.00.H06';
@@ -162,7 +162,11 @@ const cases = [
     // the limit is not reached and only that counter may differ.
     reset: "DELETE FROM login_throttle WHERE key LIKE 'reg:%'",
   }],
-  ['POST /api/v1/auth/login', async () => ({ method: 'POST', path: '/api/v1/auth/login', body: { username: 'stp.canbo1', password: DEMO_PW } }), 200],
+  // the password throttle counts a try in a transaction of its own before the
+  // hash, on purpose (parallel tries cannot overshoot the limits; decisions
+  // §31): cleared around every attempt like the registration counter.
+  ['POST /api/v1/auth/login', async () => ({ method: 'POST', path: '/api/v1/auth/login', body: { username: 'stp.canbo1', password: DEMO_PW } }), 200,
+    { reset: 'DELETE FROM login_failures' }],
   ['POST /api/v1/auth/logout', async () => {
     const s = await signedIn(srv, 'stp.canbo2');
     return { method: 'POST', path: '/api/v1/auth/logout', headers: cookie(s) };
@@ -170,7 +174,7 @@ const cases = [
   ['POST /api/v1/me/password', async () => {
     const s = await signedIn(srv, 'thu.loi', 'hoa sen nở giữa hè');
     return { method: 'POST', path: '/api/v1/me/password', headers: cookie(s), body: { old_password: 'hoa sen nở giữa hè', new_password: 'trống đồng Đông Sơn' } };
-  }, 204],
+  }, 204, { reset: 'DELETE FROM login_failures' }],
   ['POST /api/v1/accounts', async () => ({
     method: 'POST', path: '/api/v1/accounts', headers: cookie(await signedIn(srv, 'stp.quantri')),
     body: { username: 'stp.moi', full_name: 'Cán Bộ Mới', password: DEMO_PW + '!x', role: 'officer', agency_code: STP },
@@ -178,6 +182,13 @@ const cases = [
   ['PATCH /api/v1/accounts/{id} (edit)', async () => ({
     method: 'PATCH', path: `/api/v1/accounts/${await idOf('stp.canbo1')}`, headers: admin, body: { full_name: 'Lê Văn Cường (sửa)', email: 'cuong@stp.example.gov.vn' },
   }), 200],
+  ['POST /api/v1/me/contact/verify', async () => {
+    // the e-mail set by the edit above, proven with the code the CLI prints
+    const c = cli(['user', 'contact-code', '--db', srv.db.url, '--username', 'stp.canbo1', '--channel', 'email']);
+    assert.equal(c.status, 0, c.stderr);
+    const s = await signedIn(srv, 'stp.canbo1');
+    return { method: 'POST', path: '/api/v1/me/contact/verify', headers: cookie(s), body: { channel: 'email', code: c.stdout.trim() } };
+  }, 204],
   ['PATCH /api/v1/accounts/{id} (disable)', async () => {
     await signedIn(srv, 'stp.lanhdao'); // a live session the disabling must end
     return { method: 'PATCH', path: `/api/v1/accounts/${await idOf('stp.lanhdao')}`, headers: cookie(await signedIn(srv, 'stp.quantri')), body: { disabled: true } };

@@ -98,11 +98,14 @@ test('register a citizen: field errors from the server, then a new account', asy
   assert.ok((await err.textContent()).length > 3);
   assert.match(await page.locator('#f-password').getAttribute('aria-describedby'), /f-password-error/);
   await shot(page, 'register-error-phone');
+  await page.locator('#f-email').fill('mai.tran@example.vn');
   await page.locator('#f-password').fill('hoa sen nở giữa hè');
   await page.locator('#f-password2').fill('hoa sen nở giữa hè');
   await page.getByRole('button', { name: 'Đăng ký' }).click();
   await page.getByRole('heading', { level: 1, name: 'Tài khoản của tôi' }).waitFor();
   assert.equal(await page.getByTestId('account-full-name').textContent(), 'Trần Thị Mai');
+  // the e-mail is shown as typed, and as not verified (decisions §31)
+  assert.match(await page.getByTestId('account-email').textContent(), /mai\.tran@example\.vn \(chưa xác minh/);
   assert.match(await page.locator('main').textContent(), /Đã tạo tài khoản/);
   // a taken username: 409 naming the field
   await openMenu(page);

@@ -31,6 +31,7 @@ static const jw_field account_fields[] = {
     JWF(I64, account, id),        JWF(STR, account, username),   JWF(STR, account, kind),
     JWF(STR, account, full_name), JWF(STR, account, email),      JWF(STR, account, phone),
     JWF(BOOL, account, disabled), JWF(STR, account, created_at),
+    JWF(BOOL, account, email_verified), JWF(BOOL, account, phone_verified),
 };
 
 JX_SERIALIZER(account, account_write_json, account_to_json, account_fields)
@@ -164,19 +165,16 @@ ts_code accounts_create(ts_ctx *tc, const account_new *in, account *out)
         ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
     if (n.phone && !v_phone(n.phone))
         ts_err_field(err, TS_EVALIDATION, "phone", M_PHONE_FORMAT, NULL);
+    /* a chosen name: an e-mail or phone nobody has verified is never a sign-in name */
     if (n.username) {
         username = ident_username_norm(a, n.username);
         if (!username) ts_err_field(err, TS_EVALIDATION, "username", M_USERNAME_FORMAT, NULL);
-    } else if (n.email && v_email(n.email)) {
-        username = ident_username_norm(a, n.email);
-        if (!username) ts_err_field(err, TS_EVALIDATION, "email", M_EMAIL_FORMAT, NULL);
-    } else if (n.phone && v_phone(n.phone)) {
-        username = v_phone_digits(a, n.phone);
-    } else if (!n.email && !n.phone) {
+    } else {
         ts_err_field(err, TS_EVALIDATION, "username", M_FIELD_REQUIRED, NULL);
     }
     fc_text_required("full_name", n.full_name, ACCOUNT_NAME_MAX, err);
-    ts_msg pm = pw_check_rules(n.password, username);
+    pw_person who = {username, n.full_name, n.email};
+    ts_msg pm = pw_check_rules(a, n.password, &who);
     if (pm != M_NONE) ts_err_field(err, TS_EVALIDATION, "password", pm, NULL);
     if (n.role && !ident_role_valid(n.role))
         ts_err_field(err, TS_EVALIDATION, "role", M_ROLE_UNKNOWN, ROLE_LIST);
@@ -210,6 +208,7 @@ static ts_code set_password(db_conn *c, int64_t id, const char *hash, const char
 typedef struct pw_ctx {
     int64_t account_id, keep;
     const char *hash, *actor, *username, *now;
+    const account_pw_client *cl;
 } pw_ctx;
 
 static ts_code pw_tx(ts_ctx *tc, void *argp)
@@ -218,6 +217,7 @@ static ts_code pw_tx(ts_ctx *tc, void *argp)
     ts_err *err = tc->err;
     pw_ctx *pc = argp;
     ts_code rc = set_password(c, pc->account_id, pc->hash, pc->now, pc->keep, err);
+    if (rc == TS_OK) rc = ident_throttle_clear(c, pc->cl->st, pc->username, pc->cl->ip, err);
     if (rc != TS_OK) return rc;
     json_t *sum = json_pack("{s:b}", "other_sessions_revoked", 1);
     rc = ts_audit(tc, "account.password_change", "account", pc->username, NULL, sum);
@@ -225,35 +225,56 @@ static ts_code pw_tx(ts_ctx *tc, void *argp)
     return rc;
 }
 
+/* A wrong old password: audited (the throttle already counted it). */
+static ts_code pw_failed_tx(ts_ctx *tc, void *argp)
+{
+    const pw_ctx *pc = argp;
+    json_t *sum = json_pack("{s:s,s:s?}", "reason", "wrong_password", "ip", pc->cl->ip);
+    ts_code rc = ts_audit(tc, "auth.password_change_failed", "account", pc->username, NULL, sum);
+    json_decref(sum);
+    return rc;
+}
+
 ts_code accounts_change_password(ts_ctx *tc, int64_t account_id, const char *old_pw,
-                                 const char *new_pw, int64_t keep_session_id)
+                                 const char *new_pw, int64_t keep_session_id, account_pw_client *cl)
 {
     db_conn *c = tc->db;
     arena *a = tc->a;
     ts_err *err = tc->err;
     const char *actor = tc->actor;
     db_stmt *s;
-    ts_code rc =
-        db_prepare(c, "SELECT username, password_hash FROM accounts WHERE id = ?", &s, err);
+    ts_code rc = db_prepare(
+        c, "SELECT username, password_hash, full_name, email FROM accounts WHERE id = ?", &s, err);
     if (rc != TS_OK) return rc;
     db_bind_int(s, 1, account_id);
     int r = db_step(s, err);
     const char *username = NULL, *hash = NULL;
+    pw_person who = {0};
     if (r == DB_ROW) {
         username = db_col_dup(a, s, 0);
         hash = db_col_dup(a, s, 1);
+        who.full_name = db_col_dup(a, s, 2);
+        who.email = db_col_dup(a, s, 3);
     }
     db_reset(s);
     if (r < 0) return (ts_code)-r;
     if (!username) return ts_err_set(err, TS_ENOTFOUND, M_ACCOUNT_NOT_FOUND, "");
-    ts_msg pm = pw_check_rules(new_pw, username);
-    if (pm != M_NONE) ts_err_field(err, TS_EVALIDATION, "new_password", pm, NULL);
-    if (!pw_verify(hash, old_pw ? old_pw : ""))
-        ts_err_field(err, TS_EVALIDATION, "old_password", M_PASSWORD_WRONG, NULL);
-    if (err->nfields) return err->code;
+    who.username = username;
+    ts_msg pm = pw_check_rules(a, new_pw, &who);
+    if (pm != M_NONE) return ts_err_field(err, TS_EVALIDATION, "new_password", pm, NULL);
+    /* the old password is a guess like a sign-in: throttled, counted before the hash */
+    rc = ident_throttle_take(c, cl->st, "password change", username, cl->ip, &cl->retry_after, err);
+    if (rc != TS_OK) return rc;
+    pw_ctx pc = {account_id, keep_session_id, NULL, actor, username, NULL, cl};
+    if (!pw_verify(hash, old_pw ? old_pw : "")) {
+        rc = ts_write(tc, pw_failed_tx, &pc);
+        if (rc != TS_OK) return rc;
+        return ts_err_field(err, TS_EVALIDATION, "old_password", M_PASSWORD_WRONG, NULL);
+    }
     char nh[PW_ENCODED_MAX];
     if (pw_hash(new_pw, nh) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
-    pw_ctx pc = {account_id, keep_session_id, nh, actor, username, ts_now(tc)};
+    pc.hash = nh;
+    pc.now = ts_now(tc);
     return ts_write(tc, pw_tx, &pc);
 }
 
@@ -279,7 +300,9 @@ void account_view_write_json(jsonw *w, const account_view *v)
     jw_arr_end(w);
 }
 
-#define ACC_COLS "a.id, a.username, a.kind, a.full_name, a.email, a.phone, a.disabled, a.created_at"
+#define ACC_COLS                                                                                   \
+    "a.id, a.username, a.kind, a.full_name, a.email, a.phone, a.disabled, a.created_at, "          \
+    "a.email_verified, a.phone_verified"
 
 static void read_account(arena *a, db_stmt *s, account *ac)
 {
@@ -291,6 +314,8 @@ static void read_account(arena *a, db_stmt *s, account *ac)
     ac->phone = db_col_dup(a, s, 5);
     ac->disabled = (int)db_col_int(s, 6);
     ac->created_at = db_col_dup(a, s, 7);
+    ac->email_verified = (int)db_col_int(s, 8);
+    ac->phone_verified = (int)db_col_int(s, 9);
 }
 
 static const db_colmap account_grant_map[] = {
@@ -344,6 +369,8 @@ static const db_colmap account_view_map[] = {
     DBC(TEXT, account_view, ac.kind),    DBC(TEXT, account_view, ac.full_name),
     DBC(TEXT, account_view, ac.email),   DBC(TEXT, account_view, ac.phone),
     DBC(INT, account_view, ac.disabled), DBC(TEXT, account_view, ac.created_at),
+    DBC(INT, account_view, ac.email_verified), /* added by 011 */
+    DBC(INT, account_view, ac.phone_verified),
 };
 
 /* Grants of a page's accounts, in one query per GRANT_IDS accounts. */
@@ -477,7 +504,7 @@ ts_code accounts_list(ts_ctx *x, const account_query *q, account_view **items, i
                      .order = "a.id",
                      .limit = q->limit,
                      .offset = q->offset};
-    db_rowspec rs = {.size = sizeof(account_view), .map = account_view_map, .ncols = 8};
+    db_rowspec rs = {.size = sizeof(account_view), .map = account_view_map, .ncols = 10};
     void *rows;
     rc = search_list_page(c, &l, &accounts_search, pq, &rs, &rows, n, total, err);
     if (rc != TS_OK) return rc;
@@ -655,10 +682,12 @@ static ts_code update_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
     if (p->set_email && !fc_same(p->email, ac->email)) {
         json_object_set_new(changes, "email", jx_str_or_null(p->email));
         ac->email = p->email;
+        ac->email_verified = 0; /* a new contact is proven anew */
     }
     if (p->set_phone && !fc_same(p->phone, ac->phone)) {
         json_object_set_new(changes, "phone", jx_str_or_null(p->phone));
         ac->phone = p->phone;
+        ac->phone_verified = 0;
     }
     bool disabling = false;
     if (p->set_disabled && (int)p->disabled != (ac->disabled != 0)) {
@@ -669,7 +698,8 @@ static ts_code update_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
     db_stmt *s;
     rc = db_prepare(c,
                     "UPDATE accounts SET full_name = ?, email = ?, phone = ?, disabled = ?, "
-                    "updated_at = ?, search_key = ? WHERE id = ?",
+                    "updated_at = ?, search_key = ?, email_verified = ?, phone_verified = ? "
+                    "WHERE id = ?",
                     &s, err);
     if (rc != TS_OK) {
         json_decref(changes);
@@ -677,7 +707,8 @@ static ts_code update_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
     }
     db_bind_list(s, DBV_T(ac->full_name), DBV_T(ac->email), DBV_T(ac->phone),
                  DBV_I(ac->disabled ? 1 : 0), DBV_T(ts_now(tc)),
-                 DBV_T(search_key(tc->a, ac->username, ac->full_name)), DBV_I(x->id));
+                 DBV_T(search_key(tc->a, ac->username, ac->full_name)), DBV_I(ac->email_verified),
+                 DBV_I(ac->phone_verified), DBV_I(x->id));
     int r = db_step(s, err);
     db_reset(s);
     if (r < 0) {
@@ -809,7 +840,8 @@ ts_code accounts_reset_password(ts_ctx *tc, int64_t id, const char *password)
     ts_code rc = load_target(tc, id, true, &v);
     if (rc != TS_OK) return rc;
     (void)c;
-    ts_msg pm = pw_check_rules(password, v.ac.username);
+    pw_person who = {v.ac.username, v.ac.full_name, v.ac.email};
+    ts_msg pm = pw_check_rules(tc->a, password, &who);
     if (pm != M_NONE) return ts_err_field(err, TS_EVALIDATION, "password", pm, NULL);
     char hash[PW_ENCODED_MAX];
     if (pw_hash(password, hash) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);

@@ -39,7 +39,11 @@
     X(M_ACCOUNT_SELF_DISABLE, "Bạn không thể tự khoá tài khoản của mình.",                         \
       "You cannot disable your own account.")                                                      \
     X(M_GRANT_OFFICER_ONLY, "Chỉ tài khoản cán bộ mới được cấp vai trò.",                          \
-      "Roles can only be granted to officer accounts.")
+      "Roles can only be granted to officer accounts.")                                            \
+    X(M_CONTACT_NONE, "Tài khoản chưa có %s để xác minh.", "The account has no %s to verify.")     \
+    X(M_CONTACT_CODE_INVALID,                                                                      \
+      "Mã xác minh không đúng, đã hết hạn hoặc đã thử sai quá nhiều lần; hãy xin mã mới.",         \
+      "The verification code is wrong, expired or tried too often; ask for a new one.")
 ACCOUNTS_MESSAGES(TS_MSG_EXTERN)
 /* NULL-terminated, for the message checks. */
 extern const ts_msg accounts_messages[];
@@ -56,10 +60,11 @@ typedef struct account {
     const char *username, *kind, *full_name, *email, *phone;
     int disabled;
     const char *created_at;
+    int email_verified, phone_verified; /* 0 until proven with a code: trusted for nothing */
 } account;
 
 typedef struct account_new {
-    const char *username; /* or NULL: the e-mail, else the phone digits */
+    const char *username; /* required: an unverified e-mail or phone is never a sign-in name */
     const char *kind;     /* citizen | officer */
     const char *full_name, *email, *phone;
     const char *password; /* checked against the rules, then hashed */
@@ -78,13 +83,25 @@ ts_code accounts_create(ts_ctx *x, const account_new *in, account *out);
 ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id, const char **path,
                              ts_err *err);
 
+/* The client of a password change, for the password throttle. */
+typedef struct account_pw_client {
+    const ident_settings *st; /* the throttle's limits */
+    const char *ip;           /* the client address */
+    int retry_after;          /* out: seconds, when TS_ERATELIMIT */
+} account_pw_client;
+
 /*
- * Change a password after checking the old one (422 naming old_password
- * when wrong); revokes every other session of the account. Audited as
- * account.password_change.
+ * Change a password after checking the old one. A new password that breaks
+ * the rules is refused first (422 naming new_password; the old one is not
+ * tried). The old one goes through the sign-in throttle on (username,
+ * cl->ip), counted before its hash (TS_ERATELIMIT, cl->retry_after); a
+ * wrong one is audited (auth.password_change_failed) and answered 422
+ * naming old_password. Revokes every other session of the account.
+ * Audited as account.password_change.
  */
 ts_code accounts_change_password(ts_ctx *x, int64_t account_id, const char *old_pw,
-                                 const char *new_pw, int64_t keep_session_id);
+                                 const char *new_pw, int64_t keep_session_id,
+                                 account_pw_client *cl);
 
 /* The one serializer of an account, into a stream without its closing
  * brace; and the same object as a tree (audit summaries). */
@@ -208,5 +225,28 @@ typedef struct accounts_demo_result {
 ts_code accounts_demo(db_conn *c, const char *actor, accounts_demo_result *res, ts_err *err);
 /* Print the demo sign-ins (username, name, role, agency) to f. */
 void accounts_demo_print(db_conn *c, void *file);
+
+/* ---- contacts: e-mail and phone proven with a one-time code (contacts.c) ---- */
+
+#define ACCOUNT_CODE_DIGITS 8
+
+/* "email" or "phone". */
+bool accounts_channel_valid(const char *channel);
+/*
+ * A new one-time code (ACCOUNT_CODE_DIGITS digits, 24 hours, 5 tries) for
+ * the contact username has on channel, replacing any earlier one; only its
+ * SHA-256 is stored. Audited (account.contact_code, without the code).
+ * For the operator's CLI today; the notification outbox will send it.
+ */
+ts_code accounts_contact_code(ts_ctx *x, const char *username, const char *channel,
+                              char code[ACCOUNT_CODE_DIGITS + 1]);
+/*
+ * Mark username's contact on channel verified when code is its current
+ * code, made for the contact the account still has (422 naming code
+ * otherwise; a wrong try is counted). Audited (account.contact_verified).
+ * Changing the contact makes it unverified again (accounts_update).
+ */
+ts_code accounts_contact_verify(ts_ctx *x, const char *username, const char *channel,
+                                const char *code);
 
 #endif

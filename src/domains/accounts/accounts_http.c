@@ -36,7 +36,8 @@ static void set_cookie(http_req *r, const char *value, int64_t max_age)
 }
 
 /* /me and the sign-in answer, written directly (hot path, decision 11):
- * {auth, account{id, username, full_name, kind}, grants[{role, agency_code,
+ * {auth, account{id, username, full_name, kind, email, email_verified, phone,
+ * phone_verified}, grants[{role, agency_code,
  * agency_name}], csrf_token}. */
 static ts_code reply_me(http_req *r, const ident_principal *p)
 {
@@ -58,6 +59,10 @@ static ts_code reply_me(http_req *r, const ident_principal *p)
     jw_kstr(&w, "username", p->username ? p->username : "");
     jw_kstr(&w, "full_name", p->full_name);
     jw_kstr(&w, "kind", p->account_kind ? p->account_kind : "bootstrap");
+    jw_kstr(&w, "email", p->email);
+    jw_kbool(&w, "email_verified", p->email_verified);
+    jw_kstr(&w, "phone", p->phone);
+    jw_kbool(&w, "phone_verified", p->phone_verified);
     jw_obj_end(&w);
     jw_key(&w, "grants");
     jw_arr_begin(&w);
@@ -190,8 +195,30 @@ static ts_code h_password(http_req *r)
     if (p->kind != IDENT_SESSION) return ts_err_set(&r->err, TS_EFORBIDDEN, M_SESSION_ONLY, NULL);
     ts_ctx *x = http_ctx(r);
     if (!x) return r->err.code;
-    if (accounts_change_password(x, p->account_id, http_in_raw(r, "old_password"),
-                                 http_in_raw(r, "new_password"), p->session_id) != TS_OK)
+    account_pw_client cl = {.st = &r->cfg->ident, .ip = http_client_ip(r)};
+    ts_code rc = accounts_change_password(x, p->account_id, http_in_raw(r, "old_password"),
+                                          http_in_raw(r, "new_password"), p->session_id, &cl);
+    if (rc == TS_ERATELIMIT)
+        http_add_header(r, "Retry-After", arena_printf(r->a, "%d", cl.retry_after));
+    if (rc != TS_OK) return rc;
+    return http_reply(r, 204, NULL, "", 0);
+}
+
+static const jx_field contact_verify_body[] = {
+    {.name = "channel", .type = JX_STRING, .required = true, .max_chars = 8},
+    {.name = "code", .type = JX_STRING, .required = true, .max_chars = 32},
+    {0},
+};
+
+/* Prove one's own e-mail or phone with the one-time code it received. */
+static ts_code h_contact_verify(http_req *r)
+{
+    ident_principal *p = r->principal;
+    if (p->kind != IDENT_SESSION) return ts_err_set(&r->err, TS_EFORBIDDEN, M_SESSION_ONLY, NULL);
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
+    if (accounts_contact_verify(x, p->username, http_in_str(r, "channel"),
+                                http_in_raw(r, "code")) != TS_OK)
         return r->err.code;
     return http_reply(r, 204, NULL, "", 0);
 }
@@ -452,6 +479,8 @@ const http_route accounts_routes[] = {
     {"POST", "/api/v1/auth/register", h_register, PERM_PUBLIC, .body = register_body},
     {"GET", "/api/v1/me", h_me, PERM_AUTHENTICATED, NULL, NULL},
     {"POST", "/api/v1/me/password", h_password, PERM_AUTHENTICATED, .body = password_body},
+    {"POST", "/api/v1/me/contact/verify", h_contact_verify, PERM_AUTHENTICATED,
+     .body = contact_verify_body},
     {"POST", "/api/v1/accounts", h_account_create, PERM_AGENCY_ADMIN, .body = account_body},
     {"GET", "/api/v1/accounts", h_account_list, PERM_AGENCY_ADMIN, .query = account_list_query},
     {"GET", "/api/v1/accounts/{id}", h_account_get, PERM_AGENCY_ADMIN, NULL, NULL},

@@ -17,50 +17,84 @@
 
 #include "platform/identity.h"
 #include "platform/password.h"
+#include "lib/text.h"
+
+/* "A" + combining acute accent: 2 code points, 1 once in NFC ("Á"). */
+#define A_ACUTE_NFD "A\xcc\x81"
 
 static const struct {
-    const char *pw, *username;
+    const char *pw, *username, *full_name, *email;
     ts_msg want;
 } rule_cases[] = {
-    {"hoa sen nở giữa hè", "mai", M_NONE},
-    {"correct horse battery staple", "an", M_NONE},
-    {"Xk9#mQ2!vL7p", NULL, M_NONE},
-    {"TinhSo@2025demo", "stp.quantri", M_NONE},
-    {"", "mai", M_FIELD_REQUIRED},
-    {NULL, "mai", M_FIELD_REQUIRED},
-    {"short", NULL, M_PASSWORD_TOO_SHORT},
-    {"123456789", NULL, M_PASSWORD_TOO_SHORT}, /* 9 characters */
-    {"mậtkhẩu", NULL, M_PASSWORD_TOO_SHORT},   /* 7 characters, 11 bytes */
-    {"đường đi", NULL, M_PASSWORD_TOO_SHORT},  /* counts characters, not bytes */
-    {"matkhau123", NULL, M_PASSWORD_COMMON},
-    {"MATKHAU123", NULL, M_PASSWORD_COMMON}, /* case-insensitive */
-    {"1234567890", NULL, M_PASSWORD_COMMON},
-    {"anhyeuem123", NULL, M_PASSWORD_COMMON},
-    {"qwertyuiop", NULL, M_PASSWORD_COMMON},
-    {"password123", NULL, M_PASSWORD_COMMON},
-    {"P@ssw0rd123", NULL, M_PASSWORD_COMMON},
-    {"nguyenvana-secret-2025", "nguyenvana", M_PASSWORD_HAS_USERNAME},
-    {"my NGUYENVANA pass", "nguyenvana", M_PASSWORD_HAS_USERNAME},
-    {"ab-long-enough-pw", "ab", M_NONE}, /* usernames under 3 characters are not checked */
-    {"\xff\xfe invalid utf8 bytes", NULL, M_FIELD_UTF8},
+    {"hoa sen nở giữa hè", "mai", NULL, NULL, M_NONE},
+    {"correct horse battery staple", "an", NULL, NULL, M_NONE},
+    {"Xk9#mQ2!vL7p", NULL, NULL, NULL, M_NONE}, /* 12 */
+    {"TinhSo@2025demo", "stp.quantri", NULL, NULL, M_NONE},
+    {"Đồng Hới mưa", NULL, NULL, NULL, M_NONE}, /* 12 characters, 17 bytes */
+    {"", "mai", NULL, NULL, M_FIELD_REQUIRED},
+    {NULL, "mai", NULL, NULL, M_FIELD_REQUIRED},
+    {"short", NULL, NULL, NULL, M_PASSWORD_TOO_SHORT},
+    {"Xk9#mQ2!vL7", NULL, NULL, NULL, M_PASSWORD_TOO_SHORT}, /* 11 characters */
+    {"mậtkhẩu", NULL, NULL, NULL, M_PASSWORD_TOO_SHORT},     /* 7 characters, 11 bytes */
+    {"đường đi xa", NULL, NULL, NULL, M_PASSWORD_TOO_SHORT}, /* 11 characters, 17 bytes */
+    /* 12 code points as typed, 11 once composed: too short */
+    {A_ACUTE_NFD "nh sao xa9", NULL, NULL, NULL, M_PASSWORD_TOO_SHORT},
+    {"matkhau123456", NULL, NULL, NULL, M_PASSWORD_COMMON},
+    {"MATKHAU123456", NULL, NULL, NULL, M_PASSWORD_COMMON}, /* case-insensitive */
+    {"123456789012", NULL, NULL, NULL, M_PASSWORD_COMMON},
+    {"anhyeuem1234", NULL, NULL, NULL, M_PASSWORD_COMMON},
+    {"qwertyuiop12", NULL, NULL, NULL, M_PASSWORD_COMMON},
+    {"password1234", NULL, NULL, NULL, M_PASSWORD_COMMON}, /* a dictionary word + digits */
+    {"Sunshine2025!", NULL, NULL, NULL, M_PASSWORD_COMMON},
+    {"aaaaaaaaaaaa", NULL, NULL, NULL, M_PASSWORD_COMMON}, /* too few different characters */
+    {"P@ssw0rd1234", NULL, NULL, NULL, M_PASSWORD_COMMON},
+    {"nguyenvana-secret-2025", "nguyenvana", NULL, NULL, M_PASSWORD_HAS_USERNAME},
+    {"my NGUYENVANA pass", "nguyenvana", NULL, NULL, M_PASSWORD_HAS_USERNAME},
+    {"ab-long-enough-pw", "ab", NULL, NULL, M_NONE}, /* usernames under 3 characters are not checked */
+    {"tôi là Trần Thị Mai 77", "mai.tran", "Trần Thị Mai", NULL, M_PASSWORD_HAS_NAME},
+    {"TRANTHIMAI-quê-hương", "mai.tran", "Trần Thị Mai", NULL, M_PASSWORD_HAS_NAME},
+    {"hoang.lan.99 bí mật", "hl99", NULL, "hoang.lan.99@example.vn", M_PASSWORD_HAS_NAME},
+    {"\xff\xfe invalid utf8 bytes", NULL, NULL, NULL, M_FIELD_UTF8},
 };
 
 static void test_password_rules(void **state)
 {
     (void)state;
+    arena *a = arena_new(4096);
     for (size_t i = 0; i < sizeof rule_cases / sizeof rule_cases[0]; i++) {
-        ts_msg got = pw_check_rules(rule_cases[i].pw, rule_cases[i].username);
-        if (got != rule_cases[i].want)
+        pw_person who = {rule_cases[i].username, rule_cases[i].full_name, rule_cases[i].email};
+        ts_msg got = pw_check_rules(a, rule_cases[i].pw, &who);
+        if (got != rule_cases[i].want) {
+            arena_free(a);
             fail_msg("pw_check_rules(\"%s\", \"%s\") = %s, want %s",
                      rule_cases[i].pw ? rule_cases[i].pw : "(null)",
                      rule_cases[i].username ? rule_cases[i].username : "(null)",
                      got ? got->id : "M_NONE",
                      rule_cases[i].want ? rule_cases[i].want->id : "M_NONE");
+        }
     }
-    char big[PW_MAX_BYTES + 2];
-    memset(big, 'x', sizeof big - 1);
-    big[sizeof big - 1] = '\0';
-    assert_int_equal(pw_check_rules(big, NULL), M_PASSWORD_TOO_LONG);
+    /* 128 characters pass, 129 do not; a 100-character passphrase with spaces passes */
+    char big[4 * PW_MAX_CHARS + 8] = "";
+    for (int i = 0; i < PW_MAX_CHARS; i++)
+        strcat(big, i % 9 == 8 ? " " : (i % 3 ? "ệ" : "q"));
+    assert_ptr_equal(pw_check_rules(a, big, NULL), M_NONE);
+    strcat(big, "x");
+    assert_ptr_equal(pw_check_rules(a, big, NULL), M_PASSWORD_TOO_LONG);
+    const char *phrase = "mùa thu Hà Nội có hoa sữa thơm nồng trên những con phố nhỏ, "
+                         "và tiếng rao đêm vọng mãi bên hồ Gươm xưa";
+    assert_true(text_nfc_chars(phrase, strlen(phrase)) >= 100);
+    assert_ptr_equal(pw_check_rules(a, phrase, NULL), M_NONE);
+    arena_free(a);
+}
+
+/* NFC before the hash: the same text typed composed or decomposed matches. */
+static void test_nfc_hash(void **state)
+{
+    (void)state;
+    char h[PW_ENCODED_MAX];
+    assert_int_equal(pw_hash("\xc3\x81nh sao xa 97", h), TS_OK); /* "Ánh", composed */
+    assert_true(pw_verify(h, A_ACUTE_NFD "nh sao xa 97"));
+    assert_false(pw_verify(h, "Anh sao xa 97"));
 }
 
 static void test_argon2_round_trip(void **state)
@@ -162,6 +196,6 @@ static void test_roles_and_usernames(void **state)
     arena_free(a);
 }
 
-TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_password_rules),
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_password_rules), cmocka_unit_test(test_nfc_hash),
              cmocka_unit_test(test_argon2_round_trip), cmocka_unit_test(test_token_hashing),
              cmocka_unit_test(test_roles_and_usernames))

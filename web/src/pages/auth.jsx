@@ -139,6 +139,8 @@ export function AccountPage({ query }) {
           <dt>{t('account.full_name')}</dt><dd data-testid="account-full-name">{a.full_name || '—'}</dd>
           <dt>{t('account.username')}</dt><dd data-testid="account-username">{a.username}</dd>
           <dt>{t('account.kind')}</dt><dd>{t('kind.' + a.kind)}</dd>
+          {a.email && <><dt>{t('account.email')}</dt><dd data-testid="account-email">{a.email} ({t(a.email_verified ? 'account.verified' : 'account.unverified')})</dd></>}
+          {a.phone && <><dt>{t('account.phone')}</dt><dd data-testid="account-phone">{a.phone} ({t(a.phone_verified ? 'account.verified' : 'account.unverified')})</dd></>}
         </dl>
         <h3>{t('account.grants')}</h3>
         {gs.length === 0 ? <p>{t('account.noGrants')}</p> : (
