@@ -378,6 +378,20 @@ ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_princ
     return TS_OK;
 }
 
+#define USER_AGENT_MAX 256
+
+const char *ident_user_agent(arena *a, const char *ua)
+{
+    if (!ua || !*ua) return NULL;
+    size_t n = strlen(ua);
+    if (n > USER_AGENT_MAX) {
+        n = USER_AGENT_MAX;
+        while (n && ((unsigned char)ua[n] & 0xC0) == 0x80) /* not inside a UTF-8 character */
+            n--;
+    }
+    return arena_strndup(a, ua, n);
+}
+
 /* ------------------------------------------------------------------ */
 /* sign-in                                                               */
 
@@ -493,6 +507,7 @@ typedef struct login_ctx {
     arena *a;
     const ident_settings *st;
     const char *ukey, *ikey, *username, *ip, *reason, *agency;
+    const char *user_agent; /* of the browser signing in (cut, NULL: none) */
     int64_t account_id, now;
     bool ok;
     ident_login_result *out;
@@ -550,7 +565,7 @@ static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
     tok_sha256_hex(lc->out->session_token, h);
     rc = db_prepare(c,
                     "INSERT INTO sessions (token_hash, account_id, csrf, created_at, last_seen, "
-                    "expires_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     &s, err);
     if (rc != TS_OK) return rc;
     db_bind_text(s, 1, h, 64);
@@ -560,6 +575,10 @@ static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
     db_bind_int(s, 5, lc->now);
     db_bind_int(s, 6, lc->now + lc->st->max_s);
     db_bind_text(s, 7, lc->ip, -1);
+    if (lc->user_agent)
+        db_bind_text(s, 8, lc->user_agent, -1);
+    else
+        db_bind_null(s, 8);
     r = db_step(s, err);
     db_reset(s);
     if (r < 0) return (ts_code)-r;
@@ -574,11 +593,13 @@ static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
 }
 
 ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *username,
-                    const char *password, const char *ip, ident_login_result *out, ts_err *err)
+                    const char *password, const char *ip, const char *user_agent,
+                    ident_login_result *out, ts_err *err)
 {
     memset(out, 0, sizeof *out);
     const char *uname = ident_username_norm(a, username);
     login_ctx lc = {.a = a, .st = st, .ip = ip, .out = out, .now = now_s()};
+    lc.user_agent = ident_user_agent(a, user_agent);
     lc.username = uname ? uname : "";
     lc.ukey = arena_printf(a, "u:%s", lc.username);
     lc.ikey = arena_printf(a, "ip:%s", ip ? ip : "?");

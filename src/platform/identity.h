@@ -164,10 +164,15 @@ typedef struct ident_login_result {
  * (a dummy verify for unknown usernames, so timing does not tell), counts
  * failures in the database and audits them (auth.login_failed), creates a
  * session on success (auth.login). Unknown user, wrong password and
- * disabled account give the same TS_EUNAUTH / M_LOGIN_FAILED.
+ * disabled account give the same TS_EUNAUTH / M_LOGIN_FAILED. The session
+ * records ip and user_agent (the owner's list of sessions shows them).
  */
 ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *username,
-                    const char *password, const char *ip, ident_login_result *out, ts_err *err);
+                    const char *password, const char *ip, const char *user_agent,
+                    ident_login_result *out, ts_err *err);
+/* A User-Agent as a session records it: at most 256 bytes, cut between
+ * UTF-8 characters, in a (NULL for none). */
+const char *ident_user_agent(arena *a, const char *ua);
 
 /* Does an enabled account hold system_admin on a root agency? (The bootstrap
  * token retires then.) */

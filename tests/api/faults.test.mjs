@@ -196,7 +196,7 @@ const cases = [
     method: 'POST', path: `/api/v1/accounts/${await idOf('stp.canbo2')}/password`, headers: cookie(await signedIn(srv, 'stp.quantri')), body: { password: 'trống đồng Đông Sơn' },
   }), 204],
   ['POST /api/v1/tokens', async () => ({
-    method: 'POST', path: '/api/v1/tokens', headers: admin, body: { name: 'Kết nối LGSP (thử lỗi)', agency_code: STP, permissions: ['agency_admin'] },
+    method: 'POST', path: '/api/v1/tokens', headers: cookie(await signedIn(srv, 'stp.quantri')), body: { name: 'Kết nối LGSP (thử lỗi)', purpose: 'Thử lỗi', agency_code: STP, permissions: ['agency_admin'] },
   }), 201],
   ['DELETE /api/v1/tokens/{id}', async () => ({ method: 'DELETE', path: `/api/v1/tokens/${state.tokenId}`, headers: admin }), 204],
 ];

@@ -236,8 +236,6 @@ typedef struct session_info {
     bool current;                              /* the session making the request */
 } session_info;
 
-/* Record the browser that opened a session (its User-Agent, cut to 256 bytes). */
-ts_code sessions_describe(db_conn *c, int64_t session_id, const char *user_agent, ts_err *err);
 /* The signed-in account's live sessions, the newest first (403 M_SESSION_ONLY
  * for a token or the bootstrap token). */
 ts_code sessions_list(ts_ctx *x, const ident_settings *st, session_info **out, int *n);

@@ -73,14 +73,11 @@ static ts_code h_login(http_req *r)
     if (!c) return r->err.code;
     ident_login_result res;
     ts_code rc = ident_login(c, r->a, &r->cfg->ident, http_in_raw(r, "username"),
-                             http_in_raw(r, "password"), http_client_ip(r), &res, &r->err);
+                             http_in_raw(r, "password"), http_client_ip(r),
+                             http_header(r, "User-Agent"), &res, &r->err);
     if (rc == TS_ERATELIMIT)
         http_add_header(r, "Retry-After", arena_printf(r->a, "%d", res.retry_after));
     if (rc != TS_OK) return rc;
-    /* the browser that holds the session, for the owner's list of sessions */
-    if (sessions_describe(c, res.principal.session_id, http_header(r, "User-Agent"), &r->err) !=
-        TS_OK)
-        return r->err.code;
     http_set_session_cookie(r, arena_strdup(r->a, res.session_token), r->cfg->ident.max_s);
     return reply_me(r, &res.principal);
 }

@@ -12,22 +12,6 @@
 #include "../../lib/jsonw.h"
 #include "../../lib/timeutil.h"
 
-#define UA_MAX 256
-
-ts_code sessions_describe(db_conn *c, int64_t session_id, const char *user_agent, ts_err *err)
-{
-    if (!user_agent || !*user_agent) return TS_OK;
-    char ua[UA_MAX + 1];
-    size_t n = strlen(user_agent);
-    if (n > UA_MAX) n = UA_MAX;
-    while (n && ((unsigned char)user_agent[n] & 0xC0) == 0x80) /* not inside a UTF-8 character */
-        n--;
-    memcpy(ua, user_agent, n);
-    ua[n] = '\0';
-    return db_run(c, err, "UPDATE sessions SET user_agent = ? WHERE id = ?", DBV_T(ua),
-                  DBV_I(session_id));
-}
-
 /* A name for the browser and the system of a User-Agent: the first marker
  * found, in an order that puts browsers before the ones they imitate. */
 static const char *ua_find(const char *ua, const char *const (*table)[2])
