@@ -180,7 +180,7 @@ bool config_token_strong(const char *t)
     }
     /* 32 random bytes: 64 hex digits or 43 base64url characters, and not a
      * pattern (a random 43-character token has about 30 distinct ones) */
-    bool shape = (hex == n && n >= 64) || (b64 == n && n >= 43);
+    bool shape = hex == n ? n >= 64 : b64 == n && n >= 43; /* hex digits carry 4 bits */
     return shape && distinct >= 12;
 }
 
