@@ -104,7 +104,11 @@ test('tokens cannot mint tokens unless made for it, and a minted one never outli
   })).body;
   // a minted token cannot mint, outlive its maker, or reach outside it
   assertProblem(await bearer(srv, minter.token, '/api/v1/tokens', 'POST', { name: 'x', purpose: 'x', agency_code: centre, permissions: ['agency_admin'], can_mint_tokens: true }), 403);
-  assertProblem(await bearer(srv, minter.token, '/api/v1/tokens', 'POST', { name: 'x', purpose: 'x', agency_code: centre, permissions: ['agency_admin'] }), 422, 'expires_at');
+  assertProblem(await bearer(srv, minter.token, '/api/v1/tokens', 'POST', { name: 'x', purpose: 'x', agency_code: centre, permissions: ['agency_admin'], expires_at: new Date(Date.now() + 20 * DAY).toISOString() }), 422, 'expires_at');
+  // without an expiry, it ends with its maker
+  const dflt = await bearer(srv, minter.token, '/api/v1/tokens', 'POST', { name: 'Máy trạm 0', purpose: 'Tiếp nhận hồ sơ', agency_code: centre, permissions: ['agency_admin'] });
+  assert.equal(dflt.status, 201, JSON.stringify(dflt.body));
+  assert.equal(dflt.body.expires_at, minter.expires_at);
   assertProblem(await bearer(srv, minter.token, '/api/v1/tokens', 'POST', { name: 'x', purpose: 'x', agency_code: STP, permissions: ['agency_admin'], expires_at: new Date(Date.now() + DAY).toISOString() }), 403);
   const ok = await bearer(srv, minter.token, '/api/v1/tokens', 'POST', { name: 'Máy trạm 1', purpose: 'Tiếp nhận hồ sơ', agency_code: centre, permissions: ['agency_admin'], expires_at: new Date(Date.now() + DAY).toISOString() });
   assert.equal(ok.status, 201, JSON.stringify(ok.body));

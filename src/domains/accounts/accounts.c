@@ -836,18 +836,6 @@ ts_code accounts_reset_password(ts_ctx *tc, int64_t id, const char *password)
 /* ------------------------------------------------------------------ */
 /* API tokens                                                            */
 
-static void epoch_write(jsonw *w, const char *k, int64_t t)
-{
-    jw_key(w, k);
-    if (!t) {
-        jw_null(w);
-        return;
-    }
-    char b[40];
-    time_iso_us(t * 1000000, b, sizeof b);
-    jw_str(w, b);
-}
-
 void token_write_json(jsonw *w, const api_token *t)
 {
     jw_obj_begin(w);
@@ -875,10 +863,10 @@ void token_write_json(jsonw *w, const api_token *t)
     }
     jw_kstr(w, "created_at", t->created_at);
     jw_kstr(w, "created_by", t->created_by);
-    epoch_write(w, "expires_at", t->expires_at);
+    jw_kepoch(w, "expires_at", t->expires_at);
     jw_kbool(w, "expired", t->expired);
-    epoch_write(w, "last_used_at", t->last_used_at);
-    epoch_write(w, "revoked_at", t->revoked_at);
+    jw_kepoch(w, "last_used_at", t->last_used_at);
+    jw_kepoch(w, "revoked_at", t->revoked_at);
 }
 
 JX_WRITER(write_token, api_token, token_write_json)
@@ -1019,7 +1007,10 @@ static ts_code tok_create_tx(ts_ctx *tc, void *argp)
         if (!ident_has_role(holder, p, path))
             return ts_err_field(err, TS_EVALIDATION, "permissions", M_TOKEN_ROLE_NOT_HELD, p);
     }
-    /* a token made by a token does not outlive it */
+    /* a token made by a token does not outlive it (by default it ends with it) */
+    if (tc->who->kind == IDENT_TOKEN && !in->expires_at &&
+        tk->expires_at > tc->who->token_expires_at)
+        tk->expires_at = tc->who->token_expires_at;
     if (tc->who->kind == IDENT_TOKEN && tk->expires_at > tc->who->token_expires_at) {
         char b[40];
         time_iso_us(tc->who->token_expires_at * 1000000, b, sizeof b);

@@ -213,7 +213,7 @@ typedef struct token_new {
  * permission must be a role the actor may grant there and the owner holds
  * there (422 naming permissions); system_admin only on a root agency. The
  * expiry defaults to 90 days, at most 366 (422 naming expires_at); a token
- * made by a token does not outlive it. token_out (>= 48 bytes) gets the
+ * made by a token does not outlive it (by default it ends with it). token_out (>= 48 bytes) gets the
  * secret, shown once: only its SHA-256 is stored. Audited as token.create.
  */
 ts_code tokens_create(ts_ctx *x, const token_new *in, char *token_out, api_token *out);

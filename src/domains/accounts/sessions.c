@@ -6,11 +6,11 @@
  */
 #include "accounts.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "../../db/dbq.h"
 #include "../../lib/jsonw.h"
-#include "../../lib/timeutil.h"
 
 /* A name for the browser and the system of a User-Agent: the first marker
  * found, in an order that puts browsers before the ones they imitate. */
@@ -69,13 +69,6 @@ ts_code sessions_list(ts_ctx *x, const ident_settings *st, session_info **out, i
     return rc;
 }
 
-static void epoch_iso(jsonw *w, const char *k, int64_t t)
-{
-    char b[40];
-    time_iso_us(t * 1000000, b, sizeof b);
-    jw_kstr(w, k, b);
-}
-
 void session_write_json(jsonw *w, const session_info *s)
 {
     jw_obj_begin(w);
@@ -85,9 +78,9 @@ void session_write_json(jsonw *w, const session_info *s)
     jw_kstr(w, "os", s->os);
     jw_kstr(w, "user_agent", s->user_agent);
     jw_kstr(w, "ip", s->ip);
-    epoch_iso(w, "created_at", s->created_at);
-    epoch_iso(w, "last_seen_at", s->last_seen);
-    epoch_iso(w, "expires_at", s->expires_at);
+    jw_kepoch(w, "created_at", s->created_at);
+    jw_kepoch(w, "last_seen_at", s->last_seen);
+    jw_kepoch(w, "expires_at", s->expires_at);
 }
 
 /* The agency of the caller's audit entries: their first grant's. */
