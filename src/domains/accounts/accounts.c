@@ -988,7 +988,7 @@ static ts_code tok_create_tx(ts_ctx *tc, void *argp)
     ts_err *err = tc->err;
     tok_ctx *tk = argp;
     const token_new *in = tk->in;
-    int64_t agency_id, owner;
+    int64_t agency_id, owner = 0;
     const char *path;
     const ident_principal *holder;
     ts_code rc = token_owner(tc, in, &owner, &holder);
