@@ -36,9 +36,9 @@ UPDATE api_tokens SET revoked_at = CAST(strftime('%s', 'now') AS INTEGER)
     WHERE owner_id IS NULL AND revoked_at IS NULL;
 UPDATE api_tokens SET expires_at = CAST(strftime('%s', 'now') AS INTEGER) + 7776000;
 -- dialect: postgresql
-UPDATE api_tokens SET revoked_at = CAST(EXTRACT(EPOCH FROM now()) AS INTEGER)
+UPDATE api_tokens SET revoked_at = CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS INTEGER)
     WHERE owner_id IS NULL AND revoked_at IS NULL;
-UPDATE api_tokens SET expires_at = CAST(EXTRACT(EPOCH FROM now()) AS INTEGER) + 7776000;
+UPDATE api_tokens SET expires_at = CAST(FLOOR(EXTRACT(EPOCH FROM now())) AS INTEGER) + 7776000;
 -- dialect: all
 
 -- 3. A user sees their own sessions: the browser that opened each.
