@@ -199,6 +199,18 @@ const cases = [
     method: 'POST', path: '/api/v1/tokens', headers: cookie(await signedIn(srv, 'stp.quantri')), body: { name: 'Kết nối LGSP (thử lỗi)', purpose: 'Thử lỗi', agency_code: STP, permissions: ['agency_admin'] },
   }), 201],
   ['DELETE /api/v1/tokens/{id}', async () => ({ method: 'DELETE', path: `/api/v1/tokens/${state.tokenId}`, headers: admin }), 204],
+  ['DELETE /api/v1/me/sessions/{id}', async () => {
+    const here = await signedIn(srv, 'stp.canbo1');
+    const other = await signedIn(srv, 'stp.canbo1');
+    const mine = await srv.json('/api/v1/me/sessions', { headers: cookie(other) });
+    const id = mine.body.items.find((x) => x.current).id;
+    return { method: 'DELETE', path: `/api/v1/me/sessions/${id}`, headers: cookie(here) };
+  }, 204],
+  ['DELETE /api/v1/me/sessions', async () => {
+    const here = await signedIn(srv, 'syt.canbo1');
+    await signedIn(srv, 'syt.canbo1');
+    return { method: 'DELETE', path: '/api/v1/me/sessions', headers: cookie(here) };
+  }, 200],
 ];
 
 async function idOf(username) {
