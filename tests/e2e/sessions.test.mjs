@@ -45,7 +45,7 @@ test('the account page lists my sessions and ends the one on another device', as
   await page.context().close();
 });
 
-test('on a phone: sign out all other devices', async () => {
+test('on a phone: end all the other sessions', async () => {
   const a = await elsewhere('stp.lanhdao');
   const b = await elsewhere('stp.lanhdao');
   const page = await env.page(PHONE);
@@ -54,8 +54,8 @@ test('on a phone: sign out all other devices', async () => {
   await section.getByTestId('session').nth(2).waitFor();
   await assertAccessible(assert, page);
   await shot(page, 'sessions-phone');
-  await section.getByRole('button', { name: 'Đăng xuất mọi thiết bị khác' }).click();
-  await section.getByText('Đã đăng xuất mọi thiết bị khác.').waitFor();
+  await section.getByRole('button', { name: 'Kết thúc mọi phiên khác' }).click();
+  await section.getByText('Đã kết thúc mọi phiên khác.').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid=session]').length === 1);
   assert.deepEqual([await a(), await b()], [401, 401]);
   // and English
