@@ -233,7 +233,7 @@ typedef struct session_info {
     int64_t created_at, last_seen, expires_at; /* epoch seconds */
     const char *ip, *user_agent;               /* as recorded at sign-in (NULL: unknown) */
     const char *browser, *os;                  /* read from user_agent ("" when unknown) */
-    bool current;                              /* the session making the request */
+    int current;                               /* 1: the session making the request */
 } session_info;
 
 /* The signed-in account's live sessions, the newest first (403 M_SESSION_ONLY

@@ -6,6 +6,7 @@
  */
 #include "accounts.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,15 +70,16 @@ ts_code sessions_list(ts_ctx *x, const ident_settings *st, session_info **out, i
     return rc;
 }
 
+static const jw_field session_fields[] = {
+    JWF(I64, session_info, id),      JWF(BOOL, session_info, current),
+    JWF(STR, session_info, browser), JWF(STR, session_info, os),
+    JWF(STR, session_info, user_agent), JWF(STR, session_info, ip),
+};
+
 void session_write_json(jsonw *w, const session_info *s)
 {
     jw_obj_begin(w);
-    jw_kint(w, "id", s->id);
-    jw_kbool(w, "current", s->current);
-    jw_kstr(w, "browser", s->browser);
-    jw_kstr(w, "os", s->os);
-    jw_kstr(w, "user_agent", s->user_agent);
-    jw_kstr(w, "ip", s->ip);
+    jw_fields(w, s, session_fields, JW_NFIELDS(session_fields));
     jw_kepoch(w, "created_at", s->created_at);
     jw_kepoch(w, "last_seen_at", s->last_seen);
     jw_kepoch(w, "expires_at", s->expires_at);
