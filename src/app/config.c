@@ -20,7 +20,7 @@ typedef enum cfg_type {
     CFG_BOOL,   /* bool member */
     CFG_STRING, /* char[] member; max = longest length */
     CFG_LISTEN, /* "HOST:PORT" into http.host + http.port */
-    CFG_NETS    /* array of addresses/networks into http.proxies */
+    CFG_NETS    /* array of addresses/networks: http_net[HTTP_MAX_PROXIES] then its int count */
 } cfg_type;
 
 typedef struct cfg_key {
@@ -63,8 +63,11 @@ static const cfg_key keys[] = {
      "a copy is re-read after this long whatever happens"},
     {"admin_token", CFG_STRING, 0, 127, H(admin_token), "—",
      "bootstrap administrator bearer token (prefer TINHSO_ADMIN_TOKEN)"},
+    {"admin_token_after_setup", CFG_BOOL, 0, 0, H(admin_token_after_setup), "false",
+     "keep accepting admin_token once a system admin account exists (it retires then)"},
     {"cookie_secure", CFG_BOOL, 0, 0, H(cookie_secure), "false",
-     "mark the session cookie Secure (set it behind TLS)"},
+     "treat every request as TLS: __Host- Secure session cookie and HSTS (without it: when "
+     "a trusted proxy sends X-Forwarded-Proto: https)"},
     {"session_idle_seconds", CFG_I64, 1, 31536000, H(ident.idle_s), "1800",
      "a session ends after this long without a request"},
     {"session_max_seconds", CFG_I64, 1, 31536000, H(ident.max_s), "43200",
@@ -82,7 +85,13 @@ static const cfg_key keys[] = {
      "longest wait between tries"},
     {"register_ip_max_per_hour", CFG_INT, 1, 100000, H(ident.register_ip_max), "100",
      "self-registration attempts per client address per hour (then 429)"},
-    {"trusted_proxies", CFG_NETS, 0, HTTP_MAX_PROXIES, 0, "[]",
+    {"bearer_max_failures", CFG_INT, 1, 99999, H(ident.bearer_max_failures), "10",
+     "wrong bearer tokens per client address before it is locked (like sign-ins)"},
+    {"metrics_allow", CFG_NETS, 0, HTTP_MAX_PROXIES, H(metrics_allow), "[]",
+     "addresses or networks that may read /metrics besides loopback (at most 16)"},
+    {"metrics_token", CFG_STRING, 0, 127, H(metrics_token), "—",
+     "a bearer token that may read /metrics from anywhere"},
+    {"trusted_proxies", CFG_NETS, 0, HTTP_MAX_PROXIES, H(proxies), "[]",
      "addresses or networks of your reverse proxies (at most 16): from them, the client "
      "address is read from X-Forwarded-For"},
 };
@@ -128,6 +137,13 @@ static ts_code set_listen(app_config *c, const char *key, json_t *v, ts_err *err
     return TS_OK;
 }
 
+_Static_assert(offsetof(http_config, nproxies) ==
+                   offsetof(http_config, proxies) + sizeof(http_net) * HTTP_MAX_PROXIES,
+               "a CFG_NETS count follows its array");
+_Static_assert(offsetof(http_config, nmetrics_allow) ==
+                   offsetof(http_config, metrics_allow) + sizeof(http_net) * HTTP_MAX_PROXIES,
+               "a CFG_NETS count follows its array");
+
 static ts_code set_nets(app_config *c, const cfg_key *k, json_t *v, ts_err *err)
 {
     if (!json_is_array(v)) return bad(err, k->key, M_FIELD_TYPE_ARRAY, NULL);
@@ -136,20 +152,41 @@ static ts_code set_nets(app_config *c, const cfg_key *k, json_t *v, ts_err *err)
         snprintf(m, sizeof m, "0..%lld", k->max);
         return bad(err, k->key, M_FIELD_RANGE, m);
     }
+    http_net *nets = (http_net *)((char *)c + k->off);
+    int *count = (int *)(nets + HTTP_MAX_PROXIES);
     size_t i;
     json_t *p;
-    c->http.nproxies = 0;
+    *count = 0;
     json_array_foreach(v, i, p)
     {
-        if (!json_is_string(p) ||
-            http_net_parse(json_string_value(p), &c->http.proxies[c->http.nproxies])) {
+        if (!json_is_string(p) || http_net_parse(json_string_value(p), &nets[*count])) {
             char name[64];
             snprintf(name, sizeof name, "%s[%zu]", k->key, i);
             return bad(err, name, M_FIELD_FORMAT, "\"127.0.0.1\", \"10.0.0.0/8\", \"::1\"");
         }
-        c->http.nproxies++;
+        (*count)++;
     }
     return TS_OK;
+}
+
+bool config_token_strong(const char *t)
+{
+    size_t n = strlen(t), hex = 0, b64 = 0;
+    bool seen[256] = {false};
+    int distinct = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)t[i];
+        bool digit = ch >= '0' && ch <= '9', lower = ch >= 'a' && ch <= 'z',
+             upper = ch >= 'A' && ch <= 'Z';
+        hex += digit || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
+        b64 += digit || lower || upper || ch == '-' || ch == '_';
+        if (!seen[ch]) distinct++;
+        seen[ch] = true;
+    }
+    /* 32 random bytes: 64 hex digits or 43 base64url characters, and not a
+     * pattern (a random 43-character token has about 30 distinct ones) */
+    bool shape = hex == n ? n >= 64 : b64 == n && n >= 43; /* hex digits carry 4 bits */
+    return shape && distinct >= 12;
 }
 
 static ts_code set_key(app_config *c, const cfg_key *k, json_t *v, ts_err *err)

@@ -7,6 +7,7 @@
 #ifndef TS_APP_CONFIG_H
 #define TS_APP_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -26,6 +27,10 @@ void config_defaults(app_config *c);
  * their values). On error c may be partly updated; err names the key in
  * its first field (or the line:column of a JSON syntax error). */
 ts_code config_parse(const char *text, size_t len, app_config *c, ts_err *err);
+
+/* Is t a bootstrap admin token of at least 32 random bytes: 64+ hex digits
+ * or 43+ base64url characters, not a visible pattern? */
+bool config_token_strong(const char *t);
 
 /* The keys, for help: one line per key (markdown = a Markdown table). */
 void config_help(FILE *out, int markdown);

@@ -42,7 +42,9 @@ static const char usage_serve[] =
     "  --no-migrate      do not apply pending migrations on start\n"
     "  --no-access-log   do not write one JSON line per request to stderr\n"
     "  --no-cache        read reference data (units) from the database on every request\n"
-    "The admin bearer token is read from $TINHSO_ADMIN_TOKEN or the config file.\n"
+    "The admin bearer token is read from $TINHSO_ADMIN_TOKEN or the config file (at least 32\n"
+    "random bytes: `openssl rand -hex 32`); it retires once a system admin account exists,\n"
+    "unless admin_token_after_setup (or $TINHSO_ADMIN_TOKEN_AFTER_SETUP=1) keeps it.\n"
     "Run 'tinhso help config' for the configuration file's keys.\n";
 
 static const char usage_migrate[] = "usage: tinhso migrate --db URL [--status]\n";
@@ -303,6 +305,18 @@ static int cmd_serve(int argc, char **argv)
     ts_err pe; /* the password rules need cracklib's dictionary: no server without it */
     ts_err_clear(&pe);
     if (pw_dict_open(NULL, &pe) != TS_OK) return fail("cannot check passwords", &pe);
+    const char *keep = getenv("TINHSO_ADMIN_TOKEN_AFTER_SETUP");
+    if (keep && !strcmp(keep, "1")) ac.http.admin_token_after_setup = true;
+    if (ac.http.admin_token[0] && !config_token_strong(ac.http.admin_token)) {
+        fputs("tinhso: mã quản trị khởi tạo (admin_token, TINHSO_ADMIN_TOKEN) quá yếu: cần ít nhất "
+              "32 byte ngẫu nhiên (64 chữ số hex hoặc 43 ký tự base64url), ví dụ "
+              "`openssl rand -hex 32`; máy chủ không khởi động.\n"
+              "tinhso: the bootstrap admin token (admin_token, TINHSO_ADMIN_TOKEN) is too weak: "
+              "it needs at least 32 random bytes (64 hex digits or 43 base64url characters), "
+              "e.g. `openssl rand -hex 32`; the server does not start.\n",
+              stderr);
+        return 1;
+    }
 
     db *d;
     db_conn *c;
@@ -563,15 +577,32 @@ static const char usage_user[] =
     "  Prints a one-time code (8 digits, 24 hours) that proves the account's e-mail or\n"
     "  phone: give it to the person, who enters it (POST /api/v1/me/contact/verify).\n";
 static const char usage_token[] =
-    "usage: tinhso token create --db URL --agency CODE --name NAME --permissions ROLE[,ROLE]\n"
-    "  Prints the token once; only its SHA-256 is stored.\n";
+    "usage: tinhso token create --db URL --owner USERNAME --agency CODE --name NAME\n"
+    "                           --purpose TEXT --permissions ROLE[,ROLE] [--expires DATE]\n"
+    "  Prints the token once; only its SHA-256 is stored. The token belongs to the account\n"
+    "  USERNAME and never grants more than it holds at the time of use; it expires on DATE\n"
+    "  (YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ; default in 90 days, at most one year).\n";
 
 typedef struct id_opts {
     common_opts c;
     const char *username, *name, *kind, *role, *agency, *email, *phone, *perms, *channel;
+    const char *owner, *purpose, *expires;
 } id_opts;
 
-enum { O_USERNAME = 1100, O_NAME, O_KIND, O_ROLE, O_AGENCY, O_EMAIL, O_PHONE, O_PERMS, O_CHANNEL };
+enum {
+    O_USERNAME = 1100,
+    O_NAME,
+    O_KIND,
+    O_ROLE,
+    O_AGENCY,
+    O_EMAIL,
+    O_PHONE,
+    O_PERMS,
+    O_CHANNEL,
+    O_OWNER,
+    O_PURPOSE,
+    O_EXPIRES
+};
 
 static void id_cb(int opt, const char *arg, void *ctx)
 {
@@ -603,6 +634,15 @@ static void id_cb(int opt, const char *arg, void *ctx)
         break;
     case O_CHANNEL:
         o->channel = arg;
+        break;
+    case O_OWNER:
+        o->owner = arg;
+        break;
+    case O_PURPOSE:
+        o->purpose = arg;
+        break;
+    case O_EXPIRES:
+        o->expires = arg;
         break;
     default:
         common_cb(opt, arg, &o->c);
@@ -722,11 +762,14 @@ static int cmd_token(int argc, char **argv)
     static const struct option opts[] = {
         {"db", required_argument, 0, O_DB},     {"agency", required_argument, 0, O_AGENCY},
         {"name", required_argument, 0, O_NAME}, {"permissions", required_argument, 0, O_PERMS},
-        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+        {"owner", required_argument, 0, O_OWNER}, {"purpose", required_argument, 0, O_PURPOSE},
+        {"expires", required_argument, 0, O_EXPIRES}, {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     id_opts o = {0};
     int i = parse_opts(argc - 1, argv + 1, opts, usage_token, id_cb, &o);
     if (i == -1) return 0;
-    if (i < 0 || i != argc - 1 || !o.agency || !o.name || !o.perms) return usage_error(usage_token);
+    if (i < 0 || i != argc - 1 || !o.agency || !o.name || !o.perms || !o.owner || !o.purpose)
+        return usage_error(usage_token);
     db *d;
     db_conn *c;
     int rc = open_db(&o.c, usage_token, &d, &c);
@@ -740,12 +783,21 @@ static int cmd_token(int argc, char **argv)
         ts_err_clear(&e);
         ts_ctx x;
         ts_ctx_init(&x, c, a, &ts_operator, cli_actor(), &e);
-        if (tokens_create(&x, o.name, o.agency, o.perms, secret, &t) != TS_OK)
+        token_new in = {.name = o.name,
+                        .purpose = o.purpose,
+                        .agency_code = o.agency,
+                        .permissions = o.perms,
+                        .expires_at = o.expires,
+                        .owner = o.owner};
+        if (tokens_create(&x, &in, secret, &t) != TS_OK)
             rc = fail("token create", &e);
         else {
+            char exp[40];
+            time_iso_us(t.expires_at * 1000000, exp, sizeof exp);
             printf("%s\n", secret);
-            fprintf(stderr, "token %lld \"%s\" on %s (%s): shown once, store it now\n",
-                    (long long)t.id, t.name, t.agency_code, t.permissions);
+            fprintf(stderr,
+                    "token %lld \"%s\" of %s on %s (%s), expires %s: shown once, store it now\n",
+                    (long long)t.id, t.name, t.owner, t.agency_code, t.permissions, exp);
         }
         arena_free(a);
     }

@@ -3,19 +3,26 @@
  * http_auth_check resolves who is asking and compares it with what the
  * route declared (http_perm):
  *
- *   Authorization: Bearer <bootstrap admin token>  -> system_admin on every agency
- *   Authorization: Bearer tsk_…                     -> an API token (401 if unknown/revoked)
+ *   Authorization: Bearer <bootstrap admin token>  -> system_admin on every agency, until
+ *                                                      a system admin account exists (403)
+ *   Authorization: Bearer tsk_…                     -> an API token, bounded by its owner's
+ *                                                      grants now (401 if unknown/revoked/
+ *                                                      expired, or its owner lost them)
  *   Authorization: Bearer <anything else>           -> 403 (as before accounts existed)
- *   Cookie: tinhso_session=…                        -> a session (401 if unknown/expired);
- *                                                      writes also need X-CSRF-Token
+ *   (each wrong bearer token is counted per address: 429 once it is locked)
+ *   Cookie: __Host-tinhso_session=… (over TLS)      -> a session (401 if unknown/expired);
+ *   Cookie: tinhso_session=…        (plain HTTP)       writes also need X-CSRF-Token
  *   nothing                                         -> 401 with WWW-Authenticate
  *
  * Handlers narrow to an agency with http_require_scope once they know it.
  */
 #include <microhttpd.h>
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+#include "../lib/log.h"
 
 #include "../platform/identity.h"
 #include "../platform/password.h"
@@ -143,20 +150,66 @@ const char *http_client_resolve(arena *ar, const http_config *cfg, const char *p
     return addr_text(ar, &best);
 }
 
-const char *http_client_ip(http_req *r)
+/* The socket peer's address as text into buf (false when unknown). */
+static bool peer_text(http_req *r, char *buf, size_t n)
 {
     const union MHD_ConnectionInfo *ci =
         MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!ci || !ci->client_addr) return "unknown";
+    if (!ci || !ci->client_addr) return false;
     const struct sockaddr *sa = ci->client_addr;
-    char buf[INET6_ADDRSTRLEN];
     if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, sizeof buf);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf, sizeof buf);
-    else
-        return "unknown";
+        return inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf,
+                         (socklen_t)n) != NULL;
+    if (sa->sa_family == AF_INET6)
+        return inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
+                         (socklen_t)n) != NULL;
+    return false;
+}
+
+const char *http_client_ip(http_req *r)
+{
+    char buf[INET6_ADDRSTRLEN];
+    if (!peer_text(r, buf, sizeof buf)) return "unknown";
     return http_client_resolve(r->a, r->cfg, buf, http_header(r, "X-Forwarded-For"));
+}
+
+bool http_peer_trusted(http_req *r)
+{
+    char buf[INET6_ADDRSTRLEN];
+    bin_addr a;
+    return peer_text(r, buf, sizeof buf) && addr_parse(buf, &a) && trusted(r->cfg, &a);
+}
+
+bool http_client_in(http_req *r, const http_net *nets, int n)
+{
+    bin_addr a;
+    if (!addr_parse(http_client_ip(r), &a)) return false;
+    for (int i = 0; i < n; i++)
+        if (net_contains(&nets[i], &a)) return true;
+    return false;
+}
+
+bool http_secure(http_req *r)
+{
+    if (r->cfg && r->cfg->cookie_secure) return true;
+    /* tinhso speaks plain HTTP; TLS ends at the reverse proxy, which says so,
+     * and only a trusted proxy is believed */
+    const char *proto = http_header(r, "X-Forwarded-Proto");
+    return proto && !strcasecmp(proto, "https") && http_peer_trusted(r);
+}
+
+const char *http_session_cookie_name(http_req *r)
+{
+    return http_secure(r) ? SESSION_COOKIE_SECURE : SESSION_COOKIE;
+}
+
+void http_set_session_cookie(http_req *r, const char *value, int64_t max_age)
+{
+    bool secure = http_secure(r);
+    http_add_header(r, "Set-Cookie",
+                    arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%lld%s",
+                                 secure ? SESSION_COOKIE_SECURE : SESSION_COOKIE, value,
+                                 (long long)max_age, secure ? "; Secure" : ""));
 }
 
 const char *http_actor(http_req *r)
@@ -200,6 +253,62 @@ static ts_code unauth(http_req *r, ts_msg msg, const char *challenge)
     return ts_err_set(&r->err, TS_EUNAUTH, msg, NULL);
 }
 
+/* 429 for an address locked after wrong bearer tokens. */
+static ts_code bearer_throttled(http_req *r, int retry)
+{
+    char sec[24];
+    snprintf(sec, sizeof sec, "%d", retry);
+    http_add_header(r, "Retry-After", arena_strdup(r->a, sec));
+    return ts_err_set(&r->err, TS_ERATELIMIT, M_BEARER_THROTTLED, sec);
+}
+
+/* A wrong bearer token: counted for the address (429 once it is locked),
+ * else the answer the caller gives (rc, already in r->err). */
+static ts_code bearer_wrong(http_req *r, db_conn *c, ts_code rc)
+{
+    ts_err e;
+    ts_err_clear(&e);
+    int retry = 0;
+    if (ident_bearer_fail(c, &r->cfg->ident, http_client_ip(r), &retry, &e) != TS_OK)
+        log_error("auth: cannot count a wrong bearer token: %s", e.debug);
+    return retry > 0 ? bearer_throttled(r, retry) : rc;
+}
+
+/*
+ * The bearer part: the bootstrap token (refused while the address is locked
+ * after wrong guesses, and once a system administrator account exists
+ * unless admin_token_after_setup), an API token (its owner's grants bound
+ * it, ident_token_resolve), or anything else (403). Every wrong token is
+ * counted per client address.
+ */
+static ts_code bearer_resolve(http_req *r, const char *t, ident_principal *p)
+{
+    const http_config *cfg = r->cfg;
+    db_conn *c = http_db(r);
+    if (!c) return r->err.code;
+    if (!strncmp(t, API_TOKEN_PREFIX, strlen(API_TOKEN_PREFIX))) {
+        ts_code rc = ident_token_resolve(c, r->a, t, p, &r->err);
+        if (rc != TS_EUNAUTH) return rc;
+        ts_msg why = r->err.msg;
+        rc = unauth(r, why, "Bearer realm=\"tinhso\", error=\"invalid_token\"");
+        return why == M_TOKEN_INVALID ? bearer_wrong(r, c, rc) : rc;
+    }
+    int retry = 0;
+    ts_code rc = ident_bearer_locked(c, http_client_ip(r), &retry, &r->err);
+    if (rc != TS_OK) return rc;
+    if (retry > 0) return bearer_throttled(r, retry);
+    if (!cfg->admin_token[0] || !tok_equal(t, cfg->admin_token))
+        return bearer_wrong(r, c, ts_err_set(&r->err, TS_EFORBIDDEN, M_AUTH_FORBIDDEN, NULL));
+    if (!cfg->admin_token_after_setup) {
+        bool retired;
+        rc = ident_system_admin_exists(c, &retired, &r->err);
+        if (rc != TS_OK) return rc;
+        if (retired) return ts_err_set(&r->err, TS_EFORBIDDEN, M_BOOTSTRAP_RETIRED, NULL);
+    }
+    ident_bootstrap(p);
+    return TS_OK;
+}
+
 ts_code http_auth_check(http_req *r, http_perm need)
 {
     if (need == PERM_PUBLIC) return TS_OK;
@@ -208,22 +317,10 @@ ts_code http_auth_check(http_req *r, http_perm need)
     bool via_cookie = false;
     const char *h = http_header(r, "Authorization");
     if (h && !strncasecmp(h, "Bearer ", 7)) {
-        const char *t = h + 7;
-        if (cfg->admin_token[0] && tok_equal(t, cfg->admin_token)) {
-            ident_bootstrap(p);
-        } else if (!strncmp(t, API_TOKEN_PREFIX, strlen(API_TOKEN_PREFIX))) {
-            db_conn *c = http_db(r);
-            if (!c) return r->err.code;
-            ts_code rc = ident_token_resolve(c, r->a, t, p, &r->err);
-            if (rc == TS_EUNAUTH)
-                return unauth(r, M_TOKEN_INVALID,
-                              "Bearer realm=\"tinhso\", error=\"invalid_token\"");
-            if (rc != TS_OK) return rc;
-        } else {
-            return ts_err_set(&r->err, TS_EFORBIDDEN, M_AUTH_FORBIDDEN, NULL);
-        }
+        ts_code rc = bearer_resolve(r, h + 7, p);
+        if (rc != TS_OK) return rc;
     } else {
-        const char *cookie = http_cookie(r, SESSION_COOKIE);
+        const char *cookie = http_cookie(r, http_session_cookie_name(r));
         if (!cookie) return unauth(r, M_AUTH_REQUIRED, "Bearer realm=\"tinhso\"");
         db_conn *c = http_db(r);
         if (!c) return r->err.code;

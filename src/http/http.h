@@ -104,6 +104,21 @@ const char *http_actor(http_req *r);
  * the peer is a trusted proxy (config trusted_proxies), the nearest address
  * in X-Forwarded-For that is not one. Normalised text ("::1", "10.0.0.7"). */
 const char *http_client_ip(http_req *r);
+/* Did the request come over TLS? cookie_secure forces it; else a trusted
+ * proxy's X-Forwarded-Proto: https (tinhso itself speaks plain HTTP). */
+bool http_secure(http_req *r);
+/* Is the socket peer one of the trusted_proxies? */
+bool http_peer_trusted(http_req *r);
+/* Is the client address (http_client_ip) in one of nets[0..n)? */
+struct http_net;
+bool http_client_in(http_req *r, const struct http_net *nets, int n);
+/* The session cookie's name for this request: __Host-tinhso_session over
+ * TLS, tinhso_session over plain HTTP (a browser drops a __Host- cookie
+ * that is not Secure). */
+const char *http_session_cookie_name(http_req *r);
+/* Set (value "" and max_age 0: clear) the session cookie: HttpOnly,
+ * SameSite=Lax, Path=/, Secure and __Host- over TLS. */
+void http_set_session_cookie(http_req *r, const char *value, int64_t max_age);
 /* A cookie from the Cookie header (NULL when absent). */
 const char *http_cookie(http_req *r, const char *name);
 

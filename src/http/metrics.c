@@ -14,6 +14,7 @@
 #include "../lib/log.h"
 #include "../lib/strbuf.h"
 #include "../lib/timeutil.h"
+#include "../platform/password.h"
 #include "../platform/refcache.h"
 #include "internal.h"
 
@@ -161,8 +162,32 @@ static void metrics_conns(strbuf *b, const http_server *s)
             (unsigned long long)atomic_load(&c->header_timeouts));
 }
 
+/*
+ * Who may read /metrics: a loopback client that came straight to the socket
+ * (a request relayed by a proxy, which says so with X-Forwarded-For, is not
+ * local even when the proxy runs on this host), an address in metrics_allow
+ * (the client address, through trusted proxies), or metrics_token. Others
+ * get 404: the page does not exist for them.
+ */
+static bool metrics_allowed(http_req *r)
+{
+    static const char *const loopback[] = {"127.0.0.0/8", "::1"};
+    const http_config *cfg = r->cfg;
+    const char *h = http_header(r, "Authorization");
+    if (cfg->metrics_token[0] && h && !strncasecmp(h, "Bearer ", 7) &&
+        tok_equal(h + 7, cfg->metrics_token))
+        return true;
+    if (http_client_in(r, cfg->metrics_allow, cfg->nmetrics_allow)) return true;
+    if (http_header(r, "X-Forwarded-For") || http_header(r, "Forwarded")) return false;
+    http_net lo[2];
+    for (int i = 0; i < 2; i++)
+        http_net_parse(loopback[i], &lo[i]);
+    return http_client_in(r, lo, 2);
+}
+
 static ts_code h_metrics(http_req *r)
 {
+    if (!metrics_allowed(r)) return ts_err_set(&r->err, TS_ENOTFOUND, M_NOT_FOUND_ROUTE, r->path);
     http_server *s = r->srv;
     strbuf b;
     sb_init(&b);

@@ -41,10 +41,14 @@ typedef struct http_config {
     int max_per_addr;                   /* open connections per client address */
     bool access_log;                    /* one JSON line per request on stderr */
     char admin_token[128];              /* bootstrap admin bearer token ("" = disabled) */
-    bool cookie_secure;                 /* mark the session cookie Secure (behind TLS) */
+    bool admin_token_after_setup;       /* keep it once a system admin account exists */
+    bool cookie_secure;                 /* treat every request as TLS: __Host-, Secure, HSTS */
     ident_settings ident;               /* session timeouts, sign-in throttling */
     http_net proxies[HTTP_MAX_PROXIES]; /* trusted reverse proxies (X-Forwarded-For) */
     int nproxies;
+    http_net metrics_allow[HTTP_MAX_PROXIES]; /* who may read /metrics, besides loopback */
+    int nmetrics_allow;
+    char metrics_token[128]; /* or a bearer token for /metrics ("" = none) */
     bool ref_cache;          /* serve reference data (units) from per-thread copies */
     int ref_cache_check_ms;  /* how often other processes' changes are looked for */
     int ref_cache_max_age_s; /* copies are refilled after this whatever the versions say */

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "timeutil.h"
+
 void jw_init(jsonw *w, strbuf *sb)
 {
     w->sb = sb;
@@ -177,4 +179,16 @@ void jw_fields(jsonw *w, const void *obj, const jw_field *fields, int n)
             break;
         }
     }
+}
+
+void jw_kepoch(jsonw *w, const char *k, int64_t t)
+{
+    jw_key(w, k);
+    if (!t) {
+        jw_null(w);
+        return;
+    }
+    char b[40];
+    time_iso_us(t * 1000000, b, sizeof b);
+    jw_str(w, b);
 }

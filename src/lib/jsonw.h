@@ -34,6 +34,8 @@ void jw_null(jsonw *w);
 void jw_kstr(jsonw *w, const char *k, const char *s);
 void jw_kint(jsonw *w, const char *k, int64_t v);
 void jw_kbool(jsonw *w, const char *k, bool v);
+/* k: epoch seconds t as ISO 8601 UTC ("2026-11-25T13:18:26.000000Z"), null when 0. */
+void jw_kepoch(jsonw *w, const char *k, int64_t t);
 /*
  * An object's members as a table, the way dbq maps columns: each entry
  * names a member, its C type and where it lives, so a serializer is a

@@ -2,6 +2,7 @@
 #include "timeutil.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -49,4 +50,39 @@ bool time_valid_date(const char *s)
     int md = mdays[m - 1];
     if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) md = 29;
     return d <= md;
+}
+
+/* Two digits at s (false unless both are digits). */
+static bool two_digits(const char *s, int *v)
+{
+    if (s[0] < '0' || s[0] > '9' || s[1] < '0' || s[1] > '9') return false;
+    *v = (s[0] - '0') * 10 + (s[1] - '0');
+    return true;
+}
+
+bool time_parse_epoch(const char *s, int64_t *out)
+{
+    char date[11];
+    if (!s || strlen(s) < 10) return false;
+    memcpy(date, s, 10);
+    date[10] = '\0';
+    if (!time_valid_date(date)) return false;
+    struct tm tm = {0};
+    tm.tm_year = atoi(date) - 1900;
+    tm.tm_mon = atoi(date + 5) - 1;
+    tm.tm_mday = atoi(date + 8);
+    const char *t = s + 10;
+    if (*t) { /* "Thh:mm:ss", optional fraction, then "Z" */
+        if (*t != 'T' || strlen(t) < 10 || !two_digits(t + 1, &tm.tm_hour) || t[3] != ':' ||
+            !two_digits(t + 4, &tm.tm_min) || t[6] != ':' || !two_digits(t + 7, &tm.tm_sec) ||
+            tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59)
+            return false;
+        t += 9;
+        if (*t == '.')
+            for (t++; *t >= '0' && *t <= '9'; t++)
+                ;
+        if (strcmp(t, "Z")) return false;
+    }
+    *out = (int64_t)timegm(&tm);
+    return true;
 }

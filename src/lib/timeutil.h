@@ -18,5 +18,8 @@ void time_iso_us(int64_t us, char *out, size_t cap);
 void time_date(int64_t us, char *out, size_t cap);
 /* True when s is a valid calendar date YYYY-MM-DD. */
 bool time_valid_date(const char *s);
+/* "2026-11-25" (midnight UTC) or "2026-11-25T13:18:26[.123]Z" as epoch
+ * seconds; false for anything else. */
+bool time_parse_epoch(const char *s, int64_t *out);
 
 #endif

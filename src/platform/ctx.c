@@ -53,7 +53,8 @@ const char **ts_role_paths(const ts_ctx *x, const char *role, int *n)
     if (ident_has_role(x->who, ROLE_SYSTEM_ADMIN, NULL)) return NULL;
     const char **ps = arena_alloc(x->a, sizeof(char *) * (size_t)(x->who->ngrants + 1));
     for (int i = 0; i < x->who->ngrants; i++)
-        if (!strcmp(x->who->grants[i].role, role)) ps[(*n)++] = x->who->grants[i].agency_path;
+        if (!strcmp(ident_grant_role(&x->who->grants[i]), role))
+            ps[(*n)++] = x->who->grants[i].agency_path;
     return ps;
 }
 

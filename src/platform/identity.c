@@ -49,6 +49,7 @@ void ident_settings_defaults(ident_settings *s)
     s->lock_max_s = 15 * 60;
     s->window_s = 15 * 60;
     s->register_ip_max = 100;
+    s->bearer_max_failures = 10;
 }
 
 static int64_t now_s(void)
@@ -66,12 +67,30 @@ void ident_bootstrap(ident_principal *p)
     p->grants = &g;
 }
 
+bool ident_path_is_root(const char *path)
+{
+    if (!path || path[0] != '/') return false;
+    if (!path[1]) return true;
+    const char *q = strchr(path + 1, '/');
+    return q && !q[1];
+}
+
+/* The role a grant carries: system_admin held below a root agency (an old
+ * grant, or a root moved under another agency) is only agency_admin there. */
+const char *ident_grant_role(const ident_grant *g)
+{
+    if (!strcmp(g->role, ROLE_SYSTEM_ADMIN) && !ident_path_is_root(g->agency_path))
+        return ROLE_AGENCY_ADMIN;
+    return g->role;
+}
+
 bool ident_has_role(const ident_principal *p, const char *role, const char *agency_path)
 {
     if (!p) return false;
     for (int i = 0; i < p->ngrants; i++) {
         const ident_grant *g = &p->grants[i];
-        if (strcmp(g->role, role) && strcmp(g->role, ROLE_SYSTEM_ADMIN)) continue;
+        const char *held = ident_grant_role(g);
+        if (strcmp(held, role) && strcmp(held, ROLE_SYSTEM_ADMIN)) continue;
         if (!agency_path || !strncmp(agency_path, g->agency_path, strlen(g->agency_path)))
             return true;
     }
@@ -156,6 +175,18 @@ static void read_grant(arena *a, db_stmt *s, int i, ident_grant *g)
     g->agency_path = db_col_dup(a, s, i + 4);
 }
 
+/* Grow an arena array of grants by one (cap doubles). */
+static ident_grant *grant_push(arena *a, ident_grant **gs, int *n, int *cap)
+{
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 4;
+        ident_grant *ng = arena_alloc(a, sizeof *ng * (size_t)*cap);
+        if (*n) memcpy(ng, *gs, sizeof *ng * (size_t)*n);
+        *gs = ng;
+    }
+    return &(*gs)[(*n)++];
+}
+
 static int grant_cmp(const ident_grant *x, const ident_grant *y)
 {
     int c = strcmp(x->agency_path, y->agency_path);
@@ -236,13 +267,7 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
     }
     for (; r == DB_ROW; r = db_step(s, err)) {
         if (db_col_is_null(s, 9) || db_col_is_null(s, 13)) continue; /* no grants */
-        if (p->ngrants == cap) {
-            cap = cap ? cap * 2 : 4;
-            ident_grant *ng = arena_alloc(a, sizeof *ng * (size_t)cap);
-            if (p->ngrants) memcpy(ng, p->grants, sizeof *ng * (size_t)p->ngrants);
-            p->grants = ng;
-        }
-        read_grant(a, s, 9, &p->grants[p->ngrants++]);
+        read_grant(a, s, 9, grant_push(a, &p->grants, &p->ngrants, &cap));
     }
     db_reset(s);
     if (r < 0) {
@@ -269,6 +294,12 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
     return TS_OK;
 }
 
+/*
+ * One indexed query: the token, its agency, its owner and the owner's
+ * grants (one row per grant). The token's grants are its permissions on
+ * its agency that the owner holds there now (ident_has_role on the owner's
+ * grants): the intersection, decided on every use.
+ */
 ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_principal *p,
                             ts_err *err)
 {
@@ -278,15 +309,22 @@ ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_princ
     db_stmt *s;
     ts_code rc = db_prepare(c,
                             "SELECT t.id, t.name, t.permissions, t.agency_id, ag.code, ag.name, "
-                            "ag.path, t.last_used_at FROM api_tokens t JOIN agencies ag ON "
-                            "ag.id = t.agency_id WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+                            "ag.path, t.last_used_at, t.expires_at, t.mint, t.owner_id, "
+                            "o.disabled, og.role, oag.path FROM api_tokens t "
+                            "JOIN agencies ag ON ag.id = t.agency_id "
+                            "LEFT JOIN accounts o ON o.id = t.owner_id "
+                            "LEFT JOIN grants og ON og.account_id = o.id "
+                            "LEFT JOIN agencies oag ON oag.id = og.agency_id "
+                            "WHERE t.token_hash = ? AND t.revoked_at IS NULL",
                             &s, err);
     if (rc != TS_OK) return rc;
     db_bind_text(s, 1, h, 64);
-    int r = db_step(s, err);
+    int r = db_step(s, err), cap = 0;
     const char *perms = NULL, *code = NULL, *name = NULL, *path = NULL;
-    int64_t agency_id = 0, last_used = 0;
-    if (r == DB_ROW) {
+    int64_t agency_id = 0, last_used = 0, expires = 0, disabled = 1;
+    bool found = r == DB_ROW;
+    ident_principal owner = {.kind = IDENT_SESSION};
+    if (found) {
         p->kind = IDENT_TOKEN;
         p->token_id = db_col_int(s, 0);
         p->token_name = db_col_dup(a, s, 1);
@@ -296,24 +334,40 @@ ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_princ
         name = db_col_dup(a, s, 5);
         path = db_col_dup(a, s, 6);
         last_used = db_col_is_null(s, 7) ? 0 : db_col_int(s, 7);
+        expires = db_col_is_null(s, 8) ? 0 : db_col_int(s, 8);
+        p->token_expires_at = expires;
+        p->token_mint = db_col_int(s, 9) != 0;
+        p->owner_id = db_col_is_null(s, 10) ? 0 : db_col_int(s, 10);
+        disabled = db_col_is_null(s, 11) ? 1 : db_col_int(s, 11);
+    }
+    for (; r == DB_ROW; r = db_step(s, err)) {
+        if (db_col_is_null(s, 12) || db_col_is_null(s, 13)) continue; /* no grants */
+        ident_grant *g = grant_push(a, &owner.grants, &owner.ngrants, &cap);
+        g->role = db_col_dup(a, s, 12);
+        g->agency_path = db_col_dup(a, s, 13);
     }
     db_reset(s);
-    if (r < 0) return (ts_code)-r;
-    if (r != DB_ROW) {
+    if (r < 0) {
+        memset(p, 0, sizeof *p);
+        return (ts_code)-r;
+    }
+    int64_t now = now_s();
+    if (!found || now >= expires) {
         memset(p, 0, sizeof *p);
         return ts_err_set(err, TS_EUNAUTH, M_TOKEN_INVALID, NULL);
     }
     p->username = arena_printf(a, "token:%s", p->token_name);
     p->full_name = p->token_name;
     p->account_kind = "token";
-    /* one grant per permission (a role) on the token's agency */
+    /* one grant per permission (a role) on the token's agency that the
+     * owner still holds there */
     int n = 1;
     for (const char *q = perms; *q; q++)
         n += *q == ',';
     p->grants = arena_alloc(a, sizeof(ident_grant) * (size_t)n);
     char *dup = arena_strdup(a, perms), *save = NULL;
     for (char *t = strtok_r(dup, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
-        if (!ident_role_valid(t)) continue;
+        if (!ident_role_valid(t) || disabled || !ident_has_role(&owner, t, path)) continue;
         ident_grant *g = &p->grants[p->ngrants++];
         g->role = t;
         g->agency_id = agency_id;
@@ -321,10 +375,27 @@ ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_princ
         g->agency_name = name;
         g->agency_path = path;
     }
-    int64_t now = now_s();
+    if (!p->ngrants) {
+        memset(p, 0, sizeof *p);
+        return ts_err_set(err, TS_EUNAUTH, M_TOKEN_OWNER, NULL);
+    }
     if (now - last_used >= 60)
         touch(c, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", now, p->token_id);
     return TS_OK;
+}
+
+#define USER_AGENT_MAX 256
+
+const char *ident_user_agent(arena *a, const char *ua)
+{
+    if (!ua || !*ua) return NULL;
+    size_t n = strlen(ua);
+    if (n > USER_AGENT_MAX) {
+        n = USER_AGENT_MAX;
+        while (n && ((unsigned char)ua[n] & 0xC0) == 0x80) /* not inside a UTF-8 character */
+            n--;
+    }
+    return arena_strndup(a, ua, n);
 }
 
 /* ------------------------------------------------------------------ */
@@ -552,6 +623,7 @@ typedef struct login_ctx {
     arena *a;
     const ident_settings *st;
     const char *username, *ip, *reason, *agency;
+    const char *user_agent; /* of the browser signing in (cut, NULL: none) */
     int64_t account_id, now;
     bool ok;
     ident_login_result *out;
@@ -601,7 +673,7 @@ static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
     tok_sha256_hex(lc->out->session_token, h);
     rc = db_prepare(c,
                     "INSERT INTO sessions (token_hash, account_id, csrf, created_at, last_seen, "
-                    "expires_at, ip) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    "expires_at, ip, user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     &s, err);
     if (rc != TS_OK) return rc;
     db_bind_text(s, 1, h, 64);
@@ -611,6 +683,10 @@ static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
     db_bind_int(s, 5, lc->now);
     db_bind_int(s, 6, lc->now + lc->st->max_s);
     db_bind_text(s, 7, lc->ip, -1);
+    if (lc->user_agent)
+        db_bind_text(s, 8, lc->user_agent, -1);
+    else
+        db_bind_null(s, 8);
     r = db_step(s, err);
     db_reset(s);
     if (r < 0) return (ts_code)-r;
@@ -625,11 +701,13 @@ static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
 }
 
 ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *username,
-                    const char *password, const char *ip, ident_login_result *out, ts_err *err)
+                    const char *password, const char *ip, const char *user_agent,
+                    ident_login_result *out, ts_err *err)
 {
     memset(out, 0, sizeof *out);
     const char *uname = ident_username_norm(a, username);
     login_ctx lc = {.a = a, .st = st, .ip = ip, .out = out, .now = now_s()};
+    lc.user_agent = ident_user_agent(a, user_agent);
     lc.username = uname ? uname : "";
     /* throttled? else this try is counted as a failure before the hash */
     ts_code rc = ident_throttle_take(c, st, "sign-in", lc.username, ip, &out->retry_after, err);

@@ -43,7 +43,20 @@
       "The access token is invalid, expired or revoked.")                                            \
     X(M_CSRF, "Thiếu hoặc sai mã chống giả mạo yêu cầu (X-CSRF-Token).",                             \
       "Missing or wrong anti-forgery token (X-CSRF-Token).")                                         \
-    X(M_ROLE_UNKNOWN, "Vai trò không hợp lệ; dùng một trong: %s.", "Unknown role; use one of: %s.")
+    X(M_ROLE_UNKNOWN, "Vai trò không hợp lệ; dùng một trong: %s.", "Unknown role; use one of: %s.") \
+    X(M_TOKEN_OWNER,                                                                                 \
+      "Mã truy cập không còn hiệu lực: tài khoản sở hữu đã bị khoá hoặc không còn giữ vai trò "     \
+      "của mã.",                                                                                     \
+      "The access token no longer works: its owner account is disabled or no longer holds its "      \
+      "roles.")                                                                                      \
+    X(M_BEARER_THROTTLED,                                                                            \
+      "Có quá nhiều mã truy cập sai từ địa chỉ này; vui lòng thử lại sau %s giây.",                 \
+      "Too many wrong access tokens from this address; try again in %s seconds.")                   \
+    X(M_BOOTSTRAP_RETIRED,                                                                           \
+      "Mã quản trị khởi tạo đã ngừng hiệu lực vì đã có tài khoản quản trị hệ thống; hãy đăng nhập " \
+      "bằng tài khoản đó (hoặc đặt admin_token_after_setup).",                                       \
+      "The bootstrap admin token is retired now that a system administrator account exists; sign " \
+      "in with that account (or set admin_token_after_setup).")
 IDENT_MESSAGES(TS_MSG_EXTERN)
 /* NULL-terminated, for the message checks. */
 extern const ts_msg ident_messages[];
@@ -55,6 +68,7 @@ extern const ts_msg ident_messages[];
 #define ROLE_LIST "officer, agency_admin, leader, system_admin"
 #define API_TOKEN_PREFIX "tsk_"
 #define SESSION_COOKIE "tinhso_session"
+#define SESSION_COOKIE_SECURE "__Host-tinhso_session" /* over TLS */
 
 bool ident_role_valid(const char *role);
 /* A role name as a field format (M_ROLE_UNKNOWN naming ROLE_LIST). */
@@ -81,6 +95,9 @@ typedef struct ident_principal {
     const char *csrf;
     int64_t token_id; /* API tokens */
     const char *token_name;
+    int64_t owner_id;         /* API tokens: the account the token belongs to */
+    int64_t token_expires_at; /* API tokens: epoch seconds */
+    bool token_mint;          /* API tokens: may create tokens (for the same owner) */
     int ngrants;
     ident_grant *grants;
     const char *email, *phone;           /* sessions: the contacts as typed (NULL: none) */
@@ -99,9 +116,14 @@ typedef struct ident_settings {
     int lock_max_s;            /* longest delay (default 15 min) */
     int window_s;              /* failures older than this are forgotten (default 15 min) */
     int register_ip_max;       /* registrations per client address per hour (default 100) */
+    int bearer_max_failures;   /* wrong bearer tokens per address before a lock (default 10) */
 } ident_settings;
 
 void ident_settings_defaults(ident_settings *s);
+
+/* A root agency's path ("/7/", or "/" for everything): where system_admin
+ * may be held. A system_admin grant anywhere else counts as agency_admin. */
+bool ident_path_is_root(const char *path);
 
 /* The bootstrap principal (system_admin on "/"). */
 void ident_bootstrap(ident_principal *p);
@@ -113,14 +135,22 @@ void ident_bootstrap(ident_principal *p);
  */
 ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, const char *cookie,
                               ident_principal *p, ts_err *err);
-/* Resolve an API token (with prefix). TS_EUNAUTH (M_TOKEN_INVALID) when unknown or revoked.
- * Records last_used_at at most once a minute. */
+/*
+ * Resolve an API token (with prefix). TS_EUNAUTH: M_TOKEN_INVALID when
+ * unknown, revoked or expired; M_TOKEN_OWNER when its owner account is
+ * disabled or holds none of the token's roles any more. The grants are
+ * the token's permissions (roles on its agency) that its owner holds there
+ * now: a token never grants more than its owner at the time of use.
+ * Records last_used_at at most once a minute.
+ */
 ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_principal *p,
                             ts_err *err);
 /* Load an account's grants into p. */
 ts_code ident_load_grants(db_conn *c, arena *a, int64_t account_id, ident_principal *p,
                           ts_err *err);
 
+/* The role grant g carries (system_admin below a root agency: agency_admin). */
+const char *ident_grant_role(const ident_grant *g);
 /* True when p holds role (system_admin counts for every role) on a grant whose
  * agency is agency_path or one of its ancestors; agency_path NULL = anywhere. */
 bool ident_has_role(const ident_principal *p, const char *role, const char *agency_path);
@@ -145,10 +175,31 @@ typedef struct ident_login_result {
  * verify for unknown usernames, so timing does not tell), audits a failure
  * (auth.login_failed) or, on success, uncounts the try and creates a
  * session (auth.login). Unknown user, wrong password and disabled account
- * give the same TS_EUNAUTH / M_LOGIN_FAILED.
+ * give the same TS_EUNAUTH / M_LOGIN_FAILED. The session
+ * records ip and user_agent (the owner's list of sessions shows them).
  */
 ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *username,
-                    const char *password, const char *ip, ident_login_result *out, ts_err *err);
+                    const char *password, const char *ip, const char *user_agent,
+                    ident_login_result *out, ts_err *err);
+/* A User-Agent as a session records it: at most 256 bytes, cut between
+ * UTF-8 characters, in a (NULL for none). */
+const char *ident_user_agent(arena *a, const char *ua);
+
+/* Does an enabled account hold system_admin on a root agency? (The bootstrap
+ * token retires then.) */
+ts_code ident_system_admin_exists(db_conn *c, bool *exists, ts_err *err);
+
+/*
+ * Wrong bearer tokens, per client address, in login_throttle ("bearer:ADDR",
+ * shared by every process; platform/bearer.c). ident_bearer_locked: the
+ * seconds left of the address's lock (0: none). ident_bearer_fail: count one
+ * failure and log it; from the st->bearer_max_failures-th within
+ * st->window_s the address is locked for st->lock_s, doubling with each
+ * further failure up to st->lock_max_s (*retry_after: the lock, 0: none).
+ */
+ts_code ident_bearer_locked(db_conn *c, const char *ip, int *retry_after, ts_err *err);
+ts_code ident_bearer_fail(db_conn *c, const ident_settings *st, const char *ip, int *retry_after,
+                          ts_err *err);
 
 /*
  * The password throttle (sign-in and the old password of a change; see

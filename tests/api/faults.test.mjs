@@ -207,13 +207,27 @@ const cases = [
     method: 'POST', path: `/api/v1/accounts/${await idOf('stp.canbo2')}/password`, headers: cookie(await signedIn(srv, 'stp.quantri')), body: { password: 'trống đồng Đông Sơn' },
   }), 204],
   ['POST /api/v1/tokens', async () => ({
-    method: 'POST', path: '/api/v1/tokens', headers: admin, body: { name: 'Kết nối LGSP (thử lỗi)', agency_code: STP, permissions: ['agency_admin'] },
+    method: 'POST', path: '/api/v1/tokens', headers: cookie(await signedIn(srv, 'stp.quantri')), body: { name: 'Kết nối LGSP (thử lỗi)', purpose: 'Thử lỗi', agency_code: STP, permissions: ['agency_admin'] },
   }), 201],
   ['DELETE /api/v1/tokens/{id}', async () => ({ method: 'DELETE', path: `/api/v1/tokens/${state.tokenId}`, headers: admin }), 204],
   ['PUT /api/v1/calendar/{year}/schedule', async () => ({
     method: 'PUT', path: '/api/v1/calendar/2027/schedule', headers: admin,
     body: { days: [{ date: '2027-01-01', kind: 'holiday', name: 'Tết Dương lịch', name_en: "New Year's Day", ref: 'Bộ luật Lao động 2019, Điều 112' }] },
   }), 200],
+
+  ['DELETE /api/v1/me/sessions/{id}', async () => {
+    const here = await signedIn(srv, 'stp.canbo1');
+    const other = await signedIn(srv, 'stp.canbo1');
+    const mine = await srv.json('/api/v1/me/sessions', { headers: cookie(other) });
+    const id = mine.body.items.find((x) => x.current).id;
+    return { method: 'DELETE', path: `/api/v1/me/sessions/${id}`, headers: cookie(here) };
+  }, 204],
+  ['DELETE /api/v1/me/sessions', async () => {
+    const here = await signedIn(srv, 'syt.canbo1');
+    await signedIn(srv, 'syt.canbo1');
+    return { method: 'DELETE', path: '/api/v1/me/sessions', headers: cookie(here) };
+  }, 200],
+
 ];
 
 async function idOf(username) {

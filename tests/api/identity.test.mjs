@@ -223,8 +223,12 @@ test('a burst of wrong passwords gets 429 with Retry-After; the right password f
 // ------------------------------------------------------------------ API tokens
 
 test('API tokens: shown once, scoped to an agency, last use recorded, revoked → 401', async () => {
-  const c = await srv.admin('/api/v1/tokens', 'POST', { name: 'Kết nối LGSP', agency_code: STP, permissions: ['agency_admin'] });
+  // a token belongs to an account: the bootstrap token, which has none, cannot make one
+  assertProblem(await srv.admin('/api/v1/tokens', 'POST', { name: 'x', purpose: 'x', agency_code: STP, permissions: ['agency_admin'] }), 403);
+  const stp = await signedIn(srv, 'stp.quantri');
+  const c = await as(srv, stp, '/api/v1/tokens', 'POST', { name: 'Kết nối LGSP', purpose: 'Đồng bộ hồ sơ với LGSP', agency_code: STP, permissions: ['agency_admin'] });
   assert.equal(c.status, 201, JSON.stringify(c.body));
+  assert.equal(c.body.owner.username, 'stp.quantri');
   const token = c.body.token;
   assert.match(token, /^tsk_[A-Za-z0-9_-]{43}$/);
   assert.equal(c.body.last_used_at, null);
@@ -244,9 +248,8 @@ test('API tokens: shown once, scoped to an agency, last use recorded, revoked �
   assert.ok(!(await as(srv, syt, '/api/v1/tokens')).body.items.some((x) => x.id === c.body.id));
   assertProblem(await as(srv, syt, `/api/v1/tokens/${c.body.id}`, 'DELETE'), 403);
   // an agency admin cannot mint system_admin tokens
-  const stp = await signedIn(srv, 'stp.quantri');
-  assertProblem(await as(srv, stp, '/api/v1/tokens', 'POST', { name: 'x', agency_code: STP, permissions: ['system_admin'] }), 403);
-  assertProblem(await as(srv, stp, '/api/v1/tokens', 'POST', { name: 'x', agency_code: STP, permissions: ['root'] }), 422, 'permissions');
+  assertProblem(await as(srv, stp, '/api/v1/tokens', 'POST', { name: 'x', purpose: 'x', agency_code: STP, permissions: ['system_admin'] }), 403);
+  assertProblem(await as(srv, stp, '/api/v1/tokens', 'POST', { name: 'x', purpose: 'x', agency_code: STP, permissions: ['root'] }), 422, 'permissions');
   assert.equal((await srv.admin(`/api/v1/tokens/${c.body.id}`, 'DELETE')).status, 204);
   const r = await bearer(srv, token, '/api/v1/me');
   assertProblem(r, 401);
@@ -293,7 +296,10 @@ test('tinhso user add reads the password from stdin (empty refused); tinhso toke
   assert.equal(ok.status, 0, ok.stderr);
   const s = await signedIn(srv, 'cli.user', 'gió mùa đông bắc');
   assert.deepEqual(s.body.grants.map((g) => [g.role, g.agency_code]), [['officer', SYT]]);
-  const tok = cli(['token', 'create', '--db', db, '--agency', SYT, '--name', 'Máy chủ báo cáo', '--permissions', 'officer,leader']);
+  // the console names the account the token belongs to (and is bounded by)
+  assert.equal(cli(['token', 'create', '--db', db, '--agency', SYT, '--name', 'x', '--purpose', 'x', '--permissions', 'officer']).status, 2, 'no --owner: usage');
+  assert.equal(cli(['token', 'create', '--db', db, '--owner', 'cli.user', '--agency', SYT, '--name', 'x', '--purpose', 'x', '--permissions', 'leader']).status, 1, 'the owner does not hold leader');
+  const tok = cli(['token', 'create', '--db', db, '--owner', 'quantri', '--agency', SYT, '--name', 'Máy chủ báo cáo', '--purpose', 'Báo cáo định kỳ', '--permissions', 'officer,leader']);
   assert.equal(tok.status, 0, tok.stderr);
   const token = tok.stdout.trim();
   assert.match(token, /^tsk_[A-Za-z0-9_-]{43}$/);
@@ -304,7 +310,7 @@ test('tinhso user add reads the password from stdin (empty refused); tinhso toke
   assert.ok(mine.some((e) => e.action === 'account.create' && e.object_id === 'cli.user'));
   assert.ok(mine.some((e) => e.action === 'token.create'));
   assert.doesNotMatch(JSON.stringify(audit.body), /gió mùa|tsk_/);
-  assert.equal(cli(['token', 'create', '--db', db, '--agency', SYT, '--name', 'x', '--permissions', 'root']).status, 1);
+  assert.equal(cli(['token', 'create', '--db', db, '--owner', 'quantri', '--agency', SYT, '--name', 'x', '--purpose', 'x', '--permissions', 'root']).status, 1);
 });
 
 test('bootstrap admin token acts as system admin', async () => {
@@ -324,6 +330,7 @@ test('sessions expire when idle (configurable); cookie_secure adds Secure', asyn
   const s2 = await startServer({ args: ['--config', cfg] });
   try {
     const s = await signedIn(s2, 'stp.canbo1');
+    assert.match(s.setCookie, /^__Host-tinhso_session=/);
     assert.match(s.setCookie, /;\s*Secure/);
     assert.equal((await as(s2, s, '/api/v1/me')).status, 200);
     await new Promise((res) => setTimeout(res, 3600));

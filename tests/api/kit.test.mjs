@@ -114,8 +114,10 @@ test('an admin of many agencies sees people, tokens and history in every one of 
     const g = await srv.admin(`/api/v1/accounts/${created.body.id}/grants`, 'POST', { role: 'agency_admin', agency: code });
     assert.equal(g.status, 201, JSON.stringify(g.body));
   }
-  // a token and a change on the sixth agency (Sở Y tế), made by the operator
-  const tok = await srv.admin('/api/v1/tokens', 'POST', { name: 'Máy chủ Sở Y tế', agency_code: '000.00.07.H06', permissions: ['officer'] });
+  // a token (made by the province's system admin: a token belongs to an
+  // account) and a change (by the operator) on the sixth agency (Sở Y tế)
+  const root = await signedIn(srv, 'quantri');
+  const tok = await as(srv, root, '/api/v1/tokens', 'POST', { name: 'Máy chủ Sở Y tế', purpose: 'Báo cáo y tế', agency_code: '000.00.07.H06', permissions: ['officer'] });
   assert.equal(tok.status, 201, JSON.stringify(tok.body));
   const ch = await srv.admin('/api/v1/agencies/000.00.07.H06', 'PATCH', { address: 'Số 5 Lý Thái Tổ, Bắc Ninh' });
   assert.equal(ch.status, 200);

@@ -63,6 +63,9 @@ export const post = (path, body, opts) => api('POST', path, body ?? {}, opts);
 export const patch = (path, body, opts) => api('PATCH', path, body, opts);
 export const put = (path, body, opts) => api('PUT', path, body, opts);
 
+export const del = (path, opts) => api('DELETE', path, undefined, opts);
+
+
 // query string from an object, skipping empty values
 export function qs(params) {
   const u = new URLSearchParams();

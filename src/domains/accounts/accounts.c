@@ -59,6 +59,8 @@ static const char *search_key(arena *a, const char *username, const char *full_n
 }
 
 static ts_code may_grant(ts_ctx *tc, const char *role, const char *path);
+static ts_code root_only(ts_err *err, const char *role, const char *path, const char *field);
+static int64_t account_id_of(db_conn *c, const char *username, ts_err *err);
 
 const char *const account_kinds[] = {"citizen", "officer", NULL};
 
@@ -105,6 +107,7 @@ static ts_code create_tx(ts_ctx *tc, void *argp)
                                 in->agency_code);
         if (rc != TS_OK) return rc;
         if (!cc->seed && may_grant(tc, in->role, path) != TS_OK) return err->code;
+        if (root_only(err, in->role, path, "role") != TS_OK) return err->code;
     }
     const char *now = ts_now(tc);
     rc = db_prepare(c,
@@ -157,6 +160,7 @@ ts_code accounts_create(ts_ctx *tc, const account_new *in, account *out)
                                 n.agency_code);
         if (rc != TS_OK) return rc;
         if (may_grant(tc, n.role, path) != TS_OK) return err->code;
+        root_only(err, n.role, path, "role");
     }
     if (!n.kind) n.kind = "citizen";
     if (strcmp(n.kind, "citizen") && strcmp(n.kind, "officer"))
@@ -594,6 +598,15 @@ static ts_code may_grant(ts_ctx *tc, const char *role, const char *path)
     return TS_OK;
 }
 
+/* system_admin means the province: only on a root agency (decisions §30).
+ * field: the input naming the role ("role", "permissions"). */
+static ts_code root_only(ts_err *err, const char *role, const char *path, const char *field)
+{
+    if (role && !strcmp(role, ROLE_SYSTEM_ADMIN) && !ident_path_is_root(path))
+        return ts_err_field(err, TS_EVALIDATION, field, M_ROLE_ROOT_ONLY, NULL);
+    return TS_OK;
+}
+
 /* Visible: a system admin, or agency_admin over one of the account's grants
  * (citizens and accounts without grants: system admins only). */
 static ts_code may_see(ts_ctx *tc, const account_view *v)
@@ -754,6 +767,7 @@ static ts_code grant_add_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
         return ts_err_field(err, TS_EVALIDATION, "agency", M_AGENCY_NOT_FOUND, x->agency_code);
     if (rc != TS_OK) return rc;
     if (may_grant(tc, x->role, path) != TS_OK) return err->code;
+    if (root_only(err, x->role, path, "role") != TS_OK) return err->code;
     if (strcmp(v.ac.kind, "officer"))
         return ts_err_field(err, TS_EVALIDATION, "role", M_GRANT_OFFICER_ONLY, NULL);
     for (int i = 0; i < v.ngrants; i++)
@@ -852,23 +866,12 @@ ts_code accounts_reset_password(ts_ctx *tc, int64_t id, const char *password)
 /* ------------------------------------------------------------------ */
 /* API tokens                                                            */
 
-static void epoch_write(jsonw *w, const char *k, int64_t t)
-{
-    jw_key(w, k);
-    if (!t) {
-        jw_null(w);
-        return;
-    }
-    char b[40];
-    time_iso_us(t * 1000000, b, sizeof b);
-    jw_str(w, b);
-}
-
 void token_write_json(jsonw *w, const api_token *t)
 {
     jw_obj_begin(w);
     jw_kint(w, "id", t->id);
     jw_kstr(w, "name", t->name);
+    jw_kstr(w, "purpose", t->purpose);
     jw_kstr(w, "agency_code", t->agency_code);
     jw_key(w, "permissions");
     jw_arr_begin(w);
@@ -878,17 +881,36 @@ void token_write_json(jsonw *w, const api_token *t)
     for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
         jw_str(w, p);
     jw_arr_end(w);
+    jw_kbool(w, "can_mint_tokens", t->mint);
+    jw_key(w, "owner");
+    if (t->owner_id) {
+        jw_obj_begin(w);
+        jw_kint(w, "id", t->owner_id);
+        jw_kstr(w, "username", t->owner);
+        jw_obj_end(w);
+    } else {
+        jw_null(w);
+    }
     jw_kstr(w, "created_at", t->created_at);
     jw_kstr(w, "created_by", t->created_by);
-    epoch_write(w, "last_used_at", t->last_used_at);
-    epoch_write(w, "revoked_at", t->revoked_at);
+    jw_kepoch(w, "expires_at", t->expires_at);
+    jw_kbool(w, "expired", t->expired);
+    jw_kepoch(w, "last_used_at", t->last_used_at);
+    jw_kepoch(w, "revoked_at", t->revoked_at);
 }
 
 JX_WRITER(write_token, api_token, token_write_json)
 
 #define TOK_COLS                                                                                   \
     "t.id, t.name, ag.code, ag.path, t.permissions, t.created_at, t.created_by, "                  \
-    "t.last_used_at, t.revoked_at FROM api_tokens t JOIN agencies ag ON ag.id = t.agency_id"
+    "t.last_used_at, t.revoked_at, t.purpose, t.owner_id, o.username, t.expires_at, t.mint "       \
+    "FROM api_tokens t JOIN agencies ag ON ag.id = t.agency_id "                                   \
+    "LEFT JOIN accounts o ON o.id = t.owner_id"
+
+static int64_t col_epoch(db_stmt *s, int i)
+{
+    return db_col_is_null(s, i) ? 0 : db_col_int(s, i);
+}
 
 static void read_token(arena *a, db_stmt *s, api_token *t)
 {
@@ -899,8 +921,14 @@ static void read_token(arena *a, db_stmt *s, api_token *t)
     t->permissions = db_col_dup(a, s, 4);
     t->created_at = db_col_dup(a, s, 5);
     t->created_by = db_col_dup(a, s, 6);
-    t->last_used_at = db_col_is_null(s, 7) ? 0 : db_col_int(s, 7);
-    t->revoked_at = db_col_is_null(s, 8) ? 0 : db_col_int(s, 8);
+    t->last_used_at = col_epoch(s, 7);
+    t->revoked_at = col_epoch(s, 8);
+    t->purpose = db_col_dup(a, s, 9);
+    t->owner_id = col_epoch(s, 10);
+    t->owner = db_col_dup(a, s, 11);
+    t->expires_at = col_epoch(s, 12);
+    t->mint = db_col_int(s, 13) != 0;
+    t->expired = t->expires_at <= time_now_us() / 1000000;
 }
 
 ts_code tokens_get(db_conn *c, arena *a, int64_t id, api_token *out, ts_err *err)
@@ -938,56 +966,137 @@ ts_code tokens_list(ts_ctx *x, api_token **out, int *n)
 }
 
 typedef struct tok_ctx {
-    arena *a;
-    const char *name, *agency_code, *perms, *actor, *hash;
+    const token_new *in;
+    const char *perms, *hash;
+    int64_t expires_at;
     api_token *out;
 } tok_ctx;
+
+/* The account a new token belongs to and the principal whose roles bound its
+ * permissions: a signed-in account itself; a token made to mint, its owner
+ * (bounded by the minting token's own grants); the console, the account
+ * named in in->owner. The bootstrap token has no account: refused. */
+static ts_code token_owner(ts_ctx *tc, const token_new *in, int64_t *owner,
+                           const ident_principal **holder)
+{
+    const ident_principal *who = tc->who;
+    ts_err *err = tc->err;
+    *holder = who;
+    switch (who->kind) {
+    case IDENT_SESSION:
+        *owner = who->account_id;
+        return TS_OK;
+    case IDENT_TOKEN:
+        if (!who->token_mint || in->mint)
+            return ts_err_set(err, TS_EFORBIDDEN, M_TOKEN_NO_MINT, NULL);
+        *owner = who->owner_id;
+        return TS_OK;
+    default:
+        break;
+    }
+    if (who != &ts_operator || !in->owner)
+        return ts_err_set(err, TS_EFORBIDDEN, M_TOKEN_NO_OWNER, NULL);
+    int64_t id = account_id_of(tc->db, in->owner, err);
+    if (id < 0) return err->code ? err->code : TS_EDB;
+    account_view v;
+    ts_code rc = id ? accounts_get(tc->db, tc->a, id, &v, err) : TS_ENOTFOUND;
+    if (rc == TS_ENOTFOUND || (rc == TS_OK && v.ac.disabled))
+        return ts_err_field(err, TS_EVALIDATION, "owner", M_ACCOUNT_NOT_FOUND, in->owner);
+    if (rc != TS_OK) return rc;
+    ident_principal *p = arena_calloc(tc->a, sizeof *p);
+    p->kind = IDENT_SESSION;
+    p->account_id = id;
+    rc = ident_load_grants(tc->db, tc->a, id, p, err);
+    *owner = id;
+    *holder = p;
+    return rc;
+}
 
 static ts_code tok_create_tx(ts_ctx *tc, void *argp)
 {
     db_conn *c = tc->db;
     ts_err *err = tc->err;
     tok_ctx *tk = argp;
-    int64_t agency_id;
+    const token_new *in = tk->in;
+    int64_t agency_id, owner = 0;
     const char *path;
-    ts_code rc = accounts_agency_path(c, tk->a, tk->agency_code, &agency_id, &path, err);
+    const ident_principal *holder;
+    ts_code rc = token_owner(tc, in, &owner, &holder);
+    if (rc != TS_OK) return rc;
+    rc = accounts_agency_path(c, tc->a, in->agency_code, &agency_id, &path, err);
     if (rc == TS_ENOTFOUND)
         return ts_err_field(err, TS_EVALIDATION, "agency_code", M_AGENCY_NOT_FOUND,
-                            tk->agency_code);
+                            in->agency_code);
     if (rc != TS_OK) return rc;
-    /* every permission of the token is a role the actor may grant there */
-    char *perms = arena_strdup(tk->a, tk->perms), *save = NULL;
-    for (char *p = strtok_r(perms, ",", &save); p; p = strtok_r(NULL, ",", &save))
+    /* every permission of the token is a role the actor may grant there and
+     * the owner holds there (a token never grants more than its owner) */
+    char *perms = arena_strdup(tc->a, tk->perms), *save = NULL;
+    for (char *p = strtok_r(perms, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
         if (may_grant(tc, p, path) != TS_OK) return err->code;
-    const char *now = ts_now(tc);
+        if (root_only(err, p, path, "permissions") != TS_OK) return err->code;
+        if (!ident_has_role(holder, p, path))
+            return ts_err_field(err, TS_EVALIDATION, "permissions", M_TOKEN_ROLE_NOT_HELD, p);
+    }
+    /* a token made by a token does not outlive it (by default it ends with it) */
+    if (tc->who->kind == IDENT_TOKEN && !in->expires_at &&
+        tk->expires_at > tc->who->token_expires_at)
+        tk->expires_at = tc->who->token_expires_at;
+    if (tc->who->kind == IDENT_TOKEN && tk->expires_at > tc->who->token_expires_at) {
+        char b[40];
+        time_iso_us(tc->who->token_expires_at * 1000000, b, sizeof b);
+        return ts_err_field(err, TS_EVALIDATION, "expires_at", M_TOKEN_EXPIRY,
+                            arena_strdup(tc->a, b));
+    }
     db_stmt *s;
     rc = db_prepare(c,
                     "INSERT INTO api_tokens (token_hash, name, agency_id, permissions, "
-                    "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                    "created_at, created_by, owner_id, purpose, expires_at, mint) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     &s, err);
     if (rc != TS_OK) return rc;
-    db_bind_list(s, DBV_T(tk->hash), DBV_T(tk->name), DBV_I(agency_id), DBV_T(tk->perms),
-                 DBV_T(now), DBV_T(tk->actor));
+    db_bind_list(s, DBV_T(tk->hash), DBV_T(in->name), DBV_I(agency_id), DBV_T(tk->perms),
+                 DBV_T(ts_now(tc)), DBV_T(tc->actor), DBV_I(owner), DBV_T(in->purpose),
+                 DBV_I(tk->expires_at), DBV_I(in->mint ? 1 : 0));
     int64_t id;
     rc = dbrow_int(s, 0, &id, err);
     if (rc != TS_OK) return rc;
-    rc = tokens_get(c, tk->a, id, tk->out, err);
+    rc = tokens_get(c, tc->a, id, tk->out, err);
     if (rc != TS_OK) return rc;
     json_t *sum = jx_tree_of(write_token, tk->out);
     json_object_del(sum, "created_at");
-    rc = ts_audit(tc, "token.create", "api_token", arena_printf(tk->a, "%lld", (long long)id),
-                  tk->agency_code, sum);
+    json_object_del(sum, "expired");
+    rc = ts_audit(tc, "token.create", "api_token", arena_printf(tc->a, "%lld", (long long)id),
+                  in->agency_code, sum);
     json_decref(sum);
     return rc;
 }
 
-ts_code tokens_create(ts_ctx *tc, const char *name, const char *agency_code,
-                      const char *permissions, char *token_out, api_token *out)
+/* in->expires_at as epoch seconds: default TOKEN_DEFAULT_DAYS from now, in
+ * the future, at most TOKEN_MAX_DAYS away (422 naming expires_at). */
+static int64_t token_expiry(ts_ctx *tc, const char *given)
+{
+    int64_t now = tc->now_us / 1000000, max = now + TOKEN_MAX_DAYS * 86400, at;
+    if (!given) return now + TOKEN_DEFAULT_DAYS * 86400;
+    if (time_parse_epoch(given, &at) && at > now && at <= max) return at;
+    char b[40];
+    time_iso_us(max * 1000000, b, sizeof b);
+    if (!time_parse_epoch(given, &at))
+        ts_err_field(tc->err, TS_EVALIDATION, "expires_at", M_FIELD_FORMAT,
+                     "YYYY-MM-DD or YYYY-MM-DDThh:mm:ssZ");
+    else
+        ts_err_field(tc->err, TS_EVALIDATION, "expires_at", M_TOKEN_EXPIRY, arena_strdup(tc->a, b));
+    return 0;
+}
+
+ts_code tokens_create(ts_ctx *tc, const token_new *in, char *token_out, api_token *out)
 {
     arena *a = tc->a;
     ts_err *err = tc->err;
-    fc_text_required("name", name, TOKEN_NAME_MAX, err);
-    if (!agency_code) ts_err_field(err, TS_EVALIDATION, "agency_code", M_FIELD_REQUIRED, NULL);
+    const char *permissions = in->permissions;
+    fc_text_required("name", in->name, TOKEN_NAME_MAX, err);
+    fc_text_required("purpose", in->purpose, TOKEN_PURPOSE_MAX, err);
+    if (!in->agency_code) ts_err_field(err, TS_EVALIDATION, "agency_code", M_FIELD_REQUIRED, NULL);
+    int64_t expires_at = token_expiry(tc, in->expires_at);
     /* permissions: known roles, no duplicates, normalised to "a,b" */
     char *norm = arena_strdup(a, "");
     int np = 0;
@@ -1018,7 +1127,7 @@ ts_code tokens_create(ts_ctx *tc, const char *name, const char *agency_code,
     snprintf(token_out, 48, "%s%s", API_TOKEN_PREFIX, raw);
     char h[65];
     tok_sha256_hex(token_out, h);
-    tok_ctx tk = {a, name, agency_code, norm, tc->actor, h, out};
+    tok_ctx tk = {in, norm, h, expires_at, out};
     return ts_write(tc, tok_create_tx, &tk);
 }
 

@@ -43,7 +43,27 @@
     X(M_CONTACT_NONE, "Tài khoản chưa có %s để xác minh.", "The account has no %s to verify.")     \
     X(M_CONTACT_CODE_INVALID,                                                                      \
       "Mã xác minh không đúng, đã hết hạn hoặc đã thử sai quá nhiều lần; hãy xin mã mới.",         \
-      "The verification code is wrong, expired or tried too often; ask for a new one.")
+      "The verification code is wrong, expired or tried too often; ask for a new one.")            \
+    X(M_SESSION_NOT_FOUND, "Không tìm thấy phiên đăng nhập %s của bạn.",                           \
+      "You have no session %s.")                                                                   \
+    X(M_ROLE_ROOT_ONLY,                                                                            \
+      "Vai trò system_admin chỉ được cấp tại cơ quan gốc (cấp tỉnh); tại cơ quan khác hãy cấp "    \
+      "agency_admin.",                                                                             \
+      "The role system_admin can only be granted on the root agency (the province); grant "        \
+      "agency_admin on other agencies.")                                                           \
+    X(M_TOKEN_NO_OWNER,                                                                            \
+      "Mã quản trị khởi tạo không tạo được mã truy cập: mã phải thuộc một tài khoản; hãy đăng "    \
+      "nhập bằng tài khoản quản trị.",                                                             \
+      "The bootstrap token cannot make API tokens: a token belongs to an account; sign in as an "  \
+      "administrator.")                                                                            \
+    X(M_TOKEN_ROLE_NOT_HELD,                                                                       \
+      "Chủ mã không giữ vai trò %s tại cơ quan này nên mã không thể mang vai trò đó.",             \
+      "The token's owner does not hold the role %s on this agency, so the token cannot carry it.") \
+    X(M_TOKEN_NO_MINT, "Mã truy cập này không được tạo để cấp mã truy cập khác.",                  \
+      "This access token was not made to create other tokens.")                                    \
+    X(M_TOKEN_EXPIRY,                                                                              \
+      "Thời hạn của mã phải sau thời điểm hiện tại và không quá %s.",                             \
+      "The expiry must be in the future and at most %s.")
 ACCOUNTS_MESSAGES(TS_MSG_EXTERN)
 /* NULL-terminated, for the message checks. */
 extern const ts_msg accounts_messages[];
@@ -51,6 +71,9 @@ extern const ts_msg accounts_messages[];
 #define ACCOUNT_NAME_MAX 200
 #define ACCOUNT_USERNAME_MAX 64
 #define TOKEN_NAME_MAX 100
+#define TOKEN_PURPOSE_MAX 500
+#define TOKEN_DEFAULT_DAYS 90 /* a token's life when none is asked for */
+#define TOKEN_MAX_DAYS 366    /* the longest: one year (a leap year's too) */
 
 /* The kinds of account, NULL-terminated: citizen (and businesses), officer. */
 extern const char *const account_kinds[];
@@ -179,19 +202,38 @@ ts_code accounts_reset_password(ts_ctx *x, int64_t id, const char *password);
 
 typedef struct api_token {
     int64_t id;
-    const char *name, *agency_code, *agency_path, *permissions; /* comma-separated roles */
+    const char *name, *purpose;
+    const char *agency_code, *agency_path, *permissions; /* comma-separated roles */
     const char *created_at, *created_by;
+    int64_t owner_id;     /* the account it belongs to (0: none, a revoked old token) */
+    const char *owner;    /* its username */
+    bool mint;            /* may create tokens */
+    int64_t expires_at;   /* epoch seconds */
+    bool expired;         /* expires_at has passed */
     int64_t last_used_at; /* epoch seconds, 0 = never */
     int64_t revoked_at;   /* epoch seconds, 0 = active */
 } api_token;
 
+typedef struct token_new {
+    const char *name, *purpose, *agency_code;
+    const char *permissions; /* comma-separated roles */
+    const char *expires_at;  /* "YYYY-MM-DD" or an ISO date-time; NULL: in 90 days */
+    bool mint;               /* may create tokens itself */
+    const char *owner;       /* the console (ts_operator) only: the owner's username */
+} token_new;
+
 /*
- * Create a token scoped to agency_code with permissions (comma-separated
- * roles). token_out (>= 48 bytes) gets the secret, shown once: only its
- * SHA-256 is stored. Audited as token.create.
+ * Create a token scoped to in->agency_code with in->permissions. It belongs
+ * to the caller's account (a token made to mint: that token's owner; the
+ * console: in->owner); the bootstrap token has no account and gets 403
+ * (M_TOKEN_NO_OWNER), a token not made to mint 403 (M_TOKEN_NO_MINT). Each
+ * permission must be a role the actor may grant there and the owner holds
+ * there (422 naming permissions); system_admin only on a root agency. The
+ * expiry defaults to 90 days, at most 366 (422 naming expires_at); a token
+ * made by a token does not outlive it (by default it ends with it). token_out (>= 48 bytes) gets the
+ * secret, shown once: only its SHA-256 is stored. Audited as token.create.
  */
-ts_code tokens_create(ts_ctx *x, const char *name, const char *agency_code, const char *permissions,
-                      char *token_out, api_token *out);
+ts_code tokens_create(ts_ctx *x, const token_new *in, char *token_out, api_token *out);
 ts_code tokens_get(db_conn *c, arena *a, int64_t id, api_token *out, ts_err *err);
 /* Revoke (idempotent); audited as token.revoke. */
 ts_code tokens_revoke(ts_ctx *x, int64_t id);
@@ -200,6 +242,28 @@ ts_code tokens_revoke(ts_ctx *x, int64_t id);
 ts_code tokens_list(ts_ctx *x, api_token **out, int *n);
 /* The one serializer of a token (never its secret), without the closing brace. */
 void token_write_json(struct jsonw *w, const api_token *t);
+
+/* --- a person's own sessions (ASVS 3.3.4; sessions.c) --- */
+
+typedef struct session_info {
+    int64_t id;
+    int64_t created_at, last_seen, expires_at; /* epoch seconds */
+    const char *ip, *user_agent;               /* as recorded at sign-in (NULL: unknown) */
+    const char *browser, *os;                  /* read from user_agent ("" when unknown) */
+    int current;                               /* 1: the session making the request */
+} session_info;
+
+/* The signed-in account's live sessions, the newest first (403 M_SESSION_ONLY
+ * for a token or the bootstrap token). */
+ts_code sessions_list(ts_ctx *x, const ident_settings *st, session_info **out, int *n);
+/* End one of the caller's own sessions (404 M_SESSION_NOT_FOUND for anyone
+ * else's); audited as auth.session_end. */
+ts_code sessions_end(ts_ctx *x, int64_t id);
+/* End every other session of the caller; *ended = how many. Audited as
+ * auth.sessions_end_others. */
+ts_code sessions_end_others(ts_ctx *x, int *ended);
+/* The one serializer of a session, without the closing brace. */
+void session_write_json(struct jsonw *w, const session_info *s);
 
 /* --- audit log listing --- */
 

@@ -27,14 +27,6 @@ static const jx_field login_body[] = {
     {0},
 };
 
-static void set_cookie(http_req *r, const char *value, int64_t max_age)
-{
-    http_add_header(r, "Set-Cookie",
-                    arena_printf(r->a, "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%lld%s",
-                                 SESSION_COOKIE, value, (long long)max_age,
-                                 r->cfg && r->cfg->cookie_secure ? "; Secure" : ""));
-}
-
 /* /me and the sign-in answer, written directly (hot path, decision 11):
  * {auth, account{id, username, full_name, kind, email, email_verified, phone,
  * phone_verified}, grants[{role, agency_code,
@@ -86,11 +78,12 @@ static ts_code h_login(http_req *r)
     if (!c) return r->err.code;
     ident_login_result res;
     ts_code rc = ident_login(c, r->a, &r->cfg->ident, http_in_raw(r, "username"),
-                             http_in_raw(r, "password"), http_client_ip(r), &res, &r->err);
+                             http_in_raw(r, "password"), http_client_ip(r),
+                             http_header(r, "User-Agent"), &res, &r->err);
     if (rc == TS_ERATELIMIT)
         http_add_header(r, "Retry-After", arena_printf(r->a, "%d", res.retry_after));
     if (rc != TS_OK) return rc;
-    set_cookie(r, arena_strdup(r->a, res.session_token), r->cfg->ident.max_s);
+    http_set_session_cookie(r, arena_strdup(r->a, res.session_token), r->cfg->ident.max_s);
     return reply_me(r, &res.principal);
 }
 
@@ -102,7 +95,7 @@ static ts_code h_logout(http_req *r)
         if (!c) return r->err.code;
         if (ident_logout(c, p->session_id, http_actor(r), &r->err) != TS_OK) return r->err.code;
     }
-    set_cookie(r, "", 0);
+    http_set_session_cookie(r, "", 0);
     return http_reply(r, 204, NULL, "", 0);
 }
 
@@ -254,8 +247,11 @@ static ts_code h_account_create(http_req *r)
 
 static const jx_field token_body[] = {
     {.name = "name", .type = JX_STRING, .required = true, .max_chars = TOKEN_NAME_MAX},
+    {.name = "purpose", .type = JX_STRING, .required = true, .max_chars = TOKEN_PURPOSE_MAX},
     {.name = "agency_code", .type = JX_STRING, .required = true, .max_chars = 32},
     {.name = "permissions", .type = JX_ARRAY, .required = true},
+    {.name = "expires_at", .type = JX_STRING, .max_chars = 40, .not_null = true},
+    {.name = "can_mint_tokens", .type = JX_BOOL, .not_null = true},
     {0},
 };
 
@@ -275,9 +271,13 @@ static ts_code h_token_create(http_req *r)
     if (!x) return r->err.code;
     char secret[48];
     api_token t;
-    if (tokens_create(x, http_in_str(r, "name"), http_in_str(r, "agency_code"), csv, secret, &t) !=
-        TS_OK)
-        return r->err.code;
+    token_new in = {.name = http_in_str(r, "name"),
+                    .purpose = http_in_str(r, "purpose"),
+                    .agency_code = http_in_str(r, "agency_code"),
+                    .permissions = csv,
+                    .expires_at = http_in_str(r, "expires_at"),
+                    .mint = http_in_has(r, "can_mint_tokens") && http_in_bool(r, "can_mint_tokens")};
+    if (tokens_create(x, &in, secret, &t) != TS_OK) return r->err.code;
     http_add_header(r, "Location", arena_printf(r->a, "/api/v1/tokens/%lld", (long long)t.id));
     jsonw *w = http_json(r);
     token_write_json(w, &t);
@@ -432,6 +432,44 @@ static ts_code h_password_reset(http_req *r)
     return http_reply(r, 204, NULL, "", 0);
 }
 
+/* --- one's own sessions --- */
+
+JX_WRITER(write_session, session_info, session_write_json)
+
+static ts_code h_sessions(http_req *r)
+{
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
+    session_info *ss;
+    int n;
+    if (sessions_list(x, &r->cfg->ident, &ss, &n) != TS_OK) return r->err.code;
+    return http_reply_page(r, ss, sizeof *ss, n, write_session, -1, 0, 0);
+}
+
+static ts_code h_session_end(http_req *r)
+{
+    int64_t id;
+    if (path_id(r, "id", M_SESSION_NOT_FOUND, &id) != TS_OK) return r->err.code;
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
+    if (sessions_end(x, id) != TS_OK) return r->err.code;
+    if (id == r->principal->session_id) http_set_session_cookie(r, "", 0);
+    return http_reply(r, 204, NULL, "", 0);
+}
+
+static ts_code h_sessions_end_others(http_req *r)
+{
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
+    int ended;
+    if (sessions_end_others(x, &ended) != TS_OK) return r->err.code;
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_kint(w, "ended", ended);
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
+}
+
 /* --- audit --- */
 
 static ts_code query_time(http_req *r, const char *name, const char **out)
@@ -481,6 +519,9 @@ const http_route accounts_routes[] = {
     {"POST", "/api/v1/me/password", h_password, PERM_AUTHENTICATED, .body = password_body},
     {"POST", "/api/v1/me/contact/verify", h_contact_verify, PERM_AUTHENTICATED,
      .body = contact_verify_body},
+    {"GET", "/api/v1/me/sessions", h_sessions, PERM_AUTHENTICATED, NULL, NULL},
+    {"DELETE", "/api/v1/me/sessions", h_sessions_end_others, PERM_AUTHENTICATED, NULL, NULL},
+    {"DELETE", "/api/v1/me/sessions/{id}", h_session_end, PERM_AUTHENTICATED, NULL, NULL},
     {"POST", "/api/v1/accounts", h_account_create, PERM_AGENCY_ADMIN, .body = account_body},
     {"GET", "/api/v1/accounts", h_account_list, PERM_AGENCY_ADMIN, .query = account_list_query},
     {"GET", "/api/v1/accounts/{id}", h_account_get, PERM_AGENCY_ADMIN, NULL, NULL},

@@ -22,15 +22,16 @@ export function assertProblem(r, status, field) {
 }
 
 // Sign in on server s; the answer plus the Set-Cookie header, the session
-// cookie's value (null when refused) and the CSRF token.
+// cookie's name (__Host-tinhso_session over TLS) and value (null when
+// refused) and the CSRF token.
 export async function login(s, username, password = DEMO_PW) {
   const r = await s.json('/api/v1/auth/login', {
     method: 'POST', headers: { 'Content-Type': 'application/json' },
     body: JSON.stringify({ username, password }),
   });
   const sc = r.headers.get('set-cookie') || '';
-  const m = /tinhso_session=([^;]*)/.exec(sc);
-  return { ...r, setCookie: sc, cookie: m ? m[1] : null, csrf: r.body?.csrf_token };
+  const m = /((?:__Host-)?tinhso_session)=([^;]*)/.exec(sc);
+  return { ...r, setCookie: sc, cookieName: m ? m[1] : null, cookie: m ? m[2] : null, csrf: r.body?.csrf_token };
 }
 
 // login, which must succeed.
@@ -44,7 +45,7 @@ export async function signedIn(s, username, password = DEMO_PW) {
 // token on writes unless extra names one. body: an object sent as JSON, or
 // a string sent as it is (JSON Content-Type unless extra names one).
 export function as(s, sess, path, method = 'GET', body, extra = {}) {
-  const headers = { Cookie: `tinhso_session=${sess.cookie}`, ...extra };
+  const headers = { Cookie: `${sess.cookieName || 'tinhso_session'}=${sess.cookie}`, ...extra };
   if (body !== undefined && !('Content-Type' in extra)) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && sess.csrf && !('X-CSRF-Token' in extra)) headers['X-CSRF-Token'] = sess.csrf;
   return s.json(path, { method, headers, body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)) });

@@ -6,7 +6,8 @@
 // CHROMIUM (default /usr/bin/chromium), TINHSO_E2E_PG (a throw-away
 // PostgreSQL server's URL: each test file's server gets its own database
 // there; without it the browser tests run on SQLite).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -98,4 +99,18 @@ export async function shot(page, name) {
 export function assertClean(assert, page) {
   assert.deepEqual(page.cspViolations, [], 'CSP violations');
   assert.deepEqual(page.pageErrors, [], 'page errors');
+}
+
+// axe-core's WCAG 2.1 A and AA rules on the page (or the part under
+// selector): no violation. Run through the DevTools protocol, so the
+// page's Content-Security-Policy (script-src 'self') stays as it is.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+export async function assertAccessible(assert, page, selector) {
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  const found = await page.evaluate(async (sel) => {
+    const r = await window.axe.run(sel ? document.querySelector(sel) : document,
+      { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  }, selector);
+  assert.deepEqual(found, [], 'axe-core: WCAG 2.1 AA violations');
 }

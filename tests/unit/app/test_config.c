@@ -24,7 +24,9 @@ static void test_good(void **state)
                     " \"max_body_bytes\": 2048, \"max_connections\": 500,"
                     " \"max_connections_per_address\": 7, \"header_timeout_seconds\": 4,"
                     " \"timeout_seconds\": 60, \"access_log\": false, \"session_idle_seconds\": 99,"
-                    " \"trusted_proxies\": [\"10.0.0.0/8\", \"::1\"]}";
+                    " \"trusted_proxies\": [\"10.0.0.0/8\", \"::1\"],"
+                    " \"metrics_allow\": [\"192.0.2.0/24\"], \"metrics_token\": \"m\","
+                    " \"admin_token_after_setup\": true, \"bearer_max_failures\": 4}";
     ts_err e;
     ts_err_clear(&e);
     assert_int_equal(config_parse(t, strlen(t), &c, &e), TS_OK);
@@ -40,6 +42,11 @@ static void test_good(void **state)
     assert_false(c.http.access_log);
     assert_int_equal(c.http.ident.idle_s, 99);
     assert_int_equal(c.http.nproxies, 2);
+    assert_int_equal(c.http.nmetrics_allow, 1);
+    assert_int_equal(c.http.metrics_allow[0].prefix, 24);
+    assert_string_equal(c.http.metrics_token, "m");
+    assert_true(c.http.admin_token_after_setup);
+    assert_int_equal(c.http.ident.bearer_max_failures, 4);
     /* untouched keys keep their defaults */
     assert_int_equal(c.http.max_header, 16384);
     assert_true(c.http.ref_cache);
@@ -75,6 +82,8 @@ static const struct {
     {"{\"trusted_proxies\": \"10.0.0.1\"}", "trusted_proxies", M_FIELD_TYPE_ARRAY},
     {"{\"trusted_proxies\": [\"10.0.0.1\", \"x\"]}", "trusted_proxies[1]", M_FIELD_FORMAT},
     {"{\"admin_token\": 5}", "admin_token", M_FIELD_TYPE_STRING},
+    {"{\"metrics_allow\": [\"10.0.0.0/33\"]}", "metrics_allow[0]", M_FIELD_FORMAT},
+    {"{\"bearer_max_failures\": 0}", "bearer_max_failures", M_FIELD_RANGE},
     {"{\"threads\": 2, \"threads\": 3}", NULL, M_JSON_DUPLICATE},
     {"{\"threads\": 2", NULL, M_JSON_TRUNCATED},
     {"[1]", NULL, M_JSON_NOT_OBJECT},
@@ -99,5 +108,28 @@ static void test_bad(void **state)
     }
 }
 
+/* The bootstrap token: 32 random bytes at least (64 hex, 43 base64url), no pattern. */
+static void test_token_strength(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *t;
+        bool strong;
+    } cases[] = {
+        {"abc", false},
+        {"test-admin-token-0123456789abcdef", false},                                /* 33 */
+        {"9f3c2a7e5b18d4c06e2f9a1b7c3d5e8f0a4b6c2d9e1f3a5b7c8d0e2f4a6b8c1d", true}, /* hex 64 */
+        {"9f3c2a7e5b18d4c06e2f9a1b7c3d5e8f0a4b6c2d9e1f3a5b7c8d0e2f4a6b8c1", false}, /* hex 63 */
+        {"Qm9vdHN0cmFwLXRva2VuLWZvci10aW5oc28tdGVzdHM", true},                       /* b64url 43 */
+        {"Qm9vdHN0cmFwLXRva2VuLWZvci10aW5oc28tdGVzdH", false},                        /* 42 */
+        {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false}, /* a pattern */
+        {"01234567890123456789012345678901234567890123456789012345678901234567", false},
+        {"Qm9vdHN0cmFwLXRva2VuLWZvci10aW5oc28tdGVzdHM=", false}, /* not base64url */
+        {"Qm9vdHN0cmFwLXRva2VuLWZvci10aW5oc28tdGVzdHMé", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_int_equal(config_token_strong(cases[i].t), cases[i].strong);
+}
+
 TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_good), cmocka_unit_test(test_defaults),
-             cmocka_unit_test(test_bad))
+             cmocka_unit_test(test_bad), cmocka_unit_test(test_token_strength))

@@ -1,10 +1,11 @@
-// auth.jsx — sign in, register, my account (with password change).
+// auth.jsx — sign in, register, my account (with password change and the
+// list of my sessions, each of which I can end).
 import { useState } from 'preact/hooks';
-import { t } from '../i18n.js';
-import { post } from '../api.js';
-import { login, useSession, grants } from '../store.js';
+import { t, fmtDateTime } from '../i18n.js';
+import { get, post, del } from '../api.js';
+import { login, logout, useSession, grants } from '../store.js';
 import { navigate } from '../router.js';
-import { Page, Field, Problem, Alert, Link, useForm, requireFields } from '../ui.jsx';
+import { Page, Field, Problem, Alert, Link, Loading, LoadError, useForm, requireFields, useLoad } from '../ui.jsx';
 
 // where to go after signing in: ?next=/path (only our own hash routes)
 function nextPath(query) {
@@ -126,6 +127,73 @@ function PasswordForm() {
   );
 }
 
+// "Chrome · Android", or what is known of it
+function device(s) {
+  const parts = [s.browser, s.os].filter(Boolean);
+  return parts.length ? parts.join(' · ') : t('sessions.unknownDevice');
+}
+
+// My sessions (ASVS 3.3.4): where I am signed in, and ending any of them.
+function SessionsSection() {
+  const list = useLoad(() => get('/api/v1/me/sessions'), []);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const [done, setDone] = useState(null);
+  const run = async (fn, message) => {
+    setBusy(true);
+    setError(null);
+    setDone(null);
+    try {
+      await fn();
+      setDone(message);
+      list.reload();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const end = (s) => (s.current
+    ? logout(() => navigate('/login'))
+    : run(() => del(`/api/v1/me/sessions/${s.id}`), t('sessions.ended', { device: device(s) })));
+  const endOthers = () => run(() => del('/api/v1/me/sessions'), t('sessions.othersEnded'));
+  const items = list.data?.items || [];
+  return (
+    <section aria-labelledby="sess-h" class="card" data-testid="sessions">
+      <h2 id="sess-h">{t('sessions.title')}</h2>
+      <p>{t('sessions.intro')}</p>
+      {done && <Alert kind="success" focusOn={done}>{done}</Alert>}
+      <Problem error={error} />
+      {list.loading && !list.data ? <Loading /> : list.error ? <LoadError error={list.error} retry={list.reload} /> : (
+        <ul class="sessions">
+          {items.map((s) => (
+            <li key={s.id} class="session" data-testid="session">
+              <div class="session-what">
+                <strong>{device(s)}</strong>
+                {s.current && <span class="badge">{t('sessions.current')}</span>}
+              </div>
+              <dl class="props">
+                <dt>{t('sessions.ip')}</dt><dd>{s.ip || '—'}</dd>
+                <dt>{t('sessions.created')}</dt><dd><time dateTime={s.created_at}>{fmtDateTime(s.created_at)}</time></dd>
+                <dt>{t('sessions.lastSeen')}</dt><dd><time dateTime={s.last_seen_at}>{fmtDateTime(s.last_seen_at)}</time></dd>
+              </dl>
+              <button type="button" class="btn" disabled={busy} onClick={() => end(s)}
+                aria-label={t(s.current ? 'sessions.signOutHere' : 'sessions.end.label', { device: device(s) })}>
+                {t(s.current ? 'sessions.signOutHere' : 'sessions.end')}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      {items.length > 1 && (
+        <div class="actions">
+          <button type="button" class="btn btn-primary" disabled={busy} onClick={endOthers}>{t('sessions.endOthers')}</button>
+        </div>
+      )}
+    </section>
+  );
+}
+
 export function AccountPage({ query }) {
   const { me } = useSession();
   const a = me.account || {};
@@ -154,6 +222,7 @@ export function AccountPage({ query }) {
           </ul>
         )}
       </section>
+      {me.auth === 'session' && <SessionsSection />}
       {me.auth === 'session' && <PasswordForm />}
     </Page>
   );
