@@ -103,10 +103,12 @@ function Deadline() {
         <button type="submit" class="btn" disabled={f.busy}>{t('cal.deadline.go')}</button>
       </form>
       {answer && (
-        <dl class="facts" role="status">
-          <dt>{t('cal.deadline.counted')}</dt><dd>{fmtDue(answer.counted_from)}</dd>
-          <dt>{t('cal.deadline.due')}</dt><dd><strong>{fmtDue(answer.due)}</strong></dd>
-        </dl>
+        <div role="status">
+          <dl class="facts">
+            <dt>{t('cal.deadline.counted')}</dt><dd>{fmtDue(answer.counted_from)}</dd>
+            <dt>{t('cal.deadline.due')}</dt><dd><strong>{fmtDue(answer.due)}</strong></dd>
+          </dl>
+        </div>
       )}
     </section>
   );
