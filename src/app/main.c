@@ -26,6 +26,7 @@
 #include "../platform/audit.h"
 #include "../platform/events.h"
 #include "../platform/refcache.h"
+#include "../platform/totp.h"
 #include "config.h"
 
 #define DEMO_UNITS_VALID_FROM "2025-07-01"
@@ -266,6 +267,22 @@ static int parse_listen(const char *l, http_config *cfg)
     return 0;
 }
 
+/* The key sealing TOTP secrets, when mfa_key_file is set (decisions §29). */
+static int load_mfa_key(ident_settings *st)
+{
+    if (!st->mfa_key_file[0]) {
+        log_info("mfa_key_file is not set: TOTP secrets are stored unsealed in the database");
+        return 0;
+    }
+    char why[320];
+    if (totp_key_load(st->mfa_key_file, st->mfa_key, why, sizeof why)) {
+        fprintf(stderr, "tinhso: mfa_key_file: %s\n", why);
+        return 1;
+    }
+    st->mfa_key_set = true;
+    return 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, O_DB},
@@ -298,6 +315,7 @@ static int cmd_serve(int argc, char **argv)
                        ac.http.ref_cache_max_age_s * 1000);
     const char *tok = getenv("TINHSO_ADMIN_TOKEN");
     if (tok && *tok) snprintf(ac.http.admin_token, sizeof ac.http.admin_token, "%s", tok);
+    if (load_mfa_key(&ac.http.ident)) return 1;
 
     db *d;
     db_conn *c;

@@ -7,8 +7,12 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <qrencode.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../lib/strbuf.h"
 
@@ -207,4 +211,49 @@ char *totp_qr_svg(arena *a, const char *text)
     char *out = arena_strdup(a, sb.buf);
     sb_release(&sb);
     return out;
+}
+
+int totp_key_load(const char *path, unsigned char key[TOTP_KEY_BYTES], char *why, size_t whylen)
+{
+    char text[2 * TOTP_KEY_BYTES + 2] = "";
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 && errno == ENOENT) { /* first start: make it, readable by us alone */
+        unsigned char k[TOTP_KEY_BYTES];
+        strbuf sb;
+        sb_init(&sb);
+        if (RAND_bytes(k, sizeof k) != 1) {
+            snprintf(why, whylen, "no random bytes");
+            sb_release(&sb);
+            return -1;
+        }
+        hex(&sb, k, sizeof k);
+        OPENSSL_cleanse(k, sizeof k);
+        sb_addc(&sb, '\n');
+        int w = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        bool ok = w >= 0 && write(w, sb.buf, sb.len) == (ssize_t)sb.len;
+        if (w >= 0 && close(w) != 0) ok = false;
+        OPENSSL_cleanse(sb.buf, sb.len);
+        sb_release(&sb);
+        if (!ok) {
+            snprintf(why, whylen, "cannot create %s: %s", path, strerror(errno));
+            return -1;
+        }
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    if (fd < 0) {
+        snprintf(why, whylen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    ssize_t n = read(fd, text, sizeof text - 1);
+    close(fd);
+    if (n >= 0) text[n] = '\0';
+    char *nl = strchr(text, '\n');
+    if (nl) *nl = '\0';
+    int got = n > 0 ? unhex(text, key, TOTP_KEY_BYTES) : -1;
+    OPENSSL_cleanse(text, sizeof text);
+    if (got != TOTP_KEY_BYTES) {
+        snprintf(why, whylen, "%s must hold %d hex digits", path, 2 * TOTP_KEY_BYTES);
+        return -1;
+    }
+    return 0;
 }

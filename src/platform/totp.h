@@ -52,4 +52,8 @@ int totp_open(const unsigned char *key, int64_t account_id, const char *sealed,
  * one unit per module with a four-module quiet zone; NULL on failure. */
 char *totp_qr_svg(arena *a, const char *text);
 
+/* Read the sealing key from path (64 hex digits), making the file (mode
+ * 0600, a new random key) when it does not exist; -1 with why filled. */
+int totp_key_load(const char *path, unsigned char key[TOTP_KEY_BYTES], char *why, size_t whylen);
+
 #endif
