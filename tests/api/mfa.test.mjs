@@ -7,31 +7,9 @@
 // factor, refused out of scope.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
 import { startServer } from './lib/server.mjs';
+import { totp, nowStep } from './lib/totp.mjs';
 import { DEMO_PW, assertProblem, auditCount, login, signedIn, as } from './lib/helpers.mjs';
-
-// RFC 6238 in a few lines, independently of the server's code.
-function b32decode(s) {
-  const A = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = 0, buf = 0;
-  const out = [];
-  for (const ch of s.replace(/=+$/, '')) {
-    buf = (buf << 5) | A.indexOf(ch);
-    bits += 5;
-    if (bits >= 8) { out.push((buf >> (bits - 8)) & 255); bits -= 8; }
-  }
-  return Buffer.from(out);
-}
-export function totp(secret, step = Math.floor(Date.now() / 30000)) {
-  const msg = Buffer.alloc(8);
-  msg.writeBigUInt64BE(BigInt(step));
-  const md = createHmac('sha1', b32decode(secret)).update(msg).digest();
-  const off = md[md.length - 1] & 15;
-  const bin = md.readUInt32BE(off) & 0x7fffffff;
-  return String(bin % 1000000).padStart(6, '0');
-}
-const nowStep = () => Math.floor(Date.now() / 30000);
 
 // Enrol the person signed in as sess; returns { secret, codes, step }.
 async function enrol(s, sess) {

@@ -97,9 +97,11 @@ static ts_code begin_tx(ts_ctx *x, void *argp)
     if (on) return ts_err_set(x->err, TS_ECONFLICT, M_MFA_ALREADY, NULL);
     rc = db_run(x->db, x->err, "DELETE FROM mfa_totp WHERE account_id = ?", DBV_I(b->id));
     if (rc != TS_OK) return rc;
-    return db_run(x->db, x->err,
-                  "INSERT INTO mfa_totp (account_id, secret, created_at) VALUES (?, ?, ?)",
-                  DBV_I(b->id), DBV_T(b->sealed), DBV_T(ts_now(x)));
+    rc = db_run(x->db, x->err,
+                "INSERT INTO mfa_totp (account_id, secret, created_at) VALUES (?, ?, ?)",
+                DBV_I(b->id), DBV_T(b->sealed), DBV_T(ts_now(x)));
+    if (rc != TS_OK) return rc;
+    return audit_mfa(x, b->id, "mfa.enrol_start", json_pack("{s:s}", "factor", "totp"));
 }
 
 ts_code mfa_enrol_begin(ts_ctx *x, const ident_settings *st, mfa_enrolment *out)
