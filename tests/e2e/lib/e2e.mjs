@@ -6,7 +6,8 @@
 // CHROMIUM (default /usr/bin/chromium), TINHSO_E2E_PG (a throw-away
 // PostgreSQL server's URL: each test file's server gets its own database
 // there; without it the browser tests run on SQLite).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -28,8 +29,9 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 // One server (fresh demo database) and one browser for a test file.
-export async function setup() {
-  const server = await startServer({ demo: true, args: ['--threads', '2', '--no-access-log'] });
+// opts.mfaRequired: the product's mfa_required_roles (tests/api/lib/server.mjs).
+export async function setup(opts = {}) {
+  const server = await startServer({ demo: true, args: ['--threads', '2', '--no-access-log'], mfaRequired: opts.mfaRequired });
   let browser;
   try {
     browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: ARGS, headless: true });
@@ -98,4 +100,15 @@ export async function shot(page, name) {
 export function assertClean(assert, page) {
   assert.deepEqual(page.cspViolations, [], 'CSP violations');
   assert.deepEqual(page.pageErrors, [], 'page errors');
+}
+
+// axe-core (npm), run in the page through the devtools protocol, which the
+// page's CSP does not govern: no serious or critical violation.
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+export async function assertAccessible(assert, page, what) {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(AXE);
+  const r = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
+  const bad = r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  assert.deepEqual(bad, [], `axe on ${what}`);
 }

@@ -2,7 +2,8 @@
 import { useState } from 'preact/hooks';
 import { t } from '../i18n.js';
 import { post } from '../api.js';
-import { login, useSession, grants } from '../store.js';
+import { login, signedIn, loadMe, mustGo, currentMe, useSession, grants } from '../store.js';
+import { SecondStep } from './security.jsx';
 import { navigate } from '../router.js';
 import { Page, Field, Problem, Alert, Link, useForm, requireFields } from '../ui.jsx';
 
@@ -14,16 +15,27 @@ function nextPath(query) {
 
 export function LoginPage({ query }) {
   const f = useForm({ username: '', password: '' });
+  const [challenge, setChallenge] = useState(null);
   const fields = ['username', 'password'];
+  const go = (me) => {
+    const [p, q] = (mustGo(me) || nextPath(query)).split('?');
+    navigate(p, Object.fromEntries(new URLSearchParams(q || '')), { replace: true });
+  };
   const onSubmit = (e) => {
     e.preventDefault();
     f.submit(async (v) => {
-      await login(v.username.trim(), v.password, () => {
-        const [p, q] = nextPath(query).split('?');
-        navigate(p, Object.fromEntries(new URLSearchParams(q || '')), { replace: true });
-      });
+      const r = await login(v.username.trim(), v.password, go);
+      if (r?.mfa_required) setChallenge(r.challenge);
     }, (v) => requireFields(v, fields));
   };
+  if (challenge) {
+    return (
+      <Page title={t('mfa.step.title')}>
+        <SecondStep challenge={challenge} onDone={(me) => signedIn(me, go)} />
+        <p><button type="button" class="btn" onClick={() => setChallenge(null)}>{t('mfa.step.restart')}</button></p>
+      </Page>
+    );
+  }
   return (
     <Page title={t('login.title')}>
       {query.next && !f.problem && <Alert kind="info">{t('login.needed')}</Alert>}
@@ -104,6 +116,9 @@ function PasswordForm() {
       await post('/api/v1/me/password', { old_password: v.old_password, new_password: v.new_password });
       f.setValues({ old_password: '', new_password: '', new_password2: '' });
       setDone(true);
+      await loadMe(); // a restriction to change it has ended
+      const next = mustGo(currentMe());
+      if (next && next !== '/account') navigate(next, null, { replace: true });
     }, check);
   };
   return (
@@ -133,6 +148,7 @@ export function AccountPage({ query }) {
   return (
     <Page title={t('account.title')}>
       {query.welcome && <Alert kind="success">{t('register.done')}</Alert>}
+      {me.restricted === 'password_change' && <Alert kind="info">{t('account.mustChange')}</Alert>}
       <section class="card" aria-labelledby="acc-h">
         <h2 id="acc-h" class="visually-hidden">{t('account.title')}</h2>
         <dl class="props">
@@ -153,6 +169,13 @@ export function AccountPage({ query }) {
         )}
       </section>
       {me.auth === 'session' && <PasswordForm />}
+      {me.auth === 'session' && (
+        <section class="card" aria-labelledby="mfa-h">
+          <h2 id="mfa-h">{t('mfa.title')}</h2>
+          <p>{t(me.mfa ? 'mfa.account.on' : 'mfa.account.off')}</p>
+          <p><Link to="/security">{t(me.mfa ? 'mfa.account.manage' : 'mfa.account.enrol')}</Link></p>
+        </section>
+      )}
     </Page>
   );
 }
