@@ -12,7 +12,10 @@
 
 #include "testmain.h"
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "platform/totp.h"
 
@@ -126,6 +129,31 @@ static void test_qr_svg(void **state)
     arena_free(a);
 }
 
-TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_rfc6238_vectors),
+/* The key file: made (0600) when missing, the same key read back; a file
+ * that is not 64 hex digits is refused. */
+static void test_key_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/tinhso-totp-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64], why[320];
+    snprintf(path, sizeof path, "%s/mfa.key", dir);
+    unsigned char k1[TOTP_KEY_BYTES], k2[TOTP_KEY_BYTES];
+    assert_int_equal(totp_key_load(path, k1, why, sizeof why), 0);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_int_equal(totp_key_load(path, k2, why, sizeof why), 0);
+    assert_memory_equal(k1, k2, sizeof k1);
+    FILE *f = fopen(path, "w");
+    fputs("not a key\n", f);
+    fclose(f);
+    assert_int_equal(totp_key_load(path, k2, why, sizeof why), -1);
+    assert_non_null(strstr(why, "64 hex digits"));
+    unlink(path);
+    rmdir(dir);
+}
+
+TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_key_file), cmocka_unit_test(test_rfc6238_vectors),
              cmocka_unit_test(test_window_and_replay), cmocka_unit_test(test_base32),
              cmocka_unit_test(test_seal), cmocka_unit_test(test_qr_svg))
