@@ -15,6 +15,7 @@
 
 #include "../db/db.h"
 #include "../db/migrate.h"
+#include "../db/dbq.h"
 #include "../domains/accounts/accounts.h"
 #include "../domains/agencies/agencies.h"
 #include "../domains/routes.h"
@@ -571,7 +572,10 @@ static const char usage_user[] =
     "usage: tinhso user add --db URL --username U --name \"FULL NAME\" [--kind officer|citizen]\n"
     "                       [--role ROLE --agency CODE] [--email E] [--phone P]\n"
     "  The password is read from standard input (one line), never from the command line.\n"
-    "  ROLE: officer, agency_admin, leader, system_admin (officers need one).\n";
+    "  ROLE: officer, agency_admin, leader, system_admin (officers need one).\n"
+    "       tinhso user reset-link --db URL --username U\n"
+    "  Prints, once, a single-use link (/#/password-reset?token=...) for the person to set\n"
+    "  their own password, valid 24 hours; it voids the account's earlier links.\n";
 static const char usage_token[] =
     "usage: tinhso token create --db URL --agency CODE --name NAME --permissions ROLE[,ROLE]\n"
     "  Prints the token once; only its SHA-256 is stored.\n";
@@ -616,12 +620,57 @@ static void id_cb(int opt, const char *arg, void *ctx)
     }
 }
 
+/* tinhso user reset-link: the operator makes a single-use reset link (decisions §29). */
+static int user_reset_link(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, O_DB},
+                                         {"username", required_argument, 0, O_USERNAME},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    id_opts o = {0};
+    int i = parse_opts(argc - 1, argv + 1, opts, usage_user, id_cb, &o);
+    if (i == -1) return 0;
+    if (i < 0 || i != argc - 1 || !o.username) return usage_error(usage_user);
+    db *d;
+    db_conn *c;
+    int rc = open_db(&o.c, usage_user, &d, &c);
+    if (rc) return rc;
+    rc = run_migrations(c, true);
+    if (!rc) {
+        arena *a = arena_new(4096);
+        ts_err e;
+        ts_err_clear(&e);
+        ts_ctx x;
+        ts_ctx_init(&x, c, a, &ts_operator, cli_actor(), &e);
+        int64_t id = 0, expires = 0;
+        char token[44];
+        const char *uname = ident_username_norm(a, o.username);
+        ts_code r = db_int(c, &e, &id, 0, "SELECT id FROM accounts WHERE username = ?",
+                           DBV_T(uname ? uname : ""));
+        if (r == TS_OK && !id) r = ts_err_set(&e, TS_ENOTFOUND, M_ACCOUNT_NOT_FOUND, o.username);
+        if (r == TS_OK) r = accounts_reset_link(&x, id, 24 * 3600, token, &expires);
+        if (r != TS_OK)
+            rc = fail("user reset-link", &e);
+        else
+        {
+            char until[40];
+            time_iso_us(expires * 1000000, until, sizeof until);
+            printf("/#/password-reset?token=%s\n(single use, valid until %s)\n", token, until);
+        }
+        memset(token, 0, sizeof token);
+        arena_free(a);
+    }
+    db_close(d);
+    return rc;
+}
+
 static int cmd_user(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
         fputs(usage_user, stdout);
         return 0;
     }
+    if (argc >= 2 && !strcmp(argv[1], "reset-link")) return user_reset_link(argc, argv);
     if (argc < 2 || strcmp(argv[1], "add")) return usage_error(usage_user);
     static const struct option opts[] = {{"db", required_argument, 0, O_DB},
                                          {"username", required_argument, 0, O_USERNAME},

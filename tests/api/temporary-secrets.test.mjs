@@ -119,3 +119,17 @@ test('tinhso user add sets the person\'s own password: not temporary', async () 
   const s = await signedIn(srv, 'op.made', 'đêm trăng thanh gió mát');
   assert.equal(s.body.restricted, null);
 });
+
+test('tinhso user reset-link prints a single-use link once; an unknown username fails', async () => {
+  const r = cli(['user', 'reset-link', '--db', srv.db.url, '--username', 'STP.CANBO2']);
+  assert.equal(r.status, 0, r.stderr);
+  const m = /^\/#\/password-reset\?token=([A-Za-z0-9_-]{43})\n\(single use, valid until \d{4}-\d\d-\d\dT/.exec(r.stdout);
+  assert.ok(m, r.stdout);
+  const ok = await resetWithLink({ token: m[1], new_password: 'sóng vỗ bờ cát trắng' });
+  assert.equal(ok.status, 204, JSON.stringify(ok.body));
+  assertProblem(await resetWithLink({ token: m[1], new_password: 'sóng vỗ bờ cát vàng' }), 422, 'token');
+  assert.equal((await signedIn(srv, 'stp.canbo2', 'sóng vỗ bờ cát trắng')).body.restricted, null);
+  const none = cli(['user', 'reset-link', '--db', srv.db.url, '--username', 'khong.co']);
+  assert.equal(none.status, 1);
+  assert.match(none.stderr, /khong\.co/);
+});
