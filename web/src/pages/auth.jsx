@@ -3,7 +3,7 @@ import { useState } from 'preact/hooks';
 import { t } from '../i18n.js';
 import { post } from '../api.js';
 import { login, signedIn, loadMe, mustGo, currentMe, useSession, grants } from '../store.js';
-import { SecondStep } from './security.jsx';
+import { SecondStep, NewPasswordFields, checkNewPassword } from './security.jsx';
 import { navigate } from '../router.js';
 import { Page, Field, Problem, Alert, Link, useForm, requireFields } from '../ui.jsx';
 
@@ -104,11 +104,7 @@ function PasswordForm() {
   const f = useForm({ old_password: '', new_password: '', new_password2: '' });
   const [done, setDone] = useState(false);
   const fields = ['old_password', 'new_password', 'new_password2'];
-  const check = (v) => {
-    const out = requireFields(v, fields);
-    if (!out.new_password2 && v.new_password !== v.new_password2) out.new_password2 = t('form.mismatch');
-    return out;
-  };
+  const check = (v) => checkNewPassword(v, fields);
   const onSubmit = (e) => {
     e.preventDefault();
     setDone(false);
@@ -129,10 +125,7 @@ function PasswordForm() {
       <form class="form" onSubmit={onSubmit} noValidate>
         <Field name="old_password" type="password" label={t('account.old_password')} required autocomplete="current-password"
           value={f.values.old_password} onInput={f.set('old_password')} error={f.errors.old_password} />
-        <Field name="new_password" type="password" label={t('account.new_password')} hint={t('register.password.hint')} required
-          autocomplete="new-password" value={f.values.new_password} onInput={f.set('new_password')} error={f.errors.new_password} />
-        <Field name="new_password2" type="password" label={t('account.new_password2')} required autocomplete="new-password"
-          value={f.values.new_password2} onInput={f.set('new_password2')} error={f.errors.new_password2} />
+        <NewPasswordFields f={f} />
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={f.busy}>{f.busy ? t('form.saving') : t('account.password.submit')}</button>
         </div>

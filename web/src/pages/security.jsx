@@ -8,6 +8,34 @@ import { loadMe, useSession } from '../store.js';
 import { navigate } from '../router.js';
 import { Page, Field, Problem, Alert, Link, useForm, requireFields, useLoad, Loading, LoadError } from '../ui.jsx';
 
+// The 6-digit code of an authenticator app, in form f.
+function CodeField({ f, hint = t('mfa.code.hint') }) {
+  return (
+    <Field name="code" label={t('mfa.code')} hint={hint} required
+      inputmode="numeric" autocomplete="one-time-code" maxlength={6} pattern="[0-9]*"
+      value={f.values.code} onInput={f.set('code')} error={f.errors.code} />
+  );
+}
+
+// A new password typed twice, in form f (values new_password, new_password2).
+export function NewPasswordFields({ f }) {
+  return (
+    <>
+      <Field name="new_password" type="password" label={t('account.new_password')} hint={t('register.password.hint')} required
+        autocomplete="new-password" value={f.values.new_password} onInput={f.set('new_password')} error={f.errors.new_password} />
+      <Field name="new_password2" type="password" label={t('account.new_password2')} required autocomplete="new-password"
+        value={f.values.new_password2} onInput={f.set('new_password2')} error={f.errors.new_password2} />
+    </>
+  );
+}
+
+// The local checks of a form with NewPasswordFields: required fields, the two the same.
+export function checkNewPassword(v, required) {
+  const out = requireFields(v, required);
+  if (!out.new_password2 && v.new_password !== v.new_password2) out.new_password2 = t('form.mismatch');
+  return out;
+}
+
 // The second step of a sign-in: a code of the app, or a recovery code.
 export function SecondStep({ challenge, onDone }) {
   const [recovery, setRecovery] = useState(false);
@@ -31,9 +59,7 @@ export function SecondStep({ challenge, onDone }) {
             autocomplete="off" autocapitalize="none" spellcheck={false}
             value={f.values.recovery_code} onInput={f.set('recovery_code')} error={f.errors.recovery_code} />
         ) : (
-          <Field key="c" name="code" label={t('mfa.code')} hint={t('mfa.code.hint')} required
-            inputmode="numeric" autocomplete="one-time-code" maxlength={6} pattern="[0-9]*"
-            value={f.values.code} onInput={f.set('code')} error={f.errors.code} />
+          <CodeField key="c" f={f} />
         )}
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={f.busy}>{f.busy ? t('login.busy') : t('mfa.step.submit')}</button>
@@ -98,9 +124,7 @@ function Enrol({ onEnrolled }) {
         <li>{t('mfa.enrol.confirm')}
           <Problem error={f.problem} fields={['code']} />
           <form class="form narrow" onSubmit={onSubmit} noValidate>
-            <Field name="code" label={t('mfa.code')} hint={t('mfa.code.hint')} required
-              inputmode="numeric" autocomplete="one-time-code" maxlength={6} pattern="[0-9]*"
-              value={f.values.code} onInput={f.set('code')} error={f.errors.code} />
+            <CodeField f={f} />
             <div class="actions">
               <button type="submit" class="btn btn-primary" disabled={f.busy}>{f.busy ? t('form.saving') : t('mfa.enrol.submit')}</button>
             </div>
@@ -126,9 +150,7 @@ function Remove({ onRemoved }) {
       <p>{t('mfa.remove.lead')}</p>
       <Problem error={f.problem} fields={['code']} />
       <form class="form narrow" onSubmit={onSubmit} noValidate>
-        <Field name="code" label={t('mfa.code')} hint={t('mfa.remove.hint')} required
-          inputmode="numeric" autocomplete="one-time-code" maxlength={6} pattern="[0-9]*"
-          value={f.values.code} onInput={f.set('code')} error={f.errors.code} />
+        <CodeField f={f} hint={t('mfa.remove.hint')} />
         <div class="actions">
           <button type="submit" class="btn" disabled={f.busy}>{t('mfa.remove.submit')}</button>
         </div>
@@ -177,11 +199,7 @@ export function PasswordResetPage({ query }) {
   const f = useForm({ new_password: '', new_password2: '' });
   const [done, setDone] = useState(false);
   const fields = ['token', 'new_password', 'new_password2'];
-  const check = (v) => {
-    const out = requireFields(v, ['new_password', 'new_password2']);
-    if (!out.new_password2 && v.new_password !== v.new_password2) out.new_password2 = t('form.mismatch');
-    return out;
-  };
+  const check = (v) => checkNewPassword(v, ['new_password', 'new_password2']);
   const onSubmit = (e) => {
     e.preventDefault();
     f.submit(async (v) => {
@@ -203,10 +221,7 @@ export function PasswordResetPage({ query }) {
             ? <Alert kind="error" focusOn={f.problem}><p class="alert-title">{f.errors.token}</p></Alert>
             : <Problem error={f.problem} fields={fields} />}
           <form class="form narrow" onSubmit={onSubmit} noValidate>
-            <Field name="new_password" type="password" label={t('account.new_password')} hint={t('register.password.hint')} required
-              autocomplete="new-password" value={f.values.new_password} onInput={f.set('new_password')} error={f.errors.new_password} />
-            <Field name="new_password2" type="password" label={t('account.new_password2')} required autocomplete="new-password"
-              value={f.values.new_password2} onInput={f.set('new_password2')} error={f.errors.new_password2} />
+            <NewPasswordFields f={f} />
             <div class="actions">
               <button type="submit" class="btn btn-primary" disabled={f.busy}>{f.busy ? t('form.saving') : t('reset.submit')}</button>
             </div>
