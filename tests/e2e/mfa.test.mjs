@@ -11,6 +11,7 @@ import { setup, open, shot, assertClean, assertAccessible, PASSWORD, PHONE, DESK
 import { totp, nowStep } from '../api/lib/totp.mjs';
 
 let env;
+const secrets = {}; // username -> base32 secret, once enrolled
 before(async () => { env = await setup({ mfaRequired: true }); });
 after(async () => { await env?.close(); });
 
@@ -38,6 +39,7 @@ for (const [vp, tag, user] of [[PHONE, 'phone', 'stp.quantri'], [DESKTOP, 'deskt
     assert.ok(await qr.evaluate((img) => img.complete && img.naturalWidth > 0), 'the QR code renders');
     const secret = (await page.getByTestId('mfa-secret').textContent()).replace(/\s/g, '');
     assert.match(secret, /^[A-Z2-7]{32}$/);
+    secrets[user] = secret;
     await shot(page, `mfa-enrol-${tag}`);
     await assertAccessible(assert, page, `enrolment QR (${tag})`);
     // a wrong code: the field says so
@@ -111,9 +113,22 @@ test('an account made by an administrator: the first sign-in goes to the passwor
   await page.getByText('Đã đổi mật khẩu.').waitFor();
   assert.doesNotMatch(await page.locator('main').textContent(), /do quản trị viên đặt tạm thời/);
   await page.context().close();
-  // a reset link
-  const link = await admin.admin(`/api/v1/accounts/${made.body.id}/password-reset`, 'POST');
-  assert.equal(link.status, 201);
+  // a reset link, made by Sở Tư pháp's administrator on the people page
+  const ap = await env.page(DESKTOP);
+  await typeLogin(ap, 'stp.quantri');
+  await ap.locator('#f-code').fill(totp(secrets['stp.quantri'], nowStep() + 1));
+  await ap.getByRole('button', { name: 'Xác nhận' }).click();
+  await ap.getByRole('heading', { level: 1, name: 'Tài khoản của tôi' }).waitFor();
+  await open(ap, env.base, '/people');
+  const row = ap.locator('tr', { hasText: 'stp.canbomoi' });
+  await row.getByRole('button', { name: 'Liên kết đặt lại mật khẩu' }).click();
+  const url = await row.getByTestId('reset-link').textContent();
+  assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/#\/password-reset\?token=[A-Za-z0-9_-]{43}$/);
+  await shot(ap, 'people-reset-link-desktop');
+  await assertAccessible(assert, ap, 'people with a reset link');
+  assertClean(assert, ap);
+  await ap.context().close();
+  const link = { body: { path: url.slice(env.base.length) } };
   for (const [vp, tag] of [[PHONE, 'phone'], [DESKTOP, 'desktop']]) {
     const p = await env.page(vp);
     await p.goto(`${env.base}${link.body.path}`);
