@@ -651,8 +651,7 @@ static int user_reset_link(int argc, char **argv)
         if (r == TS_OK) r = accounts_reset_link(&x, id, 24 * 3600, token, &expires);
         if (r != TS_OK)
             rc = fail("user reset-link", &e);
-        else
-        {
+        else {
             char until[40];
             time_iso_us(expires * 1000000, until, sizeof until);
             printf("/#/password-reset?token=%s\n(single use, valid until %s)\n", token, until);

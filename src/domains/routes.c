@@ -6,7 +6,7 @@
 #define TINHSO_DOMAINS(X)                                                                          \
     X(units)    /* administrative units */                                                         \
     X(agencies) /* agencies */                                                                     \
-    X(accounts) /* sign-in, /me, accounts, API tokens, audit log */                              \
+    X(accounts) /* sign-in, /me, accounts, API tokens, audit log */                                \
     X(mfa)      /* one's second factor: enrolment, removal */
 
 #define DOMAIN_EXTERN(d) extern const ts_domain d##_domain;

@@ -246,9 +246,8 @@ ts_code http_auth_check(http_req *r, http_perm need)
     /* a restricted session may only do what lifts the restriction (decisions §29) */
     if (p->restricted && need != PERM_SELF)
         return ts_err_set(&r->err, TS_EFORBIDDEN,
-                          !strcmp(p->restricted, IDENT_MUST_CHANGE_PASSWORD)
-                              ? M_RESTRICTED_PASSWORD
-                              : M_RESTRICTED_MFA,
+                          !strcmp(p->restricted, IDENT_MUST_CHANGE_PASSWORD) ? M_RESTRICTED_PASSWORD
+                                                                             : M_RESTRICTED_MFA,
                           NULL);
     if (!allows(p, need, NULL)) return ts_err_set(&r->err, TS_EFORBIDDEN, M_AUTH_FORBIDDEN, NULL);
     return TS_OK;

@@ -63,8 +63,7 @@ void ident_settings_defaults(ident_settings *s)
 /* What a session must do first (ident_principal.restricted): change an
  * administrator-set password, then enrol a second factor when a role it
  * holds requires one. */
-static const char *restriction(const ident_settings *st, const ident_principal *p,
-                               bool must_change)
+static const char *restriction(const ident_settings *st, const ident_principal *p, bool must_change)
 {
     if (must_change) return IDENT_MUST_CHANGE_PASSWORD;
     if (p->mfa) return NULL;
@@ -544,7 +543,7 @@ static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
     return rc;
 }
 
-#define MFA_CHALLENGE_S 300  /* the second step's time */
+#define MFA_CHALLENGE_S 300   /* the second step's time */
 #define MFA_CHALLENGE_TRIES 5 /* wrong codes a challenge allows */
 
 /* The password was right and the account has a second factor: a challenge
@@ -686,8 +685,8 @@ static ts_code mfa_login_tx(db_conn *c, void *argp, ts_err *err)
              : db_run(c, err, "UPDATE mfa_challenges SET attempts = ? WHERE token_hash = ?",
                       DBV_I(attempts + 1), DBV_T(m->hash));
     if (rc != TS_OK) return rc;
-    json_t *sum = json_pack("{s:s,s:s?}", "factor", m->code ? "totp" : "recovery_code", "ip",
-                            lc->ip);
+    json_t *sum =
+        json_pack("{s:s,s:s?}", "factor", m->code ? "totp" : "recovery_code", "ip", lc->ip);
     return audit_login(c, lc, "anonymous", "auth.mfa_failed", sum, err);
 }
 

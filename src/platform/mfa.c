@@ -40,11 +40,11 @@ static ts_code recovery_spend(db_conn *c, int64_t account_id, const char *typed,
     if (!recovery_norm(typed, norm)) return TS_OK;
     tok_sha256_hex(norm, h);
     int64_t changed = 0;
-    ts_code rc = db_run_vals(c,
-                             "UPDATE mfa_recovery SET used_at = ? WHERE account_id = ? AND "
-                             "code_hash = ? AND used_at IS NULL",
-                             (const db_val[]){DBV_I(now), DBV_I(account_id), DBV_T(h)}, 3,
-                             &changed, err);
+    ts_code rc =
+        db_run_vals(c,
+                    "UPDATE mfa_recovery SET used_at = ? WHERE account_id = ? AND "
+                    "code_hash = ? AND used_at IS NULL",
+                    (const db_val[]){DBV_I(now), DBV_I(account_id), DBV_T(h)}, 3, &changed, err);
     *ok = rc == TS_OK && changed == 1;
     return rc;
 }

@@ -14,8 +14,8 @@
 #include "identity.h"
 
 #define MFA_RECOVERY_CODES 10
-#define MFA_RECOVERY_LEN 11  /* "abcde-fghij": 50 random bits */
-#define MFA_MAX_FAILURES 10  /* wrong codes per account per window */
+#define MFA_RECOVERY_LEN 11 /* "abcde-fghij": 50 random bits */
+#define MFA_MAX_FAILURES 10 /* wrong codes per account per window */
 #define MFA_WINDOW_S (15 * 60)
 
 typedef enum mfa_result {

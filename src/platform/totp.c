@@ -146,8 +146,8 @@ static bool gcm(int enc, const unsigned char *key, int64_t account_id, const uns
     return ok;
 }
 
-char *totp_seal(arena *a, const unsigned char *key, int64_t account_id,
-                const unsigned char *secret, size_t n)
+char *totp_seal(arena *a, const unsigned char *key, int64_t account_id, const unsigned char *secret,
+                size_t n)
 {
     if (n > SEAL_MAX) return NULL;
     strbuf sb;
@@ -174,8 +174,8 @@ char *totp_seal(arena *a, const unsigned char *key, int64_t account_id,
     return out;
 }
 
-int totp_open(const unsigned char *key, int64_t account_id, const char *sealed,
-              unsigned char *out, size_t max)
+int totp_open(const unsigned char *key, int64_t account_id, const char *sealed, unsigned char *out,
+              size_t max)
 {
     if (!sealed) return -1;
     if (!strncmp(sealed, "p1:", 3)) return unhex(sealed + 3, out, max);

@@ -41,12 +41,12 @@ int totp_base32_decode(const char *in, unsigned char *out, size_t max);
  * copied to another account does not open). key NULL: "p1:" and hex of the
  * secret itself (no key configured). NULL on failure.
  */
-char *totp_seal(arena *a, const unsigned char *key, int64_t account_id,
-                const unsigned char *secret, size_t n);
+char *totp_seal(arena *a, const unsigned char *key, int64_t account_id, const unsigned char *secret,
+                size_t n);
 /* Open what totp_seal made; the length, or -1 (tampered, wrong key, or a
  * sealed secret with no key). */
-int totp_open(const unsigned char *key, int64_t account_id, const char *sealed,
-              unsigned char *out, size_t max);
+int totp_open(const unsigned char *key, int64_t account_id, const char *sealed, unsigned char *out,
+              size_t max);
 
 /* The QR code (error correction M) of text as a standalone SVG document,
  * one unit per module with a four-module quiet zone; NULL on failure. */

@@ -887,14 +887,15 @@ static ts_code link_use_tx(ts_ctx *tc, void *argp)
     int64_t now = tc->now_us / 1000000;
     int64_t changed = 0;
     /* spent by the update itself: two uses at once cannot both succeed */
-    ts_code rc = db_run_vals(tc->db,
-                             "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND "
-                             "account_id = ? AND used_at IS NULL AND expires_at > ?",
-                             (const db_val[]){DBV_I(now), DBV_T(l->hash), DBV_I(l->account_id),
-                                              DBV_I(now)},
-                             4, &changed, tc->err);
+    ts_code rc =
+        db_run_vals(tc->db,
+                    "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND "
+                    "account_id = ? AND used_at IS NULL AND expires_at > ?",
+                    (const db_val[]){DBV_I(now), DBV_T(l->hash), DBV_I(l->account_id), DBV_I(now)},
+                    4, &changed, tc->err);
     if (rc != TS_OK) return rc;
-    if (changed != 1) return ts_err_field(tc->err, TS_EVALIDATION, "token", M_RESET_LINK_INVALID, NULL);
+    if (changed != 1)
+        return ts_err_field(tc->err, TS_EVALIDATION, "token", M_RESET_LINK_INVALID, NULL);
     rc = set_password(tc->db, l->account_id, l->password_hash, ts_now(tc), 0, false, tc->err);
     if (rc != TS_OK) return rc;
     account_view v;

@@ -112,8 +112,8 @@ ts_code mfa_enrol_begin(ts_ctx *x, const ident_settings *st, mfa_enrolment *out)
     unsigned char secret[TOTP_SECRET_BYTES];
     if (RAND_bytes(secret, sizeof secret) != 1)
         return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, "RAND_bytes");
-    begin_ctx b = {id, totp_seal(x->a, st->mfa_key_set ? st->mfa_key : NULL, id, secret,
-                                 sizeof secret)};
+    begin_ctx b = {
+        id, totp_seal(x->a, st->mfa_key_set ? st->mfa_key : NULL, id, secret, sizeof secret)};
     out->secret = totp_base32(x->a, secret, sizeof secret);
     OPENSSL_cleanse(secret, sizeof secret);
     if (!b.sealed) return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, "cannot seal the secret");
@@ -164,9 +164,9 @@ static ts_code confirm_tx(ts_ctx *x, void *argp)
                 DBV_T(ts_now(x)), DBV_I(k->id));
     if (rc == TS_OK) rc = mfa_recovery_renew(x->db, k->id, k->codes, x->err);
     if (rc != TS_OK) return rc;
-    return audit_mfa(x, k->id, "mfa.enrol",
-                     json_pack("{s:s,s:i}", "factor", "totp", "recovery_codes",
-                               MFA_RECOVERY_CODES));
+    return audit_mfa(
+        x, k->id, "mfa.enrol",
+        json_pack("{s:s,s:i}", "factor", "totp", "recovery_codes", MFA_RECOVERY_CODES));
 }
 
 ts_code mfa_enrol_confirm(ts_ctx *x, const ident_settings *st, const char *code,

@@ -12,9 +12,9 @@
 #include "../../platform/mfa.h"
 
 #define MFA_MESSAGES(X)                                                                            \
-    X(M_MFA_ALREADY, "Tài khoản đã có xác thực hai lớp; hãy gỡ nó trước khi đăng ký lại.",        \
-      "The account already has two-factor authentication; remove it before enrolling again.")     \
-    X(M_MFA_NOT_ENROLLED, "Tài khoản chưa đăng ký xác thực hai lớp.",                             \
+    X(M_MFA_ALREADY, "Tài khoản đã có xác thực hai lớp; hãy gỡ nó trước khi đăng ký lại.",         \
+      "The account already has two-factor authentication; remove it before enrolling again.")      \
+    X(M_MFA_NOT_ENROLLED, "Tài khoản chưa đăng ký xác thực hai lớp.",                              \
       "The account has no two-factor authentication.")                                             \
     X(M_MFA_NOT_STARTED, "Hãy bắt đầu đăng ký (tạo mã bí mật) trước khi xác nhận.",                \
       "Start the enrolment (make a secret) before confirming it.")                                 \

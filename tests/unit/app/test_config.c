@@ -124,5 +124,4 @@ static void test_bad(void **state)
 }
 
 TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_good), cmocka_unit_test(test_defaults),
-             cmocka_unit_test(test_mfa_roles),
-             cmocka_unit_test(test_bad))
+             cmocka_unit_test(test_mfa_roles), cmocka_unit_test(test_bad))

@@ -25,7 +25,7 @@ static const struct {
     int64_t t;
     uint32_t code8;
 } vectors[] = {
-    {59, 94287082},         {1111111109, 7081804}, {1111111111, 14050471},
+    {59, 94287082},         {1111111109, 7081804},  {1111111111, 14050471},
     {1234567890, 89005924}, {2000000000, 69279037}, {20000000000, 65353130},
 };
 
@@ -70,12 +70,15 @@ static void test_base32(void **state)
     arena *a = arena_new(1024);
     static const struct {
         const char *in, *out;
-    } cases[] = {{"", ""},           {"f", "MY"},          {"fo", "MZXQ"},
-                 {"foo", "MZXW6"},   {"foob", "MZXW6YQ"},  {"fooba", "MZXW6YTB"},
+    } cases[] = {{"", ""},
+                 {"f", "MY"},
+                 {"fo", "MZXQ"},
+                 {"foo", "MZXW6"},
+                 {"foob", "MZXW6YQ"},
+                 {"fooba", "MZXW6YTB"},
                  {"foobar", "MZXW6YTBOI"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        assert_string_equal(totp_base32(a, (const unsigned char *)cases[i].in,
-                                        strlen(cases[i].in)),
+        assert_string_equal(totp_base32(a, (const unsigned char *)cases[i].in, strlen(cases[i].in)),
                             cases[i].out);
         unsigned char back[16];
         int n = totp_base32_decode(cases[i].out, back, sizeof back);
@@ -83,7 +86,7 @@ static void test_base32(void **state)
         assert_memory_equal(back, cases[i].in, (size_t)n);
     }
     unsigned char b[4];
-    assert_int_equal(totp_base32_decode("MZ1W", b, sizeof b), -1);      /* 1 is not base32 */
+    assert_int_equal(totp_base32_decode("MZ1W", b, sizeof b), -1);       /* 1 is not base32 */
     assert_int_equal(totp_base32_decode("MZXW6YTBOI", b, sizeof b), -1); /* too long for b */
     arena_free(a);
 }
