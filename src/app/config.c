@@ -20,7 +20,8 @@ typedef enum cfg_type {
     CFG_BOOL,   /* bool member */
     CFG_STRING, /* char[] member; max = longest length */
     CFG_LISTEN, /* "HOST:PORT" into http.host + http.port */
-    CFG_NETS    /* array of addresses/networks: http_net[HTTP_MAX_PROXIES] then its int count */
+    CFG_NETS,   /* array of addresses/networks: http_net[HTTP_MAX_PROXIES] then its int count */
+    CFG_ROLES   /* array of role names into an unsigned set (ident_role_bit) */
 } cfg_type;
 
 typedef struct cfg_key {
@@ -85,6 +86,13 @@ static const cfg_key keys[] = {
      "longest wait between tries"},
     {"register_ip_max_per_hour", CFG_INT, 1, 100000, H(ident.register_ip_max), "100",
      "self-registration attempts per client address per hour (then 429)"},
+    {"mfa_required_roles", CFG_ROLES, 0, 0, H(ident.mfa_roles),
+     "[\"agency_admin\", \"system_admin\"]",
+     "roles whose holders must enrol a second factor (TOTP) before anything else; [] = none"},
+    {"mfa_key_file", CFG_STRING, 0, 255, H(ident.mfa_key_file), "—",
+     "file of the key sealing TOTP secrets in the database (made, mode 0600, when missing)"},
+    {"password_reset_link_seconds", CFG_I64, 300, 604800, H(ident.reset_link_s), "86400",
+     "how long a single-use password-reset link made by an administrator works"},
     {"bearer_max_failures", CFG_INT, 1, 99999, H(ident.bearer_max_failures), "10",
      "wrong bearer tokens per client address before it is locked (like sign-ins)"},
     {"metrics_allow", CFG_NETS, 0, HTTP_MAX_PROXIES, H(metrics_allow), "[]",
@@ -189,6 +197,26 @@ bool config_token_strong(const char *t)
     return shape && distinct >= 12;
 }
 
+static ts_code set_roles(const cfg_key *k, json_t *v, unsigned *out, ts_err *err)
+{
+    if (!json_is_array(v)) return bad(err, k->key, M_FIELD_TYPE_ARRAY, NULL);
+    unsigned set = 0;
+    size_t i;
+    json_t *r;
+    json_array_foreach(v, i, r)
+    {
+        unsigned bit = ident_role_bit(json_string_value(r));
+        if (!bit) {
+            char name[64];
+            snprintf(name, sizeof name, "%s[%zu]", k->key, i);
+            return bad(err, name, M_ROLE_UNKNOWN, ROLE_LIST);
+        }
+        set |= bit;
+    }
+    *out = set;
+    return TS_OK;
+}
+
 static ts_code set_key(app_config *c, const cfg_key *k, json_t *v, ts_err *err)
 {
     char *m = (char *)c + k->off;
@@ -237,6 +265,8 @@ static ts_code set_key(app_config *c, const cfg_key *k, json_t *v, ts_err *err)
         return set_listen(c, k->key, v, err);
     case CFG_NETS:
         return set_nets(c, k, v, err);
+    case CFG_ROLES:
+        return set_roles(k, v, (unsigned *)(void *)m, err);
     }
     return bad(err, k->key, M_FIELD_UNKNOWN, NULL);
 }
@@ -272,6 +302,7 @@ static const char *type_name(cfg_type t)
     case CFG_LISTEN:
         return "\"HOST:PORT\"";
     case CFG_NETS:
+    case CFG_ROLES:
         return "array of strings";
     }
     return "";

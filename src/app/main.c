@@ -15,6 +15,7 @@
 
 #include "../db/db.h"
 #include "../db/migrate.h"
+#include "../db/dbq.h"
 #include "../domains/accounts/accounts.h"
 #include "../domains/agencies/agencies.h"
 #include "../domains/routes.h"
@@ -28,6 +29,7 @@
 #include "../platform/password.h"
 #include "../platform/refcache.h"
 #include "cli.h"
+#include "../platform/totp.h"
 #include "config.h"
 
 #define DEMO_UNITS_VALID_FROM "2025-07-01"
@@ -270,6 +272,22 @@ static int parse_listen(const char *l, http_config *cfg)
     return 0;
 }
 
+/* The key sealing TOTP secrets, when mfa_key_file is set (decisions §29). */
+static int load_mfa_key(ident_settings *st)
+{
+    if (!st->mfa_key_file[0]) {
+        log_info("mfa_key_file is not set: TOTP secrets are stored unsealed in the database");
+        return 0;
+    }
+    char why[320];
+    if (totp_key_load(st->mfa_key_file, st->mfa_key, why, sizeof why)) {
+        fprintf(stderr, "tinhso: mfa_key_file: %s\n", why);
+        return 1;
+    }
+    st->mfa_key_set = true;
+    return 0;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, O_DB},
@@ -317,6 +335,7 @@ static int cmd_serve(int argc, char **argv)
               stderr);
         return 1;
     }
+    if (load_mfa_key(&ac.http.ident)) return 1;
 
     db *d;
     db_conn *c;
@@ -575,7 +594,10 @@ static const char usage_user[] =
     "  ROLE: officer, agency_admin, leader, system_admin (officers need one).\n"
     "       tinhso user contact-code --db URL --username U --channel email|phone\n"
     "  Prints a one-time code (8 digits, 24 hours) that proves the account's e-mail or\n"
-    "  phone: give it to the person, who enters it (POST /api/v1/me/contact/verify).\n";
+    "  phone: give it to the person, who enters it (POST /api/v1/me/contact/verify).\n"
+    "       tinhso user reset-link --db URL --username U\n"
+    "  Prints, once, a single-use link (/#/password-reset?token=...) for the person to set\n"
+    "  their own password, valid 24 hours; it voids the account's earlier links.\n";
 static const char usage_token[] =
     "usage: tinhso token create --db URL --owner USERNAME --agency CODE --name NAME\n"
     "                           --purpose TEXT --permissions ROLE[,ROLE] [--expires DATE]\n"
@@ -649,6 +671,49 @@ static void id_cb(int opt, const char *arg, void *ctx)
     }
 }
 
+/* tinhso user reset-link: the operator makes a single-use reset link (decisions §29). */
+static int user_reset_link(int argc, char **argv)
+{
+    static const struct option opts[] = {{"db", required_argument, 0, O_DB},
+                                         {"username", required_argument, 0, O_USERNAME},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    id_opts o = {0};
+    int i = parse_opts(argc - 1, argv + 1, opts, usage_user, id_cb, &o);
+    if (i == -1) return 0;
+    if (i < 0 || i != argc - 1 || !o.username) return usage_error(usage_user);
+    db *d;
+    db_conn *c;
+    int rc = open_db(&o.c, usage_user, &d, &c);
+    if (rc) return rc;
+    rc = run_migrations(c, true);
+    if (!rc) {
+        arena *a = arena_new(4096);
+        ts_err e;
+        ts_err_clear(&e);
+        ts_ctx x;
+        ts_ctx_init(&x, c, a, &ts_operator, cli_actor(), &e);
+        int64_t id = 0, expires = 0;
+        char token[44];
+        const char *uname = ident_username_norm(a, o.username);
+        ts_code r = db_int(c, &e, &id, 0, "SELECT id FROM accounts WHERE username = ?",
+                           DBV_T(uname ? uname : ""));
+        if (r == TS_OK && !id) r = ts_err_set(&e, TS_ENOTFOUND, M_ACCOUNT_NOT_FOUND, o.username);
+        if (r == TS_OK) r = accounts_reset_link(&x, id, 24 * 3600, token, &expires);
+        if (r != TS_OK)
+            rc = fail("user reset-link", &e);
+        else {
+            char until[40];
+            time_iso_us(expires * 1000000, until, sizeof until);
+            printf("/#/password-reset?token=%s\n(single use, valid until %s)\n", token, until);
+        }
+        memset(token, 0, sizeof token);
+        arena_free(a);
+    }
+    db_close(d);
+    return rc;
+}
+
 /* tinhso user contact-code: the one-time code that proves a contact (until
  * the notification outbox sends it). */
 static int cmd_contact_code(int argc, char **argv)
@@ -691,6 +756,7 @@ static int cmd_user(int argc, char **argv)
         return 0;
     }
     if (argc >= 2 && !strcmp(argv[1], "contact-code")) return cmd_contact_code(argc - 1, argv + 1);
+    if (argc >= 2 && !strcmp(argv[1], "reset-link")) return user_reset_link(argc, argv);
     if (argc < 2 || strcmp(argv[1], "add")) return usage_error(usage_user);
     static const struct option opts[] = {{"db", required_argument, 0, O_DB},
                                          {"username", required_argument, 0, O_USERNAME},

@@ -7,7 +7,8 @@
     X(units)     /* administrative units */                                                        \
     X(agencies)  /* agencies */                                                                    \
     X(accounts)  /* sign-in, /me, accounts, API tokens, audit log */                               \
-    X(schedules) /* the calendar: holidays, yearly schedules, deadlines */
+    X(schedules) /* the calendar: holidays, yearly schedules, deadlines */                               \
+    X(mfa)       /* one's second factor: enrolment, removal */
 
 #define DOMAIN_EXTERN(d) extern const ts_domain d##_domain;
 #define DOMAIN_REF(d) &d##_domain,

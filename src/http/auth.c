@@ -14,6 +14,10 @@
  *   Cookie: tinhso_session=…        (plain HTTP)       writes also need X-CSRF-Token
  *   nothing                                         -> 401 with WWW-Authenticate
  *
+ * A restricted session (an administrator-set password, or a role that needs
+ * a second factor not yet enrolled) gets 403 naming what to do first on
+ * every route but those declared PERM_SELF.
+ *
  * Handlers narrow to an agency with http_require_scope once they know it.
  */
 #include <microhttpd.h>
@@ -224,6 +228,7 @@ static bool allows(const ident_principal *p, http_perm perm, const char *path)
     switch (perm) {
     case PERM_PUBLIC:
     case PERM_AUTHENTICATED:
+    case PERM_SELF:
         return true;
     case PERM_STAFF:
         for (int i = 0; i < p->ngrants; i++)
@@ -335,6 +340,12 @@ ts_code http_auth_check(http_req *r, http_perm need)
         if (!csrf || !p->csrf || !tok_equal(csrf, p->csrf))
             return ts_err_set(&r->err, TS_EFORBIDDEN, M_CSRF, NULL);
     }
+    /* a restricted session may only do what lifts the restriction (decisions §29) */
+    if (p->restricted && need != PERM_SELF)
+        return ts_err_set(&r->err, TS_EFORBIDDEN,
+                          !strcmp(p->restricted, IDENT_MUST_CHANGE_PASSWORD) ? M_RESTRICTED_PASSWORD
+                                                                             : M_RESTRICTED_MFA,
+                          NULL);
     if (!allows(p, need, NULL)) return ts_err_set(&r->err, TS_EFORBIDDEN, M_AUTH_FORBIDDEN, NULL);
     return TS_OK;
 }

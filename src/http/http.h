@@ -74,6 +74,8 @@ typedef ts_code (*http_handler)(http_req *r);
 typedef enum http_perm {
     PERM_PUBLIC = 0,    /* anyone, nothing resolved */
     PERM_AUTHENTICATED, /* any signed-in account, API token or the bootstrap token */
+    PERM_SELF,          /* the same, restricted sessions included (decisions §29): sign-out,
+                           /me, one's password and second factor */
     PERM_STAFF,         /* any grant: officer, agency_admin, leader or system_admin */
     PERM_OFFICER,       /* officer (or system_admin) somewhere */
     PERM_LEADER,        /* leader (or system_admin) somewhere */

@@ -16,6 +16,7 @@
 #include "../lib/log.h"
 #include "../lib/timeutil.h"
 #include "audit.h"
+#include "mfa.h"
 #include "password.h"
 
 IDENT_MESSAGES(TS_MSG_DEFINE)
@@ -30,6 +31,13 @@ bool ident_role_valid(const char *role)
     for (int i = 0; roles[i]; i++)
         if (!strcmp(role, roles[i])) return true;
     return false;
+}
+
+unsigned ident_role_bit(const char *role)
+{
+    for (int i = 0; role && roles[i]; i++)
+        if (!strcmp(role, roles[i])) return 1u << i;
+    return 0;
 }
 
 static bool role_ok(const char *role)
@@ -50,6 +58,20 @@ void ident_settings_defaults(ident_settings *s)
     s->window_s = 15 * 60;
     s->register_ip_max = 100;
     s->bearer_max_failures = 10;
+    s->mfa_roles = ident_role_bit(ROLE_AGENCY_ADMIN) | ident_role_bit(ROLE_SYSTEM_ADMIN);
+    s->reset_link_s = 24 * 3600;
+}
+
+/* What a session must do first (ident_principal.restricted): change an
+ * administrator-set password, then enrol a second factor when a role it
+ * holds requires one. */
+static const char *restriction(const ident_settings *st, const ident_principal *p, bool must_change)
+{
+    if (must_change) return IDENT_MUST_CHANGE_PASSWORD;
+    if (p->mfa) return NULL;
+    for (int i = 0; i < p->ngrants; i++)
+        if (st->mfa_roles & ident_role_bit(p->grants[i].role)) return IDENT_MUST_ENROL_MFA;
+    return NULL;
 }
 
 static int64_t now_s(void)
@@ -238,16 +260,18 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
                             "SELECT s.id, s.account_id, s.csrf, s.last_seen, s.expires_at, "
                             "a.username, a.full_name, a.kind, a.disabled, g.role, g.agency_id, "
                             "ag.code, ag.name, ag.path, a.email, a.email_verified, a.phone, "
-                            "a.phone_verified FROM sessions s "
+                            "a.phone_verified, a.must_change_password, "
+                            "m.confirmed_at IS NOT NULL FROM sessions s "
                             "JOIN accounts a ON a.id = s.account_id "
                             "LEFT JOIN grants g ON g.account_id = s.account_id "
                             "LEFT JOIN agencies ag ON ag.id = g.agency_id "
+                            "LEFT JOIN mfa_totp m ON m.account_id = s.account_id "
                             "WHERE s.token_hash = ?",
                             &s, err);
     if (rc != TS_OK) return rc;
     db_bind_text(s, 1, h, 64);
     int r = db_step(s, err), cap = 0;
-    int64_t last_seen = 0, expires = 0, disabled = 0;
+    int64_t last_seen = 0, expires = 0, disabled = 0, must_change = 0;
     bool found = r == DB_ROW;
     if (found) {
         p->kind = IDENT_SESSION;
@@ -264,6 +288,8 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
         p->email_verified = db_col_int(s, 15) != 0;
         p->phone = db_col_dup(a, s, 16);
         p->phone_verified = db_col_int(s, 17) != 0;
+        must_change = db_col_int(s, 18);
+        p->mfa = db_col_int(s, 19) != 0;
     }
     for (; r == DB_ROW; r = db_step(s, err)) {
         if (db_col_is_null(s, 9) || db_col_is_null(s, 13)) continue; /* no grants */
@@ -288,6 +314,7 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
         memset(p, 0, sizeof *p);
         return ts_err_set(err, TS_EUNAUTH, M_SESSION_INVALID, NULL);
     }
+    p->restricted = restriction(st, p, must_change != 0);
     int64_t every = st->idle_s / 4 < 60 ? st->idle_s / 4 : 60;
     if (now - last_seen >= every)
         touch(c, "UPDATE sessions SET last_seen = ? WHERE id = ?", now, p->session_id);
@@ -700,6 +727,25 @@ static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
     return rc;
 }
 
+#define MFA_CHALLENGE_S 300   /* the second step's time */
+#define MFA_CHALLENGE_TRIES 5 /* wrong codes a challenge allows */
+
+/* The password was right and the account has a second factor: a challenge
+ * for the second step instead of a session. */
+static ts_code challenge_tx(db_conn *c, void *argp, ts_err *err)
+{
+    login_ctx *lc = argp;
+    ts_code rc = db_run(c, err, "DELETE FROM mfa_challenges WHERE expires_at <= ?", DBV_I(lc->now));
+    if (rc != TS_OK) return rc;
+    tok_random(lc->out->mfa_challenge);
+    char h[65];
+    tok_sha256_hex(lc->out->mfa_challenge, h);
+    return db_run(c, err,
+                  "INSERT INTO mfa_challenges (token_hash, account_id, ip, expires_at) VALUES "
+                  "(?, ?, ?, ?)",
+                  DBV_T(h), DBV_I(lc->account_id), DBV_T(lc->ip), DBV_I(lc->now + MFA_CHALLENGE_S));
+}
+
 ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *username,
                     const char *password, const char *ip, const char *user_agent,
                     ident_login_result *out, ts_err *err)
@@ -751,7 +797,104 @@ ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *
     /* the session starts now, not before the ~200 ms of Argon2: with a short
      * idle timeout the stale time could expire it before its first use */
     lc.now = now_s();
+    bool mfa = false;
+    rc = mfa_enrolled(c, lc.account_id, &mfa, err);
+    if (rc != TS_OK) return rc;
+    if (mfa) return db_transact(c, challenge_tx, &lc, err);
     return db_transact(c, login_ok_tx, &lc, err);
+}
+
+typedef struct mfa_login_ctx {
+    login_ctx lc;
+    const char *hash, *code, *recovery;
+    bool valid;
+    mfa_result res;
+    int retry_after;
+} mfa_login_ctx;
+
+static ts_code mfa_login_tx(db_conn *c, void *argp, ts_err *err)
+{
+    mfa_login_ctx *m = argp;
+    login_ctx *lc = &m->lc;
+    db_stmt *s;
+    ts_code rc = db_prepare(c,
+                            "SELECT ch.account_id, ch.expires_at, ch.attempts, a.username, "
+                            "a.disabled, (SELECT ag.code FROM grants g JOIN agencies ag ON "
+                            "ag.id = g.agency_id WHERE g.account_id = a.id ORDER BY g.id LIMIT 1) "
+                            "FROM mfa_challenges ch JOIN accounts a ON a.id = ch.account_id "
+                            "WHERE ch.token_hash = ?",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_text(s, 1, m->hash, -1);
+    int r = db_step(s, err);
+    int64_t expires = 0, attempts = 0, disabled = 0;
+    if (r == DB_ROW) {
+        lc->account_id = db_col_int(s, 0);
+        expires = db_col_int(s, 1);
+        attempts = db_col_int(s, 2);
+        lc->username = db_col_dup(lc->a, s, 3);
+        disabled = db_col_int(s, 4);
+        lc->agency = db_col_dup(lc->a, s, 5);
+    }
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    m->valid = r == DB_ROW && expires > lc->now && !disabled;
+    if (!m->valid)
+        return r == DB_ROW ? db_run(c, err, "DELETE FROM mfa_challenges WHERE token_hash = ?",
+                                    DBV_T(m->hash))
+                           : TS_OK;
+    rc = mfa_check(c, lc->st, lc->account_id, true, m->code, m->recovery, lc->now, &m->res,
+                   &m->retry_after, err);
+    if (rc != TS_OK || m->res == MFA_LIMITED) return rc;
+    if (m->res == MFA_OK || m->res == MFA_RECOVERY) {
+        rc = db_run(c, err, "DELETE FROM mfa_challenges WHERE token_hash = ?", DBV_T(m->hash));
+        if (rc == TS_OK && m->res == MFA_RECOVERY)
+            rc = audit_login(c, lc, arena_printf(lc->a, "user:%lld", (long long)lc->account_id),
+                             "mfa.recovery_used", json_pack("{s:s?}", "ip", lc->ip), err);
+        return rc == TS_OK ? login_ok_tx(c, lc, err) : rc;
+    }
+    m->valid = m->res != MFA_ABSENT;
+    rc = attempts + 1 >= MFA_CHALLENGE_TRIES || !m->valid
+             ? db_run(c, err, "DELETE FROM mfa_challenges WHERE token_hash = ?", DBV_T(m->hash))
+             : db_run(c, err, "UPDATE mfa_challenges SET attempts = ? WHERE token_hash = ?",
+                      DBV_I(attempts + 1), DBV_T(m->hash));
+    if (rc != TS_OK) return rc;
+    json_t *sum =
+        json_pack("{s:s,s:s?}", "factor", m->code ? "totp" : "recovery_code", "ip", lc->ip);
+    return audit_login(c, lc, "anonymous", "auth.mfa_failed", sum, err);
+}
+
+ts_code ident_login_mfa(db_conn *c, arena *a, const ident_settings *st, const char *challenge,
+                        const char *code, const char *recovery_code, const char *ip,
+                        ident_login_result *out, ts_err *err)
+{
+    memset(out, 0, sizeof *out);
+    if ((!code || !*code) == (!recovery_code || !*recovery_code))
+        return ts_err_field(err, TS_EVALIDATION, "code", M_MFA_CODE_REQUIRED, NULL);
+    if (!challenge || strlen(challenge) != 43)
+        return ts_err_set(err, TS_EUNAUTH, M_MFA_CHALLENGE_INVALID, NULL);
+    char h[65];
+    tok_sha256_hex(challenge, h);
+    mfa_login_ctx m = {.lc = {.a = a, .st = st, .ip = ip, .out = out, .now = now_s()},
+                       .hash = h,
+                       .code = code && *code ? code : NULL,
+                       .recovery = code && *code ? NULL : recovery_code};
+    ts_code rc = db_transact(c, mfa_login_tx, &m, err);
+    if (rc != TS_OK) return rc;
+    if (!m.valid) return ts_err_set(err, TS_EUNAUTH, M_MFA_CHALLENGE_INVALID, NULL);
+    if (m.res == MFA_LIMITED) {
+        out->retry_after = m.retry_after;
+        char sec[24];
+        snprintf(sec, sizeof sec, "%d", m.retry_after);
+        return ts_err_set(err, TS_ERATELIMIT, M_MFA_LIMITED, sec);
+    }
+    if (m.res != MFA_OK && m.res != MFA_RECOVERY) {
+        memset(out, 0, sizeof *out);
+        return ts_err_field(err, TS_EUNAUTH, m.code ? "code" : "recovery_code", M_MFA_CODE_WRONG,
+                            NULL);
+    }
+    out->account_id = m.lc.account_id;
+    return TS_OK;
 }
 
 ts_code ident_revoke_sessions(db_conn *c, int64_t account_id, int64_t keep_session_id, ts_err *err)

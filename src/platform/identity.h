@@ -56,7 +56,27 @@
       "Mã quản trị khởi tạo đã ngừng hiệu lực vì đã có tài khoản quản trị hệ thống; hãy đăng nhập " \
       "bằng tài khoản đó (hoặc đặt admin_token_after_setup).",                                       \
       "The bootstrap admin token is retired now that a system administrator account exists; sign " \
-      "in with that account (or set admin_token_after_setup).")
+      "in with that account (or set admin_token_after_setup).")                                    \
+    IDENT_MFA_MESSAGES(X)
+/* Of the second step of sign-in and of restricted sessions (decisions §29). */
+#define IDENT_MFA_MESSAGES(X)                                                                      \
+    X(M_MFA_CHALLENGE_INVALID,                                                                     \
+      "Phiên xác thực hai lớp không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.",              \
+      "The two-factor sign-in step is invalid or has expired; please sign in again.")             \
+    X(M_MFA_CODE_WRONG, "Mã xác thực không đúng hoặc đã được dùng.",                               \
+      "The verification code is wrong or was already used.")                                      \
+    X(M_MFA_CODE_REQUIRED, "Nhập mã xác thực (6 chữ số) hoặc một mã khôi phục.",                   \
+      "Enter the verification code (6 digits) or a recovery code.")                                \
+    X(M_MFA_LIMITED, "Nhập sai mã xác thực quá nhiều lần; vui lòng thử lại sau %s giây.",          \
+      "Too many wrong verification codes; try again in %s seconds.")                               \
+    X(M_RESTRICTED_PASSWORD,                                                                       \
+      "Mật khẩu này do quản trị viên đặt tạm thời: hãy đổi mật khẩu trước khi làm việc khác.",     \
+      "This password was set by an administrator: change it before doing anything else.")        \
+    X(M_RESTRICTED_MFA,                                                                            \
+      "Vai trò của bạn bắt buộc xác thực hai lớp: hãy đăng ký ứng dụng xác thực trước khi làm "   \
+      "việc khác.",                                                                                \
+      "Your role requires two-factor authentication: enrol an authenticator app before doing "    \
+      "anything else.")
 IDENT_MESSAGES(TS_MSG_EXTERN)
 /* NULL-terminated, for the message checks. */
 extern const ts_msg ident_messages[];
@@ -71,6 +91,8 @@ extern const ts_msg ident_messages[];
 #define SESSION_COOKIE_SECURE "__Host-tinhso_session" /* over TLS */
 
 bool ident_role_valid(const char *role);
+/* A role's bit in a set of roles (ident_settings.mfa_roles); 0 when unknown. */
+unsigned ident_role_bit(const char *role);
 /* A role name as a field format (M_ROLE_UNKNOWN naming ROLE_LIST). */
 extern const ts_format FMT_ROLE;
 
@@ -102,7 +124,13 @@ typedef struct ident_principal {
     ident_grant *grants;
     const char *email, *phone;           /* sessions: the contacts as typed (NULL: none) */
     bool email_verified, phone_verified; /* proven with a code; else trusted for nothing */
+    const char *restricted; /* sessions: NULL, or what must be done before anything else:
+                               IDENT_MUST_CHANGE_PASSWORD or IDENT_MUST_ENROL_MFA */
+    bool mfa;               /* sessions: the account has a second factor */
 } ident_principal;
+
+#define IDENT_MUST_CHANGE_PASSWORD "password_change"
+#define IDENT_MUST_ENROL_MFA "mfa_enrol"
 
 typedef struct ident_settings {
     int64_t idle_s;            /* session idle timeout (default 30 min) */
@@ -117,6 +145,12 @@ typedef struct ident_settings {
     int window_s;              /* failures older than this are forgotten (default 15 min) */
     int register_ip_max;       /* registrations per client address per hour (default 100) */
     int bearer_max_failures;   /* wrong bearer tokens per address before a lock (default 10) */
+    unsigned mfa_roles;        /* roles (ident_role_bit) that must have a second factor
+                                  (default agency_admin, system_admin) */
+    char mfa_key_file[256];    /* file of the key sealing TOTP secrets ("" = none) */
+    unsigned char mfa_key[32]; /* its key, when mfa_key_set */
+    bool mfa_key_set;
+    int64_t reset_link_s;      /* a password-reset link's life (default 24 h) */
 } ident_settings;
 
 void ident_settings_defaults(ident_settings *s);
@@ -161,6 +195,8 @@ const char *ident_actor(arena *a, const ident_principal *p);
 char *ident_username_norm(arena *a, const char *in);
 
 typedef struct ident_login_result {
+    char mfa_challenge[44]; /* non-empty: the password was right, a second factor is
+                               awaited (ident_login_mfa); no session yet */
     char session_token[44]; /* cookie value */
     char csrf[44];
     int64_t account_id;
@@ -221,6 +257,18 @@ ts_code ident_throttle_clear(db_conn *c, const ident_settings *st, const char *u
  * log (issue 8 item 12); a warning in the server log today. */
 void ident_throttle_event(const char *what, const char *username, const char *ip, const char *rule,
                           int retry_after);
+
+/*
+ * The second step of a sign-in whose ident_login answered an mfa_challenge:
+ * a TOTP code (never one already used) or an unused recovery code (then
+ * spent). The challenge lives 5 minutes and allows 5 wrong codes; an
+ * account allows 10 wrong codes per 15 minutes (TS_ERATELIMIT). TS_EUNAUTH
+ * M_MFA_CHALLENGE_INVALID or M_MFA_CODE_WRONG; failures audited
+ * (auth.mfa_failed), success as auth.login (and mfa.recovery_used).
+ */
+ts_code ident_login_mfa(db_conn *c, arena *a, const ident_settings *st, const char *challenge,
+                        const char *code, const char *recovery_code, const char *ip,
+                        ident_login_result *out, ts_err *err);
 
 /* Delete a session (logout). */
 ts_code ident_logout(db_conn *c, int64_t session_id, const char *actor, ts_err *err);

@@ -13,7 +13,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { startServer, cli, ADMIN_TOKEN } from './lib/server.mjs';
-import { DEMO_PW, PROBLEM, signedIn, auditCount } from './lib/helpers.mjs';
+import { DEMO_PW, PROBLEM, signedIn, login, auditCount } from './lib/helpers.mjs';
+import { totp, nowStep } from './lib/totp.mjs';
 
 const ROOT = '000.00.00.H06';
 const STP = '000.00.03.H06';
@@ -228,6 +229,39 @@ const cases = [
     return { method: 'DELETE', path: '/api/v1/me/sessions', headers: cookie(here) };
   }, 200],
 
+  // the second factor (decisions §29): nguoidan2 opts in, signs in with it, removes it
+  ['POST /api/v1/me/mfa/totp', async () => {
+    state.mfa = await signedIn(srv, 'nguoidan2');
+    return { method: 'POST', path: '/api/v1/me/mfa/totp', headers: cookie(state.mfa) };
+  }, 201, { after: (r) => { state.secret = r.body.secret; } }],
+  ['POST /api/v1/me/mfa/totp/confirm', async () => {
+    state.step = nowStep();
+    return { method: 'POST', path: '/api/v1/me/mfa/totp/confirm', headers: cookie(state.mfa), body: { code: totp(state.secret, state.step) } };
+  }, 200, { after: (r) => { state.codes = r.body.recovery_codes; } }],
+  ['POST /api/v1/auth/login/mfa', async () => {
+    const r = await login(srv, 'nguoidan2');
+    return { method: 'POST', path: '/api/v1/auth/login/mfa', body: { challenge: r.body.challenge, code: totp(state.secret, state.step + 1) } };
+  }, 200],
+  ['POST /api/v1/me/mfa/remove', async () => ({
+    method: 'POST', path: '/api/v1/me/mfa/remove', headers: cookie(state.mfa), body: { recovery_code: state.codes[0] },
+  }), 204],
+  ['DELETE /api/v1/accounts/{id}/mfa', async () => {
+    const s = await signedIn(srv, 'nguoidan1');
+    const b = await srv.json('/api/v1/me/mfa/totp', { method: 'POST', headers: cookie(s) });
+    const c = await srv.json('/api/v1/me/mfa/totp/confirm', {
+      method: 'POST', headers: { ...cookie(s), 'Content-Type': 'application/json' }, body: JSON.stringify({ code: totp(b.body.secret) }),
+    });
+    assert.equal(c.status, 200);
+    return { method: 'DELETE', path: `/api/v1/accounts/${s.body.account.id}/mfa`, headers: admin };
+  }, 204],
+  // temporary secrets: a single-use reset link, made and used
+  ['POST /api/v1/accounts/{id}/password-reset', async () => ({
+    method: 'POST', path: `/api/v1/accounts/${await idOf('stp.canbo1')}/password-reset`, headers: admin,
+  }), 201],
+  ['POST /api/v1/auth/password-reset', async () => {
+    const l = await srv.admin(`/api/v1/accounts/${await idOf('stp.canbo1')}/password-reset`, 'POST');
+    return { method: 'POST', path: '/api/v1/auth/password-reset', body: { token: l.body.token, new_password: 'đèo Hải Vân mây phủ' } };
+  }, 204],
 ];
 
 async function idOf(username) {
@@ -255,6 +289,7 @@ for (const [name, make, okStatus, opts] of cases) {
     const req = await make();
     const { r, steps } = await everyFault(name, req, okStatus, opts);
     if (name === 'POST /api/v1/tokens') state.tokenId = r.body.id;
+    opts?.after?.(r);
     t.diagnostic(`${steps} storage calls`);
   });
 }

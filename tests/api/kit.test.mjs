@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './lib/server.mjs';
-import { assertProblem, auditCount, signedIn, as } from './lib/helpers.mjs';
+import { assertProblem, auditCount, signedIn, firstSignIn, as } from './lib/helpers.mjs';
 
 let srv;
 before(async () => { srv = await startServer(); });
@@ -122,7 +122,7 @@ test('an admin of many agencies sees people, tokens and history in every one of 
   const ch = await srv.admin('/api/v1/agencies/000.00.07.H06', 'PATCH', { address: 'Số 5 Lý Thái Tổ, Bắc Ninh' });
   assert.equal(ch.status, 200);
 
-  const s = await signedIn(srv, 'nhieu.quyen', 'Nhieu-quyen-2025!');
+  const s = await firstSignIn(srv, 'nhieu.quyen', 'Nhieu-quyen-2025!');
   assert.equal(s.body.grants.length, 6);
   const people = await as(srv, s, '/api/v1/accounts?q=dang%20van%20hai');
   assert.equal(people.status, 200);

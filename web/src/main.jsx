@@ -5,7 +5,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import './app.css';
 import { t, lang, setLang, onLang } from './i18n.js';
 import { useRoute, match, navigate, href } from './router.js';
-import { useSession, loadMe, logout, isAgencyAdmin } from './store.js';
+import { useSession, loadMe, logout, isAgencyAdmin, mustGo } from './store.js';
 import { Loading, Forbidden, NotFound } from './ui.jsx';
 import { HomePage, SoonPage, SERVICES } from './pages/home.jsx';
 import { LoginPage, RegisterPage, AccountPage } from './pages/auth.jsx';
@@ -13,6 +13,7 @@ import { AgenciesPage, AgencyPage, AgencyNewPage, AgencyEditPage } from './pages
 import { PeoplePage } from './pages/people.jsx';
 import { AuditPage } from './pages/audit.jsx';
 import { CalendarPage, CalendarTodayPage } from './pages/calendar.jsx';
+import { SecurityPage, PasswordResetPage } from './pages/security.jsx';
 
 // auth: undefined = public, 'user' = signed in, 'admin' = agency or system admin,
 // 'guest' = only when signed out (else go to the account page)
@@ -21,6 +22,8 @@ const ROUTES = [
   ['/login', LoginPage, 'guest'],
   ['/register', RegisterPage, 'guest'],
   ['/account', AccountPage, 'user'],
+  ['/security', SecurityPage, 'user'],
+  ['/password-reset', PasswordResetPage],
   ['/agencies', AgenciesPage, 'admin'],
   ['/agencies/new', AgencyNewPage, 'admin'],
   ['/agencies/:code', AgencyPage, 'admin'],
@@ -46,11 +49,15 @@ function Router({ route, session }) {
   const { me } = session;
   const needLogin = (auth === 'user' || auth === 'admin') && !me;
   const signedInGuest = auth === 'guest' && me && !route.query.next;
+  // a restricted session (decisions §29) is taken to what it must do first
+  const first = mustGo(me);
+  const detour = first && route.path !== first && route.path !== '/';
   useEffect(() => {
     if (needLogin) navigate('/login', { next: route.full }, { replace: true });
+    else if (detour) navigate(first, null, { replace: true });
     else if (signedInGuest) navigate('/account', null, { replace: true });
-  }, [needLogin, signedInGuest, route.full]);
-  if (needLogin || signedInGuest) return <Loading />;
+  }, [needLogin, signedInGuest, detour, route.full]);
+  if (needLogin || signedInGuest || detour) return <Loading />;
   if (auth === 'admin' && !isAgencyAdmin(me)) return <Forbidden />;
   return <Comp key={route.path} {...params} query={route.query} />;
 }

@@ -22,6 +22,8 @@ export function useSession() {
   return state;
 }
 
+export const currentMe = () => state.me;
+
 export function setMe(me) {
   state.me = me;
   state.loaded = true;
@@ -43,11 +45,26 @@ export async function loadMe() {
 
 // then(me): runs before the new session is published, so that a page can
 // navigate first (one render, no redirect from the page being left)
+// An account with a second factor answers {mfa_required, challenge} and no
+// session: returned as it is, for the second step (signedIn then).
 export async function login(username, password, then) {
   const me = await post('/api/v1/auth/login', { username, password }, { quiet401: true });
+  if (me?.mfa_required) return me;
+  signedIn(me, then);
+  return me;
+}
+
+// A sign-in that opened a session (after one step or two).
+export function signedIn(me, then) {
   if (then) then(me);
   setMe(me);
-  return me;
+}
+
+// Where a restricted session must go first (decisions §29), or null.
+export function mustGo(me) {
+  if (me?.restricted === 'password_change') return '/account';
+  if (me?.restricted === 'mfa_enrol') return '/security';
+  return null;
 }
 
 export async function logout(then) {

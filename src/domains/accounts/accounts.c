@@ -72,6 +72,14 @@ typedef struct create_ctx {
     bool seed; /* demo seed data: audited once for the whole demo run */
 } create_ctx;
 
+/* A password the actor sets for someone else is a one-time temporary secret
+ * (decisions §29): every actor but the person (self-registration is
+ * anonymous) and the operator at the console (`tinhso user add`). */
+static bool admin_set(const ts_ctx *tc)
+{
+    return tc->who->kind != IDENT_NONE && tc->who != &ts_operator;
+}
+
 static ts_code insert_grant(db_conn *c, int64_t account_id, const char *role, int64_t agency_id,
                             const char *now, const char *actor, ts_err *err)
 {
@@ -112,13 +120,15 @@ static ts_code create_tx(ts_ctx *tc, void *argp)
     const char *now = ts_now(tc);
     rc = db_prepare(c,
                     "INSERT INTO accounts (username, kind, full_name, email, phone, "
-                    "password_hash, disabled, created_at, updated_at, created_by, search_key) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) RETURNING id",
+                    "password_hash, disabled, created_at, updated_at, created_by, search_key, "
+                    "must_change_password) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?) "
+                    "RETURNING id",
                     &s, err);
     if (rc != TS_OK) return rc;
     db_bind_list(s, DBV_T(cc->username), DBV_T(in->kind), DBV_T(in->full_name), DBV_T(in->email),
                  DBV_T(in->phone), DBV_T(cc->hash), DBV_T(now), DBV_T(now), DBV_T(cc->actor),
-                 DBV_T(search_key(cc->a, cc->username, in->full_name)));
+                 DBV_T(search_key(cc->a, cc->username, in->full_name)),
+                 DBV_I(!cc->seed && admin_set(tc)));
     rc = dbrow_int(s, 0, &id, err);
     if (rc != TS_OK) return rc;
     if (in->role) {
@@ -198,13 +208,15 @@ ts_code accounts_create(ts_ctx *tc, const account_new *in, account *out)
 /* password change                                                       */
 
 /* Store a new password hash and revoke every session of the account but keep
- * (0: all of them), for a change by its owner and a reset by an admin. */
+ * (0: all of them), for a change by its owner and a reset by an admin;
+ * temporary: it must be changed at the next sign-in. */
 static ts_code set_password(db_conn *c, int64_t id, const char *hash, const char *now, int64_t keep,
-                            ts_err *err)
+                            bool temporary, ts_err *err)
 {
-    ts_code rc =
-        db_run(c, err, "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
-               DBV_T(hash), DBV_T(now), DBV_I(id));
+    ts_code rc = db_run(c, err,
+                        "UPDATE accounts SET password_hash = ?, updated_at = ?, "
+                        "must_change_password = ? WHERE id = ?",
+                        DBV_T(hash), DBV_T(now), DBV_I(temporary), DBV_I(id));
     if (rc != TS_OK) return rc;
     return ident_revoke_sessions(c, id, keep, err);
 }
@@ -220,7 +232,7 @@ static ts_code pw_tx(ts_ctx *tc, void *argp)
     db_conn *c = tc->db;
     ts_err *err = tc->err;
     pw_ctx *pc = argp;
-    ts_code rc = set_password(c, pc->account_id, pc->hash, pc->now, pc->keep, err);
+    ts_code rc = set_password(c, pc->account_id, pc->hash, pc->now, pc->keep, false, err);
     if (rc == TS_OK) rc = ident_throttle_clear(c, pc->cl->st, pc->username, pc->cl->ip, err);
     if (rc != TS_OK) return rc;
     json_t *sum = json_pack("{s:b}", "other_sessions_revoked", 1);
@@ -645,6 +657,11 @@ ts_code accounts_view(ts_ctx *tc, int64_t id, account_view *out)
     return load_target(tc, id, false, out);
 }
 
+ts_code accounts_load_managed(ts_ctx *tc, int64_t id, account_view *out)
+{
+    return load_target(tc, id, true, out);
+}
+
 /* The arguments of an administration write. */
 typedef struct adm_ctx adm_ctx;
 /* One change to an account the actor may manage, v loaded and checked. */
@@ -654,6 +671,7 @@ struct adm_ctx {
     int64_t id, grant_id;
     const account_patch *patch;
     const char *role, *agency_code, *hash;
+    void *arg; /* what else a step needs */
     account_view *out;
 };
 
@@ -840,10 +858,11 @@ static ts_code reset_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
     ts_err *err = tc->err;
     account_view v = *vp;
     ts_code rc;
-    rc = set_password(c, x->id, x->hash, ts_now(tc), 0, err);
+    bool temporary = admin_set(tc);
+    rc = set_password(c, x->id, x->hash, ts_now(tc), 0, temporary, err);
     if (rc != TS_OK) return rc;
     return audit_account(tc, &v, "account.password_reset", audit_agency(&v),
-                         json_pack("{s:b}", "sessions_revoked", 1));
+                         json_pack("{s:b,s:b}", "sessions_revoked", 1, "temporary", temporary));
 }
 
 ts_code accounts_reset_password(ts_ctx *tc, int64_t id, const char *password)
@@ -861,6 +880,110 @@ ts_code accounts_reset_password(ts_ctx *tc, int64_t id, const char *password)
     if (pw_hash(password, hash) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
     adm_ctx x = {.step = reset_step, .id = id, .hash = hash};
     return ts_write(tc, managed_tx, &x);
+}
+
+/* ------------------------------------------------------------------ */
+/* single-use reset links                                                */
+
+typedef struct link_ctx {
+    const char *hash, *password_hash, *new_pw;
+    int64_t ttl_s, expires_at, account_id;
+    bool valid;
+} link_ctx;
+
+static ts_code link_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
+{
+    link_ctx *l = x->arg;
+    int64_t now = tc->now_us / 1000000;
+    l->expires_at = now + l->ttl_s;
+    /* one link at a time: a new one voids the earlier ones */
+    ts_code rc = db_run(tc->db, tc->err,
+                        "DELETE FROM password_resets WHERE account_id = ? OR expires_at <= ?",
+                        DBV_I(x->id), DBV_I(now));
+    if (rc == TS_OK)
+        rc = db_run(tc->db, tc->err,
+                    "INSERT INTO password_resets (token_hash, account_id, created_at, created_by, "
+                    "expires_at) VALUES (?, ?, ?, ?, ?)",
+                    DBV_T(l->hash), DBV_I(x->id), DBV_T(ts_now(tc)), DBV_T(tc->actor),
+                    DBV_I(l->expires_at));
+    if (rc != TS_OK) return rc;
+    return audit_account(tc, vp, "account.password_reset_link", audit_agency(vp),
+                         json_pack("{s:I}", "expires_at", (json_int_t)l->expires_at));
+}
+
+ts_code accounts_reset_link(ts_ctx *tc, int64_t id, int64_t ttl_s, char token[44],
+                            int64_t *expires_at)
+{
+    char h[65];
+    tok_random(token);
+    tok_sha256_hex(token, h);
+    link_ctx l = {.hash = h, .ttl_s = ttl_s};
+    adm_ctx x = {.step = link_step, .id = id, .arg = &l};
+    ts_code rc = ts_write(tc, managed_tx, &x);
+    *expires_at = l.expires_at;
+    if (rc != TS_OK) memset(token, 0, 44);
+    return rc;
+}
+
+static ts_code link_use_tx(ts_ctx *tc, void *argp)
+{
+    link_ctx *l = argp;
+    int64_t now = tc->now_us / 1000000;
+    int64_t changed = 0;
+    /* spent by the update itself: two uses at once cannot both succeed */
+    ts_code rc =
+        db_run_vals(tc->db,
+                    "UPDATE password_resets SET used_at = ? WHERE token_hash = ? AND "
+                    "account_id = ? AND used_at IS NULL AND expires_at > ?",
+                    (const db_val[]){DBV_I(now), DBV_T(l->hash), DBV_I(l->account_id), DBV_I(now)},
+                    4, &changed, tc->err);
+    if (rc != TS_OK) return rc;
+    if (changed != 1)
+        return ts_err_field(tc->err, TS_EVALIDATION, "token", M_RESET_LINK_INVALID, NULL);
+    rc = set_password(tc->db, l->account_id, l->password_hash, ts_now(tc), 0, false, tc->err);
+    if (rc != TS_OK) return rc;
+    account_view v;
+    rc = accounts_get(tc->db, tc->a, l->account_id, &v, tc->err);
+    if (rc != TS_OK) return rc;
+    return audit_account(tc, &v, "account.password_reset_used", audit_agency(&v),
+                         json_pack("{s:b}", "sessions_revoked", 1));
+}
+
+ts_code accounts_reset_with_link(ts_ctx *tc, const char *token, const char *new_pw)
+{
+    ts_err *err = tc->err;
+    char h[65];
+    link_ctx l = {.hash = h};
+    if (!token || strlen(token) != 43)
+        return ts_err_field(err, TS_EVALIDATION, "token", M_RESET_LINK_INVALID, NULL);
+    tok_sha256_hex(token, h);
+    /* whose link (checked again, and spent, in the write) */
+    db_stmt *s;
+    ts_code rc = db_prepare(tc->db,
+                            "SELECT a.id, a.username, a.full_name, a.email FROM password_resets r "
+                            "JOIN accounts a ON "
+                            "a.id = r.account_id WHERE r.token_hash = ? AND r.used_at IS NULL "
+                            "AND r.expires_at > ? AND a.disabled = 0",
+                            &s, err);
+    if (rc != TS_OK) return rc;
+    db_bind_list(s, DBV_T(h), DBV_I(tc->now_us / 1000000));
+    int r = db_step(s, err);
+    const char *username = NULL;
+    pw_person who = {0};
+    if (r == DB_ROW) {
+        l.account_id = db_col_int(s, 0);
+        username = db_col_dup(tc->a, s, 1);
+        who = (pw_person){username, db_col_dup(tc->a, s, 2), db_col_dup(tc->a, s, 3)};
+    }
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    if (!username) return ts_err_field(err, TS_EVALIDATION, "token", M_RESET_LINK_INVALID, NULL);
+    ts_msg pm = pw_check_rules(tc->a, new_pw, &who);
+    if (pm != M_NONE) return ts_err_field(err, TS_EVALIDATION, "new_password", pm, NULL);
+    char nh[PW_ENCODED_MAX];
+    if (pw_hash(new_pw, nh) != TS_OK) return ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
+    l.password_hash = nh;
+    return ts_write(tc, link_use_tx, &l);
 }
 
 /* ------------------------------------------------------------------ */

@@ -63,7 +63,10 @@
       "This access token was not made to create other tokens.")                                    \
     X(M_TOKEN_EXPIRY,                                                                              \
       "Thời hạn của mã phải sau thời điểm hiện tại và không quá %s.",                             \
-      "The expiry must be in the future and at most %s.")
+      "The expiry must be in the future and at most %s.")                                          \
+    X(M_RESET_LINK_INVALID,                                                                        \
+      "Liên kết đặt lại mật khẩu không hợp lệ, đã được dùng hoặc đã hết hạn.",                     \
+      "The password-reset link is invalid, already used or expired.")
 ACCOUNTS_MESSAGES(TS_MSG_EXTERN)
 /* NULL-terminated, for the message checks. */
 extern const ts_msg accounts_messages[];
@@ -154,6 +157,9 @@ void account_view_write_json(struct jsonw *w, const account_view *v);
 ts_code accounts_view(ts_ctx *x, int64_t id, account_view *out);
 /* One account with its grants; TS_ENOTFOUND (M_ACCOUNT_NOT_FOUND) when absent. */
 ts_code accounts_get(db_conn *c, arena *a, int64_t id, account_view *out, ts_err *err);
+/* One account with its grants, when the actor may manage (change) it: else
+ * TS_EFORBIDDEN; for the rules of other domains (mfa reset). */
+ts_code accounts_load_managed(ts_ctx *x, int64_t id, account_view *out);
 
 typedef struct account_query {
     const char *q;      /* diacritics-insensitive, on username and full name */
@@ -195,8 +201,25 @@ ts_code accounts_grant_add(ts_ctx *x, int64_t id, const char *role, const char *
  * sessions. Audited as account.grant_remove. */
 ts_code accounts_grant_remove(ts_ctx *x, int64_t id, int64_t grant_id);
 /* Set a new password (rules checked, 422 naming "password"); revokes every
- * session. Audited as account.password_reset (never the password). */
+ * session. Set by an administrator it is temporary: the next session may
+ * only change it (decisions §29). Audited as account.password_reset (never
+ * the password). */
 ts_code accounts_reset_password(ts_ctx *x, int64_t id, const char *password);
+
+/*
+ * A single-use link for the person to set their own password: token (44
+ * bytes) gets its secret, shown once (only its SHA-256 is stored), valid
+ * ttl_s seconds (*expires_at, epoch); it voids the account's earlier links.
+ * Needs the right to manage the account. Audited as
+ * account.password_reset_link (never the token).
+ */
+ts_code accounts_reset_link(ts_ctx *x, int64_t id, int64_t ttl_s, char token[44],
+                            int64_t *expires_at);
+/* Set the password of the link's account (rules checked, 422 naming
+ * new_password) and spend the link (422 naming "token" when unknown, used,
+ * expired or the account disabled); revokes every session. Audited as
+ * account.password_reset_used. */
+ts_code accounts_reset_with_link(ts_ctx *x, const char *token, const char *new_pw);
 
 /* --- API tokens --- */
 

@@ -19,6 +19,7 @@
 #include "../../lib/timeutil.h"
 #include "../../platform/identity.h"
 #include "../agencies/agencies.h"
+#include "../mfa/mfa.h"
 #include "accounts.h"
 
 static const jx_field login_body[] = {
@@ -68,8 +69,18 @@ static ts_code reply_me(http_req *r, const ident_principal *p)
     }
     jw_arr_end(&w);
     jw_kstr(&w, "csrf_token", p->csrf);
+    jw_kbool(&w, "mfa", p->mfa);
+    jw_key(&w, "restricted"); /* what must be done first (decisions §29), or null */
+    jw_str(&w, p->restricted);
     jw_obj_end(&w);
     return http_reply_sb(r, 200, &sb);
+}
+
+/* The answer of a sign-in that made a session: its cookie and /me. */
+static ts_code signed_in(http_req *r, ident_login_result *res)
+{
+    http_set_session_cookie(r, arena_strdup(r->a, res->session_token), r->cfg->ident.max_s);
+    return reply_me(r, &res->principal);
 }
 
 static ts_code h_login(http_req *r)
@@ -83,8 +94,37 @@ static ts_code h_login(http_req *r)
     if (rc == TS_ERATELIMIT)
         http_add_header(r, "Retry-After", arena_printf(r->a, "%d", res.retry_after));
     if (rc != TS_OK) return rc;
-    http_set_session_cookie(r, arena_strdup(r->a, res.session_token), r->cfg->ident.max_s);
-    return reply_me(r, &res.principal);
+    if (res.mfa_challenge[0]) { /* the password was right: now the second factor */
+        jsonw *w = http_json(r);
+        jw_obj_begin(w);
+        jw_kbool(w, "mfa_required", true);
+        jw_kstr(w, "challenge", res.mfa_challenge);
+        jw_kint(w, "expires_in", 300);
+        jw_obj_end(w);
+        return http_reply_w(r, 200, w);
+    }
+    return signed_in(r, &res);
+}
+
+static const jx_field login_mfa_body[] = {
+    {.name = "challenge", .type = JX_STRING, .required = true, .max_chars = 64},
+    {.name = "code", .type = JX_STRING, .max_chars = 16},
+    {.name = "recovery_code", .type = JX_STRING, .max_chars = 32},
+    {0},
+};
+
+static ts_code h_login_mfa(http_req *r)
+{
+    db_conn *c = http_db(r);
+    if (!c) return r->err.code;
+    ident_login_result res;
+    ts_code rc = ident_login_mfa(c, r->a, &r->cfg->ident, http_in_raw(r, "challenge"),
+                                 http_in_raw(r, "code"), http_in_raw(r, "recovery_code"),
+                                 http_client_ip(r), &res, &r->err);
+    if (rc == TS_ERATELIMIT)
+        http_add_header(r, "Retry-After", arena_printf(r->a, "%d", res.retry_after));
+    if (rc != TS_OK) return rc;
+    return signed_in(r, &res);
 }
 
 static ts_code h_logout(http_req *r)
@@ -470,6 +510,52 @@ static ts_code h_sessions_end_others(http_req *r)
     return http_reply_w(r, 200, w);
 }
 
+/* A single-use link for the person to set their own password: shown once. */
+static ts_code h_reset_link(http_req *r)
+{
+    int64_t id, expires;
+    if (path_id(r, "id", M_ACCOUNT_NOT_FOUND, &id) != TS_OK) return r->err.code;
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
+    char token[44];
+    if (accounts_reset_link(x, id, r->cfg->ident.reset_link_s, token, &expires) != TS_OK)
+        return r->err.code;
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_kstr(w, "token", token);
+    jw_kstr(w, "path", arena_printf(r->a, "/#/password-reset?token=%s", token));
+    jw_kint(w, "expires_at", expires);
+    jw_obj_end(w);
+    return http_reply_w(r, 201, w);
+}
+
+static const jx_field reset_use_body[] = {
+    {.name = "token", .type = JX_STRING, .required = true, .max_chars = 64},
+    {.name = "new_password", .type = JX_STRING, .required = true, .max_chars = 1000},
+    {0},
+};
+
+static ts_code h_reset_use(http_req *r)
+{
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
+    x->actor = "reset-link";
+    if (accounts_reset_with_link(x, http_in_raw(r, "token"), http_in_raw(r, "new_password")) !=
+        TS_OK)
+        return r->err.code;
+    return http_reply(r, 204, NULL, "", 0);
+}
+
+static ts_code h_mfa_reset(http_req *r)
+{
+    int64_t id;
+    if (path_id(r, "id", M_ACCOUNT_NOT_FOUND, &id) != TS_OK) return r->err.code;
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
+    if (mfa_reset(x, id) != TS_OK) return r->err.code;
+    return http_reply(r, 204, NULL, "", 0);
+}
+
 /* --- audit --- */
 
 static ts_code query_time(http_req *r, const char *name, const char **out)
@@ -513,10 +599,12 @@ static ts_code h_audit(http_req *r)
 
 const http_route accounts_routes[] = {
     {"POST", "/api/v1/auth/login", h_login, PERM_PUBLIC, .body = login_body},
-    {"POST", "/api/v1/auth/logout", h_logout, PERM_AUTHENTICATED, NULL, NULL},
+    {"POST", "/api/v1/auth/login/mfa", h_login_mfa, PERM_PUBLIC, .body = login_mfa_body},
+    {"POST", "/api/v1/auth/logout", h_logout, PERM_SELF, NULL, NULL},
     {"POST", "/api/v1/auth/register", h_register, PERM_PUBLIC, .body = register_body},
-    {"GET", "/api/v1/me", h_me, PERM_AUTHENTICATED, NULL, NULL},
-    {"POST", "/api/v1/me/password", h_password, PERM_AUTHENTICATED, .body = password_body},
+    {"POST", "/api/v1/auth/password-reset", h_reset_use, PERM_PUBLIC, .body = reset_use_body},
+    {"GET", "/api/v1/me", h_me, PERM_SELF, NULL, NULL},
+    {"POST", "/api/v1/me/password", h_password, PERM_SELF, .body = password_body},
     {"POST", "/api/v1/me/contact/verify", h_contact_verify, PERM_AUTHENTICATED,
      .body = contact_verify_body},
     {"GET", "/api/v1/me/sessions", h_sessions, PERM_AUTHENTICATED, NULL, NULL},
@@ -531,6 +619,8 @@ const http_route accounts_routes[] = {
      NULL},
     {"POST", "/api/v1/accounts/{id}/password", h_password_reset, PERM_AGENCY_ADMIN,
      .body = reset_body},
+    {"POST", "/api/v1/accounts/{id}/password-reset", h_reset_link, PERM_AGENCY_ADMIN, NULL, NULL},
+    {"DELETE", "/api/v1/accounts/{id}/mfa", h_mfa_reset, PERM_AGENCY_ADMIN, NULL, NULL},
     {"GET", "/api/v1/tokens", h_token_list, PERM_AGENCY_ADMIN, NULL, NULL},
     {"POST", "/api/v1/tokens", h_token_create, PERM_AGENCY_ADMIN, .body = token_body},
     {"DELETE", "/api/v1/tokens/{id}", h_token_revoke, PERM_AGENCY_ADMIN, NULL, NULL},

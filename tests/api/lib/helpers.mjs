@@ -41,6 +41,17 @@ export async function signedIn(s, username, password = DEMO_PW) {
   return r;
 }
 
+// The first sign-in of an account an administrator made: its password is
+// temporary (decisions §29), so the session changes it to newPw first; the
+// same session, now unrestricted, is returned.
+export async function firstSignIn(s, username, tempPw, newPw = `${tempPw} (của tôi)`) {
+  const r = await signedIn(s, username, tempPw);
+  assert.equal(r.body.restricted, 'password_change');
+  const ch = await as(s, r, '/api/v1/me/password', 'POST', { old_password: tempPw, new_password: newPw });
+  assert.equal(ch.status, 204, JSON.stringify(ch.body));
+  return r;
+}
+
 // A request with the session sess (from login): its cookie, and its CSRF
 // token on writes unless extra names one. body: an object sent as JSON, or
 // a string sent as it is (JSON Content-Type unless extra names one).

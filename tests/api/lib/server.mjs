@@ -7,7 +7,7 @@
 //   TINHSO_TEST_PG  postgresql://USER@HOST:PORT/DB of a throw-away server;
 //                   each startServer() creates its own database there.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import net from 'node:net';
@@ -74,11 +74,30 @@ export function cli(args, opts = {}) {
   }
 }
 
+// The suites' servers do not require a second factor of the demo
+// administrators (`mfa_required_roles: []`, merged into a --config the test
+// gives) unless opts.mfaRequired: then the product's default holds (the
+// tests of that rule, tests/api/mfa.test.mjs).
+let confCounter = 0;
+function testArgs(args, opts) {
+  if (opts.mfaRequired) return args;
+  const i = args.indexOf('--config');
+  const conf = i >= 0 ? JSON.parse(readFileSync(args[i + 1], 'utf8')) : {};
+  if ('mfa_required_roles' in conf) return args;
+  conf.mfa_required_roles = [];
+  const dir = mkdtempSync(join(tmpdir(), 'tinhso-conf-'));
+  const path = join(dir, `config-${confCounter++}.json`);
+  writeFileSync(path, JSON.stringify(conf));
+  return i >= 0 ? args.map((a, k) => (k === i + 1 ? path : a)) : [...args, '--config', path];
+}
+
 // Start a server. opts: { db (from freshDb), demo: true to load units first,
 // args: extra CLI args, env: extra environment }. Most suites drive the API
 // with the bootstrap token after `tinhso demo` made a system admin, so it is
 // kept (TINHSO_ADMIN_TOKEN_AFTER_SETUP=1); env: { TINHSO_ADMIN_TOKEN_AFTER_SETUP: '' }
 // tests the default, where it retires.
+// mfaRequired: keep the default
+// mfa_required_roles }.
 export async function startServer(opts = {}) {
   const db = opts.db || freshDb();
   if (opts.demo !== false) {
@@ -86,7 +105,7 @@ export async function startServer(opts = {}) {
     if (r.status !== 0) throw new Error('tinhso demo failed: ' + r.stderr);
   }
   const port = await freePort();
-  const args = ['serve', '--db', db.url, '--listen', `127.0.0.1:${port}`, ...(opts.args || [])];
+  const args = ['serve', '--db', db.url, '--listen', `127.0.0.1:${port}`, ...testArgs(opts.args || [], opts)];
   const proc = spawn(BIN, args, {
     env: { ...process.env, TINHSO_ADMIN_TOKEN: ADMIN_TOKEN, TINHSO_ADMIN_TOKEN_AFTER_SETUP: '1', ...(opts.env || {}) },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -62,6 +62,25 @@ static void test_defaults(void **state)
     assert_int_equal(c.http.timeout_s, 30);
     assert_int_equal(c.http.max_per_addr, 128);
     assert_string_equal(c.db, "");
+    /* the second factor is required of administrators (decisions §29) */
+    assert_int_equal(c.http.ident.mfa_roles,
+                     ident_role_bit("agency_admin") | ident_role_bit("system_admin"));
+    assert_int_equal(c.http.ident.reset_link_s, 86400);
+}
+
+static void test_mfa_roles(void **state)
+{
+    (void)state;
+    app_config c;
+    config_defaults(&c);
+    ts_err e;
+    ts_err_clear(&e);
+    const char *off = "{\"mfa_required_roles\": []}";
+    assert_int_equal(config_parse(off, strlen(off), &c, &e), TS_OK);
+    assert_int_equal(c.http.ident.mfa_roles, 0);
+    const char *more = "{\"mfa_required_roles\": [\"officer\", \"leader\"]}";
+    assert_int_equal(config_parse(more, strlen(more), &c, &e), TS_OK);
+    assert_int_equal(c.http.ident.mfa_roles, ident_role_bit("officer") | ident_role_bit("leader"));
 }
 
 static const struct {
@@ -84,6 +103,11 @@ static const struct {
     {"{\"admin_token\": 5}", "admin_token", M_FIELD_TYPE_STRING},
     {"{\"metrics_allow\": [\"10.0.0.0/33\"]}", "metrics_allow[0]", M_FIELD_FORMAT},
     {"{\"bearer_max_failures\": 0}", "bearer_max_failures", M_FIELD_RANGE},
+    {"{\"mfa_required_roles\": \"agency_admin\"}", "mfa_required_roles", M_FIELD_TYPE_ARRAY},
+    {"{\"mfa_required_roles\": [\"officer\", \"chief\"]}", "mfa_required_roles[1]", M_ROLE_UNKNOWN},
+    {"{\"mfa_required_roles\": [1]}", "mfa_required_roles[0]", M_ROLE_UNKNOWN},
+    {"{\"password_reset_link_seconds\": 10}", "password_reset_link_seconds", M_FIELD_RANGE},
+    {"{\"mfa_key_file\": 1}", "mfa_key_file", M_FIELD_TYPE_STRING},
     {"{\"threads\": 2, \"threads\": 3}", NULL, M_JSON_DUPLICATE},
     {"{\"threads\": 2", NULL, M_JSON_TRUNCATED},
     {"[1]", NULL, M_JSON_NOT_OBJECT},
@@ -132,4 +156,5 @@ static void test_token_strength(void **state)
 }
 
 TS_TEST_MAIN(NULL, NULL, cmocka_unit_test(test_good), cmocka_unit_test(test_defaults),
-             cmocka_unit_test(test_bad), cmocka_unit_test(test_token_strength))
+             cmocka_unit_test(test_mfa_roles), cmocka_unit_test(test_bad),
+             cmocka_unit_test(test_token_strength))

@@ -3,7 +3,8 @@
 import { useState } from 'preact/hooks';
 import { t, fmtDateTime } from '../i18n.js';
 import { get, post, del } from '../api.js';
-import { login, logout, useSession, grants } from '../store.js';
+import { login, logout, signedIn, loadMe, mustGo, currentMe, useSession, grants } from '../store.js';
+import { SecondStep, NewPasswordFields, checkNewPassword } from './security.jsx';
 import { navigate } from '../router.js';
 import { Page, Field, Problem, Alert, Link, Loading, LoadError, useForm, requireFields, useLoad } from '../ui.jsx';
 
@@ -15,16 +16,27 @@ function nextPath(query) {
 
 export function LoginPage({ query }) {
   const f = useForm({ username: '', password: '' });
+  const [challenge, setChallenge] = useState(null);
   const fields = ['username', 'password'];
+  const go = (me) => {
+    const [p, q] = (mustGo(me) || nextPath(query)).split('?');
+    navigate(p, Object.fromEntries(new URLSearchParams(q || '')), { replace: true });
+  };
   const onSubmit = (e) => {
     e.preventDefault();
     f.submit(async (v) => {
-      await login(v.username.trim(), v.password, () => {
-        const [p, q] = nextPath(query).split('?');
-        navigate(p, Object.fromEntries(new URLSearchParams(q || '')), { replace: true });
-      });
+      const r = await login(v.username.trim(), v.password, go);
+      if (r?.mfa_required) setChallenge(r.challenge);
     }, (v) => requireFields(v, fields));
   };
+  if (challenge) {
+    return (
+      <Page title={t('mfa.step.title')}>
+        <SecondStep challenge={challenge} onDone={(me) => signedIn(me, go)} />
+        <p><button type="button" class="btn" onClick={() => setChallenge(null)}>{t('mfa.step.restart')}</button></p>
+      </Page>
+    );
+  }
   return (
     <Page title={t('login.title')}>
       {query.next && !f.problem && <Alert kind="info">{t('login.needed')}</Alert>}
@@ -93,11 +105,7 @@ function PasswordForm() {
   const f = useForm({ old_password: '', new_password: '', new_password2: '' });
   const [done, setDone] = useState(false);
   const fields = ['old_password', 'new_password', 'new_password2'];
-  const check = (v) => {
-    const out = requireFields(v, fields);
-    if (!out.new_password2 && v.new_password !== v.new_password2) out.new_password2 = t('form.mismatch');
-    return out;
-  };
+  const check = (v) => checkNewPassword(v, fields);
   const onSubmit = (e) => {
     e.preventDefault();
     setDone(false);
@@ -105,6 +113,9 @@ function PasswordForm() {
       await post('/api/v1/me/password', { old_password: v.old_password, new_password: v.new_password });
       f.setValues({ old_password: '', new_password: '', new_password2: '' });
       setDone(true);
+      await loadMe(); // a restriction to change it has ended
+      const next = mustGo(currentMe());
+      if (next && next !== '/account') navigate(next, null, { replace: true });
     }, check);
   };
   return (
@@ -115,10 +126,7 @@ function PasswordForm() {
       <form class="form" onSubmit={onSubmit} noValidate>
         <Field name="old_password" type="password" label={t('account.old_password')} required autocomplete="current-password"
           value={f.values.old_password} onInput={f.set('old_password')} error={f.errors.old_password} />
-        <Field name="new_password" type="password" label={t('account.new_password')} hint={t('register.password.hint')} required
-          autocomplete="new-password" value={f.values.new_password} onInput={f.set('new_password')} error={f.errors.new_password} />
-        <Field name="new_password2" type="password" label={t('account.new_password2')} required autocomplete="new-password"
-          value={f.values.new_password2} onInput={f.set('new_password2')} error={f.errors.new_password2} />
+        <NewPasswordFields f={f} />
         <div class="actions">
           <button type="submit" class="btn btn-primary" disabled={f.busy}>{f.busy ? t('form.saving') : t('account.password.submit')}</button>
         </div>
@@ -201,6 +209,7 @@ export function AccountPage({ query }) {
   return (
     <Page title={t('account.title')}>
       {query.welcome && <Alert kind="success">{t('register.done')}</Alert>}
+      {me.restricted === 'password_change' && <Alert kind="info">{t('account.mustChange')}</Alert>}
       <section class="card" aria-labelledby="acc-h">
         <h2 id="acc-h" class="visually-hidden">{t('account.title')}</h2>
         <dl class="props">
@@ -224,6 +233,13 @@ export function AccountPage({ query }) {
       </section>
       {me.auth === 'session' && <SessionsSection />}
       {me.auth === 'session' && <PasswordForm />}
+      {me.auth === 'session' && (
+        <section class="card" aria-labelledby="mfa-h">
+          <h2 id="mfa-h">{t('mfa.title')}</h2>
+          <p>{t(me.mfa ? 'mfa.account.on' : 'mfa.account.off')}</p>
+          <p><Link to="/security">{t(me.mfa ? 'mfa.account.manage' : 'mfa.account.enrol')}</Link></p>
+        </section>
+      )}
     </Page>
   );
 }

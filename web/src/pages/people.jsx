@@ -2,7 +2,7 @@
 // offers GET /api/v1/accounts?agency=, and create an officer (POST /api/v1/accounts).
 import { useEffect, useState } from 'preact/hooks';
 import { t } from '../i18n.js';
-import { get, post, qs, ApiError } from '../api.js';
+import { api, get, post, qs, ApiError } from '../api.js';
 import { useSession, grants, isSystemAdmin } from '../store.js';
 import { navigate } from '../router.js';
 import { Page, Field, Problem, Alert, Loading, Forbidden, useForm, useLoad, requireFields } from '../ui.jsx';
@@ -21,6 +21,42 @@ function useManagedAgencies(me) {
   }, [roots.join(',')]);
 }
 
+// An administrator's help for a colleague (decisions §29): a single-use
+// password-reset link, shown once, and the reset of a lost second factor.
+function Assist({ account }) {
+  const [out, setOut] = useState(null);
+  const [err, setErr] = useState(null);
+  const run = async (fn) => {
+    setOut(null);
+    setErr(null);
+    try { setOut(await fn()); } catch (e) { setErr(e); }
+  };
+  const link = () => run(async () => {
+    const r = await post(`/api/v1/accounts/${account.id}/password-reset`);
+    return { kind: 'link', url: location.origin + r.path };
+  });
+  const mfa = () => run(async () => {
+    await api('DELETE', `/api/v1/accounts/${account.id}/mfa`);
+    return { kind: 'mfa' };
+  });
+  return (
+    <>
+      <div class="row-actions">
+        <button type="button" class="btn btn-small" onClick={link}>{t('people.resetLink')}</button>
+        <button type="button" class="btn btn-small" onClick={mfa}>{t('people.resetMfa')}</button>
+      </div>
+      {err && <Problem error={err} />}
+      {out?.kind === 'link' && (
+        <Alert kind="success" focusOn={out}>
+          <p>{t('people.resetLink.done', { username: account.username })}</p>
+          <p><code class="secret" data-testid="reset-link">{out.url}</code></p>
+        </Alert>
+      )}
+      {out?.kind === 'mfa' && <Alert kind="success" focusOn={out}>{t('people.resetMfa.done', { username: account.username })}</Alert>}
+    </>
+  );
+}
+
 function AccountList({ agency }) {
   const { data, error, loading } = useLoad(() => get('/api/v1/accounts' + qs({ agency, limit: 200 })), [agency]);
   if (loading) return <Loading />;
@@ -35,7 +71,7 @@ function AccountList({ agency }) {
   return (
     <div class="table-wrap">
       <table class="table">
-        <thead><tr><th scope="col">{t('people.full_name')}</th><th scope="col">{t('people.username')}</th><th scope="col">{t('people.role')}</th><th scope="col">{t('people.status')}</th></tr></thead>
+        <thead><tr><th scope="col">{t('people.full_name')}</th><th scope="col">{t('people.username')}</th><th scope="col">{t('people.role')}</th><th scope="col">{t('people.status')}</th><th scope="col">{t('people.help')}</th></tr></thead>
         <tbody>
           {items.map((a) => (
             <tr key={a.id ?? a.username}>
@@ -43,6 +79,7 @@ function AccountList({ agency }) {
               <td class="mono">{a.username}</td>
               <td>{(a.grants || []).map((g) => t('role.' + g.role)).join(', ')}</td>
               <td>{a.disabled ? t('people.disabled') : t('people.active')}</td>
+              <td><Assist account={a} /></td>
             </tr>
           ))}
         </tbody>
@@ -81,7 +118,7 @@ function NewOfficer({ agencies, agency, onCreated }) {
           autocapitalize="none" spellcheck={false} value={f.values.username} onInput={f.set('username')} error={f.errors.username} />
         <Field name="full_name" label={t('people.full_name')} required autocomplete="off"
           value={f.values.full_name} onInput={f.set('full_name')} error={f.errors.full_name} />
-        <Field name="password" type="password" label={t('people.password')} hint={t('register.password.hint')} required
+        <Field name="password" type="password" label={t('people.password')} hint={t('people.password.hint')} required
           autocomplete="new-password" value={f.values.password} onInput={f.set('password')} error={f.errors.password} />
         <Field name="role" as="select" label={t('people.role')} value={f.values.role} onInput={f.set('role')} error={f.errors.role}
           options={roles.map((r) => ({ value: r, label: t('role.' + r) }))} />
