@@ -77,6 +77,15 @@ static const cfg_key keys[] = {
      "first lock; doubles per further failure, at most 15 min"},
     {"register_ip_max_per_hour", CFG_INT, 1, 100000, H(ident.register_ip_max), "100",
      "self-registration attempts per client address per hour (then 429)"},
+    {"audit_key_file", CFG_STRING, 0, 1023, offsetof(app_config, audit.key_file), "—",
+     "Ed25519 private key (tinhso audit keygen) that signs the audit log's tree heads; unset: "
+     "no signing"},
+    {"audit_checkpoint_file", CFG_STRING, 0, 1023, offsetof(app_config, audit.checkpoint_file),
+     "—", "file each signed tree head is appended to (one line each), to ship off-host"},
+    {"audit_sign_every", CFG_I64, 1, 100000000, offsetof(app_config, audit.sign_every), "1000",
+     "sign a new tree head after this many new audit entries..."},
+    {"audit_sign_seconds", CFG_I64, 1, 86400, offsetof(app_config, audit.sign_seconds), "60",
+     "...or when the last head is this many seconds old and entries were added"},
     {"trusted_proxies", CFG_NETS, 0, HTTP_MAX_PROXIES, 0, "[]",
      "addresses or networks of your reverse proxies (at most 16): from them, the client "
      "address is read from X-Forwarded-For"},
@@ -87,6 +96,8 @@ void config_defaults(app_config *c)
 {
     memset(c, 0, sizeof *c);
     http_config_defaults(&c->http);
+    c->audit.sign_every = 1000;
+    c->audit.sign_seconds = 60;
 }
 
 static const cfg_key *key_find(const char *name)

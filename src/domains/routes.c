@@ -6,7 +6,8 @@
 #define TINHSO_DOMAINS(X)                                                                          \
     X(units)    /* administrative units */                                                         \
     X(agencies) /* agencies */                                                                     \
-    X(accounts) /* sign-in, /me, accounts, API tokens, audit log */
+    X(accounts) /* sign-in, /me, accounts, API tokens, audit log */                               \
+    X(audit)    /* the audit log's signed tree heads and proofs */
 
 #define DOMAIN_EXTERN(d) extern const ts_domain d##_domain;
 #define DOMAIN_REF(d) &d##_domain,
