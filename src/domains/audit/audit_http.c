@@ -63,12 +63,10 @@ static ts_code h_sth(http_req *r)
     audit_sth h;
     if (audittree_sth(c, 0, &h, &r->err) != TS_OK) return r->err.code;
     jsonw *w = http_json(r);
+    jw_obj_begin(w);
     write_sth(w, &h);
     char pub[64], id[17];
-    if (audit_signer_public_key(pub, id) && !strcmp(id, h.key_id)) {
-        jw_kstr(w, "public_key", pub);
-        jw_kstr(w, "signed_message", "tinhso-audit-sth-v1\\n<tree_size>\\n<root_hash>\\n<timestamp>\\n");
-    }
+    if (audit_signer_public_key(pub, id) && !strcmp(id, h.key_id)) jw_kstr(w, "public_key", pub);
     jw_obj_end(w);
     return http_reply_w(r, 200, w);
 }
@@ -86,6 +84,7 @@ static ts_code h_proof(http_req *r)
     ts_code rc = audittree_inclusion(c, seq, http_qint(r, "tree_size"), p, &r->err);
     if (rc == TS_OK) {
         jsonw *w = http_json(r);
+        jw_obj_begin(w);
         jw_kint(w, "seq", seq);
         jw_kint(w, "leaf_index", seq - 1);
         jw_kint(w, "tree_size", p->size);
@@ -117,6 +116,7 @@ static ts_code h_consistency(http_req *r)
     ts_code rc = audittree_consistency(c, first, http_qint(r, "second"), p, &r->err);
     if (rc == TS_OK) {
         jsonw *w = http_json(r);
+        jw_obj_begin(w);
         jw_kint(w, "first", first);
         jw_kint(w, "second", p->size);
         write_hash(w, "first_root_hash", p->first_root);
