@@ -27,6 +27,7 @@
 #include "../platform/audittree.h"
 #include "../platform/events.h"
 #include "../platform/refcache.h"
+#include "../platform/secev.h"
 #include "config.h"
 
 #define DEMO_UNITS_VALID_FROM "2025-07-01"
@@ -344,12 +345,18 @@ static int cmd_serve(int argc, char **argv)
         rc = fail("cannot start the server", &e);
         goto out_srv;
     }
+    if (secev_start(d, &e) != TS_OK) {
+        rc = fail("cannot start the security event writer", &e);
+        http_server_shutdown(srv, 1000);
+        goto out_srv;
+    }
     if (ac.audit.key_file[0]) {
         audit_signer_cfg sc = {ac.audit.key_file, ac.audit.checkpoint_file, ac.audit.sign_every,
                                ac.audit.sign_seconds};
         if (audit_signer_start(d, &sc, &e) != TS_OK) {
             rc = fail("cannot start the audit signer", &e);
             http_server_shutdown(srv, 1000);
+            secev_stop();
             goto out_srv;
         }
     }
@@ -362,6 +369,7 @@ static int cmd_serve(int argc, char **argv)
     log_info("received %s: finishing requests in flight (at most 10 s)",
              sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_shutdown(srv, 10000);
+    secev_stop(); /* the counts left, then the signer signs them */
     audit_signer_stop();
     log_info("stopped");
 out_srv:

@@ -19,6 +19,7 @@
 
 #include "../platform/identity.h"
 #include "../platform/password.h"
+#include "../platform/secev.h"
 #include "server.h"
 
 const char *http_cookie(http_req *r, const char *name)
@@ -215,11 +216,16 @@ ts_code http_auth_check(http_req *r, http_perm need)
             db_conn *c = http_db(r);
             if (!c) return r->err.code;
             ts_code rc = ident_token_resolve(c, r->a, t, p, &r->err);
-            if (rc == TS_EUNAUTH)
+            if (rc == TS_EUNAUTH) {
+                r->secev_noted = true;
+                secev_note(SECEV_BAD_TOKEN, http_client_ip(r), r->path);
                 return unauth(r, M_TOKEN_INVALID,
                               "Bearer realm=\"tinhso\", error=\"invalid_token\"");
+            }
             if (rc != TS_OK) return rc;
         } else {
+            r->secev_noted = true; /* a wrong bootstrap token */
+            secev_note(SECEV_BAD_TOKEN, http_client_ip(r), r->path);
             return ts_err_set(&r->err, TS_EFORBIDDEN, M_AUTH_FORBIDDEN, NULL);
         }
     } else {
