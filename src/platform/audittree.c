@@ -12,7 +12,6 @@
 #include <stdarg.h>
 #include <fcntl.h>
 #include <openssl/pem.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -20,6 +19,7 @@
 
 #include "../db/dbq.h"
 #include "../lib/log.h"
+#include "../lib/ticker.h"
 #include "../lib/timeutil.h"
 
 AUDITTREE_MESSAGES(TS_MSG_DEFINE)
@@ -535,15 +535,12 @@ ts_code audit_verify_checkpoints(db_conn *c, FILE *cp, EVP_PKEY *pub, audit_cp_r
 /* ---- the signer thread ---- */
 
 static struct {
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    pthread_t thread;
-    bool running, stop;
+    ticker t;
     db *d;
     EVP_PKEY *key;
     char checkpoint[1024];
     int64_t every, seconds;
-} S = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+} S;
 
 bool audit_checkpoint_append(const char *path, const audit_sth *h)
 {
@@ -560,37 +557,21 @@ bool audit_checkpoint_append(const char *path, const audit_sth *h)
     return ok;
 }
 
-static void sign_once(int64_t every, int64_t seconds)
+/* once a second; on the way out, sign whatever is pending */
+static void sign_tick(void *arg, bool stopping)
 {
+    (void)arg;
     ts_err e;
     ts_err_clear(&e);
     db_conn *c = db_conn_get(S.d, &e);
     if (!c) return;
     audit_sth h;
     bool made = false;
-    if (audittree_sign(c, S.key, every, seconds, &h, &made, &e) != TS_OK)
+    if (audittree_sign(c, S.key, stopping ? 1 : S.every, stopping ? 0 : S.seconds, &h, &made,
+                       &e) != TS_OK)
         log_error("audit: signing the tree head failed: %s", e.debug);
     else if (made && S.checkpoint[0])
         audit_checkpoint_append(S.checkpoint, &h);
-}
-
-static void *signer_main(void *arg)
-{
-    (void)arg;
-    pthread_mutex_lock(&S.mu);
-    while (!S.stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        pthread_cond_timedwait(&S.cv, &S.mu, &ts);
-        bool stopping = S.stop;
-        pthread_mutex_unlock(&S.mu);
-        /* on the way out, sign whatever is pending */
-        sign_once(stopping ? 1 : S.every, stopping ? 0 : S.seconds);
-        pthread_mutex_lock(&S.mu);
-    }
-    pthread_mutex_unlock(&S.mu);
-    return NULL;
 }
 
 ts_code audit_signer_start(db *d, const audit_signer_cfg *cfg, ts_err *err)
@@ -602,32 +583,25 @@ ts_code audit_signer_start(db *d, const audit_signer_cfg *cfg, ts_err *err)
     snprintf(S.checkpoint, sizeof S.checkpoint, "%s", cfg->checkpoint_file ? cfg->checkpoint_file : "");
     S.every = cfg->every;
     S.seconds = cfg->seconds;
-    S.stop = false;
-    if (pthread_create(&S.thread, NULL, signer_main, NULL)) {
+    if (!ticker_start(&S.t, sign_tick, NULL)) {
         EVP_PKEY_free(k);
         S.key = NULL;
         return internal(err, "cannot start the audit signer thread");
     }
-    S.running = true;
     return TS_OK;
 }
 
 void audit_signer_stop(void)
 {
-    if (!S.running) return;
-    pthread_mutex_lock(&S.mu);
-    S.stop = true;
-    pthread_cond_signal(&S.cv);
-    pthread_mutex_unlock(&S.mu);
-    pthread_join(S.thread, NULL);
-    S.running = false;
+    if (!S.t.running) return;
+    ticker_stop(&S.t);
     EVP_PKEY_free(S.key);
     S.key = NULL;
 }
 
 bool audit_signer_public_key(char b64[64], char key_id[17])
 {
-    if (!S.running || !S.key) return false;
+    if (!S.t.running || !S.key) return false;
     audit_key_public(S.key, b64, key_id);
     return true;
 }

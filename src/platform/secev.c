@@ -14,6 +14,7 @@
 #include <unistr.h>
 
 #include "../lib/log.h"
+#include "../lib/ticker.h"
 #include "../lib/timeutil.h"
 #include "audit.h"
 
@@ -36,13 +37,11 @@ static const char *const actions[] = {SECEV_KINDS(SECEV_ACTION)};
 
 static struct {
     pthread_mutex_t mu;
-    pthread_cond_t cv;
     slot t[SLOTS];
     int used;
-    pthread_t thread;
-    bool running, stop;
+    ticker flusher;
     db *d;
-} G = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+} G = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 static uint64_t slot_hash(secev_kind k, const char *src, int64_t minute)
 {
@@ -185,43 +184,21 @@ int secev_flush(db *d, bool all)
     return written;
 }
 
-static void *flusher(void *arg)
+/* each finished minute, and on stop everything: nothing counted is left behind */
+static void flush_tick(void *arg, bool stopping)
 {
     (void)arg;
-    pthread_mutex_lock(&G.mu);
-    while (!G.stop) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        pthread_cond_timedwait(&G.cv, &G.mu, &ts);
-        pthread_mutex_unlock(&G.mu);
-        secev_flush(G.d, false);
-        pthread_mutex_lock(&G.mu);
-    }
-    pthread_mutex_unlock(&G.mu);
-    return NULL;
+    secev_flush(G.d, stopping);
 }
 
 ts_code secev_start(db *d, ts_err *err)
 {
     G.d = d;
-    G.stop = false;
-    if (pthread_create(&G.thread, NULL, flusher, NULL)) {
+    if (!ticker_start(&G.flusher, flush_tick, NULL)) {
         ts_err_set(err, TS_EINTERNAL, M_INTERNAL, NULL);
         return TS_EINTERNAL;
     }
-    G.running = true;
     return TS_OK;
 }
 
-void secev_stop(void)
-{
-    if (!G.running) return;
-    pthread_mutex_lock(&G.mu);
-    G.stop = true;
-    pthread_cond_signal(&G.cv);
-    pthread_mutex_unlock(&G.mu);
-    pthread_join(G.thread, NULL);
-    G.running = false;
-    secev_flush(G.d, true); /* nothing counted is left behind */
-}
+void secev_stop(void) { ticker_stop(&G.flusher); }
