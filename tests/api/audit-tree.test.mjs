@@ -8,7 +8,7 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey, verify as edVerify } from 'node:crypto';
-import { readFileSync, writeFileSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, statSync, mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, freshDb, cloneDb, cli, backend } from './lib/server.mjs';
@@ -260,6 +260,43 @@ describe(`audit tree: signed heads, proofs, checkpoints (${backend})`, () => {
   caught('fork: the history after the first signed head replaced by another → FORK naming where',
     (all) => all.map((e, i) => (i < firstSize() ? e : { ...e, actor: 'user:999', summary: `{"other":${i}}` })),
     () => new RegExp(`FORK: the database agrees with the signed head of line 1 \\(${firstSize()} entries\\)`));
+
+  test('two servers on one database, both signing: one head per size, no failed signing, both files verify', async () => {
+    const db = cloneDb(golden);
+    const cfgs = [1, 2].map((i) => {
+      const f = join(dir, `two-${i}.json`);
+      writeFileSync(f, JSON.stringify({ audit_key_file: key, audit_checkpoint_file: join(dir, `two-${i}.txt`), audit_sign_every: 1, audit_sign_seconds: 1 }));
+      return f;
+    });
+    const srvs = [];
+    try {
+      for (const c of cfgs) srvs.push(await startServer({ db, keepDb: true, demo: false, args: ['--config', c] }));
+      for (let i = 0; i < 12; i++) {
+        const r = await srvs[i % 2].admin('/api/v1/tokens', 'POST', { name: `Song song ${i}`, agency_code: STP, permissions: ['agency_admin'] });
+        assert.equal(r.status, 201, JSON.stringify(r.body));
+        if (i % 3 === 2) await new Promise((res) => setTimeout(res, 700));
+      }
+    } finally {
+      for (const s of srvs) await s.stop();
+    }
+    try {
+      for (const s of srvs) assert.doesNotMatch(s.log, /signing the tree head failed/, s.log);
+      const sizes = sql(db, 'SELECT tree_size FROM audit_sth ORDER BY tree_size').trim().split('\n').map(Number);
+      assert.equal(new Set(sizes).size, sizes.length);
+      assert.equal(sizes.at(-1), Number(sql(db, 'SELECT count(*) FROM audit_log').trim()), 'the last head covers every entry');
+      // each head is appended once, by the process that signed it; every file verifies
+      const files = [1, 2].map((i) => join(dir, `two-${i}.txt`)).filter((f) => existsSync(f));
+      const lines = files.flatMap((f) => readFileSync(f, 'utf8').trim().split('\n'));
+      assert.deepEqual(lines.map((l) => Number(/size=(\d+)/.exec(l)[1])).sort((a, b) => a - b),
+        sizes.filter((n) => n > 11), 'the heads signed by the two servers (the copy had 11 entries)');
+      for (const f of files) {
+        const r = verifyCli(db, '--checkpoints', f, '--key', key + '.pub');
+        assert.equal(r.status, 0, r.out);
+      }
+    } finally {
+      db.cleanup();
+    }
+  });
 
   test('a forged or altered checkpoint line fails its signature; a rolled-back head in the file is a fork', () => {
     const bad = join(dir, 'forged.txt');
