@@ -514,7 +514,9 @@ static int cmd_audit(int argc, char **argv)
                (long long)rep.bad_seq, rep.why, (long long)rep.checked);
         rc = 1;
     } else {
-        printf("audit chain intact: %lld entries verified\n", (long long)rep.checked);
+        printf("audit chain intact: %lld entries verified", (long long)rep.checked);
+        if (rep.security) printf(" (%lld of them security events)", (long long)rep.security);
+        putchar('\n');
     }
     if (o.checkpoints) {
         int r2 = verify_checkpoints(c, &o);
