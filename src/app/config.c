@@ -86,6 +86,15 @@ static const cfg_key keys[] = {
      "longest wait between tries"},
     {"register_ip_max_per_hour", CFG_INT, 1, 100000, H(ident.register_ip_max), "100",
      "self-registration attempts per client address per hour (then 429)"},
+    {"audit_key_file", CFG_STRING, 0, 1023, offsetof(app_config, audit.key_file), "—",
+     "Ed25519 private key (tinhso audit keygen) that signs the audit log's tree heads; unset: "
+     "no signing"},
+    {"audit_checkpoint_file", CFG_STRING, 0, 1023, offsetof(app_config, audit.checkpoint_file),
+     "—", "file each signed tree head is appended to (one line each), to ship off-host"},
+    {"audit_sign_every", CFG_I64, 1, 100000000, offsetof(app_config, audit.sign_every), "1000",
+     "sign a new tree head after this many new audit entries..."},
+    {"audit_sign_seconds", CFG_I64, 1, 86400, offsetof(app_config, audit.sign_seconds), "60",
+     "...or when the last head is this many seconds old and entries were added"},
     {"mfa_required_roles", CFG_ROLES, 0, 0, H(ident.mfa_roles),
      "[\"agency_admin\", \"system_admin\"]",
      "roles whose holders must enrol a second factor (TOTP) before anything else; [] = none"},
@@ -109,6 +118,8 @@ void config_defaults(app_config *c)
 {
     memset(c, 0, sizeof *c);
     http_config_defaults(&c->http);
+    c->audit.sign_every = 1000;
+    c->audit.sign_seconds = 60;
 }
 
 static const cfg_key *key_find(const char *name)

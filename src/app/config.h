@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "../http/server.h"
@@ -18,6 +19,12 @@
 typedef struct app_config {
     http_config http; /* listen address, limits, timeouts, identity settings */
     char db[1024];    /* database URL ("" = not set) */
+    struct {
+        char key_file[1024];        /* Ed25519 private key (PEM); "" = no signing */
+        char checkpoint_file[1024]; /* where signed heads are appended; "" = none */
+        int64_t sign_every;         /* sign after this many new entries ... */
+        int64_t sign_seconds;       /* ... or when the last head is this old */
+    } audit;
 } app_config;
 
 /* The defaults: http_config_defaults and no database. */

@@ -25,11 +25,13 @@
 #include "../lib/log.h"
 #include "../lib/timeutil.h"
 #include "../platform/audit.h"
+#include "../platform/audittree.h"
 #include "../platform/events.h"
 #include "../platform/password.h"
 #include "../platform/refcache.h"
 #include "cli.h"
 #include "../platform/totp.h"
+#include "../platform/secev.h"
 #include "config.h"
 
 #define DEMO_UNITS_VALID_FROM "2025-07-01"
@@ -51,8 +53,16 @@ static const char usage_serve[] =
 
 static const char usage_migrate[] = "usage: tinhso migrate --db URL [--status]\n";
 static const char usage_audit[] =
-    "usage: tinhso audit verify --db URL\n"
-    "  exits 0 when the chain is intact, 1 naming the first bad entry\n";
+    "usage: tinhso audit verify --db URL [--checkpoints FILE [--key PUB]]\n"
+    "       tinhso audit keygen --key FILE\n"
+    "       tinhso audit sign --db URL --key FILE [--checkpoints FILE]\n"
+    "  verify       exits 0 when the chain is intact, 1 naming the first bad entry;\n"
+    "               with --checkpoints, also that every signed tree head in FILE (one\n"
+    "               line each, as the server appends them) matches the database: a\n"
+    "               rewrite, truncation or fork is named. --key PUB (FILE.pub of keygen)\n"
+    "               checks each head's Ed25519 signature.\n"
+    "  keygen       a new Ed25519 signing key in FILE (mode 0600) and FILE.pub\n"
+    "  sign         sign a tree head now (when entries were added) and append it to FILE\n";
 static const char usage_backup[] = "usage: tinhso backup --db URL --out FILE\n"
                                    "  SQLite: an online, consistent copy while the server runs.\n"
                                    "  PostgreSQL: use pg_dump (see README, Operations).\n";
@@ -109,6 +119,8 @@ typedef struct common_opts {
     const char *listen;
     const char *config;
     const char *valid_from;
+    const char *key;
+    const char *checkpoints;
     int threads;
     int status;
     int no_migrate;
@@ -126,7 +138,9 @@ enum {
     O_NO_MIGRATE,
     O_NO_ACCESS_LOG,
     O_NO_CACHE,
-    O_VALID_FROM
+    O_VALID_FROM,
+    O_KEY,
+    O_CHECKPOINTS
 };
 
 static void common_cb(int opt, const char *arg, void *ctx)
@@ -135,6 +149,12 @@ static void common_cb(int opt, const char *arg, void *ctx)
     switch (opt) {
     case O_DB:
         o->db = arg;
+        break;
+    case O_KEY:
+        o->key = arg;
+        break;
+    case O_CHECKPOINTS:
+        o->checkpoints = arg;
         break;
     case O_OUT:
         o->out = arg;
@@ -363,6 +383,21 @@ static int cmd_serve(int argc, char **argv)
         rc = fail("cannot start the server", &e);
         goto out_srv;
     }
+    if (secev_start(d, &e) != TS_OK) {
+        rc = fail("cannot start the security event writer", &e);
+        http_server_shutdown(srv, 1000);
+        goto out_srv;
+    }
+    if (ac.audit.key_file[0]) {
+        audit_signer_cfg sc = {ac.audit.key_file, ac.audit.checkpoint_file, ac.audit.sign_every,
+                               ac.audit.sign_seconds};
+        if (audit_signer_start(d, &sc, &e) != TS_OK) {
+            rc = fail("cannot start the audit signer", &e);
+            http_server_shutdown(srv, 1000);
+            secev_stop();
+            goto out_srv;
+        }
+    }
     log_info("tinhso %s listening on http://%s:%u (%s, %d threads) ready in %.1f ms",
              TINHSO_VERSION, ac.http.host, http_server_port(srv), db_url_safe(d),
              ac.http.threads > 0 ? ac.http.threads : (int)sysconf(_SC_NPROCESSORS_ONLN),
@@ -372,6 +407,8 @@ static int cmd_serve(int argc, char **argv)
     log_info("received %s: finishing requests in flight (at most 10 s)",
              sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_shutdown(srv, 10000);
+    secev_stop(); /* the counts left, then the signer signs them */
+    audit_signer_stop();
     log_info("stopped");
 out_srv:
     http_server_free(srv);
@@ -408,25 +445,103 @@ static int cmd_migrate(int argc, char **argv)
     return rc;
 }
 
+/* --checkpoints: every signed head in the file against the database */
+static int verify_checkpoints(db_conn *c, const common_opts *o)
+{
+    ts_err e;
+    ts_err_clear(&e);
+    EVP_PKEY *pub = NULL;
+    if (o->key && !(pub = audit_key_load(o->key, false, &e))) return fail("audit verify", &e);
+    FILE *f = fopen(o->checkpoints, "r");
+    if (!f) {
+        fprintf(stderr, "tinhso: audit verify: cannot open %s: %s\n", o->checkpoints,
+                strerror(errno));
+        EVP_PKEY_free(pub);
+        return 1;
+    }
+    audit_cp_report rep;
+    int rc = 0;
+    if (audit_verify_checkpoints(c, f, pub, &rep, &e) != TS_OK) {
+        rc = fail("audit verify", &e);
+    } else if (rep.result != AUDIT_CP_OK) {
+        printf("audit checkpoints BROKEN: %s\n", rep.why);
+        rc = 1;
+    } else {
+        printf("audit checkpoints consistent: %lld signed heads match the database's %lld "
+               "entries%s\n",
+               (long long)rep.heads, (long long)rep.entries,
+               pub ? ", signatures verified" : " (signatures NOT checked: no --key)");
+    }
+    fclose(f);
+    EVP_PKEY_free(pub);
+    return rc;
+}
+
+static int audit_keygen(const common_opts *o)
+{
+    ts_err e;
+    ts_err_clear(&e);
+    if (audit_key_generate(o->key, &e) != TS_OK) return fail("audit keygen", &e);
+    printf("audit signing key written to %s (mode 0600; keep it off the database host's "
+           "backups), public key to %s.pub\n",
+           o->key, o->key);
+    return 0;
+}
+
+static int audit_sign(db_conn *c, const common_opts *o)
+{
+    ts_err e;
+    ts_err_clear(&e);
+    EVP_PKEY *k = audit_key_load(o->key, true, &e);
+    if (!k) return fail("audit sign", &e);
+    audit_sth h;
+    bool made = false;
+    int rc = 0;
+    if (audittree_sign(c, k, 1, 0, &h, &made, &e) != TS_OK) {
+        rc = fail("audit sign", &e);
+    } else if (!made) {
+        printf("audit: no new entries since the last signed tree head\n");
+    } else {
+        printf("audit: signed tree head of %lld entries, root %s\n", (long long)h.size, h.root);
+        if (o->checkpoints && !audit_checkpoint_append(o->checkpoints, &h)) rc = 1;
+    }
+    EVP_PKEY_free(k);
+    return rc;
+}
+
 static int cmd_audit(int argc, char **argv)
 {
-    if (argc < 2 ||
-        (strcmp(argv[1], "verify") && strcmp(argv[1], "--help") && strcmp(argv[1], "-h")))
+    const char *sub = argc >= 2 ? argv[1] : "";
+    bool verify = !strcmp(sub, "verify"), keygen = !strcmp(sub, "keygen"),
+         sign = !strcmp(sub, "sign");
+    if (!verify && !keygen && !sign) {
+        if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
+            fputs(usage_audit, stdout);
+            return 0;
+        }
         return usage_error(usage_audit);
-    if (strcmp(argv[1], "verify")) {
-        fputs(usage_audit, stdout);
-        return 0;
     }
-    static const struct option opts[] = {
-        {"db", required_argument, 0, O_DB}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, O_DB},
+                                         {"key", required_argument, 0, O_KEY},
+                                         {"checkpoints", required_argument, 0, O_CHECKPOINTS},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     common_opts o = {0};
     int i = parse_opts(argc - 1, argv + 1, opts, usage_audit, common_cb, &o);
     if (i == -1) return 0;
-    if (i < 0 || i != argc - 1) return usage_error(usage_audit);
+    if (i < 0 || i != argc - 1 || ((keygen || sign) && !o.key) || (keygen && o.db) ||
+        (verify && o.key && !o.checkpoints))
+        return usage_error(usage_audit);
+    if (keygen) return audit_keygen(&o);
     db *d;
     db_conn *c;
     int rc = open_db(&o, usage_audit, &d, &c);
     if (rc) return rc;
+    if (sign) {
+        rc = audit_sign(c, &o);
+        db_close(d);
+        return rc;
+    }
     audit_report rep;
     ts_err e;
     ts_err_clear(&e);
@@ -437,7 +552,13 @@ static int cmd_audit(int argc, char **argv)
                (long long)rep.bad_seq, rep.why, (long long)rep.checked);
         rc = 1;
     } else {
-        printf("audit chain intact: %lld entries verified\n", (long long)rep.checked);
+        printf("audit chain intact: %lld entries verified", (long long)rep.checked);
+        if (rep.security) printf(" (%lld of them security events)", (long long)rep.security);
+        putchar('\n');
+    }
+    if (o.checkpoints) {
+        int r2 = verify_checkpoints(c, &o);
+        if (!rc) rc = r2;
     }
     db_close(d);
     return rc;
@@ -894,7 +1015,7 @@ static const cli_command commands[] = {
     {"serve", "serve", usage_serve, "run the HTTP service", cmd_serve},
     {"migrate", "migrate", usage_migrate, "apply pending database migrations (--status to list)",
      cmd_migrate},
-    {"audit", "audit verify", usage_audit, "check the audit chain", cmd_audit},
+    {"audit", "audit verify|keygen|sign", usage_audit, "check the audit chain and its signed heads", cmd_audit},
     {"backup", "backup", usage_backup, "consistent copy of a running SQLite database", cmd_backup},
     {"units", "units import", usage_units, "load administrative units from a vn-admin JSON file",
      cmd_units},

@@ -7,8 +7,9 @@
     X(units)     /* administrative units */                                                        \
     X(agencies)  /* agencies */                                                                    \
     X(accounts)  /* sign-in, /me, accounts, API tokens, audit log */                               \
-    X(schedules) /* the calendar: holidays, yearly schedules, deadlines */                               \
-    X(mfa)       /* one's second factor: enrolment, removal */
+    X(schedules) /* the calendar: holidays, yearly schedules, deadlines */                         \
+    X(mfa)       /* one's second factor: enrolment, removal */                                     \
+    X(audit)     /* the audit log's signed tree heads and proofs */
 
 #define DOMAIN_EXTERN(d) extern const ts_domain d##_domain;
 #define DOMAIN_REF(d) &d##_domain,

@@ -2,7 +2,9 @@
  * accesslog — one JSON object per finished request on stderr:
  * time, request_id, method, path, status, bytes, us (and aborted when the
  * connection went away before the answer was out). Written with the
- * streaming writer, so odd bytes in a path stay valid JSON.
+ * streaming writer, and the client's bytes (method, path) through
+ * jw_kstr_lossy, so every line is valid JSON and valid UTF-8 whatever the
+ * URL holds.
  */
 #include "../lib/jsonw.h"
 #include "../lib/log.h"
@@ -21,8 +23,8 @@ void accesslog_write(const http_req *r, int status, int64_t us, bool aborted)
     jw_obj_begin(&w);
     jw_kstr(&w, "time", ts);
     jw_kstr(&w, "request_id", r->request_id);
-    jw_kstr(&w, "method", r->method ? r->method : "");
-    jw_kstr(&w, "path", r->path ? r->path : "");
+    jw_kstr_lossy(&w, "method", r->method ? r->method : "");
+    jw_kstr_lossy(&w, "path", r->path ? r->path : "");
     jw_kint(&w, "status", status);
     jw_kint(&w, "bytes", r->replied ? (int64_t)r->out_len : 0);
     jw_kint(&w, "us", us);

@@ -30,6 +30,7 @@
 
 #include "../platform/identity.h"
 #include "../platform/password.h"
+#include "../platform/secev.h"
 #include "server.h"
 
 const char *http_cookie(http_req *r, const char *name)
@@ -274,6 +275,8 @@ static ts_code bearer_wrong(http_req *r, db_conn *c, ts_code rc)
     ts_err e;
     ts_err_clear(&e);
     int retry = 0;
+    r->secev_noted = true; /* a security event of its own, not a plain 401/403 */
+    secev_note(SECEV_BAD_TOKEN, http_client_ip(r), r->path);
     if (ident_bearer_fail(c, &r->cfg->ident, http_client_ip(r), &retry, &e) != TS_OK)
         log_error("auth: cannot count a wrong bearer token: %s", e.debug);
     return retry > 0 ? bearer_throttled(r, retry) : rc;

@@ -11,6 +11,8 @@
 #include "../lib/log.h"
 #include "../lib/strbuf.h"
 #include "internal.h"
+#include "../platform/identity.h"
+#include "../platform/secev.h"
 
 void http_problem_render(http_req *r)
 {
@@ -18,6 +20,8 @@ void http_problem_render(http_req *r)
     if (e->code == TS_OK) ts_err_set(e, TS_EINTERNAL, M_INTERNAL, NULL);
     if (e->msg == M_NONE) e->msg = e->code == TS_EVALIDATION ? M_VALIDATION : M_INTERNAL;
     int status = ts_code_http_status(e->code);
+    if (e->code == TS_EFORBIDDEN && !r->secev_noted) /* denials go to the audit trail, counted */
+        secev_note(e->msg == M_CSRF ? SECEV_CSRF : SECEV_FORBIDDEN, http_client_ip(r), r->path);
     if (status >= 500 && e->debug[0])
         log_error("request %s %s failed: %s", r->request_id, r->path, e->debug);
     char detail[512];

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistr.h>
 
 #include "timeutil.h"
 
@@ -138,6 +139,35 @@ void jw_kstr(jsonw *w, const char *k, const char *s)
 {
     jw_key(w, k);
     jw_str(w, s);
+}
+
+void jw_kstr_lossy(jsonw *w, const char *k, const char *s)
+{
+    if (!s) {
+        jw_kstr(w, k, NULL);
+        return;
+    }
+    /* a clean copy first: valid sequences kept, everything else replaced */
+    strbuf clean;
+    sb_init(&clean);
+    const uint8_t *p = (const uint8_t *)s;
+    size_t n = strlen(s);
+    while (n) {
+        ucs4_t uc;
+        int len = u8_mbtoucr(&uc, p, n);
+        if (len <= 0) {
+            sb_add(&clean, "\xef\xbf\xbd", 3); /* U+FFFD */
+            len = 1;
+        } else {
+            sb_add(&clean, (const char *)p, (size_t)len);
+        }
+        p += len;
+        n -= (size_t)len;
+    }
+    jw_key(w, k);
+    value_sep(w);
+    put_string(w->sb, clean.buf ? clean.buf : "");
+    sb_release(&clean);
 }
 
 void jw_kint(jsonw *w, const char *k, int64_t v)

@@ -32,6 +32,10 @@ void jw_bool(jsonw *w, bool v);
 void jw_null(jsonw *w);
 /* Convenience: key + value. */
 void jw_kstr(jsonw *w, const char *k, const char *s);
+/* Bytes from outside (a URL, a header) as a JSON string that is always
+ * valid UTF-8: each byte of an invalid or overlong sequence (and each
+ * surrogate) becomes U+FFFD; control characters are escaped. */
+void jw_kstr_lossy(jsonw *w, const char *k, const char *s);
 void jw_kint(jsonw *w, const char *k, int64_t v);
 void jw_kbool(jsonw *w, const char *k, bool v);
 /* k: epoch seconds t as ISO 8601 UTC ("2026-11-25T13:18:26.000000Z"), null when 0. */

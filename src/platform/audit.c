@@ -172,6 +172,8 @@ ts_code audit_verify(db_conn *c, audit_report *rep, ts_err *err)
         }
         memcpy(prev, h, sizeof prev);
         rep->checked++;
+        const char *action = db_col_text(s, 4);
+        if (action && !strncmp(action, "security.", 9)) rep->security++;
         expect++;
     }
     db_reset(s);

@@ -2,6 +2,7 @@
  * identity — principals, sessions, API tokens, sign-in; see identity.h.
  */
 #include "identity.h"
+#include "secev.h"
 #include "../db/dbq.h"
 
 #include <jansson.h>
@@ -573,7 +574,8 @@ static ts_code throttle_take_tx(db_conn *c, void *argp, ts_err *err)
 void ident_throttle_event(const char *what, const char *username, const char *ip, const char *rule,
                           int retry_after)
 {
-    /* issue 8 item 12: the aggregated security-event log hooks in here */
+    /* a security event, counted per address and minute (platform/secev) */
+    secev_note(SECEV_THROTTLED, ip, what);
     log_info("throttle: %s refused for %d s (rule %s, username %s, address %s)", what, retry_after,
              rule, username, ip);
 }

@@ -7,8 +7,7 @@
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
-import { startServer, freshDb, cli, backend } from './lib/server.mjs';
+import { startServer, freshDb, cloneDb, cli, backend } from './lib/server.mjs';
 
 const isPg = backend === 'postgresql';
 const PATCHES = 5; // demo writes entries 1 (units) and 2 (agencies), then one per PATCH: 7 entries
@@ -73,31 +72,9 @@ async function build() {
 // Each case gets its own database: a copy of one built once per run (copying
 // is much cheaper than loading the 3355 units again for every case).
 let golden;
-let clones = 0;
 async function populated() {
   if (!golden) golden = await build();
-  if (isPg) {
-    const admin = new URL(process.env.TINHSO_TEST_PG);
-    admin.pathname = '/postgres';
-    const psqlAdmin = (q) => execFileSync('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', admin.toString(), '-c', q],
-      { stdio: ['ignore', 'ignore', 'inherit'] });
-    const tmpl = new URL(golden.url).pathname.slice(1);
-    const name = `${tmpl}_c${clones++}`;
-    psqlAdmin(`CREATE DATABASE ${name} TEMPLATE ${tmpl}`);
-    const url = new URL(golden.url);
-    url.pathname = '/' + name;
-    return {
-      url: url.toString(),
-      psql: (q) => execFileSync('psql', ['-q', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', url.toString(), '-c', q],
-        { encoding: 'utf8' }),
-      cleanup: () => {
-        try { psqlAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } catch { /* best effort */ }
-      },
-    };
-  }
-  const db = freshDb();
-  execFileSync('sqlite3', [golden.path, `VACUUM INTO '${db.path}'`]);
-  return db;
+  return cloneDb(golden);
 }
 
 function assertBroken(db, seq, what) {

@@ -156,3 +156,31 @@ export async function startServer(opts = {}) {
   };
   return server;
 }
+
+// A copy of a (stopped) database made by freshDb, on the same backend: each
+// tampering test works on its own copy. PostgreSQL: CREATE DATABASE ... TEMPLATE.
+let clones = 0;
+export function cloneDb(src) {
+  if (process.env.TINHSO_TEST_PG) {
+    const admin = new URL(process.env.TINHSO_TEST_PG);
+    admin.pathname = '/postgres';
+    const psqlAdmin = (q) => execFileSync('psql', ['-q', '-X', '-v', 'ON_ERROR_STOP=1', admin.toString(), '-c', q],
+      { stdio: ['ignore', 'ignore', 'inherit'] });
+    const tmpl = new URL(src.url).pathname.slice(1);
+    const name = `${tmpl}_c${clones++}`;
+    psqlAdmin(`CREATE DATABASE ${name} TEMPLATE ${tmpl}`);
+    const url = new URL(src.url);
+    url.pathname = '/' + name;
+    return {
+      url: url.toString(),
+      psql: (q) => execFileSync('psql', ['-q', '-X', '-A', '-t', '-v', 'ON_ERROR_STOP=1', url.toString(), '-c', q],
+        { encoding: 'utf8' }),
+      cleanup: () => {
+        try { psqlAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`); } catch { /* best effort */ }
+      },
+    };
+  }
+  const db = freshDb();
+  execFileSync('sqlite3', [src.path, `VACUUM INTO '${db.path}'`]);
+  return db;
+}
