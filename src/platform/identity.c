@@ -733,11 +733,15 @@ static ts_code login_ok_tx(db_conn *c, void *argp, ts_err *err)
 #define MFA_CHALLENGE_TRIES 5 /* wrong codes a challenge allows */
 
 /* The password was right and the account has a second factor: a challenge
- * for the second step instead of a session. */
+ * for the second step instead of a session. The right password uncounts
+ * its try here, as a plain sign-in does (the second step has limits of its
+ * own), so sign-ins with a second factor never add up to a throttle. */
 static ts_code challenge_tx(db_conn *c, void *argp, ts_err *err)
 {
     login_ctx *lc = argp;
-    ts_code rc = db_run(c, err, "DELETE FROM mfa_challenges WHERE expires_at <= ?", DBV_I(lc->now));
+    ts_code rc = ident_throttle_clear(c, lc->st, lc->username, lc->ip, err);
+    if (rc != TS_OK) return rc;
+    rc = db_run(c, err, "DELETE FROM mfa_challenges WHERE expires_at <= ?", DBV_I(lc->now));
     if (rc != TS_OK) return rc;
     tok_random(lc->out->mfa_challenge);
     char h[65];

@@ -215,3 +215,10 @@ test('mfa_required_roles rejects an unknown role, naming the entry', async () =>
 });
 
 void DEMO_PW;
+
+test('the right password of an enrolled account is not a failed try: many password steps from one address are never throttled', async () => {
+  const s = await signedIn(srv, 'nguoidan2'); // a citizen opting in (the other server)
+  await enrol(srv, s);
+  // the pair rule waits after 3 failures; 6 right passwords (second step left undone) must all get a challenge
+  for (let i = 0; i < 6; i++) await challenge(srv, 'nguoidan2');
+});
