@@ -26,7 +26,7 @@ int main(int argc, char **argv)
     for (long i = 0; i < n; i++) {
         seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
         wt_deadline_in in = {.received = from + (int64_t)((seed >> 20) % (unsigned long long)span),
-                             .unit = i % 10 == 0 ? WT_WORKING_HOURS
+                             .unit = i % 10 == 0   ? WT_WORKING_HOURS
                                      : i % 10 == 1 ? WT_CALENDAR_DAYS
                                                    : WT_WORKING_DAYS,
                              .amount = 1 + (int)((seed >> 8) % 60),

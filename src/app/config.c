@@ -89,8 +89,8 @@ static const cfg_key keys[] = {
     {"audit_key_file", CFG_STRING, 0, 1023, offsetof(app_config, audit.key_file), "—",
      "Ed25519 private key (tinhso audit keygen) that signs the audit log's tree heads; unset: "
      "no signing"},
-    {"audit_checkpoint_file", CFG_STRING, 0, 1023, offsetof(app_config, audit.checkpoint_file),
-     "—", "file each signed tree head is appended to (one line each), to ship off-host"},
+    {"audit_checkpoint_file", CFG_STRING, 0, 1023, offsetof(app_config, audit.checkpoint_file), "—",
+     "file each signed tree head is appended to (one line each), to ship off-host"},
     {"audit_sign_every", CFG_I64, 1, 100000000, offsetof(app_config, audit.sign_every), "1000",
      "sign a new tree head after this many new audit entries..."},
     {"audit_sign_seconds", CFG_I64, 1, 86400, offsetof(app_config, audit.sign_seconds), "60",

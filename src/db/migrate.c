@@ -113,11 +113,13 @@ static void search_index_ddl(strbuf *sb, db_dialect d, const char *t, int tn)
         sb_addf(sb, " CREATE TRIGGER %.*s_fts_delete AFTER DELETE ON %.*s BEGIN", tn, t, tn, t);
         sb_addf(sb, del, tn, t, tn, t);
         sb_adds(sb, " END;");
-        sb_addf(sb, " CREATE TRIGGER %.*s_fts_update AFTER UPDATE OF search_key ON %.*s BEGIN",
-                tn, t, tn, t);
+        sb_addf(sb, " CREATE TRIGGER %.*s_fts_update AFTER UPDATE OF search_key ON %.*s BEGIN", tn,
+                t, tn, t);
         sb_addf(sb, del, tn, t, tn, t);
-        sb_addf(sb, " INSERT INTO %.*s_fts (rowid, search_key) VALUES (new.id, new.search_key);"
-                " END;", tn, t);
+        sb_addf(sb,
+                " INSERT INTO %.*s_fts (rowid, search_key) VALUES (new.id, new.search_key);"
+                " END;",
+                tn, t);
         sb_addf(sb, " INSERT INTO %.*s_fts (%.*s_fts) VALUES ('rebuild');", tn, t, tn, t);
     } else {
         sb_addf(sb,

@@ -163,8 +163,8 @@ static bool peer_text(http_req *r, char *buf, size_t n)
     if (!ci || !ci->client_addr) return false;
     const struct sockaddr *sa = ci->client_addr;
     if (sa->sa_family == AF_INET)
-        return inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf,
-                         (socklen_t)n) != NULL;
+        return inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, buf, (socklen_t)n) !=
+               NULL;
     if (sa->sa_family == AF_INET6)
         return inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, buf,
                          (socklen_t)n) != NULL;

@@ -54,7 +54,7 @@ typedef struct http_req {
     const char *hdr_val[HTTP_MAX_HEADERS];
     bool replied;
     bool secev_noted; /* a security event was counted for this request (platform/secev) */
-    bool close_conn; /* answer with Connection: close (framing errors, over the cap) */
+    bool close_conn;  /* answer with Connection: close (framing errors, over the cap) */
     /* identity (http/auth.c): set before the handler runs */
     const struct http_config *cfg;
     struct ident_principal *principal; /* NULL on public routes and when anonymous */

@@ -102,7 +102,8 @@ static enum MHD_Result send_reply(http_server *s, http_req *r)
     MHD_add_response_header(resp, "X-Frame-Options", "DENY");
     MHD_add_response_header(resp, "Content-Language", r->lang ? "en" : "vi");
     /* over TLS, browsers are told to come back over TLS only (two years) */
-    if (http_secure(r)) MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=63072000");
+    if (http_secure(r))
+        MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=63072000");
     bool has_cc = false;
     for (int i = 0; i < r->nhdrs; i++) {
         MHD_add_response_header(resp, r->hdr_name[i], r->hdr_val[i]);

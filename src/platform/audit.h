@@ -28,9 +28,9 @@ ts_code audit_append(db_conn *c, const audit_entry *e, int64_t *seq_out, ts_err 
 typedef struct audit_report {
     int64_t checked;  /* entries whose hash was recomputed */
     int64_t security; /* of them, aggregated security events (action security.*) */
-    bool broken;     /* false when the chain is intact */
-    int64_t bad_seq; /* first bad entry (when broken) */
-    char why[256];   /* what is wrong there */
+    bool broken;      /* false when the chain is intact */
+    int64_t bad_seq;  /* first bad entry (when broken) */
+    char why[256];    /* what is wrong there */
 } audit_report;
 
 /* Walk the chain; TS_OK with broken == false when intact. */

@@ -150,11 +150,13 @@ bool audit_checkpoint_parse(const char *line, audit_sth *h)
     memset(h, 0, sizeof *h);
     long long size;
     int end = 0;
-    if (sscanf(line, "tinhso-sth v1 size=%lld root=%64[0-9a-f] at=%39[0-9TZ:.-] key=%16[0-9a-f] "
-                     "sig=%95[A-Za-z0-9+/=]%n",
+    if (sscanf(line,
+               "tinhso-sth v1 size=%lld root=%64[0-9a-f] at=%39[0-9TZ:.-] key=%16[0-9a-f] "
+               "sig=%95[A-Za-z0-9+/=]%n",
                &size, h->root, h->at, h->key_id, h->sig, &end) != 5)
         return false;
-    while (line[end] == '\r' || line[end] == '\n') end++;
+    while (line[end] == '\r' || line[end] == '\n')
+        end++;
     uint8_t tmp[MERKLE_HASH];
     h->size = size;
     return line[end] == '\0' && size > 0 && merkle_unhex(h->root, tmp);
@@ -198,8 +200,9 @@ static ts_code node_put(db_conn *c, int level, int64_t idx, const uint8_t h[MERK
 static ts_code extend(db_conn *c, int64_t from, int64_t to, ts_err *err)
 {
     db_stmt *s;
-    ts_code rc = db_prepare(c, "SELECT seq, hash FROM audit_log WHERE seq > ? AND seq <= ? "
-                               "ORDER BY seq",
+    ts_code rc = db_prepare(c,
+                            "SELECT seq, hash FROM audit_log WHERE seq > ? AND seq <= ? "
+                            "ORDER BY seq",
                             &s, err);
     if (rc != TS_OK) return rc;
     db_bind_list(s, DBV_I(from), DBV_I(to));
@@ -222,8 +225,9 @@ static ts_code extend(db_conn *c, int64_t from, int64_t to, ts_err *err)
         free(leaf);
         if (r == -TS_EINTERNAL || got != n) {
             ts_code e = internal(err, "the audit chain has a gap or a bad hash");
-            ts_err_debug(err, "audit tree: entries %lld..%lld are not a dense chain; run tinhso "
-                              "audit verify",
+            ts_err_debug(err,
+                         "audit tree: entries %lld..%lld are not a dense chain; run tinhso "
+                         "audit verify",
                          (long long)from + 1, (long long)to);
             return e;
         }
@@ -269,13 +273,15 @@ static ts_code sign_tx(db_conn *c, void *arg, ts_err *err)
     sign_arg *a = arg;
     /* the lock: a second signer waits here, then sees the new size */
     db_stmt *s;
-    ts_code rc = db_prepare(c, "UPDATE audit_tree SET size = size WHERE id = 1 "
-                               "RETURNING size, signed_us",
+    ts_code rc = db_prepare(c,
+                            "UPDATE audit_tree SET size = size WHERE id = 1 "
+                            "RETURNING size, signed_us",
                             &s, err);
     if (rc != TS_OK) return rc;
     int r = db_step(s, err);
     int64_t size = r == DB_ROW ? db_col_int(s, 0) : -1, signed_us = db_col_int(s, 1);
-    while (r == DB_ROW) r = db_step(s, err);
+    while (r == DB_ROW)
+        r = db_step(s, err);
     db_reset(s);
     if (r < 0) return (ts_code)-r;
     if (size < 0) return internal(err, "audit_tree row missing");
@@ -318,11 +324,12 @@ ts_code audittree_sign(db_conn *c, EVP_PKEY *key, int64_t every, int64_t seconds
 ts_code audittree_sth(db_conn *c, int64_t size, audit_sth *out, ts_err *err)
 {
     db_stmt *s;
-    ts_code rc = db_prepare(c, size > 0 ? "SELECT tree_size, root_hash, signed_at, key_id, "
-                                          "signature FROM audit_sth WHERE tree_size = ?"
-                                        : "SELECT tree_size, root_hash, signed_at, key_id, "
-                                          "signature FROM audit_sth ORDER BY tree_size DESC "
-                                          "LIMIT 1",
+    ts_code rc = db_prepare(c,
+                            size > 0 ? "SELECT tree_size, root_hash, signed_at, key_id, "
+                                       "signature FROM audit_sth WHERE tree_size = ?"
+                                     : "SELECT tree_size, root_hash, signed_at, key_id, "
+                                       "signature FROM audit_sth ORDER BY tree_size DESC "
+                                       "LIMIT 1",
                             &s, err);
     if (rc != TS_OK) return rc;
     if (size > 0) db_bind_int(s, 1, size);
@@ -382,9 +389,8 @@ ts_code audittree_consistency(db_conn *c, int64_t m, int64_t n, audit_proof *p, 
     if (rc != TS_OK) return rc;
     if (m < 1 || m > n) {
         ts_err_set(err, TS_EVALIDATION, M_VALIDATION, NULL);
-        return ts_err_field(err, TS_EVALIDATION, "first", m < 1 ? M_AUDIT_TREE_SIZE
-                                                                : M_AUDIT_SIZES_ORDER,
-                            m < 1 ? "1" : NULL);
+        return ts_err_field(err, TS_EVALIDATION, "first",
+                            m < 1 ? M_AUDIT_TREE_SIZE : M_AUDIT_SIZES_ORDER, m < 1 ? "1" : NULL);
     }
     node_ctx x = {c, err, false};
     p->size = n;
@@ -552,8 +558,8 @@ bool audit_checkpoint_append(const char *path, const audit_sth *h)
     bool ok = fd >= 0 && write(fd, line, n) == (ssize_t)n && fsync(fd) == 0;
     if (fd >= 0) close(fd);
     if (!ok)
-        log_error("audit: cannot append the signed head of size %lld to %s: %s",
-                  (long long)h->size, path, strerror(errno));
+        log_error("audit: cannot append the signed head of size %lld to %s: %s", (long long)h->size,
+                  path, strerror(errno));
     return ok;
 }
 
@@ -567,8 +573,8 @@ static void sign_tick(void *arg, bool stopping)
     if (!c) return;
     audit_sth h;
     bool made = false;
-    if (audittree_sign(c, S.key, stopping ? 1 : S.every, stopping ? 0 : S.seconds, &h, &made,
-                       &e) != TS_OK)
+    if (audittree_sign(c, S.key, stopping ? 1 : S.every, stopping ? 0 : S.seconds, &h, &made, &e) !=
+        TS_OK)
         log_error("audit: signing the tree head failed: %s", e.debug);
     else if (made && S.checkpoint[0])
         audit_checkpoint_append(S.checkpoint, &h);
@@ -580,7 +586,8 @@ ts_code audit_signer_start(db *d, const audit_signer_cfg *cfg, ts_err *err)
     if (!k) return err->code;
     S.d = d;
     S.key = k;
-    snprintf(S.checkpoint, sizeof S.checkpoint, "%s", cfg->checkpoint_file ? cfg->checkpoint_file : "");
+    snprintf(S.checkpoint, sizeof S.checkpoint, "%s",
+             cfg->checkpoint_file ? cfg->checkpoint_file : "");
     S.every = cfg->every;
     S.seconds = cfg->seconds;
     if (!ticker_start(&S.t, sign_tick, NULL)) {

@@ -23,7 +23,8 @@
       "No signed tree head has been published yet.")                                               \
     X(M_AUDIT_NOT_IN_TREE, "Mục nhật ký %s chưa nằm trong cây đã ký (kích thước cây không đủ).",   \
       "Audit entry %s is not in the signed tree (the tree is smaller).")                           \
-    X(M_AUDIT_TREE_SIZE, "Kích thước cây không hợp lệ: phải từ 1 đến kích thước đã ký mới nhất %s.", \
+    X(M_AUDIT_TREE_SIZE,                                                                           \
+      "Kích thước cây không hợp lệ: phải từ 1 đến kích thước đã ký mới nhất %s.",                  \
       "Invalid tree size: it must be between 1 and the latest signed size %s.")                    \
     X(M_AUDIT_SIZES_ORDER, "Kích thước thứ nhất không được lớn hơn kích thước thứ hai.",           \
       "The first size must not be larger than the second.")
@@ -68,12 +69,12 @@ ts_code audittree_sth(db_conn *c, int64_t size, audit_sth *out, ts_err *err);
 
 /* Inclusion proof of entry seq in the tree of size n (0: the latest head). */
 typedef struct audit_proof {
-    int64_t size;                            /* tree size the proof is for */
-    uint8_t leaf[MERKLE_HASH];               /* leaf hash (inclusion only) */
+    int64_t size;              /* tree size the proof is for */
+    uint8_t leaf[MERKLE_HASH]; /* leaf hash (inclusion only) */
     uint8_t path[MERKLE_MAX_PATH][MERKLE_HASH];
     int len;
-    uint8_t root[MERKLE_HASH];               /* root of that size (second size) */
-    uint8_t first_root[MERKLE_HASH];         /* consistency: root of the first size */
+    uint8_t root[MERKLE_HASH];       /* root of that size (second size) */
+    uint8_t first_root[MERKLE_HASH]; /* consistency: root of the first size */
 } audit_proof;
 ts_code audittree_inclusion(db_conn *c, int64_t seq, int64_t n, audit_proof *p, ts_err *err);
 ts_code audittree_consistency(db_conn *c, int64_t m, int64_t n, audit_proof *p, ts_err *err);

@@ -16,66 +16,69 @@
 #include "../lib/validate.h"
 
 /* Messages (vi, en) of this module; see err.h. */
-#define IDENT_MESSAGES(X)                                                                            \
-    X(M_PASSWORD_TOO_SHORT, "Mật khẩu phải có ít nhất 12 ký tự (có thể dùng dấu cách và chữ có dấu).", \
-      "A password needs at least 12 characters (spaces and accented letters are fine).")           \
-    X(M_PASSWORD_TOO_LONG, "Mật khẩu quá dài (tối đa 128 ký tự).",                                  \
-      "The password is too long (at most 128 characters).")                                        \
-    X(M_PASSWORD_HAS_USERNAME, "Mật khẩu không được chứa tên đăng nhập.",                            \
-      "The password must not contain the username.")                                                 \
-    X(M_PASSWORD_HAS_NAME, "Mật khẩu không được chứa họ tên hoặc địa chỉ thư điện tử của bạn.",     \
-      "The password must not contain your name or e-mail address.")                                 \
-    X(M_PASSWORD_COMMON,                                                                             \
-      "Mật khẩu quá phổ biến hoặc quá đơn giản (một từ trong từ điển, ký tự lặp lại, dãy phím), "   \
-      "dễ bị đoán; hãy chọn mật khẩu khác.",                                                         \
-      "This password is too common or too simple (a dictionary word, repeated characters, a "      \
-      "keyboard run) and easy to guess; choose another.")                                           \
-    X(M_LOGIN_FAILED, "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")      \
-    X(M_LOGIN_LOCKED, "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau %s giây.",                  \
-      "Too many failed sign-ins; try again in %s seconds.")                                          \
-    X(M_REGISTER_LIMITED,                                                                            \
-      "Đã có quá nhiều đăng ký tài khoản từ địa chỉ này; vui lòng thử lại " \
-      "sau %s giây.",                                                                                \
-      "Too many registrations from this address; try again in %s seconds.")                          \
-    X(M_SESSION_INVALID, "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.",    \
-      "The session is invalid or has expired; please sign in again.")                                \
-    X(M_TOKEN_INVALID, "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",                   \
-      "The access token is invalid, expired or revoked.")                                            \
-    X(M_CSRF, "Thiếu hoặc sai mã chống giả mạo yêu cầu (X-CSRF-Token).",                             \
-      "Missing or wrong anti-forgery token (X-CSRF-Token).")                                         \
-    X(M_ROLE_UNKNOWN, "Vai trò không hợp lệ; dùng một trong: %s.", "Unknown role; use one of: %s.") \
-    X(M_TOKEN_OWNER,                                                                                 \
-      "Mã truy cập không còn hiệu lực: tài khoản sở hữu đã bị khoá hoặc không còn giữ vai trò "     \
-      "của mã.",                                                                                     \
-      "The access token no longer works: its owner account is disabled or no longer holds its "      \
-      "roles.")                                                                                      \
-    X(M_BEARER_THROTTLED,                                                                            \
-      "Có quá nhiều mã truy cập sai từ địa chỉ này; vui lòng thử lại sau %s giây.",                 \
-      "Too many wrong access tokens from this address; try again in %s seconds.")                   \
-    X(M_BOOTSTRAP_RETIRED,                                                                           \
-      "Mã quản trị khởi tạo đã ngừng hiệu lực vì đã có tài khoản quản trị hệ thống; hãy đăng nhập " \
-      "bằng tài khoản đó (hoặc đặt admin_token_after_setup).",                                       \
-      "The bootstrap admin token is retired now that a system administrator account exists; sign " \
-      "in with that account (or set admin_token_after_setup).")                                    \
+#define IDENT_MESSAGES(X)                                                                                                           \
+    X(M_PASSWORD_TOO_SHORT,                                                                                                         \
+      "Mật khẩu phải có ít nhất 12 ký tự (có thể dùng dấu cách và chữ có dấu).",                                                    \
+      "A password needs at least 12 characters (spaces and accented letters are fine).")                                            \
+    X(M_PASSWORD_TOO_LONG, "Mật khẩu quá dài (tối đa 128 ký tự).",                                                                  \
+      "The password is too long (at most 128 characters).")                                                                         \
+    X(M_PASSWORD_HAS_USERNAME, "Mật khẩu không được chứa tên đăng nhập.",                                                           \
+      "The password must not contain the username.")                                                                                \
+    X(M_PASSWORD_HAS_NAME, "Mật khẩu không được chứa họ tên hoặc địa chỉ thư điện tử của bạn.",                                     \
+      "The password must not contain your name or e-mail address.")                                                                 \
+    X(M_PASSWORD_COMMON,                                                                                                            \
+      "Mật khẩu quá phổ biến hoặc quá đơn giản (một từ trong từ điển, ký tự lặp lại, dãy phím), " \
+      "dễ bị đoán; hãy chọn mật khẩu khác.",                                                                                        \
+      "This password is too common or too simple (a dictionary word, repeated characters, a "                                       \
+      "keyboard run) and easy to guess; choose another.")                                                                           \
+    X(M_LOGIN_FAILED, "Tên đăng nhập hoặc mật khẩu không đúng.", "Wrong username or password.")                                     \
+    X(M_LOGIN_LOCKED, "Đăng nhập sai quá nhiều lần; vui lòng thử lại sau %s giây.",                                                 \
+      "Too many failed sign-ins; try again in %s seconds.")                                                                         \
+    X(M_REGISTER_LIMITED,                                                                                                           \
+      "Đã có quá nhiều đăng ký tài khoản từ địa chỉ này; vui lòng thử lại "                                \
+      "sau %s giây.",                                                                                                               \
+      "Too many registrations from this address; try again in %s seconds.")                                                         \
+    X(M_SESSION_INVALID, "Phiên đăng nhập không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.",                                   \
+      "The session is invalid or has expired; please sign in again.")                                                               \
+    X(M_TOKEN_INVALID, "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",                                                  \
+      "The access token is invalid, expired or revoked.")                                                                           \
+    X(M_CSRF, "Thiếu hoặc sai mã chống giả mạo yêu cầu (X-CSRF-Token).",                                                            \
+      "Missing or wrong anti-forgery token (X-CSRF-Token).")                                                                        \
+    X(M_ROLE_UNKNOWN, "Vai trò không hợp lệ; dùng một trong: %s.",                                                                  \
+      "Unknown role; use one of: %s.")                                                                                              \
+    X(M_TOKEN_OWNER,                                                                                                                \
+      "Mã truy cập không còn hiệu lực: tài khoản sở hữu đã bị khoá hoặc không còn giữ vai trò "         \
+      "của mã.",                                                                                                                    \
+      "The access token no longer works: its owner account is disabled or no longer holds its "                                     \
+      "roles.")                                                                                                                     \
+    X(M_BEARER_THROTTLED,                                                                                                           \
+      "Có quá nhiều mã truy cập sai từ địa chỉ này; vui lòng thử lại sau %s giây.",                                                 \
+      "Too many wrong access tokens from this address; try again in %s seconds.")                                                   \
+    X(M_BOOTSTRAP_RETIRED,                                                                                                          \
+      "Mã quản trị khởi tạo đã ngừng hiệu lực vì đã có tài khoản quản trị hệ thống; hãy đăng "   \
+      "nhập "                                                                                                                     \
+      "bằng tài khoản đó (hoặc đặt admin_token_after_setup).",                                                                      \
+      "The bootstrap admin token is retired now that a system administrator account exists; sign "                                  \
+      "in with that account (or set admin_token_after_setup).")                                                                     \
     IDENT_MFA_MESSAGES(X)
 /* Of the second step of sign-in and of restricted sessions (decisions §29). */
-#define IDENT_MFA_MESSAGES(X)                                                                      \
-    X(M_MFA_CHALLENGE_INVALID,                                                                     \
-      "Phiên xác thực hai lớp không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.",              \
-      "The two-factor sign-in step is invalid or has expired; please sign in again.")             \
-    X(M_MFA_CODE_WRONG, "Mã xác thực không đúng hoặc đã được dùng.",                               \
-      "The verification code is wrong or was already used.")                                      \
-    X(M_MFA_CODE_REQUIRED, "Nhập mã xác thực (6 chữ số) hoặc một mã khôi phục.",                   \
-      "Enter the verification code (6 digits) or a recovery code.")                                \
-    X(M_MFA_LIMITED, "Nhập sai mã xác thực quá nhiều lần; vui lòng thử lại sau %s giây.",          \
-      "Too many wrong verification codes; try again in %s seconds.")                               \
-    X(M_RESTRICTED_PASSWORD,                                                                       \
-      "Mật khẩu này do quản trị viên đặt tạm thời: hãy đổi mật khẩu trước khi làm việc khác.",     \
-      "This password was set by an administrator: change it before doing anything else.")        \
-    X(M_RESTRICTED_MFA,                                                                            \
-      "Vai trò của bạn bắt buộc xác thực hai lớp: hãy đăng ký ứng dụng xác thực trước khi làm "   \
-      "việc khác.",                                                                                \
-      "Your role requires two-factor authentication: enrol an authenticator app before doing "    \
+#define IDENT_MFA_MESSAGES(X)                                                                                                \
+    X(M_MFA_CHALLENGE_INVALID,                                                                                               \
+      "Phiên xác thực hai lớp không hợp lệ hoặc đã hết hạn; vui lòng đăng nhập lại.",                                        \
+      "The two-factor sign-in step is invalid or has expired; please sign in again.")                                        \
+    X(M_MFA_CODE_WRONG, "Mã xác thực không đúng hoặc đã được dùng.",                                                         \
+      "The verification code is wrong or was already used.")                                                                 \
+    X(M_MFA_CODE_REQUIRED, "Nhập mã xác thực (6 chữ số) hoặc một mã khôi phục.",                                             \
+      "Enter the verification code (6 digits) or a recovery code.")                                                          \
+    X(M_MFA_LIMITED, "Nhập sai mã xác thực quá nhiều lần; vui lòng thử lại sau %s giây.",                                    \
+      "Too many wrong verification codes; try again in %s seconds.")                                                         \
+    X(M_RESTRICTED_PASSWORD,                                                                                                 \
+      "Mật khẩu này do quản trị viên đặt tạm thời: hãy đổi mật khẩu trước khi làm việc khác.",                               \
+      "This password was set by an administrator: change it before doing anything else.")                                    \
+    X(M_RESTRICTED_MFA,                                                                                                      \
+      "Vai trò của bạn bắt buộc xác thực hai lớp: hãy đăng ký ứng dụng xác thực trước khi làm " \
+      "việc khác.",                                                                                                          \
+      "Your role requires two-factor authentication: enrol an authenticator app before doing "                               \
       "anything else.")
 IDENT_MESSAGES(TS_MSG_EXTERN)
 /* NULL-terminated, for the message checks. */
@@ -150,7 +153,7 @@ typedef struct ident_settings {
     char mfa_key_file[256];    /* file of the key sealing TOTP secrets ("" = none) */
     unsigned char mfa_key[32]; /* its key, when mfa_key_set */
     bool mfa_key_set;
-    int64_t reset_link_s;      /* a password-reset link's life (default 24 h) */
+    int64_t reset_link_s; /* a password-reset link's life (default 24 h) */
 } ident_settings;
 
 void ident_settings_defaults(ident_settings *s);

@@ -34,7 +34,8 @@ void merkle_node_hash(const uint8_t l[MERKLE_HASH], const uint8_t r[MERKLE_HASH]
 static int64_t split(int64_t n)
 {
     int64_t k = 1;
-    while (k * 2 < n) k *= 2;
+    while (k * 2 < n)
+        k *= 2;
     return k;
 }
 
@@ -42,7 +43,8 @@ static int log2_exact(int64_t n)
 {
     if (n <= 0 || (n & (n - 1))) return -1;
     int l = 0;
-    while ((1LL << l) < n) l++;
+    while ((1LL << l) < n)
+        l++;
     return l;
 }
 
@@ -139,8 +141,8 @@ bool merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH], int64_t index
 }
 
 bool merkle_verify_consistency(int64_t m, int64_t n, const uint8_t root_m[MERKLE_HASH],
-                               const uint8_t root_n[MERKLE_HASH],
-                               const uint8_t path[][MERKLE_HASH], int len)
+                               const uint8_t root_n[MERKLE_HASH], const uint8_t path[][MERKLE_HASH],
+                               int len)
 {
     if (m <= 0 || m > n) return false;
     if (m == n) return len == 0 && !memcmp(root_m, root_n, MERKLE_HASH);
@@ -178,7 +180,10 @@ bool merkle_verify_consistency(int64_t m, int64_t n, const uint8_t root_m[MERKLE
     return sn == 0 && !memcmp(fr, root_m, MERKLE_HASH) && !memcmp(sr, root_n, MERKLE_HASH);
 }
 
-void merkle_frontier_init(merkle_frontier *f) { memset(f, 0, sizeof *f); }
+void merkle_frontier_init(merkle_frontier *f)
+{
+    memset(f, 0, sizeof *f);
+}
 
 void merkle_frontier_add(merkle_frontier *f, const uint8_t leaf_hash[MERKLE_HASH])
 {
@@ -201,7 +206,8 @@ void merkle_frontier_root(const merkle_frontier *f, uint8_t out[MERKLE_HASH])
     }
     /* fold from the right: the smallest subtree is the deepest right child */
     memcpy(out, f->h[f->n - 1], MERKLE_HASH);
-    for (int i = f->n - 2; i >= 0; i--) merkle_node_hash(f->h[i], out, out);
+    for (int i = f->n - 2; i >= 0; i--)
+        merkle_node_hash(f->h[i], out, out);
 }
 
 void merkle_hex(const uint8_t h[MERKLE_HASH], char out[2 * MERKLE_HASH + 1])

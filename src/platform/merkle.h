@@ -41,8 +41,8 @@ bool merkle_verify_inclusion(const uint8_t leaf_hash[MERKLE_HASH], int64_t index
                              const uint8_t path[][MERKLE_HASH], int len,
                              const uint8_t root[MERKLE_HASH]);
 bool merkle_verify_consistency(int64_t m, int64_t n, const uint8_t root_m[MERKLE_HASH],
-                               const uint8_t root_n[MERKLE_HASH],
-                               const uint8_t path[][MERKLE_HASH], int len);
+                               const uint8_t root_n[MERKLE_HASH], const uint8_t path[][MERKLE_HASH],
+                               int len);
 
 /* Incremental root of a growing list of leaf hashes (O(log n) memory): the
  * verifier folds the whole log once and reads the root at every checkpoint. */

@@ -173,9 +173,10 @@ int secev_flush(db *d, bool all)
         flush_arg a = {due, n, 0};
         if (!c || db_transact(c, flush_tx, &a, &e) != TS_OK) {
             int64_t events = 0;
-            for (int i = 0; i < n; i++) events += due[i].count;
-            log_error("security events: %d audit entries (%lld events) could not be written: %s",
-                      n, (long long)events, e.debug);
+            for (int i = 0; i < n; i++)
+                events += due[i].count;
+            log_error("security events: %d audit entries (%lld events) could not be written: %s", n,
+                      (long long)events, e.debug);
         } else {
             written = a.written;
         }
@@ -201,4 +202,7 @@ ts_code secev_start(db *d, ts_err *err)
     return TS_OK;
 }
 
-void secev_stop(void) { ticker_stop(&G.flusher); }
+void secev_stop(void)
+{
+    ticker_stop(&G.flusher);
+}

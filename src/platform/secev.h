@@ -14,10 +14,10 @@
 #include "../db/db.h"
 
 #define SECEV_KINDS(X)                                                                             \
-    X(SECEV_FORBIDDEN, "security.forbidden")   /* 403: not allowed */                           \
-    X(SECEV_CSRF, "security.csrf")             /* a write without the anti-forgery token */     \
-    X(SECEV_BAD_TOKEN, "security.bad_token")   /* an unknown, expired or revoked bearer */      \
-    X(SECEV_THROTTLED, "security.throttled")   /* a throttling decision (sign-in limits) */     \
+    X(SECEV_FORBIDDEN, "security.forbidden")   /* 403: not allowed */                              \
+    X(SECEV_CSRF, "security.csrf")             /* a write without the anti-forgery token */        \
+    X(SECEV_BAD_TOKEN, "security.bad_token")   /* an unknown, expired or revoked bearer */         \
+    X(SECEV_THROTTLED, "security.throttled")   /* a throttling decision (sign-in limits) */        \
     X(SECEV_MFA_FAILED, "security.mfa_failed") /* a wrong second factor */
 
 #define SECEV_ENUM(name, action) name,

@@ -130,7 +130,7 @@ struct wt_cal {
     uint8_t *now_kind;
     uint8_t *year_off;
     int64_t known_from[NYEARS];
-    char *strings;          /* copies of the extra entries' and rules' texts */
+    char *strings; /* copies of the extra entries' and rules' texts */
 };
 
 static wt_kind day_slow(const wt_cal *c, int64_t jdn, int64_t as_of, const wt_entry **why);

@@ -111,9 +111,9 @@ typedef struct wt_pause {
 typedef struct wt_deadline_in {
     int64_t received; /* local minutes */
     wt_unit unit;
-    int amount;           /* 1..3650 */
-    bool same_day;        /* a same-day procedure: cut-off 15:00 instead of 17:00 */
-    int64_t as_of;        /* the rules as known on this day (0: the day received) */
+    int amount;             /* 1..3650 */
+    bool same_day;          /* a same-day procedure: cut-off 15:00 instead of 17:00 */
+    int64_t as_of;          /* the rules as known on this day (0: the day received) */
     const wt_pause *pauses; /* in order, not overlapping */
     int npauses;
 } wt_deadline_in;

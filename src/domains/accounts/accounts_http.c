@@ -88,9 +88,9 @@ static ts_code h_login(http_req *r)
     db_conn *c = http_db(r);
     if (!c) return r->err.code;
     ident_login_result res;
-    ts_code rc = ident_login(c, r->a, &r->cfg->ident, http_in_raw(r, "username"),
-                             http_in_raw(r, "password"), http_client_ip(r),
-                             http_header(r, "User-Agent"), &res, &r->err);
+    ts_code rc =
+        ident_login(c, r->a, &r->cfg->ident, http_in_raw(r, "username"), http_in_raw(r, "password"),
+                    http_client_ip(r), http_header(r, "User-Agent"), &res, &r->err);
     if (rc == TS_ERATELIMIT)
         http_add_header(r, "Retry-After", arena_printf(r->a, "%d", res.retry_after));
     if (rc != TS_OK) return rc;
@@ -316,7 +316,8 @@ static ts_code h_token_create(http_req *r)
                     .agency_code = http_in_str(r, "agency_code"),
                     .permissions = csv,
                     .expires_at = http_in_str(r, "expires_at"),
-                    .mint = http_in_has(r, "can_mint_tokens") && http_in_bool(r, "can_mint_tokens")};
+                    .mint =
+                        http_in_has(r, "can_mint_tokens") && http_in_bool(r, "can_mint_tokens")};
     if (tokens_create(x, &in, secret, &t) != TS_OK) return r->err.code;
     http_add_header(r, "Location", arena_printf(r->a, "/api/v1/tokens/%lld", (long long)t.id));
     jsonw *w = http_json(r);

@@ -23,21 +23,20 @@ static const char *ua_find(const char *ua, const char *const (*table)[2])
 }
 
 static const char *const browsers[][2] = {
-    {"Edg/", "Edge"},       {"OPR/", "Opera"},       {"coc_coc", "Cốc Cốc"},
-    {"Zalo", "Zalo"},       {"Firefox/", "Firefox"}, {"FxiOS/", "Firefox"},
-    {"CriOS/", "Chrome"},   {"Chrome/", "Chrome"},   {"Safari/", "Safari"},
-    {"curl/", "curl"},      {"node", "Node.js"},     {NULL, NULL},
+    {"Edg/", "Edge"},        {"OPR/", "Opera"},     {"coc_coc", "Cốc Cốc"}, {"Zalo", "Zalo"},
+    {"Firefox/", "Firefox"}, {"FxiOS/", "Firefox"}, {"CriOS/", "Chrome"},   {"Chrome/", "Chrome"},
+    {"Safari/", "Safari"},   {"curl/", "curl"},     {"node", "Node.js"},    {NULL, NULL},
 };
 static const char *const systems[][2] = {
-    {"Android", "Android"}, {"iPhone", "iOS"},     {"iPad", "iPadOS"},
-    {"Windows", "Windows"}, {"CrOS", "ChromeOS"},  {"Mac OS X", "macOS"},
-    {"Linux", "Linux"},     {NULL, NULL},
+    {"Android", "Android"}, {"iPhone", "iOS"},     {"iPad", "iPadOS"}, {"Windows", "Windows"},
+    {"CrOS", "ChromeOS"},   {"Mac OS X", "macOS"}, {"Linux", "Linux"}, {NULL, NULL},
 };
 
 /* The caller's account and session, or 403 for anything that is not a session. */
 static ts_code own(ts_ctx *x)
 {
-    if (x->who->kind != IDENT_SESSION) return ts_err_set(x->err, TS_EFORBIDDEN, M_SESSION_ONLY, NULL);
+    if (x->who->kind != IDENT_SESSION)
+        return ts_err_set(x->err, TS_EFORBIDDEN, M_SESSION_ONLY, NULL);
     return TS_OK;
 }
 
@@ -71,9 +70,8 @@ ts_code sessions_list(ts_ctx *x, const ident_settings *st, session_info **out, i
 }
 
 static const jw_field session_fields[] = {
-    JWF(I64, session_info, id),      JWF(BOOL, session_info, current),
-    JWF(STR, session_info, browser), JWF(STR, session_info, os),
-    JWF(STR, session_info, user_agent), JWF(STR, session_info, ip),
+    JWF(I64, session_info, id), JWF(BOOL, session_info, current),   JWF(STR, session_info, browser),
+    JWF(STR, session_info, os), JWF(STR, session_info, user_agent), JWF(STR, session_info, ip),
 };
 
 void session_write_json(jsonw *w, const session_info *s)
@@ -116,8 +114,8 @@ static ts_code end_tx(ts_ctx *x, void *argp)
                         ec->id == x->who->session_id);
     } else {
         rc = db_run_vals(x->db, "DELETE FROM sessions WHERE account_id = ? AND id <> ?",
-                         (const db_val[]){DBV_I(x->who->account_id), DBV_I(x->who->session_id)},
-                         2, &changes, x->err);
+                         (const db_val[]){DBV_I(x->who->account_id), DBV_I(x->who->session_id)}, 2,
+                         &changes, x->err);
         if (rc != TS_OK) return rc;
         sum = json_pack("{s:I}", "ended", (json_int_t)changes);
     }

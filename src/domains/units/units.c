@@ -334,10 +334,9 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
                 "name_en, full_name, full_name_en, code_name, unit_type, unit_type_en, "
                 "search_key, valid_from, valid_to, updated_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) RETURNING id",
-                DBV_T(code), parent, DBV_T(parent_code),
-                DBV_I(level), DBV_T(kind), DBV_T(name), DBV_T(name_en), DBV_T(full),
-                DBV_T(full_en), DBV_T(code_name), DBV_T(type), DBV_T(type_en), DBV_T(key),
-                DBV_T(ic->valid_from), DBV_T(ic->now));
+                DBV_T(code), parent, DBV_T(parent_code), DBV_I(level), DBV_T(kind), DBV_T(name),
+                DBV_T(name_en), DBV_T(full), DBV_T(full_en), DBV_T(code_name), DBV_T(type),
+                DBV_T(type_en), DBV_T(key), DBV_T(ic->valid_from), DBV_T(ic->now));
     if (rc != TS_OK) return rc;
     ic->res->inserted++;
     return TS_OK;

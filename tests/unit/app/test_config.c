@@ -142,10 +142,10 @@ static void test_token_strength(void **state)
     } cases[] = {
         {"abc", false},
         {"test-admin-token-0123456789abcdef", false},                                /* 33 */
-        {"9f3c2a7e5b18d4c06e2f9a1b7c3d5e8f0a4b6c2d9e1f3a5b7c8d0e2f4a6b8c1d", true}, /* hex 64 */
-        {"9f3c2a7e5b18d4c06e2f9a1b7c3d5e8f0a4b6c2d9e1f3a5b7c8d0e2f4a6b8c1", false}, /* hex 63 */
+        {"9f3c2a7e5b18d4c06e2f9a1b7c3d5e8f0a4b6c2d9e1f3a5b7c8d0e2f4a6b8c1d", true},  /* hex 64 */
+        {"9f3c2a7e5b18d4c06e2f9a1b7c3d5e8f0a4b6c2d9e1f3a5b7c8d0e2f4a6b8c1", false},  /* hex 63 */
         {"Qm9vdHN0cmFwLXRva2VuLWZvci10aW5oc28tdGVzdHM", true},                       /* b64url 43 */
-        {"Qm9vdHN0cmFwLXRva2VuLWZvci10aW5oc28tdGVzdH", false},                        /* 42 */
+        {"Qm9vdHN0cmFwLXRva2VuLWZvci10aW5oc28tdGVzdH", false},                       /* 42 */
         {"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", false}, /* a pattern */
         {"01234567890123456789012345678901234567890123456789012345678901234567", false},
         {"Qm9vdHN0cmFwLXRva2VuLWZvci10aW5oc28tdGVzdHM=", false}, /* not base64url */

@@ -326,11 +326,12 @@ static void test_search_index_runs(void **state)
     ts_err e;
     ts_err_clear(&e);
     db_dialect d = db_conn_dialect(f->c);
-    assert_int_equal(db_exec(f->c,
-                             "CREATE TABLE things (id INTEGER PRIMARY KEY, search_key TEXT NOT NULL);"
-                             "INSERT INTO things (id, search_key) VALUES (1, 'ha noi')",
-                             &e),
-                     TS_OK);
+    assert_int_equal(
+        db_exec(f->c,
+                "CREATE TABLE things (id INTEGER PRIMARY KEY, search_key TEXT NOT NULL);"
+                "INSERT INTO things (id, search_key) VALUES (1, 'ha noi')",
+                &e),
+        TS_OK);
     int bad;
     char *ddl = migrate_for_dialect("-- search-index: things\n", d, &bad);
     assert_non_null(ddl);
@@ -348,7 +349,8 @@ static void test_search_index_runs(void **state)
     static const struct {
         const char *lite, *pg;
         int64_t ids;
-    } cases[] = {{"bac*", "bac:*", 2}, {"ninh", "ninh", 2}, {"noi", "noi", 0}, {"pho*", "pho:*", 1}};
+    } cases[] = {
+        {"bac*", "bac:*", 2}, {"ninh", "ninh", 2}, {"noi", "noi", 0}, {"pho*", "pho:*", 1}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         db_stmt *st;
         assert_int_equal(db_prepare(f->c, q, &st, &e), TS_OK);

@@ -50,7 +50,8 @@ static const struct {
     {"P@ssw0rd1234", NULL, NULL, NULL, M_PASSWORD_COMMON},
     {"nguyenvana-secret-2025", "nguyenvana", NULL, NULL, M_PASSWORD_HAS_USERNAME},
     {"my NGUYENVANA pass", "nguyenvana", NULL, NULL, M_PASSWORD_HAS_USERNAME},
-    {"ab-long-enough-pw", "ab", NULL, NULL, M_NONE}, /* usernames under 3 characters are not checked */
+    {"ab-long-enough-pw", "ab", NULL, NULL,
+     M_NONE}, /* usernames under 3 characters are not checked */
     {"tôi là Trần Thị Mai 77", "mai.tran", "Trần Thị Mai", NULL, M_PASSWORD_HAS_NAME},
     {"TRANTHIMAI-quê-hương", "mai.tran", "Trần Thị Mai", NULL, M_PASSWORD_HAS_NAME},
     {"hoang.lan.99 bí mật", "hl99", NULL, "hoang.lan.99@example.vn", M_PASSWORD_HAS_NAME},

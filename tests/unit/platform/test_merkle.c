@@ -21,7 +21,13 @@
 
 /* RFC 6962's test leaves (certificate-transparency's merkle test data) */
 static const char *const leaves_hex[] = {
-    "", "00", "10", "2021", "3031", "40414243", "5051525354555657",
+    "",
+    "00",
+    "10",
+    "2021",
+    "3031",
+    "40414243",
+    "5051525354555657",
     "606162636465666768696a6b6c6d6e6f",
 };
 
@@ -62,7 +68,8 @@ static void rfc_leaves(void)
     for (int i = 0; i < 8; i++) {
         uint8_t b[16];
         size_t n = strlen(leaves_hex[i]) / 2;
-        for (size_t j = 0; j < n; j++) sscanf(leaves_hex[i] + 2 * j, "%2hhx", &b[j]);
+        for (size_t j = 0; j < n; j++)
+            sscanf(leaves_hex[i] + 2 * j, "%2hhx", &b[j]);
         merkle_leaf_hash(b, n, leaf[i]);
     }
 }
@@ -110,9 +117,11 @@ static const char *const cons_4_8[] = {
 static void assert_path(uint8_t path[][MERKLE_HASH], int len, const char *const *want)
 {
     int n = 0;
-    while (want[n]) n++;
+    while (want[n])
+        n++;
     assert_int_equal(len, n);
-    for (int i = 0; i < n; i++) assert_hex(path[i], want[i]);
+    for (int i = 0; i < n; i++)
+        assert_hex(path[i], want[i]);
 }
 
 static void test_rfc6962_proofs(void **state)
@@ -140,7 +149,8 @@ static void test_all_proofs_verify(void **state)
         merkle_leaf_hash(b, sizeof b, leaf[i]);
     }
     uint8_t root[MAXN + 1][MERKLE_HASH];
-    for (int64_t n = 1; n <= MAXN; n++) assert_true(merkle_root(mem_get, &n, 0, n, root[n]));
+    for (int64_t n = 1; n <= MAXN; n++)
+        assert_true(merkle_root(mem_get, &n, 0, n, root[n]));
     uint8_t path[MERKLE_MAX_PATH][MERKLE_HASH];
     int len;
     for (int64_t n = 1; n <= MAXN; n++) {

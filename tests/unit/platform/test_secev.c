@@ -43,8 +43,8 @@ static int64_t counted(const char *action, const char *source, int64_t *entries)
     ts_err_clear(&e);
     db_conn *c = db_conn_get(T.d, &e);
     db_stmt *s;
-    assert_int_equal(db_prepare(c, "SELECT object_id, summary FROM audit_log WHERE action = ?", &s, &e),
-                     TS_OK);
+    assert_int_equal(
+        db_prepare(c, "SELECT object_id, summary FROM audit_log WHERE action = ?", &s, &e), TS_OK);
     db_bind_text(s, 1, action, -1);
     int64_t sum = 0;
     *entries = 0;

@@ -33,8 +33,8 @@ static void test_root_paths(void **state)
     static const struct {
         const char *path;
         bool root;
-    } cases[] = {{"/", true},    {"/1/", true},  {"/12/", true},   {"/1/5/", false},
-                 {"/1/5/9/", false}, {"", false}, {"1/", false}, {NULL, false}};
+    } cases[] = {{"/", true},        {"/1/", true}, {"/12/", true}, {"/1/5/", false},
+                 {"/1/5/9/", false}, {"", false},   {"1/", false},  {NULL, false}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         assert_int_equal(ident_path_is_root(cases[i].path), cases[i].root);
 }
@@ -69,9 +69,14 @@ static void test_parse_epoch(void **state)
     assert_int_equal(t, 1803904205);
     assert_true(time_parse_epoch("2027-03-01T12:30:05.123456Z", &t));
     assert_int_equal(t, 1803904205);
-    static const char *const bad[] = {"",         "2027-02-30",           "2027-03-01T12:30:05",
-                                      "next year", "2027-03-01T25:00:00Z", "2027-03-01 12:30:05Z",
-                                      "2027-03-01T12:30:05+07:00", NULL};
+    static const char *const bad[] = {"",
+                                      "2027-02-30",
+                                      "2027-03-01T12:30:05",
+                                      "next year",
+                                      "2027-03-01T25:00:00Z",
+                                      "2027-03-01 12:30:05Z",
+                                      "2027-03-01T12:30:05+07:00",
+                                      NULL};
     for (int i = 0; bad[i]; i++)
         assert_false(time_parse_epoch(bad[i], &t));
     assert_false(time_parse_epoch(NULL, &t));
