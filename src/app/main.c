@@ -622,6 +622,31 @@ static const char *cli_actor(void)
     return actor;
 }
 
+/* A console command acting as the operator: open the database, apply
+ * pending migrations, run fn with an operator context, report its error as
+ * "tinhso: WHAT: ..." (exit 1). fn prints its own result. */
+typedef ts_code (*operator_fn)(ts_ctx *x, void *arg);
+static int as_operator(const common_opts *co, const char *usage, const char *what, operator_fn fn,
+                       void *arg)
+{
+    db *d;
+    db_conn *c;
+    int rc = open_db(co, usage, &d, &c);
+    if (rc) return rc;
+    rc = run_migrations(c, true);
+    if (!rc) {
+        arena *a = arena_new(4096);
+        ts_err e;
+        ts_err_clear(&e);
+        ts_ctx x;
+        ts_ctx_init(&x, c, a, &ts_operator, cli_actor(), &e);
+        if (fn(&x, arg) != TS_OK) rc = fail(what, &e);
+        arena_free(a);
+    }
+    db_close(d);
+    return rc;
+}
+
 static int cmd_units(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -793,6 +818,21 @@ static void id_cb(int opt, const char *arg, void *ctx)
 }
 
 /* tinhso user reset-link: the operator makes a single-use reset link (decisions §29). */
+static ts_code reset_link_run(ts_ctx *x, void *arg)
+{
+    const id_opts *o = arg;
+    int64_t expires = 0;
+    char token[44];
+    ts_code r = accounts_reset_link_for(x, o->username, 24 * 3600, token, &expires);
+    if (r == TS_OK) {
+        char until[40];
+        time_iso_us(expires * 1000000, until, sizeof until);
+        printf("/#/password-reset?token=%s\n(single use, valid until %s)\n", token, until);
+    }
+    memset(token, 0, sizeof token);
+    return r;
+}
+
 static int user_reset_link(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, O_DB},
@@ -803,40 +843,20 @@ static int user_reset_link(int argc, char **argv)
     int i = parse_opts(argc - 1, argv + 1, opts, usage_user, id_cb, &o);
     if (i == -1) return 0;
     if (i < 0 || i != argc - 1 || !o.username) return usage_error(usage_user);
-    db *d;
-    db_conn *c;
-    int rc = open_db(&o.c, usage_user, &d, &c);
-    if (rc) return rc;
-    rc = run_migrations(c, true);
-    if (!rc) {
-        arena *a = arena_new(4096);
-        ts_err e;
-        ts_err_clear(&e);
-        ts_ctx x;
-        ts_ctx_init(&x, c, a, &ts_operator, cli_actor(), &e);
-        int64_t id = 0, expires = 0;
-        char token[44];
-        const char *uname = ident_username_norm(a, o.username);
-        ts_code r = db_int(c, &e, &id, 0, "SELECT id FROM accounts WHERE username = ?",
-                           DBV_T(uname ? uname : ""));
-        if (r == TS_OK && !id) r = ts_err_set(&e, TS_ENOTFOUND, M_ACCOUNT_NOT_FOUND, o.username);
-        if (r == TS_OK) r = accounts_reset_link(&x, id, 24 * 3600, token, &expires);
-        if (r != TS_OK)
-            rc = fail("user reset-link", &e);
-        else {
-            char until[40];
-            time_iso_us(expires * 1000000, until, sizeof until);
-            printf("/#/password-reset?token=%s\n(single use, valid until %s)\n", token, until);
-        }
-        memset(token, 0, sizeof token);
-        arena_free(a);
-    }
-    db_close(d);
-    return rc;
+    return as_operator(&o.c, usage_user, "user reset-link", reset_link_run, &o);
 }
 
 /* tinhso user contact-code: the one-time code that proves a contact (until
  * the notification outbox sends it). */
+static ts_code contact_code_run(ts_ctx *x, void *arg)
+{
+    const id_opts *o = arg;
+    char code[ACCOUNT_CODE_DIGITS + 1];
+    ts_code r = accounts_contact_code(x, o->username, o->channel, code);
+    if (r == TS_OK) printf("%s\n", code);
+    return r;
+}
+
 static int cmd_contact_code(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, O_DB},
@@ -848,26 +868,33 @@ static int cmd_contact_code(int argc, char **argv)
     int i = parse_opts(argc, argv, opts, usage_user, id_cb, &o);
     if (i == -1) return 0;
     if (i < 0 || i != argc || !o.username || !o.channel) return usage_error(usage_user);
-    db *d;
-    db_conn *c;
-    int rc = open_db(&o.c, usage_user, &d, &c);
-    if (rc) return rc;
-    rc = run_migrations(c, true);
-    if (!rc) {
-        arena *a = arena_new(4096);
-        ts_err e;
-        ts_err_clear(&e);
-        ts_ctx x;
-        ts_ctx_init(&x, c, a, &ts_operator, cli_actor(), &e);
-        char code[ACCOUNT_CODE_DIGITS + 1];
-        if (accounts_contact_code(&x, o.username, o.channel, code) != TS_OK)
-            rc = fail("user contact-code", &e);
-        else
-            printf("%s\n", code);
-        arena_free(a);
-    }
-    db_close(d);
-    return rc;
+    return as_operator(&o.c, usage_user, "user contact-code", contact_code_run, &o);
+}
+
+typedef struct user_add_arg {
+    const id_opts *o;
+    const char *pw;
+} user_add_arg;
+
+static ts_code user_add_run(ts_ctx *x, void *arg)
+{
+    const user_add_arg *ua = arg;
+    const id_opts *o = ua->o;
+    account_new n = {.username = o->username,
+                     .kind = o->kind,
+                     .full_name = o->name,
+                     .email = o->email,
+                     .phone = o->phone,
+                     .password = ua->pw,
+                     .role = o->role,
+                     .agency_code = o->agency};
+    account out;
+    ts_code r = accounts_create(x, &n, &out);
+    if (r == TS_OK)
+        printf("account %s (id %lld, %s)%s%s%s%s created\n", out.username, (long long)out.id,
+               out.kind, o->role ? ": " : "", o->role ? o->role : "", o->role ? " on " : "",
+               o->role ? o->agency : "");
+    return r;
 }
 
 static int cmd_user(int argc, char **argv)
@@ -906,37 +933,34 @@ static int cmd_user(int argc, char **argv)
         fputs("tinhso: refusing an empty password (give it on standard input)\n", stderr);
         return 1;
     }
-    db *d;
-    db_conn *c;
-    int rc = open_db(&o.c, usage_user, &d, &c);
-    if (rc) return rc;
-    rc = run_migrations(c, true);
-    if (!rc) {
-        arena *a = arena_new(4096);
-        account_new n = {.username = o.username,
-                         .kind = o.kind,
-                         .full_name = o.name,
-                         .email = o.email,
-                         .phone = o.phone,
-                         .password = pw,
-                         .role = o.role,
-                         .agency_code = o.agency};
-        account out;
-        ts_err e;
-        ts_err_clear(&e);
-        ts_ctx x;
-        ts_ctx_init(&x, c, a, &ts_operator, cli_actor(), &e);
-        if (accounts_create(&x, &n, &out) != TS_OK)
-            rc = fail("user add", &e);
-        else
-            printf("account %s (id %lld, %s)%s%s%s%s created\n", out.username, (long long)out.id,
-                   out.kind, o.role ? ": " : "", o.role ? o.role : "", o.role ? " on " : "",
-                   o.role ? o.agency : "");
-        arena_free(a);
-    }
+    user_add_arg ua = {&o, pw};
+    int rc = as_operator(&o.c, usage_user, "user add", user_add_run, &ua);
     memset(pw, 0, sizeof pw);
-    db_close(d);
     return rc;
+}
+
+static ts_code token_create_run(ts_ctx *x, void *arg)
+{
+    const id_opts *o = arg;
+    char secret[48];
+    api_token t;
+    token_new in = {.name = o->name,
+                    .purpose = o->purpose,
+                    .agency_code = o->agency,
+                    .permissions = o->perms,
+                    .expires_at = o->expires,
+                    .owner = o->owner};
+    ts_code r = tokens_create(x, &in, secret, &t);
+    if (r == TS_OK) {
+        char exp[40];
+        time_iso_us(t.expires_at * 1000000, exp, sizeof exp);
+        printf("%s\n", secret);
+        fprintf(stderr,
+                "token %lld \"%s\" of %s on %s (%s), expires %s: shown once, store it now\n",
+                (long long)t.id, t.name, t.owner, t.agency_code, t.permissions, exp);
+    }
+    memset(secret, 0, sizeof secret);
+    return r;
 }
 
 static int cmd_token(int argc, char **argv)
@@ -946,50 +970,21 @@ static int cmd_token(int argc, char **argv)
         return 0;
     }
     if (argc < 2 || strcmp(argv[1], "create")) return usage_error(usage_token);
-    static const struct option opts[] = {
-        {"db", required_argument, 0, O_DB},     {"agency", required_argument, 0, O_AGENCY},
-        {"name", required_argument, 0, O_NAME}, {"permissions", required_argument, 0, O_PERMS},
-        {"owner", required_argument, 0, O_OWNER}, {"purpose", required_argument, 0, O_PURPOSE},
-        {"expires", required_argument, 0, O_EXPIRES}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, O_DB},
+                                         {"agency", required_argument, 0, O_AGENCY},
+                                         {"name", required_argument, 0, O_NAME},
+                                         {"permissions", required_argument, 0, O_PERMS},
+                                         {"owner", required_argument, 0, O_OWNER},
+                                         {"purpose", required_argument, 0, O_PURPOSE},
+                                         {"expires", required_argument, 0, O_EXPIRES},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     id_opts o = {0};
     int i = parse_opts(argc - 1, argv + 1, opts, usage_token, id_cb, &o);
     if (i == -1) return 0;
     if (i < 0 || i != argc - 1 || !o.agency || !o.name || !o.perms || !o.owner || !o.purpose)
         return usage_error(usage_token);
-    db *d;
-    db_conn *c;
-    int rc = open_db(&o.c, usage_token, &d, &c);
-    if (rc) return rc;
-    rc = run_migrations(c, true);
-    if (!rc) {
-        arena *a = arena_new(4096);
-        char secret[48];
-        api_token t;
-        ts_err e;
-        ts_err_clear(&e);
-        ts_ctx x;
-        ts_ctx_init(&x, c, a, &ts_operator, cli_actor(), &e);
-        token_new in = {.name = o.name,
-                        .purpose = o.purpose,
-                        .agency_code = o.agency,
-                        .permissions = o.perms,
-                        .expires_at = o.expires,
-                        .owner = o.owner};
-        if (tokens_create(&x, &in, secret, &t) != TS_OK)
-            rc = fail("token create", &e);
-        else {
-            char exp[40];
-            time_iso_us(t.expires_at * 1000000, exp, sizeof exp);
-            printf("%s\n", secret);
-            fprintf(stderr,
-                    "token %lld \"%s\" of %s on %s (%s), expires %s: shown once, store it now\n",
-                    (long long)t.id, t.name, t.owner, t.agency_code, t.permissions, exp);
-        }
-        arena_free(a);
-    }
-    db_close(d);
-    return rc;
+    return as_operator(&o.c, usage_token, "token create", token_create_run, &o);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1015,7 +1010,8 @@ static const cli_command commands[] = {
     {"serve", "serve", usage_serve, "run the HTTP service", cmd_serve},
     {"migrate", "migrate", usage_migrate, "apply pending database migrations (--status to list)",
      cmd_migrate},
-    {"audit", "audit verify|keygen|sign", usage_audit, "check the audit chain and its signed heads", cmd_audit},
+    {"audit", "audit verify|keygen|sign", usage_audit, "check the audit chain and its signed heads",
+     cmd_audit},
     {"backup", "backup", usage_backup, "consistent copy of a running SQLite database", cmd_backup},
     {"units", "units import", usage_units, "load administrative units from a vn-admin JSON file",
      cmd_units},

@@ -28,10 +28,16 @@ ACCOUNTS_MESSAGES(TS_MSG_DEFINE)
 const ts_msg accounts_messages[] = {ACCOUNTS_MESSAGES(TS_MSG_REF) NULL};
 
 static const jw_field account_fields[] = {
-    JWF(I64, account, id),        JWF(STR, account, username),   JWF(STR, account, kind),
-    JWF(STR, account, full_name), JWF(STR, account, email),      JWF(STR, account, phone),
-    JWF(BOOL, account, disabled), JWF(STR, account, created_at),
-    JWF(BOOL, account, email_verified), JWF(BOOL, account, phone_verified),
+    JWF(I64, account, id),
+    JWF(STR, account, username),
+    JWF(STR, account, kind),
+    JWF(STR, account, full_name),
+    JWF(STR, account, email),
+    JWF(STR, account, phone),
+    JWF(BOOL, account, disabled),
+    JWF(STR, account, created_at),
+    JWF(BOOL, account, email_verified),
+    JWF(BOOL, account, phone_verified),
 };
 
 JX_SERIALIZER(account, account_write_json, account_to_json, account_fields)
@@ -381,10 +387,14 @@ static const search_index accounts_search = {"accounts_fts", "a.id", "a.search_t
 
 /* The columns of ACC_COLS into an account_view's account. */
 static const db_colmap account_view_map[] = {
-    DBC(I64, account_view, ac.id),       DBC(TEXT, account_view, ac.username),
-    DBC(TEXT, account_view, ac.kind),    DBC(TEXT, account_view, ac.full_name),
-    DBC(TEXT, account_view, ac.email),   DBC(TEXT, account_view, ac.phone),
-    DBC(INT, account_view, ac.disabled), DBC(TEXT, account_view, ac.created_at),
+    DBC(I64, account_view, ac.id),
+    DBC(TEXT, account_view, ac.username),
+    DBC(TEXT, account_view, ac.kind),
+    DBC(TEXT, account_view, ac.full_name),
+    DBC(TEXT, account_view, ac.email),
+    DBC(TEXT, account_view, ac.phone),
+    DBC(INT, account_view, ac.disabled),
+    DBC(TEXT, account_view, ac.created_at),
     DBC(INT, account_view, ac.email_verified), /* added by 011 */
     DBC(INT, account_view, ac.phone_verified),
 };
@@ -923,6 +933,18 @@ ts_code accounts_reset_link(ts_ctx *tc, int64_t id, int64_t ttl_s, char token[44
     *expires_at = l.expires_at;
     if (rc != TS_OK) memset(token, 0, 44);
     return rc;
+}
+
+static int64_t account_id_of(db_conn *c, const char *username, ts_err *err);
+
+ts_code accounts_reset_link_for(ts_ctx *x, const char *username, int64_t ttl_s, char token[44],
+                                int64_t *expires_at)
+{
+    const char *u = ident_username_norm(x->a, username);
+    int64_t id = u ? account_id_of(x->db, u, x->err) : 0;
+    if (id < 0) return x->err->code;
+    if (!id) return ts_err_set(x->err, TS_ENOTFOUND, M_ACCOUNT_NOT_FOUND, username);
+    return accounts_reset_link(x, id, ttl_s, token, expires_at);
 }
 
 static ts_code link_use_tx(ts_ctx *tc, void *argp)

@@ -21,51 +21,50 @@
 #include "../../platform/ctx.h"
 
 /* Messages (vi, en) of this module; see err.h. */
-#define ACCOUNTS_MESSAGES(X)                                                                       \
-    X(M_PASSWORD_WRONG, "Mật khẩu hiện tại không đúng.", "The current password is wrong.")         \
-    X(M_USERNAME_FORMAT,                                                                           \
-      "Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, chữ số, dấu . _ - @ +.",                \
-      "A username has 3–64 characters: lower-case letters, digits, . _ - @ +.")                    \
-    X(M_USERNAME_TAKEN, "Tên đăng nhập %s đã được sử dụng.", "The username %s is already taken.")  \
-    X(M_ROLE_NOT_ALLOWED, "Bạn không thể cấp vai trò %s.", "You cannot grant the role %s.")        \
-    X(M_ACCOUNT_NOT_FOUND, "Không tìm thấy tài khoản %s.", "Account %s not found.")                \
-    X(M_TOKEN_NOT_FOUND, "Không tìm thấy mã truy cập %s.", "Access token %s not found.")           \
-    X(M_SESSION_ONLY, "Thao tác này cần đăng nhập bằng tài khoản.",                                \
-      "This needs a signed-in account.")                                                           \
-    X(M_GRANT_EXISTS, "Tài khoản đã có vai trò %s tại cơ quan này.",                               \
-      "The account already holds the role %s on this agency.")                                     \
-    X(M_GRANT_NOT_FOUND, "Không tìm thấy quyền %s của tài khoản.",                                 \
-      "Grant %s of this account not found.")                                                       \
-    X(M_ACCOUNT_SELF_DISABLE, "Bạn không thể tự khoá tài khoản của mình.",                         \
-      "You cannot disable your own account.")                                                      \
-    X(M_GRANT_OFFICER_ONLY, "Chỉ tài khoản cán bộ mới được cấp vai trò.",                          \
-      "Roles can only be granted to officer accounts.")                                            \
-    X(M_CONTACT_NONE, "Tài khoản chưa có %s để xác minh.", "The account has no %s to verify.")     \
-    X(M_CONTACT_CODE_INVALID,                                                                      \
-      "Mã xác minh không đúng, đã hết hạn hoặc đã thử sai quá nhiều lần; hãy xin mã mới.",         \
-      "The verification code is wrong, expired or tried too often; ask for a new one.")            \
-    X(M_SESSION_NOT_FOUND, "Không tìm thấy phiên đăng nhập %s của bạn.",                           \
-      "You have no session %s.")                                                                   \
-    X(M_ROLE_ROOT_ONLY,                                                                            \
-      "Vai trò system_admin chỉ được cấp tại cơ quan gốc (cấp tỉnh); tại cơ quan khác hãy cấp "    \
-      "agency_admin.",                                                                             \
-      "The role system_admin can only be granted on the root agency (the province); grant "        \
-      "agency_admin on other agencies.")                                                           \
-    X(M_TOKEN_NO_OWNER,                                                                            \
-      "Mã quản trị khởi tạo không tạo được mã truy cập: mã phải thuộc một tài khoản; hãy đăng "    \
-      "nhập bằng tài khoản quản trị.",                                                             \
-      "The bootstrap token cannot make API tokens: a token belongs to an account; sign in as an "  \
-      "administrator.")                                                                            \
-    X(M_TOKEN_ROLE_NOT_HELD,                                                                       \
-      "Chủ mã không giữ vai trò %s tại cơ quan này nên mã không thể mang vai trò đó.",             \
-      "The token's owner does not hold the role %s on this agency, so the token cannot carry it.") \
-    X(M_TOKEN_NO_MINT, "Mã truy cập này không được tạo để cấp mã truy cập khác.",                  \
-      "This access token was not made to create other tokens.")                                    \
-    X(M_TOKEN_EXPIRY,                                                                              \
-      "Thời hạn của mã phải sau thời điểm hiện tại và không quá %s.",                             \
-      "The expiry must be in the future and at most %s.")                                          \
-    X(M_RESET_LINK_INVALID,                                                                        \
-      "Liên kết đặt lại mật khẩu không hợp lệ, đã được dùng hoặc đã hết hạn.",                     \
+#define ACCOUNTS_MESSAGES(X)                                                                                                    \
+    X(M_PASSWORD_WRONG, "Mật khẩu hiện tại không đúng.", "The current password is wrong.")                                      \
+    X(M_USERNAME_FORMAT,                                                                                                        \
+      "Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, chữ số, dấu . _ - @ +.",                                             \
+      "A username has 3–64 characters: lower-case letters, digits, . _ - @ +.")                                                 \
+    X(M_USERNAME_TAKEN, "Tên đăng nhập %s đã được sử dụng.", "The username %s is already taken.")                               \
+    X(M_ROLE_NOT_ALLOWED, "Bạn không thể cấp vai trò %s.", "You cannot grant the role %s.")                                     \
+    X(M_ACCOUNT_NOT_FOUND, "Không tìm thấy tài khoản %s.", "Account %s not found.")                                             \
+    X(M_TOKEN_NOT_FOUND, "Không tìm thấy mã truy cập %s.", "Access token %s not found.")                                        \
+    X(M_SESSION_ONLY, "Thao tác này cần đăng nhập bằng tài khoản.",                                                             \
+      "This needs a signed-in account.")                                                                                        \
+    X(M_GRANT_EXISTS, "Tài khoản đã có vai trò %s tại cơ quan này.",                                                            \
+      "The account already holds the role %s on this agency.")                                                                  \
+    X(M_GRANT_NOT_FOUND, "Không tìm thấy quyền %s của tài khoản.",                                                              \
+      "Grant %s of this account not found.")                                                                                    \
+    X(M_ACCOUNT_SELF_DISABLE, "Bạn không thể tự khoá tài khoản của mình.",                                                      \
+      "You cannot disable your own account.")                                                                                   \
+    X(M_GRANT_OFFICER_ONLY, "Chỉ tài khoản cán bộ mới được cấp vai trò.",                                                       \
+      "Roles can only be granted to officer accounts.")                                                                         \
+    X(M_CONTACT_NONE, "Tài khoản chưa có %s để xác minh.", "The account has no %s to verify.")                                  \
+    X(M_CONTACT_CODE_INVALID,                                                                                                   \
+      "Mã xác minh không đúng, đã hết hạn hoặc đã thử sai quá nhiều lần; hãy xin mã mới.",                                      \
+      "The verification code is wrong, expired or tried too often; ask for a new one.")                                         \
+    X(M_SESSION_NOT_FOUND, "Không tìm thấy phiên đăng nhập %s của bạn.",                                                        \
+      "You have no session %s.")                                                                                                \
+    X(M_ROLE_ROOT_ONLY,                                                                                                         \
+      "Vai trò system_admin chỉ được cấp tại cơ quan gốc (cấp tỉnh); tại cơ quan khác hãy cấp "        \
+      "agency_admin.",                                                                                                          \
+      "The role system_admin can only be granted on the root agency (the province); grant "                                     \
+      "agency_admin on other agencies.")                                                                                        \
+    X(M_TOKEN_NO_OWNER,                                                                                                         \
+      "Mã quản trị khởi tạo không tạo được mã truy cập: mã phải thuộc một tài khoản; hãy đăng " \
+      "nhập bằng tài khoản quản trị.",                                                                                          \
+      "The bootstrap token cannot make API tokens: a token belongs to an account; sign in as an "                               \
+      "administrator.")                                                                                                         \
+    X(M_TOKEN_ROLE_NOT_HELD,                                                                                                    \
+      "Chủ mã không giữ vai trò %s tại cơ quan này nên mã không thể mang vai trò đó.",                                          \
+      "The token's owner does not hold the role %s on this agency, so the token cannot carry it.")                              \
+    X(M_TOKEN_NO_MINT, "Mã truy cập này không được tạo để cấp mã truy cập khác.",                                               \
+      "This access token was not made to create other tokens.")                                                                 \
+    X(M_TOKEN_EXPIRY, "Thời hạn của mã phải sau thời điểm hiện tại và không quá %s.",                                           \
+      "The expiry must be in the future and at most %s.")                                                                       \
+    X(M_RESET_LINK_INVALID,                                                                                                     \
+      "Liên kết đặt lại mật khẩu không hợp lệ, đã được dùng hoặc đã hết hạn.",                                                  \
       "The password-reset link is invalid, already used or expired.")
 ACCOUNTS_MESSAGES(TS_MSG_EXTERN)
 /* NULL-terminated, for the message checks. */
@@ -215,6 +214,10 @@ ts_code accounts_reset_password(ts_ctx *x, int64_t id, const char *password);
  */
 ts_code accounts_reset_link(ts_ctx *x, int64_t id, int64_t ttl_s, char token[44],
                             int64_t *expires_at);
+/* The same for the account signing in as username (the console's way;
+ * 404 M_ACCOUNT_NOT_FOUND naming it when there is none). */
+ts_code accounts_reset_link_for(ts_ctx *x, const char *username, int64_t ttl_s, char token[44],
+                                int64_t *expires_at);
 /* Set the password of the link's account (rules checked, 422 naming
  * new_password) and spend the link (422 naming "token" when unknown, used,
  * expired or the account disabled); revokes every session. Audited as
@@ -253,8 +256,8 @@ typedef struct token_new {
  * permission must be a role the actor may grant there and the owner holds
  * there (422 naming permissions); system_admin only on a root agency. The
  * expiry defaults to 90 days, at most 366 (422 naming expires_at); a token
- * made by a token does not outlive it (by default it ends with it). token_out (>= 48 bytes) gets the
- * secret, shown once: only its SHA-256 is stored. Audited as token.create.
+ * made by a token does not outlive it (by default it ends with it). token_out (>= 48 bytes) gets
+ * the secret, shown once: only its SHA-256 is stored. Audited as token.create.
  */
 ts_code tokens_create(ts_ctx *x, const token_new *in, char *token_out, api_token *out);
 ts_code tokens_get(db_conn *c, arena *a, int64_t id, api_token *out, ts_err *err);
