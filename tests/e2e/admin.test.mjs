@@ -2,7 +2,7 @@
 // list, detail, edit and audit trail; a citizen gets the forbidden page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, signIn, signOut, shot, assertClean, PHONE } from './lib/e2e.mjs';
+import { setup, open, signIn, signOut, shot, assertClean, PHONE, expectText } from './lib/e2e.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -56,8 +56,8 @@ test('an agency admin creates an officer, who then signs in', async () => {
   await shot(page, 'people-desktop');
   await signOut(page);
   await signIn(page, env.base, 'stp.canbo9', 'cán bộ tư pháp mới');
-  assert.match(await page.locator('main').textContent(), /Đinh Thị Yến/);
-  assert.match(await page.locator('main').textContent(), /Sở Tư pháp/);
+  await expectText(assert, page.locator('main'), /Đinh Thị Yến/);
+  await expectText(assert, page.locator('main'), /Sở Tư pháp/);
   assertClean(assert, page);
   await page.context().close();
 });
@@ -80,12 +80,12 @@ test('agencies: search, detail, edit, audit trail', async () => {
   await page.locator('#f-phone').fill('0222 3822 123');
   await page.getByRole('button', { name: 'Lưu' }).click();
   await page.getByText('Đã lưu thay đổi.').waitFor();
-  assert.match(await page.locator('main').textContent(), /0222 3822 123/);
+  await expectText(assert, page.locator('main'), /0222 3822 123/);
   await shot(page, 'agency-desktop');
   await page.getByRole('link', { name: 'Nhật ký thay đổi' }).click();
   await page.getByRole('heading', { level: 1, name: 'Nhật ký thay đổi' }).waitFor();
   await page.getByRole('cell', { name: 'agency.update' }).first().waitFor();
-  assert.match(await page.locator('table').textContent(), /stp\.quantri|phone/);
+  await expectText(assert, page.locator('table'), /stp\.quantri|phone/);
   await shot(page, 'audit-desktop');
   // not this admin's agency: no edit button, and the edit page is forbidden
   await page.goto(`${env.base}/#/agencies/000.00.07.H06`);
@@ -113,7 +113,7 @@ test('the system admin creates an agency (phone screen)', async () => {
   await page.locator('#f-kind').selectOption('department');
   await page.getByRole('button', { name: 'Lưu' }).click();
   await page.getByRole('heading', { level: 1, name: 'Sở Du lịch' }).waitFor();
-  assert.match(await page.locator('main').textContent(), /Đã tạo cơ quan/);
+  await expectText(assert, page.locator('main'), /Đã tạo cơ quan/);
   await shot(page, 'agency-new-phone');
   // the same code again: 409 shown
   await open(page, env.base, '/agencies/new');

@@ -2,7 +2,7 @@
 // switch and a keyboard-only sign-in, in a real browser against a real server.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, signIn, signOut, shot, openMenu, assertClean, PASSWORD, PHONE, DESKTOP } from './lib/e2e.mjs';
+import { setup, open, signIn, signOut, shot, openMenu, assertClean, PASSWORD, PHONE, DESKTOP, expectText } from './lib/e2e.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -34,7 +34,7 @@ test('home and sign-in pages on a phone and a desktop (screenshots)', async () =
     await shot(page, `login-${tag}`);
     // a service placeholder
     await open(page, env.base, '/services');
-    assert.match(await page.locator('main').textContent(), /Sắp có/);
+    await expectText(assert, page.locator('main'), /Sắp có/);
     assertClean(assert, page);
     await page.context().close();
   }
@@ -45,7 +45,7 @@ test('sign in, my account, sign out', async () => {
   await signIn(page, env.base, 'nguoidan1');
   assert.equal(await page.getByTestId('account-full-name').textContent(), 'Nguyễn Thị Thu');
   assert.equal(await page.getByTestId('account-username').textContent(), 'nguoidan1');
-  assert.match(await page.locator('main').textContent(), /Công dân/);
+  await expectText(assert, page.locator('main'), /Công dân/);
   // the session cookie is there, and the page shows the signed-in name in the header
   const cookies = await page.context().cookies();
   assert.ok(cookies.some((c) => c.name === 'tinhso_session' && c.httpOnly));
@@ -105,8 +105,8 @@ test('register a citizen: field errors from the server, then a new account', asy
   await page.getByRole('heading', { level: 1, name: 'Tài khoản của tôi' }).waitFor();
   assert.equal(await page.getByTestId('account-full-name').textContent(), 'Trần Thị Mai');
   // the e-mail is shown as typed, and as not verified (decisions §31)
-  assert.match(await page.getByTestId('account-email').textContent(), /mai\.tran@example\.vn \(chưa xác minh/);
-  assert.match(await page.locator('main').textContent(), /Đã tạo tài khoản/);
+  await expectText(assert, page.getByTestId('account-email'), /mai\.tran@example\.vn \(chưa xác minh/);
+  await expectText(assert, page.locator('main'), /Đã tạo tài khoản/);
   // a taken username: 409 naming the field
   await openMenu(page);
   await signOut(page);
@@ -196,7 +196,7 @@ test('keyboard only: sign in with Tab and Enter', async () => {
   await page.keyboard.type(PASSWORD);
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { level: 1, name: 'Tài khoản của tôi' }).waitFor();
-  assert.match(await page.locator('main').textContent(), /Lê Văn Cường/);
+  await expectText(assert, page.locator('main'), /Lê Văn Cường/);
   assertClean(assert, page);
   await page.context().close();
 });

@@ -3,7 +3,7 @@
 // deadline calculator; on a phone and a desktop, accessible, in both languages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, openMenu, signIn, shot, assertClean, assertAccessible, PHONE } from './lib/e2e.mjs';
+import { setup, open, openMenu, signIn, shot, assertClean, assertAccessible, PHONE, expectText } from './lib/e2e.mjs';
 
 let env;
 before(async () => { env = await setup(); });
@@ -17,7 +17,7 @@ test('the 2026 calendar: Tết, the swapped Saturday, lunar dates, the holidays 
   // 17/2/2026 is Tết: a holiday cell whose lunar date reads 1/1
   const feb = page.getByRole('region', { name: 'Tháng 2/2026' });
   const tet = feb.locator('td.holiday', { hasText: '17' }).first();
-  assert.match(await tet.textContent(), /17\s*1\/1/);
+  await expectText(assert, tet, /17\s*1\/1/);
   // Saturday 10/1 is worked in place of Friday 2/1
   const jan = page.getByRole('region', { name: 'Tháng 1/2026' });
   assert.equal(await jan.locator('td.swap_work').count(), 1);
@@ -25,7 +25,7 @@ test('the 2026 calendar: Tết, the swapped Saturday, lunar dates, the holidays 
   // the list: each day with its legal basis
   const rows = page.locator('ul.cal-entries li');
   assert.equal(await rows.count(), 16);
-  assert.match(await rows.first().textContent(), /Tết Dương lịch.*Bộ luật Lao động 2019/);
+  await expectText(assert, rows.first(), /Tết Dương lịch.*Bộ luật Lao động 2019/);
   await assertAccessible(assert, page);
   await shot(page, 'calendar-desktop');
   assertClean(assert, page);
@@ -40,7 +40,7 @@ test('the deadline calculator: 3 working days from Friday 13/2/2026 land after T
   await page.getByRole('button', { name: 'Tính hạn' }).click();
   const out = page.locator('dl.facts');
   await out.waitFor();
-  assert.match(await out.textContent(), /25\/2\/2026/);
+  await expectText(assert, out, /25\/2\/2026/);
   await assertAccessible(assert, page);
   await shot(page, 'calendar-phone');
   // the navigation reaches it from the menu
@@ -71,6 +71,7 @@ test('a system administrator adds a swapped Saturday to 2027 and sees it in the 
   await page.getByRole('heading', { level: 2, name: 'Nhập lịch nghỉ chính thức năm 2027' }).waitFor();
   // the rows start from the baseline; add Saturday 9/1/2027 as a working day
   const rows = page.locator('.cal-rows > li');
+  await rows.nth(9).waitFor(); // the baseline's rows arrive after the heading
   const n = await rows.count();
   assert.ok(n >= 10, `baseline rows: ${n}`);
   await page.getByRole('button', { name: 'Thêm một ngày' }).click();
@@ -84,7 +85,7 @@ test('a system administrator adds a swapped Saturday to 2027 and sees it in the 
   await page.getByText('Lịch nghỉ theo phương án chính thức của năm').waitFor();
   const jan = page.getByRole('region', { name: 'Tháng 1/2027' });
   await jan.locator('td.swap_work').first().waitFor();
-  assert.match(await jan.locator('td.swap_work').textContent(), /^9/);
+  await expectText(assert, jan.locator('td.swap_work'), /^9/);
   // a bad row is named next to its field, and nothing is saved
   await page.getByRole('button', { name: 'Thêm một ngày' }).click();
   const m = await rows.count() - 1;

@@ -7,7 +7,7 @@
 // critical violation on any of these pages.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, open, shot, assertClean, assertAccessible, PASSWORD, PHONE, DESKTOP } from './lib/e2e.mjs';
+import { setup, open, shot, assertClean, assertAccessible, PASSWORD, PHONE, DESKTOP, expectText } from './lib/e2e.mjs';
 import { totp, nowStep } from '../api/lib/totp.mjs';
 
 let env;
@@ -28,7 +28,7 @@ for (const [vp, tag, user] of [[PHONE, 'phone', 'stp.quantri'], [DESKTOP, 'deskt
     await typeLogin(page, user);
     // restricted: taken to the enrolment, and nothing else opens
     await page.getByRole('heading', { level: 1, name: 'Xác thực hai lớp' }).waitFor();
-    assert.match(await page.locator('main').textContent(), /bắt buộc xác thực hai lớp/);
+    await expectText(assert, page.locator('main'), /bắt buộc xác thực hai lớp/);
     await assertAccessible(assert, page, `enrolment start (${tag})`);
     await page.goto(`${env.base}/#/people`);
     await page.getByRole('heading', { level: 1, name: 'Xác thực hai lớp' }).waitFor();
@@ -80,11 +80,11 @@ for (const [vp, tag, user] of [[PHONE, 'phone', 'stp.quantri'], [DESKTOP, 'deskt
     await page.locator('#f-recovery_code').fill(codes[0]);
     await page.getByRole('button', { name: 'Xác nhận' }).click();
     await page.getByRole('heading', { level: 1, name: 'Tài khoản của tôi' }).waitFor();
-    assert.match(await page.locator('main').textContent(), /Đã bật: mỗi lần đăng nhập cần mã/);
+    await expectText(assert, page.locator('main'), /Đã bật: mỗi lần đăng nhập cần mã/);
     // the security page: status, then removal with the next code
     await open(page, env.base, '/security');
     await page.getByTestId('mfa-status').waitFor();
-    assert.match(await page.getByTestId('mfa-status').textContent(), /Còn 9 mã khôi phục/);
+    await expectText(assert, page.getByTestId('mfa-status'), /Còn 9 mã khôi phục/);
     await shot(page, `mfa-manage-${tag}`);
     await assertAccessible(assert, page, `manage (${tag})`);
     assertClean(assert, page);
@@ -101,7 +101,7 @@ test('an account made by an administrator: the first sign-in goes to the passwor
   const page = await env.page(PHONE);
   await typeLogin(page, 'stp.canbomoi', 'mật khẩu tạm thời 01');
   await page.getByRole('heading', { level: 1, name: 'Tài khoản của tôi' }).waitFor();
-  assert.match(await page.locator('main').textContent(), /do quản trị viên đặt tạm thời/);
+  await expectText(assert, page.locator('main'), /do quản trị viên đặt tạm thời/);
   await page.goto(`${env.base}/#/agencies`);
   await page.getByRole('heading', { level: 1, name: 'Tài khoản của tôi' }).waitFor();
   await shot(page, 'password-must-change-phone');
@@ -111,9 +111,10 @@ test('an account made by an administrator: the first sign-in goes to the passwor
   await page.locator('#f-new_password2').fill('hoa phượng đỏ sân trường');
   await page.getByRole('button', { name: 'Đổi mật khẩu' }).click();
   await page.getByText('Đã đổi mật khẩu.').waitFor();
-  assert.doesNotMatch(await page.locator('main').textContent(), /do quản trị viên đặt tạm thời/);
+  await expectText(assert, page.locator('main'), /do quản trị viên đặt tạm thời/, { not: true });
   await page.context().close();
   // a reset link, made by Sở Tư pháp's administrator on the people page
+  assert.ok(secrets['stp.quantri'], 'stp.quantri enrolled in the phone test above');
   const ap = await env.page(DESKTOP);
   await typeLogin(ap, 'stp.quantri');
   await ap.locator('#f-code').fill(totp(secrets['stp.quantri'], nowStep() + 1));

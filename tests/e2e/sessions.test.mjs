@@ -3,7 +3,7 @@
 // others at once. Checked with axe-core, on a desktop and a phone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { setup, signIn, shot, assertClean, assertAccessible, PASSWORD, PHONE } from './lib/e2e.mjs';
+import { setup, signIn, shot, assertClean, assertAccessible, PASSWORD, PHONE, expectText } from './lib/e2e.mjs';
 
 const ANDROID = 'Mozilla/5.0 (Linux; Android 14; SM-A546E) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36';
 
@@ -34,7 +34,7 @@ test('the account page lists my sessions and ends the one on another device', as
   const here = rows.filter({ hasText: 'Thiết bị này' });
   assert.equal(await here.count(), 1);
   await section.getByText('Chrome · Android').waitFor();
-  assert.match(await section.textContent(), /127\.0\.0\.1/);
+  await expectText(assert, section, /127\.0\.0\.1/);
   await assertAccessible(assert, page);
   await shot(page, 'sessions-desktop');
   await section.getByRole('button', { name: 'Kết thúc phiên trên Chrome · Android' }).click();

@@ -97,6 +97,23 @@ export async function shot(page, name) {
 }
 
 // The page broke no CSP rule and threw no error.
+// The text a locator holds, once it matches (or, with `not`, once it no
+// longer does): pages fill in after their heading, so reading textContent()
+// right after a heading appears races the fetch that fills the rest.
+export async function expectText(assert, locator, re, { not = false, timeout = 15000 } = {}) {
+  const until = Date.now() + timeout;
+  let text = '';
+  for (;;) {
+    text = (await locator.first().textContent({ timeout }).catch(() => '')) ?? '';
+    if (re.test(text) !== not) return text;
+    if (Date.now() > until) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  if (not) assert.doesNotMatch(text, re);
+  else assert.match(text, re);
+  return text;
+}
+
 export function assertClean(assert, page) {
   assert.deepEqual(page.cspViolations, [], 'CSP violations');
   assert.deepEqual(page.pageErrors, [], 'page errors');
