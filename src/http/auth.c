@@ -262,6 +262,8 @@ static ts_code unauth(http_req *r, ts_msg msg, const char *challenge)
 /* 429 for an address locked after wrong bearer tokens. */
 static ts_code bearer_throttled(http_req *r, int retry)
 {
+    r->secev_noted = true; /* a throttling decision, not a plain 429 */
+    secev_note(SECEV_THROTTLED, http_client_ip(r), "bearer token");
     char sec[24];
     snprintf(sec, sizeof sec, "%d", retry);
     http_add_header(r, "Retry-After", arena_strdup(r->a, sec));

@@ -864,10 +864,7 @@ static ts_code mfa_login_tx(db_conn *c, void *argp, ts_err *err)
              ? db_run(c, err, "DELETE FROM mfa_challenges WHERE token_hash = ?", DBV_T(m->hash))
              : db_run(c, err, "UPDATE mfa_challenges SET attempts = ? WHERE token_hash = ?",
                       DBV_I(attempts + 1), DBV_T(m->hash));
-    if (rc != TS_OK) return rc;
-    json_t *sum =
-        json_pack("{s:s,s:s?}", "factor", m->code ? "totp" : "recovery_code", "ip", lc->ip);
-    return audit_login(c, lc, "anonymous", "auth.mfa_failed", sum, err);
+    return rc; /* the failure is a security event (ident_login_mfa), not an entry each */
 }
 
 ts_code ident_login_mfa(db_conn *c, arena *a, const ident_settings *st, const char *challenge,
@@ -889,12 +886,15 @@ ts_code ident_login_mfa(db_conn *c, arena *a, const ident_settings *st, const ch
     if (rc != TS_OK) return rc;
     if (!m.valid) return ts_err_set(err, TS_EUNAUTH, M_MFA_CHALLENGE_INVALID, NULL);
     if (m.res == MFA_LIMITED) {
+        ident_throttle_event("second factor", m.lc.username, ip, "account", m.retry_after);
         out->retry_after = m.retry_after;
         char sec[24];
         snprintf(sec, sizeof sec, "%d", m.retry_after);
         return ts_err_set(err, TS_ERATELIMIT, M_MFA_LIMITED, sec);
     }
     if (m.res != MFA_OK && m.res != MFA_RECOVERY) {
+        /* counted per address and minute, the first username kept (secev) */
+        secev_note(SECEV_MFA_FAILED, ip, m.lc.username);
         memset(out, 0, sizeof *out);
         return ts_err_field(err, TS_EUNAUTH, m.code ? "code" : "recovery_code", M_MFA_CODE_WRONG,
                             NULL);

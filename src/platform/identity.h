@@ -266,8 +266,10 @@ void ident_throttle_event(const char *what, const char *username, const char *ip
  * a TOTP code (never one already used) or an unused recovery code (then
  * spent). The challenge lives 5 minutes and allows 5 wrong codes; an
  * account allows 10 wrong codes per 15 minutes (TS_ERATELIMIT). TS_EUNAUTH
- * M_MFA_CHALLENGE_INVALID or M_MFA_CODE_WRONG; failures audited
- * (auth.mfa_failed), success as auth.login (and mfa.recovery_used).
+ * M_MFA_CHALLENGE_INVALID or M_MFA_CODE_WRONG. A wrong code is a security
+ * event (security.mfa_failed, aggregated per address and minute), the
+ * account's limit a throttling one; success is auth.login (and
+ * mfa.recovery_used).
  */
 ts_code ident_login_mfa(db_conn *c, arena *a, const ident_settings *st, const char *challenge,
                         const char *code, const char *recovery_code, const char *ip,

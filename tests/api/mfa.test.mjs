@@ -134,7 +134,7 @@ test('sign-in second step: wrong code, replayed code and a code from a far step 
   const audit = await as(srv, rc, '/api/v1/audit?object_id=ttpvhcc.quantri');
   const actions = audit.body.items.map((e) => e.action);
   assert.ok(actions.includes('mfa.recovery_used'));
-  assert.ok(actions.includes('auth.mfa_failed'));
+  assert.ok(!actions.includes('auth.mfa_failed'), 'wrong codes are security events, not an entry each');
   // neither a code nor a recovery code, or both: 422
   assertProblem(await second(srv, { challenge: ch }), 422, 'code');
   assertProblem(await second(srv, { challenge: ch, code: '123456', recovery_code: codes[1] }), 422, 'code');
@@ -142,7 +142,30 @@ test('sign-in second step: wrong code, replayed code and a code from a far step 
   assertProblem(await second(srv, { challenge: 'x'.repeat(43), code: totp(secret) }), 401);
 });
 
-test('a challenge dies after five wrong codes; the account refuses codes after ten wrong ones (429)', async () => {
+test('a challenge dies after five wrong codes; the account refuses codes after ten wrong ones (429); both are aggregated security events', async () => {
+  const open = await startServer({ keepDb: true });
+  try {
+    await challengeLimits(open);
+  } finally {
+    await open.stop(); // the minute's counts are written on the way out
+  }
+  try {
+    const sql = (q) => (open.db.psql ? open.db.psql(q) : open.db.sqlite(q)).trim();
+    const rows = (action) => sql(`SELECT object_id || '|' || summary FROM audit_log WHERE action = '${action}'`)
+      .split('\n').filter(Boolean).map((l) => ({ source: l.slice(0, l.indexOf('|')), ...JSON.parse(l.slice(l.indexOf('|') + 1)) }));
+    const failed = rows('security.mfa_failed');
+    assert.ok(failed.length >= 1 && failed.length <= 2, `${failed.length} entries (two when a minute ended)`);
+    assert.equal(failed.reduce((n, e) => n + e.count, 0), 10, 'the ten wrong codes');
+    assert.equal(failed[0].source, '127.0.0.1');
+    assert.equal(failed[0].detail, 'stp.lanhdao');
+    const limited = rows('security.throttled').filter((e) => e.detail === 'second factor');
+    assert.equal(limited.reduce((n, e) => n + e.count, 0), 1, 'the refusal (429)');
+  } finally {
+    open.db.cleanup();
+  }
+});
+
+async function challengeLimits(open) {
   const s = await signedIn(open, 'stp.lanhdao');
   const { secret } = await enrol(open, s);
   const bad = totp(secret, nowStep() + 7);
@@ -157,7 +180,7 @@ test('a challenge dies after five wrong codes; the account refuses codes after t
   const limited = await second(open, { challenge: ch, code: totp(secret, nowStep() + 1) });
   assertProblem(limited, 429);
   assert.ok(Number(limited.headers.get('retry-after')) > 0);
-});
+}
 
 test('a citizen may opt in; the factor is removed with a current code only', async () => {
   const s = await signedIn(open, 'nguoidan1');
