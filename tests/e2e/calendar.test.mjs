@@ -83,6 +83,8 @@ test('a system administrator adds a swapped Saturday to 2027 and sees it in the 
   await page.getByRole('button', { name: 'Lưu lịch năm 2027' }).click();
   await page.getByText('Đã lưu lịch (phiên bản 1).').waitFor();
   await page.getByText('Lịch nghỉ theo phương án chính thức của năm').waitFor();
+  // the confirmation stays once the year is reloaded with the saved schedule
+  assert.ok(await page.getByText('Đã lưu lịch (phiên bản 1).').isVisible());
   const jan = page.getByRole('region', { name: 'Tháng 1/2027' });
   await jan.locator('td.swap_work').first().waitFor();
   await expectText(assert, jan.locator('td.swap_work'), /^9/);

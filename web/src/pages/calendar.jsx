@@ -119,12 +119,13 @@ const blankDay = () => ({ date: '', kind: 'holiday', name: '', name_en: '', ref:
 
 // The system administrator's editor of a year's official schedule: the rows
 // start from what the year has now; saving makes them the year's schedule.
-function ScheduleEditor({ year, entries, onSaved }) {
+// The page keeps the saved version (saved): the editor is remade from the
+// reloaded year, and the confirmation must outlive that.
+function ScheduleEditor({ year, entries, saved, onSaved }) {
   const [rows, setRows] = useState(() => (entries.length ? entries.map((e) => ({ ...e })) : [blankDay()]));
   const [retro, setRetro] = useState(false);
   const [errors, setErrors] = useState({});
   const [problem, setProblem] = useState(null);
-  const [saved, setSaved] = useState(null);
   const [busy, setBusy] = useState(false);
   const set = (i, k) => (v) => setRows((rs) => rs.map((r, j) => (j === i ? { ...r, [k]: v } : r)));
   const onSubmit = async (e) => {
@@ -132,11 +133,10 @@ function ScheduleEditor({ year, entries, onSaved }) {
     setBusy(true);
     setProblem(null);
     setErrors({});
-    setSaved(null);
+    onSaved(null);
     try {
       const r = await put(`/api/v1/calendar/${year}/schedule`, { days: rows, retroactive: retro });
-      setSaved(r.version);
-      onSaved();
+      onSaved(r.version);
     } catch (err) {
       if (err instanceof ApiError) setErrors(err.fieldErrors());
       setProblem(err);
@@ -182,6 +182,11 @@ export function CalendarPage({ year: y }) {
   const year = Number(y) || new Date().getFullYear();
   const { data, error, loading, reload } = useLoad(() => get(`/api/v1/calendar/${year}`), [year]);
   const { me } = useSession();
+  const [saved, setSaved] = useState(null); // {year, version} of the editor's last save
+  const onSaved = (version) => {
+    setSaved(version ? { year, version } : null);
+    if (version) reload();
+  };
   return (
     <Page title={t('cal.title', { y: year })} wide>
       <nav class="cal-years" aria-label={t('cal.years')}>
@@ -212,7 +217,8 @@ export function CalendarPage({ year: y }) {
             </ul>
           )}
           <p>{t('cal.hours', { hours: (data.working_hours[1] || []).join(', ') })}</p>
-          {isSystemAdmin(me) && <ScheduleEditor key={`${year}-${data.schedule_version}`} year={year} entries={data.entries} onSaved={reload} />}
+          {isSystemAdmin(me) && <ScheduleEditor key={`${year}-${data.schedule_version}`} year={year} entries={data.entries}
+            saved={saved?.year === year ? saved.version : null} onSaved={onSaved} />}
         </>
       )}
       <Deadline />
