@@ -480,16 +480,23 @@ const char *wt_format_local(int64_t t, char *buf, int n)
 
 /* ---- deadlines ---------------------------------------------------------------- */
 
-/* The working periods of day jdn (as known on as_of): into p, returns how many. */
-static int periods(const wt_cal *c, int64_t jdn, int64_t as_of, int p[2][2])
+/* The working periods of day jdn (as known on as_of) under hours h (NULL:
+ * the calendar's): into p, returns how many. Days off by law or by the
+ * official schedule are off whatever the hours; a weekly day off is worked
+ * where h has hours on that weekday (a centre open Saturday mornings), and
+ * a working day where h has none is not; a swapped working day keeps
+ * Monday's hours. */
+static int periods(const wt_cal *c, const wt_hours *h, int64_t jdn, int64_t as_of, int p[2][2])
 {
     wt_kind k = wt_day(c, jdn, as_of, NULL);
-    if (k != WT_WORKING && k != WT_SWAP_WORK) return 0;
+    if (k != WT_WORKING && k != WT_SWAP_WORK && k != WT_WEEKLY_OFF) return 0;
+    if (!h) h = &c->h;
+    if (k == WT_WEEKLY_OFF && h == &c->h) return 0;
     int wd = k == WT_SWAP_WORK ? 1 : cal_weekday(jdn), n = 0;
     for (int i = 0; i < 2; i++)
-        if (c->h.p[wd][i][1] > c->h.p[wd][i][0]) {
-            p[n][0] = c->h.p[wd][i][0];
-            p[n][1] = c->h.p[wd][i][1];
+        if (h->p[wd][i][1] > h->p[wd][i][0]) {
+            p[n][0] = h->p[wd][i][0];
+            p[n][1] = h->p[wd][i][1];
             n++;
         }
     return n;
@@ -503,12 +510,13 @@ static bool in_range(const wt_cal *c, int64_t t)
 
 /* The first working instant at or after t, counting an intake at or after
  * the cut-off (minutes after midnight) from the next working morning. */
-static int64_t clock_start(const wt_cal *c, int64_t t, int cutoff, int64_t as_of)
+static int64_t clock_start(const wt_cal *c, const wt_hours *h, int64_t t, int cutoff,
+                           int64_t as_of)
 {
     int64_t day = floor_div(t, DAY_MIN);
     int min = (int)(t - day * DAY_MIN);
     for (int i = 0; i < 400; i++, min = 0) {
-        int p[2][2], n = periods(c, day + i + JDN_1970, as_of, p);
+        int p[2][2], n = periods(c, h, day + i + JDN_1970, as_of, p);
         if (n && (i > 0 || min < cutoff))
             for (int k = 0; k < n; k++)
                 if (min < p[k][1]) return (day + i) * DAY_MIN + (min > p[k][0] ? min : p[k][0]);
@@ -521,13 +529,13 @@ static int64_t clock_start(const wt_cal *c, int64_t t, int cutoff, int64_t as_of
  * stop < 0: no stop): the instant reached, with the minutes walked added to
  * *walked. -1 when a pause that has not ended comes first, or the
  * calendar ends, before need is used. */
-static int64_t walk(const wt_cal *c, int64_t t, int64_t need, int64_t stop, int64_t as_of,
-                    const wt_pause *ps, int np, int64_t *walked)
+static int64_t walk(const wt_cal *c, const wt_hours *h, int64_t t, int64_t need, int64_t stop,
+                    int64_t as_of, const wt_pause *ps, int np, int64_t *walked)
 {
     int pi = 0;
     for (int64_t day = floor_div(t, DAY_MIN); in_range(c, day * DAY_MIN); day++) {
         if (stop >= 0 && day * DAY_MIN >= stop) return stop;
-        int p[2][2], n = periods(c, day + JDN_1970, as_of, p);
+        int p[2][2], n = periods(c, h, day + JDN_1970, as_of, p);
         for (int k = 0; k < n; k++) {
             int64_t a = day * DAY_MIN + p[k][0], b = day * DAY_MIN + p[k][1];
             if (a < t) a = t;
@@ -554,12 +562,39 @@ static int64_t walk(const wt_cal *c, int64_t t, int64_t need, int64_t stop, int6
     return stop >= 0 ? stop : -1;
 }
 
-int64_t wt_working_minutes(const wt_cal *c, int64_t a, int64_t b, int64_t as_of,
-                           const wt_pause *pauses, int npauses)
+int64_t wt_working_minutes(const wt_cal *c, const wt_hours *h, int64_t a, int64_t b,
+                           int64_t as_of, const wt_pause *pauses, int npauses)
 {
     int64_t sum = 0;
-    if (b > a) walk(c, a, INT64_MAX, b, as_of, pauses, npauses, &sum);
+    if (b > a) walk(c, h, a, INT64_MAX, b, as_of, pauses, npauses, &sum);
     return sum;
+}
+
+bool wt_status(const wt_cal *c, const wt_deadline_in *in, const wt_deadline *d, int64_t at,
+               wt_standing *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!in_range(c, at)) return false;
+    int64_t as_of = in->as_of ? in->as_of : floor_div(in->received, DAY_MIN) + JDN_1970;
+    if (d->due < 0) { /* an open pause: the clock stands, nothing is late */
+        out->paused = true;
+        if (in->unit != WT_CALENDAR_DAYS) {
+            int64_t used = wt_working_minutes(c, in->hours, d->counted_from, at, as_of, in->pauses,
+                                              in->npauses);
+            out->remaining = d->total > used ? d->total - used : 0;
+        }
+        return true;
+    }
+    if (at < d->due) {
+        /* working time still left before the due instant; the pauses that
+         * lie ahead are not known yet */
+        int64_t from = at > d->counted_from ? at : d->counted_from;
+        out->remaining = wt_working_minutes(c, in->hours, from, d->due, as_of, NULL, 0);
+    } else {
+        out->overdue = wt_working_minutes(c, in->hours, d->due, at, as_of, NULL, 0);
+        out->late = at > d->due;
+    }
+    return true;
 }
 
 bool wt_deadline_compute(const wt_cal *c, const wt_deadline_in *in, wt_deadline *out)
@@ -570,7 +605,7 @@ bool wt_deadline_compute(const wt_cal *c, const wt_deadline_in *in, wt_deadline 
         return false;
     int64_t as_of = in->as_of ? in->as_of : floor_div(in->received, DAY_MIN) + JDN_1970;
     int cutoff = in->same_day ? 15 * 60 : 17 * 60;
-    out->counted_from = clock_start(c, in->received, cutoff, as_of);
+    out->counted_from = clock_start(c, in->hours, in->received, cutoff, as_of);
     if (out->counted_from < 0) return false;
     if (in->unit == WT_CALENDAR_DAYS) {
         /* the same clock time N days on (the pauses added), then the next
@@ -585,12 +620,13 @@ bool wt_deadline_compute(const wt_cal *c, const wt_deadline_in *in, wt_deadline 
         }
         int64_t t = out->counted_from + (int64_t)in->amount * DAY_MIN + paused;
         if (!in_range(c, t)) return false;
-        out->due = clock_start(c, t, DAY_MIN, as_of);
+        out->due = clock_start(c, in->hours, t, DAY_MIN, as_of);
         return out->due >= 0;
     }
     out->total = (int64_t)in->amount * (in->unit == WT_WORKING_DAYS ? 8 * 60 : 60);
     int64_t walked = 0;
-    out->due = walk(c, out->counted_from, out->total, -1, as_of, in->pauses, in->npauses, &walked);
+    out->due = walk(c, in->hours, out->counted_from, out->total, -1, as_of, in->pauses,
+                    in->npauses, &walked);
     if (out->due < 0) {
         bool open = in->npauses && in->pauses[in->npauses - 1].to < 0;
         if (!open) return false; /* past 2100 */

@@ -116,6 +116,7 @@ typedef struct wt_deadline_in {
     int64_t as_of;          /* the rules as known on this day (0: the day received) */
     const wt_pause *pauses; /* in order, not overlapping */
     int npauses;
+    const wt_hours *hours; /* the receiving agency's working hours (NULL: the calendar's) */
 } wt_deadline_in;
 
 typedef struct wt_deadline {
@@ -127,9 +128,25 @@ typedef struct wt_deadline {
 /* false for an amount out of range or an instant outside 1900..2100. */
 bool wt_deadline_compute(const wt_cal *c, const wt_deadline_in *in, wt_deadline *out);
 
-/* Working minutes between two instants (a <= b), pauses excluded. */
-int64_t wt_working_minutes(const wt_cal *c, int64_t a, int64_t b, int64_t as_of,
-                           const wt_pause *pauses, int npauses);
+/* Working minutes between two instants (a <= b) under hours h (NULL: the
+ * calendar's), pauses excluded. */
+int64_t wt_working_minutes(const wt_cal *c, const wt_hours *h, int64_t a, int64_t b,
+                           int64_t as_of, const wt_pause *pauses, int npauses);
+
+/* Where a deadline stands at an instant: the working time left before it
+ * is due, or by how much working time it is late. Working minutes. */
+typedef struct wt_standing {
+    int64_t remaining; /* before due (while paused: what is left of the total) */
+    int64_t overdue;   /* after due: working minutes since the due instant */
+    bool late;         /* at is past the due instant (overdue may still be 0
+                          when no working time has passed since) */
+    bool paused;       /* a pause has not ended: the clock stands */
+} wt_standing;
+
+/* The standing at instant at of the deadline d computed from in (the same
+ * hours and rules); false for an instant outside 1900..2100. */
+bool wt_status(const wt_cal *c, const wt_deadline_in *in, const wt_deadline *d, int64_t at,
+               wt_standing *out);
 
 /* Local minutes of y-m-d h:m and back. */
 int64_t wt_local(int y, int m, int d, int hh, int mm);

@@ -274,10 +274,10 @@ static void test_pauses(void **state)
     wt_pause open[] = {{T("2026-04-23T09:00"), -1}};
     due_is(cal, DLP(T("2026-04-22T08:00"), WT_WORKING_DAYS, 5, open), NULL, "open");
     /* remaining working time on Mon 27/4 noon: paused, so 540 minutes used */
-    int64_t used = wt_working_minutes(cal, T("2026-04-22T08:00"), T("2026-04-27T12:00"), 0, p, 1);
+    int64_t used = wt_working_minutes(cal, NULL, T("2026-04-22T08:00"), T("2026-04-27T12:00"), 0, p, 1);
     assert_int_equal(used, 540);
     assert_int_equal(
-        wt_working_minutes(cal, T("2026-04-22T08:00"), T("2026-04-22T17:00"), 0, NULL, 0), 450);
+        wt_working_minutes(cal, NULL, T("2026-04-22T08:00"), T("2026-04-22T17:00"), 0, NULL, 0), 450);
 }
 
 static void test_saturday_mornings(void **state)
@@ -290,6 +290,81 @@ static void test_saturday_mornings(void **state)
     due_is(c, DL(T("2026-03-06T16:00"), WT_WORKING_DAYS, 1, false), NULL, "2026-03-09T10:30+07:00");
     assert_string_equal(kind_of(c, 2026, 3, 7, 0), "working");
     wt_cal_free(c);
+}
+
+/* An agency's own hours on the province's calendar: Saturday mornings are
+ * worked there, but not on a holiday, and the rest of the calendar holds. */
+static void test_agency_hours(void **state)
+{
+    (void)state;
+    wt_hours h;
+    wt_hours_default(&h);
+    wt_hours_saturday_morning(&h);
+    wt_deadline_in in = DL(T("2026-03-06T16:00"), WT_WORKING_DAYS, 1, false);
+    in.hours = &h; /* Fri 16:00 + 8 h: 1 h Friday, 4 h Saturday, 3 h Monday */
+    due_is(cal, in, NULL, "2026-03-09T10:30+07:00");
+    due_is(cal, DL(T("2026-03-06T16:00"), WT_WORKING_DAYS, 1, false), NULL,
+           "2026-03-09T16:00+07:00"); /* the province's hours: Monday 16:00 */
+    /* a holiday on a Saturday closes the centre too: 1/5/2027 (baseline
+     * year). Thu 29/4 16:00 + 2 h: 1 h Thursday; Fri 30/4 and Sat 1/5
+     * holidays, Mon 3/5 compensatory; Tue 4/5 08:30 */
+    in = DL(T("2027-04-29T16:00"), WT_WORKING_HOURS, 2, false);
+    in.hours = &h;
+    wt_deadline d;
+    assert_true(wt_deadline_compute(cal, &in, &d));
+    char b[32];
+    assert_string_equal(wt_format_local(d.due, b, sizeof b), "2027-05-04T08:30+07:00");
+    /* a plain Saturday next to a holiday is the centre's working morning:
+     * Fri 24/4/2026 16:00 + 2 h ends Sat 25/4 08:30 (Hùng Kings' day is
+     * Sunday 26/4) */
+    in = DL(T("2026-04-24T16:00"), WT_WORKING_HOURS, 2, false);
+    in.hours = &h;
+    due_is(cal, in, NULL, "2026-04-25T08:30+07:00");
+    /* an agency that does not work Fridays afternoons */
+    wt_hours shortfri;
+    wt_hours_default(&shortfri);
+    shortfri.p[5][1][0] = shortfri.p[5][1][1] = 0;
+    in = DL(T("2026-03-06T10:30"), WT_WORKING_HOURS, 2, false);
+    in.hours = &shortfri;
+    due_is(cal, in, NULL, "2026-03-09T08:30+07:00");
+}
+
+/* Remaining working time and lateness at any instant. */
+static void test_standing(void **state)
+{
+    (void)state;
+    /* Tue 3/3/2026 10:00 + 1 working day: due Wed 4/3 10:00 */
+    wt_deadline_in in = DL(T("2026-03-03T10:00"), WT_WORKING_DAYS, 1, false);
+    wt_deadline d;
+    wt_standing st;
+    assert_true(wt_deadline_compute(cal, &in, &d));
+    assert_true(wt_status(cal, &in, &d, T("2026-03-03T09:00"), &st)); /* before intake */
+    assert_int_equal(st.remaining, 480);
+    assert_true(wt_status(cal, &in, &d, T("2026-03-03T12:00"), &st)); /* lunch: 1.5 h used */
+    assert_int_equal(st.remaining, 390);
+    assert_false(st.late);
+    assert_true(wt_status(cal, &in, &d, T("2026-03-04T10:00"), &st)); /* due now: not late */
+    assert_int_equal(st.remaining, 0);
+    assert_int_equal(st.overdue, 0);
+    assert_false(st.late);
+    assert_true(wt_status(cal, &in, &d, T("2026-03-06T17:30"), &st)); /* Fri evening */
+    assert_true(st.late);
+    assert_int_equal(st.overdue, 330 + 480 + 480); /* the rest of Wed, all of Thu and Fri */
+    /* late across Tết: due Fri 13/2 16:00; at Mon 23/2 09:00 it is late by
+     * 1 h on Friday and 1.5 h on Monday, the nine days off not counted */
+    in = DL(T("2026-02-12T16:00"), WT_WORKING_DAYS, 1, false);
+    assert_true(wt_deadline_compute(cal, &in, &d));
+    assert_true(wt_status(cal, &in, &d, T("2026-02-23T09:00"), &st));
+    assert_int_equal(st.overdue, 60 + 90);
+    /* an open pause: the clock stands, nothing is late */
+    wt_pause open[] = {{T("2026-03-03T11:00"), -1}};
+    in = DLP(T("2026-03-03T10:00"), WT_WORKING_DAYS, 1, open);
+    assert_true(wt_deadline_compute(cal, &in, &d));
+    assert_true(wt_status(cal, &in, &d, T("2026-03-20T10:00"), &st));
+    assert_true(st.paused);
+    assert_false(st.late);
+    assert_int_equal(st.remaining, 420);
+    assert_false(wt_status(cal, &in, &d, wt_local(2101, 1, 1, 0, 0), &st));
 }
 
 static void test_hostile(void **state)
@@ -321,6 +396,8 @@ int main(void)
         cmocka_unit_test(test_deadlines),
         cmocka_unit_test(test_pauses),
         cmocka_unit_test(test_saturday_mornings),
+        cmocka_unit_test(test_agency_hours),
+        cmocka_unit_test(test_standing),
         cmocka_unit_test(test_hostile),
     };
     return cmocka_run_group_tests_name("worktime", tests, setup, teardown);
