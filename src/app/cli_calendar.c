@@ -4,9 +4,9 @@
  *
  *   calendar lunar YYYY-MM-DD
  *   calendar solar --lunar YYYY-MM-DD [--leap]
- *   calendar holidays YEAR
+ *   calendar holidays YEAR [--db URL]
  *   calendar deadline --from YYYY-MM-DDTHH:MM (--working-days N | --working-hours N | --days N)
- *                     [--same-day]
+ *                     [--same-day] [--at YYYY-MM-DDTHH:MM] [--db URL [--agency CODE]]
  *
  * Errors: a message on stderr (Vietnamese, then English) and exit 2 for a
  * usage error, 1 for a date that does not exist or is out of range.
@@ -20,17 +20,22 @@
 #include "../lib/jsonw.h"
 #include "../lib/strbuf.h"
 #include "../platform/calendar.h"
+#include "../domains/schedules/schedules.h"
 #include "../platform/worktime.h"
 
 const char usage_calendar[] =
     "usage: tinhso calendar lunar YYYY-MM-DD\n"
     "       tinhso calendar solar --lunar YYYY-MM-DD [--leap]\n"
-    "       tinhso calendar holidays YEAR\n"
+    "       tinhso calendar holidays YEAR [--db URL]\n"
     "       tinhso calendar deadline --from YYYY-MM-DDTHH:MM\n"
     "                       (--working-days N | --working-hours N | --days N) [--same-day]\n"
+    "                       [--at YYYY-MM-DDTHH:MM] [--db URL [--agency CODE]]\n"
     "  Dates 1900-2100, Vietnam's lunar calendar (UTC+7); times local (+07:00). One JSON\n"
     "  value on stdout. Holidays: the Labour Code baseline with the official schedules\n"
-    "  shipped in the binary (2025, 2026).\n";
+    "  shipped in the binary (2025, 2026); with --db also the schedules entered in that\n"
+    "  database. Deadlines: --at tells where the deadline stands at that instant (state\n"
+    "  running|overdue|paused, remaining and overdue working minutes); --agency counts with\n"
+    "  that agency's working hours on the day received (needs --db).\n";
 
 static int usage(void)
 {
@@ -134,16 +139,11 @@ static long number(const char *s, long lo, long hi)
     return *s && !*end && v >= lo && v <= hi ? v : -1;
 }
 
-static int cmd_holidays(int argc, char **argv)
+/* The year's entries as a JSON array on stdout. */
+static void emit_year(const wt_cal *c, int y)
 {
-    if (argc != 2) return usage();
-    long y = number(argv[1], CAL_YEAR_MIN, CAL_YEAR_MAX);
-    if (y < 0)
-        return refuse("năm phải trong khoảng 1900–2100", "the year must be 1900-2100", argv[1]);
-    wt_cal *c = wt_cal_new(NULL, NULL, 0, NULL, 0);
-    if (!c) return refuse("hết bộ nhớ", "out of memory", "calendar");
     wt_entry e[128];
-    int n = wt_year(c, (int)y, 0, e, 128);
+    int n = wt_year(c, y, 0, e, 128);
     strbuf sb;
     sb_init(&sb);
     jsonw w;
@@ -162,57 +162,135 @@ static int cmd_holidays(int argc, char **argv)
     }
     jw_arr_end(&w);
     emit(&sb);
+}
+
+static ts_code holidays_db(ts_ctx *x, void *arg)
+{
+    const wt_cal *c;
+    ts_code rc = schedules_calendar(x, &c);
+    if (rc == TS_OK) emit_year(c, *(int *)arg);
+    return rc;
+}
+
+static int cmd_holidays(int argc, char **argv)
+{
+    const char *db_url = NULL, *year = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--db") && i + 1 < argc)
+            db_url = argv[++i];
+        else if (argv[i][0] != '-' && !year)
+            year = argv[i];
+        else
+            return usage();
+    }
+    if (!year) return usage();
+    long y = number(year, CAL_YEAR_MIN, CAL_YEAR_MAX);
+    if (y < 0) return refuse("năm phải trong khoảng 1900–2100", "the year must be 1900-2100", year);
+    int yi = (int)y;
+    /* with a database: also the schedules its administrators entered */
+    if (db_url) return cli_as_operator(db_url, usage_calendar, "calendar holidays", holidays_db, &yi);
+    wt_cal *c = wt_cal_new(NULL, NULL, 0, NULL, 0);
+    if (!c) return refuse("hết bộ nhớ", "out of memory", "calendar");
+    emit_year(c, yi);
     wt_cal_free(c);
     return 0;
 }
 
-static int cmd_deadline(int argc, char **argv)
+static void emit_deadline(const schedule_deadline *sd, const schedule_deadline_q *q)
 {
-    const char *from = NULL;
-    wt_deadline_in in = {0};
-    int units = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        wt_unit u = !strcmp(a, "--working-days")    ? WT_WORKING_DAYS
-                    : !strcmp(a, "--working-hours") ? WT_WORKING_HOURS
-                    : !strcmp(a, "--days")          ? WT_CALENDAR_DAYS
-                                                    : 0;
-        if (u && i + 1 < argc) {
-            long n = number(argv[++i], 1, 3650);
-            if (n < 0)
-                return refuse("thời hạn phải là số nguyên từ 1 đến 3650",
-                              "the amount must be 1-3650", argv[i]);
-            in.unit = u;
-            in.amount = (int)n;
-            units++;
-        } else if (!strcmp(a, "--from") && i + 1 < argc) {
-            from = argv[++i];
-        } else if (!strcmp(a, "--same-day")) {
-            in.same_day = true;
-        } else {
-            return usage();
-        }
-    }
-    if (!from || units != 1) return usage();
-    if (!wt_parse_local(from, &in.received))
-        return refuse("thời điểm phải có dạng YYYY-MM-DDTHH:MM, trong khoảng 1900–2100",
-                      "the instant is YYYY-MM-DDTHH:MM, within 1900-2100", from);
-    wt_cal *c = wt_cal_new(NULL, NULL, 0, NULL, 0);
-    if (!c) return refuse("hết bộ nhớ", "out of memory", "calendar");
-    wt_deadline out;
-    bool ok = wt_deadline_compute(c, &in, &out);
-    wt_cal_free(c);
-    if (!ok) return refuse("hạn xử lý vượt quá năm 2100", "the deadline falls after 2100", from);
     char due[32], counted[32];
     strbuf sb;
     sb_init(&sb);
     jsonw w;
     jw_init(&w, &sb);
     jw_obj_begin(&w);
-    jw_kstr(&w, "due", wt_format_local(out.due, due, sizeof due));
-    jw_kstr(&w, "counted_from", wt_format_local(out.counted_from, counted, sizeof counted));
+    jw_kstr(&w, "due", sd->d.due >= 0 ? wt_format_local(sd->d.due, due, sizeof due) : NULL);
+    jw_kstr(&w, "counted_from", wt_format_local(sd->d.counted_from, counted, sizeof counted));
+    if (q->agency) {
+        jw_kstr(&w, "agency", q->agency);
+        jw_kstr(&w, "hours_agency", sd->hours_agency);
+    }
+    if (sd->has_standing) {
+        const wt_standing *st = &sd->standing;
+        jw_kstr(&w, "at", q->at);
+        jw_kstr(&w, "state", st->paused ? "paused" : st->late ? "overdue" : "running");
+        jw_kint(&w, "remaining_working_minutes", st->remaining);
+        jw_kint(&w, "overdue_working_minutes", st->overdue);
+    }
     jw_obj_end(&w);
     emit(&sb);
+}
+
+static ts_code deadline_db(ts_ctx *x, void *arg)
+{
+    const schedule_deadline_q *q = arg;
+    schedule_deadline sd;
+    ts_code rc = schedules_deadline(x, q, &sd);
+    if (rc == TS_OK) emit_deadline(&sd, q);
+    return rc;
+}
+
+static int cmd_deadline(int argc, char **argv)
+{
+    schedule_deadline_q q = {0};
+    const char *db_url = NULL;
+    int units = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int64_t *amount = !strcmp(a, "--working-days")    ? &q.working_days
+                          : !strcmp(a, "--working-hours") ? &q.working_hours
+                          : !strcmp(a, "--days")          ? &q.days
+                                                          : NULL;
+        if (amount && i + 1 < argc) {
+            long n = number(argv[++i], 1, 3650);
+            if (n < 0)
+                return refuse("thời hạn phải là số nguyên từ 1 đến 3650",
+                              "the amount must be 1-3650", argv[i]);
+            *amount = n;
+            units++;
+        } else if (!strcmp(a, "--from") && i + 1 < argc) {
+            q.from = argv[++i];
+        } else if (!strcmp(a, "--at") && i + 1 < argc) {
+            q.at = argv[++i];
+        } else if (!strcmp(a, "--agency") && i + 1 < argc) {
+            q.agency = argv[++i];
+        } else if (!strcmp(a, "--db") && i + 1 < argc) {
+            db_url = argv[++i];
+        } else if (!strcmp(a, "--same-day")) {
+            q.same_day = "true";
+        } else {
+            return usage();
+        }
+    }
+    if (!q.from || units != 1 || (q.agency && !db_url)) return usage();
+    int64_t t;
+    if (!wt_parse_local(q.from, &t))
+        return refuse("thời điểm phải có dạng YYYY-MM-DDTHH:MM, trong khoảng 1900–2100",
+                      "the instant is YYYY-MM-DDTHH:MM, within 1900-2100", q.from);
+    if (q.at && !wt_parse_local(q.at, &t))
+        return refuse("thời điểm phải có dạng YYYY-MM-DDTHH:MM, trong khoảng 1900–2100",
+                      "the instant is YYYY-MM-DDTHH:MM, within 1900-2100", q.at);
+    /* with a database: its schedules and the agency's working hours, the
+     * same computation as GET /api/v1/calendar/deadline */
+    if (db_url) return cli_as_operator(db_url, usage_calendar, "calendar deadline", deadline_db, &q);
+    wt_cal *c = wt_cal_new(NULL, NULL, 0, NULL, 0);
+    if (!c) return refuse("hết bộ nhớ", "out of memory", "calendar");
+    wt_deadline_in in = {.same_day = q.same_day != NULL,
+                         .unit = q.working_days    ? WT_WORKING_DAYS
+                                 : q.working_hours ? WT_WORKING_HOURS
+                                                   : WT_CALENDAR_DAYS,
+                         .amount = (int)(q.working_days + q.working_hours + q.days)};
+    wt_parse_local(q.from, &in.received);
+    schedule_deadline sd = {0};
+    bool ok = wt_deadline_compute(c, &in, &sd.d);
+    if (ok && q.at) {
+        wt_parse_local(q.at, &t);
+        ok = wt_status(c, &in, &sd.d, t, &sd.standing);
+        sd.has_standing = true;
+    }
+    wt_cal_free(c);
+    if (!ok) return refuse("hạn xử lý vượt quá năm 2100", "the deadline falls after 2100", q.from);
+    emit_deadline(&sd, &q);
     return 0;
 }
 

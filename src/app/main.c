@@ -18,6 +18,7 @@
 #include "../db/dbq.h"
 #include "../domains/accounts/accounts.h"
 #include "../domains/agencies/agencies.h"
+#include "../domains/schedules/schedules.h"
 #include "../domains/routes.h"
 #include "../domains/units/units.h"
 #include "../http/server.h"
@@ -647,6 +648,13 @@ static int as_operator(const common_opts *co, const char *usage, const char *wha
     return rc;
 }
 
+int cli_as_operator(const char *db_url, const char *usage, const char *what, cli_operator_fn fn,
+                    void *arg)
+{
+    common_opts o = {.db = db_url};
+    return as_operator(&o, usage, what, fn, arg);
+}
+
 static int cmd_units(int argc, char **argv)
 {
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
@@ -721,6 +729,19 @@ static int cmd_demo(int argc, char **argv)
             rc = fail("demo sign-ins", &e);
         else
             printf("sign-ins: %d inserted, %d unchanged\n", ur.inserted, ur.unchanged);
+    }
+    if (!rc) {
+        arena *a = arena_new(4096);
+        ts_err e;
+        ts_err_clear(&e);
+        ts_ctx x;
+        ts_ctx_init(&x, c, a, &ts_operator, "demo", &e);
+        int n;
+        if (schedules_demo(&x, &n) != TS_OK)
+            rc = fail("demo working hours", &e);
+        else
+            printf("agency working hours: %d inserted\n", n);
+        arena_free(a);
     }
     if (!rc) {
         printf("demo province ready: Bắc Ninh (code 24)\n");

@@ -215,6 +215,11 @@ const cases = [
     method: 'PUT', path: '/api/v1/calendar/2027/schedule', headers: admin,
     body: { days: [{ date: '2027-01-01', kind: 'holiday', name: 'Tết Dương lịch', name_en: "New Year's Day", ref: 'Bộ luật Lao động 2019, Điều 112' }] },
   }), 200],
+  ['PUT /api/v1/agencies/{code}/working-hours', async () => ({
+    method: 'PUT', path: `/api/v1/agencies/${STP}/working-hours`, headers: cookie(await signedIn(srv, 'stp.quantri')),
+    body: { effective_from: '2099-01-01', working_hours: [[], ['07:30-11:30', '13:00-17:00'], ['07:30-11:30', '13:00-17:00'],
+      ['07:30-11:30', '13:00-17:00'], ['07:30-11:30', '13:00-17:00'], ['07:30-11:30', '13:00-17:00'], ['07:30-11:30']] },
+  }), 200],
 
   ['DELETE /api/v1/me/sessions/{id}', async () => {
     const here = await signedIn(srv, 'stp.canbo1');

@@ -227,8 +227,9 @@ ts_code schedules_version(ts_ctx *x, int year, int *version)
     return rc;
 }
 
-ts_code schedules_deadline(ts_ctx *x, const schedule_deadline_q *q, wt_deadline *out)
+ts_code schedules_deadline(ts_ctx *x, const schedule_deadline_q *q, schedule_deadline *out)
 {
+    memset(out, 0, sizeof *out);
     wt_deadline_in in = {.same_day = q->same_day && !strcmp(q->same_day, "true")};
     int given = (q->working_days > 0) + (q->working_hours > 0) + (q->days > 0);
     if (given != 1) return ts_err_field(x->err, TS_EINVAL, "working_days", M_CAL_ONE_AMOUNT, NULL);
@@ -238,10 +239,29 @@ ts_code schedules_deadline(ts_ctx *x, const schedule_deadline_q *q, wt_deadline 
     in.amount = (int)(q->working_days + q->working_hours + q->days);
     if (!wt_parse_local(q->from, &in.received))
         return ts_err_field(x->err, TS_EINVAL, "from", M_CAL_INSTANT, NULL);
+    int64_t at = 0;
+    if (q->at && !wt_parse_local(q->at, &at))
+        return ts_err_field(x->err, TS_EINVAL, "at", M_CAL_AT, NULL);
+    schedule_hours sh;
+    if (q->agency) {
+        /* the receiving agency's hours on the day received */
+        int y, m, d, hh, mm;
+        wt_local_split(in.received, &y, &m, &d, &hh, &mm);
+        ts_code rc =
+            schedules_hours_at(x, q->agency, arena_printf(x->a, "%04d-%02d-%02d", y, m, d), &sh);
+        if (rc != TS_OK) return rc;
+        in.hours = &sh.hours;
+        out->hours_agency = sh.source;
+    }
     const wt_cal *c;
     ts_code rc = schedules_calendar(x, &c);
     if (rc != TS_OK) return rc;
-    if (!wt_deadline_compute(c, &in, out))
+    if (!wt_deadline_compute(c, &in, &out->d))
         return ts_err_field(x->err, TS_EINVAL, "from", M_CAL_PAST_2100, NULL);
+    if (q->at) {
+        if (!wt_status(c, &in, &out->d, at, &out->standing))
+            return ts_err_field(x->err, TS_EINVAL, "at", M_CAL_AT, NULL);
+        out->has_standing = true;
+    }
     return TS_OK;
 }

@@ -13,6 +13,7 @@
 #include "../../lib/strbuf.h"
 #include "../../platform/calendar.h"
 #include "../../platform/refcache.h"
+#include "../agencies/agencies.h"
 #include "../routes.h"
 #include "schedules.h"
 
@@ -48,16 +49,30 @@ static void write_entry(jsonw *w, const wt_entry *e)
 static const char *const day_kinds[] = {"working",      "weekly_off", "holiday",
                                         "compensatory", "swap_off",   "swap_work"};
 
+/* ?agency= of the year view and the deadline: whose working hours. */
+typedef struct agency_q {
+    const char *agency;
+} agency_q;
+
+#define AGENCY_PARAM(T)                                                                            \
+    {                                                                                              \
+        .name = "agency", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX,                         \
+        .format = &FMT_AGENCY_CODE, JX_INTO(T, agency)                                             \
+    }
+static const jx_field year_query[] = {AGENCY_PARAM(agency_q), {0}};
+
 static ts_code h_year(http_req *r)
 {
     int year = path_year(r);
     if (year < 0) return ts_err_field(&r->err, TS_ENOTFOUND, "year", M_CAL_YEAR, NULL);
+    agency_q q = {0};
+    http_query_read(r, &q);
     ts_ctx *x = http_ctx(r);
     if (!x) return r->err.code;
-    /* a year changes when a schedule is entered: reference data, kept as
-     * rendered until then (the "calendar" version) */
-    char key[16];
-    snprintf(key, sizeof key, "year:%d", year);
+    /* a year changes when a schedule or an agency's hours are entered:
+     * reference data, kept as rendered until then (the "calendar" version) */
+    char key[64];
+    snprintf(key, sizeof key, "year:%d:%s", year, q.agency ? q.agency : "");
     const char *cached;
     size_t clen;
     uint64_t gen;
@@ -81,22 +96,17 @@ static ts_code h_year(http_req *r)
         jw_kint(w, "schedule_version", version);
     else
         jw_kstr(w, "schedule_version", NULL);
-    jw_key(w, "working_hours");
-    wt_hours h;
-    wt_hours_default(&h);
-    jw_arr_begin(w);
-    for (int wd = 0; wd < 7; wd++) {
-        jw_arr_begin(w);
-        for (int i = 0; i < 2; i++)
-            if (h.p[wd][i][1] > h.p[wd][i][0]) {
-                char p[40];
-                snprintf(p, sizeof p, "%02d:%02d-%02d:%02d", h.p[wd][i][0] / 60, h.p[wd][i][0] % 60,
-                         h.p[wd][i][1] / 60, h.p[wd][i][1] % 60);
-                jw_str(w, p);
-            }
-        jw_arr_end(w);
+    /* the hours in force today: the province's, or the agency's asked for */
+    schedule_hours sh = {0};
+    if (q.agency) {
+        if (schedules_hours_at(x, q.agency, schedules_today(x), &sh) != TS_OK) return r->err.code;
+        jw_kstr(w, "agency", q.agency);
+        jw_kstr(w, "hours_agency", sh.source);
+    } else {
+        wt_hours_default(&sh.hours);
     }
-    jw_arr_end(w);
+    jw_key(w, "working_hours");
+    schedules_hours_write(w, &sh.hours);
     wt_entry e[128];
     int n = wt_year(c, year, 0, e, 128);
     jw_key(w, "entries");
@@ -159,6 +169,9 @@ static const jx_field deadline_query[] = {
      .enums = (const char *const[]){"true", "false", NULL},
      .enum_list = "true, false",
      JX_INTO(schedule_deadline_q, same_day)},
+    AGENCY_PARAM(schedule_deadline_q),
+    {.name = "at", .type = JX_STRING, .max_chars = 25, .format = &FMT_LOCAL_TIME,
+     JX_INTO(schedule_deadline_q, at)},
     {0},
 };
 
@@ -168,14 +181,26 @@ static ts_code h_deadline(http_req *r)
     http_query_read(r, &q);
     ts_ctx *x = http_ctx(r);
     if (!x) return r->err.code;
-    wt_deadline d;
-    if (schedules_deadline(x, &q, &d) != TS_OK) return r->err.code;
+    schedule_deadline sd;
+    if (schedules_deadline(x, &q, &sd) != TS_OK) return r->err.code;
+    const wt_deadline *d = &sd.d;
     char due[32], from[32];
     jsonw *w = http_json(r);
     jw_obj_begin(w);
-    jw_kstr(w, "due", d.due >= 0 ? wt_format_local(d.due, due, sizeof due) : NULL);
-    jw_kstr(w, "counted_from", wt_format_local(d.counted_from, from, sizeof from));
-    if (d.total) jw_kint(w, "working_minutes", d.total);
+    jw_kstr(w, "due", d->due >= 0 ? wt_format_local(d->due, due, sizeof due) : NULL);
+    jw_kstr(w, "counted_from", wt_format_local(d->counted_from, from, sizeof from));
+    if (d->total) jw_kint(w, "working_minutes", d->total);
+    if (q.agency) {
+        jw_kstr(w, "agency", q.agency);
+        jw_kstr(w, "hours_agency", sd.hours_agency);
+    }
+    if (sd.has_standing) {
+        const wt_standing *st = &sd.standing;
+        jw_kstr(w, "at", q.at);
+        jw_kstr(w, "state", st->paused ? "paused" : st->late ? "overdue" : "running");
+        jw_kint(w, "remaining_working_minutes", st->remaining);
+        jw_kint(w, "overdue_working_minutes", st->overdue);
+    }
     jw_obj_end(w);
     return http_reply_w(r, 200, w);
 }
@@ -234,9 +259,87 @@ static ts_code h_put_schedule(http_req *r)
     return http_reply_w(r, 200, w);
 }
 
+/* GET /api/v1/agencies/{code}/working-hours: in force on ?at= (today by
+ * default), where they come from, and the agency's own versions. */
+typedef struct hours_q {
+    const char *at;
+} hours_q;
+static const jx_field hours_query[] = {
+    {.name = "at", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE, JX_INTO(hours_q, at)},
+    {0},
+};
+
+static ts_code reply_hours(http_req *r, const schedule_hours_view *hv)
+{
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_kstr(w, "agency", hv->code);
+    jw_kstr(w, "at", hv->day);
+    jw_kstr(w, "source_agency", hv->now.source);
+    jw_kstr(w, "effective_from", hv->now.effective_from);
+    jw_key(w, "working_hours");
+    schedules_hours_write(w, &hv->now.hours);
+    jw_key(w, "versions");
+    jw_arr_begin(w);
+    for (int i = 0; i < hv->n; i++) {
+        const schedule_hours_version *v = &hv->versions[i];
+        jw_obj_begin(w);
+        jw_kstr(w, "effective_from", v->effective_from);
+        jw_key(w, "working_hours");
+        if (v->inherit)
+            jw_null(w);
+        else
+            schedules_hours_write(w, &v->hours);
+        jw_kstr(w, "created_at", v->created_at);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
+}
+
+static ts_code h_hours(http_req *r)
+{
+    hours_q q = {0};
+    http_query_read(r, &q);
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
+    schedule_hours_view hv;
+    if (schedules_hours_view_of(x, http_param(r, "code"), q.at ? q.at : schedules_today(x), &hv) !=
+        TS_OK)
+        return r->err.code;
+    return reply_hours(r, &hv);
+}
+
+static const jx_field hours_body[] = {
+    {.name = "effective_from", .type = JX_STRING, .required = true, .max_chars = 10,
+     .format = &FMT_DATE},
+    {.name = "working_hours", .type = JX_ARRAY, .required = true, .nullable = true},
+    {0},
+};
+
+static ts_code h_put_hours(http_req *r)
+{
+    ts_ctx *x = http_ctx(r);
+    if (!x) return r->err.code;
+    const char *code = http_param(r, "code");
+    const char *from = http_in_str(r, "effective_from");
+    wt_hours h;
+    bool inherit = http_in_null(r, "working_hours");
+    if (!inherit &&
+        schedules_hours_parse(x, http_in_json(r, "working_hours"), "working_hours", &h) != TS_OK)
+        return r->err.code;
+    schedule_hours_view hv;
+    if (schedules_hours_put(x, code, from, inherit ? NULL : &h, &hv) != TS_OK) return r->err.code;
+    return reply_hours(r, &hv);
+}
+
 const http_route schedules_routes[] = {
     {"GET", "/api/v1/calendar/deadline", h_deadline, PERM_PUBLIC, .query = deadline_query},
-    {"GET", "/api/v1/calendar/{year}", h_year, PERM_PUBLIC, NULL, NULL},
+    {"GET", "/api/v1/calendar/{year}", h_year, PERM_PUBLIC, .query = year_query},
+    {"GET", "/api/v1/agencies/{code}/working-hours", h_hours, PERM_PUBLIC, .query = hours_query},
+    {"PUT", "/api/v1/agencies/{code}/working-hours", h_put_hours, PERM_AGENCY_ADMIN,
+     .body = hours_body},
     {"PUT", "/api/v1/calendar/{year}/schedule", h_put_schedule, PERM_SYSTEM_ADMIN,
      .body = schedule_body},
     {0},
