@@ -4,6 +4,7 @@ import { t } from '../i18n.js';
 import { get, post, patch, qs } from '../api.js';
 import { useSession, isSystemAdmin, canAdminAgency } from '../store.js';
 import { navigate } from '../router.js';
+import { AgencyHours } from './hours.jsx';
 import { Page, Link, Field, Problem, Alert, Loading, LoadError, Forbidden, useForm, useLoad, requireFields } from '../ui.jsx';
 
 // The kinds come from the API (GET /api/v1/agency-kinds), loaded once.
@@ -117,6 +118,7 @@ export function AgencyPage({ code, query }) {
         {row(t('agency.children'), String(a.children ?? 0))}
       </dl>
       {a.children > 0 && <p><Link to="/agencies" query={{ parent: a.code }}>{t('agency.children.list')}</Link></p>}
+      <AgencyHours code={a.code} admin={admin} />
     </Page>
   );
 }
