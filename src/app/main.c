@@ -18,6 +18,7 @@
 #include "../db/dbq.h"
 #include "../domains/accounts/accounts.h"
 #include "../domains/agencies/agencies.h"
+#include "../domains/procedures/procedures.h"
 #include "../domains/schedules/schedules.h"
 #include "../domains/routes.h"
 #include "../domains/units/units.h"
@@ -737,10 +738,15 @@ static int cmd_demo(int argc, char **argv)
         ts_ctx x;
         ts_ctx_init(&x, c, a, &ts_operator, "demo", &e);
         int n;
+        procedures_import_result pr;
         if (schedules_demo(&x, &n) != TS_OK)
             rc = fail("demo working hours", &e);
+        else if (printf("agency working hours: %d inserted\n", n),
+                 procedures_demo(&x, &pr) != TS_OK)
+            rc = fail("demo procedures", &e);
         else
-            printf("agency working hours: %d inserted\n", n);
+            printf("procedures: %d inserted, %d new versions, %d unchanged\n", pr.inserted,
+                   pr.versioned, pr.unchanged);
         arena_free(a);
     }
     if (!rc) {

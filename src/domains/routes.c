@@ -9,7 +9,8 @@
     X(accounts)  /* sign-in, /me, accounts, API tokens, audit log */                               \
     X(schedules) /* the calendar: holidays, yearly schedules, deadlines */                         \
     X(mfa)       /* one's second factor: enrolment, removal */                                     \
-    X(audit)     /* the audit log's signed tree heads and proofs */
+    X(audit)     /* the audit log's signed tree heads and proofs */                                \
+    X(procedures) /* the catalogue of administrative procedures */
 
 #define DOMAIN_EXTERN(d) extern const ts_domain d##_domain;
 #define DOMAIN_REF(d) &d##_domain,

@@ -19,7 +19,7 @@
 #define BODY_MAX (64 << 10)     /* larger bodies are not cached */
 #define THREAD_BYTES (4u << 20) /* bodies kept by one thread, at most */
 
-const char *const refcache_set_names[REF_NSETS] = {"units", "calendar"};
+const char *const refcache_set_names[REF_NSETS] = {"units", "calendar", "procedures"};
 
 typedef struct slot {
     uint64_t gen; /* 0: empty */

@@ -34,9 +34,9 @@
 
 #include "../db/db.h"
 
-typedef enum ref_set { REF_UNITS = 0, REF_CALENDAR, REF_NSETS } ref_set;
+typedef enum ref_set { REF_UNITS = 0, REF_CALENDAR, REF_PROCEDURES, REF_NSETS } ref_set;
 
-/* The data_versions row of each set ("units", "calendar"). */
+/* The data_versions row of each set ("units", "calendar", "procedures"). */
 extern const char *const refcache_set_names[REF_NSETS];
 
 /* Process-wide settings; call before serving. Defaults: on, 1000 ms, 60000 ms. */

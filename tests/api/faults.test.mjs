@@ -30,6 +30,15 @@ before(async () => {
 });
 after(async () => { if (srv) await srv.close(); });
 
+// A small province-level procedure of Sở Tư pháp (docs/api.md's shape).
+function procedureDoc(code, from = '2025-07-01') {
+  return {
+    code, name: `Thủ tục thử lỗi ${code}`, field: 'Công chứng', level: 'province', service_level: 'mot_phan', agency: STP,
+    receiving: ['000.20.01.H06'], cases: [{ name: 'Thông thường', times: [{ channel: 'counter', unit: 'working_days', amount: 5 }] }],
+    effective_from: from,
+  };
+}
+
 // ---- the state of every table ----
 
 function tables() {
@@ -215,6 +224,15 @@ const cases = [
     method: 'PUT', path: '/api/v1/calendar/2027/schedule', headers: admin,
     body: { days: [{ date: '2027-01-01', kind: 'holiday', name: 'Tết Dương lịch', name_en: "New Year's Day", ref: 'Bộ luật Lao động 2019, Điều 112' }] },
   }), 200],
+  ['POST /api/v1/procedures', async () => ({
+    method: 'POST', path: '/api/v1/procedures', headers: cookie(await signedIn(srv, 'stp.quantri')), body: procedureDoc('1.900001'),
+  }), 201],
+  ['PUT /api/v1/procedures/{code}', async () => ({
+    method: 'PUT', path: '/api/v1/procedures/1.900001', headers: admin, body: { ...procedureDoc('1.900001', '2026-01-01'), base_version: 1 },
+  }), 200],
+  ['POST /api/v1/procedures/import', async () => ({
+    method: 'POST', path: '/api/v1/procedures/import', headers: admin, body: { procedures: [procedureDoc('1.900002'), procedureDoc('1.900001', '2026-06-01')] },
+  }), 200, { audit: 2 }], // one entry per version written
   ['PUT /api/v1/agencies/{code}/working-hours', async () => ({
     method: 'PUT', path: `/api/v1/agencies/${STP}/working-hours`, headers: cookie(await signedIn(srv, 'stp.quantri')),
     body: { effective_from: '2099-01-01', working_hours: [[], ['07:30-11:30', '13:00-17:00'], ['07:30-11:30', '13:00-17:00'],
