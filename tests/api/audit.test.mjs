@@ -10,8 +10,12 @@ import { createHash } from 'node:crypto';
 import { startServer, freshDb, cloneDb, cli, backend } from './lib/server.mjs';
 
 const isPg = backend === 'postgresql';
-const PATCHES = 5; // demo writes entries 1 (units) and 2 (agencies), then one per PATCH: 7 entries
-const ENTRIES = 3 + PATCHES; // demo: units import, agencies, sign-ins
+const PATCHES = 5;
+// demo: units import, agencies, sign-ins, the centre's working hours, the
+// procedure catalogue (one entry each); then one per PATCH
+const DEMO = 5;
+const ENTRIES = DEMO + PATCHES;
+const PATCH2 = DEMO + 2; // an entry in the middle: the second PATCH
 
 // Run SQL directly against the database, behind the program's back.
 function sql(db, q) {
@@ -153,11 +157,11 @@ describe(`audit verify (${backend})`, () => {
   });
 
   // (a) edit an entry's content in the middle
-  tamperCase('(a) summary of a middle entry edited', 4, (db) => {
-    const before = auditRows(db)[3].summary;
+  tamperCase('(a) summary of a middle entry edited', PATCH2, (db) => {
+    const before = auditRows(db)[PATCH2 - 1].summary;
     assert.match(before, /Thử/);
-    sql(db, "UPDATE audit_log SET summary = replace(summary, 'Thử', 'Giả') WHERE seq = 4");
-    assert.notEqual(auditRows(db)[3].summary, before);
+    sql(db, `UPDATE audit_log SET summary = replace(summary, 'Thử', 'Giả') WHERE seq = ${PATCH2}`);
+    assert.notEqual(auditRows(db)[PATCH2 - 1].summary, before);
   });
   tamperCase('(a) actor of a middle entry edited', 4, (db) => {
     sql(db, "UPDATE audit_log SET actor = 'user:mallory' WHERE seq = 4");

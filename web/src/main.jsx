@@ -13,6 +13,7 @@ import { AgenciesPage, AgencyPage, AgencyNewPage, AgencyEditPage } from './pages
 import { PeoplePage } from './pages/people.jsx';
 import { AuditPage } from './pages/audit.jsx';
 import { CalendarPage, CalendarTodayPage } from './pages/calendar.jsx';
+import { ProceduresPage, ProcedurePage } from './pages/procedures.jsx';
 import { SecurityPage, PasswordResetPage } from './pages/security.jsx';
 
 // auth: undefined = public, 'user' = signed in, 'admin' = agency or system admin,
@@ -30,6 +31,8 @@ const ROUTES = [
   ['/agencies/:code/edit', AgencyEditPage, 'admin'],
   ['/people', PeoplePage, 'admin'],
   ['/audit', AuditPage, 'admin'],
+  ['/procedures', ProceduresPage],
+  ['/procedures/:code', ProcedurePage],
   ['/calendar', CalendarTodayPage],
   ['/calendar/:year', CalendarPage],
   ['/forbidden', Forbidden],

@@ -128,8 +128,10 @@ static ts_code may_write(ts_ctx *x, const char *agency_code)
 }
 
 /* Insert canon as version v of its code (current), audited as action. */
-static ts_code insert_version(ts_ctx *x, const json_t *canon, bool same_day, int64_t v,
-                              const char *action, procedure *out)
+/* Insert canon as version v of its code (current); audited as action
+ * unless audit is false (a bulk import audits once for all). */
+static ts_code insert_version_as(ts_ctx *x, const json_t *canon, bool same_day, int64_t v,
+                                 const char *action, bool audit, procedure *out)
 {
     char *doc = json_dumps(canon, JSON_COMPACT);
     if (!doc) return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, NULL);
@@ -154,7 +156,7 @@ static ts_code insert_version(ts_ctx *x, const json_t *canon, bool same_day, int
         DBV_T(jstr(canon, "effective_from")),
         jstr(canon, "effective_to") ? DBV_T(jstr(canon, "effective_to")) : DBV_NULL_VAL,
         DBV_T(key), DBV_T(doc), DBV_T(ts_now(x)), DBV_T(x->actor));
-    if (rc == TS_OK) {
+    if (rc == TS_OK && audit) {
         json_t *sum = json_pack("{s:s, s:I, s:s, s:s?}", "code", code, "version", (json_int_t)v,
                                 "name", name, "agency", jstr(canon, "agency"));
         rc = ts_audit(x, action, "procedure", code, jstr(canon, "agency"), sum);
@@ -171,6 +173,12 @@ static ts_code insert_version(ts_ctx *x, const json_t *canon, bool same_day, int
     }
     free(doc);
     return rc;
+}
+
+static ts_code insert_version(ts_ctx *x, const json_t *canon, bool same_day, int64_t v,
+                              const char *action, procedure *out)
+{
+    return insert_version_as(x, canon, same_day, v, action, true, out);
 }
 
 /* Close the current version of code where next begins (effective_to), and
@@ -266,6 +274,8 @@ typedef struct import_arg {
     int64_t *version; /* the version each document names, 0: none */
     size_t n;
     procedures_import_result *out;
+    bool bulk;      /* one audit entry for the whole import (the demo's load) */
+    json_t *codes;  /* bulk: the codes written */
 } import_arg;
 
 static ts_code import_one(ts_ctx *x, import_arg *ia, size_t i)
@@ -305,8 +315,10 @@ static ts_code import_one(ts_ctx *x, import_arg *ia, size_t i)
         rc = may_write(x, jstr(canon, "agency"));
         if (rc == TS_OK && found) rc = supersede(x, &cur, jstr(canon, "effective_from"));
         if (rc == TS_OK)
-            rc = insert_version(x, canon, ia->same_day[i], found ? cur.version + 1 : 1,
-                                found ? "procedure.update" : "procedure.create", NULL);
+            rc = insert_version_as(x, canon, ia->same_day[i], found ? cur.version + 1 : 1,
+                                   found ? "procedure.update" : "procedure.create", !ia->bulk,
+                                   NULL);
+        if (rc == TS_OK && ia->bulk) json_array_append_new(ia->codes, json_string(code));
         if (rc == TS_OK) ++*(found ? &ia->out->versioned : &ia->out->inserted);
         if (rc == TS_EVALIDATION && x->err->nfields == 1 &&
             !strcmp(x->err->fields[0].field, "effective_from"))
@@ -324,17 +336,24 @@ static ts_code import_tx(ts_ctx *x, void *argp)
     memset(ia->out, 0, sizeof *ia->out);
     for (size_t i = 0; rc == TS_OK && i < ia->n; i++)
         rc = import_one(x, ia, i);
+    if (rc == TS_OK && ia->bulk && json_array_size(ia->codes)) {
+        json_t *sum = json_pack("{s:i, s:i, s:O}", "inserted", ia->out->inserted, "versioned",
+                                ia->out->versioned, "codes", ia->codes);
+        rc = ts_audit(x, "procedure.import", "procedure", "*", NULL, sum);
+        json_decref(sum);
+    }
     return rc;
 }
 
-ts_code procedures_import(ts_ctx *x, const json_t *docs, procedures_import_result *out)
+static ts_code import_docs(ts_ctx *x, const json_t *docs, bool bulk,
+                           procedures_import_result *out)
 {
     memset(out, 0, sizeof *out);
     if (!json_is_array(docs) || json_array_size(docs) == 0 || json_array_size(docs) > 5000)
         return ts_err_field(x->err, TS_EVALIDATION, "procedures", M_FIELD_TYPE_ARRAY, NULL);
     size_t n = json_array_size(docs);
     import_arg ia = {arena_calloc(x->a, sizeof(json_t *) * n), arena_calloc(x->a, sizeof(bool) * n),
-                     arena_calloc(x->a, sizeof(int64_t) * n), n, out};
+                     arena_calloc(x->a, sizeof(int64_t) * n), n, out, bulk, json_array()};
     ts_code rc = TS_OK;
     /* check every document first, naming each problem under its index */
     for (size_t i = 0; i < n; i++) {
@@ -374,7 +393,13 @@ ts_code procedures_import(ts_ctx *x, const json_t *docs, procedures_import_resul
     if (rc == TS_OK) rc = ts_write(x, import_tx, &ia);
     for (size_t i = 0; i < n; i++)
         json_decref(ia.canon[i]);
+    json_decref(ia.codes);
     return rc;
+}
+
+ts_code procedures_import(ts_ctx *x, const json_t *docs, procedures_import_result *out)
+{
+    return import_docs(x, docs, false, out);
 }
 
 ts_code procedures_demo(ts_ctx *x, procedures_import_result *out)
@@ -385,7 +410,7 @@ ts_code procedures_demo(ts_ctx *x, procedures_import_result *out)
     json_error_t je;
     json_t *root = json_loadb((const char *)f->data, f->len, 0, &je);
     if (!root) return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, "bac-ninh.json");
-    ts_code rc = procedures_import(x, json_object_get(root, "procedures"), out);
+    ts_code rc = import_docs(x, json_object_get(root, "procedures"), true, out);
     json_decref(root);
     return rc;
 }

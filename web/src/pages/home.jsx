@@ -35,6 +35,13 @@ export function HomePage() {
       {me?.account && <p>{t('home.welcome', { name: me.account.full_name || me.account.username })}</p>}
       <h2>{t('home.services')}</h2>
       <ul class="tiles">
+        <li class="tile">
+          <Link to="/procedures">
+            <Icon name="services" />
+            <span class="tile-title">{t('proc.title')}</span>
+            <span class="tile-desc">{t('home.procedures.desc')}</span>
+          </Link>
+        </li>
         {SERVICES.map((s) => (
           <li key={s.key} class="tile">
             <Link to={s.path}>
