@@ -33,7 +33,8 @@ typedef struct http_req {
     int nparams;
     const char *param_name[HTTP_MAX_PARAMS];
     const char *param_val[HTTP_MAX_PARAMS];
-    char *body; /* NUL-terminated request body (in the arena) */
+    int64_t param_int[HTTP_MAX_PARAMS]; /* a declared integer parameter's value (route.ids) */
+    char *body;                         /* NUL-terminated request body (in the arena) */
     size_t body_len;
     bool body_too_big;
     bool started; /* first access-handler call done */
@@ -62,7 +63,11 @@ typedef struct http_req {
     ts_ctx *ctx; /* http_ctx's context, made on first use */
 } http_req;
 
-typedef ts_code (*http_handler)(http_req *r);
+/* A handler gets the request and the context of its domain calls (the
+ * request's connection, arena, principal, actor and error; x->db is NULL
+ * on a route declared .no_db). It answers with http_reply* and returns
+ * TS_OK, or returns the failure's code with r->err (== x->err) set. */
+typedef ts_code (*http_handler)(http_req *r, ts_ctx *x);
 
 /*
  * What a route needs, checked in one place (http/auth.c) before the
@@ -92,14 +97,28 @@ typedef enum http_perm {
  * Both are checked, after the permission, before the handler runs, so a
  * handler reads its input with http_in_* and http_q* without checking it.
  */
+/* An integer path parameter ("/accounts/{id}"): digits only, within
+ * [min, max] (max 0: no bound but int64); anything else is a 404 with the
+ * given message (the thing was not found, whatever the text was). */
+typedef struct http_path_int {
+    const char *name;
+    ts_msg not_found;
+    int64_t min, max;
+} http_path_int;
+
 typedef struct http_route {
     const char *method;  /* "GET", "POST", ... */
     const char *pattern; /* "/api/v1/units/{code}" */
     http_handler fn;
     http_perm perm;
-    const jx_field *body;  /* NULL-name-terminated, or NULL: no body read */
-    const jx_field *query; /* NULL-name-terminated, or NULL: no parameters */
+    const jx_field *body;     /* NULL-name-terminated, or NULL: no body read */
+    const jx_field *query;    /* NULL-name-terminated, or NULL: no parameters */
+    const http_path_int *ids; /* NULL-name-terminated, or NULL: no integer path parameters */
+    bool no_db;               /* the handler never touches the database (health, metrics) */
 } http_route;
+
+/* The route's ids: `.ids = HTTP_IDS({"id", M_ACCOUNT_NOT_FOUND, 1, 0})`. */
+#define HTTP_IDS(...) ((const http_path_int[]){__VA_ARGS__, {0}})
 
 /* The audit actor of the request: "user:42", "token:7", "admin-token". */
 const char *http_actor(http_req *r);
@@ -127,6 +146,9 @@ const char *http_cookie(http_req *r, const char *name);
 
 /* Path parameter by name (NULL when absent). */
 const char *http_param(http_req *r, const char *name);
+/* A declared integer path parameter (http_route.ids), already checked;
+ * 0 when name is not one. */
+int64_t http_id(http_req *r, const char *name);
 /* Query argument by name; empty values count as absent (NULL). */
 const char *http_query(http_req *r, const char *name);
 /* Request header (case-insensitive), NULL when absent. */
@@ -146,6 +168,10 @@ struct jsonw;
 struct jsonw *http_json(http_req *r);
 ts_code http_reply_w(http_req *r, int status, struct jsonw *w);
 
+/* One object, written by write without its closing brace (the writer a
+ * listing's page uses, so one serializer serves both). */
+ts_code http_reply_one(http_req *r, int status, void (*write)(struct jsonw *w, const void *obj),
+                       const void *obj);
 /* One page of a listing: {"items":[...], "total", "limit", "offset"}, each
  * of the n items (size bytes apart) written by write without its closing
  * brace; total < 0 writes only the items. */
@@ -172,10 +198,11 @@ void http_add_header(http_req *r, const char *name, const char *value);
  * dispatch, before the handler); fills r->in. A PATCH must change
  * something: an empty object is a 422 naming the spec's first member. */
 ts_code http_validate(http_req *r, const http_route *rt);
-/* The context of a domain call made for this request: its connection,
+/* The context of the request's domain calls (made by the dispatcher and
+ * handed to the handler): its connection (none unless with_db),
  * arena, principal (anonymous on public routes), actor and error; NULL
  * with r->err set when the database is unavailable. */
-ts_ctx *http_ctx(http_req *r);
+ts_ctx *http_ctx(http_req *r, bool with_db);
 
 /* Read the checked body's members declared with JX_INTO / JX_NULL_INTO
  * (jsonx.h) into out, a struct of the type the route's spec names. */

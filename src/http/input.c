@@ -15,8 +15,36 @@
 
 static const http_route *route_of(http_req *r);
 
+/* s as a positive decimal integer in [min, max] (max 0: int64's), or -1. */
+static int64_t path_int(const char *s, int64_t min, int64_t max)
+{
+    if (!s || !*s || strlen(s) > 18) return -1;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9') return -1;
+    long long v = strtoll(s, NULL, 10);
+    return v < min || (max && v > max) ? -1 : v;
+}
+
+/* The route's integer path parameters into r->param_int; a 404 naming the
+ * thing and the parameter for the first that is not one. */
+static ts_code check_ids(http_req *r, const http_path_int *ids)
+{
+    for (const http_path_int *d = ids; d->name; d++)
+        for (int i = 0; i < r->nparams; i++) {
+            if (strcmp(r->param_name[i], d->name)) continue;
+            int64_t v = path_int(r->param_val[i], d->min, d->max);
+            if (v < 0) {
+                ts_err_set(&r->err, TS_ENOTFOUND, d->not_found, r->param_val[i]);
+                return ts_err_field(&r->err, TS_ENOTFOUND, d->name, d->not_found, r->param_val[i]);
+            }
+            r->param_int[i] = v;
+        }
+    return TS_OK;
+}
+
 ts_code http_validate(http_req *r, const http_route *rt)
 {
+    if (rt->ids) TS_TRY(check_ids(r, rt->ids));
     if (rt->query) {
         for (const jx_field *f = rt->query; f->name; f++)
             jx_check_query(f, http_query(r, f->name), &r->err);
@@ -24,8 +52,8 @@ ts_code http_validate(http_req *r, const http_route *rt)
     }
     if (rt->body) {
         json_t *in;
-        if (http_body_json(r, &in) != TS_OK) return r->err.code;
-        if (jx_check(in, rt->body, &r->err) != TS_OK) return r->err.code;
+        TS_TRY(http_body_json(r, &in));
+        TS_TRY(jx_check(in, rt->body, &r->err));
         if (!strcmp(rt->method, "PATCH") && json_object_size(in) == 0)
             return ts_err_field(&r->err, TS_EVALIDATION, rt->body[0].name, M_FIELD_REQUIRED, NULL);
         r->in = in;
@@ -33,11 +61,11 @@ ts_code http_validate(http_req *r, const http_route *rt)
     return TS_OK;
 }
 
-ts_ctx *http_ctx(http_req *r)
+ts_ctx *http_ctx(http_req *r, bool with_db)
 {
     if (r->ctx) return r->ctx;
-    db_conn *c = http_db(r);
-    if (!c) return NULL;
+    db_conn *c = with_db ? http_db(r) : NULL;
+    if (with_db && !c) return NULL;
     ts_ctx *x = arena_alloc(r->a, sizeof *x);
     ts_ctx_init(x, c, r->a, r->principal, http_actor(r), &r->err);
     return r->ctx = x;
@@ -160,6 +188,15 @@ ts_code http_reply_w(http_req *r, int status, jsonw *w)
 {
     /* the buffer stays owned by the arena's cleanup, freed after sending */
     return http_reply(r, status, HTTP_JSON, w->sb->buf, w->sb->len);
+}
+
+ts_code http_reply_one(http_req *r, int status, void (*write)(jsonw *w, const void *obj),
+                       const void *obj)
+{
+    jsonw *w = http_json(r);
+    write(w, obj);
+    jw_obj_end(w);
+    return http_reply_w(r, status, w);
 }
 
 ts_code http_reply_page(http_req *r, const void *items, size_t size, int n,

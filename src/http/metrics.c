@@ -48,12 +48,12 @@ void metrics_record(http_server *s, int route, int status, int64_t us)
 /* ------------------------------------------------------------------ */
 /* core routes: health, readiness, metrics, OpenAPI                      */
 
-static ts_code h_healthz(http_req *r)
+static ts_code h_healthz(http_req *r, ts_ctx *x)
 {
     return http_reply(r, 200, "application/json", "{\"status\":\"ok\"}", 15);
 }
 
-static ts_code h_readyz(http_req *r)
+static ts_code h_readyz(http_req *r, ts_ctx *x)
 {
     ts_err e;
     ts_err_clear(&e);
@@ -185,7 +185,7 @@ static bool metrics_allowed(http_req *r)
     return http_client_in(r, lo, 2);
 }
 
-static ts_code h_metrics(http_req *r)
+static ts_code h_metrics(http_req *r, ts_ctx *x)
 {
     if (!metrics_allowed(r)) return ts_err_set(&r->err, TS_ENOTFOUND, M_NOT_FOUND_ROUTE, r->path);
     http_server *s = r->srv;
@@ -223,7 +223,7 @@ static ts_code h_metrics(http_req *r)
     return http_reply(r, 200, "text/plain; version=0.0.4; charset=utf-8", out, strlen(out));
 }
 
-static ts_code h_openapi(http_req *r)
+static ts_code h_openapi(http_req *r, ts_ctx *x)
 {
     const ts_embedded *e = ts_embedded_find(ts_data_files, "docs/openapi.json");
     if (!e) return ts_err_set(&r->err, TS_ENOTFOUND, M_NOT_FOUND_ROUTE, r->path);
@@ -233,9 +233,9 @@ static ts_code h_openapi(http_req *r)
 }
 
 const http_route http_core_routes[] = {
-    {"GET", "/healthz", h_healthz, PERM_PUBLIC, NULL, NULL},
-    {"GET", "/readyz", h_readyz, PERM_PUBLIC, NULL, NULL},
-    {"GET", "/metrics", h_metrics, PERM_PUBLIC, NULL, NULL},
-    {"GET", "/api/v1/openapi.json", h_openapi, PERM_PUBLIC, NULL, NULL},
+    {"GET", "/healthz", h_healthz, PERM_PUBLIC, .no_db = true},
+    {"GET", "/readyz", h_readyz, PERM_PUBLIC, .no_db = true},
+    {"GET", "/metrics", h_metrics, PERM_PUBLIC, .no_db = true},
+    {"GET", "/api/v1/openapi.json", h_openapi, PERM_PUBLIC, .no_db = true},
     {0},
 };

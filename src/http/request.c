@@ -25,6 +25,13 @@ const char *http_param(http_req *r, const char *name)
     return NULL;
 }
 
+int64_t http_id(http_req *r, const char *name)
+{
+    for (int i = 0; i < r->nparams; i++)
+        if (!strcmp(r->param_name[i], name)) return r->param_int[i];
+    return 0;
+}
+
 const char *http_query(http_req *r, const char *name)
 {
     const char *v = MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);

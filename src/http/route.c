@@ -48,6 +48,7 @@ static bool route_match(const route_ent *e, const char *path, http_req *r, bool 
             if (bind && np < HTTP_MAX_PARAMS) {
                 r->param_name[np] = arena_strndup(r->a, seg + 1, sl - 2);
                 r->param_val[np] = arena_strndup(r->a, p, n);
+                r->param_int[np] = 0;
                 np++;
             }
         } else if (n != sl || memcmp(p, seg, n)) {

@@ -197,9 +197,13 @@ static void dispatch(http_server *s, http_req *r)
         return;
     }
     db_fault_arm(http_header(r, "X-Tinhso-Fault")); /* no-op unless built with TINHSO_FAULTS */
-    rc = check_auth(s, r, s->routes[idx].r->perm);
-    if (rc == TS_OK) rc = http_validate(r, s->routes[idx].r);
-    if (rc == TS_OK) rc = s->routes[idx].r->fn(r);
+    const http_route *rt = s->routes[idx].r;
+    rc = check_auth(s, r, rt->perm);
+    if (rc == TS_OK) rc = http_validate(r, rt);
+    if (rc == TS_OK) {
+        ts_ctx *x = http_ctx(r, !rt->no_db);
+        rc = x ? rt->fn(r, x) : r->err.code;
+    }
     if (db_fault_disarm()) http_add_header(r, "X-Tinhso-Fault", "fired");
     if (rc != TS_OK || !r->replied) {
         if (rc == TS_OK) ts_err_set(&r->err, TS_EINTERNAL, M_INTERNAL, NULL);

@@ -143,6 +143,15 @@ void ts_err_clear(ts_err *e);
 ts_code ts_err_set(ts_err *e, ts_code code, ts_msg msg, const char *arg);
 /* Add a field error (keeps the first TS_ERR_MAX_FIELDS); returns e->code. */
 ts_code ts_err_field(ts_err *e, ts_code code, const char *field, ts_msg msg, const char *arg);
+/* Return from the calling function with expr's code unless it is TS_OK:
+ * `TS_TRY(units_get(x, code, &u));` for the one failure path every call
+ * that fills a ts_err has. */
+#define TS_TRY(expr)                                                                               \
+    do {                                                                                           \
+        ts_code ts_try_rc_ = (expr);                                                               \
+        if (ts_try_rc_ != TS_OK) return ts_try_rc_;                                                \
+    } while (0)
+
 /* Record internal detail (printf); never sent to clients. */
 void ts_err_debug(ts_err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

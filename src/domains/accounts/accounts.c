@@ -46,7 +46,9 @@ ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id
                              ts_err *err)
 {
     agency g;
-    ts_code rc = agencies_find(c, a, code, &g, err);
+    ts_ctx y;
+    ts_ctx_init(&y, c, a, NULL, NULL, err);
+    ts_code rc = agencies_find(&y, code, &g);
     if (rc != TS_OK) return rc;
     if (id) *id = g.id;
     if (path) *path = g.path;
@@ -1430,7 +1432,9 @@ static ts_code demo_agency(db_conn *c, arena *a, const char *spec, const char **
     if (!spec || spec[0] != '#') return TS_OK;
     agencies_query q = {.kind = "commune_committee", .limit = 1, .offset = atoi(spec + 1) - 1};
     agencies_list_result res;
-    ts_code rc = agencies_list(c, a, &q, &res, err);
+    ts_ctx y;
+    ts_ctx_init(&y, c, a, NULL, NULL, err);
+    ts_code rc = agencies_list(&y, &q, &res);
     *code = rc == TS_OK && res.n ? res.items[0].code : NULL;
     return rc;
 }

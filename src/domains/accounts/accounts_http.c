@@ -83,10 +83,9 @@ static ts_code signed_in(http_req *r, ident_login_result *res)
     return reply_me(r, &res->principal);
 }
 
-static ts_code h_login(http_req *r)
+static ts_code h_login(http_req *r, ts_ctx *x)
 {
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
+    db_conn *c = x->db;
     ident_login_result res;
     ts_code rc =
         ident_login(c, r->a, &r->cfg->ident, http_in_raw(r, "username"), http_in_raw(r, "password"),
@@ -113,10 +112,9 @@ static const jx_field login_mfa_body[] = {
     {0},
 };
 
-static ts_code h_login_mfa(http_req *r)
+static ts_code h_login_mfa(http_req *r, ts_ctx *x)
 {
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
+    db_conn *c = x->db;
     ident_login_result res;
     ts_code rc = ident_login_mfa(c, r->a, &r->cfg->ident, http_in_raw(r, "challenge"),
                                  http_in_raw(r, "code"), http_in_raw(r, "recovery_code"),
@@ -127,19 +125,18 @@ static ts_code h_login_mfa(http_req *r)
     return signed_in(r, &res);
 }
 
-static ts_code h_logout(http_req *r)
+static ts_code h_logout(http_req *r, ts_ctx *x)
 {
     ident_principal *p = r->principal;
     if (p->kind == IDENT_SESSION) {
-        db_conn *c = http_db(r);
-        if (!c) return r->err.code;
-        if (ident_logout(c, p->session_id, http_actor(r), &r->err) != TS_OK) return r->err.code;
+        db_conn *c = x->db;
+        TS_TRY(ident_logout(c, p->session_id, http_actor(r), &r->err));
     }
     http_set_session_cookie(r, "", 0);
     return http_reply(r, 204, NULL, "", 0);
 }
 
-static ts_code h_me(http_req *r)
+static ts_code h_me(http_req *r, ts_ctx *x)
 {
     return reply_me(r, r->principal);
 }
@@ -186,16 +183,7 @@ static ts_code reply_account(http_req *r, const account *ac, const char *role,
     return http_reply_w(r, 201, w);
 }
 
-/* An account with its grants. */
-static ts_code reply_view(http_req *r, int status, const account_view *v)
-{
-    jsonw *w = http_json(r);
-    account_view_write_json(w, v);
-    jw_obj_end(w);
-    return http_reply_w(r, status, w);
-}
-
-static ts_code h_register(http_req *r)
+static ts_code h_register(http_req *r, ts_ctx *x)
 {
     account_new n = {.username = http_in_str(r, "username"),
                      .kind = "citizen",
@@ -203,8 +191,6 @@ static ts_code h_register(http_req *r)
                      .email = http_in_str(r, "email"),
                      .phone = http_in_str(r, "phone"),
                      .password = http_in_raw(r, "password")};
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     /* each attempt costs a password hash: a few per address and hour */
     int retry;
     ts_code rc = ident_register_take(x->db, &r->cfg->ident, http_client_ip(r), &retry, &r->err);
@@ -212,7 +198,7 @@ static ts_code h_register(http_req *r)
     if (rc != TS_OK) return rc;
     x->actor = "self-registration";
     account out;
-    if (accounts_create(x, &n, &out) != TS_OK) return r->err.code;
+    TS_TRY(accounts_create(x, &n, &out));
     return reply_account(r, &out, NULL, NULL);
 }
 
@@ -222,12 +208,10 @@ static const jx_field password_body[] = {
     {0},
 };
 
-static ts_code h_password(http_req *r)
+static ts_code h_password(http_req *r, ts_ctx *x)
 {
     ident_principal *p = r->principal;
     if (p->kind != IDENT_SESSION) return ts_err_set(&r->err, TS_EFORBIDDEN, M_SESSION_ONLY, NULL);
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     account_pw_client cl = {.st = &r->cfg->ident, .ip = http_client_ip(r)};
     ts_code rc = accounts_change_password(x, p->account_id, http_in_raw(r, "old_password"),
                                           http_in_raw(r, "new_password"), p->session_id, &cl);
@@ -244,15 +228,12 @@ static const jx_field contact_verify_body[] = {
 };
 
 /* Prove one's own e-mail or phone with the one-time code it received. */
-static ts_code h_contact_verify(http_req *r)
+static ts_code h_contact_verify(http_req *r, ts_ctx *x)
 {
     ident_principal *p = r->principal;
     if (p->kind != IDENT_SESSION) return ts_err_set(&r->err, TS_EFORBIDDEN, M_SESSION_ONLY, NULL);
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
-    if (accounts_contact_verify(x, p->username, http_in_str(r, "channel"),
-                                http_in_raw(r, "code")) != TS_OK)
-        return r->err.code;
+    TS_TRY(
+        accounts_contact_verify(x, p->username, http_in_str(r, "channel"), http_in_raw(r, "code")));
     return http_reply(r, 204, NULL, "", 0);
 }
 
@@ -265,7 +246,7 @@ static const jx_field account_body[] = {
     {0},
 };
 
-static ts_code h_account_create(http_req *r)
+static ts_code h_account_create(http_req *r, ts_ctx *x)
 {
     account_new n = {.username = http_in_str(r, "username"),
                      .kind = "officer",
@@ -275,10 +256,8 @@ static ts_code h_account_create(http_req *r)
                      .password = http_in_raw(r, "password"),
                      .role = http_in_str(r, "role"),
                      .agency_code = http_in_str(r, "agency_code")};
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     account out;
-    if (accounts_create(x, &n, &out) != TS_OK) return r->err.code;
+    TS_TRY(accounts_create(x, &n, &out));
     http_add_header(r, "Location", arena_printf(r->a, "/api/v1/accounts/%lld", (long long)out.id));
     return reply_account(r, &out, n.role, n.agency_code);
 }
@@ -295,7 +274,7 @@ static const jx_field token_body[] = {
     {0},
 };
 
-static ts_code h_token_create(http_req *r)
+static ts_code h_token_create(http_req *r, ts_ctx *x)
 {
     json_t *perms = http_in_json(r, "permissions");
     const char *csv = "";
@@ -307,8 +286,6 @@ static ts_code h_token_create(http_req *r)
             return ts_err_field(&r->err, TS_EVALIDATION, "permissions", M_ROLE_UNKNOWN, ROLE_LIST);
         csv = arena_printf(r->a, "%s%s%s", csv, i ? "," : "", json_string_value(v));
     }
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     char secret[48];
     api_token t;
     token_new in = {.name = http_in_str(r, "name"),
@@ -318,7 +295,7 @@ static ts_code h_token_create(http_req *r)
                     .expires_at = http_in_str(r, "expires_at"),
                     .mint =
                         http_in_has(r, "can_mint_tokens") && http_in_bool(r, "can_mint_tokens")};
-    if (tokens_create(x, &in, secret, &t) != TS_OK) return r->err.code;
+    TS_TRY(tokens_create(x, &in, secret, &t));
     http_add_header(r, "Location", arena_printf(r->a, "/api/v1/tokens/%lld", (long long)t.id));
     jsonw *w = http_json(r);
     token_write_json(w, &t);
@@ -329,35 +306,18 @@ static ts_code h_token_create(http_req *r)
 
 JX_WRITER(write_token, api_token, token_write_json)
 
-static ts_code h_token_list(http_req *r)
+static ts_code h_token_list(http_req *r, ts_ctx *x)
 {
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     api_token *ts;
     int n;
-    if (tokens_list(x, &ts, &n) != TS_OK) return r->err.code;
+    TS_TRY(tokens_list(x, &ts, &n));
     return http_reply_page(r, ts, sizeof *ts, n, write_token, -1, 0, 0);
 }
 
-/* The {id} path parameter; 404 when it is not a positive integer. */
-static ts_code path_id(http_req *r, const char *name, ts_msg msg, int64_t *id)
+static ts_code h_token_revoke(http_req *r, ts_ctx *x)
 {
-    const char *s = http_param(r, name);
-    char *end;
-    *id = 0;
-    long long v = s ? strtoll(s, &end, 10) : 0;
-    if (!s || *end || v <= 0 || strlen(s) > 18) return ts_err_set(&r->err, TS_ENOTFOUND, msg, s);
-    *id = v;
-    return TS_OK;
-}
-
-static ts_code h_token_revoke(http_req *r)
-{
-    int64_t id;
-    if (path_id(r, "id", M_TOKEN_NOT_FOUND, &id) != TS_OK) return r->err.code;
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
-    if (tokens_revoke(x, id) != TS_OK) return r->err.code;
+    int64_t id = http_id(r, "id");
+    TS_TRY(tokens_revoke(x, id));
     return http_reply(r, 204, NULL, "", 0);
 }
 
@@ -377,31 +337,26 @@ static const jx_field account_list_query[] = {
 
 JX_WRITER(write_view, account_view, account_view_write_json)
 
-static ts_code h_account_list(http_req *r)
+static ts_code h_account_list(http_req *r, ts_ctx *x)
 {
     account_query q = {.q = http_query(r, "q"),
                        .kind = http_query(r, "kind"),
                        .agency = http_query(r, "agency"),
                        .limit = http_qint(r, "limit"),
                        .offset = http_qint(r, "offset")};
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     account_view *vs;
     int n;
     int64_t total;
-    if (accounts_list(x, &q, &vs, &n, &total) != TS_OK) return r->err.code;
+    TS_TRY(accounts_list(x, &q, &vs, &n, &total));
     return http_reply_page(r, vs, sizeof *vs, n, write_view, total, q.limit, q.offset);
 }
 
-static ts_code h_account_get(http_req *r)
+static ts_code h_account_get(http_req *r, ts_ctx *x)
 {
-    int64_t id;
-    if (path_id(r, "id", M_ACCOUNT_NOT_FOUND, &id) != TS_OK) return r->err.code;
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
+    int64_t id = http_id(r, "id");
     account_view v;
-    if (accounts_view(x, id, &v) != TS_OK) return r->err.code;
-    return reply_view(r, 200, &v);
+    TS_TRY(accounts_view(x, id, &v));
+    return http_reply_one(r, 200, write_view, &v);
 }
 
 static const jx_field patch_body[] = {
@@ -410,10 +365,9 @@ static const jx_field patch_body[] = {
     {0},
 };
 
-static ts_code h_account_patch(http_req *r)
+static ts_code h_account_patch(http_req *r, ts_ctx *x)
 {
-    int64_t id;
-    if (path_id(r, "id", M_ACCOUNT_NOT_FOUND, &id) != TS_OK) return r->err.code;
+    int64_t id = http_id(r, "id");
     account_patch p = {.set_full_name = http_in_has(r, "full_name"),
                        .full_name = http_in_str(r, "full_name"),
                        .set_email = http_in_has(r, "email"),
@@ -422,11 +376,9 @@ static ts_code h_account_patch(http_req *r)
                        .phone = http_in_str(r, "phone"),
                        .set_disabled = http_in_has(r, "disabled"),
                        .disabled = http_in_bool(r, "disabled")};
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     account_view out;
-    if (accounts_update(x, id, &p, &out) != TS_OK) return r->err.code;
-    return reply_view(r, 200, &out);
+    TS_TRY(accounts_update(x, id, &p, &out));
+    return http_reply_one(r, 200, write_view, &out);
 }
 
 static const jx_field grant_body[] = {
@@ -435,26 +387,19 @@ static const jx_field grant_body[] = {
     {0},
 };
 
-static ts_code h_grant_add(http_req *r)
+static ts_code h_grant_add(http_req *r, ts_ctx *x)
 {
-    int64_t id;
-    if (path_id(r, "id", M_ACCOUNT_NOT_FOUND, &id) != TS_OK) return r->err.code;
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
+    int64_t id = http_id(r, "id");
     account_view out;
-    if (accounts_grant_add(x, id, http_in_str(r, "role"), http_in_str(r, "agency"), &out) != TS_OK)
-        return r->err.code;
-    return reply_view(r, 201, &out);
+    TS_TRY(accounts_grant_add(x, id, http_in_str(r, "role"), http_in_str(r, "agency"), &out));
+    return http_reply_one(r, 201, write_view, &out);
 }
 
-static ts_code h_grant_remove(http_req *r)
+static ts_code h_grant_remove(http_req *r, ts_ctx *x)
 {
-    int64_t id, gid;
-    if (path_id(r, "id", M_ACCOUNT_NOT_FOUND, &id) != TS_OK) return r->err.code;
-    if (path_id(r, "grant_id", M_GRANT_NOT_FOUND, &gid) != TS_OK) return r->err.code;
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
-    if (accounts_grant_remove(x, id, gid) != TS_OK) return r->err.code;
+    int64_t id = http_id(r, "id");
+    int64_t gid = http_id(r, "grant_id");
+    TS_TRY(accounts_grant_remove(x, id, gid));
     return http_reply(r, 204, NULL, "", 0);
 }
 
@@ -463,13 +408,10 @@ static const jx_field reset_body[] = {
     {0},
 };
 
-static ts_code h_password_reset(http_req *r)
+static ts_code h_password_reset(http_req *r, ts_ctx *x)
 {
-    int64_t id;
-    if (path_id(r, "id", M_ACCOUNT_NOT_FOUND, &id) != TS_OK) return r->err.code;
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
-    if (accounts_reset_password(x, id, http_in_raw(r, "password")) != TS_OK) return r->err.code;
+    int64_t id = http_id(r, "id");
+    TS_TRY(accounts_reset_password(x, id, http_in_raw(r, "password")));
     return http_reply(r, 204, NULL, "", 0);
 }
 
@@ -477,33 +419,26 @@ static ts_code h_password_reset(http_req *r)
 
 JX_WRITER(write_session, session_info, session_write_json)
 
-static ts_code h_sessions(http_req *r)
+static ts_code h_sessions(http_req *r, ts_ctx *x)
 {
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     session_info *ss;
     int n;
-    if (sessions_list(x, &r->cfg->ident, &ss, &n) != TS_OK) return r->err.code;
+    TS_TRY(sessions_list(x, &r->cfg->ident, &ss, &n));
     return http_reply_page(r, ss, sizeof *ss, n, write_session, -1, 0, 0);
 }
 
-static ts_code h_session_end(http_req *r)
+static ts_code h_session_end(http_req *r, ts_ctx *x)
 {
-    int64_t id;
-    if (path_id(r, "id", M_SESSION_NOT_FOUND, &id) != TS_OK) return r->err.code;
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
-    if (sessions_end(x, id) != TS_OK) return r->err.code;
+    int64_t id = http_id(r, "id");
+    TS_TRY(sessions_end(x, id));
     if (id == r->principal->session_id) http_set_session_cookie(r, "", 0);
     return http_reply(r, 204, NULL, "", 0);
 }
 
-static ts_code h_sessions_end_others(http_req *r)
+static ts_code h_sessions_end_others(http_req *r, ts_ctx *x)
 {
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     int ended;
-    if (sessions_end_others(x, &ended) != TS_OK) return r->err.code;
+    TS_TRY(sessions_end_others(x, &ended));
     jsonw *w = http_json(r);
     jw_obj_begin(w);
     jw_kint(w, "ended", ended);
@@ -512,15 +447,12 @@ static ts_code h_sessions_end_others(http_req *r)
 }
 
 /* A single-use link for the person to set their own password: shown once. */
-static ts_code h_reset_link(http_req *r)
+static ts_code h_reset_link(http_req *r, ts_ctx *x)
 {
-    int64_t id, expires;
-    if (path_id(r, "id", M_ACCOUNT_NOT_FOUND, &id) != TS_OK) return r->err.code;
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
+    int64_t id = http_id(r, "id");
+    int64_t expires;
     char token[44];
-    if (accounts_reset_link(x, id, r->cfg->ident.reset_link_s, token, &expires) != TS_OK)
-        return r->err.code;
+    TS_TRY(accounts_reset_link(x, id, r->cfg->ident.reset_link_s, token, &expires));
     jsonw *w = http_json(r);
     jw_obj_begin(w);
     jw_kstr(w, "token", token);
@@ -536,24 +468,17 @@ static const jx_field reset_use_body[] = {
     {0},
 };
 
-static ts_code h_reset_use(http_req *r)
+static ts_code h_reset_use(http_req *r, ts_ctx *x)
 {
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     x->actor = "reset-link";
-    if (accounts_reset_with_link(x, http_in_raw(r, "token"), http_in_raw(r, "new_password")) !=
-        TS_OK)
-        return r->err.code;
+    TS_TRY(accounts_reset_with_link(x, http_in_raw(r, "token"), http_in_raw(r, "new_password")));
     return http_reply(r, 204, NULL, "", 0);
 }
 
-static ts_code h_mfa_reset(http_req *r)
+static ts_code h_mfa_reset(http_req *r, ts_ctx *x)
 {
-    int64_t id;
-    if (path_id(r, "id", M_ACCOUNT_NOT_FOUND, &id) != TS_OK) return r->err.code;
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
-    if (mfa_reset(x, id) != TS_OK) return r->err.code;
+    int64_t id = http_id(r, "id");
+    TS_TRY(mfa_reset(x, id));
     return http_reply(r, 204, NULL, "", 0);
 }
 
@@ -582,49 +507,53 @@ static const jx_field audit_query_spec[] = {
     {0},
 };
 
-static ts_code h_audit(http_req *r)
+static ts_code h_audit(http_req *r, ts_ctx *x)
 {
     audit_query q = {.limit = http_qint(r, "limit"),
                      .offset = http_qint(r, "offset"),
                      .object_type = http_query(r, "object_type"),
                      .object_id = http_query(r, "object_id"),
                      .actor = http_query(r, "actor")};
-    if (query_time(r, "from", &q.from) != TS_OK || query_time(r, "to", &q.to) != TS_OK)
-        return r->err.code;
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
+    TS_TRY(query_time(r, "from", &q.from) != TS_OK || query_time(r, "to", &q.to));
     jsonw *w = http_json(r);
-    if (audit_list(x, &q, w) != TS_OK) return r->err.code;
+    TS_TRY(audit_list(x, &q, w));
     return http_reply_w(r, 200, w);
 }
 
 const http_route accounts_routes[] = {
     {"POST", "/api/v1/auth/login", h_login, PERM_PUBLIC, .body = login_body},
     {"POST", "/api/v1/auth/login/mfa", h_login_mfa, PERM_PUBLIC, .body = login_mfa_body},
-    {"POST", "/api/v1/auth/logout", h_logout, PERM_SELF, NULL, NULL},
+    {"POST", "/api/v1/auth/logout", h_logout, PERM_SELF, .body = NULL},
     {"POST", "/api/v1/auth/register", h_register, PERM_PUBLIC, .body = register_body},
     {"POST", "/api/v1/auth/password-reset", h_reset_use, PERM_PUBLIC, .body = reset_use_body},
-    {"GET", "/api/v1/me", h_me, PERM_SELF, NULL, NULL},
+    {"GET", "/api/v1/me", h_me, PERM_SELF, .query = NULL},
     {"POST", "/api/v1/me/password", h_password, PERM_SELF, .body = password_body},
     {"POST", "/api/v1/me/contact/verify", h_contact_verify, PERM_AUTHENTICATED,
      .body = contact_verify_body},
-    {"GET", "/api/v1/me/sessions", h_sessions, PERM_AUTHENTICATED, NULL, NULL},
-    {"DELETE", "/api/v1/me/sessions", h_sessions_end_others, PERM_AUTHENTICATED, NULL, NULL},
-    {"DELETE", "/api/v1/me/sessions/{id}", h_session_end, PERM_AUTHENTICATED, NULL, NULL},
+    {"GET", "/api/v1/me/sessions", h_sessions, PERM_AUTHENTICATED, .query = NULL},
+    {"DELETE", "/api/v1/me/sessions", h_sessions_end_others, PERM_AUTHENTICATED, .body = NULL},
+    {"DELETE", "/api/v1/me/sessions/{id}", h_session_end, PERM_AUTHENTICATED,
+     .ids = HTTP_IDS({"id", M_SESSION_NOT_FOUND, 1, 0})},
     {"POST", "/api/v1/accounts", h_account_create, PERM_AGENCY_ADMIN, .body = account_body},
     {"GET", "/api/v1/accounts", h_account_list, PERM_AGENCY_ADMIN, .query = account_list_query},
-    {"GET", "/api/v1/accounts/{id}", h_account_get, PERM_AGENCY_ADMIN, NULL, NULL},
-    {"PATCH", "/api/v1/accounts/{id}", h_account_patch, PERM_AGENCY_ADMIN, .body = patch_body},
-    {"POST", "/api/v1/accounts/{id}/grants", h_grant_add, PERM_AGENCY_ADMIN, .body = grant_body},
-    {"DELETE", "/api/v1/accounts/{id}/grants/{grant_id}", h_grant_remove, PERM_AGENCY_ADMIN, NULL,
-     NULL},
+    {"GET", "/api/v1/accounts/{id}", h_account_get, PERM_AGENCY_ADMIN,
+     .ids = HTTP_IDS({"id", M_ACCOUNT_NOT_FOUND, 1, 0})},
+    {"PATCH", "/api/v1/accounts/{id}", h_account_patch, PERM_AGENCY_ADMIN, .body = patch_body,
+     .ids = HTTP_IDS({"id", M_ACCOUNT_NOT_FOUND, 1, 0})},
+    {"POST", "/api/v1/accounts/{id}/grants", h_grant_add, PERM_AGENCY_ADMIN, .body = grant_body,
+     .ids = HTTP_IDS({"id", M_ACCOUNT_NOT_FOUND, 1, 0})},
+    {"DELETE", "/api/v1/accounts/{id}/grants/{grant_id}", h_grant_remove, PERM_AGENCY_ADMIN,
+     .ids = HTTP_IDS({"id", M_ACCOUNT_NOT_FOUND, 1, 0}, {"grant_id", M_GRANT_NOT_FOUND, 1, 0})},
     {"POST", "/api/v1/accounts/{id}/password", h_password_reset, PERM_AGENCY_ADMIN,
-     .body = reset_body},
-    {"POST", "/api/v1/accounts/{id}/password-reset", h_reset_link, PERM_AGENCY_ADMIN, NULL, NULL},
-    {"DELETE", "/api/v1/accounts/{id}/mfa", h_mfa_reset, PERM_AGENCY_ADMIN, NULL, NULL},
-    {"GET", "/api/v1/tokens", h_token_list, PERM_AGENCY_ADMIN, NULL, NULL},
+     .body = reset_body, .ids = HTTP_IDS({"id", M_ACCOUNT_NOT_FOUND, 1, 0})},
+    {"POST", "/api/v1/accounts/{id}/password-reset", h_reset_link, PERM_AGENCY_ADMIN,
+     .ids = HTTP_IDS({"id", M_ACCOUNT_NOT_FOUND, 1, 0})},
+    {"DELETE", "/api/v1/accounts/{id}/mfa", h_mfa_reset, PERM_AGENCY_ADMIN,
+     .ids = HTTP_IDS({"id", M_ACCOUNT_NOT_FOUND, 1, 0})},
+    {"GET", "/api/v1/tokens", h_token_list, PERM_AGENCY_ADMIN, .query = NULL},
     {"POST", "/api/v1/tokens", h_token_create, PERM_AGENCY_ADMIN, .body = token_body},
-    {"DELETE", "/api/v1/tokens/{id}", h_token_revoke, PERM_AGENCY_ADMIN, NULL, NULL},
+    {"DELETE", "/api/v1/tokens/{id}", h_token_revoke, PERM_AGENCY_ADMIN,
+     .ids = HTTP_IDS({"id", M_TOKEN_NOT_FOUND, 1, 0})},
     {"GET", "/api/v1/audit", h_audit, PERM_AGENCY_ADMIN, .query = audit_query_spec},
     {0},
 };

@@ -137,19 +137,24 @@ static ts_code get_by_code(db_conn *c, arena *a, const char *code, agency *out, 
 /* 1 when an administrative unit with this code is valid today, 0 when not, <0 on error. */
 static int unit_exists(db_conn *c, arena *a, const char *code, ts_err *err)
 {
-    ts_code rc = units_exists(c, a, code, NULL, err);
+    ts_ctx y;
+    ts_ctx_init(&y, c, a, NULL, NULL, err);
+    ts_code rc = units_exists(&y, code, NULL);
     return rc == TS_OK ? 1 : rc == TS_ENOTFOUND ? 0 : -(int)rc;
 }
 
-ts_code agencies_find(db_conn *c, arena *a, const char *code, agency *out, ts_err *err)
+ts_code agencies_find(ts_ctx *x, const char *code, agency *out)
 {
     if (!agencies_code_valid(code)) return TS_ENOTFOUND;
-    return get_by_code(c, a, code, out, err);
+    return get_by_code(x->db, x->a, code, out, x->err);
 }
 
-ts_code agencies_get(db_conn *c, arena *a, const char *code, agency *out, agency **chain,
-                     int *nchain, int64_t *nchildren, ts_err *err)
+ts_code agencies_get(ts_ctx *x, const char *code, agency *out, agency **chain, int *nchain,
+                     int64_t *nchildren)
 {
+    db_conn *c = x->db;
+    arena *a = x->a;
+    ts_err *err = x->err;
     *chain = NULL;
     *nchain = 0;
     *nchildren = 0;
@@ -186,9 +191,11 @@ static void read_agency_row(arena *a, db_stmt *s, void *item)
     read_agency(a, s, item);
 }
 
-ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_list_result *out,
-                      ts_err *err)
+ts_code agencies_list(ts_ctx *x, const agencies_query *q, agencies_list_result *out)
 {
+    db_conn *c = x->db;
+    arena *a = x->a;
+    ts_err *err = x->err;
     memset(out, 0, sizeof *out);
     out->items = arena_calloc(a, sizeof *out->items);
     search_list l;
@@ -660,7 +667,9 @@ static ts_code demo_tx(ts_ctx *x, void *argp)
     /* the communes and wards of the province, valid today */
     units_query uq = {.parent = DEMO_PROVINCE_UNIT, .level = 3, .limit = 256};
     units_list_result ul;
-    ts_code rc = units_list(c, a, &uq, &ul, err);
+    ts_ctx y = *x;
+    y.a = a;
+    ts_code rc = units_list(&y, &uq, &ul);
     if (rc != TS_OK) return rc;
     int n = 0;
     agency *communes = arena_calloc(a, sizeof(agency) * (size_t)(ul.n ? ul.n : 1));

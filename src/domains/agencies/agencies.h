@@ -91,15 +91,14 @@ typedef struct agencies_list_result {
 } agencies_list_result;
 
 /* Ordered by level, then code. An unknown parent/within code gives total 0. */
-ts_code agencies_list(db_conn *c, arena *a, const agencies_query *q, agencies_list_result *out,
-                      ts_err *err);
+ts_code agencies_list(ts_ctx *x, const agencies_query *q, agencies_list_result *out);
 
 /* One agency by code, without its ancestors: TS_ENOTFOUND (err untouched)
  * when there is none. For other domains (accounts, dossiers) and scope checks. */
-ts_code agencies_find(db_conn *c, arena *a, const char *code, agency *out, ts_err *err);
+ts_code agencies_find(ts_ctx *x, const char *code, agency *out);
 /* One agency with its ancestors top-down in chain and its direct children count. */
-ts_code agencies_get(db_conn *c, arena *a, const char *code, agency *out, agency **chain,
-                     int *nchain, int64_t *nchildren, ts_err *err);
+ts_code agencies_get(ts_ctx *x, const char *code, agency *out, agency **chain, int *nchain,
+                     int64_t *nchildren);
 
 typedef struct agency_new {
     const char *code, *parent_code, *kind, *name, *short_name, *unit_code;

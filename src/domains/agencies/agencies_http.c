@@ -37,40 +37,25 @@ static const jx_field list_query[] = {
 
 JX_WRITER(write_agency, agency, agency_write_json)
 
-static ts_code h_list(http_req *r)
+static ts_code h_list(http_req *r, ts_ctx *x)
 {
     agencies_query q = {0};
     http_query_read(r, &q);
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
     agencies_list_result res;
-    ts_code rc = agencies_list(c, r->a, &q, &res, &r->err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(agencies_list(x, &q, &res));
     return http_reply_page(r, res.items, sizeof *res.items, res.n, write_agency, res.total, q.limit,
                            q.offset);
 }
 
-/* One agency (in a change's answer) */
-static ts_code reply_agency(http_req *r, int status, const agency *g)
-{
-    jsonw *w = http_json(r);
-    agency_write_json(w, g);
-    jw_obj_end(w);
-    return http_reply_w(r, status, w);
-}
-
-static ts_code h_get(http_req *r)
+static ts_code h_get(http_req *r, ts_ctx *x)
 {
     const char *code = http_param(r, "code");
     if (!agencies_code_valid(code))
         return ts_err_set(&r->err, TS_ENOTFOUND, M_AGENCY_NOT_FOUND, code);
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
     agency g, *chain;
     int n;
     int64_t children;
-    ts_code rc = agencies_get(c, r->a, code, &g, &chain, &n, &children, &r->err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(agencies_get(x, code, &g, &chain, &n, &children));
     jsonw *w = http_json(r);
     agency_write_json(w, &g);
     jw_key(w, "parents");
@@ -91,7 +76,7 @@ static ts_code h_get(http_req *r)
 }
 
 /* GET /api/v1/agency-kinds: the kinds an agency may have (the web's choices). */
-static ts_code h_kinds(http_req *r)
+static ts_code h_kinds(http_req *r, ts_ctx *x)
 {
     jsonw *w = http_json(r);
     jw_obj_begin(w);
@@ -162,16 +147,14 @@ static const jx_field create_body[] = {
 };
 #undef N
 
-static ts_code h_create(http_req *r)
+static ts_code h_create(http_req *r, ts_ctx *x)
 {
     agency_new n = {0};
     http_in_read(r, &n);
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     agency out;
-    if (agencies_create(x, &n, &out) != TS_OK) return r->err.code;
+    TS_TRY(agencies_create(x, &n, &out));
     http_add_header(r, "Location", arena_printf(r->a, "/api/v1/agencies/%s", out.code));
-    return reply_agency(r, 201, &out);
+    return http_reply_one(r, 201, write_agency, &out);
 }
 
 #define P(m) JX_INTO(agency_patch, m)
@@ -202,22 +185,20 @@ static const jx_field patch_body[] = {
 };
 #undef P
 
-static ts_code h_patch(http_req *r)
+static ts_code h_patch(http_req *r, ts_ctx *x)
 {
     agency_patch p = {0};
     http_in_read(r, &p);
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     agency out;
-    if (agencies_update(x, http_param(r, "code"), &p, &out) != TS_OK) return r->err.code;
-    return reply_agency(r, 200, &out);
+    TS_TRY(agencies_update(x, http_param(r, "code"), &p, &out));
+    return http_reply_one(r, 200, write_agency, &out);
 }
 
 const http_route agencies_routes[] = {
     {"GET", "/api/v1/agencies", h_list, PERM_PUBLIC, .query = list_query},
     {"POST", "/api/v1/agencies", h_create, PERM_SYSTEM_ADMIN, .body = create_body},
-    {"GET", "/api/v1/agencies/{code}", h_get, PERM_PUBLIC, NULL, NULL},
-    {"GET", "/api/v1/agency-kinds", h_kinds, PERM_PUBLIC, NULL, NULL},
+    {"GET", "/api/v1/agencies/{code}", h_get, PERM_PUBLIC, .query = NULL},
+    {"GET", "/api/v1/agency-kinds", h_kinds, PERM_PUBLIC, .query = NULL},
     {"PATCH", "/api/v1/agencies/{code}", h_patch, PERM_AGENCY_ADMIN, .body = patch_body},
     {0},
 };

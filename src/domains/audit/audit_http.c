@@ -56,12 +56,11 @@ static void write_hash(jsonw *w, const char *key, const uint8_t h[MERKLE_HASH])
     jw_kstr(w, key, hex);
 }
 
-static ts_code h_sth(http_req *r)
+static ts_code h_sth(http_req *r, ts_ctx *x)
 {
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
+    db_conn *c = x->db;
     audit_sth h;
-    if (audittree_sth(c, 0, &h, &r->err) != TS_OK) return r->err.code;
+    TS_TRY(audittree_sth(c, 0, &h, &r->err));
     jsonw *w = http_json(r);
     jw_obj_begin(w);
     write_sth(w, &h);
@@ -71,15 +70,10 @@ static ts_code h_sth(http_req *r)
     return http_reply_w(r, 200, w);
 }
 
-static ts_code h_proof(http_req *r)
+static ts_code h_proof(http_req *r, ts_ctx *x)
 {
-    const char *s = http_param(r, "seq");
-    char *end = NULL;
-    long long seq = s ? strtoll(s, &end, 10) : 0;
-    if (!s || !*s || *end || seq < 1 || seq > MAX_SIZE)
-        return ts_err_set(&r->err, TS_ENOTFOUND, M_AUDIT_NOT_IN_TREE, s);
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
+    int64_t seq = http_id(r, "seq");
+    db_conn *c = x->db;
     audit_proof *p = malloc(sizeof *p);
     ts_code rc = audittree_inclusion(c, seq, http_qint(r, "tree_size"), p, &r->err);
     if (rc == TS_OK) {
@@ -107,10 +101,9 @@ static ts_code h_proof(http_req *r)
     return rc;
 }
 
-static ts_code h_consistency(http_req *r)
+static ts_code h_consistency(http_req *r, ts_ctx *x)
 {
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
+    db_conn *c = x->db;
     audit_proof *p = malloc(sizeof *p);
     int64_t first = http_qint(r, "first");
     ts_code rc = audittree_consistency(c, first, http_qint(r, "second"), p, &r->err);
@@ -130,8 +123,9 @@ static ts_code h_consistency(http_req *r)
 }
 
 const http_route audit_routes[] = {
-    {"GET", "/api/v1/audit/sth", h_sth, PERM_PUBLIC, NULL, NULL},
-    {"GET", "/api/v1/audit/proof/{seq}", h_proof, PERM_PUBLIC, .query = proof_query},
+    {"GET", "/api/v1/audit/sth", h_sth, PERM_PUBLIC, .query = NULL},
+    {"GET", "/api/v1/audit/proof/{seq}", h_proof, PERM_PUBLIC, .query = proof_query,
+     .ids = HTTP_IDS({"seq", M_AUDIT_NOT_IN_TREE, 1, MAX_SIZE})},
     {"GET", "/api/v1/audit/consistency", h_consistency, PERM_PUBLIC, .query = consistency_query},
     {0},
 };

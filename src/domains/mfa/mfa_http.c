@@ -13,12 +13,10 @@
 #include "../routes.h"
 #include "mfa.h"
 
-static ts_code h_status(http_req *r)
+static ts_code h_status(http_req *r, ts_ctx *x)
 {
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     mfa_status st;
-    if (mfa_status_get(x, &r->cfg->ident, &st) != TS_OK) return r->err.code;
+    TS_TRY(mfa_status_get(x, &r->cfg->ident, &st));
     jsonw *w = http_json(r);
     jw_obj_begin(w);
     jw_kbool(w, "enrolled", st.enrolled);
@@ -31,12 +29,10 @@ static ts_code h_status(http_req *r)
     return http_reply_w(r, 200, w);
 }
 
-static ts_code h_begin(http_req *r)
+static ts_code h_begin(http_req *r, ts_ctx *x)
 {
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     mfa_enrolment e;
-    if (mfa_enrol_begin(x, &r->cfg->ident, &e) != TS_OK) return r->err.code;
+    TS_TRY(mfa_enrol_begin(x, &r->cfg->ident, &e));
     jsonw *w = http_json(r);
     jw_obj_begin(w);
     jw_kstr(w, "secret", e.secret);
@@ -51,13 +47,10 @@ static const jx_field confirm_body[] = {
     {0},
 };
 
-static ts_code h_confirm(http_req *r)
+static ts_code h_confirm(http_req *r, ts_ctx *x)
 {
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     char codes[MFA_RECOVERY_CODES][MFA_RECOVERY_LEN + 1];
-    if (mfa_enrol_confirm(x, &r->cfg->ident, http_in_raw(r, "code"), codes) != TS_OK)
-        return r->err.code;
+    TS_TRY(mfa_enrol_confirm(x, &r->cfg->ident, http_in_raw(r, "code"), codes));
     jsonw *w = http_json(r);
     jw_obj_begin(w);
     jw_kbool(w, "enrolled", true);
@@ -76,10 +69,8 @@ static const jx_field remove_body[] = {
     {0},
 };
 
-static ts_code h_remove(http_req *r)
+static ts_code h_remove(http_req *r, ts_ctx *x)
 {
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     int retry = 0;
     ts_code rc = mfa_remove_own(x, &r->cfg->ident, http_in_raw(r, "code"),
                                 http_in_raw(r, "recovery_code"), &retry);
@@ -89,8 +80,8 @@ static ts_code h_remove(http_req *r)
 }
 
 const http_route mfa_routes[] = {
-    {"GET", "/api/v1/me/mfa", h_status, PERM_SELF, NULL, NULL},
-    {"POST", "/api/v1/me/mfa/totp", h_begin, PERM_SELF, NULL, NULL},
+    {"GET", "/api/v1/me/mfa", h_status, PERM_SELF, .query = NULL},
+    {"POST", "/api/v1/me/mfa/totp", h_begin, PERM_SELF, .body = NULL},
     {"POST", "/api/v1/me/mfa/totp/confirm", h_confirm, PERM_SELF, .body = confirm_body},
     {"POST", "/api/v1/me/mfa/remove", h_remove, PERM_SELF, .body = remove_body},
     {0},

@@ -123,7 +123,8 @@ static const char *choice(chk *c, const json_t *obj, json_t *out, const char *at
         }
     char list[200] = "";
     for (int i = 0; allowed[i]; i++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", allowed[i]);
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                 allowed[i]);
     bad(c, path(c, at, key), M_FIELD_ENUM, arena_strdup(c->x->a, list));
     return NULL;
 }
@@ -143,8 +144,7 @@ static bool integer(chk *c, const json_t *obj, json_t *out, const char *at, cons
     }
     json_int_t n = json_integer_value(v);
     if (n < lo || n > hi) {
-        bad(c, f, M_FIELD_RANGE,
-            arena_printf(c->x->a, "%lld–%lld", (long long)lo, (long long)hi));
+        bad(c, f, M_FIELD_RANGE, arena_printf(c->x->a, "%lld–%lld", (long long)lo, (long long)hi));
         return false;
     }
     if (out) json_object_set_new(out, key, json_integer(n));
@@ -208,7 +208,9 @@ static void agency_ref(chk *c, const char *field, const char *code)
     }
     ts_err scratch;
     ts_err_clear(&scratch);
-    ts_code rc = agencies_find(c->x->db, c->x->a, code, &g, &scratch);
+    ts_ctx y = *c->x;
+    y.err = &scratch;
+    ts_code rc = agencies_find(&y, code, &g);
     if (rc == TS_ENOTFOUND)
         bad(c, field, M_AGENCY_NOT_FOUND, code);
     else if (rc != TS_OK)
@@ -234,7 +236,8 @@ static json_t *check_fee(chk *c, const json_t *f, const char *at)
     if (!object(c, f, at, m)) return o;
     text(c, f, o, at, "name", true, NAME_MAX_CHARS);
     choice(c, f, o, at, "kind", fee_kinds);
-    bool has_amount = json_object_get(f, "amount_vnd") && !json_is_null(json_object_get(f, "amount_vnd"));
+    bool has_amount =
+        json_object_get(f, "amount_vnd") && !json_is_null(json_object_get(f, "amount_vnd"));
     bool has_rule = json_object_get(f, "rule") && !json_is_null(json_object_get(f, "rule"));
     if (has_amount == has_rule) bad(c, path(c, at, "amount_vnd"), M_PROC_FEE_ONE, NULL);
     if (has_amount)
@@ -272,7 +275,7 @@ static json_t *check_case(chk *c, const json_t *k, const char *at, bool *same_da
 
 static json_t *check_component(chk *c, const json_t *p, const char *at)
 {
-    static const char *const m[] = {"name", "form", "count", "required", "from_state_data",
+    static const char *const m[] = {"name",     "form", "count", "required", "from_state_data",
                                     "template", NULL};
     json_t *o = json_object();
     if (!object(c, p, at, m)) return o;
@@ -325,11 +328,11 @@ static json_t *check_step(chk *c, const json_t *s, const char *at, json_int_t *s
 
 ts_code procedures_check(ts_ctx *x, const json_t *doc, json_t **canon, bool *same_day_out)
 {
-    static const char *const m[] = {
-        "version",    "code",           "name",         "name_en",    "field",
-        "field_en",   "level",          "service_level", "legacy_level", "agency",
-        "receiving",  "cases",          "components",   "results",    "legal_basis",
-        "effective_from", "effective_to", "steps",      NULL};
+    static const char *const m[] = {"version",      "code",     "name",        "name_en",
+                                    "field",        "field_en", "level",       "service_level",
+                                    "legacy_level", "agency",   "receiving",   "cases",
+                                    "components",   "results",  "legal_basis", "effective_from",
+                                    "effective_to", "steps",    NULL};
     chk c = {x, x->err};
     *canon = NULL;
     json_t *o = json_object();
@@ -376,15 +379,15 @@ ts_code procedures_check(ts_ctx *x, const json_t *doc, json_t **canon, bool *sam
     json_t *ocases = json_array();
     bool same_day = false;
     for (size_t i = 0; i < json_array_size(cases); i++)
-        json_array_append_new(ocases, check_case(&c, json_array_get(cases, i),
-                                                 item(&c, "", "cases", i), &same_day));
+        json_array_append_new(
+            ocases, check_case(&c, json_array_get(cases, i), item(&c, "", "cases", i), &same_day));
     json_object_set_new(o, "cases", ocases);
 
     const json_t *comps = array(&c, doc, "", "components", 0, LIST_MAX);
     json_t *ocomps = json_array();
     for (size_t i = 0; i < json_array_size(comps); i++)
-        json_array_append_new(ocomps, check_component(&c, json_array_get(comps, i),
-                                                      item(&c, "", "components", i)));
+        json_array_append_new(
+            ocomps, check_component(&c, json_array_get(comps, i), item(&c, "", "components", i)));
     json_object_set_new(o, "components", ocomps);
 
     const json_t *res = array(&c, doc, "", "results", 0, 20);
@@ -404,8 +407,8 @@ ts_code procedures_check(ts_ctx *x, const json_t *doc, json_t **canon, bool *sam
     const json_t *legal = array(&c, doc, "", "legal_basis", 0, LIST_MAX);
     json_t *olegal = json_array();
     for (size_t i = 0; i < json_array_size(legal); i++)
-        json_array_append_new(olegal, check_legal(&c, json_array_get(legal, i),
-                                                  item(&c, "", "legal_basis", i)));
+        json_array_append_new(
+            olegal, check_legal(&c, json_array_get(legal, i), item(&c, "", "legal_basis", i)));
     json_object_set_new(o, "legal_basis", olegal);
 
     const char *from = date(&c, doc, o, "", "effective_from", true);
@@ -416,8 +419,8 @@ ts_code procedures_check(ts_ctx *x, const json_t *doc, json_t **canon, bool *sam
     json_t *osteps = json_array();
     json_int_t share = 0;
     for (size_t i = 0; i < json_array_size(steps); i++)
-        json_array_append_new(osteps, check_step(&c, json_array_get(steps, i),
-                                                 item(&c, "", "steps", i), &share));
+        json_array_append_new(
+            osteps, check_step(&c, json_array_get(steps, i), item(&c, "", "steps", i), &share));
     if (json_array_size(steps) && share != 100)
         bad(&c, "steps", M_PROC_SHARES, arena_printf(x->a, "%lld", (long long)share));
     json_object_set_new(o, "steps", osteps);

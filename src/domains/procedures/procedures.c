@@ -57,8 +57,7 @@ ts_code procedures_list(ts_ctx *x, const procedures_query *q, procedure **items,
     return rc;
 }
 
-ts_code procedures_get(ts_ctx *x, const char *code, int64_t version, const char *at,
-                       procedure *out)
+ts_code procedures_get(ts_ctx *x, const char *code, int64_t version, const char *at, procedure *out)
 {
     if (!procedures_code_valid(code))
         return ts_err_set(x->err, TS_ENOTFOUND, M_PROC_NOT_FOUND, code);
@@ -68,8 +67,8 @@ ts_code procedures_get(ts_ctx *x, const char *code, int64_t version, const char 
         rc = db_query_one(x->db, x->a,
                           "SELECT " COLS ", p.doc FROM procedures p WHERE p.code = ? AND "
                           "p.version = ?",
-                          (const db_val[]){DBV_T(code), DBV_I(version)}, 2, &full_spec, out,
-                          &found, x->err);
+                          (const db_val[]){DBV_T(code), DBV_I(version)}, 2, &full_spec, out, &found,
+                          x->err);
     else if (at)
         rc = db_query_one(x->db, x->a,
                           "SELECT " COLS ", p.doc FROM procedures p WHERE p.code = ? AND "
@@ -100,10 +99,9 @@ ts_code procedures_get(ts_ctx *x, const char *code, int64_t version, const char 
 ts_code procedures_versions(ts_ctx *x, const char *code, procedure **items, int *n)
 {
     void *rows;
-    ts_code rc =
-        db_query_all(x->db, x->a,
-                     "SELECT " COLS " FROM procedures p WHERE p.code = ? ORDER BY p.version",
-                     (const db_val[]){DBV_T(code)}, 1, &list_spec, 0, &rows, n, x->err);
+    ts_code rc = db_query_all(
+        x->db, x->a, "SELECT " COLS " FROM procedures p WHERE p.code = ? ORDER BY p.version",
+        (const db_val[]){DBV_T(code)}, 1, &list_spec, 0, &rows, n, x->err);
     if (rc == TS_OK) *items = rows;
     return rc;
 }
@@ -121,7 +119,7 @@ static ts_code may_write(ts_ctx *x, const char *agency_code)
 {
     if (!agency_code) return ts_require(x, ROLE_SYSTEM_ADMIN, NULL);
     agency g;
-    ts_code rc = agencies_find(x->db, x->a, agency_code, &g, x->err);
+    ts_code rc = agencies_find(x, agency_code, &g);
     if (rc == TS_ENOTFOUND) return ts_err_set(x->err, rc, M_AGENCY_NOT_FOUND, agency_code);
     if (rc != TS_OK) return rc;
     return ts_require(x, ROLE_AGENCY_ADMIN, g.path);
@@ -137,25 +135,25 @@ static ts_code insert_version_as(ts_ctx *x, const json_t *canon, bool same_day, 
     if (!doc) return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, NULL);
     const char *code = jstr(canon, "code"), *name = jstr(canon, "name");
     const char *field = jstr(canon, "field");
-    const char *key = arena_printf(x->a, "%s %s %s %s", text_fold(x->a, name, strlen(name)),
-                                   text_fold(x->a, field, strlen(field)),
-                                   jstr(canon, "name_en")
-                                       ? text_fold(x->a, jstr(canon, "name_en"),
-                                                   strlen(jstr(canon, "name_en")))
-                                       : "",
-                                   code);
-    ts_code rc = db_run(
-        x->db, x->err,
-        "INSERT INTO procedures (code, version, current, name, name_en, field, level, "
-        "service_level, agency, same_day, effective_from, effective_to, search_key, doc, "
-        "created_at, created_by) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        DBV_T(code), DBV_I(v), DBV_T(name),
-        jstr(canon, "name_en") ? DBV_T(jstr(canon, "name_en")) : DBV_NULL_VAL, DBV_T(field),
-        DBV_T(jstr(canon, "level")), DBV_T(jstr(canon, "service_level")),
-        jstr(canon, "agency") ? DBV_T(jstr(canon, "agency")) : DBV_NULL_VAL, DBV_I(same_day),
-        DBV_T(jstr(canon, "effective_from")),
-        jstr(canon, "effective_to") ? DBV_T(jstr(canon, "effective_to")) : DBV_NULL_VAL,
-        DBV_T(key), DBV_T(doc), DBV_T(ts_now(x)), DBV_T(x->actor));
+    const char *key =
+        arena_printf(x->a, "%s %s %s %s", text_fold(x->a, name, strlen(name)),
+                     text_fold(x->a, field, strlen(field)),
+                     jstr(canon, "name_en")
+                         ? text_fold(x->a, jstr(canon, "name_en"), strlen(jstr(canon, "name_en")))
+                         : "",
+                     code);
+    ts_code rc =
+        db_run(x->db, x->err,
+               "INSERT INTO procedures (code, version, current, name, name_en, field, level, "
+               "service_level, agency, same_day, effective_from, effective_to, search_key, doc, "
+               "created_at, created_by) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+               DBV_T(code), DBV_I(v), DBV_T(name),
+               jstr(canon, "name_en") ? DBV_T(jstr(canon, "name_en")) : DBV_NULL_VAL, DBV_T(field),
+               DBV_T(jstr(canon, "level")), DBV_T(jstr(canon, "service_level")),
+               jstr(canon, "agency") ? DBV_T(jstr(canon, "agency")) : DBV_NULL_VAL, DBV_I(same_day),
+               DBV_T(jstr(canon, "effective_from")),
+               jstr(canon, "effective_to") ? DBV_T(jstr(canon, "effective_to")) : DBV_NULL_VAL,
+               DBV_T(key), DBV_T(doc), DBV_T(ts_now(x)), DBV_T(x->actor));
     if (rc == TS_OK && audit) {
         json_t *sum = json_pack("{s:s, s:I, s:s, s:s?}", "code", code, "version", (json_int_t)v,
                                 "name", name, "agency", jstr(canon, "agency"));
@@ -274,8 +272,8 @@ typedef struct import_arg {
     int64_t *version; /* the version each document names, 0: none */
     size_t n;
     procedures_import_result *out;
-    bool bulk;      /* one audit entry for the whole import (the demo's load) */
-    json_t *codes;  /* bulk: the codes written */
+    bool bulk;     /* one audit entry for the whole import (the demo's load) */
+    json_t *codes; /* bulk: the codes written */
 } import_arg;
 
 static ts_code import_one(ts_ctx *x, import_arg *ia, size_t i)
@@ -315,9 +313,9 @@ static ts_code import_one(ts_ctx *x, import_arg *ia, size_t i)
         rc = may_write(x, jstr(canon, "agency"));
         if (rc == TS_OK && found) rc = supersede(x, &cur, jstr(canon, "effective_from"));
         if (rc == TS_OK)
-            rc = insert_version_as(x, canon, ia->same_day[i], found ? cur.version + 1 : 1,
-                                   found ? "procedure.update" : "procedure.create", !ia->bulk,
-                                   NULL);
+            rc =
+                insert_version_as(x, canon, ia->same_day[i], found ? cur.version + 1 : 1,
+                                  found ? "procedure.update" : "procedure.create", !ia->bulk, NULL);
         if (rc == TS_OK && ia->bulk) json_array_append_new(ia->codes, json_string(code));
         if (rc == TS_OK) ++*(found ? &ia->out->versioned : &ia->out->inserted);
         if (rc == TS_EVALIDATION && x->err->nfields == 1 &&
@@ -345,15 +343,19 @@ static ts_code import_tx(ts_ctx *x, void *argp)
     return rc;
 }
 
-static ts_code import_docs(ts_ctx *x, const json_t *docs, bool bulk,
-                           procedures_import_result *out)
+static ts_code import_docs(ts_ctx *x, const json_t *docs, bool bulk, procedures_import_result *out)
 {
     memset(out, 0, sizeof *out);
     if (!json_is_array(docs) || json_array_size(docs) == 0 || json_array_size(docs) > 5000)
         return ts_err_field(x->err, TS_EVALIDATION, "procedures", M_FIELD_TYPE_ARRAY, NULL);
     size_t n = json_array_size(docs);
-    import_arg ia = {arena_calloc(x->a, sizeof(json_t *) * n), arena_calloc(x->a, sizeof(bool) * n),
-                     arena_calloc(x->a, sizeof(int64_t) * n), n, out, bulk, json_array()};
+    import_arg ia = {arena_calloc(x->a, sizeof(json_t *) * n),
+                     arena_calloc(x->a, sizeof(bool) * n),
+                     arena_calloc(x->a, sizeof(int64_t) * n),
+                     n,
+                     out,
+                     bulk,
+                     json_array()};
     ts_code rc = TS_OK;
     /* check every document first, naming each problem under its index */
     for (size_t i = 0; i < n; i++) {
@@ -386,9 +388,8 @@ static ts_code import_docs(ts_ctx *x, const json_t *docs, bool bulk,
         for (size_t j = 0; ia.canon[i] && j < i; j++)
             if (ia.canon[j] && !strcmp(jstr(ia.canon[i], "code"), jstr(ia.canon[j], "code")) &&
                 !ia.version[i])
-                ts_err_field(x->err, TS_EVALIDATION,
-                             arena_printf(x->a, "procedures[%zu].code", i), M_PROC_EXISTS,
-                             jstr(ia.canon[i], "code"));
+                ts_err_field(x->err, TS_EVALIDATION, arena_printf(x->a, "procedures[%zu].code", i),
+                             M_PROC_EXISTS, jstr(ia.canon[i], "code"));
     if (rc == TS_OK && x->err->nfields) rc = x->err->code;
     if (rc == TS_OK) rc = ts_write(x, import_tx, &ia);
     for (size_t i = 0; i < n; i++)

@@ -20,42 +20,42 @@
 
 #include "../../platform/ctx.h"
 
-#define PROCEDURES_MESSAGES(X)                                                                     \
-    X(M_PROC_NOT_FOUND, "Không tìm thấy thủ tục hành chính %s.",                                   \
-      "Administrative procedure %s not found.")                                                    \
-    X(M_PROC_VERSION_NOT_FOUND, "Thủ tục không có phiên bản %s.",                                  \
-      "The procedure has no version %s.")                                                          \
-    X(M_PROC_NOT_IN_FORCE, "Thủ tục chưa có hiệu lực hoặc đã hết hiệu lực vào ngày %s.",           \
-      "The procedure is not in force on %s.")                                                      \
-    X(M_PROC_CODE, "Mã thủ tục có dạng 1.001193 (một chữ số, dấu chấm, sáu chữ số, có thể thêm "   \
-                   "hậu tố như .H06).",                                                            \
-      "A procedure code looks like 1.001193 (a digit, a dot, six digits, maybe a suffix such as "  \
-      ".H06).")                                                                                    \
-    X(M_PROC_EXISTS, "Đã có thủ tục mã %s; hãy sửa thủ tục đó để tạo phiên bản mới.",             \
-      "Procedure %s exists; edit it to make a new version.")                                       \
-    X(M_PROC_STALE, "Thủ tục đã có phiên bản mới hơn (phiên bản %s); hãy mở lại bản hiện hành.",   \
-      "The procedure has a newer version (%s); open the current one again.")                       \
-    X(M_PROC_VERSION_CLASH, "Phiên bản %s của thủ tục này đã có với nội dung khác.",               \
-      "Version %s of this procedure exists with other content.")                                   \
-    X(M_PROC_VERSION_NEXT, "Phiên bản nhập phải là phiên bản tiếp theo (%s).",                     \
-      "An imported version must be the next one (%s).")                                            \
-    X(M_PROC_NO_CASE, "Thủ tục phải có ít nhất một trường hợp.",                                   \
-      "A procedure needs at least one case.")                                                      \
-    X(M_PROC_NO_TIME, "Mỗi trường hợp phải có thời hạn giải quyết.",                               \
-      "Every case needs a processing time.")                                                       \
-    X(M_PROC_FEE_ONE, "Mỗi khoản phí, lệ phí có đúng một trong amount_vnd hoặc rule.",             \
-      "Each fee has exactly one of amount_vnd or rule.")                                           \
-    X(M_PROC_SHARES, "Tỷ lệ thời gian các bước phải cộng lại đúng 100 (hiện là %s).",              \
-      "The steps' shares of the deadline must add up to 100 (now %s).")                            \
-    X(M_PROC_DATES, "Ngày hết hiệu lực phải sau ngày có hiệu lực.",                                \
-      "The end of validity must come after its start.")                                            \
-    X(M_PROC_EFFECTIVE_ORDER,                                                                      \
-      "Phiên bản mới phải có hiệu lực sau phiên bản trước (từ ngày %s).",                          \
-      "A new version must take effect after the previous one (from %s).")                          \
-    X(M_PROC_COMMUNE_AGENCY,                                                                       \
-      "Thủ tục cấp xã do từng Ủy ban nhân dân xã thực hiện: agency phải là null.",                \
-      "A commune-level procedure is carried out by each commune committee: agency must be null.")  \
-    X(M_PROC_PROVINCE_AGENCY, "Thủ tục cấp tỉnh phải có cơ quan thực hiện.",                       \
+#define PROCEDURES_MESSAGES(X)                                                                                 \
+    X(M_PROC_NOT_FOUND, "Không tìm thấy thủ tục hành chính %s.",                                               \
+      "Administrative procedure %s not found.")                                                                \
+    X(M_PROC_VERSION_NOT_FOUND, "Thủ tục không có phiên bản %s.",                                              \
+      "The procedure has no version %s.")                                                                      \
+    X(M_PROC_NOT_IN_FORCE, "Thủ tục chưa có hiệu lực hoặc đã hết hiệu lực vào ngày %s.",                       \
+      "The procedure is not in force on %s.")                                                                  \
+    X(M_PROC_CODE,                                                                                             \
+      "Mã thủ tục có dạng 1.001193 (một chữ số, dấu chấm, sáu chữ số, có thể thêm " \
+      "hậu tố như .H06).",                                                                                     \
+      "A procedure code looks like 1.001193 (a digit, a dot, six digits, maybe a suffix such as "              \
+      ".H06).")                                                                                                \
+    X(M_PROC_EXISTS, "Đã có thủ tục mã %s; hãy sửa thủ tục đó để tạo phiên bản mới.",                          \
+      "Procedure %s exists; edit it to make a new version.")                                                   \
+    X(M_PROC_STALE, "Thủ tục đã có phiên bản mới hơn (phiên bản %s); hãy mở lại bản hiện hành.",               \
+      "The procedure has a newer version (%s); open the current one again.")                                   \
+    X(M_PROC_VERSION_CLASH, "Phiên bản %s của thủ tục này đã có với nội dung khác.",                           \
+      "Version %s of this procedure exists with other content.")                                               \
+    X(M_PROC_VERSION_NEXT, "Phiên bản nhập phải là phiên bản tiếp theo (%s).",                                 \
+      "An imported version must be the next one (%s).")                                                        \
+    X(M_PROC_NO_CASE, "Thủ tục phải có ít nhất một trường hợp.",                                               \
+      "A procedure needs at least one case.")                                                                  \
+    X(M_PROC_NO_TIME, "Mỗi trường hợp phải có thời hạn giải quyết.",                                           \
+      "Every case needs a processing time.")                                                                   \
+    X(M_PROC_FEE_ONE, "Mỗi khoản phí, lệ phí có đúng một trong amount_vnd hoặc rule.",                         \
+      "Each fee has exactly one of amount_vnd or rule.")                                                       \
+    X(M_PROC_SHARES, "Tỷ lệ thời gian các bước phải cộng lại đúng 100 (hiện là %s).",                          \
+      "The steps' shares of the deadline must add up to 100 (now %s).")                                        \
+    X(M_PROC_DATES, "Ngày hết hiệu lực phải sau ngày có hiệu lực.",                                            \
+      "The end of validity must come after its start.")                                                        \
+    X(M_PROC_EFFECTIVE_ORDER, "Phiên bản mới phải có hiệu lực sau phiên bản trước (từ ngày %s).",              \
+      "A new version must take effect after the previous one (from %s).")                                      \
+    X(M_PROC_COMMUNE_AGENCY,                                                                                   \
+      "Thủ tục cấp xã do từng Ủy ban nhân dân xã thực hiện: agency phải là null.",                             \
+      "A commune-level procedure is carried out by each commune committee: agency must be null.")              \
+    X(M_PROC_PROVINCE_AGENCY, "Thủ tục cấp tỉnh phải có cơ quan thực hiện.",                                   \
       "A province-level procedure needs its implementing agency.")
 PROCEDURES_MESSAGES(TS_MSG_EXTERN)
 extern const ts_msg procedures_messages[];

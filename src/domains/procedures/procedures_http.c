@@ -60,18 +60,16 @@ static void write_summary(jsonw *w, const procedure *p)
 }
 JX_WRITER(write_item, procedure, write_summary)
 
-static ts_code h_list(http_req *r)
+static ts_code h_list(http_req *r, ts_ctx *x)
 {
     procedures_query q = {0};
     http_query_read(r, &q);
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     /* the catalogue changes a few times a month: its pages are kept as
      * rendered until it does (the "procedures" data version) */
-    const char *key = arena_printf(r->a, "list:%s|%s|%s|%s|%s|%lld|%lld", q.q ? q.q : "",
-                                   q.field ? q.field : "", q.agency ? q.agency : "",
-                                   q.service_level ? q.service_level : "", q.level ? q.level : "",
-                                   (long long)q.limit, (long long)q.offset);
+    const char *key =
+        arena_printf(r->a, "list:%s|%s|%s|%s|%s|%lld|%lld", q.q ? q.q : "", q.field ? q.field : "",
+                     q.agency ? q.agency : "", q.service_level ? q.service_level : "",
+                     q.level ? q.level : "", (long long)q.limit, (long long)q.offset);
     const char *cached;
     size_t clen;
     uint64_t gen;
@@ -81,9 +79,10 @@ static ts_code h_list(http_req *r)
     procedure *items;
     int n;
     int64_t total;
-    if (procedures_list(x, &q, &items, &n, &total) != TS_OK) return r->err.code;
+    TS_TRY(procedures_list(x, &q, &items, &n, &total));
     ts_code rc = http_reply_page(r, items, sizeof *items, n, write_item, total, q.limit, q.offset);
-    if (rc == TS_OK && cacheable && r->out) refcache_put(REF_PROCEDURES, key, gen, r->out, r->out_len);
+    if (rc == TS_OK && cacheable && r->out)
+        refcache_put(REF_PROCEDURES, key, gen, r->out, r->out_len);
     return rc;
 }
 
@@ -103,7 +102,7 @@ static ts_code reply_procedure(http_req *r, ts_ctx *x, int status, const procedu
 {
     procedure *vs;
     int nv;
-    if (procedures_versions(x, p->code, &vs, &nv) != TS_OK) return r->err.code;
+    TS_TRY(procedures_versions(x, p->code, &vs, &nv));
     jsonw *w = http_json(r);
     jw_obj_begin(w);
     jw_kstr(w, "code", p->code);
@@ -131,15 +130,13 @@ static ts_code reply_procedure(http_req *r, ts_ctx *x, int status, const procedu
     return http_reply_w(r, status, w);
 }
 
-static ts_code h_get(http_req *r)
+static ts_code h_get(http_req *r, ts_ctx *x)
 {
     detail_q q = {0};
     http_query_read(r, &q);
     const char *code = http_param(r, "code");
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
-    const char *key = arena_printf(r->a, "p:%s|%lld|%s", code, (long long)q.version,
-                                   q.at ? q.at : "");
+    const char *key =
+        arena_printf(r->a, "p:%s|%lld|%s", code, (long long)q.version, q.at ? q.at : "");
     const char *cached;
     size_t clen;
     uint64_t gen;
@@ -147,16 +144,20 @@ static ts_code h_get(http_req *r)
     if (cacheable && refcache_get(x->db, REF_PROCEDURES, key, r->a, &cached, &clen, &gen))
         return http_reply(r, 200, HTTP_JSON, cached, clen);
     procedure p;
-    if (procedures_get(x, code, q.version, q.at, &p) != TS_OK) return r->err.code;
+    TS_TRY(procedures_get(x, code, q.version, q.at, &p));
     ts_code rc = reply_procedure(r, x, 200, &p);
-    if (rc == TS_OK && cacheable && r->out) refcache_put(REF_PROCEDURES, key, gen, r->out, r->out_len);
+    if (rc == TS_OK && cacheable && r->out)
+        refcache_put(REF_PROCEDURES, key, gen, r->out, r->out_len);
     return rc;
 }
 
 /* The body is the document itself: the route names its members (anything
  * else is refused before the handler) and the domain checks each one, to
  * the bottom (procedures_check). */
-#define DOC_MEMBER(n) {.name = n, .type = JX_ANY}
+#define DOC_MEMBER(n)                                                                              \
+    {                                                                                              \
+        .name = n, .type = JX_ANY                                                                  \
+    }
 #define DOC_MEMBERS                                                                                \
     DOC_MEMBER("code"), DOC_MEMBER("name"), DOC_MEMBER("name_en"), DOC_MEMBER("field"),            \
         DOC_MEMBER("field_en"), DOC_MEMBER("level"), DOC_MEMBER("service_level"),                  \
@@ -171,12 +172,10 @@ static const jx_field edit_body[] = {
     {0},
 };
 
-static ts_code h_create(http_req *r)
+static ts_code h_create(http_req *r, ts_ctx *x)
 {
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     procedure p;
-    if (procedures_create(x, r->in, &p) != TS_OK) return r->err.code;
+    TS_TRY(procedures_create(x, r->in, &p));
     http_add_header(r, "Location", arena_printf(r->a, "/api/v1/procedures/%s", p.code));
     jsonw *w = http_json(r);
     write_summary(w, &p);
@@ -184,10 +183,8 @@ static ts_code h_create(http_req *r)
     return http_reply_w(r, 201, w);
 }
 
-static ts_code h_update(http_req *r)
+static ts_code h_update(http_req *r, ts_ctx *x)
 {
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     const char *code = http_param(r, "code");
     json_t *base = json_object_get(r->in, "base_version"); /* checked by edit_body */
     json_t *doc = json_deep_copy(r->in);
@@ -202,13 +199,10 @@ static ts_code h_update(http_req *r)
     return http_reply_w(r, 200, w);
 }
 
-static ts_code h_import(http_req *r)
+static ts_code h_import(http_req *r, ts_ctx *x)
 {
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     procedures_import_result res;
-    if (procedures_import(x, json_object_get(r->in, "procedures"), &res) != TS_OK)
-        return r->err.code;
+    TS_TRY(procedures_import(x, json_object_get(r->in, "procedures"), &res));
     jsonw *w = http_json(r);
     jw_obj_begin(w);
     jw_kint(w, "inserted", res.inserted);

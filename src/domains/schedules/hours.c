@@ -18,8 +18,8 @@
 /* "HH:MM" at s (5 bytes) as minutes after midnight, or -1; 24:00 allowed. */
 static int hhmm(const char *s)
 {
-    if (!(s[0] >= '0' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' && s[2] == ':' &&
-          s[3] >= '0' && s[3] <= '5' && s[4] >= '0' && s[4] <= '9'))
+    if (!(s[0] >= '0' && s[0] <= '2' && s[1] >= '0' && s[1] <= '9' && s[2] == ':' && s[3] >= '0' &&
+          s[3] <= '5' && s[4] >= '0' && s[4] <= '9'))
         return -1;
     int h = (s[0] - '0') * 10 + (s[1] - '0'), m = (s[3] - '0') * 10 + (s[4] - '0');
     if (h > 24 || (h == 24 && m)) return -1;
@@ -121,7 +121,7 @@ ts_code schedules_hours_at(ts_ctx *x, const char *code, const char *day, schedul
     agency g, *chain;
     int n;
     int64_t children;
-    ts_code rc = agencies_get(x->db, x->a, code, &g, &chain, &n, &children, x->err);
+    ts_code rc = agencies_get(x, code, &g, &chain, &n, &children);
     if (rc != TS_OK) return rc;
     /* the agency itself, then its ancestors from the nearest up */
     for (int i = n; i >= 0; i--) {
@@ -146,11 +146,10 @@ ts_code schedules_hours_at(ts_ctx *x, const char *code, const char *day, schedul
     return TS_OK;
 }
 
-ts_code schedules_hours_versions(ts_ctx *x, const char *code, schedule_hours_version **out,
-                                 int *n)
+ts_code schedules_hours_versions(ts_ctx *x, const char *code, schedule_hours_version **out, int *n)
 {
     agency g;
-    ts_code rc = agencies_find(x->db, x->a, code, &g, x->err);
+    ts_code rc = agencies_find(x, code, &g);
     if (rc == TS_ENOTFOUND) return ts_err_set(x->err, rc, M_AGENCY_NOT_FOUND, code);
     if (rc != TS_OK) return rc;
     void *rows;
@@ -190,7 +189,7 @@ static ts_code put_hours_tx(ts_ctx *x, void *argp)
 {
     put_hours_arg *p = argp;
     agency g;
-    ts_code rc = agencies_find(x->db, x->a, p->code, &g, x->err);
+    ts_code rc = agencies_find(x, p->code, &g);
     if (rc == TS_ENOTFOUND) return ts_err_set(x->err, rc, M_AGENCY_NOT_FOUND, p->code);
     if (rc != TS_OK) return rc;
     if (ts_require(x, ROLE_AGENCY_ADMIN, g.path) != TS_OK) return x->err->code;
@@ -199,8 +198,7 @@ static ts_code put_hours_tx(ts_ctx *x, void *argp)
                 "SELECT COUNT(*) FROM agency_hours WHERE agency_code = ? AND effective_from = ?",
                 DBV_T(g.code), DBV_T(p->from));
     if (rc != TS_OK) return rc;
-    if (have)
-        return ts_err_field(x->err, TS_ECONFLICT, "effective_from", M_HOURS_EXISTS, p->from);
+    if (have) return ts_err_field(x->err, TS_ECONFLICT, "effective_from", M_HOURS_EXISTS, p->from);
     const char *text = NULL;
     json_t *sum_hours = json_null();
     if (p->h) {
@@ -217,12 +215,12 @@ static ts_code put_hours_tx(ts_ctx *x, void *argp)
     rc = db_run(x->db, x->err,
                 "INSERT INTO agency_hours (agency_code, effective_from, hours, created_at, "
                 "created_by) VALUES (?, ?, ?, ?, ?)",
-                DBV_T(g.code), DBV_T(p->from), text ? DBV_T(text) : DBV_NULL_VAL,
-                DBV_T(ts_now(x)), DBV_T(x->actor));
+                DBV_T(g.code), DBV_T(p->from), text ? DBV_T(text) : DBV_NULL_VAL, DBV_T(ts_now(x)),
+                DBV_T(x->actor));
     if (rc == TS_OK) rc = refcache_touch(x->db, REF_CALENDAR, x->err);
     if (rc == TS_OK) {
-        json_t *sum = json_pack("{s:s, s:O}", "effective_from", p->from, "working_hours",
-                                sum_hours);
+        json_t *sum =
+            json_pack("{s:s, s:O}", "effective_from", p->from, "working_hours", sum_hours);
         rc = ts_audit(x, "agency.working_hours", "agency", g.code, g.code, sum);
         json_decref(sum);
     }
@@ -237,8 +235,7 @@ ts_code schedules_hours_put(ts_ctx *x, const char *code, const char *effective_f
 {
     cal_date d;
     if (!effective_from || !cal_parse_date(effective_from, &d))
-        return ts_err_field(x->err, TS_EVALIDATION, "effective_from", M_FIELD_FORMAT,
-                            "YYYY-MM-DD");
+        return ts_err_field(x->err, TS_EVALIDATION, "effective_from", M_FIELD_FORMAT, "YYYY-MM-DD");
     /* a version never reaches back: deadlines already counted keep their hours */
     if (strcmp(effective_from, schedules_today(x)) < 0)
         return ts_err_field(x->err, TS_EVALIDATION, "effective_from", M_HOURS_PAST,
@@ -257,12 +254,12 @@ static ts_code demo_tx(ts_ctx *x, void *arg)
 {
     int *inserted = arg;
     int64_t have;
-    ts_code rc = db_int(x->db, x->err, &have, 0,
-                        "SELECT COUNT(*) FROM agency_hours WHERE agency_code = ?",
-                        DBV_T(DEMO_CENTRE));
+    ts_code rc =
+        db_int(x->db, x->err, &have, 0, "SELECT COUNT(*) FROM agency_hours WHERE agency_code = ?",
+               DBV_T(DEMO_CENTRE));
     if (rc != TS_OK || have) return rc;
     agency g;
-    rc = agencies_find(x->db, x->a, DEMO_CENTRE, &g, x->err);
+    rc = agencies_find(x, DEMO_CENTRE, &g);
     if (rc == TS_ENOTFOUND) return TS_OK; /* not the demo province */
     if (rc != TS_OK) return rc;
     wt_hours h;

@@ -28,7 +28,7 @@
       "The instant is YYYY-MM-DDTHH:MM (Vietnam time), within 1900-2100.")                         \
     X(M_CAL_ONE_AMOUNT, "Cần đúng một trong working_days, working_hours, days.",                   \
       "Give exactly one of working_days, working_hours, days.")                                    \
-    X(M_CAL_PAST_2100, "Hạn xử lý vượt quá năm 2100.", "The deadline falls after 2100.")        \
+    X(M_CAL_PAST_2100, "Hạn xử lý vượt quá năm 2100.", "The deadline falls after 2100.")           \
     X(M_CAL_AT, "Thời điểm xem xét phải có dạng YYYY-MM-DDTHH:MM, trong khoảng 1900–2100.",        \
       "The instant to look at is YYYY-MM-DDTHH:MM, within 1900-2100.")                             \
     X(M_HOURS_WEEK, "Giờ làm việc là 7 danh sách, bắt đầu từ Chủ nhật.",                           \
@@ -37,11 +37,11 @@
       "A day has at most two working periods.")                                                    \
     X(M_HOURS_PERIOD, "Khoảng giờ phải có dạng HH:MM-HH:MM, giờ bắt đầu trước giờ kết thúc.",      \
       "A period is HH:MM-HH:MM, starting before it ends.")                                         \
-    X(M_HOURS_ORDER, "Khoảng giờ thứ hai phải bắt đầu sau khi khoảng thứ nhất kết thúc.",         \
+    X(M_HOURS_ORDER, "Khoảng giờ thứ hai phải bắt đầu sau khi khoảng thứ nhất kết thúc.",          \
       "The second period must start after the first one ends.")                                    \
     X(M_HOURS_NONE, "Một tuần phải có ít nhất một khoảng giờ làm việc.",                           \
       "A week needs at least one working period.")                                                 \
-    X(M_HOURS_PAST, "Ngày áp dụng phải từ hôm nay (%s) trở đi; hạn đã tính không được thay đổi.",   \
+    X(M_HOURS_PAST, "Ngày áp dụng phải từ hôm nay (%s) trở đi; hạn đã tính không được thay đổi.",  \
       "The day of effect is today (%s) or later; deadlines already counted do not change.")        \
     X(M_HOURS_EXISTS, "Đã có giờ làm việc áp dụng từ ngày %s.",                                    \
       "Working hours from %s already exist.")
@@ -105,8 +105,7 @@ const char *schedules_today(ts_ctx *x);
  * force, else its nearest ancestor's, else the default. 404 for no agency. */
 ts_code schedules_hours_at(ts_ctx *x, const char *code, const char *day, schedule_hours *out);
 /* Every version the agency itself has, oldest first. */
-ts_code schedules_hours_versions(ts_ctx *x, const char *code, schedule_hours_version **out,
-                                 int *n);
+ts_code schedules_hours_versions(ts_ctx *x, const char *code, schedule_hours_version **out, int *n);
 /* An agency's hours as GET /api/v1/agencies/{code}/working-hours shows
  * them: in force on day, and its own versions. */
 typedef struct schedule_hours_view {

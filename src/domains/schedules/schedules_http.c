@@ -17,16 +17,6 @@
 #include "../routes.h"
 #include "schedules.h"
 
-/* {year} as a number within range, or -1. */
-static int path_year(http_req *r)
-{
-    const char *s = http_param(r, "year");
-    char *end;
-    long y = s ? strtol(s, &end, 10) : -1;
-    return s && *s && !*end && strlen(s) == 4 && y >= CAL_YEAR_MIN && y <= CAL_YEAR_MAX ? (int)y
-                                                                                        : -1;
-}
-
 static void iso(int64_t jdn, char out[11])
 {
     cal_date d = cal_from_jdn(jdn);
@@ -61,14 +51,11 @@ typedef struct agency_q {
     }
 static const jx_field year_query[] = {AGENCY_PARAM(agency_q), {0}};
 
-static ts_code h_year(http_req *r)
+static ts_code h_year(http_req *r, ts_ctx *x)
 {
-    int year = path_year(r);
-    if (year < 0) return ts_err_field(&r->err, TS_ENOTFOUND, "year", M_CAL_YEAR, NULL);
+    int year = (int)http_id(r, "year");
     agency_q q = {0};
     http_query_read(r, &q);
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     /* a year changes when a schedule or an agency's hours are entered:
      * reference data, kept as rendered until then (the "calendar" version) */
     char key[64];
@@ -80,8 +67,7 @@ static ts_code h_year(http_req *r)
         return http_reply(r, 200, HTTP_JSON, cached, clen);
     const wt_cal *c;
     int version;
-    if (schedules_calendar(x, &c) != TS_OK || schedules_version(x, year, &version) != TS_OK)
-        return r->err.code;
+    TS_TRY(schedules_calendar(x, &c) != TS_OK || schedules_version(x, year, &version));
     strbuf sb;
     sb_init(&sb);
     sb_grow(&sb, 48 * 1024);
@@ -99,7 +85,7 @@ static ts_code h_year(http_req *r)
     /* the hours in force today: the province's, or the agency's asked for */
     schedule_hours sh = {0};
     if (q.agency) {
-        if (schedules_hours_at(x, q.agency, schedules_today(x), &sh) != TS_OK) return r->err.code;
+        TS_TRY(schedules_hours_at(x, q.agency, schedules_today(x), &sh));
         jw_kstr(w, "agency", q.agency);
         jw_kstr(w, "hours_agency", sh.source);
     } else {
@@ -170,19 +156,20 @@ static const jx_field deadline_query[] = {
      .enum_list = "true, false",
      JX_INTO(schedule_deadline_q, same_day)},
     AGENCY_PARAM(schedule_deadline_q),
-    {.name = "at", .type = JX_STRING, .max_chars = 25, .format = &FMT_LOCAL_TIME,
+    {.name = "at",
+     .type = JX_STRING,
+     .max_chars = 25,
+     .format = &FMT_LOCAL_TIME,
      JX_INTO(schedule_deadline_q, at)},
     {0},
 };
 
-static ts_code h_deadline(http_req *r)
+static ts_code h_deadline(http_req *r, ts_ctx *x)
 {
     schedule_deadline_q q = {0};
     http_query_read(r, &q);
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     schedule_deadline sd;
-    if (schedules_deadline(x, &q, &sd) != TS_OK) return r->err.code;
+    TS_TRY(schedules_deadline(x, &q, &sd));
     const wt_deadline *d = &sd.d;
     char due[32], from[32];
     jsonw *w = http_json(r);
@@ -214,10 +201,9 @@ static const jx_field schedule_body[] = {
 /* The members a schedule day may have. */
 static const char *const day_members[] = {"date", "kind", "name", "name_en", "ref", NULL};
 
-static ts_code h_put_schedule(http_req *r)
+static ts_code h_put_schedule(http_req *r, ts_ctx *x)
 {
-    int year = path_year(r);
-    if (year < 0) return ts_err_field(&r->err, TS_ENOTFOUND, "year", M_CAL_YEAR, NULL);
+    int year = (int)http_id(r, "year");
     json_t *arr = http_in_json(r, "days");
     size_t n = json_array_size(arr);
     if (n > 366) return ts_err_field(&r->err, TS_EVALIDATION, "days", M_CAL_TOO_MANY, NULL);
@@ -244,11 +230,8 @@ static ts_code h_put_schedule(http_req *r)
                                  jx_str(r->a, it, "name"), jx_str(r->a, it, "name_en"),
                                  jx_str(r->a, it, "ref")};
     }
-    ts_ctx *x = http_ctx(r); /* the domain adds its own findings to the item errors */
-    if (!x) return r->err.code;
     int version;
-    if (schedules_put(x, year, days, (int)n, http_in_bool(r, "retroactive"), &version) != TS_OK)
-        return r->err.code;
+    TS_TRY(schedules_put(x, year, days, (int)n, http_in_bool(r, "retroactive"), &version));
     jsonw *w = http_json(r);
     jw_obj_begin(w);
     jw_kint(w, "year", year);
@@ -298,50 +281,50 @@ static ts_code reply_hours(http_req *r, const schedule_hours_view *hv)
     return http_reply_w(r, 200, w);
 }
 
-static ts_code h_hours(http_req *r)
+static ts_code h_hours(http_req *r, ts_ctx *x)
 {
     hours_q q = {0};
     http_query_read(r, &q);
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     schedule_hours_view hv;
-    if (schedules_hours_view_of(x, http_param(r, "code"), q.at ? q.at : schedules_today(x), &hv) !=
-        TS_OK)
-        return r->err.code;
+    TS_TRY(
+        schedules_hours_view_of(x, http_param(r, "code"), q.at ? q.at : schedules_today(x), &hv));
     return reply_hours(r, &hv);
 }
 
 static const jx_field hours_body[] = {
-    {.name = "effective_from", .type = JX_STRING, .required = true, .max_chars = 10,
+    {.name = "effective_from",
+     .type = JX_STRING,
+     .required = true,
+     .max_chars = 10,
      .format = &FMT_DATE},
     {.name = "working_hours", .type = JX_ARRAY, .required = true, .nullable = true},
     {0},
 };
 
-static ts_code h_put_hours(http_req *r)
+static ts_code h_put_hours(http_req *r, ts_ctx *x)
 {
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     const char *code = http_param(r, "code");
     const char *from = http_in_str(r, "effective_from");
     wt_hours h;
     bool inherit = http_in_null(r, "working_hours");
-    if (!inherit &&
-        schedules_hours_parse(x, http_in_json(r, "working_hours"), "working_hours", &h) != TS_OK)
-        return r->err.code;
+    TS_TRY(!inherit &&
+           schedules_hours_parse(x, http_in_json(r, "working_hours"), "working_hours", &h));
     schedule_hours_view hv;
-    if (schedules_hours_put(x, code, from, inherit ? NULL : &h, &hv) != TS_OK) return r->err.code;
+    TS_TRY(schedules_hours_put(x, code, from, inherit ? NULL : &h, &hv));
     return reply_hours(r, &hv);
 }
 
+/* {year}: the years the calendar computes */
+#define YEAR_ID HTTP_IDS({"year", M_CAL_YEAR, CAL_YEAR_MIN, CAL_YEAR_MAX})
+
 const http_route schedules_routes[] = {
     {"GET", "/api/v1/calendar/deadline", h_deadline, PERM_PUBLIC, .query = deadline_query},
-    {"GET", "/api/v1/calendar/{year}", h_year, PERM_PUBLIC, .query = year_query},
+    {"GET", "/api/v1/calendar/{year}", h_year, PERM_PUBLIC, .query = year_query, .ids = YEAR_ID},
     {"GET", "/api/v1/agencies/{code}/working-hours", h_hours, PERM_PUBLIC, .query = hours_query},
     {"PUT", "/api/v1/agencies/{code}/working-hours", h_put_hours, PERM_AGENCY_ADMIN,
      .body = hours_body},
     {"PUT", "/api/v1/calendar/{year}/schedule", h_put_schedule, PERM_SYSTEM_ADMIN,
-     .body = schedule_body},
+     .body = schedule_body, .ids = YEAR_ID},
     {0},
 };
 

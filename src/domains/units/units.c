@@ -88,8 +88,11 @@ static ts_code get_latest(db_conn *c, arena *a, const char *code, unit *out, ts_
     return TS_OK;
 }
 
-ts_code units_exists(db_conn *c, arena *a, const char *code, const char *date, ts_err *err)
+ts_code units_exists(ts_ctx *x, const char *code, const char *date)
 {
+    db_conn *c = x->db;
+    arena *a = x->a;
+    ts_err *err = x->err;
     const char *d = date ? date : units_today(a);
     int64_t n;
     ts_code rc = db_int(c, err, &n, 0,
@@ -100,9 +103,12 @@ ts_code units_exists(db_conn *c, arena *a, const char *code, const char *date, t
     return n > 0 ? TS_OK : TS_ENOTFOUND;
 }
 
-ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out, unit **chain,
-                  int *nchain, ts_err *err)
+ts_code units_get(ts_ctx *x, const char *code, const char *date, unit *out, unit **chain,
+                  int *nchain)
 {
+    db_conn *c = x->db;
+    arena *a = x->a;
+    ts_err *err = x->err;
     if (!units_code_valid(code))
         return ts_err_field(err, TS_ENOTFOUND, "code", M_UNIT_CODE_FORMAT, NULL);
     if (!date) date = units_today(a);
@@ -151,8 +157,11 @@ ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit
 
 static const search_index units_search = {"admin_units_fts", "id", "search_tsv"};
 
-ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result *out, ts_err *err)
+ts_code units_list(ts_ctx *x, const units_query *q, units_list_result *out)
 {
+    db_conn *c = x->db;
+    arena *a = x->a;
+    ts_err *err = x->err;
     memset(out, 0, sizeof *out);
     const char *date = q->date ? q->date : units_today(a);
     /* only the filters given go into the SQL, so the planner can use the

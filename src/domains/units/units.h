@@ -70,11 +70,11 @@ const char *units_today(arena *a);
 
 /* TS_OK when a unit with code is valid on date (NULL = today), TS_ENOTFOUND
  * (err untouched) when not. For other domains (agencies, addresses). */
-ts_code units_exists(db_conn *c, arena *a, const char *code, const char *date, ts_err *err);
+ts_code units_exists(ts_ctx *x, const char *code, const char *date);
 /* One unit valid on date (NULL = today), with its ancestors top-down in chain. */
-ts_code units_get(db_conn *c, arena *a, const char *code, const char *date, unit *out, unit **chain,
-                  int *nchain, ts_err *err);
-ts_code units_list(db_conn *c, arena *a, const units_query *q, units_list_result *out, ts_err *err);
+ts_code units_get(ts_ctx *x, const char *code, const char *date, unit *out, unit **chain,
+                  int *nchain);
+ts_code units_list(ts_ctx *x, const units_query *q, units_list_result *out);
 /*
  * The reference-data cache key of a listing's answer (filters, page, day
  * and the folded search text, so "Bắc Ninh" and "bac  ninh" share one

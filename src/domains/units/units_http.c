@@ -47,13 +47,12 @@ static const jx_field list_query[] = {
     {0},
 };
 
-static ts_code h_list(http_req *r)
+static ts_code h_list(http_req *r, ts_ctx *x)
 {
     units_query q = {0};
     http_query_read(r, &q);
     int64_t limit = q.limit, offset = q.offset;
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
+    db_conn *c = x->db;
     /* a page (the address picker's communes of a province, a search) is
      * reference data like one unit, kept under the same versions */
     char key[128];
@@ -61,7 +60,7 @@ static ts_code h_list(http_req *r)
     bool keep = units_list_key(r->a, &q, key, sizeof key);
     if (keep && reply_cached(r, c, key, &gen)) return TS_OK;
     units_list_result res;
-    ts_code rc = units_list(c, r->a, &q, &res, &r->err);
+    ts_code rc = units_list(x, &q, &res);
     if (rc != TS_OK) return rc;
     strbuf sb;
     sb_init(&sb);
@@ -115,13 +114,12 @@ static ts_code reply_unit(http_req *r, int status, const unit *u, const unit *ch
 
 /* GET /api/v1/units/{code}: the hottest public read (every address picker),
  * answered from the reference-data cache when its copy is current. */
-static ts_code h_get(http_req *r)
+static ts_code h_get(http_req *r, ts_ctx *x)
 {
     const char *code = http_param(r, "code");
     const char *date = http_query(r, "date");
     if (!units_code_valid(code)) return ts_err_set(&r->err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
-    db_conn *c = http_db(r);
-    if (!c) return r->err.code;
+    db_conn *c = x->db;
     /* the answer depends on the code and the day only */
     char key[32];
     snprintf(key, sizeof key, "%s@%s", code, date ? date : units_today(r->a));
@@ -129,7 +127,7 @@ static ts_code h_get(http_req *r)
     if (reply_cached(r, c, key, &gen)) return TS_OK;
     unit u, *chain;
     int n;
-    ts_code rc = units_get(c, r->a, code, date, &u, &chain, &n, &r->err);
+    ts_code rc = units_get(x, code, date, &u, &chain, &n);
     if (rc != TS_OK) return rc;
     return reply_unit(r, 200, &u, chain, n, key, gen);
 }
@@ -160,14 +158,12 @@ static const jx_field patch_body[] = {
 };
 #undef P
 
-static ts_code h_patch(http_req *r)
+static ts_code h_patch(http_req *r, ts_ctx *x)
 {
     units_patch p = {0};
     http_in_read(r, &p);
-    ts_ctx *x = http_ctx(r);
-    if (!x) return r->err.code;
     unit out;
-    if (units_update(x, http_param(r, "code"), &p, &out) != TS_OK) return r->err.code;
+    TS_TRY(units_update(x, http_param(r, "code"), &p, &out));
     return reply_unit(r, 200, &out, NULL, -1, NULL, 0);
 }
 

@@ -457,15 +457,16 @@ static void test_tables_not_empty(void **state)
 /* ------------------------------------------------------------------ */
 /* the checker itself, on small documents: each gap must be reported      */
 
-static ts_code h_dummy(http_req *r)
+static ts_code h_dummy(http_req *r, ts_ctx *x)
 {
     (void)r;
+    (void)x;
     return TS_OK;
 }
 
 static const http_route self_routes[] = {
-    {"GET", "/a", h_dummy, PERM_PUBLIC, NULL, NULL},
-    {"PATCH", "/a/{id}", h_dummy, PERM_PUBLIC, NULL, NULL},
+    {"GET", "/a", h_dummy, PERM_PUBLIC, .query = NULL},
+    {"PATCH", "/a/{id}", h_dummy, PERM_PUBLIC, .body = NULL},
     {0},
 };
 static const http_route *const self_tables[] = {self_routes, NULL};

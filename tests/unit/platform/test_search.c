@@ -189,7 +189,9 @@ static const char *found(fixture *f, const char *q)
     units_list_result res;
     ts_err e;
     ts_err_clear(&e);
-    ts_code rc = units_list(f->c, f->a, &uq, &res, &e);
+    ts_ctx x;
+    ts_ctx_init(&x, f->c, f->a, NULL, NULL, &e);
+    ts_code rc = units_list(&x, &uq, &res);
     if (rc != TS_OK) fail_msg("search [%s]: code %d %s", q, rc, e.debug);
     if (res.total != res.n)
         fail_msg("search [%s]: total %lld, page %d", q, (long long)res.total, res.n);

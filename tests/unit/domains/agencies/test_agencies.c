@@ -164,7 +164,9 @@ static void expect_node(fixture *f, const char *code, const char *parent_code, i
     int64_t kids;
     ts_err e;
     ts_err_clear(&e);
-    assert_int_equal(agencies_get(f->c, f->a, code, &g, &chain, &n, &kids, &e), TS_OK);
+    ts_ctx x;
+    ts_ctx_init(&x, f->c, f->a, NULL, NULL, &e);
+    assert_int_equal(agencies_get(&x, code, &g, &chain, &n, &kids), TS_OK);
     if (parent_code)
         assert_string_equal(g.parent_code, parent_code);
     else
@@ -243,7 +245,9 @@ static void test_move_subtree(void **state)
     agencies_query q = {.within = "000.00.02.T01", .limit = 100};
     agencies_list_result res;
     ts_err_clear(&e);
-    assert_int_equal(agencies_list(f->c, f->a, &q, &res, &e), TS_OK);
+    ts_ctx x;
+    ts_ctx_init(&x, f->c, f->a, NULL, NULL, &e);
+    assert_int_equal(agencies_list(&x, &q, &res), TS_OK);
     assert_int_equal(res.total, 4);
 }
 
