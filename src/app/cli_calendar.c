@@ -188,7 +188,8 @@ static int cmd_holidays(int argc, char **argv)
     if (y < 0) return refuse("năm phải trong khoảng 1900–2100", "the year must be 1900-2100", year);
     int yi = (int)y;
     /* with a database: also the schedules its administrators entered */
-    if (db_url) return cli_as_operator(db_url, usage_calendar, "calendar holidays", holidays_db, &yi);
+    if (db_url)
+        return cli_as_operator(db_url, usage_calendar, "calendar holidays", holidays_db, &yi);
     wt_cal *c = wt_cal_new(NULL, NULL, 0, NULL, 0);
     if (!c) return refuse("hết bộ nhớ", "out of memory", "calendar");
     emit_year(c, yi);
@@ -272,7 +273,8 @@ static int cmd_deadline(int argc, char **argv)
                       "the instant is YYYY-MM-DDTHH:MM, within 1900-2100", q.at);
     /* with a database: its schedules and the agency's working hours, the
      * same computation as GET /api/v1/calendar/deadline */
-    if (db_url) return cli_as_operator(db_url, usage_calendar, "calendar deadline", deadline_db, &q);
+    if (db_url)
+        return cli_as_operator(db_url, usage_calendar, "calendar deadline", deadline_db, &q);
     wt_cal *c = wt_cal_new(NULL, NULL, 0, NULL, 0);
     if (!c) return refuse("hết bộ nhớ", "out of memory", "calendar");
     wt_deadline_in in = {.same_day = q.same_day != NULL,

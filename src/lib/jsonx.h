@@ -51,6 +51,12 @@ typedef struct jx_field {
     size_t null_at;                 /* JX_NULL_INTO: the flag's offset + 1 (0: none) */
 } jx_field;
 
+/* A date member (YYYY-MM-DD, FMT_DATE of lib/validate.h) with whatever
+ * else it needs: JX_DATE("valid_to", .nullable = true, JX_INTO(T, valid_to)). */
+#define JX_DATE(nm, ...)                                                                           \
+    {                                                                                              \
+        .name = (nm), .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE, __VA_ARGS__         \
+    }
 #define JX_INTO(T, m) .at = offsetof(T, m) + 1, .at_size = sizeof(((T *)0)->m)
 #define JX_NULL_INTO(T, m) .null_at = offsetof(T, m) + 1
 

@@ -183,8 +183,7 @@ ts_code audit_verify(db_conn *c, audit_report *rep, ts_err *err)
         return TS_OK;
     }
     /* the tip must match the head: catches removal of the newest entries */
-    rc = db_prepare(c, "SELECT seq, hash FROM audit_head WHERE id = 1", &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(c, "SELECT seq, hash FROM audit_head WHERE id = 1", &s, err));
     r = db_step(s, err);
     if (r == DB_ROW) {
         int64_t hseq = db_col_int(s, 0);

@@ -303,9 +303,8 @@ static ts_code sign_tx(db_conn *c, void *arg, ts_err *err)
                 "VALUES (?, ?, ?, ?, ?)",
                 DBV_I(h.size), DBV_T(h.root), DBV_T(h.at), DBV_T(h.key_id), DBV_T(h.sig));
     if (rc != TS_OK) return rc;
-    rc = db_run(c, err, "UPDATE audit_tree SET size = ?, signed_us = ? WHERE id = 1", DBV_I(head),
-                DBV_I(now));
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_run(c, err, "UPDATE audit_tree SET size = ?, signed_us = ? WHERE id = 1", DBV_I(head),
+                  DBV_I(now)));
     *a->out = h;
     *a->made = true;
     return TS_OK;
@@ -324,14 +323,13 @@ ts_code audittree_sign(db_conn *c, EVP_PKEY *key, int64_t every, int64_t seconds
 ts_code audittree_sth(db_conn *c, int64_t size, audit_sth *out, ts_err *err)
 {
     db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            size > 0 ? "SELECT tree_size, root_hash, signed_at, key_id, "
-                                       "signature FROM audit_sth WHERE tree_size = ?"
-                                     : "SELECT tree_size, root_hash, signed_at, key_id, "
-                                       "signature FROM audit_sth ORDER BY tree_size DESC "
-                                       "LIMIT 1",
-                            &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(c,
+                      size > 0 ? "SELECT tree_size, root_hash, signed_at, key_id, "
+                                 "signature FROM audit_sth WHERE tree_size = ?"
+                               : "SELECT tree_size, root_hash, signed_at, key_id, "
+                                 "signature FROM audit_sth ORDER BY tree_size DESC "
+                                 "LIMIT 1",
+                      &s, err));
     if (size > 0) db_bind_int(s, 1, size);
     int r = db_step(s, err);
     if (r == DB_ROW) {
@@ -352,8 +350,7 @@ ts_code audittree_sth(db_conn *c, int64_t size, audit_sth *out, ts_err *err)
 static ts_code proof_size(db_conn *c, int64_t *n, const char *field, ts_err *err)
 {
     audit_sth h;
-    ts_code rc = audittree_sth(c, 0, &h, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(audittree_sth(c, 0, &h, err));
     if (*n == 0) *n = h.size;
     if (*n < 1 || *n > h.size) {
         char max[24];
@@ -367,8 +364,7 @@ static ts_code proof_size(db_conn *c, int64_t *n, const char *field, ts_err *err
 ts_code audittree_inclusion(db_conn *c, int64_t seq, int64_t n, audit_proof *p, ts_err *err)
 {
     memset(p, 0, sizeof *p);
-    ts_code rc = proof_size(c, &n, "tree_size", err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(proof_size(c, &n, "tree_size", err));
     if (seq < 1 || seq > n) {
         char s[24];
         snprintf(s, sizeof s, "%lld", (long long)seq);

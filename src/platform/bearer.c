@@ -49,10 +49,9 @@ static ts_code bearer_fail_tx(db_conn *c, void *argp, ts_err *err)
     bearer_fail_ctx *bf = argp;
     const ident_settings *st = bf->st;
     db_stmt *s;
-    ts_code rc = db_prepare(
+    TS_TRY(db_prepare(
         c, "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = ?", &s,
-        err);
-    if (rc != TS_OK) return rc;
+        err));
     db_bind_text(s, 1, bf->key, -1);
     int r = db_step(s, err);
     int64_t failures = 0, start = bf->now, until = 0;
@@ -92,8 +91,7 @@ ts_code ident_bearer_fail(db_conn *c, const ident_settings *st, const char *ip, 
     char key[96];
     bearer_fail_ctx bf = {.st = st, .key = bearer_key(key, sizeof key, ip), .now = now_s()};
     *retry_after = 0;
-    ts_code rc = db_transact(c, bearer_fail_tx, &bf, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_transact(c, bearer_fail_tx, &bf, err));
     log_info("auth: wrong bearer token from %s (%lld in this window%s)", ip ? ip : "?",
              (long long)bf.failures, bf.locked_until > bf.now ? ", address locked" : "");
     if (bf.locked_until > bf.now) *retry_after = (int)(bf.locked_until - bf.now);

@@ -257,19 +257,18 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
     char h[65];
     session_hash(cookie, h);
     db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            "SELECT s.id, s.account_id, s.csrf, s.last_seen, s.expires_at, "
-                            "a.username, a.full_name, a.kind, a.disabled, g.role, g.agency_id, "
-                            "ag.code, ag.name, ag.path, a.email, a.email_verified, a.phone, "
-                            "a.phone_verified, a.must_change_password, "
-                            "m.confirmed_at IS NOT NULL FROM sessions s "
-                            "JOIN accounts a ON a.id = s.account_id "
-                            "LEFT JOIN grants g ON g.account_id = s.account_id "
-                            "LEFT JOIN agencies ag ON ag.id = g.agency_id "
-                            "LEFT JOIN mfa_totp m ON m.account_id = s.account_id "
-                            "WHERE s.token_hash = ?",
-                            &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(c,
+                      "SELECT s.id, s.account_id, s.csrf, s.last_seen, s.expires_at, "
+                      "a.username, a.full_name, a.kind, a.disabled, g.role, g.agency_id, "
+                      "ag.code, ag.name, ag.path, a.email, a.email_verified, a.phone, "
+                      "a.phone_verified, a.must_change_password, "
+                      "m.confirmed_at IS NOT NULL FROM sessions s "
+                      "JOIN accounts a ON a.id = s.account_id "
+                      "LEFT JOIN grants g ON g.account_id = s.account_id "
+                      "LEFT JOIN agencies ag ON ag.id = g.agency_id "
+                      "LEFT JOIN mfa_totp m ON m.account_id = s.account_id "
+                      "WHERE s.token_hash = ?",
+                      &s, err));
     db_bind_text(s, 1, h, 64);
     int r = db_step(s, err), cap = 0;
     int64_t last_seen = 0, expires = 0, disabled = 0, must_change = 0;
@@ -335,17 +334,16 @@ ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_princ
     char h[65];
     tok_sha256_hex(token, h);
     db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            "SELECT t.id, t.name, t.permissions, t.agency_id, ag.code, ag.name, "
-                            "ag.path, t.last_used_at, t.expires_at, t.mint, t.owner_id, "
-                            "o.disabled, og.role, oag.path FROM api_tokens t "
-                            "JOIN agencies ag ON ag.id = t.agency_id "
-                            "LEFT JOIN accounts o ON o.id = t.owner_id "
-                            "LEFT JOIN grants og ON og.account_id = o.id "
-                            "LEFT JOIN agencies oag ON oag.id = og.agency_id "
-                            "WHERE t.token_hash = ? AND t.revoked_at IS NULL",
-                            &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(c,
+                      "SELECT t.id, t.name, t.permissions, t.agency_id, ag.code, ag.name, "
+                      "ag.path, t.last_used_at, t.expires_at, t.mint, t.owner_id, "
+                      "o.disabled, og.role, oag.path FROM api_tokens t "
+                      "JOIN agencies ag ON ag.id = t.agency_id "
+                      "LEFT JOIN accounts o ON o.id = t.owner_id "
+                      "LEFT JOIN grants og ON og.account_id = o.id "
+                      "LEFT JOIN agencies oag ON oag.id = og.agency_id "
+                      "WHERE t.token_hash = ? AND t.revoked_at IS NULL",
+                      &s, err));
     db_bind_text(s, 1, h, 64);
     int r = db_step(s, err), cap = 0;
     const char *perms = NULL, *code = NULL, *name = NULL, *path = NULL;
@@ -438,10 +436,9 @@ static ts_code throttle_get(db_conn *c, const char *key, throttle_row *t, ts_err
 {
     memset(t, 0, sizeof *t);
     db_stmt *s;
-    ts_code rc = db_prepare(
+    TS_TRY(db_prepare(
         c, "SELECT failures, window_start, locked_until FROM login_throttle WHERE key = ?", &s,
-        err);
-    if (rc != TS_OK) return rc;
+        err));
     db_bind_text(s, 1, key, -1);
     int r = db_step(s, err);
     if (r == DB_ROW) {
@@ -492,7 +489,7 @@ static ts_code throttle_read(db_conn *c, const char *username, const char *ip, i
 {
     memset(t, 0, sizeof *t);
     db_stmt *s;
-    ts_code rc = db_prepare(
+    TS_TRY(db_prepare(
         c,
         "SELECT (SELECT COALESCE(MAX(failures), 0) FROM login_failures WHERE username = ? AND "
         "ip = ? AND last_at > ?), (SELECT COALESCE(MAX(last_at), 0) FROM login_failures WHERE "
@@ -501,8 +498,7 @@ static ts_code throttle_read(db_conn *c, const char *username, const char *ip, i
         "FROM login_failures WHERE username = ? AND last_at > ?), (SELECT COUNT(*) FROM "
         "login_failures WHERE ip = ? AND last_at > ?), (SELECT COALESCE(MAX(last_at), 0) FROM "
         "login_failures WHERE ip = ? AND last_at > ?)",
-        &s, err);
-    if (rc != TS_OK) return rc;
+        &s, err));
     db_bind_list(s, DBV_T(username), DBV_T(ip), DBV_I(since), DBV_T(username), DBV_T(ip),
                  DBV_I(since), DBV_T(username), DBV_I(since), DBV_T(username), DBV_I(since),
                  DBV_T(ip), DBV_I(since), DBV_T(ip), DBV_I(since));
@@ -558,8 +554,7 @@ static ts_code throttle_take_tx(db_conn *c, void *argp, ts_err *err)
     throttle_ctx *tc = argp;
     int64_t since = tc->now - tc->st->window_s;
     throttle_state t;
-    ts_code rc = throttle_read(c, tc->username, tc->ip, since, &t, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(throttle_read(c, tc->username, tc->ip, since, &t, err));
     tc->wait = throttle_wait(tc->st, &t, tc->now, &tc->rule);
     if (tc->wait > 0) return TS_OK; /* refused: nothing counted, nothing to commit */
     return db_run(
@@ -597,9 +592,8 @@ ts_code ident_throttle_take(db_conn *c, const ident_settings *st, const char *wh
 ts_code ident_throttle_clear(db_conn *c, const ident_settings *st, const char *username,
                              const char *ip, ts_err *err)
 {
-    ts_code rc = db_run(c, err, "DELETE FROM login_failures WHERE username = ? AND ip = ?",
-                        DBV_T(username), DBV_T(ip ? ip : "?"));
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_run(c, err, "DELETE FROM login_failures WHERE username = ? AND ip = ?",
+                  DBV_T(username), DBV_T(ip ? ip : "?")));
     /* and forget every failure the window no longer counts */
     return db_run(c, err, "DELETE FROM login_failures WHERE last_at <= ?",
                   DBV_I(now_s() - st->window_s));
@@ -619,8 +613,7 @@ static ts_code register_take_tx(db_conn *c, void *argp, ts_err *err)
 {
     register_ctx *rg = argp;
     throttle_row t;
-    ts_code rc = throttle_get(c, rg->key, &t, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(throttle_get(c, rg->key, &t, err));
     if (!t.found || rg->now - t.window_start >= REGISTER_WINDOW_S) {
         t.failures = 0;
         t.window_start = rg->now;
@@ -741,8 +734,7 @@ static ts_code challenge_tx(db_conn *c, void *argp, ts_err *err)
     login_ctx *lc = argp;
     ts_code rc = ident_throttle_clear(c, lc->st, lc->username, lc->ip, err);
     if (rc != TS_OK) return rc;
-    rc = db_run(c, err, "DELETE FROM mfa_challenges WHERE expires_at <= ?", DBV_I(lc->now));
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_run(c, err, "DELETE FROM mfa_challenges WHERE expires_at <= ?", DBV_I(lc->now)));
     tok_random(lc->out->mfa_challenge);
     char h[65];
     tok_sha256_hex(lc->out->mfa_challenge, h);
@@ -804,8 +796,7 @@ ts_code ident_login(db_conn *c, arena *a, const ident_settings *st, const char *
      * idle timeout the stale time could expire it before its first use */
     lc.now = now_s();
     bool mfa = false;
-    rc = mfa_enrolled(c, lc.account_id, &mfa, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(mfa_enrolled(c, lc.account_id, &mfa, err));
     if (mfa) return db_transact(c, challenge_tx, &lc, err);
     return db_transact(c, login_ok_tx, &lc, err);
 }
@@ -882,8 +873,7 @@ ts_code ident_login_mfa(db_conn *c, arena *a, const ident_settings *st, const ch
                        .hash = h,
                        .code = code && *code ? code : NULL,
                        .recovery = code && *code ? NULL : recovery_code};
-    ts_code rc = db_transact(c, mfa_login_tx, &m, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_transact(c, mfa_login_tx, &m, err));
     if (!m.valid) return ts_err_set(err, TS_EUNAUTH, M_MFA_CHALLENGE_INVALID, NULL);
     if (m.res == MFA_LIMITED) {
         ident_throttle_event("second factor", m.lc.username, ip, "account", m.retry_after);
@@ -906,8 +896,7 @@ ts_code ident_login_mfa(db_conn *c, arena *a, const ident_settings *st, const ch
 ts_code ident_revoke_sessions(db_conn *c, int64_t account_id, int64_t keep_session_id, ts_err *err)
 {
     db_stmt *s;
-    ts_code rc = db_prepare(c, "DELETE FROM sessions WHERE account_id = ? AND id <> ?", &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(c, "DELETE FROM sessions WHERE account_id = ? AND id <> ?", &s, err));
     db_bind_int(s, 1, account_id);
     db_bind_int(s, 2, keep_session_id);
     int r = db_step(s, err);

@@ -96,8 +96,7 @@ ts_code mfa_check(db_conn *c, const ident_settings *st, int64_t account_id, bool
         ok = totp_match(key, (size_t)klen, code, now, last, &step);
         if (ok) *res = MFA_OK;
     } else if (recovery && confirmed) {
-        rc = recovery_spend(c, account_id, recovery, now, &ok, err);
-        if (rc != TS_OK) return rc;
+        TS_TRY(recovery_spend(c, account_id, recovery, now, &ok, err));
         if (ok) *res = MFA_RECOVERY;
     }
     OPENSSL_cleanse(key, sizeof key);

@@ -510,8 +510,7 @@ static bool in_range(const wt_cal *c, int64_t t)
 
 /* The first working instant at or after t, counting an intake at or after
  * the cut-off (minutes after midnight) from the next working morning. */
-static int64_t clock_start(const wt_cal *c, const wt_hours *h, int64_t t, int cutoff,
-                           int64_t as_of)
+static int64_t clock_start(const wt_cal *c, const wt_hours *h, int64_t t, int cutoff, int64_t as_of)
 {
     int64_t day = floor_div(t, DAY_MIN);
     int min = (int)(t - day * DAY_MIN);
@@ -562,8 +561,8 @@ static int64_t walk(const wt_cal *c, const wt_hours *h, int64_t t, int64_t need,
     return stop >= 0 ? stop : -1;
 }
 
-int64_t wt_working_minutes(const wt_cal *c, const wt_hours *h, int64_t a, int64_t b,
-                           int64_t as_of, const wt_pause *pauses, int npauses)
+int64_t wt_working_minutes(const wt_cal *c, const wt_hours *h, int64_t a, int64_t b, int64_t as_of,
+                           const wt_pause *pauses, int npauses)
 {
     int64_t sum = 0;
     if (b > a) walk(c, h, a, INT64_MAX, b, as_of, pauses, npauses, &sum);
@@ -625,8 +624,8 @@ bool wt_deadline_compute(const wt_cal *c, const wt_deadline_in *in, wt_deadline 
     }
     out->total = (int64_t)in->amount * (in->unit == WT_WORKING_DAYS ? 8 * 60 : 60);
     int64_t walked = 0;
-    out->due = walk(c, in->hours, out->counted_from, out->total, -1, as_of, in->pauses,
-                    in->npauses, &walked);
+    out->due = walk(c, in->hours, out->counted_from, out->total, -1, as_of, in->pauses, in->npauses,
+                    &walked);
     if (out->due < 0) {
         bool open = in->npauses && in->pauses[in->npauses - 1].to < 0;
         if (!open) return false; /* past 2100 */

@@ -48,8 +48,7 @@ ts_code accounts_agency_path(db_conn *c, arena *a, const char *code, int64_t *id
     agency g;
     ts_ctx y;
     ts_ctx_init(&y, c, a, NULL, NULL, err);
-    ts_code rc = agencies_find(&y, code, &g);
-    if (rc != TS_OK) return rc;
+    TS_TRY(agencies_find(&y, code, &g));
     if (id) *id = g.id;
     if (path) *path = g.path;
     return TS_OK;
@@ -122,8 +121,8 @@ static ts_code create_tx(ts_ctx *tc, void *argp)
             return ts_err_field(err, TS_EVALIDATION, "agency_code", M_AGENCY_NOT_FOUND,
                                 in->agency_code);
         if (rc != TS_OK) return rc;
-        if (!cc->seed && may_grant(tc, in->role, path) != TS_OK) return err->code;
-        if (root_only(err, in->role, path, "role") != TS_OK) return err->code;
+        if (!cc->seed) TS_TRY(may_grant(tc, in->role, path));
+        TS_TRY(root_only(err, in->role, path, "role"));
     }
     const char *now = ts_now(tc);
     rc = db_prepare(c,
@@ -177,7 +176,7 @@ ts_code accounts_create(ts_ctx *tc, const account_new *in, account *out)
             return ts_err_field(err, TS_EVALIDATION, "agency_code", M_AGENCY_NOT_FOUND,
                                 n.agency_code);
         if (rc != TS_OK) return rc;
-        if (may_grant(tc, n.role, path) != TS_OK) return err->code;
+        TS_TRY(may_grant(tc, n.role, path));
         root_only(err, n.role, path, "role");
     }
     if (!n.kind) n.kind = "citizen";
@@ -221,11 +220,10 @@ ts_code accounts_create(ts_ctx *tc, const account_new *in, account *out)
 static ts_code set_password(db_conn *c, int64_t id, const char *hash, const char *now, int64_t keep,
                             bool temporary, ts_err *err)
 {
-    ts_code rc = db_run(c, err,
-                        "UPDATE accounts SET password_hash = ?, updated_at = ?, "
-                        "must_change_password = ? WHERE id = ?",
-                        DBV_T(hash), DBV_T(now), DBV_I(temporary), DBV_I(id));
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_run(c, err,
+                  "UPDATE accounts SET password_hash = ?, updated_at = ?, "
+                  "must_change_password = ? WHERE id = ?",
+                  DBV_T(hash), DBV_T(now), DBV_I(temporary), DBV_I(id)));
     return ident_revoke_sessions(c, id, keep, err);
 }
 
@@ -291,8 +289,7 @@ ts_code accounts_change_password(ts_ctx *tc, int64_t account_id, const char *old
     if (rc != TS_OK) return rc;
     pw_ctx pc = {account_id, keep_session_id, NULL, actor, username, NULL, cl};
     if (!pw_verify(hash, old_pw ? old_pw : "")) {
-        rc = ts_write(tc, pw_failed_tx, &pc);
-        if (rc != TS_OK) return rc;
+        TS_TRY(ts_write(tc, pw_failed_tx, &pc));
         return ts_err_field(err, TS_EVALIDATION, "old_password", M_PASSWORD_WRONG, NULL);
     }
     char nh[PW_ENCODED_MAX];
@@ -374,8 +371,7 @@ ts_code accounts_get(db_conn *c, arena *a, int64_t id, account_view *out, ts_err
 {
     memset(out, 0, sizeof *out);
     db_stmt *s;
-    ts_code rc = db_prepare(c, "SELECT " ACC_COLS " FROM accounts a WHERE a.id = ?", &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(c, "SELECT " ACC_COLS " FROM accounts a WHERE a.id = ?", &s, err));
     db_bind_int(s, 1, id);
     int r = db_step(s, err);
     if (r == DB_ROW) read_account(a, s, &out->ac);
@@ -457,15 +453,14 @@ static ts_code load_page_grants(db_conn *c, arena *a, account_view *vs, int n, t
             ids[i] = from + i < n ? DBV_I(vs[from + i].ac.id) : DBV_NULL_VAL;
         void *rows;
         int nrows;
-        ts_code rc = db_query_all(
+        TS_TRY(db_query_all(
             c, a,
             arena_printf(a,
                          "SELECT g.account_id, g.id, g.role, ag.code, ag.name, ag.path FROM grants "
                          "g JOIN agencies ag ON ag.id = g.agency_id WHERE %s "
                          "ORDER BY g.account_id, ag.path, g.role",
                          in),
-            ids, GRANT_IDS, &rs, 0, &rows, &nrows, err);
-        if (rc != TS_OK) return rc;
+            ids, GRANT_IDS, &rs, 0, &rows, &nrows, err));
         const grant_row *gr = rows;
         int k = 0;
         for (int i = from; i < n && i < from + GRANT_IDS; i++) {
@@ -493,7 +488,7 @@ static ts_code list_scope(ts_ctx *x, const char *code, const char *const **paths
         if (rc == TS_ENOTFOUND)
             return ts_err_field(x->err, TS_ENOTFOUND, "agency", M_AGENCY_NOT_FOUND, code);
         if (rc != TS_OK) return rc;
-        if (ts_require(x, ROLE_AGENCY_ADMIN, path) != TS_OK) return x->err->code;
+        TS_TRY(ts_require(x, ROLE_AGENCY_ADMIN, path));
         const char **one = arena_alloc(x->a, sizeof *one);
         one[0] = path;
         *paths = one;
@@ -534,8 +529,7 @@ ts_code accounts_list(ts_ctx *x, const account_query *q, account_view **items, i
                      .offset = q->offset};
     db_rowspec rs = {.size = sizeof(account_view), .map = account_view_map, .ncols = 10};
     void *rows;
-    rc = search_list_page(c, &l, &accounts_search, pq, &rs, &rows, n, total, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(search_list_page(c, &l, &accounts_search, pq, &rs, &rows, n, total, err));
     *items = rows;
     return load_page_grants(c, a, *items, *n, err);
 }
@@ -580,8 +574,7 @@ static ts_code fill_tx(ts_ctx *tc, void *argp)
     for (int i = 0; i < n; i++) {
         db_bind_text(s, 1, keys[i], -1);
         db_bind_int(s, 2, ids[i]);
-        rc = dbrow_run(s, err);
-        if (rc != TS_OK) return rc;
+        TS_TRY(dbrow_run(s, err));
     }
     fx->done = n;
     return TS_OK;
@@ -616,7 +609,7 @@ static const char *audit_agency(const account_view *v)
  * system_admin itself for system_admin. */
 static ts_code may_grant(ts_ctx *tc, const char *role, const char *path)
 {
-    if (ts_require(tc, ROLE_AGENCY_ADMIN, path ? path : "") != TS_OK) return tc->err->code;
+    TS_TRY(ts_require(tc, ROLE_AGENCY_ADMIN, path ? path : ""));
     if (role && !strcmp(role, ROLE_SYSTEM_ADMIN) && !ts_may(tc, ROLE_SYSTEM_ADMIN, path))
         return ts_err_set(tc->err, TS_EFORBIDDEN, M_ROLE_NOT_ALLOWED, role);
     return TS_OK;
@@ -648,10 +641,9 @@ static ts_code may_manage(ts_ctx *tc, const account_view *v)
     if (!v->ngrants) return ts_require(tc, ROLE_SYSTEM_ADMIN, NULL);
     for (int i = 0; i < v->ngrants; i++) {
         const account_grant *g = &v->grants[i];
-        if (ts_require(tc, ROLE_AGENCY_ADMIN, g->agency_path) != TS_OK) return tc->err->code;
-        if (!strcmp(g->role, ROLE_SYSTEM_ADMIN) &&
-            ts_require(tc, ROLE_SYSTEM_ADMIN, g->agency_path) != TS_OK)
-            return tc->err->code;
+        TS_TRY(ts_require(tc, ROLE_AGENCY_ADMIN, g->agency_path));
+        if (!strcmp(g->role, ROLE_SYSTEM_ADMIN))
+            TS_TRY(ts_require(tc, ROLE_SYSTEM_ADMIN, g->agency_path));
     }
     return TS_OK;
 }
@@ -659,8 +651,7 @@ static ts_code may_manage(ts_ctx *tc, const account_view *v)
 /* The account, when the actor may see it (manage: change it). */
 static ts_code load_target(ts_ctx *tc, int64_t id, bool manage, account_view *v)
 {
-    ts_code rc = accounts_get(tc->db, tc->a, id, v, tc->err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(accounts_get(tc->db, tc->a, id, v, tc->err));
     return manage ? may_manage(tc, v) : may_see(tc, v);
 }
 
@@ -796,8 +787,8 @@ static ts_code grant_add_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
     if (rc == TS_ENOTFOUND)
         return ts_err_field(err, TS_EVALIDATION, "agency", M_AGENCY_NOT_FOUND, x->agency_code);
     if (rc != TS_OK) return rc;
-    if (may_grant(tc, x->role, path) != TS_OK) return err->code;
-    if (root_only(err, x->role, path, "role") != TS_OK) return err->code;
+    TS_TRY(may_grant(tc, x->role, path));
+    TS_TRY(root_only(err, x->role, path, "role"));
     if (strcmp(v.ac.kind, "officer"))
         return ts_err_field(err, TS_EVALIDATION, "role", M_GRANT_OFFICER_ONLY, NULL);
     for (int i = 0; i < v.ngrants; i++)
@@ -805,8 +796,8 @@ static ts_code grant_add_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
             return ts_err_set(err, TS_ECONFLICT, M_GRANT_EXISTS, x->role);
     rc = insert_grant(c, x->id, x->role, agency_id, ts_now(tc), tc->actor, err);
     if (rc == TS_OK) rc = ident_revoke_sessions(c, x->id, 0, err);
-    if (rc == TS_OK) rc = accounts_get(c, tc->a, x->id, x->out, err);
     if (rc != TS_OK) return rc;
+    TS_TRY(accounts_get(c, tc->a, x->id, x->out, err));
     json_t *sum = json_pack("{s:s,s:s,s:b}", "role", x->role, "agency", x->agency_code,
                             "sessions_revoked", 1);
     return audit_account(tc, x->out, "account.grant_add", x->agency_code, sum);
@@ -839,10 +830,10 @@ static ts_code grant_remove_tx(ts_ctx *tc, void *argp)
     for (int i = 0; i < v.ngrants; i++)
         if (v.grants[i].id == x->grant_id) g = &v.grants[i];
     if (!g) { /* 403 rather than 404 when the account itself is out of sight */
-        if (may_see(tc, &v) != TS_OK) return err->code;
+        TS_TRY(may_see(tc, &v));
         return not_found(err, M_GRANT_NOT_FOUND, x->grant_id);
     }
-    if (may_grant(tc, g->role, g->agency_path) != TS_OK) return err->code;
+    TS_TRY(may_grant(tc, g->role, g->agency_path));
     db_stmt *s;
     rc = db_prepare(c, "DELETE FROM grants WHERE id = ? AND account_id = ?", &s, err);
     if (rc != TS_OK) return rc;
@@ -851,8 +842,7 @@ static ts_code grant_remove_tx(ts_ctx *tc, void *argp)
     int r = db_step(s, err);
     db_reset(s);
     if (r < 0) return (ts_code)-r;
-    rc = ident_revoke_sessions(c, x->id, 0, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(ident_revoke_sessions(c, x->id, 0, err));
     json_t *sum = json_pack("{s:I,s:s,s:s,s:b}", "grant_id", (json_int_t)g->id, "role", g->role,
                             "agency", g->agency_code, "sessions_revoked", 1);
     return audit_account(tc, &v, "account.grant_remove", g->agency_code, sum);
@@ -869,10 +859,8 @@ static ts_code reset_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
     db_conn *c = tc->db;
     ts_err *err = tc->err;
     account_view v = *vp;
-    ts_code rc;
     bool temporary = admin_set(tc);
-    rc = set_password(c, x->id, x->hash, ts_now(tc), 0, temporary, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(set_password(c, x->id, x->hash, ts_now(tc), 0, temporary, err));
     return audit_account(tc, &v, "account.password_reset", audit_agency(&v),
                          json_pack("{s:b,s:b}", "sessions_revoked", 1, "temporary", temporary));
 }
@@ -882,8 +870,7 @@ ts_code accounts_reset_password(ts_ctx *tc, int64_t id, const char *password)
     db_conn *c = tc->db;
     ts_err *err = tc->err;
     account_view v; /* refused before the costly hash; checked again in the write */
-    ts_code rc = load_target(tc, id, true, &v);
-    if (rc != TS_OK) return rc;
+    TS_TRY(load_target(tc, id, true, &v));
     (void)c;
     pw_person who = {v.ac.username, v.ac.full_name, v.ac.email};
     ts_msg pm = pw_check_rules(tc->a, password, &who);
@@ -912,13 +899,12 @@ static ts_code link_step(ts_ctx *tc, adm_ctx *x, account_view *vp)
     ts_code rc = db_run(tc->db, tc->err,
                         "DELETE FROM password_resets WHERE account_id = ? OR expires_at <= ?",
                         DBV_I(x->id), DBV_I(now));
-    if (rc == TS_OK)
-        rc = db_run(tc->db, tc->err,
-                    "INSERT INTO password_resets (token_hash, account_id, created_at, created_by, "
-                    "expires_at) VALUES (?, ?, ?, ?, ?)",
-                    DBV_T(l->hash), DBV_I(x->id), DBV_T(ts_now(tc)), DBV_T(tc->actor),
-                    DBV_I(l->expires_at));
     if (rc != TS_OK) return rc;
+    TS_TRY(db_run(tc->db, tc->err,
+                  "INSERT INTO password_resets (token_hash, account_id, created_at, created_by, "
+                  "expires_at) VALUES (?, ?, ?, ?, ?)",
+                  DBV_T(l->hash), DBV_I(x->id), DBV_T(ts_now(tc)), DBV_T(tc->actor),
+                  DBV_I(l->expires_at)));
     return audit_account(tc, vp, "account.password_reset_link", audit_agency(vp),
                          json_pack("{s:I}", "expires_at", (json_int_t)l->expires_at));
 }
@@ -967,8 +953,7 @@ static ts_code link_use_tx(ts_ctx *tc, void *argp)
     rc = set_password(tc->db, l->account_id, l->password_hash, ts_now(tc), 0, false, tc->err);
     if (rc != TS_OK) return rc;
     account_view v;
-    rc = accounts_get(tc->db, tc->a, l->account_id, &v, tc->err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(accounts_get(tc->db, tc->a, l->account_id, &v, tc->err));
     return audit_account(tc, &v, "account.password_reset_used", audit_agency(&v),
                          json_pack("{s:b}", "sessions_revoked", 1));
 }
@@ -983,13 +968,12 @@ ts_code accounts_reset_with_link(ts_ctx *tc, const char *token, const char *new_
     tok_sha256_hex(token, h);
     /* whose link (checked again, and spent, in the write) */
     db_stmt *s;
-    ts_code rc = db_prepare(tc->db,
-                            "SELECT a.id, a.username, a.full_name, a.email FROM password_resets r "
-                            "JOIN accounts a ON "
-                            "a.id = r.account_id WHERE r.token_hash = ? AND r.used_at IS NULL "
-                            "AND r.expires_at > ? AND a.disabled = 0",
-                            &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(tc->db,
+                      "SELECT a.id, a.username, a.full_name, a.email FROM password_resets r "
+                      "JOIN accounts a ON "
+                      "a.id = r.account_id WHERE r.token_hash = ? AND r.used_at IS NULL "
+                      "AND r.expires_at > ? AND a.disabled = 0",
+                      &s, err));
     db_bind_list(s, DBV_T(h), DBV_I(tc->now_us / 1000000));
     int r = db_step(s, err);
     const char *username = NULL;
@@ -1081,8 +1065,7 @@ static void read_token(arena *a, db_stmt *s, api_token *t)
 ts_code tokens_get(db_conn *c, arena *a, int64_t id, api_token *out, ts_err *err)
 {
     db_stmt *s;
-    ts_code rc = db_prepare(c, "SELECT " TOK_COLS " WHERE t.id = ?", &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(c, "SELECT " TOK_COLS " WHERE t.id = ?", &s, err));
     db_bind_int(s, 1, id);
     int r = db_step(s, err);
     if (r == DB_ROW) read_token(a, s, out);
@@ -1179,8 +1162,8 @@ static ts_code tok_create_tx(ts_ctx *tc, void *argp)
      * the owner holds there (a token never grants more than its owner) */
     char *perms = arena_strdup(tc->a, tk->perms), *save = NULL;
     for (char *p = strtok_r(perms, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-        if (may_grant(tc, p, path) != TS_OK) return err->code;
-        if (root_only(err, p, path, "permissions") != TS_OK) return err->code;
+        TS_TRY(may_grant(tc, p, path));
+        TS_TRY(root_only(err, p, path, "permissions"));
         if (!ident_has_role(holder, p, path))
             return ts_err_field(err, TS_EVALIDATION, "permissions", M_TOKEN_ROLE_NOT_HELD, p);
     }
@@ -1292,7 +1275,7 @@ static ts_code revoke_tx(ts_ctx *tc, void *argp)
     api_token t;
     ts_code rc = tokens_get(c, rc_->a, rc_->id, &t, err);
     if (rc != TS_OK) return rc;
-    if (ts_require(tc, ROLE_AGENCY_ADMIN, t.agency_path) != TS_OK) return err->code;
+    TS_TRY(ts_require(tc, ROLE_AGENCY_ADMIN, t.agency_path));
     if (t.revoked_at) return TS_OK;
     db_stmt *s;
     rc = db_prepare(c, "UPDATE api_tokens SET revoked_at = ? WHERE id = ?", &s, err);
@@ -1350,14 +1333,14 @@ ts_code audit_list(ts_ctx *x, const audit_query *q, jsonw *w)
     int64_t total;
     rc = dbrow_int(s, 0, &total, err);
     if (rc != TS_OK) return rc;
-    rc = db_prepare(c,
-                    arena_printf(a,
-                                 "SELECT l.seq, l.at, l.actor, l.agency, l.action, l.object_type, "
-                                 "l.object_id, l.summary FROM audit_log l%s"
-                                 " ORDER BY l.seq DESC LIMIT ? OFFSET ?",
-                                 where),
-                    &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(
+        db_prepare(c,
+                   arena_printf(a,
+                                "SELECT l.seq, l.at, l.actor, l.agency, l.action, l.object_type, "
+                                "l.object_id, l.summary FROM audit_log l%s"
+                                " ORDER BY l.seq DESC LIMIT ? OFFSET ?",
+                                where),
+                   &s, err));
     int k = db_bind_vals(s, 1, wh.vals, wh.nvals);
     db_bind_int(s, k, q->limit);
     db_bind_int(s, k + 1, q->offset);

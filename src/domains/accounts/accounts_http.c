@@ -514,7 +514,8 @@ static ts_code h_audit(http_req *r, ts_ctx *x)
                      .object_type = http_query(r, "object_type"),
                      .object_id = http_query(r, "object_id"),
                      .actor = http_query(r, "actor")};
-    TS_TRY(query_time(r, "from", &q.from) != TS_OK || query_time(r, "to", &q.to));
+    TS_TRY(query_time(r, "from", &q.from));
+    TS_TRY(query_time(r, "to", &q.to));
     jsonw *w = http_json(r);
     TS_TRY(audit_list(x, &q, w));
     return http_reply_w(r, 200, w);

@@ -169,11 +169,9 @@ static ts_code verify_step(ts_ctx *tc, contact_ctx *cc)
                strcmp(cc->channel, "email") ? "UPDATE accounts SET phone_verified = 1 WHERE id = ?"
                                             : "UPDATE accounts SET email_verified = 1 WHERE id = ?",
                DBV_I(id));
-    if (rc == TS_OK)
-        rc = db_run(tc->db, tc->err,
-                    "DELETE FROM contact_codes WHERE account_id = ? AND channel = ?", DBV_I(id),
-                    DBV_T(cc->channel));
     if (rc != TS_OK) return rc;
+    TS_TRY(db_run(tc->db, tc->err, "DELETE FROM contact_codes WHERE account_id = ? AND channel = ?",
+                  DBV_I(id), DBV_T(cc->channel)));
     return audit_contact(tc, cc, "account.contact_verified");
 }
 

@@ -55,7 +55,7 @@ static void session_row(arena *a, db_stmt *s, void *item)
 
 ts_code sessions_list(ts_ctx *x, const ident_settings *st, session_info **out, int *n)
 {
-    if (own(x) != TS_OK) return x->err->code;
+    TS_TRY(own(x));
     int64_t now = x->now_us / 1000000;
     static const db_rowspec rs = {.size = sizeof(session_info), .fn = session_row};
     const db_val v[] = {DBV_I(x->who->account_id), DBV_I(now), DBV_I(now - st->idle_s)};
@@ -128,7 +128,7 @@ static ts_code end_tx(ts_ctx *x, void *argp)
 
 ts_code sessions_end(ts_ctx *x, int64_t id)
 {
-    if (own(x) != TS_OK) return x->err->code;
+    TS_TRY(own(x));
     end_ctx ec = {.id = id};
     return ts_write(x, end_tx, &ec);
 }
@@ -136,7 +136,7 @@ ts_code sessions_end(ts_ctx *x, int64_t id)
 ts_code sessions_end_others(ts_ctx *x, int *ended)
 {
     *ended = 0;
-    if (own(x) != TS_OK) return x->err->code;
+    TS_TRY(own(x));
     end_ctx ec = {0};
     ts_code rc = ts_write(x, end_tx, &ec);
     *ended = ec.ended;

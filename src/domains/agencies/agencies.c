@@ -113,11 +113,10 @@ static void read_agency(arena *a, db_stmt *s, agency *g)
 static ts_code get_one(db_conn *c, arena *a, const char *code, int64_t id, agency *out, ts_err *err)
 {
     db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            code ? "SELECT " AG_COLS AG_FROM " WHERE a.code = ?"
-                                 : "SELECT " AG_COLS AG_FROM " WHERE a.id = ?",
-                            &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(c,
+                      code ? "SELECT " AG_COLS AG_FROM " WHERE a.code = ?"
+                           : "SELECT " AG_COLS AG_FROM " WHERE a.id = ?",
+                      &s, err));
     if (code)
         db_bind_text(s, 1, code, -1);
     else
@@ -178,8 +177,7 @@ ts_code agencies_get(ts_ctx *x, const char *code, agency *out, agency **chain, i
     *chain = ch;
     *nchain = n;
     db_stmt *s;
-    rc = db_prepare(c, "SELECT COUNT(*) FROM agencies WHERE parent_id = ?", &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(c, "SELECT COUNT(*) FROM agencies WHERE parent_id = ?", &s, err));
     db_bind_int(s, 1, out->id);
     return dbrow_int(s, 0, nchildren, err);
 }
@@ -288,8 +286,7 @@ static ts_code insert_row(db_conn *c, arena *a, agency *g, const agency *parent,
     if (rc != TS_OK) return rc;
     g->path = arena_printf(a, "%s%lld/", parent ? parent->path : "/", (long long)g->id);
     g->created_at = g->updated_at = now;
-    rc = db_prepare(c, "UPDATE agencies SET path = ? WHERE id = ?", &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(c, "UPDATE agencies SET path = ? WHERE id = ?", &s, err));
     db_bind_text(s, 1, g->path, -1);
     db_bind_int(s, 2, g->id);
     int r = db_step(s, err);
@@ -435,7 +432,7 @@ ts_code agencies_create(ts_ctx *x, const agency_new *in, agency *out)
 {
     arena *a = x->a;
     ts_err *err = x->err;
-    if (ts_require(x, ROLE_SYSTEM_ADMIN, NULL) != TS_OK) return err->code;
+    TS_TRY(ts_require(x, ROLE_SYSTEM_ADMIN, NULL));
     if (!in->code)
         ts_err_field(err, TS_EVALIDATION, "code", M_FIELD_REQUIRED, NULL);
     else if (!agencies_code_valid(in->code))
@@ -485,8 +482,8 @@ static ts_code update_tx(ts_ctx *x, void *argp)
     if (rc != TS_OK) return rc;
     /* the agency, and a new parent, must lie in the actor's subtree; making
      * it a root takes a system admin of the whole tree */
-    if (ts_require(x, ROLE_AGENCY_ADMIN, before.path) != TS_OK) return err->code;
-    if (p->clear_parent && ts_require(x, ROLE_SYSTEM_ADMIN, "/") != TS_OK) return err->code;
+    TS_TRY(ts_require(x, ROLE_AGENCY_ADMIN, before.path));
+    if (p->clear_parent) TS_TRY(ts_require(x, ROLE_SYSTEM_ADMIN, "/"));
     agency after = before, parent;
     const agency *new_parent = NULL;
     int move = 0;
@@ -496,7 +493,7 @@ static ts_code update_tx(ts_ctx *x, void *argp)
             return ts_err_field(err, TS_EVALIDATION, "parent_code", M_AGENCY_PARENT_NOT_FOUND,
                                 p->parent_code);
         if (rc != TS_OK) return rc;
-        if (ts_require(x, ROLE_AGENCY_ADMIN, parent.path) != TS_OK) return err->code;
+        TS_TRY(ts_require(x, ROLE_AGENCY_ADMIN, parent.path));
         if (in_subtree(&before, &parent))
             return ts_err_field(err, TS_EVALIDATION, "parent_code", M_AGENCY_CYCLE, NULL);
         new_parent = &parent;

@@ -39,14 +39,13 @@ ts_code mfa_status_get(ts_ctx *x, const ident_settings *st, mfa_status *out)
 {
     memset(out, 0, sizeof *out);
     int64_t id;
-    if (self(x, &id) != TS_OK) return x->err->code;
+    TS_TRY(self(x, &id));
     db_stmt *s;
-    ts_code rc = db_prepare(x->db,
-                            "SELECT confirmed_at, (SELECT COUNT(*) FROM mfa_recovery r WHERE "
-                            "r.account_id = m.account_id AND r.used_at IS NULL) FROM mfa_totp m "
-                            "WHERE m.account_id = ?",
-                            &s, x->err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(x->db,
+                      "SELECT confirmed_at, (SELECT COUNT(*) FROM mfa_recovery r WHERE "
+                      "r.account_id = m.account_id AND r.used_at IS NULL) FROM mfa_totp m "
+                      "WHERE m.account_id = ?",
+                      &s, x->err));
     db_bind_int(s, 1, id);
     int r = db_step(s, x->err);
     if (r == DB_ROW) {
@@ -97,10 +96,9 @@ static ts_code begin_tx(ts_ctx *x, void *argp)
     if (on) return ts_err_set(x->err, TS_ECONFLICT, M_MFA_ALREADY, NULL);
     rc = db_run(x->db, x->err, "DELETE FROM mfa_totp WHERE account_id = ?", DBV_I(b->id));
     if (rc != TS_OK) return rc;
-    rc = db_run(x->db, x->err,
-                "INSERT INTO mfa_totp (account_id, secret, created_at) VALUES (?, ?, ?)",
-                DBV_I(b->id), DBV_T(b->sealed), DBV_T(ts_now(x)));
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_run(x->db, x->err,
+                  "INSERT INTO mfa_totp (account_id, secret, created_at) VALUES (?, ?, ?)",
+                  DBV_I(b->id), DBV_T(b->sealed), DBV_T(ts_now(x))));
     return audit_mfa(x, b->id, "mfa.enrol_start", json_pack("{s:s}", "factor", "totp"));
 }
 
@@ -108,7 +106,7 @@ ts_code mfa_enrol_begin(ts_ctx *x, const ident_settings *st, mfa_enrolment *out)
 {
     memset(out, 0, sizeof *out);
     int64_t id;
-    if (self(x, &id) != TS_OK) return x->err->code;
+    TS_TRY(self(x, &id));
     unsigned char secret[TOTP_SECRET_BYTES];
     if (RAND_bytes(secret, sizeof secret) != 1)
         return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, "RAND_bytes");
@@ -117,8 +115,7 @@ ts_code mfa_enrol_begin(ts_ctx *x, const ident_settings *st, mfa_enrolment *out)
     out->secret = totp_base32(x->a, secret, sizeof secret);
     OPENSSL_cleanse(secret, sizeof secret);
     if (!b.sealed) return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, "cannot seal the secret");
-    ts_code rc = ts_write(x, begin_tx, &b);
-    if (rc != TS_OK) return rc;
+    TS_TRY(ts_write(x, begin_tx, &b));
     out->uri = otpauth_uri(x->a, x->who->username, out->secret);
     out->qr_svg = totp_qr_svg(x->a, out->uri);
     if (!out->qr_svg) return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, "QRcode_encodeString");
@@ -162,8 +159,8 @@ static ts_code confirm_tx(ts_ctx *x, void *argp)
     if (rc != TS_OK || k->res != MFA_OK) return rc;
     rc = db_run(x->db, x->err, "UPDATE mfa_totp SET confirmed_at = ? WHERE account_id = ?",
                 DBV_T(ts_now(x)), DBV_I(k->id));
-    if (rc == TS_OK) rc = mfa_recovery_renew(x->db, k->id, k->codes, x->err);
     if (rc != TS_OK) return rc;
+    TS_TRY(mfa_recovery_renew(x->db, k->id, k->codes, x->err));
     return audit_mfa(
         x, k->id, "mfa.enrol",
         json_pack("{s:s,s:i}", "factor", "totp", "recovery_codes", MFA_RECOVERY_CODES));
@@ -173,9 +170,8 @@ ts_code mfa_enrol_confirm(ts_ctx *x, const ident_settings *st, const char *code,
                           char codes[MFA_RECOVERY_CODES][MFA_RECOVERY_LEN + 1])
 {
     check_ctx k = {.st = st, .code = code ? code : "", .codes = codes};
-    if (self(x, &k.id) != TS_OK) return x->err->code;
-    ts_code rc = ts_write(x, confirm_tx, &k);
-    if (rc != TS_OK) return rc;
+    TS_TRY(self(x, &k.id));
+    TS_TRY(ts_write(x, confirm_tx, &k));
     return k.res == MFA_OK ? TS_OK : verdict(x, &k, M_MFA_NOT_STARTED);
 }
 
@@ -185,8 +181,7 @@ static ts_code remove_tx(ts_ctx *x, void *argp)
     ts_code rc = check(x, k, true);
     if (rc != TS_OK || (k->res != MFA_OK && k->res != MFA_RECOVERY)) return rc;
     bool had;
-    rc = mfa_delete(x->db, k->id, &had, x->err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(mfa_delete(x->db, k->id, &had, x->err));
     return audit_mfa(x, k->id, "mfa.remove",
                      json_pack("{s:s}", "with", k->res == MFA_OK ? "totp" : "recovery_code"));
 }
@@ -196,11 +191,10 @@ ts_code mfa_remove_own(ts_ctx *x, const ident_settings *st, const char *code,
 {
     check_ctx k = {.st = st, .code = code, .recovery = code ? NULL : recovery_code};
     *retry_after = 0;
-    if (self(x, &k.id) != TS_OK) return x->err->code;
+    TS_TRY(self(x, &k.id));
     if (!code && !recovery_code)
         return ts_err_field(x->err, TS_EVALIDATION, "code", M_MFA_CODE_REQUIRED, NULL);
-    ts_code rc = ts_write(x, remove_tx, &k);
-    if (rc != TS_OK) return rc;
+    TS_TRY(ts_write(x, remove_tx, &k));
     if (k.res == MFA_OK || k.res == MFA_RECOVERY) return TS_OK;
     *retry_after = k.retry_after;
     return verdict(x, &k, M_MFA_NOT_ENROLLED);
@@ -216,8 +210,7 @@ static ts_code reset_tx(ts_ctx *x, void *argp)
     rc = mfa_delete(x->db, id, &had, x->err);
     if (rc != TS_OK) return rc;
     if (!had) return ts_err_set(x->err, TS_ENOTFOUND, M_MFA_NOT_ENROLLED, NULL);
-    rc = ident_revoke_sessions(x->db, id, 0, x->err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(ident_revoke_sessions(x->db, id, 0, x->err));
     return audit_mfa(x, id, "mfa.reset", json_pack("{s:b}", "sessions_revoked", 1));
 }
 

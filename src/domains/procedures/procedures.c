@@ -86,8 +86,7 @@ ts_code procedures_get(ts_ctx *x, const char *code, int64_t version, const char 
     if (version || at) {
         /* is it the procedure or the version that is missing? */
         procedure cur;
-        rc = procedures_get(x, code, 0, NULL, &cur);
-        if (rc != TS_OK) return rc;
+        TS_TRY(procedures_get(x, code, 0, NULL, &cur));
         const char *arg = version ? arena_printf(x->a, "%lld", (long long)version) : at;
         ts_msg m = version ? M_PROC_VERSION_NOT_FOUND : M_PROC_NOT_IN_FORCE;
         ts_err_set(x->err, TS_ENOTFOUND, m, arg);
@@ -209,9 +208,8 @@ static ts_code create_tx(ts_ctx *x, void *argp)
     ts_code rc = may_write(x, jstr(w->canon, "agency"));
     if (rc != TS_OK) return rc;
     int64_t have;
-    rc = db_int(x->db, x->err, &have, 0, "SELECT COUNT(*) FROM procedures WHERE code = ?",
-                DBV_T(jstr(w->canon, "code")));
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_int(x->db, x->err, &have, 0, "SELECT COUNT(*) FROM procedures WHERE code = ?",
+                  DBV_T(jstr(w->canon, "code"))));
     if (have)
         return ts_err_field(x->err, TS_ECONFLICT, "code", M_PROC_EXISTS, jstr(w->canon, "code"));
     return insert_version(x, w->canon, w->same_day, 1, "procedure.create", w->out);
@@ -242,8 +240,7 @@ static ts_code update_tx(ts_ctx *x, void *argp)
     if (w->base != cur.version)
         return ts_err_field(x->err, TS_ECONFLICT, "base_version", M_PROC_STALE,
                             arena_printf(x->a, "%lld", (long long)cur.version));
-    rc = supersede(x, &cur, jstr(w->canon, "effective_from"));
-    if (rc != TS_OK) return rc;
+    TS_TRY(supersede(x, &cur, jstr(w->canon, "effective_from")));
     return insert_version(x, w->canon, w->same_day, cur.version + 1, "procedure.update", w->out);
 }
 

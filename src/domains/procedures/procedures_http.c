@@ -92,7 +92,7 @@ typedef struct detail_q {
 } detail_q;
 static const jx_field detail_query[] = {
     {.name = "version", .type = JX_INT, .min = 1, .max = 100000, JX_INTO(detail_q, version)},
-    {.name = "at", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE, JX_INTO(detail_q, at)},
+    JX_DATE("at", JX_INTO(detail_q, at)),
     {0},
 };
 

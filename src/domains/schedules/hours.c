@@ -128,13 +128,12 @@ ts_code schedules_hours_at(ts_ctx *x, const char *code, const char *day, schedul
         const char *c = i == n ? g.code : chain[i].code;
         hours_row row;
         bool found;
-        rc = db_query_one(x->db, x->a,
-                          "SELECT hours, effective_from, created_at FROM agency_hours WHERE "
-                          "agency_code = ? AND effective_from <= ? ORDER BY effective_from DESC "
-                          "LIMIT 1",
-                          (const db_val[]){DBV_T(c), DBV_T(day)}, 2, &hours_spec, &row, &found,
-                          x->err);
-        if (rc != TS_OK) return rc;
+        TS_TRY(db_query_one(x->db, x->a,
+                            "SELECT hours, effective_from, created_at FROM agency_hours WHERE "
+                            "agency_code = ? AND effective_from <= ? ORDER BY effective_from DESC "
+                            "LIMIT 1",
+                            (const db_val[]){DBV_T(c), DBV_T(day)}, 2, &hours_spec, &row, &found,
+                            x->err));
         if (found && row.hours) {
             stored(x, row.hours, &out->hours);
             out->source = c;
@@ -153,11 +152,10 @@ ts_code schedules_hours_versions(ts_ctx *x, const char *code, schedule_hours_ver
     if (rc == TS_ENOTFOUND) return ts_err_set(x->err, rc, M_AGENCY_NOT_FOUND, code);
     if (rc != TS_OK) return rc;
     void *rows;
-    rc = db_query_all(x->db, x->a,
-                      "SELECT hours, effective_from, created_at FROM agency_hours WHERE "
-                      "agency_code = ? ORDER BY effective_from",
-                      (const db_val[]){DBV_T(g.code)}, 1, &hours_spec, 0, &rows, n, x->err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_query_all(x->db, x->a,
+                        "SELECT hours, effective_from, created_at FROM agency_hours WHERE "
+                        "agency_code = ? ORDER BY effective_from",
+                        (const db_val[]){DBV_T(g.code)}, 1, &hours_spec, 0, &rows, n, x->err));
     const hours_row *r = rows;
     *out = arena_calloc(x->a, sizeof **out * (size_t)(*n ? *n : 1));
     for (int i = 0; i < *n; i++) {
@@ -192,7 +190,7 @@ static ts_code put_hours_tx(ts_ctx *x, void *argp)
     ts_code rc = agencies_find(x, p->code, &g);
     if (rc == TS_ENOTFOUND) return ts_err_set(x->err, rc, M_AGENCY_NOT_FOUND, p->code);
     if (rc != TS_OK) return rc;
-    if (ts_require(x, ROLE_AGENCY_ADMIN, g.path) != TS_OK) return x->err->code;
+    TS_TRY(ts_require(x, ROLE_AGENCY_ADMIN, g.path));
     int64_t have;
     rc = db_int(x->db, x->err, &have, 0,
                 "SELECT COUNT(*) FROM agency_hours WHERE agency_code = ? AND effective_from = ?",

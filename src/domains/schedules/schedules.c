@@ -68,14 +68,13 @@ static ts_code build(ts_ctx *x, wt_cal **out)
     db_rowspec rs = {.size = sizeof(day_row), .map = day_cols, .ncols = 9};
     void *rows;
     int n;
-    ts_code rc = db_query_all(
+    TS_TRY(db_query_all(
         x->db, x->a,
         "SELECT d.year, d.version, d.retroactive, d.day, d.kind, d.name, d.name_en, d.ref, "
         "d.entered FROM calendar_days d WHERE d.version = (SELECT MAX(e.version) FROM "
         "calendar_days e WHERE e.year = d.year AND e.entered = d.entered) ORDER BY d.year, "
         "d.version, d.day",
-        NULL, 0, &rs, 0, &rows, &n, x->err);
-    if (rc != TS_OK) return rc;
+        NULL, 0, &rs, 0, &rows, &n, x->err));
     const day_row *r = rows;
     wt_entry *e = arena_calloc(x->a, sizeof *e * (size_t)(n ? n : 1));
     int k = 0;
@@ -108,8 +107,7 @@ ts_code schedules_calendar(ts_ctx *x, const wt_cal **out)
         }
     pthread_mutex_unlock(&built_mu);
     wt_cal *c;
-    rc = build(x, &c);
-    if (rc != TS_OK) return rc;
+    TS_TRY(build(x, &c));
     built *b = malloc(sizeof *b);
     if (!b) abort();
     pthread_mutex_lock(&built_mu);
@@ -254,8 +252,7 @@ ts_code schedules_deadline(ts_ctx *x, const schedule_deadline_q *q, schedule_dea
         out->hours_agency = sh.source;
     }
     const wt_cal *c;
-    ts_code rc = schedules_calendar(x, &c);
-    if (rc != TS_OK) return rc;
+    TS_TRY(schedules_calendar(x, &c));
     if (!wt_deadline_compute(c, &in, &out->d))
         return ts_err_field(x->err, TS_EINVAL, "from", M_CAL_PAST_2100, NULL);
     if (q->at) {

@@ -67,7 +67,8 @@ static ts_code h_year(http_req *r, ts_ctx *x)
         return http_reply(r, 200, HTTP_JSON, cached, clen);
     const wt_cal *c;
     int version;
-    TS_TRY(schedules_calendar(x, &c) != TS_OK || schedules_version(x, year, &version));
+    TS_TRY(schedules_calendar(x, &c));
+    TS_TRY(schedules_version(x, year, &version));
     strbuf sb;
     sb_init(&sb);
     sb_grow(&sb, 48 * 1024);
@@ -248,7 +249,7 @@ typedef struct hours_q {
     const char *at;
 } hours_q;
 static const jx_field hours_query[] = {
-    {.name = "at", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE, JX_INTO(hours_q, at)},
+    JX_DATE("at", JX_INTO(hours_q, at)),
     {0},
 };
 
@@ -292,11 +293,7 @@ static ts_code h_hours(http_req *r, ts_ctx *x)
 }
 
 static const jx_field hours_body[] = {
-    {.name = "effective_from",
-     .type = JX_STRING,
-     .required = true,
-     .max_chars = 10,
-     .format = &FMT_DATE},
+    JX_DATE("effective_from", .required = true),
     {.name = "working_hours", .type = JX_ARRAY, .required = true, .nullable = true},
     {0},
 };
@@ -307,8 +304,8 @@ static ts_code h_put_hours(http_req *r, ts_ctx *x)
     const char *from = http_in_str(r, "effective_from");
     wt_hours h;
     bool inherit = http_in_null(r, "working_hours");
-    TS_TRY(!inherit &&
-           schedules_hours_parse(x, http_in_json(r, "working_hours"), "working_hours", &h));
+    if (!inherit)
+        TS_TRY(schedules_hours_parse(x, http_in_json(r, "working_hours"), "working_hours", &h));
     schedule_hours_view hv;
     TS_TRY(schedules_hours_put(x, code, from, inherit ? NULL : &h, &hv));
     return reply_hours(r, &hv);

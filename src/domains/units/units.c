@@ -74,11 +74,10 @@ const char *units_today(arena *a)
 static ts_code get_latest(db_conn *c, arena *a, const char *code, unit *out, ts_err *err)
 {
     db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            "SELECT " UNIT_COLS " FROM admin_units WHERE code = ? "
-                            "ORDER BY valid_from DESC LIMIT 1",
-                            &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(c,
+                      "SELECT " UNIT_COLS " FROM admin_units WHERE code = ? "
+                      "ORDER BY valid_from DESC LIMIT 1",
+                      &s, err));
     db_bind_text(s, 1, code, -1);
     int r = db_step(s, err);
     if (r == DB_ROW) read_unit(a, s, out);
@@ -95,11 +94,10 @@ ts_code units_exists(ts_ctx *x, const char *code, const char *date)
     ts_err *err = x->err;
     const char *d = date ? date : units_today(a);
     int64_t n;
-    ts_code rc = db_int(c, err, &n, 0,
-                        "SELECT COUNT(*) FROM admin_units WHERE code = ? AND valid_from <= ? "
-                        "AND (valid_to IS NULL OR valid_to > ?)",
-                        DBV_T(code), DBV_T(d), DBV_T(d));
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_int(c, err, &n, 0,
+                  "SELECT COUNT(*) FROM admin_units WHERE code = ? AND valid_from <= ? "
+                  "AND (valid_to IS NULL OR valid_to > ?)",
+                  DBV_T(code), DBV_T(d), DBV_T(d)));
     return n > 0 ? TS_OK : TS_ENOTFOUND;
 }
 
@@ -114,7 +112,7 @@ ts_code units_get(ts_ctx *x, const char *code, const char *date, unit *out, unit
     if (!date) date = units_today(a);
     /* the unit and up to two ancestors valid on date, in one round trip */
     db_stmt *s;
-    ts_code rc = db_prepare(
+    TS_TRY(db_prepare(
         c,
         "SELECT u.id, u.code, u.parent_code, u.level, u.kind, u.name, u.name_en, u.full_name, "
         "u.full_name_en, u.code_name, u.unit_type, u.unit_type_en, u.valid_from, u.valid_to, "
@@ -126,8 +124,7 @@ ts_code units_get(ts_ctx *x, const char *code, const char *date, unit *out, unit
         "AND (p2.valid_to IS NULL OR p2.valid_to > ?) "
         "WHERE u.code = ? AND u.valid_from <= ? AND (u.valid_to IS NULL OR u.valid_to > ?) "
         "ORDER BY u.valid_from DESC LIMIT 1",
-        &s, err);
-    if (rc != TS_OK) return rc;
+        &s, err));
     for (int i = 1; i <= 7; i++)
         db_bind_text(s, i, i == 5 ? code : date, -1);
     int r = db_step(s, err);
@@ -338,15 +335,14 @@ static ts_code upsert(import_ctx *ic, db_conn *c, json_t *it, int level, int64_t
     }
     db_reset(s);
     if (r < 0) return (ts_code)-r;
-    rc = db_int(c, err, id_out, 0,
-                "INSERT INTO admin_units (code, parent_id, parent_code, level, kind, name, "
-                "name_en, full_name, full_name_en, code_name, unit_type, unit_type_en, "
-                "search_key, valid_from, valid_to, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) RETURNING id",
-                DBV_T(code), parent, DBV_T(parent_code), DBV_I(level), DBV_T(kind), DBV_T(name),
-                DBV_T(name_en), DBV_T(full), DBV_T(full_en), DBV_T(code_name), DBV_T(type),
-                DBV_T(type_en), DBV_T(key), DBV_T(ic->valid_from), DBV_T(ic->now));
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_int(c, err, id_out, 0,
+                  "INSERT INTO admin_units (code, parent_id, parent_code, level, kind, name, "
+                  "name_en, full_name, full_name_en, code_name, unit_type, unit_type_en, "
+                  "search_key, valid_from, valid_to, updated_at) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?) RETURNING id",
+                  DBV_T(code), parent, DBV_T(parent_code), DBV_I(level), DBV_T(kind), DBV_T(name),
+                  DBV_T(name_en), DBV_T(full), DBV_T(full_en), DBV_T(code_name), DBV_T(type),
+                  DBV_T(type_en), DBV_T(key), DBV_T(ic->valid_from), DBV_T(ic->now)));
     ic->res->inserted++;
     return TS_OK;
 }
@@ -414,7 +410,7 @@ ts_code units_import(ts_ctx *x, const char *json, size_t len, const char *valid_
 {
     ts_err *err = x->err;
     memset(res, 0, sizeof *res);
-    if (ts_require(x, ROLE_SYSTEM_ADMIN, NULL) != TS_OK) return err->code;
+    TS_TRY(ts_require(x, ROLE_SYSTEM_ADMIN, NULL));
     if (!time_valid_date(valid_from))
         return ts_err_field(err, TS_EVALIDATION, "valid_from", M_FIELD_FORMAT, "YYYY-MM-DD");
     json_error_t je;
@@ -545,7 +541,7 @@ out_sum:
 
 ts_code units_update(ts_ctx *x, const char *code, const units_patch *p, unit *out)
 {
-    if (ts_require(x, ROLE_SYSTEM_ADMIN, NULL) != TS_OK) return x->err->code;
+    TS_TRY(ts_require(x, ROLE_SYSTEM_ADMIN, NULL));
     if (!units_code_valid(code)) return ts_err_set(x->err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
     if (p->valid_to && !time_valid_date(p->valid_to))
         return ts_err_field(x->err, TS_EVALIDATION, "valid_to", M_FIELD_FORMAT, "YYYY-MM-DD");

@@ -29,11 +29,7 @@ static bool reply_cached(http_req *r, db_conn *c, const char *key, uint64_t *gen
 static const jx_field list_query[] = {
     {.name = "level", .type = JX_INT, .min = 1, .max = 3, .def = 0, JX_INTO(units_query, level)},
     HTTP_PAGE_INTO(units_query, 100, 1000),
-    {.name = "date",
-     .type = JX_STRING,
-     .max_chars = 10,
-     .format = &FMT_DATE,
-     JX_INTO(units_query, date)},
+    JX_DATE("date", JX_INTO(units_query, date)),
     {.name = "parent",
      .type = JX_STRING,
      .max_chars = 5,
@@ -60,8 +56,7 @@ static ts_code h_list(http_req *r, ts_ctx *x)
     bool keep = units_list_key(r->a, &q, key, sizeof key);
     if (keep && reply_cached(r, c, key, &gen)) return TS_OK;
     units_list_result res;
-    ts_code rc = units_list(x, &q, &res);
-    if (rc != TS_OK) return rc;
+    TS_TRY(units_list(x, &q, &res));
     strbuf sb;
     sb_init(&sb);
     sb_grow(&sb, 256 + (size_t)res.n * 400);
@@ -127,13 +122,12 @@ static ts_code h_get(http_req *r, ts_ctx *x)
     if (reply_cached(r, c, key, &gen)) return TS_OK;
     unit u, *chain;
     int n;
-    ts_code rc = units_get(x, code, date, &u, &chain, &n);
-    if (rc != TS_OK) return rc;
+    TS_TRY(units_get(x, code, date, &u, &chain, &n));
     return reply_unit(r, 200, &u, chain, n, key, gen);
 }
 
 static const jx_field get_query[] = {
-    {.name = "date", .type = JX_STRING, .max_chars = 10, .format = &FMT_DATE},
+    JX_DATE("date"),
     {0},
 };
 
@@ -147,13 +141,7 @@ static const jx_field patch_body[] = {
      .max_chars = 300,
      .not_null = true,
      P(full_name_en)},
-    {.name = "valid_to",
-     .type = JX_STRING,
-     .max_chars = 10,
-     .nullable = true,
-     .format = &FMT_DATE,
-     P(valid_to),
-     JX_NULL_INTO(units_patch, clear_valid_to)},
+    JX_DATE("valid_to", .nullable = true, P(valid_to), JX_NULL_INTO(units_patch, clear_valid_to)),
     {0},
 };
 #undef P
