@@ -341,6 +341,15 @@ void db_bind_null(db_stmt *s, int idx)
 {
     SOPS(s)->bind_null(s, idx);
 }
+void db_bind_blob(db_stmt *s, int idx, const void *v, size_t len)
+{
+    SOPS(s)->bind_blob(s, idx, v, len);
+}
+const void *db_col_blob(arena *a, db_stmt *s, int i, size_t *len)
+{
+    *len = 0;
+    return SOPS(s)->col_blob(a, s, i, len);
+}
 int db_step(db_stmt *s, ts_err *err)
 {
     if (FAULT("step", err)) return -(int)TS_EDB;

@@ -58,6 +58,9 @@ void db_bind_int(db_stmt *s, int idx, int64_t v);
 void db_bind_double(db_stmt *s, int idx, double v);
 void db_bind_text(db_stmt *s, int idx, const char *v, int len);
 void db_bind_null(db_stmt *s, int idx);
+/* Bind bytes (a BLOB on SQLite, a bytea on PostgreSQL: declare the column
+ * per dialect). */
+void db_bind_blob(db_stmt *s, int idx, const void *v, size_t len);
 /* Execute / fetch the next row: DB_ROW, DB_DONE, or -ts_code on error. */
 int db_step(db_stmt *s, ts_err *err);
 int db_col_count(db_stmt *s);
@@ -67,6 +70,9 @@ double db_col_double(db_stmt *s, int i);
 /* Text of column i (0-based), NULL for SQL NULL; valid until the next step/reset. */
 const char *db_col_text(db_stmt *s, int i);
 int db_col_bytes(db_stmt *s, int i);
+/* Copy of column i's bytes (a BLOB / bytea) into the arena, their count in
+ * *len; NULL (and *len 0) for SQL NULL. */
+const void *db_col_blob(arena *a, db_stmt *s, int i, size_t *len);
 /* Copy of column i's text into the arena (NULL for SQL NULL). */
 const char *db_col_dup(arena *a, db_stmt *s, int i);
 /* Finish with the statement: discard results and bindings. */

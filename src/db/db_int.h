@@ -22,6 +22,7 @@ typedef struct db_ops {
     void (*bind_double)(db_stmt *s, int idx, double v);
     void (*bind_text)(db_stmt *s, int idx, const char *v, int len);
     void (*bind_null)(db_stmt *s, int idx);
+    void (*bind_blob)(db_stmt *s, int idx, const void *v, size_t len);
     int (*step)(db_stmt *s, ts_err *err);
     int (*col_count)(db_stmt *s);
     bool (*col_is_null)(db_stmt *s, int i);
@@ -29,6 +30,8 @@ typedef struct db_ops {
     double (*col_double)(db_stmt *s, int i);
     const char *(*col_text)(db_stmt *s, int i);
     int (*col_bytes)(db_stmt *s, int i);
+    /* column i's bytes copied into a (NULL for SQL NULL), their count in *len */
+    const void *(*col_blob)(arena *a, db_stmt *s, int i, size_t *len);
     void (*reset)(db_stmt *s);
     int64_t (*changes)(db_stmt *s);
     ts_code (*begin)(db_conn *c, bool write, ts_err *err);

@@ -431,6 +431,22 @@ static void pq_bind_text(db_stmt *s, int idx, const char *v, int len)
 {
     set_val(PS(s), idx, xstrndup(v, len < 0 ? strlen(v) : (size_t)len));
 }
+/* bytea in the text format: "\\x" and two hex digits a byte */
+static void pq_bind_blob(db_stmt *s, int idx, const void *v, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *b = v;
+    char *t = malloc(2 * len + 3);
+    if (!t) abort();
+    t[0] = '\\';
+    t[1] = 'x';
+    for (size_t i = 0; i < len; i++) {
+        t[2 + 2 * i] = hex[b[i] >> 4];
+        t[3 + 2 * i] = hex[b[i] & 15];
+    }
+    t[2 + 2 * len] = '\0';
+    set_val(PS(s), idx, t);
+}
 static void pq_bind_null(db_stmt *s, int idx)
 {
     set_val(PS(s), idx, NULL);
@@ -516,6 +532,19 @@ static int pq_col_bytes(db_stmt *s, int i)
     if (pq_col_is_null(s, i)) return 0;
     return PQgetlength(PS(s)->res, PS(s)->row, i);
 }
+static const void *pq_col_blob(arena *a, db_stmt *s, int i, size_t *len)
+{
+    const char *t = pq_col_text(s, i);
+    if (!t) return NULL;
+    size_t n = 0;
+    unsigned char *b = PQunescapeBytea((const unsigned char *)t, &n);
+    if (!b) return NULL;
+    void *out = arena_alloc(a, n ? n : 1);
+    if (n) memcpy(out, b, n);
+    PQfreemem(b);
+    *len = n;
+    return out;
+}
 static void pq_reset(db_stmt *s)
 {
     stmt_clear(PS(s));
@@ -566,6 +595,8 @@ const db_ops db_pg_ops = {
     .col_double = pq_col_double,
     .col_text = pq_col_text,
     .col_bytes = pq_col_bytes,
+    .col_blob = pq_col_blob,
+    .bind_blob = pq_bind_blob,
     .reset = pq_reset,
     .changes = pq_changes,
     .begin = pq_begin,

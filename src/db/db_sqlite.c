@@ -197,6 +197,20 @@ static int sq_col_bytes(db_stmt *s, int i)
 {
     return sqlite3_column_bytes(ST(s), i);
 }
+static void sq_bind_blob(db_stmt *s, int idx, const void *v, size_t len)
+{
+    sqlite3_bind_blob64(ST(s), idx, v, (sqlite3_uint64)len, SQLITE_TRANSIENT);
+}
+static const void *sq_col_blob(arena *a, db_stmt *s, int i, size_t *len)
+{
+    if (sqlite3_column_type(ST(s), i) == SQLITE_NULL) return NULL;
+    const void *p = sqlite3_column_blob(ST(s), i);
+    size_t n = (size_t)sqlite3_column_bytes(ST(s), i);
+    void *out = arena_alloc(a, n ? n : 1);
+    if (n) memcpy(out, p, n);
+    *len = n;
+    return out;
+}
 static void sq_reset(db_stmt *s)
 {
     sqlite3_reset(ST(s));
@@ -231,6 +245,8 @@ const db_ops db_sqlite_ops = {
     .col_double = sq_col_double,
     .col_text = sq_col_text,
     .col_bytes = sq_col_bytes,
+    .col_blob = sq_col_blob,
+    .bind_blob = sq_bind_blob,
     .reset = sq_reset,
     .changes = sq_changes,
     .begin = sq_begin,

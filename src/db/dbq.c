@@ -19,6 +19,9 @@ int db_bind_vals(db_stmt *s, int first, const db_val *v, int n)
         case DBV_TEXT:
             db_bind_text(s, i, v[k].s, -1);
             break;
+        case DBV_BLOB:
+            db_bind_blob(s, i, v[k].s, v[k].len);
+            break;
         case DBV_NULL:
             db_bind_null(s, i);
             break;

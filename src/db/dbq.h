@@ -17,19 +17,21 @@
 
 /* ---- typed values ---------------------------------------------------- */
 
-typedef enum db_vtype { DBV_NULL, DBV_INT, DBV_DOUBLE, DBV_TEXT } db_vtype;
+typedef enum db_vtype { DBV_NULL, DBV_INT, DBV_DOUBLE, DBV_TEXT, DBV_BLOB } db_vtype;
 
 /* One value to bind. Build them with the macros below. */
 typedef struct db_val {
     db_vtype type;
     int64_t i;     /* DBV_INT */
     double d;      /* DBV_DOUBLE */
-    const char *s; /* DBV_TEXT (NULL binds SQL NULL) */
+    const char *s; /* DBV_TEXT (NULL binds SQL NULL); DBV_BLOB's bytes */
+    size_t len;    /* DBV_BLOB */
 } db_val;
 
 #define DBV_I(v) ((db_val){.type = DBV_INT, .i = (int64_t)(v)})
 #define DBV_D(v) ((db_val){.type = DBV_DOUBLE, .d = (double)(v)})
 #define DBV_T(v) ((db_val){.type = DBV_TEXT, .s = (v)})
+#define DBV_B(p, n) ((db_val){.type = DBV_BLOB, .s = (const char *)(p), .len = (n)})
 #define DBV_NULL_VAL ((db_val){.type = DBV_NULL})
 /* The number of db_val arguments in a macro's __VA_ARGS__. */
 #define DBV_COUNT(...) ((int)(sizeof((const db_val[]){__VA_ARGS__}) / sizeof(db_val)))

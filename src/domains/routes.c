@@ -10,7 +10,8 @@
     X(schedules) /* the calendar: holidays, yearly schedules, deadlines */                         \
     X(mfa)       /* one's second factor: enrolment, removal */                                     \
     X(audit)     /* the audit log's signed tree heads and proofs */                                \
-    X(procedures) /* the catalogue of administrative procedures */
+    X(procedures) /* the catalogue of administrative procedures */                               \
+    X(files)      /* the blob store: procedures' templates */
 
 #define DOMAIN_EXTERN(d) extern const ts_domain d##_domain;
 #define DOMAIN_REF(d) &d##_domain,

@@ -37,8 +37,9 @@ typedef struct http_req {
     char *body;                         /* NUL-terminated request body (in the arena) */
     size_t body_len;
     bool body_too_big;
-    bool started; /* first access-handler call done */
-    bool bad_uri; /* raw target had %00 */
+    size_t max_body; /* this request's body limit (the route's, else max_body_bytes) */
+    bool started;    /* first access-handler call done */
+    bool bad_uri;    /* raw target had %00 */
     char request_id[68];
     int lang;   /* 0 Vietnamese, 1 English */
     ts_err err; /* filled by a failing handler */
@@ -115,6 +116,7 @@ typedef struct http_route {
     const jx_field *query;    /* NULL-name-terminated, or NULL: no parameters */
     const http_path_int *ids; /* NULL-name-terminated, or NULL: no integer path parameters */
     bool no_db;               /* the handler never touches the database (health, metrics) */
+    size_t max_body;          /* uploads: a larger body limit than max_body_bytes; 0: that one */
 } http_route;
 
 /* The route's ids: `.ids = HTTP_IDS({"id", M_ACCOUNT_NOT_FOUND, 1, 0})`. */

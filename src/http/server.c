@@ -191,7 +191,7 @@ static void dispatch(http_server *s, http_req *r)
     }
     if (r->body_too_big) {
         char lim[32];
-        snprintf(lim, sizeof lim, "%zu", s->cfg.max_body);
+        snprintf(lim, sizeof lim, "%zu", r->max_body);
         ts_err_set(&r->err, TS_ETOOBIG, M_BODY_TOO_LARGE, lim);
         http_problem_render(r);
         return;
@@ -226,6 +226,7 @@ static bool refuse_early(http_server *s, http_req *r, struct MHD_Connection *mc)
 {
     conn_state *cs = conns_of(mc);
     conns_request_started(s, mc, cs);
+    r->max_body = s->cfg.max_body;
     if (cs && cs->over_cap) {
         /* over the connection cap: health probes are answered, the rest get
          * a fast 503; either way the connection is closed after it */
@@ -245,14 +246,22 @@ static bool refuse_early(http_server *s, http_req *r, struct MHD_Connection *mc)
         return refuse(s, r, TS_EINVAL, fm, NULL);
     }
     const char *cl = http_header(r, "Content-Length");
+    unsigned long long n = 0;
+    char *end = NULL;
+    if (cl) n = strtoull(cl, &end, 10);
+    if (!cl ? http_header(r, "Transfer-Encoding") != NULL : n > s->cfg.max_body) {
+        /* a large (or unannounced) body: an upload route may take more */
+        char allow[128];
+        int idx = route_find(s, r, r->method, allow, sizeof allow);
+        if (idx >= 0 && s->routes[idx].r->max_body > r->max_body)
+            r->max_body = s->routes[idx].r->max_body;
+    }
     if (cl) {
-        char *end;
-        unsigned long long n = strtoull(cl, &end, 10);
-        if (*end || n > s->cfg.max_body) {
+        if (*end || n > r->max_body) {
             /* refuse before reading the body */
             r->body_too_big = true;
             char lim[32];
-            snprintf(lim, sizeof lim, "%zu", s->cfg.max_body);
+            snprintf(lim, sizeof lim, "%zu", r->max_body);
             return refuse(s, r, TS_ETOOBIG, M_BODY_TOO_LARGE, lim);
         }
     }
@@ -281,7 +290,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
             *upload_data_size = 0;
             return MHD_YES;
         }
-        if (r->body_len + *upload_data_size > s->cfg.max_body) {
+        if (r->body_len + *upload_data_size > r->max_body) {
             r->body_too_big = true;
         } else {
             strbuf *b = (strbuf *)r->body;

@@ -15,6 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { startServer, cli, ADMIN_TOKEN } from './lib/server.mjs';
 import { DEMO_PW, PROBLEM, signedIn, login, auditCount } from './lib/helpers.mjs';
 import { totp, nowStep } from './lib/totp.mjs';
+import { makePdf } from './lib/files.mjs';
 
 const ROOT = '000.00.00.H06';
 const STP = '000.00.03.H06';
@@ -83,13 +84,15 @@ function changedTables(a, b) {
 const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
 const cookie = (sess) => ({ Cookie: `tinhso_session=${sess.cookie}`, 'X-CSRF-Token': sess.csrf });
 
+// req.body is sent as JSON; req.raw as it is, with req.type (an upload).
 async function send(req, fault, lang) {
   const headers = { ...(req.headers || {}) };
   if (req.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (req.raw !== undefined) headers['Content-Type'] = req.type;
   if (fault) headers['X-Tinhso-Fault'] = fault;
   if (lang) headers['Accept-Language'] = lang;
   const r = await srv.fetch(req.path, {
-    method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body),
+    method: req.method, headers, body: req.raw ?? (req.body === undefined ? undefined : JSON.stringify(req.body)),
   });
   const text = await r.text();
   let body = null;
@@ -233,6 +236,10 @@ const cases = [
   ['POST /api/v1/procedures/import', async () => ({
     method: 'POST', path: '/api/v1/procedures/import', headers: admin, body: { procedures: [procedureDoc('1.900002'), procedureDoc('1.900001', '2026-06-01')] },
   }), 200, { audit: 2 }], // one entry per version written
+  ['POST /api/v1/templates', async () => ({
+    method: 'POST', path: '/api/v1/templates?filename=m%E1%BA%ABu.pdf', headers: cookie(await signedIn(srv, 'stp.quantri')),
+    raw: makePdf('Mau thu loi'), type: 'application/pdf',
+  }), 201],
   ['PUT /api/v1/agencies/{code}/working-hours', async () => ({
     method: 'PUT', path: `/api/v1/agencies/${STP}/working-hours`, headers: cookie(await signedIn(srv, 'stp.quantri')),
     body: { effective_from: '2099-01-01', working_hours: [[], ['07:30-11:30', '13:00-17:00'], ['07:30-11:30', '13:00-17:00'],

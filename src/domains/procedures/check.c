@@ -13,6 +13,7 @@
 #include "../../lib/text.h"
 #include "../../lib/validate.h"
 #include "../agencies/agencies.h"
+#include "../files/files.h"
 #include "procedures.h"
 
 const char *const proc_levels[] = {"province", "commune", NULL};
@@ -217,6 +218,39 @@ static void agency_ref(chk *c, const char *field, const char *code)
         *c->err = scratch; /* the database failed: that is the answer */
 }
 
+/* A component's template: an uploaded file (POST /api/v1/templates) named
+ * by its SHA-256, as the text or as the object a procedure's answer gives
+ * ({sha256, ...}: the rest is the store's, not the document's). The
+ * canonical document keeps what a reader needs to download it. */
+static json_t *template_ref(chk *c, const json_t *p, const char *at)
+{
+    const json_t *v = json_object_get(p, "template");
+    const char *f = path(c, at, "template");
+    if (json_is_object(v)) v = json_object_get(v, "sha256");
+    if (!v || json_is_null(v)) return json_null();
+    const char *sha = json_string_value(v);
+    if (!files_sha256_valid(sha)) {
+        bad(c, f, M_FIELD_FORMAT, "SHA-256 (64 hex)");
+        return json_null();
+    }
+    ts_err scratch;
+    ts_err_clear(&scratch);
+    ts_ctx y = *c->x;
+    y.err = &scratch;
+    file_info fi;
+    ts_code rc = files_get(&y, sha, FILE_TEMPLATE, &fi, NULL);
+    if (rc == TS_ENOTFOUND) {
+        bad(c, f, M_FILE_NOT_FOUND, sha);
+        return json_null();
+    }
+    if (rc != TS_OK) {
+        *c->err = scratch;
+        return json_null();
+    }
+    return json_pack("{s:s,s:s,s:s,s:I}", "sha256", fi.sha256, "filename", fi.filename,
+                     "media_type", fi.media_type, "size", (json_int_t)fi.size);
+}
+
 static json_t *check_time(chk *c, const json_t *t, const char *at)
 {
     static const char *const m[] = {"channel", "unit", "amount", "same_day", NULL};
@@ -287,15 +321,7 @@ static json_t *check_component(chk *c, const json_t *p, const char *at)
     if (req && !json_is_boolean(req)) bad(c, path(c, at, "required"), M_FIELD_TYPE_BOOL, NULL);
     json_object_set_new(o, "required", json_boolean(!req || json_is_true(req)));
     boolean(c, p, o, at, "from_state_data");
-    /* a template file: its SHA-256 in the blob store (the upload comes later) */
-    const char *tpl = text(c, p, NULL, at, "template", false, 64);
-    if (tpl) {
-        bool hex = strlen(tpl) == 64;
-        for (size_t i = 0; hex && tpl[i]; i++)
-            hex = (tpl[i] >= '0' && tpl[i] <= '9') || (tpl[i] >= 'a' && tpl[i] <= 'f');
-        if (!hex) bad(c, path(c, at, "template"), M_FIELD_FORMAT, "SHA-256 (64 hex)");
-    }
-    json_object_set_new(o, "template", tpl ? json_string(tpl) : json_null());
+    json_object_set_new(o, "template", template_ref(c, p, at));
     return o;
 }
 

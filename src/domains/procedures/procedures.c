@@ -12,6 +12,7 @@
 #include "../../platform/refcache.h"
 #include "../../platform/search.h"
 #include "../agencies/agencies.h"
+#include "../files/files.h"
 
 PROCEDURES_MESSAGES(TS_MSG_DEFINE)
 const ts_msg procedures_messages[] = {PROCEDURES_MESSAGES(TS_MSG_REF) NULL};
@@ -405,6 +406,13 @@ ts_code procedures_demo(ts_ctx *x, procedures_import_result *out)
     memset(out, 0, sizeof *out);
     const ts_embedded *f = ts_embedded_find(ts_data_files, "data/procedures/bac-ninh.json");
     if (!f) return TS_OK; /* a build without the demo catalogue */
+    /* first the forms its components name by SHA-256 */
+    file_src src[16];
+    int n = 0, added;
+    for (const ts_embedded *t = ts_data_files; t->path && n < 16; t++)
+        if (!strncmp(t->path, "data/templates/", 15))
+            src[n++] = (file_src){t->path + 15, t->data, t->len};
+    if (n) TS_TRY(files_import(x, FILE_TEMPLATE, src, n, &added));
     json_error_t je;
     json_t *root = json_loadb((const char *)f->data, f->len, 0, &je);
     if (!root) return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, "bac-ninh.json");

@@ -1,0 +1,87 @@
+/*
+ * files_http — POST /api/v1/templates (an agency admin uploads a form; the
+ * body is the file itself) and GET /api/v1/templates/{sha256} (anyone
+ * downloads it). A procedure's component names its template by SHA-256.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../../http/server.h"
+#include "../../lib/jsonw.h"
+#include "../routes.h"
+#include "files.h"
+
+static void write_file(jsonw *w, const file_info *f)
+{
+    jw_obj_begin(w);
+    jw_kstr(w, "sha256", f->sha256);
+    jw_kstr(w, "filename", f->filename);
+    jw_kstr(w, "media_type", f->media_type);
+    jw_kint(w, "size", f->size);
+    jw_kstr(w, "created_at", f->created_at);
+}
+JX_WRITER(write_file_any, file_info, write_file)
+
+static const jx_field upload_query[] = {
+    {.name = "filename", .type = JX_STRING, .required = true, .max_chars = 200},
+    {0},
+};
+
+static ts_code h_upload(http_req *r, ts_ctx *x)
+{
+    file_info f;
+    bool created;
+    TS_TRY(files_put(x, FILE_TEMPLATE, r->body, r->body_len, http_header(r, "Content-Type"),
+                     http_query(r, "filename"), &f, &created));
+    http_add_header(r, "Location", arena_printf(r->a, "/api/v1/templates/%s", f.sha256));
+    return http_reply_one(r, created ? 201 : 200, write_file_any, &f);
+}
+
+/* filename*=UTF-8''… (RFC 6266 / 8187): every byte outside the attr-chars
+ * percent-encoded; plus an ASCII fallback for old clients. */
+static const char *disposition(arena *a, const char *name)
+{
+    size_t n = strlen(name);
+    char *enc = arena_alloc(a, 3 * n + 1), *ascii = arena_alloc(a, n + 1);
+    size_t e = 0, k = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr("!#$&+-.^_`|~", *p))
+            enc[e++] = (char)*p;
+        else
+            e += (size_t)snprintf(enc + e, 4, "%%%02X", *p);
+        if (*p < 0x80)
+            ascii[k++] = *p == '"' || *p == '\\' ? '_' : (char)*p;
+        else if (*p >= 0xc0) /* one '_' a character: its first byte */
+            ascii[k++] = '_';
+    }
+    enc[e] = ascii[k] = '\0';
+    return arena_printf(a, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, enc);
+}
+
+static ts_code h_download(http_req *r, ts_ctx *x)
+{
+    const char *sha = http_param(r, "sha256");
+    file_info f;
+    const void *data = NULL;
+    ts_code rc = files_get(x, sha, FILE_TEMPLATE, &f, &data);
+    if (rc == TS_ENOTFOUND) return ts_err_set(&r->err, TS_ENOTFOUND, M_FILE_NOT_FOUND, sha);
+    if (rc != TS_OK) return rc;
+    /* the bytes never change under their name: cache for good */
+    const char *etag = arena_printf(r->a, "\"%s\"", f.sha256);
+    http_add_header(r, "ETag", etag);
+    http_add_header(r, "Cache-Control", "public, max-age=31536000, immutable");
+    const char *inm = http_header(r, "If-None-Match");
+    if (inm && strstr(inm, f.sha256)) return http_reply(r, 304, NULL, "", 0);
+    http_add_header(r, "Content-Disposition", disposition(r->a, f.filename));
+    return http_reply(r, 200, f.media_type, data, (size_t)f.size);
+}
+
+const http_route files_routes[] = {
+    {"POST", "/api/v1/templates", h_upload, PERM_AGENCY_ADMIN, .query = upload_query,
+     .max_body = FILE_TEMPLATE_MAX},
+    {"GET", "/api/v1/templates/{sha256}", h_download, PERM_PUBLIC, .query = NULL},
+    {0},
+};
+
+const ts_domain files_domain = {"files", files_routes, files_messages};
