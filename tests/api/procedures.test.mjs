@@ -166,3 +166,43 @@ test('import: idempotent by code and version, all or nothing, system administrat
   assert.deepEqual(r.body, { inserted: 0, versioned: 1, unchanged: 0 });
   assert.equal(auditCount(fx.srv.db.url), before + 2);
 });
+
+test('export: JSON the import takes back unchanged, CSV for a spreadsheet (formulas defused), filters apply', async () => {
+  const stp = await signedIn(fx.srv, 'stp.quantri');
+  // a name a spreadsheet would run as a formula
+  const made = await as(fx.srv, stp, '/api/v1/procedures', 'POST',
+    doc({ code: '1.008893', name: '=HYPERLINK("http://x.invalid","Bấm vào đây")', name_en: undefined }));
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  const all = (await fx.srv.json('/api/v1/procedures?limit=500')).body;
+  let r = await fx.srv.json('/api/v1/procedures/export');
+  assert.equal(r.status, 200);
+  assert.match(r.headers.get('content-disposition'), /attachment; filename="thu-tuc-hanh-chinh\.json"/);
+  assert.equal(r.body.procedures.length, all.total);
+  assert.ok(r.body.procedures.every((p) => Number.isInteger(p.version) && p.version >= 1 && p.code && p.cases));
+  const birth = r.body.procedures.find((p) => p.code === '1.001193');
+  assert.equal(birth.name, 'Đăng ký khai sinh');
+  // taken back: nothing changes, nothing is written
+  const a0 = auditCount(fx.srv.db.url);
+  const back = await fx.srv.admin('/api/v1/procedures/import', 'POST', { procedures: r.body.procedures });
+  assert.equal(back.status, 200, JSON.stringify(back.body).slice(0, 400));
+  assert.deepEqual(back.body, { inserted: 0, versioned: 0, unchanged: all.total });
+  assert.equal(auditCount(fx.srv.db.url), a0);
+
+  const csv = await fx.srv.fetch('/api/v1/procedures/export?format=csv');
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-type'), /^text\/csv; charset=utf-8/);
+  const bytes = Buffer.from(await csv.arrayBuffer());
+  assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a UTF-8 byte order mark');
+  const rows = bytes.subarray(3).toString('utf8').split('\r\n').filter(Boolean);
+  assert.equal(rows[0], 'Mã thủ tục,Tên thủ tục,Lĩnh vực,Cấp thực hiện,Mức độ dịch vụ,Mã cơ quan,Cơ quan thực hiện,Giải quyết trong ngày,Hiệu lực từ,Phiên bản');
+  assert.equal(rows.length, all.total + 1);
+  assert.ok(rows.some((l) => l.startsWith('1.001193,Đăng ký khai sinh,Hộ tịch,Cấp xã,Toàn trình,,Ủy ban nhân dân cấp xã,')), rows.slice(0, 5).join('\n'));
+  assert.ok(rows.some((l) => l.startsWith('2.000488,') && l.includes(`,${STP},Sở Tư pháp,`)));
+  const evil = rows.find((l) => l.startsWith('1.008893,'));
+  assert.ok(evil.startsWith('1.008893,"\'=HYPERLINK(""http://x.invalid"",""Bấm vào đây"")",'), evil);
+  // the filters of the list apply
+  const commune = Buffer.from(await (await fx.srv.fetch('/api/v1/procedures/export?format=csv&level=commune')).arrayBuffer())
+    .subarray(3).toString('utf8').split('\r\n').filter(Boolean).slice(1);
+  assert.ok(commune.length >= 2 && commune.every((l) => l.includes(',Cấp xã,')));
+  assertProblem(await fx.srv.json('/api/v1/procedures/export?format=xlsx'), 400, 'format');
+});

@@ -47,13 +47,14 @@ ts_code procedures_list(ts_ctx *x, const procedures_query *q, procedure **items,
     dbw_text(&l.w, "p.agency = ?", q->agency);
     dbw_text(&l.w, "p.service_level = ?", q->service_level);
     dbw_text(&l.w, "p.level = ?", q->level);
-    dbw_page_q pq = {.cols = COLS,
+    dbw_page_q pq = {.cols = q->docs ? COLS ", p.doc" : COLS,
                      .from = "procedures p",
                      .order = "p.field, p.code",
                      .limit = q->limit,
                      .offset = q->offset};
     void *rows;
-    rc = search_list_page(x->db, &l, &procedures_search, pq, &list_spec, &rows, n, total, x->err);
+    rc = search_list_page(x->db, &l, &procedures_search, pq, q->docs ? &full_spec : &list_spec,
+                          &rows, n, total, x->err);
     if (rc == TS_OK) *items = rows;
     return rc;
 }

@@ -93,6 +93,7 @@ ts_code procedures_check(ts_ctx *x, const json_t *doc, json_t **canon, bool *sam
 typedef struct procedures_query {
     const char *q, *field, *agency, *service_level, *level;
     int64_t limit, offset;
+    bool docs; /* with each version's document (an export) */
 } procedures_query;
 
 /* The current versions, ordered by field then code. */

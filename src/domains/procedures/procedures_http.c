@@ -6,6 +6,7 @@
  * -> JSON out; the document is served as stored (its canonical form).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../http/http.h"
@@ -18,27 +19,39 @@
 #include "procedures.h"
 
 #define Q(m) JX_INTO(procedures_query, m)
+/* the filters of a listing and of an export */
+#define FILTERS                                                                                    \
+    {.name = "q", .type = JX_STRING, .max_chars = 100, .allow_empty = true, Q(q)},                 \
+        {.name = "field", .type = JX_STRING, .max_chars = 200, Q(field)},                          \
+        {.name = "agency",                                                                         \
+         .type = JX_STRING,                                                                        \
+         .max_chars = AGENCY_CODE_MAX,                                                             \
+         .format = &FMT_AGENCY_CODE,                                                               \
+         Q(agency)},                                                                               \
+        {.name = "service_level",                                                                  \
+         .type = JX_STRING,                                                                        \
+         .max_chars = 20,                                                                          \
+         .enums = proc_service_levels,                                                             \
+         .enum_list = "toan_trinh, mot_phan",                                                      \
+         Q(service_level)},                                                                        \
+    {                                                                                              \
+        .name = "level", .type = JX_STRING, .max_chars = 20, .enums = proc_levels,                 \
+        .enum_list = "province, commune", Q(level)                                                 \
+    }
+
 static const jx_field list_query[] = {
     HTTP_PAGE_INTO(procedures_query, 50, 500),
-    {.name = "q", .type = JX_STRING, .max_chars = 100, .allow_empty = true, Q(q)},
-    {.name = "field", .type = JX_STRING, .max_chars = 200, Q(field)},
-    {.name = "agency",
+    FILTERS,
+    {0},
+};
+static const char *const export_formats[] = {"json", "csv", NULL};
+static const jx_field export_query[] = {
+    FILTERS,
+    {.name = "format",
      .type = JX_STRING,
-     .max_chars = AGENCY_CODE_MAX,
-     .format = &FMT_AGENCY_CODE,
-     Q(agency)},
-    {.name = "service_level",
-     .type = JX_STRING,
-     .max_chars = 20,
-     .enums = proc_service_levels,
-     .enum_list = "toan_trinh, mot_phan",
-     Q(service_level)},
-    {.name = "level",
-     .type = JX_STRING,
-     .max_chars = 20,
-     .enums = proc_levels,
-     .enum_list = "province, commune",
-     Q(level)},
+     .max_chars = 4,
+     .enums = export_formats,
+     .enum_list = "json, csv"},
     {0},
 };
 #undef Q
@@ -212,6 +225,93 @@ static ts_code h_import(http_req *r, ts_ctx *x)
     return http_reply_w(r, 200, w);
 }
 
+/* One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line
+ * break; a leading = + - @ is defused with an apostrophe, so that a
+ * spreadsheet never runs a name as a formula (OWASP "CSV injection"). */
+static void csv_field(strbuf *sb, const char *s, bool last)
+{
+    s = s ? s : "";
+    bool formula = strchr("=+-@\t\r", s[0]) && s[0];
+    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    if (quote) sb_addc(sb, '"');
+    if (formula) sb_addc(sb, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') sb_addc(sb, '"');
+        sb_addc(sb, *p);
+    }
+    if (quote) sb_addc(sb, '"');
+    sb_adds(sb, last ? "\r\n" : ",");
+}
+
+/* The list as a spreadsheet: a UTF-8 byte order mark (so that Excel reads
+ * the diacritics), a header row in Vietnamese, a row per procedure. */
+static ts_code reply_csv(http_req *r, ts_ctx *x, const procedure *ps, int n)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_adds(&sb, "\xef\xbb\xbf");
+    static const char *const head[] = {"Mã thủ tục",        "Tên thủ tục",           "Lĩnh vực",
+                                       "Cấp thực hiện",     "Mức độ dịch vụ",        "Mã cơ quan",
+                                       "Cơ quan thực hiện", "Giải quyết trong ngày", "Hiệu lực từ",
+                                       "Phiên bản"};
+    int nh = (int)(sizeof head / sizeof head[0]);
+    for (int i = 0; i < nh; i++)
+        csv_field(&sb, head[i], i == nh - 1);
+    for (int i = 0; i < n; i++) {
+        const procedure *p = &ps[i];
+        agency g;
+        const char *agency_name = "Ủy ban nhân dân cấp xã";
+        if (p->agency) agency_name = agencies_find(x, p->agency, &g) == TS_OK ? g.name : "";
+        csv_field(&sb, p->code, false);
+        csv_field(&sb, p->name, false);
+        csv_field(&sb, p->field, false);
+        csv_field(&sb, !strcmp(p->level, "province") ? "Cấp tỉnh" : "Cấp xã", false);
+        csv_field(&sb, !strcmp(p->service_level, "toan_trinh") ? "Toàn trình" : "Một phần", false);
+        csv_field(&sb, p->agency, false);
+        csv_field(&sb, agency_name, false);
+        csv_field(&sb, p->same_day ? "Có" : "Không", false);
+        csv_field(&sb, p->effective_from, false);
+        csv_field(&sb, arena_printf(r->a, "%lld", (long long)p->version), true);
+    }
+    ts_code rc = http_reply_sb(r, 200, &sb);
+    r->ctype = "text/csv; charset=utf-8; header=present";
+    http_add_header(r, "Content-Disposition", "attachment; filename=\"thu-tuc-hanh-chinh.csv\"");
+    return rc;
+}
+
+/* GET /api/v1/procedures/export: the current versions the filters select,
+ * as JSON the import takes back (each document with its version) or CSV. */
+static ts_code h_export(http_req *r, ts_ctx *x)
+{
+    procedures_query q = {0};
+    http_query_read(r, &q);
+    q.limit = 5000; /* the import's own ceiling: one export is one import */
+    q.docs = true;
+    procedure *ps;
+    int n;
+    int64_t total;
+    TS_TRY(procedures_list(x, &q, &ps, &n, &total));
+    const char *format = http_query(r, "format");
+    if (format && !strcmp(format, "csv")) return reply_csv(r, x, ps, n);
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_key(w, "procedures");
+    jw_arr_begin(w);
+    for (int i = 0; i < n; i++) {
+        json_t *d = json_loads(ps[i].doc, 0, NULL);
+        if (!d) continue; /* cannot happen: the stored document is checked JSON */
+        json_object_set_new(d, "version", json_integer(ps[i].version));
+        char *s = json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        if (s) jw_raw(w, s, strlen(s));
+        free(s);
+        json_decref(d);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    http_add_header(r, "Content-Disposition", "attachment; filename=\"thu-tuc-hanh-chinh.json\"");
+    return http_reply_w(r, 200, w);
+}
+
 static const jx_field import_body[] = {
     {.name = "procedures", .type = JX_ARRAY, .required = true},
     {0},
@@ -221,6 +321,7 @@ const http_route procedures_routes[] = {
     {"GET", "/api/v1/procedures", h_list, PERM_PUBLIC, .query = list_query},
     {"POST", "/api/v1/procedures", h_create, PERM_AGENCY_ADMIN, .body = doc_body},
     {"POST", "/api/v1/procedures/import", h_import, PERM_SYSTEM_ADMIN, .body = import_body},
+    {"GET", "/api/v1/procedures/export", h_export, PERM_PUBLIC, .query = export_query},
     {"GET", "/api/v1/procedures/{code}", h_get, PERM_PUBLIC, .query = detail_query},
     {"PUT", "/api/v1/procedures/{code}", h_update, PERM_AGENCY_ADMIN, .body = edit_body},
     {0},
