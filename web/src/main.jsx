@@ -14,6 +14,7 @@ import { PeoplePage } from './pages/people.jsx';
 import { AuditPage } from './pages/audit.jsx';
 import { CalendarPage, CalendarTodayPage } from './pages/calendar.jsx';
 import { ProceduresPage, ProcedurePage } from './pages/procedures.jsx';
+import { ProcedureNewPage, ProcedureEditPage } from './pages/procedure_edit.jsx';
 import { SecurityPage, PasswordResetPage } from './pages/security.jsx';
 
 // auth: undefined = public, 'user' = signed in, 'admin' = agency or system admin,
@@ -32,7 +33,9 @@ const ROUTES = [
   ['/people', PeoplePage, 'admin'],
   ['/audit', AuditPage, 'admin'],
   ['/procedures', ProceduresPage],
+  ['/procedures/new', ProcedureNewPage, 'admin'],
   ['/procedures/:code', ProcedurePage],
+  ['/procedures/:code/edit', ProcedureEditPage, 'admin'],
   ['/calendar', CalendarTodayPage],
   ['/calendar/:year', CalendarPage],
   ['/forbidden', Forbidden],

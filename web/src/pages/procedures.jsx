@@ -5,11 +5,33 @@
 import { t, lang } from '../i18n.js';
 import { get, qs } from '../api.js';
 import { navigate } from '../router.js';
-import { Page, Link, Field, Loading, LoadError, useForm, useLoad } from '../ui.jsx';
+import { useSession, isAgencyAdmin, canAdminAgency, isSystemAdmin } from '../store.js';
+import { Page, Link, Field, Alert, Loading, LoadError, useForm, useLoad } from '../ui.jsx';
 
 const vnd = (n) => new Intl.NumberFormat(lang() === 'vi' ? 'vi-VN' : 'en-GB').format(n) + (lang() === 'vi' ? ' đồng' : ' VND');
 const fmtDay = (iso) => iso && new Date(iso + 'T00:00:00Z').toLocaleDateString(lang() === 'vi' ? 'vi-VN' : 'en-GB', { day: 'numeric', month: 'numeric', year: 'numeric', timeZone: 'UTC' });
 const pick = (vi, en) => (lang() === 'en' && en ? en : vi);
+const TYPES = {
+  'application/pdf': 'PDF', 'application/msword': 'DOC',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'DOCX',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'XLSX',
+};
+const size = (n) => (n < 1024 * 1024 ? `${Math.max(1, Math.round(n / 1024))} KB` : `${(n / 1048576).toFixed(1)} MB`);
+
+// The names of the agencies a procedure names (its own page keeps codes
+// only): one public, cached read each.
+function useAgencyNames(codes) {
+  const key = codes.join(',');
+  const { data } = useLoad(async () => {
+    const out = {};
+    await Promise.all(codes.map(async (c) => {
+      try { out[c] = (await get(`/api/v1/agencies/${encodeURIComponent(c)}`)).name; } catch { out[c] = null; }
+    }));
+    return out;
+  }, [key]);
+  return data || {};
+}
+const agencyLabel = (names, c) => (names[c] ? <>{names[c]} <span class="mono hint">({c})</span></> : <span class="mono">{c}</span>);
 
 // "15 ngày làm việc", "4 giờ làm việc (trong ngày)"
 export function timeText(tm) {
@@ -26,9 +48,12 @@ export function ProceduresPage({ query }) {
     const v = f.values;
     navigate('/procedures', { q: v.q || undefined, level: v.level || undefined, service_level: v.service_level || undefined });
   };
+  const { me } = useSession();
+  const exportQs = qs({ q: query.q, level: query.level, service_level: query.service_level });
   return (
     <Page title={t('proc.title')} wide>
       <p class="lead measure">{t('proc.lead')}</p>
+      {isAgencyAdmin(me) && <p><Link to="/procedures/new" class="btn">{t('proc.new')}</Link></p>}
       <form class="form filters" role="search" onSubmit={onSubmit}>
         <Field name="q" type="search" label={t('proc.search')} hint={t('proc.searchHint')} value={f.values.q} onInput={f.set('q')} />
         <Field name="level" as="select" label={t('proc.level')} value={f.values.level} onInput={f.set('level')}
@@ -42,6 +67,9 @@ export function ProceduresPage({ query }) {
       {data && (
         <>
           <p role="status">{t('proc.count', { n: data.total })}</p>
+          <p class="proc-export">{t('proc.export')}{' '}
+            <a href={'/api/v1/procedures/export' + (exportQs ? exportQs + '&' : '?') + 'format=csv'} download>{t('proc.exportCsv')}</a>{' · '}
+            <a href={'/api/v1/procedures/export' + exportQs} download>{t('proc.exportJson')}</a></p>
           <ul class="proc-list">
             {data.items.map((p) => (
               <li key={p.code} class="card">
@@ -85,20 +113,25 @@ function Case({ c }) {
 
 export function ProcedurePage({ code, query }) {
   const { data, error, loading, reload } = useLoad(() => get(`/api/v1/procedures/${encodeURIComponent(code)}` + qs({ version: query.version })), [code, query.version]);
+  const p = data?.procedure;
+  const names = useAgencyNames(p ? [p.agency, ...p.receiving].filter(Boolean) : []);
+  const { me } = useSession();
   if (loading && !data) return <Page title={t('proc.title')}><Loading /></Page>;
   if (error) return <Page title={t('proc.title')}><LoadError error={error} retry={reload} /></Page>;
-  const p = data.procedure;
+  const mayEdit = data.current && (p.agency ? canAdminAgency(me, p.agency) : isSystemAdmin(me));
   return (
     <Page title={pick(p.name, p.name_en)} wide>
       <nav class="crumbs" aria-label={t('proc.crumbs')}><ol><li><Link to="/procedures">{t('proc.title')}</Link></li></ol></nav>
+      {query.saved && <Alert kind="success" focusOn={query.saved}>{t('proc.saved', { v: query.saved })}</Alert>}
+      {mayEdit && <p><Link to={`/procedures/${p.code}/edit`} class="btn">{t('proc.edit')}</Link></p>}
       {!data.current && <p class="alert alert-warning" role="note">{t('proc.oldVersion', { v: data.version })} <Link to={`/procedures/${p.code}`}>{t('proc.toCurrent')}</Link></p>}
       <dl class="props card">
         <dt>{t('proc.code')}</dt><dd class="mono">{p.code}</dd>
         <dt>{t('proc.field')}</dt><dd>{pick(p.field, p.field_en)}</dd>
         <dt>{t('proc.level')}</dt><dd>{t('proc.level.' + p.level)}</dd>
         <dt>{t('proc.serviceLevel')}</dt><dd>{t('proc.sl.' + p.service_level)}</dd>
-        <dt>{t('proc.agency')}</dt><dd>{p.agency ? <span class="mono">{p.agency}</span> : t('proc.communeAgency')}</dd>
-        <dt>{t('proc.where')}</dt><dd>{p.receiving.length ? p.receiving.map((c) => <span key={c} class="mono">{c} </span>) : t('proc.communeAgency')}</dd>
+        <dt>{t('proc.agency')}</dt><dd>{p.agency ? agencyLabel(names, p.agency) : t('proc.communeAgency')}</dd>
+        <dt>{t('proc.where')}</dt><dd>{p.receiving.length ? <ul class="plain">{p.receiving.map((c) => <li key={c}>{agencyLabel(names, c)}</li>)}</ul> : t('proc.communeAgency')}</dd>
         <dt>{t('proc.validity')}</dt><dd>{t('proc.from', { d: fmtDay(data.effective_from) })}{data.effective_to && ` — ${t('proc.until', { d: fmtDay(data.effective_to) })}`} ({t('proc.version', { v: data.version })})</dd>
       </dl>
       <h2>{t('proc.cases')}</h2>
@@ -106,7 +139,7 @@ export function ProcedurePage({ code, query }) {
       <h2>{t('proc.components')}</h2>
       <div class="table-wrap">
         <table class="table">
-          <thead><tr><th scope="col">{t('proc.component')}</th><th scope="col">{t('proc.form')}</th><th scope="col">{t('proc.countCol')}</th><th scope="col">{t('proc.required')}</th></tr></thead>
+          <thead><tr><th scope="col">{t('proc.component')}</th><th scope="col">{t('proc.form')}</th><th scope="col">{t('proc.countCol')}</th><th scope="col">{t('proc.required')}</th><th scope="col">{t('proc.template')}</th></tr></thead>
           <tbody>
             {p.components.map((c, i) => (
               <tr key={i}>
@@ -114,6 +147,10 @@ export function ProcedurePage({ code, query }) {
                 <td>{t('proc.form.' + c.form)}</td>
                 <td>{c.count}</td>
                 <td>{c.required ? t('proc.yes') : t('proc.no')}</td>
+                <td>{c.template ? (
+                  <a href={`/api/v1/templates/${c.template.sha256}`} download={c.template.filename}>
+                    {t('proc.download', { name: c.template.filename, type: TYPES[c.template.media_type] || c.template.media_type, size: size(c.template.size) })}
+                  </a>) : t('proc.noTemplate')}</td>
               </tr>
             ))}
           </tbody>
