@@ -31,12 +31,6 @@ SRV=$!
 bench_track "$SRV"
 wait_ready "$PORT" "$SRV" || { cat "$TMP/server.log" >&2; die "the server did not become ready"; }
 
-row() { # row LABEL PATH
-    local out
-    out=$(wrk -t2 -c64 -d"${DURATION}s" --latency "http://127.0.0.1:$PORT$2")
-    printf '| %s | %s | %s |\n' "$1" "$(awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")" \
-        "$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")") ms"
-}
 {
     echo "Calendar: tinhso $("$BIN" version | awk '{print $2}'), $(date -u +%FT%TZ)."
     echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
@@ -45,6 +39,6 @@ row() { # row LABEL PATH
     echo
     echo "| read (wrk -t2 -c64, server --threads 2, SQLite) | req/s | p99 |"
     echo "|---|---:|---:|"
-    row "GET /api/v1/calendar/2026 (the year view, 36 KB)" /api/v1/calendar/2026
-    row "GET /api/v1/calendar/deadline (15 working days)" "/api/v1/calendar/deadline?from=2026-02-13T10:00&working_days=15"
+    wrk_row "GET /api/v1/calendar/2026 (the year view, 36 KB)" /api/v1/calendar/2026
+    wrk_row "GET /api/v1/calendar/deadline (15 working days)" "/api/v1/calendar/deadline?from=2026-02-13T10:00&working_days=15"
 } | tee ${OUT:+"$OUT"}

@@ -13,6 +13,8 @@
 #   bench_options SPEC "$@"   the script's options: SPEC is words "name=VAR" (--name VALUE
 #                        sets VAR) and "name=VAR:VALUE" (the flag --name sets VAR to VALUE);
 #                        -h/--help prints the script's header comment; anything else exits 2
+#   wrk_row LABEL PATH [LUA]  a Markdown row "| LABEL | req/s | p99 |" from wrk -t2 -c64
+#                        for $DURATION s on 127.0.0.1:$PORT PATH (LUA: a wrk script)
 #   to_ms V [DECIMALS]   a wrk latency ("812.00us", "3.21ms", "1.02s", "1.5m") in ms (2 decimals)
 
 BENCH_NAME=$(basename "$0" .sh)
@@ -116,4 +118,11 @@ bench_options() {
         [ -n "$found" ] || { say "unknown option $1 (try --help)"; exit 2; }
         shift
     done
+}
+
+wrk_row() {
+    local out
+    out=$(wrk -t2 -c64 -d"${DURATION}s" --latency ${3:+-s "$3"} "http://127.0.0.1:$PORT$2")
+    printf '| %s | %s | %s |\n' "$1" "$(awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")" \
+        "$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")") ms"
 }

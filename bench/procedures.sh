@@ -93,22 +93,16 @@ request = function()
 end
 LUA
 
-row() { # row LABEL PATH [LUA]
-    local out
-    out=$(wrk -t2 -c64 -d"${DURATION}s" --latency ${3:+-s "$3"} "http://127.0.0.1:$PORT$2")
-    printf '| %s | %s | %s |\n' "$1" "$(awk '/Requests\/sec/ { printf "%.0f", $2 }' <<<"$out")" \
-        "$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")") ms"
-}
 {
     echo "Procedure catalogue: tinhso $("$BIN" version | awk '{print $2}'), $(date -u +%FT%TZ), $TOTAL procedures."
     echo "Machine: $(nproc) cores ($(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)), load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
     echo
     echo "| read (wrk -t2 -c64, server --threads 2, SQLite) | req/s | p99 |"
     echo "|---|---:|---:|"
-    row "search, 64 queries rotated (as served)" "/api/v1/procedures" "$TMP/search.lua"
-    row "GET /api/v1/procedures/$CODE (as served)" "/api/v1/procedures/$CODE"
+    wrk_row "search, 64 queries rotated (as served)" "/api/v1/procedures" "$TMP/search.lua"
+    wrk_row "GET /api/v1/procedures/$CODE (as served)" "/api/v1/procedures/$CODE"
     stop_pid "$SRV"
     serve --no-cache
-    row "search, 64 queries rotated (--no-cache: the index every time)" "/api/v1/procedures" "$TMP/search.lua"
-    row "GET /api/v1/procedures/$CODE (--no-cache)" "/api/v1/procedures/$CODE"
+    wrk_row "search, 64 queries rotated (--no-cache: the index every time)" "/api/v1/procedures" "$TMP/search.lua"
+    wrk_row "GET /api/v1/procedures/$CODE (--no-cache)" "/api/v1/procedures/$CODE"
 } | tee ${OUT:+"$OUT"}

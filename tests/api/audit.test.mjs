@@ -13,7 +13,7 @@ const isPg = backend === 'postgresql';
 const PATCHES = 5;
 // demo: units import, agencies, sign-ins, the centre's working hours, the
 // procedure catalogue (one entry each); then one per PATCH
-const DEMO = 5;
+const DEMO = 6; // units, agencies, sign-ins, the centre's hours, the forms, the procedures
 const ENTRIES = DEMO + PATCHES;
 const PATCH2 = DEMO + 2; // an entry in the middle: the second PATCH
 

@@ -11,16 +11,15 @@
 #include "../routes.h"
 #include "files.h"
 
-static void write_file(jsonw *w, const file_info *f)
+static const jw_field file_fields[] = {
+    JWF(STR, file_info, sha256),     JWF(STR, file_info, filename), JWF(STR, file_info, media_type),
+    JWF(I64, file_info, size),       JWF(STR, file_info, created_at),
+};
+static void write_file_any(jsonw *w, const void *f)
 {
     jw_obj_begin(w);
-    jw_kstr(w, "sha256", f->sha256);
-    jw_kstr(w, "filename", f->filename);
-    jw_kstr(w, "media_type", f->media_type);
-    jw_kint(w, "size", f->size);
-    jw_kstr(w, "created_at", f->created_at);
+    jw_fields(w, f, file_fields, JW_NFIELDS(file_fields));
 }
-JX_WRITER(write_file_any, file_info, write_file)
 
 static const jx_field upload_query[] = {
     {.name = "filename", .type = JX_STRING, .required = true, .max_chars = 200},

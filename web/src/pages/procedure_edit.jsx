@@ -9,7 +9,7 @@ import { useState } from 'preact/hooks';
 import { t } from '../i18n.js';
 import { get, post, put, upload, ApiError } from '../api.js';
 import { navigate } from '../router.js';
-import { Page, Link, Field, Problem, Loading, LoadError, useLoad } from '../ui.jsx';
+import { Page, Link, Field, Problem, Loading, LoadError, useForm, useLoad } from '../ui.jsx';
 
 const CHANNELS = ['online', 'counter', 'post'];
 const UNITS = ['working_days', 'working_hours', 'days'];
@@ -91,28 +91,17 @@ function TemplateField({ id, value, onChange, error }) {
 }
 
 function Editor({ initial, code, base }) {
-  const [f, setF] = useState(() => toForm(initial));
-  const [errors, setErrors] = useState({});
-  const [problem, setProblem] = useState(null);
-  const [busy, setBusy] = useState(false);
+  const { values: f, setValues: setF, errors, problem, busy, submit } = useForm(toForm(initial));
   const at = (...path) => ({ value: path.reduce((o, k) => o?.[k], f), error: errors[pathName(path)], onInput: (v) => setF((s) => setIn(s, path, v)) });
   const upd = (path, v) => setF((s) => setIn(s, path, v));
-  const onSubmit = async (e) => {
+  const onSubmit = (e) => {
     e.preventDefault();
-    setBusy(true);
-    setProblem(null);
-    setErrors({});
-    try {
-      const doc = fromForm(f);
+    submit(async (v) => {
+      const doc = fromForm(v);
       const r = code ? await put(`/api/v1/procedures/${encodeURIComponent(code)}`, { ...doc, base_version: base })
         : await post('/api/v1/procedures', doc);
       navigate(`/procedures/${r.code}`, { saved: r.version });
-    } catch (err) {
-      if (err instanceof ApiError) setErrors(err.fieldErrors());
-      setProblem(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
   return (
     <form class="form proc-editor" onSubmit={onSubmit} noValidate>

@@ -137,7 +137,8 @@ export function ProcedurePage({ code, query }) {
       <h2>{t('proc.cases')}</h2>
       {p.cases.map((c, i) => <Case key={i} c={c} />)}
       <h2>{t('proc.components')}</h2>
-      <div class="table-wrap">
+      {/* wider than a phone: a region that keyboards can scroll */}
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={t('proc.components')}>
         <table class="table">
           <thead><tr><th scope="col">{t('proc.component')}</th><th scope="col">{t('proc.form')}</th><th scope="col">{t('proc.countCol')}</th><th scope="col">{t('proc.required')}</th><th scope="col">{t('proc.template')}</th></tr></thead>
           <tbody>
