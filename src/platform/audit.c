@@ -17,6 +17,7 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "../lib/timeutil.h"
@@ -128,16 +129,29 @@ static const char zero_hash[] = "00000000000000000000000000000000000000000000000
 ts_code audit_verify(db_conn *c, audit_report *rep, ts_err *err)
 {
     memset(rep, 0, sizeof *rep);
+    /* The head first, then the entries up to it: a writer moves the head
+     * and appends its entry in one transaction, so every entry up to a
+     * committed head is there, whatever is appended while the chain is
+     * read (a server writing beside `tinhso audit verify`; READ COMMITTED
+     * on PostgreSQL gives each statement its own snapshot). */
     db_stmt *s;
-    ts_code rc = db_prepare(c,
-                            "SELECT seq, at, actor, agency, action, object_type, object_id, "
-                            "summary, prev_hash, hash FROM audit_log ORDER BY seq",
-                            &s, err);
-    if (rc != TS_OK) return rc;
+    TS_TRY(db_prepare(c, "SELECT seq, hash FROM audit_head WHERE id = 1", &s, err));
+    int r = db_step(s, err);
+    int64_t hseq = r == DB_ROW ? db_col_int(s, 0) : 0;
+    char hh[65] = "";
+    if (r == DB_ROW && db_col_text(s, 1)) snprintf(hh, sizeof hh, "%s", db_col_text(s, 1));
+    db_reset(s);
+    if (r < 0) return (ts_code)-r;
+    bool have_head = r == DB_ROW;
+    TS_TRY(db_prepare(c,
+                      "SELECT seq, at, actor, agency, action, object_type, object_id, "
+                      "summary, prev_hash, hash FROM audit_log WHERE seq <= ? ORDER BY seq",
+                      &s, err));
+    /* without a head, every entry (and the missing head is the finding) */
+    db_bind_int(s, 1, have_head ? hseq : INT64_MAX);
     char prev[65];
     memcpy(prev, zero_hash, sizeof prev);
     int64_t expect = 1;
-    int r;
     while ((r = db_step(s, err)) == DB_ROW) {
         int64_t seq = db_col_int(s, 0);
         const char *stored_prev = db_col_text(s, 8);
@@ -183,29 +197,37 @@ ts_code audit_verify(db_conn *c, audit_report *rep, ts_err *err)
         return TS_OK;
     }
     /* the tip must match the head: catches removal of the newest entries */
-    TS_TRY(db_prepare(c, "SELECT seq, hash FROM audit_head WHERE id = 1", &s, err));
-    r = db_step(s, err);
-    if (r == DB_ROW) {
-        int64_t hseq = db_col_int(s, 0);
-        const char *hh = db_col_text(s, 1);
-        if (hseq != expect - 1) {
-            rep->broken = true;
-            rep->bad_seq = expect;
-            snprintf(rep->why, sizeof rep->why,
-                     "chain ends at entry %lld but the head records %lld entries "
-                     "(newest entries removed)",
-                     (long long)(expect - 1), (long long)hseq);
-        } else if (!hh || strcmp(hh, prev)) {
-            rep->broken = true;
-            rep->bad_seq = expect - 1;
-            snprintf(rep->why, sizeof rep->why, "entry %lld does not match the chain head",
-                     (long long)(expect - 1));
-        }
-    } else if (r == DB_DONE) {
+    if (!have_head) {
         rep->broken = true;
         rep->bad_seq = 1;
         snprintf(rep->why, sizeof rep->why, "chain head is missing");
+    } else if (hseq != expect - 1) {
+        rep->broken = true;
+        rep->bad_seq = expect;
+        snprintf(rep->why, sizeof rep->why,
+                 "chain ends at entry %lld but the head records %lld entries "
+                 "(newest entries removed)",
+                 (long long)(expect - 1), (long long)hseq);
+    } else if (strcmp(hh, prev)) {
+        rep->broken = true;
+        rep->bad_seq = expect - 1;
+        snprintf(rep->why, sizeof rep->why, "entry %lld does not match the chain head",
+                 (long long)(expect - 1));
+    } else {
+        /* entries past the head were not written by a writer (it moves the
+         * head with them): the newest entry, then the head again — a
+         * writer's entry counted in the first is under the second */
+        int64_t last, head2;
+        TS_TRY(
+            db_int_vals(c, "SELECT COALESCE(MAX(seq), 0) FROM audit_log", NULL, 0, 0, &last, err));
+        TS_TRY(db_int_vals(c, "SELECT seq FROM audit_head WHERE id = 1", NULL, 0, 0, &head2, err));
+        if (last > head2) {
+            rep->broken = true;
+            rep->bad_seq = head2 + 1;
+            snprintf(rep->why, sizeof rep->why,
+                     "entry %lld is past the chain head (%lld entries): inserted",
+                     (long long)(head2 + 1), (long long)head2);
+        }
     }
-    db_reset(s);
-    return r < 0 ? (ts_code)-r : TS_OK;
+    return TS_OK;
 }
