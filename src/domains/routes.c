@@ -4,13 +4,13 @@
 #include "../http/server.h"
 
 #define TINHSO_DOMAINS(X)                                                                          \
-    X(units)     /* administrative units */                                                        \
-    X(agencies)  /* agencies */                                                                    \
-    X(accounts)  /* sign-in, /me, accounts, API tokens, audit log */                               \
-    X(schedules) /* the calendar: holidays, yearly schedules, deadlines */                         \
-    X(mfa)       /* one's second factor: enrolment, removal */                                     \
-    X(audit)     /* the audit log's signed tree heads and proofs */                                \
-    X(procedures) /* the catalogue of administrative procedures */                               \
+    X(units)      /* administrative units */                                                       \
+    X(agencies)   /* agencies */                                                                   \
+    X(accounts)   /* sign-in, /me, accounts, API tokens, audit log */                              \
+    X(schedules)  /* the calendar: holidays, yearly schedules, deadlines */                        \
+    X(mfa)        /* one's second factor: enrolment, removal */                                    \
+    X(audit)      /* the audit log's signed tree heads and proofs */                               \
+    X(procedures) /* the catalogue of administrative procedures */                                 \
     X(files)      /* the blob store: procedures' templates */
 
 #define DOMAIN_EXTERN(d) extern const ts_domain d##_domain;

@@ -60,8 +60,7 @@ typedef struct http_req {
     /* identity (http/auth.c): set before the handler runs */
     const struct http_config *cfg;
     struct ident_principal *principal; /* NULL on public routes and when anonymous */
-    json_t *in;  /* the checked body of a route with a body spec (freed with the arena) */
-    ts_ctx *ctx; /* http_ctx's context, made on first use */
+    json_t *in; /* the checked body of a route with a body spec (freed with the arena) */
 } http_req;
 
 /* A handler gets the request and the context of its domain calls (the
@@ -90,16 +89,8 @@ typedef enum http_perm {
     PERM_SYSTEM_ADMIN   /* system_admin */
 } http_perm;
 
-/*
- * A route: method, pattern, handler, the permission it needs, and what it
- * accepts. body: the JSON object's members (a route with a body spec gets
- * 415 without application/json, 400 for malformed JSON, 422 naming every
- * bad member); query: its query parameters (400 naming each bad one).
- * Both are checked, after the permission, before the handler runs, so a
- * handler reads its input with http_in_* and http_q* without checking it.
- */
-/* An integer path parameter ("/accounts/{id}"): digits only, within
- * [min, max] (max 0: no bound but int64); anything else is a 404 with the
+/* An integer path parameter ("/accounts/{id}"): digits only (at most 18),
+ * within [min, max] (max 0: no upper bound); anything else is a 404 with the
  * given message (the thing was not found, whatever the text was). */
 typedef struct http_path_int {
     const char *name;
@@ -107,6 +98,15 @@ typedef struct http_path_int {
     int64_t min, max;
 } http_path_int;
 
+/*
+ * A route: method, pattern, handler, the permission it needs, and what it
+ * accepts. body: the JSON object's members (a route with a body spec gets
+ * 415 without application/json, 400 for malformed JSON, 422 naming every
+ * bad member); query: its query parameters (400 naming each bad one).
+ * Both are checked, after the permission, before the handler runs, so a
+ * handler reads its input with http_in_* and http_q* without checking it;
+ * so are the integer path parameters named in ids (http_id reads them).
+ */
 typedef struct http_route {
     const char *method;  /* "GET", "POST", ... */
     const char *pattern; /* "/api/v1/units/{code}" */

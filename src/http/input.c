@@ -15,7 +15,8 @@
 
 static const http_route *route_of(http_req *r);
 
-/* s as a positive decimal integer in [min, max] (max 0: int64's), or -1. */
+/* s as a decimal integer of at most 18 digits in [min, max] (max 0: no
+ * upper bound), or -1. */
 static int64_t path_int(const char *s, int64_t min, int64_t max)
 {
     if (!s || !*s || strlen(s) > 18) return -1;
@@ -63,12 +64,11 @@ ts_code http_validate(http_req *r, const http_route *rt)
 
 ts_ctx *http_ctx(http_req *r, bool with_db)
 {
-    if (r->ctx) return r->ctx;
     db_conn *c = with_db ? http_db(r) : NULL;
     if (with_db && !c) return NULL;
     ts_ctx *x = arena_alloc(r->a, sizeof *x);
     ts_ctx_init(x, c, r->a, r->principal, http_actor(r), &r->err);
-    return r->ctx = x;
+    return x;
 }
 
 const char *http_in_str(http_req *r, const char *name)

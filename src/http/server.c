@@ -249,8 +249,10 @@ static bool refuse_early(http_server *s, http_req *r, struct MHD_Connection *mc)
     unsigned long long n = 0;
     char *end = NULL;
     if (cl) n = strtoull(cl, &end, 10);
-    if (!cl ? http_header(r, "Transfer-Encoding") != NULL : n > s->cfg.max_body) {
-        /* a large (or unannounced) body: an upload route may take more */
+    /* a large body, or one whose size is not announced (chunked): an
+     * upload route may take more than the ordinary limit */
+    bool large = cl ? n > s->cfg.max_body : http_header(r, "Transfer-Encoding") != NULL;
+    if (large) {
         char allow[128];
         int idx = route_find(s, r, r->method, allow, sizeof allow);
         if (idx >= 0 && s->routes[idx].r->max_body > r->max_body)

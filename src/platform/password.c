@@ -317,9 +317,14 @@ void tok_random(char out[44])
 
 void tok_sha256_hex(const char *s, char out[65])
 {
+    tok_sha256_hex_n(s, strlen(s), out);
+}
+
+void tok_sha256_hex_n(const void *data, size_t len, char out[65])
+{
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
-    EVP_Digest(s, strlen(s), md, &mdlen, EVP_sha256(), NULL);
+    EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
     static const char hex[] = "0123456789abcdef";
     for (unsigned i = 0; i < 32; i++) {
         out[2 * i] = hex[md[i] >> 4];

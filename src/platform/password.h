@@ -58,6 +58,8 @@ ts_code pw_dict_open(const char *path, ts_err *err);
 void tok_random(char out[44]);
 /* Hex SHA-256 of s into out. */
 void tok_sha256_hex(const char *s, char out[65]);
+/* The same of len bytes at data. */
+void tok_sha256_hex_n(const void *data, size_t len, char out[65]);
 /* Constant-time string equality. */
 bool tok_equal(const char *a, const char *b);
 

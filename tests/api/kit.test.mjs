@@ -51,6 +51,24 @@ test('query parameters are checked by their declaration: 400 naming each', async
   assert.ok(ok.body.items.length > 5 && ok.body.items.every((a) => a.kind === 'department'));
 });
 
+test('integer path parameters are declared: anything but digits in range is a 404 naming it, and nothing runs', async () => {
+  const n = auditCount(srv.db.url);
+  for (const bad of ['abc', '0', '-1', '+5', '1e3', '%201', '99999999999999999999', '1.5']) {
+    const r = await srv.admin(`/api/v1/accounts/${bad}`, 'GET');
+    assertProblem(r, 404, 'id');
+    assert.match(r.body.detail, /tài khoản|Account/i, bad);
+  }
+  // a grant id is checked as its own parameter
+  assertProblem(await srv.admin('/api/v1/accounts/1/grants/x', 'DELETE'), 404, 'grant_id');
+  // ranges: the calendar's years, the audit tree's sequence numbers
+  for (const y of ['1899', '2101', '02o6']) assertProblem(await srv.json(`/api/v1/calendar/${y}`), 404, 'year');
+  assert.equal((await srv.json('/api/v1/calendar/2100')).status, 200);
+  assertProblem(await srv.json('/api/v1/audit/proof/9007199254740992'), 404, 'seq');
+  // a write with a bad id changes nothing
+  assertProblem(await srv.admin('/api/v1/accounts/abc', 'PATCH', { full_name: 'X' }), 404, 'id');
+  assert.equal(auditCount(srv.db.url), n);
+});
+
 test('null clears a nullable member and is refused where a value is needed', async () => {
   const code = '000.00.97.H06';
   let r = await srv.admin('/api/v1/agencies', 'POST', { code, parent_code: '000.00.00.H06', name: 'Ban Thử', email: 'thu@example.vn' });

@@ -4,13 +4,14 @@
 #include <ctype.h>
 #include <jansson.h>
 #include <magic.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <string.h>
 #include <strings.h>
 
 #include "../../db/dbq.h"
+#include "../../lib/log.h"
 #include "../../lib/text.h"
+#include "../../platform/password.h"
 
 FILES_MESSAGES(TS_MSG_DEFINE)
 const ts_msg files_messages[] = {FILES_MESSAGES(TS_MSG_REF) NULL};
@@ -55,6 +56,9 @@ const char *files_sniff(ts_ctx *x, const void *data, size_t len)
     if (!magic_cookie) {
         magic_cookie = magic_open(MAGIC_MIME_TYPE | MAGIC_ERROR);
         if (magic_cookie && magic_load(magic_cookie, NULL) != 0) {
+            /* every upload would read as octet-stream and be refused */
+            log_error("libmagic: cannot load its database (%s); install libmagic-mgc",
+                      magic_error(magic_cookie));
             magic_close(magic_cookie);
             magic_cookie = NULL;
         }
@@ -65,19 +69,6 @@ const char *files_sniff(ts_ctx *x, const void *data, size_t len)
     }
     pthread_mutex_unlock(&magic_mu);
     return out ? out : "application/octet-stream";
-}
-
-static void sha256_hex(const void *data, size_t len, char out[65])
-{
-    unsigned char md[32];
-    unsigned int n = 0;
-    EVP_Digest(data, len, md, &n, EVP_sha256(), NULL);
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
 }
 
 /* A file name a person would give: some text, a dot, an extension; no path
@@ -199,7 +190,7 @@ static ts_code check(ts_ctx *x, const char *purpose, const void *data, size_t le
         return ts_err_field(x->err, TS_EVALIDATION, "filename", M_FILE_TYPE_LIES,
                             arena_printf(x->a, ".%s", ext));
     char sha[65];
-    sha256_hex(data, len, sha);
+    tok_sha256_hex_n(data, len, sha);
     *k = (kept){arena_strdup(x->a, sha), kd->media_type, text_nfc(x->a, filename, strlen(filename)),
                 data, len};
     return TS_OK;
@@ -235,7 +226,7 @@ static ts_code put_tx(ts_ctx *x, void *argp)
     }
     if (rc == TS_OK && pc->added) {
         json_t *sum =
-            pc->n == 1 ? json_incref(json_array_get(names, 0)) : json_pack("{s:O}", "files", names);
+            !pc->bulk ? json_incref(json_array_get(names, 0)) : json_pack("{s:O}", "files", names);
         json_object_set_new(sum, "purpose", json_string(pc->purpose));
         rc = !pc->bulk ? ts_audit(x, "file.upload", "file", pc->k[0].sha, pc->agency, sum)
                        : ts_audit(x, "file.import", "file", pc->purpose, pc->agency, sum);

@@ -12,8 +12,8 @@
 #include "files.h"
 
 static const jw_field file_fields[] = {
-    JWF(STR, file_info, sha256),     JWF(STR, file_info, filename), JWF(STR, file_info, media_type),
-    JWF(I64, file_info, size),       JWF(STR, file_info, created_at),
+    JWF(STR, file_info, sha256), JWF(STR, file_info, filename),   JWF(STR, file_info, media_type),
+    JWF(I64, file_info, size),   JWF(STR, file_info, created_at),
 };
 static void write_file_any(jsonw *w, const void *f)
 {

@@ -200,6 +200,16 @@ static const char *date(chk *c, const json_t *obj, json_t *out, const char *at, 
     return s;
 }
 
+/* c's context with its own error: a look-up whose "not found" is a finding
+ * of the check, not the request's failure. */
+static ts_ctx quiet(chk *c, ts_err *scratch)
+{
+    ts_err_clear(scratch);
+    ts_ctx y = *c->x;
+    y.err = scratch;
+    return y;
+}
+
 static void agency_ref(chk *c, const char *field, const char *code)
 {
     agency g;
@@ -208,9 +218,7 @@ static void agency_ref(chk *c, const char *field, const char *code)
         return;
     }
     ts_err scratch;
-    ts_err_clear(&scratch);
-    ts_ctx y = *c->x;
-    y.err = &scratch;
+    ts_ctx y = quiet(c, &scratch);
     ts_code rc = agencies_find(&y, code, &g);
     if (rc == TS_ENOTFOUND)
         bad(c, field, M_AGENCY_NOT_FOUND, code);
@@ -234,9 +242,7 @@ static json_t *template_ref(chk *c, const json_t *p, const char *at)
         return json_null();
     }
     ts_err scratch;
-    ts_err_clear(&scratch);
-    ts_ctx y = *c->x;
-    y.err = &scratch;
+    ts_ctx y = quiet(c, &scratch);
     file_info fi;
     ts_code rc = files_get(&y, sha, FILE_TEMPLATE, &fi, NULL);
     if (rc == TS_ENOTFOUND) {

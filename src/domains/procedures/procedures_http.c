@@ -243,10 +243,40 @@ static void csv_field(strbuf *sb, const char *s, bool last)
     sb_adds(sb, last ? "\r\n" : ",");
 }
 
+/* The name of agency code, looked up once per agency however many rows
+ * name it: codes[0..*n) / names[0..*n) are what was looked up so far. */
+static ts_code agency_name(ts_ctx *x, const char *code, const char **codes, const char **names,
+                           int *n, const char **out)
+{
+    for (int i = 0; i < *n; i++)
+        if (!strcmp(codes[i], code)) {
+            *out = names[i];
+            return TS_OK;
+        }
+    agency g;
+    ts_code rc = agencies_find(x, code, &g);
+    if (rc != TS_OK && rc != TS_ENOTFOUND) return rc;
+    codes[*n] = code;
+    names[*n] = *out = rc == TS_OK ? g.name : "";
+    (*n)++;
+    return TS_OK;
+}
+
 /* The list as a spreadsheet: a UTF-8 byte order mark (so that Excel reads
  * the diacritics), a header row in Vietnamese, a row per procedure. */
 static ts_code reply_csv(http_req *r, ts_ctx *x, const procedure *ps, int n)
 {
+    /* the agencies' names first: a failed lookup is the answer */
+    size_t cap = (size_t)(n ? n : 1);
+    const char **codes = arena_calloc(r->a, sizeof *codes * cap);
+    const char **names = arena_calloc(r->a, sizeof *names * cap);
+    const char **row_agency = arena_calloc(r->a, sizeof *row_agency * cap);
+    int nnames = 0;
+    for (int i = 0; i < n; i++) {
+        row_agency[i] = "Ủy ban nhân dân cấp xã";
+        if (ps[i].agency)
+            TS_TRY(agency_name(x, ps[i].agency, codes, names, &nnames, &row_agency[i]));
+    }
     strbuf sb;
     sb_init(&sb);
     sb_adds(&sb, "\xef\xbb\xbf");
@@ -259,16 +289,13 @@ static ts_code reply_csv(http_req *r, ts_ctx *x, const procedure *ps, int n)
         csv_field(&sb, head[i], i == nh - 1);
     for (int i = 0; i < n; i++) {
         const procedure *p = &ps[i];
-        agency g;
-        const char *agency_name = "Ủy ban nhân dân cấp xã";
-        if (p->agency) agency_name = agencies_find(x, p->agency, &g) == TS_OK ? g.name : "";
         csv_field(&sb, p->code, false);
         csv_field(&sb, p->name, false);
         csv_field(&sb, p->field, false);
         csv_field(&sb, !strcmp(p->level, "province") ? "Cấp tỉnh" : "Cấp xã", false);
         csv_field(&sb, !strcmp(p->service_level, "toan_trinh") ? "Toàn trình" : "Một phần", false);
         csv_field(&sb, p->agency, false);
-        csv_field(&sb, agency_name, false);
+        csv_field(&sb, row_agency[i], false);
         csv_field(&sb, p->same_day ? "Có" : "Không", false);
         csv_field(&sb, p->effective_from, false);
         csv_field(&sb, arena_printf(r->a, "%lld", (long long)p->version), true);

@@ -41,21 +41,12 @@ typedef struct fixture {
     db *d;
 } fixture;
 
-static int setup(void **state)
+/* A fresh database on dialect d; *state NULL (the test skips) when that
+ * backend is not there (no TINHSO_TEST_PG for PostgreSQL). */
+static int setup_on(void **state, db_dialect d)
 {
     fixture *f = calloc(1, sizeof *f);
-    if (testdb_open(&f->t, "audit")) return -1;
-    f->d = f->t.d;
-    *state = f;
-    return 0;
-}
-
-/* The same on a fresh database of the TINHSO_TEST_PG server; the test
- * skips without one. */
-static int setup_pg(void **state)
-{
-    fixture *f = calloc(1, sizeof *f);
-    int rc = testdb_open_backend(&f->t, "audit", DB_PG);
+    int rc = testdb_open_backend(&f->t, "audit", d);
     if (rc) {
         free(f);
         *state = NULL;
@@ -64,6 +55,16 @@ static int setup_pg(void **state)
     f->d = f->t.d;
     *state = f;
     return 0;
+}
+
+static int setup(void **state)
+{
+    return setup_on(state, DB_SQLITE);
+}
+
+static int setup_pg(void **state)
+{
+    return setup_on(state, DB_PG);
 }
 
 static int teardown(void **state)
