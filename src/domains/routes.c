@@ -11,7 +11,8 @@
     X(mfa)        /* one's second factor: enrolment, removal */                                    \
     X(audit)      /* the audit log's signed tree heads and proofs */                               \
     X(procedures) /* the catalogue of administrative procedures */                                 \
-    X(files)      /* the blob store: procedures' templates */
+    X(files)      /* the blob store: procedures' templates */                                      \
+    X(dossiers)   /* dossiers: filing, the one-stop shop, lookup */
 
 #define DOMAIN_EXTERN(d) extern const ts_domain d##_domain;
 #define DOMAIN_REF(d) &d##_domain,

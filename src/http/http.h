@@ -191,6 +191,10 @@ ts_code http_reply_page(http_req *r, const void *items, size_t size, int n,
 #define HTTP_PAGE_INTO(T, def_limit, max_limit)                                                    \
     HTTP_PAGE_SPEC(def_limit, max_limit, JX_INTO(T, limit), JX_INTO(T, offset))
 
+/* A Content-Disposition for a download named filename (RFC 6266 / 8187:
+ * filename*=UTF-8''… with every byte outside the attr-chars
+ * percent-encoded, and an ASCII fallback for old clients), in a. */
+const char *http_attachment(arena *a, const char *filename);
 /* Reply with bytes already in the arena (or static). */
 ts_code http_reply(http_req *r, int status, const char *ctype, const char *body, size_t len);
 /* Add a response header (name/value must outlive the request: arena or static). */

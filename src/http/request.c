@@ -143,3 +143,25 @@ void request_identify(http_req *r)
     else
         new_request_id(r->request_id, sizeof r->request_id);
 }
+
+/* filename*=UTF-8''… (RFC 6266 / 8187); see http.h. */
+const char *http_attachment(arena *a, const char *name)
+{
+    size_t n = strlen(name);
+    char *enc = arena_alloc(a, 3 * n + 1), *ascii = arena_alloc(a, n + 1);
+    size_t e = 0, k = 0;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr("!#$&+-.^_`|~", *p))
+            enc[e++] = (char)*p;
+        else
+            e += (size_t)snprintf(enc + e, 4, "%%%02X", *p);
+        if (*p < 0x80)
+            ascii[k++] = *p == '"' || *p == '\\' ? '_' : (char)*p;
+        else if (*p >= 0xc0) /* one '_' a character: its first byte */
+            ascii[k++] = '_';
+    }
+    enc[e] = ascii[k] = '\0';
+    return arena_printf(a, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, enc);
+}
+

@@ -569,6 +569,18 @@ int64_t wt_working_minutes(const wt_cal *c, const wt_hours *h, int64_t a, int64_
     return sum;
 }
 
+int64_t wt_add_working(const wt_cal *c, const wt_hours *h, int64_t t, int64_t minutes,
+                       int64_t as_of)
+{
+    if (!in_range(c, t)) return -1;
+    if (!as_of) as_of = floor_div(t, DAY_MIN) + JDN_1970;
+    int64_t walked = 0;
+    int64_t start = clock_start(c, h, t, DAY_MIN, as_of);
+    if (start < 0) return -1;
+    if (minutes <= 0) return start;
+    return walk(c, h, start, minutes, -1, as_of, NULL, 0, &walked);
+}
+
 bool wt_status(const wt_cal *c, const wt_deadline_in *in, const wt_deadline *d, int64_t at,
                wt_standing *out)
 {

@@ -133,6 +133,12 @@ bool wt_deadline_compute(const wt_cal *c, const wt_deadline_in *in, wt_deadline 
 int64_t wt_working_minutes(const wt_cal *c, const wt_hours *h, int64_t a, int64_t b,
                            int64_t as_of, const wt_pause *pauses, int npauses);
 
+/* The instant minutes of working time after t under hours h (NULL: the
+ * calendar's), the rules as known on as_of (a day number, 0: t's day);
+ * -1 past the calendar's end. A step's share of a deadline ends there. */
+int64_t wt_add_working(const wt_cal *c, const wt_hours *h, int64_t t, int64_t minutes,
+                       int64_t as_of);
+
 /* Where a deadline stands at an instant: the working time left before it
  * is due, or by how much working time it is late. Working minutes. */
 typedef struct wt_standing {

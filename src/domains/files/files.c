@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <magic.h>
 #include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -31,9 +32,51 @@ static const file_kind template_kinds[] = {
     {NULL, {NULL}},
 };
 
+static const file_kind attachment_kinds[] = {
+    {"application/pdf", {"pdf"}},
+    {"image/jpeg", {"jpg", "jpeg"}},
+    {"image/png", {"png"}},
+    {NULL, {NULL}},
+};
+
 static const file_kind *kinds_of(const char *purpose)
 {
-    return !strcmp(purpose, FILE_TEMPLATE) ? template_kinds : NULL;
+    if (!strcmp(purpose, FILE_TEMPLATE)) return template_kinds;
+    if (!strcmp(purpose, FILE_ATTACHMENT)) return attachment_kinds;
+    return NULL;
+}
+
+/* A PDF name that makes it act, not only show (names may hide letters
+ * as #xx escapes: /J#61vaScript), or NULL. Objects inside compressed
+ * object streams are not looked into: see docs/security.md. */
+static const char *pdf_active(const unsigned char *p, size_t n)
+{
+    static const char *const bad[] = {"JavaScript", "JS",       "Launch", "EmbeddedFile",
+                                      "EmbeddedFiles", "RichMedia", "XFA", NULL};
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != '/') continue;
+        char name[16];
+        size_t k = 0, j = i + 1;
+        while (j < n && k < sizeof name - 1) {
+            unsigned char ch = p[j];
+            if (ch == '#' && j + 2 < n && isxdigit(p[j + 1]) && isxdigit(p[j + 2])) {
+                char hex[3] = {(char)p[j + 1], (char)p[j + 2], 0};
+                ch = (unsigned char)strtol(hex, NULL, 16);
+                j += 3;
+            } else if (isalnum(ch)) {
+                j++;
+            } else {
+                break;
+            }
+            name[k++] = (char)ch;
+        }
+        name[k] = '\0';
+        bool end = j >= n || !isalnum(p[j]);
+        for (int b = 0; end && bad[b]; b++)
+            if (!strcmp(name, bad[b])) return bad[b];
+        i = j - 1;
+    }
+    return NULL;
 }
 
 bool files_sha256_valid(const char *s)
@@ -133,27 +176,22 @@ ts_code files_get(ts_ctx *x, const char *sha256, const char *purpose, file_info 
     return r == DB_ROW ? TS_OK : TS_ENOTFOUND;
 }
 
-/* What a checked file is kept as. */
-typedef struct kept {
-    const char *sha, *media_type, *filename;
-    const void *data;
-    size_t len;
-} kept;
+typedef file_checked kept;
 
-/* Insert k unless its bytes are kept already; *fresh says which. */
-static ts_code keep(ts_ctx *x, const char *purpose, const kept *k, file_info *out, bool *fresh)
+ts_code files_keep(ts_ctx *x, const char *purpose, const file_checked *k, file_info *out,
+                   bool *fresh)
 {
     *fresh = false;
-    ts_code rc = files_get(x, k->sha, purpose, out, NULL);
+    ts_code rc = files_get(x, k->sha256, purpose, out, NULL);
     if (rc == TS_OK) return TS_OK; /* kept already: the first upload's name stays */
     if (rc != TS_ENOTFOUND) return rc;
     const char *now = ts_now(x);
     TS_TRY(db_run(x->db, x->err,
                   "INSERT INTO blobs (sha256, purpose, media_type, filename, size, data, "
                   "created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                  DBV_T(k->sha), DBV_T(purpose), DBV_T(k->media_type), DBV_T(k->filename),
+                  DBV_T(k->sha256), DBV_T(purpose), DBV_T(k->media_type), DBV_T(k->filename),
                   DBV_I(k->len), DBV_B(k->data, k->len), DBV_T(now), DBV_T(x->actor)));
-    *out = (file_info){.sha256 = k->sha,
+    *out = (file_info){.sha256 = k->sha256,
                        .purpose = purpose,
                        .media_type = k->media_type,
                        .filename = k->filename,
@@ -164,9 +202,8 @@ static ts_code keep(ts_ctx *x, const char *purpose, const kept *k, file_info *ou
     return TS_OK;
 }
 
-/* Check data as a file of purpose (see files_put) into *k. */
-static ts_code check(ts_ctx *x, const char *purpose, const void *data, size_t len,
-                     const char *claimed_type, const char *filename, kept *k)
+ts_code files_check(ts_ctx *x, const char *purpose, const void *data, size_t len,
+                    const char *claimed_type, const char *filename, file_checked *k)
 {
     const file_kind *kinds = kinds_of(purpose);
     if (!kinds) return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, "unknown file purpose");
@@ -182,7 +219,19 @@ static ts_code check(ts_ctx *x, const char *purpose, const void *data, size_t le
     const char *claim = claimed_type ? bare_type(x->a, claimed_type) : NULL;
     if (claim && *claim && strcasecmp(claim, "application/octet-stream") && strcasecmp(claim, type))
         return ts_err_set(x->err, TS_EMEDIATYPE, M_FILE_TYPE_LIES, claim);
-    if (!kd->media_type) return ts_err_set(x->err, TS_EVALIDATION, M_FILE_TYPE_NOT_ALLOWED, type);
+    if (!kd->media_type)
+        return ts_err_set(x->err, TS_EVALIDATION,
+                          kinds == attachment_kinds ? M_FILE_ATTACHMENT_TYPE
+                                                    : M_FILE_TYPE_NOT_ALLOWED,
+                          type);
+    size_t max = kinds == attachment_kinds ? FILE_ATTACHMENT_MAX : FILE_TEMPLATE_MAX;
+    if (len > max)
+        return ts_err_set(x->err, TS_ETOOBIG, M_FILE_TOO_BIG,
+                          arena_printf(x->a, "%zu", max >> 20));
+    const char *active = !strcmp(kd->media_type, "application/pdf") ? pdf_active(data, len) : NULL;
+    if (active)
+        return ts_err_set(x->err, TS_EVALIDATION, M_FILE_ACTIVE_CONTENT,
+                          arena_printf(x->a, "/%s", active));
     bool ext_ok = false;
     for (int i = 0; i < 3 && kd->ext[i]; i++)
         ext_ok |= !strcmp(kd->ext[i], ext);
@@ -191,7 +240,7 @@ static ts_code check(ts_ctx *x, const char *purpose, const void *data, size_t le
                             arena_printf(x->a, ".%s", ext));
     char sha[65];
     tok_sha256_hex_n(data, len, sha);
-    *k = (kept){arena_strdup(x->a, sha), kd->media_type, text_nfc(x->a, filename, strlen(filename)),
+    *k = (file_checked){arena_strdup(x->a, sha), kd->media_type, text_nfc(x->a, filename, strlen(filename)),
                 data, len};
     return TS_OK;
 }
@@ -215,11 +264,11 @@ static ts_code put_tx(ts_ctx *x, void *argp)
     ts_code rc = TS_OK;
     for (int i = 0; i < pc->n && rc == TS_OK; i++) {
         bool fresh;
-        rc = keep(x, pc->purpose, &pc->k[i], &pc->out[i], &fresh);
+        rc = files_keep(x, pc->purpose, &pc->k[i], &pc->out[i], &fresh);
         if (rc == TS_OK && fresh) {
             pc->added++;
             json_array_append_new(names,
-                                  json_pack("{s:s,s:s,s:s,s:I}", "sha256", pc->k[i].sha, "filename",
+                                  json_pack("{s:s,s:s,s:s,s:I}", "sha256", pc->k[i].sha256, "filename",
                                             pc->k[i].filename, "media_type", pc->k[i].media_type,
                                             "size", (json_int_t)pc->k[i].len));
         }
@@ -228,7 +277,7 @@ static ts_code put_tx(ts_ctx *x, void *argp)
         json_t *sum =
             !pc->bulk ? json_incref(json_array_get(names, 0)) : json_pack("{s:O}", "files", names);
         json_object_set_new(sum, "purpose", json_string(pc->purpose));
-        rc = !pc->bulk ? ts_audit(x, "file.upload", "file", pc->k[0].sha, pc->agency, sum)
+        rc = !pc->bulk ? ts_audit(x, "file.upload", "file", pc->k[0].sha256, pc->agency, sum)
                        : ts_audit(x, "file.import", "file", pc->purpose, pc->agency, sum);
         json_decref(sum);
     }
@@ -249,7 +298,7 @@ ts_code files_put(ts_ctx *x, const char *purpose, const void *data, size_t len,
             !strcmp(x->who->grants[i].role, ROLE_SYSTEM_ADMIN))
             agency = x->who->grants[i].agency_code;
     kept k;
-    TS_TRY(check(x, purpose, data, len, claimed_type, filename, &k));
+    TS_TRY(files_check(x, purpose, data, len, claimed_type, filename, &k));
     put_ctx pc = {purpose, agency, &k, 1, false, out, 0};
     TS_TRY(ts_write(x, put_tx, &pc));
     *created = pc.added > 0;
@@ -263,7 +312,7 @@ ts_code files_import(ts_ctx *x, const char *purpose, const file_src *src, int n,
     kept *k = arena_calloc(x->a, sizeof *k * (size_t)(n ? n : 1));
     file_info *out = arena_calloc(x->a, sizeof *out * (size_t)(n ? n : 1));
     for (int i = 0; i < n; i++)
-        TS_TRY(check(x, purpose, src[i].data, src[i].len, NULL, src[i].filename, &k[i]));
+        TS_TRY(files_check(x, purpose, src[i].data, src[i].len, NULL, src[i].filename, &k[i]));
     put_ctx pc = {purpose, NULL, k, n, true, out, 0};
     TS_TRY(ts_write(x, put_tx, &pc));
     *added = pc.added;

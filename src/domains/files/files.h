@@ -25,7 +25,12 @@
       "The file claims to be %s but its content is not.")                                          \
     X(M_FILE_NAME_BAD, "Tên tệp không hợp lệ: cần có tên và phần mở rộng, không chứa / \\ hay ký tự điều khiển.", \
       "The file name is not valid: it needs a name and an extension, without / \\ or control characters.") \
-    X(M_FILE_NOT_FOUND, "Không tìm thấy tệp %s.", "File %s not found.")
+    X(M_FILE_NOT_FOUND, "Không tìm thấy tệp %s.", "File %s not found.")                            \
+    X(M_FILE_ATTACHMENT_TYPE, "Nội dung tệp là %s: loại này không được nhận; thành phần hồ sơ chỉ nhận PDF, JPEG hoặc PNG.", \
+      "The file's content is %s, which is not accepted; a dossier's papers are PDF, JPEG or PNG.")  \
+    X(M_FILE_ACTIVE_CONTENT, "Tệp PDF có nội dung thực thi (%s): không được nhận vì lý do an toàn.", \
+      "The PDF has active content (%s) and is refused for safety.")                                \
+    X(M_FILE_TOO_BIG, "Tệp quá lớn: tối đa %s MB mỗi tệp.", "The file is too large: at most %s MB a file.")
 /* clang-format on */
 FILES_MESSAGES(TS_MSG_EXTERN)
 extern const ts_msg files_messages[];
@@ -33,8 +38,12 @@ extern const ts_msg files_messages[];
 /* The purposes. */
 #define FILE_TEMPLATE "template" /* a procedure's form: public, PDF/DOC/DOCX/XLSX */
 
-/* The largest template (bytes). */
+#define FILE_ATTACHMENT "attachment" /* a dossier's paper or result: PDF/JPEG/PNG, read by
+                                       whoever may read the dossier (the dossiers domain) */
+
+/* The largest template and the largest attachment (bytes). */
 #define FILE_TEMPLATE_MAX (10u << 20)
+#define FILE_ATTACHMENT_MAX (10u << 20)
 
 typedef struct file_info {
     const char *sha256; /* 64 lower-case hex digits */
@@ -60,6 +69,26 @@ const char *files_sniff(ts_ctx *x, const void *data, size_t len);
  */
 ts_code files_put(ts_ctx *x, const char *purpose, const void *data, size_t len,
                   const char *claimed_type, const char *filename, file_info *out, bool *created);
+
+/*
+ * The two halves of files_put, for a domain that keeps a file and the
+ * change naming it in one write of its own (a dossier's attachment):
+ * files_check checks data as files_put does (name, type by content, the
+ * claim, a PDF's active content: /JavaScript, /JS, /Launch, /EmbeddedFile,
+ * /RichMedia, /XFA, also #-escaped) and hashes it, before any transaction;
+ * files_keep, inside the caller's write, keeps it unless its bytes are kept
+ * for that purpose already (*fresh false; out is the file as first kept).
+ * Neither checks a permission or writes an audit entry: the caller does.
+ */
+typedef struct file_checked {
+    const char *sha256, *media_type, *filename;
+    const void *data;
+    size_t len;
+} file_checked;
+ts_code files_check(ts_ctx *x, const char *purpose, const void *data, size_t len,
+                    const char *claimed_type, const char *filename, file_checked *out);
+ts_code files_keep(ts_ctx *x, const char *purpose, const file_checked *k, file_info *out,
+                   bool *fresh);
 
 /* Files brought in by the operator (the demo's forms): each checked as
  * files_put checks it, all kept in one write with one audit entry,

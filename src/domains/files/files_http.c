@@ -36,28 +36,6 @@ static ts_code h_upload(http_req *r, ts_ctx *x)
     return http_reply_one(r, created ? 201 : 200, write_file_any, &f);
 }
 
-/* filename*=UTF-8''… (RFC 6266 / 8187): every byte outside the attr-chars
- * percent-encoded; plus an ASCII fallback for old clients. */
-static const char *disposition(arena *a, const char *name)
-{
-    size_t n = strlen(name);
-    char *enc = arena_alloc(a, 3 * n + 1), *ascii = arena_alloc(a, n + 1);
-    size_t e = 0, k = 0;
-    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            strchr("!#$&+-.^_`|~", *p))
-            enc[e++] = (char)*p;
-        else
-            e += (size_t)snprintf(enc + e, 4, "%%%02X", *p);
-        if (*p < 0x80)
-            ascii[k++] = *p == '"' || *p == '\\' ? '_' : (char)*p;
-        else if (*p >= 0xc0) /* one '_' a character: its first byte */
-            ascii[k++] = '_';
-    }
-    enc[e] = ascii[k] = '\0';
-    return arena_printf(a, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, enc);
-}
-
 static ts_code h_download(http_req *r, ts_ctx *x)
 {
     const char *sha = http_param(r, "sha256");
@@ -72,7 +50,7 @@ static ts_code h_download(http_req *r, ts_ctx *x)
     http_add_header(r, "Cache-Control", "public, max-age=31536000, immutable");
     const char *inm = http_header(r, "If-None-Match");
     if (inm && strstr(inm, f.sha256)) return http_reply(r, 304, NULL, "", 0);
-    http_add_header(r, "Content-Disposition", disposition(r->a, f.filename));
+    http_add_header(r, "Content-Disposition", http_attachment(r->a, f.filename));
     return http_reply(r, 200, f.media_type, data, (size_t)f.size);
 }
 

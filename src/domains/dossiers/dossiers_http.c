@@ -1,0 +1,658 @@
+/*
+ * dossiers_http — the doors of the dossiers domain: a citizen's drafts and
+ * their files, submission, the officer's counter intake, the queues, one
+ * dossier with its actions, and the public lookup by code (no personal
+ * data; misses rate limited per address).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "../../http/http.h"
+#include "../../lib/jsonw.h"
+#include "../../lib/validate.h"
+#include "../../platform/ratelim.h"
+#include "../../platform/worktime.h"
+#include "../agencies/agencies.h"
+#include "../files/files.h"
+#include "../routes.h"
+#include "dossiers.h"
+
+/* ---- input ------------------------------------------------------------------------ */
+
+static const char *const applicant_kinds[] = {"citizen", "business", NULL};
+static const char *const intake_channels[] = {"counter", "post", NULL};
+static const char *const queues[] = {"mine", "agency", "all", NULL};
+static const char *const status_words[] = {
+    "submitted", "received", "refused", "processing", "supplement_requested", "fee_due",
+    "withdrawn", "stopped",  "done",    "returned",   NULL,
+};
+static const char *const ways[] = {"online", "counter", "post", "bank_transfer", NULL};
+static const char *const file_kinds[] = {"component", "scan", "result", NULL};
+
+/* A citizen identity number (12 digits), an old identity card (9), or a
+ * business's tax code (10 digits, a branch: -NNN). */
+static bool id_number_ok(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    if (n == 12 || n == 9) return !s[n];
+    if (n != 10) return false;
+    if (!s[n]) return true;
+    return s[n] == '-' && strspn(s + n + 1, "0123456789") == 3 && !s[n + 4];
+}
+static const ts_format FMT_ID_NUMBER = {id_number_ok, M_FIELD_FORMAT,
+                                        "123456789012 / 0101234567 / 0101234567-001"};
+
+#define N(m) JX_INTO(dossier_new, m)
+#define APPLICANT                                                                                  \
+    {.name = "applicant_kind", .type = JX_STRING, .max_chars = 10, .enums = applicant_kinds,        \
+     .enum_list = "citizen, business", N(applicant.kind)},                                         \
+        {.name = "applicant_name", .type = JX_STRING, .max_chars = 200, N(applicant.name)},        \
+        {.name = "applicant_id_number", .type = JX_STRING, .max_chars = 14,                        \
+         .format = &FMT_ID_NUMBER, N(applicant.id_number)},                                        \
+        {.name = "applicant_phone", .type = JX_STRING, .max_chars = 20, .format = &FMT_PHONE,      \
+         N(applicant.phone)},                                                                      \
+        {.name = "applicant_email", .type = JX_STRING, .max_chars = 254, .format = &FMT_EMAIL,     \
+         N(applicant.email)},                                                                      \
+        {.name = "applicant_address", .type = JX_STRING, .max_chars = 300, N(applicant.address)}
+#define PLACE                                                                                      \
+    {.name = "unit", .type = JX_STRING, .max_chars = 10, N(unit)},                                 \
+        {.name = "receiving", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX,                     \
+         .format = &FMT_AGENCY_CODE, N(receiving)},                                                \
+        {.name = "form", .type = JX_OBJECT}
+
+static const jx_field draft_body[] = {
+    {.name = "procedure", .type = JX_STRING, .required = true, .max_chars = 20, N(procedure)},
+    {.name = "case", .type = JX_INT, .min = 0, .max = 99, N(case_index)},
+    PLACE,
+    APPLICANT,
+    {0},
+};
+static const jx_field draft_patch[] = {
+    {.name = "case", .type = JX_INT, .min = 0, .max = 99, .def = -1, N(case_index)},
+    PLACE,
+    APPLICANT,
+    {0},
+};
+static const jx_field intake_body[] = {
+    {.name = "procedure", .type = JX_STRING, .required = true, .max_chars = 20, N(procedure)},
+    {.name = "case", .type = JX_INT, .min = 0, .max = 99, N(case_index)},
+    {.name = "channel", .type = JX_STRING, .required = true, .max_chars = 10,
+     .enums = intake_channels, .enum_list = "counter, post", N(channel)},
+    {.name = "owner", .type = JX_STRING, .max_chars = 100, N(owner)},
+    PLACE,
+    APPLICANT,
+    {0},
+};
+#undef N
+
+#define A(m) JX_INTO(dossier_action, m)
+static const jx_field action_body[] = {
+    {.name = "action", .type = JX_STRING, .required = true, .max_chars = 30,
+     .enums = dossier_actions,
+     .enum_list = "receive, refuse, forward, send_back, assign, request_supplement, supplement, "
+                  "fee_due, pay, finish, return, withdraw, stop, extend",
+     A(action)},
+    {.name = "rev", .type = JX_INT, .min = 1, .max = INT32_MAX, A(rev)},
+    {.name = "reason", .type = JX_STRING, .max_chars = 2000, A(reason)},
+    {.name = "assignee", .type = JX_INT, .min = 1, .max = INT32_MAX, A(assignee)},
+    {.name = "result_number", .type = JX_STRING, .max_chars = 100, A(result_number)},
+    {.name = "signer", .type = JX_STRING, .max_chars = 200, A(signer)},
+    {.name = "way", .type = JX_STRING, .max_chars = 20, .enums = ways,
+     .enum_list = "online, counter, post, bank_transfer", A(way)},
+    {.name = "new_due", .type = JX_STRING, .max_chars = 22, A(new_due)},
+    {.name = "amount_vnd", .type = JX_INT, .min = 1, .max = 100000000000LL, A(amount_vnd)},
+    {.name = "confirm_late", .type = JX_BOOL, A(confirm_late)},
+    {0},
+};
+#undef A
+
+#define Q(m) JX_INTO(dossiers_query, m)
+static const jx_field list_query[] = {
+    HTTP_PAGE_INTO(dossiers_query, 50, 200),
+    {.name = "queue", .type = JX_STRING, .max_chars = 10, .enums = queues,
+     .enum_list = "mine, agency, all", Q(queue)},
+    {.name = "status", .type = JX_STRING, .max_chars = 30, .enums = status_words,
+     .enum_list = "submitted, received, refused, processing, supplement_requested, fee_due, "
+                  "withdrawn, stopped, done, returned",
+     Q(status)},
+    {.name = "procedure", .type = JX_STRING, .max_chars = 20, Q(procedure)},
+    {.name = "agency", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX,
+     .format = &FMT_AGENCY_CODE, Q(agency)},
+    {.name = "q", .type = JX_STRING, .max_chars = 40, Q(q)},
+    {.name = "overdue", .type = JX_BOOL, Q(overdue)},
+    {0},
+};
+#undef Q
+static const jx_field page_query[] = {HTTP_PAGING(20, 100), {0}};
+
+typedef struct file_q {
+    const char *filename, *kind, *reuse;
+    int64_t component;
+} file_q;
+static const jx_field file_query[] = {
+    {.name = "filename", .type = JX_STRING, .max_chars = 200, JX_INTO(file_q, filename)},
+    {.name = "kind", .type = JX_STRING, .max_chars = 10, .enums = file_kinds,
+     .enum_list = "component, scan, result", JX_INTO(file_q, kind)},
+    {.name = "component", .type = JX_INT, .min = -1, .max = 99, .def = -1,
+     JX_INTO(file_q, component)},
+    {.name = "reuse", .type = JX_STRING, .max_chars = 64, JX_INTO(file_q, reuse)},
+    {0},
+};
+
+/* ---- output ------------------------------------------------------------------------ */
+
+static void ktime(jsonw *w, const char *k, int64_t t)
+{
+    char buf[32];
+    jw_kstr(w, k, t ? wt_format_local(t, buf, sizeof buf) : NULL);
+}
+
+static bool is_late(const dossier *d, int64_t now)
+{
+    if (!d->due_at || d->status == DS_DRAFT || d->status == DS_SUBMITTED) return false;
+    if (d->finished_at) return d->finished_at > d->due_at;
+    if (d->closed_at) return false;
+    return now > d->due_at;
+}
+
+static void write_status(jsonw *w, const dossier *d)
+{
+    jw_kint(w, "status", d->status);
+    jw_kstr(w, "status_word", dossier_status_word(d->status));
+    jw_kstr(w, "status_name", dossier_status_name(d->status, 0));
+    jw_kstr(w, "status_name_en", dossier_status_name(d->status, 1));
+}
+
+static void write_agency(jsonw *w, const char *k, const char *code, const char *name)
+{
+    jw_key(w, k);
+    jw_obj_begin(w);
+    jw_kstr(w, "code", code);
+    jw_kstr(w, "name", name);
+    jw_obj_end(w);
+}
+
+static void write_procedure(jsonw *w, const dossier *d)
+{
+    jw_key(w, "procedure");
+    jw_obj_begin(w);
+    jw_kstr(w, "code", d->procedure_code);
+    jw_kint(w, "version", d->procedure_version);
+    jw_kstr(w, "name", d->procedure_name);
+    jw_kstr(w, "name_en", d->procedure_name_en);
+    jw_obj_end(w);
+}
+
+/* What anyone may see of a dossier (the public lookup's core, and the
+ * start of every other shape). */
+static void write_public_core(jsonw *w, const dossier *d, int64_t now)
+{
+    jw_kstr(w, "code", d->code);
+    write_status(w, d);
+    write_procedure(w, d);
+    jw_kint(w, "case", d->case_index);
+    jw_kstr(w, "channel", dossier_channel_word(d->channel));
+    jw_kint(w, "channel_code", d->channel);
+    write_agency(w, "receiving", d->receiving, d->receiving_name);
+    write_agency(w, "implementing", d->implementing, d->implementing_name);
+    ktime(w, "submitted_at", d->submitted_at);
+    ktime(w, "received_at", d->received_at);
+    ktime(w, "due_at", d->due_at);
+    ktime(w, "original_due", d->original_due);
+    jw_kbool(w, "extended", d->extended);
+    ktime(w, "finished_at", d->finished_at);
+    ktime(w, "returned_at", d->returned_at);
+    ktime(w, "closed_at", d->closed_at);
+    jw_kint(w, "supplements", d->supplements);
+    jw_kbool(w, "late", is_late(d, now));
+}
+
+/* A listing's item: the public core plus who applied and where it stands. */
+static void write_item_t(jsonw *w, const dossier *d)
+{
+    jw_obj_begin(w);
+    jw_kint(w, "id", d->id);
+    jw_kint(w, "rev", d->rev);
+    write_public_core(w, d, 0);
+    jw_kstr(w, "applicant_name", d->applicant_name);
+    jw_kstr(w, "handler", d->handler);
+    jw_kstr(w, "handler_role", d->handler_role);
+    jw_kint(w, "step", d->step);
+    ktime(w, "step_due", d->step_due);
+    if (d->assignee_id) {
+        jw_key(w, "assignee");
+        jw_obj_begin(w);
+        jw_kint(w, "id", d->assignee_id);
+        jw_kstr(w, "name", d->assignee_name);
+        jw_obj_end(w);
+    } else {
+        jw_key(w, "assignee");
+        jw_null(w);
+    }
+}
+JX_WRITER(write_item, dossier, write_item_t)
+
+static void write_steps(jsonw *w, const dossier_view *v, bool pub)
+{
+    jw_key(w, "steps");
+    jw_arr_begin(w);
+    for (int i = 0; i < v->nsteps; i++) {
+        const dossier_step *s = &v->steps[i];
+        jw_obj_begin(w);
+        jw_kstr(w, "name", s->name);
+        jw_kstr(w, "name_en", s->name_en);
+        if (!pub) {
+            jw_kstr(w, "role", s->role);
+            jw_kstr(w, "agency", s->agency);
+        }
+        jw_kint(w, "share_percent", s->share_percent);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+static void write_history(jsonw *w, const dossier_view *v, bool pub)
+{
+    jw_key(w, "history");
+    jw_arr_begin(w);
+    for (int i = 0; i < v->nevents; i++) {
+        const dossier_event *e = &v->events[i];
+        jw_obj_begin(w);
+        jw_kstr(w, "action", e->action);
+        ktime(w, "at", e->at_min);
+        jw_kstr(w, "from", dossier_status_word(e->from_status));
+        jw_kstr(w, "to", dossier_status_word(e->to_status));
+        jw_kint(w, "step", e->step);
+        jw_kstr(w, "step_name", e->step < v->nsteps ? v->steps[e->step].name : NULL);
+        jw_kstr(w, "agency", e->agency);
+        jw_kstr(w, "agency_name", e->agency_name);
+        ktime(w, "step_due", e->step_due);
+        if (!pub) {
+            jw_kstr(w, "actor", e->actor);
+            jw_kstr(w, "actor_name", e->actor_name);
+            jw_kstr(w, "reason", e->reason);
+            jw_kstr(w, "at_exact", e->at);
+        }
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_key(w, "pauses");
+    jw_arr_begin(w);
+    for (int i = 0; i < v->npauses; i++) {
+        jw_obj_begin(w);
+        ktime(w, "from", v->pauses[i].from);
+        ktime(w, "to", v->pauses[i].to);
+        if (!pub) jw_kstr(w, "reason", v->pauses[i].reason);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+}
+
+static void write_file_t(jsonw *w, const dossier_file *f)
+{
+    jw_obj_begin(w);
+    jw_kint(w, "id", f->id);
+    jw_kstr(w, "kind", f->kind);
+    jw_kint(w, "component", f->component);
+    jw_kstr(w, "sha256", f->sha256);
+    jw_kstr(w, "filename", f->filename);
+    jw_kstr(w, "media_type", f->media_type);
+    jw_kint(w, "size", f->size);
+    jw_kstr(w, "reused_from", f->reused_from);
+    jw_kstr(w, "added_at", f->added_at);
+}
+JX_WRITER(write_file, dossier_file, write_file_t)
+
+static void write_public_t(jsonw *w, const dossier_view *v)
+{
+    jw_obj_begin(w);
+    write_public_core(w, &v->d, 0);
+    jw_kint(w, "step", v->d.step);
+    write_steps(w, v, true);
+    write_history(w, v, true);
+}
+JX_WRITER(write_public, dossier_view, write_public_t)
+
+static void write_view_t(jsonw *w, const dossier_view *v)
+{
+    const dossier *d = &v->d;
+    jw_obj_begin(w);
+    jw_kint(w, "id", d->id);
+    jw_kint(w, "rev", d->rev);
+    write_public_core(w, d, 0);
+    jw_key(w, "applicant");
+    jw_obj_begin(w);
+    jw_kstr(w, "kind", d->applicant_kind);
+    jw_kstr(w, "name", d->applicant_name);
+    jw_kstr(w, "id_number", d->applicant_id_number);
+    jw_kstr(w, "phone", d->applicant_phone);
+    jw_kstr(w, "email", d->applicant_email);
+    jw_kstr(w, "address", d->applicant_address);
+    jw_obj_end(w);
+    jw_kstr(w, "unit", d->unit_code);
+    jw_kbool(w, "mine", v->owner);
+    jw_kint(w, "step", d->step);
+    ktime(w, "step_started", d->step_started);
+    ktime(w, "step_due", d->step_due);
+    jw_kstr(w, "handler", d->handler);
+    jw_kstr(w, "handler_role", d->handler_role);
+    jw_key(w, "assignee");
+    if (d->assignee_id) {
+        jw_obj_begin(w);
+        jw_kint(w, "id", d->assignee_id);
+        jw_kstr(w, "name", d->assignee_name);
+        jw_obj_end(w);
+    } else {
+        jw_null(w);
+    }
+    ktime(w, "counted_from", d->counted_from);
+    jw_kint(w, "total_minutes", d->total_minutes);
+    jw_kint(w, "fee_vnd", d->fee_vnd);
+    ktime(w, "paid_at", d->paid_at);
+    jw_kstr(w, "payment_way", d->payment_way);
+    jw_kstr(w, "result_number", d->result_number);
+    jw_kstr(w, "result_signer", d->result_signer);
+    jw_kstr(w, "return_way", d->return_way);
+    jw_kstr(w, "reason", d->reason);
+    if (d->rating)
+        jw_kint(w, "rating", d->rating);
+    else {
+        jw_key(w, "rating");
+        jw_null(w);
+    }
+    jw_kstr(w, "created_at", d->created_at);
+    jw_key(w, "form");
+    jw_raw(w, d->form, strlen(d->form));
+    jw_key(w, "components");
+    if (v->components)
+        jw_raw(w, v->components, strlen(v->components));
+    else
+        jw_null(w);
+    jw_key(w, "files");
+    jw_arr_begin(w);
+    for (int i = 0; i < v->nfiles; i++) {
+        write_file_t(w, &v->files[i]);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    write_steps(w, v, false);
+    write_history(w, v, false);
+    jw_key(w, "actions");
+    jw_arr_begin(w);
+    for (int i = 0; v->actions && v->actions[i]; i++)
+        jw_str(w, v->actions[i]);
+    jw_arr_end(w);
+}
+JX_WRITER(write_view, dossier_view, write_view_t)
+
+/* ---- drafts ------------------------------------------------------------------------ */
+
+/* The form member, as JSON text (NULL when absent). */
+static const char *form_of(http_req *r)
+{
+    json_t *f = http_in_json(r, "form");
+    return f && json_is_object(f) ? jx_dump(r->a, f, NULL) : NULL;
+}
+
+static ts_code h_draft_create(http_req *r, ts_ctx *x)
+{
+    dossier_new in = {0};
+    http_in_read(r, &in);
+    in.form = form_of(r);
+    in.idem_key = http_header(r, "Idempotency-Key");
+    dossier_view v;
+    TS_TRY(dossiers_draft_create(x, &in, &v));
+    http_add_header(r, "Location", arena_printf(r->a, "/api/v1/drafts/%lld", (long long)v.d.id));
+    return http_reply_one(r, 201, write_view, &v);
+}
+
+static ts_code h_drafts(http_req *r, ts_ctx *x)
+{
+    dossier *items;
+    int n;
+    TS_TRY(dossiers_drafts(x, &items, &n));
+    return http_reply_page(r, items, sizeof *items, n, write_item, n, 200, 0);
+}
+
+static ts_code h_draft_get(http_req *r, ts_ctx *x)
+{
+    dossier_view v;
+    TS_TRY(dossiers_draft_get(x, http_id(r, "id"), &v));
+    return http_reply_one(r, 200, write_view, &v);
+}
+
+static ts_code h_draft_patch(http_req *r, ts_ctx *x)
+{
+    dossier_new in = {0};
+    http_in_read(r, &in);
+    in.form = form_of(r);
+    dossier_view v;
+    TS_TRY(dossiers_draft_update(x, http_id(r, "id"), &in, &v));
+    return http_reply_one(r, 200, write_view, &v);
+}
+
+static ts_code h_draft_delete(http_req *r, ts_ctx *x)
+{
+    TS_TRY(dossiers_draft_delete(x, http_id(r, "id")));
+    return http_reply(r, 204, NULL, "", 0);
+}
+
+static ts_code add_file(http_req *r, ts_ctx *x, int64_t draft, const char *code)
+{
+    file_q q = {0};
+    http_query_read(r, &q);
+    dossier_file_in in = {.draft_id = draft,
+                          .code = code,
+                          .kind = q.kind ? q.kind : "component",
+                          .component = (int)q.component,
+                          .filename = q.filename,
+                          .claimed_type = http_header(r, "Content-Type"),
+                          .data = r->body,
+                          .len = r->body_len,
+                          .reuse = q.reuse};
+    if (!q.reuse && !q.filename)
+        return ts_err_field(x->err, TS_EINVAL, "filename", M_FIELD_REQUIRED, NULL);
+    dossier_file f;
+    TS_TRY(dossiers_file_add(x, &in, &f));
+    return http_reply_one(r, 201, write_file, &f);
+}
+
+static ts_code h_draft_file_add(http_req *r, ts_ctx *x)
+{
+    return add_file(r, x, http_id(r, "id"), NULL);
+}
+
+static ts_code h_draft_file_remove(http_req *r, ts_ctx *x)
+{
+    TS_TRY(dossiers_file_remove(x, http_id(r, "id"), http_id(r, "file")));
+    return http_reply(r, 204, NULL, "", 0);
+}
+
+static ts_code send_file(http_req *r, ts_ctx *x, int64_t draft, const char *code)
+{
+    dossier_file f;
+    const void *data;
+    TS_TRY(dossiers_file_get(x, draft, code, http_param(r, "sha256"), &f, &data));
+    http_add_header(r, "Cache-Control", "private, no-store");
+    http_add_header(r, "Content-Disposition", http_attachment(r->a, f.filename));
+    return http_reply(r, 200, f.media_type, data, (size_t)f.size);
+}
+
+static ts_code h_draft_file_get(http_req *r, ts_ctx *x)
+{
+    return send_file(r, x, http_id(r, "id"), NULL);
+}
+
+static ts_code h_submit(http_req *r, ts_ctx *x)
+{
+    dossier_view v;
+    bool created;
+    TS_TRY(dossiers_submit(x, http_id(r, "id"), &v, &created));
+    http_add_header(r, "Location", arena_printf(r->a, "/api/v1/dossiers/%s", v.d.code));
+    return http_reply_one(r, created ? 201 : 200, write_view, &v);
+}
+
+/* ---- dossiers ---------------------------------------------------------------------- */
+
+static ts_code h_intake(http_req *r, ts_ctx *x)
+{
+    dossier_new in = {0};
+    http_in_read(r, &in);
+    in.form = form_of(r);
+    in.idem_key = http_header(r, "Idempotency-Key");
+    dossier_view v;
+    bool created;
+    TS_TRY(dossiers_intake(x, &in, &v, &created));
+    http_add_header(r, "Location", arena_printf(r->a, "/api/v1/dossiers/%s", v.d.code));
+    return http_reply_one(r, created ? 201 : 200, write_view, &v);
+}
+
+static ts_code h_list(http_req *r, ts_ctx *x)
+{
+    dossiers_query q = {0};
+    http_query_read(r, &q);
+    dossier *items;
+    int n;
+    int64_t total;
+    TS_TRY(dossiers_list(x, &q, &items, &n, &total));
+    return http_reply_page(r, items, sizeof *items, n, write_item, total, q.limit, q.offset);
+}
+
+static ts_code h_mine(http_req *r, ts_ctx *x)
+{
+    int64_t limit = http_qint(r, "limit"), offset = http_qint(r, "offset");
+    dossier *items;
+    int n;
+    int64_t total;
+    TS_TRY(dossiers_mine(x, limit, offset, &items, &n, &total));
+    return http_reply_page(r, items, sizeof *items, n, write_item, total, limit, offset);
+}
+
+static ts_code h_documents(http_req *r, ts_ctx *x)
+{
+    dossier_file *items;
+    int n;
+    TS_TRY(dossiers_documents(x, &items, &n));
+    return http_reply_page(r, items, sizeof *items, n, write_file, n, 500, 0);
+}
+
+static ts_code h_get(http_req *r, ts_ctx *x)
+{
+    dossier_view v;
+    TS_TRY(dossiers_get(x, http_param(r, "code"), &v));
+    return http_reply_one(r, 200, write_view, &v);
+}
+
+static ts_code h_act(http_req *r, ts_ctx *x)
+{
+    dossier_action a = {0};
+    http_in_read(r, &a);
+    const char *im = http_header(r, "If-Match");
+    if (!a.rev && im) { /* If-Match: "7" */
+        long long v = 0;
+        if (sscanf(im, "\"%lld\"", &v) == 1 || sscanf(im, "%lld", &v) == 1) a.rev = v;
+    }
+    dossier_view v;
+    TS_TRY(dossiers_act(x, http_param(r, "code"), &a, &v));
+    return http_reply_one(r, 200, write_view, &v);
+}
+
+static ts_code h_file_add(http_req *r, ts_ctx *x)
+{
+    return add_file(r, x, 0, http_param(r, "code"));
+}
+
+static ts_code h_file_get(http_req *r, ts_ctx *x)
+{
+    return send_file(r, x, 0, http_param(r, "code"));
+}
+
+/* Lookups of codes that do not exist, per address: a person mistypes a few
+ * times; a script trying codes is stopped (30 misses per 10 minutes). */
+static ratelim lookup_misses = RATELIM_INIT(30, 600);
+
+static ts_code h_lookup(http_req *r, ts_ctx *x)
+{
+    const char *ip = http_client_ip(r);
+    int64_t now = x->now_us / 1000000;
+    int retry;
+    if (ratelim_blocked(&lookup_misses, ip, now, &retry)) {
+        char sec[16];
+        snprintf(sec, sizeof sec, "%d", retry);
+        http_add_header(r, "Retry-After", arena_strdup(r->a, sec));
+        return ts_err_set(x->err, TS_ERATELIMIT, M_DOSSIER_LOOKUP_LIMITED, sec);
+    }
+    dossier_view v;
+    ts_code rc = dossiers_lookup(x, http_param(r, "code"), &v);
+    if (rc == TS_ENOTFOUND) ratelim_take(&lookup_misses, ip, now, &retry);
+    TS_TRY(rc);
+    http_add_header(r, "Cache-Control", "no-cache");
+    return http_reply_one(r, 200, write_public, &v);
+}
+
+/* The statuses and actions, for forms and filters. */
+static ts_code h_statuses(http_req *r, ts_ctx *x)
+{
+    (void)x;
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_key(w, "statuses");
+    jw_arr_begin(w);
+    for (int s = DS_SUBMITTED; s <= DS_RETURNED; s++) {
+        jw_obj_begin(w);
+        jw_kint(w, "code", s);
+        jw_kstr(w, "word", dossier_status_word(s));
+        jw_kstr(w, "name", dossier_status_name(s, 0));
+        jw_kstr(w, "name_en", dossier_status_name(s, 1));
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_key(w, "actions");
+    jw_arr_begin(w);
+    for (int i = 0; dossier_actions[i]; i++)
+        jw_str(w, dossier_actions[i]);
+    jw_arr_end(w);
+    jw_key(w, "channels");
+    jw_arr_begin(w);
+    for (int c = DCH_COUNTER; c <= DCH_POST; c++) {
+        jw_obj_begin(w);
+        jw_kint(w, "code", c);
+        jw_kstr(w, "word", dossier_channel_word(c));
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
+}
+
+#define DRAFT_ID HTTP_IDS({"id", M_DRAFT_NOT_FOUND, 1, 0})
+
+const http_route dossiers_routes[] = {
+    {"GET", "/api/v1/dossier-statuses", h_statuses, PERM_PUBLIC, .no_db = true},
+    {"POST", "/api/v1/drafts", h_draft_create, PERM_AUTHENTICATED, .body = draft_body},
+    {"GET", "/api/v1/drafts", h_drafts, PERM_AUTHENTICATED, .query = NULL},
+    {"GET", "/api/v1/drafts/{id}", h_draft_get, PERM_AUTHENTICATED, .ids = DRAFT_ID},
+    {"PATCH", "/api/v1/drafts/{id}", h_draft_patch, PERM_AUTHENTICATED, .body = draft_patch,
+     .ids = DRAFT_ID},
+    {"DELETE", "/api/v1/drafts/{id}", h_draft_delete, PERM_AUTHENTICATED, .ids = DRAFT_ID},
+    {"POST", "/api/v1/drafts/{id}/files", h_draft_file_add, PERM_AUTHENTICATED,
+     .query = file_query, .ids = DRAFT_ID, .max_body = FILE_ATTACHMENT_MAX},
+    {"DELETE", "/api/v1/drafts/{id}/files/{file}", h_draft_file_remove, PERM_AUTHENTICATED,
+     .ids = HTTP_IDS({"id", M_DRAFT_NOT_FOUND, 1, 0}, {"file", M_DOSSIER_FILE_NOT_FOUND, 1, 0})},
+    {"GET", "/api/v1/drafts/{id}/files/{sha256}", h_draft_file_get, PERM_AUTHENTICATED,
+     .ids = DRAFT_ID},
+    {"POST", "/api/v1/drafts/{id}/submit", h_submit, PERM_AUTHENTICATED, .ids = DRAFT_ID},
+    {"POST", "/api/v1/dossiers", h_intake, PERM_OFFICER, .body = intake_body},
+    {"GET", "/api/v1/dossiers", h_list, PERM_STAFF, .query = list_query},
+    {"GET", "/api/v1/me/dossiers", h_mine, PERM_AUTHENTICATED, .query = page_query},
+    {"GET", "/api/v1/me/documents", h_documents, PERM_AUTHENTICATED, .query = NULL},
+    {"GET", "/api/v1/dossiers/{code}", h_get, PERM_AUTHENTICATED, .query = NULL},
+    {"POST", "/api/v1/dossiers/{code}/actions", h_act, PERM_AUTHENTICATED, .body = action_body},
+    {"POST", "/api/v1/dossiers/{code}/files", h_file_add, PERM_AUTHENTICATED, .query = file_query,
+     .max_body = FILE_ATTACHMENT_MAX},
+    {"GET", "/api/v1/dossiers/{code}/files/{sha256}", h_file_get, PERM_AUTHENTICATED, .query = NULL},
+    {"GET", "/api/v1/public/dossiers/{code}", h_lookup, PERM_PUBLIC, .query = NULL},
+    {0},
+};
+
+const ts_domain dossiers_domain = {"dossiers", dossiers_routes, dossiers_messages};

@@ -1,0 +1,61 @@
+/*
+ * dossiers_int — what filing.c, flow.c and dossiers.c share inside the
+ * domain: the procedure version of a dossier, the saving of a changed row,
+ * the history event, the deadline and the step arithmetic.
+ */
+#ifndef TS_DOSSIERS_INT_H
+#define TS_DOSSIERS_INT_H
+
+#include <jansson.h>
+
+#include "../procedures/procedures.h"
+#include "dossiers.h"
+
+/* The procedure version d was filed under, its document parsed (the
+ * caller json_decrefs it). */
+ts_code dz_procedure(ts_ctx *x, const dossier *d, procedure *p, json_t **doc);
+
+/* The steps of doc (its "steps", or the default four) for d, agencies
+ * resolved. */
+ts_code dz_steps_of_doc(ts_ctx *x, const dossier *d, const json_t *doc, dossier_step **out, int *n);
+
+/* The time the case's channel allows: unit and amount, same_day. false
+ * when the case has no time (then the counter's, then any, is used). */
+typedef struct dz_time {
+    int unit; /* wt_unit */
+    int amount;
+    bool same_day;
+} dz_time;
+bool dz_case_time(const json_t *doc, int case_index, int channel, dz_time *t);
+
+/* Write every changed column of d where its rev is still old_rev, with rev
+ * old_rev + 1; 409 M_DOSSIER_STALE when another write came first. */
+ts_code dz_save(ts_ctx *x, dossier *d, int64_t old_rev);
+
+/* Append a history event (who: x->who; agency: the acting agency). */
+ts_code dz_event(ts_ctx *x, const dossier *d, const char *action, int from, int to,
+                 const char *ag_code, const char *reason);
+
+/* Receive d now: count its deadline (the case's time for its channel, the
+ * receiving agency's hours on the day, the calendar) and put it at its
+ * first step (status 2). */
+ts_code dz_receive(ts_ctx *x, dossier *d, const json_t *doc);
+
+/* Put d at step k (its agency, role, queue and the step's deadline). */
+ts_code dz_enter_step(ts_ctx *x, dossier *d, const dossier_step *steps, int nsteps, int k);
+
+/* Count d's due instant again from received_at with its pauses (after a
+ * supplement came in). */
+ts_code dz_recount(ts_ctx *x, dossier *d, const json_t *doc);
+
+/* The 409 message of an action the status does not allow. */
+ts_msg dz_state_msg(int status);
+
+/* The agency path of code (in the arena), 404 when there is none. */
+ts_code dz_agency_path(ts_ctx *x, const char *code, const char **path);
+
+/* The audit summary of a change of d: {code, from, to, step, reason}. */
+ts_code dz_audit(ts_ctx *x, const dossier *d, const char *action, int from, const char *ag_code,
+                 const char *reason);
+
+#endif
