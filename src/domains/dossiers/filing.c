@@ -85,15 +85,14 @@ static ts_code place(ts_ctx *x, const procedure *p, const json_t *doc, const cha
 static ts_code current_procedure(ts_ctx *x, const char *code, procedure *p, json_t **doc)
 {
     ts_code rc = procedures_get(x, code, 0, schedules_today(x), p);
-    if (rc != TS_OK) {
-        if (x->err->nfields == 0 || rc == TS_ENOTFOUND) {
-            /* the field the client named */
-            ts_err_field(x->err, rc == TS_ENOTFOUND ? TS_EVALIDATION : rc, "procedure",
-                         rc == TS_ENOTFOUND ? M_PROC_NOT_FOUND : M_PROC_NOT_IN_FORCE, code);
-            return x->err->code;
-        }
-        return rc;
+    if (rc == TS_ENOTFOUND) { /* a member of the request names it: 422 at that member */
+        bool exists = x->err->nfields > 0; /* procedures_get names "at" when only the day is wrong */
+        ts_err_clear(x->err);
+        return ts_err_field(x->err, TS_EVALIDATION, "procedure",
+                            exists ? M_PROC_NOT_IN_FORCE : M_PROC_NOT_FOUND,
+                            exists ? schedules_today(x) : code);
     }
+    TS_TRY(rc);
     json_error_t je;
     *doc = json_loads(p->doc, 0, &je);
     return *doc ? TS_OK : ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, "procedure document");
@@ -197,7 +196,7 @@ static ts_code draft_create_tx(ts_ctx *x, void *argp)
                  .case_index = in->case_index,
                  .channel = DCH_ONLINE,
                  .owner_id = x->who->account_id,
-                 .form = in->form};
+                 .form = in->form ? in->form : "{}"};
     ts_code rc = check_case(x, doc, in->case_index);
     if (rc == TS_OK) rc = place(x, &p, doc, in->unit, in->receiving, &d);
     json_decref(doc);
@@ -581,7 +580,7 @@ static ts_code submit_tx(ts_ctx *x, void *argp)
     TS_TRY(rc);
     if (missing) return ts_err_field(x->err, TS_EVALIDATION, "components", M_DOSSIER_MISSING, missing);
     if (!d.applicant_name || !*d.applicant_name)
-        return ts_err_field(x->err, TS_EVALIDATION, "applicant.name", M_FIELD_REQUIRED, NULL);
+        return ts_err_field(x->err, TS_EVALIDATION, "applicant_name", M_FIELD_REQUIRED, NULL);
     int64_t old = d.rev, now = dossiers_now_min(x);
     TS_TRY(dossiers_codegen(x, d.receiving, now, &d.code));
     d.status = DS_SUBMITTED;
@@ -650,7 +649,7 @@ static ts_code intake_tx(ts_ctx *x, void *argp)
                  .procedure_version = p.version,
                  .case_index = in->case_index,
                  .channel = in->channel && !strcmp(in->channel, "post") ? DCH_POST : DCH_COUNTER,
-                 .form = in->form};
+                 .form = in->form ? in->form : "{}"};
     ts_code rc = check_case(x, doc, in->case_index);
     if (rc == TS_OK) rc = place(x, &p, doc, in->unit, in->receiving, &d);
     const char *rpath = NULL;
@@ -665,7 +664,7 @@ static ts_code intake_tx(ts_ctx *x, void *argp)
     }
     applicant_of(x, &in->applicant, false, &d);
     if (rc == TS_OK && (!d.applicant_name || !*d.applicant_name))
-        rc = ts_err_field(x->err, TS_EVALIDATION, "applicant.name", M_FIELD_REQUIRED, NULL);
+        rc = ts_err_field(x->err, TS_EVALIDATION, "applicant_name", M_FIELD_REQUIRED, NULL);
     int64_t now = dossiers_now_min(x);
     if (rc == TS_OK) rc = dossiers_codegen(x, d.receiving, now, &d.code);
     if (rc == TS_OK) rc = insert_row(x, &d, in->idem_key);
