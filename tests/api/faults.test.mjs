@@ -240,6 +240,45 @@ const cases = [
     method: 'POST', path: '/api/v1/templates?filename=m%E1%BA%ABu.pdf', headers: cookie(await signedIn(srv, 'stp.quantri')),
     raw: makePdf('Mau thu loi'), type: 'application/pdf',
   }), 201],
+  // dossiers (decisions §38): a citizen's draft, its papers, the filing; a counter intake; an action; a scan
+  ['POST /api/v1/drafts', async () => {
+    state.citizen = await signedIn(srv, 'nguoidan1');
+    return { method: 'POST', path: '/api/v1/drafts', headers: cookie(state.citizen), body: { procedure: '2.000488' } };
+  }, 201, { after: (r) => { state.draft = r.body.id; } }],
+  ['PATCH /api/v1/drafts/{id}', async () => ({
+    method: 'PATCH', path: `/api/v1/drafts/${state.draft}`, headers: cookie(state.citizen), body: { applicant_address: 'Số 10 Lý Thái Tổ, Bắc Ninh' },
+  }), 200],
+  ['POST /api/v1/drafts/{id}/files', async () => ({
+    method: 'POST', path: `/api/v1/drafts/${state.draft}/files?filename=t%E1%BB%9D-khai.pdf&component=0`, headers: cookie(state.citizen),
+    raw: makePdf('To khai thu loi'), type: 'application/pdf',
+  }), 201],
+  ['DELETE /api/v1/drafts/{id}/files/{file}', async () => {
+    const up = await srv.json(`/api/v1/drafts/${state.draft}/files?filename=thua.pdf`, {
+      method: 'POST', headers: { ...cookie(state.citizen), 'Content-Type': 'application/pdf' }, body: makePdf('Giay to thua'),
+    });
+    assert.equal(up.status, 201);
+    return { method: 'DELETE', path: `/api/v1/drafts/${state.draft}/files/${up.body.id}`, headers: cookie(state.citizen) };
+  }, 204],
+  ['POST /api/v1/drafts/{id}/submit', async () => ({
+    method: 'POST', path: `/api/v1/drafts/${state.draft}/submit`, headers: cookie(state.citizen),
+  }), 201, { after: (r) => { state.code = r.body.code; } }],
+  ['DELETE /api/v1/drafts/{id}', async () => {
+    const d = await srv.json('/api/v1/drafts', {
+      method: 'POST', headers: { ...cookie(state.citizen), 'Content-Type': 'application/json' }, body: JSON.stringify({ procedure: '2.000488' }),
+    });
+    return { method: 'DELETE', path: `/api/v1/drafts/${d.body.id}`, headers: cookie(state.citizen) };
+  }, 204],
+  ['POST /api/v1/dossiers', async () => {
+    state.centre = await signedIn(srv, 'ttpvhcc.canbo1');
+    return { method: 'POST', path: '/api/v1/dossiers', headers: cookie(state.centre), body: { procedure: '2.000488', channel: 'post', applicant_name: 'Đỗ Văn Nam' } };
+  }, 201],
+  ['POST /api/v1/dossiers/{code}/actions', async () => ({
+    method: 'POST', path: `/api/v1/dossiers/${state.code}/actions`, headers: cookie(state.centre), body: { action: 'receive' },
+  }), 200],
+  ['POST /api/v1/dossiers/{code}/files', async () => ({
+    method: 'POST', path: `/api/v1/dossiers/${state.code}/files?filename=ban-chup.png&kind=scan`, headers: cookie(state.centre),
+    raw: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'), type: 'image/png',
+  }), 201],
   ['PUT /api/v1/agencies/{code}/working-hours', async () => ({
     method: 'PUT', path: `/api/v1/agencies/${STP}/working-hours`, headers: cookie(await signedIn(srv, 'stp.quantri')),
     body: { effective_from: '2099-01-01', working_hours: [[], ['07:30-11:30', '13:00-17:00'], ['07:30-11:30', '13:00-17:00'],

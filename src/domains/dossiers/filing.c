@@ -185,7 +185,7 @@ static ts_code draft_create_tx(ts_ctx *x, void *argp)
     TS_TRY(by_idem_key(x, in->idem_key, &id));
     if (id) {
         dc->id = id;
-        return TS_OK;
+        return reload(x, id, dc->out);
     }
     procedure p;
     json_t *doc;
@@ -205,15 +205,15 @@ static ts_code draft_create_tx(ts_ctx *x, void *argp)
     TS_TRY(insert_row(x, &d, in->idem_key));
     dc->id = d.id;
     dc->created = true;
-    return dz_audit(x, &d, "draft", DS_DRAFT, NULL, NULL);
+    TS_TRY(dz_audit(x, &d, "draft", DS_DRAFT, NULL, NULL));
+    return reload(x, d.id, dc->out); /* the answer, read in the write: it cannot fail after it */
 }
 
 ts_code dossiers_draft_create(ts_ctx *x, const dossier_new *in, dossier_view *out)
 {
     TS_TRY(need_account(x));
     draft_ctx dc = {.in = in, .out = out};
-    TS_TRY(ts_write(x, draft_create_tx, &dc));
-    return reload(x, dc.id, out);
+    return ts_write(x, draft_create_tx, &dc);
 }
 
 /* x->who's draft id (404 for anything else). */
@@ -262,14 +262,14 @@ static ts_code draft_update_tx(ts_ctx *x, void *argp)
     if (ap->address) d.applicant_address = ap->address;
     if (in->form) d.form = in->form;
     TS_TRY(dz_save(x, &d, d.rev));
-    return dz_audit(x, &d, "draft_update", DS_DRAFT, NULL, NULL);
+    TS_TRY(dz_audit(x, &d, "draft_update", DS_DRAFT, NULL, NULL));
+    return reload(x, d.id, dc->out);
 }
 
 ts_code dossiers_draft_update(ts_ctx *x, int64_t id, const dossier_new *in, dossier_view *out)
 {
     draft_ctx dc = {.in = in, .id = id, .out = out};
-    TS_TRY(ts_write(x, draft_update_tx, &dc));
-    return reload(x, id, out);
+    return ts_write(x, draft_update_tx, &dc);
 }
 
 static ts_code draft_delete_tx(ts_ctx *x, void *argp)
@@ -529,6 +529,7 @@ ts_code dossiers_documents(ts_ctx *x, dossier_file **items, int *n)
 
 typedef struct submit_ctx {
     int64_t id;
+    dossier_view *out;
     bool created;
     int64_t new_version; /* the procedure changed under the draft */
 } submit_ctx;
@@ -564,7 +565,7 @@ static ts_code submit_tx(ts_ctx *x, void *argp)
     dossier d;
     TS_TRY(dossiers_load(x, NULL, sc->id, &d, &found));
     if (found && d.status != DS_DRAFT && x->who->account_id && d.owner_id == x->who->account_id)
-        return TS_OK; /* submitted already: the same dossier */
+        return reload(x, d.id, sc->out); /* submitted already: the same dossier */
     TS_TRY(own_draft(x, sc->id, &d));
     procedure p;
     json_t *doc;
@@ -592,7 +593,8 @@ static ts_code submit_tx(ts_ctx *x, void *argp)
     TS_TRY(dz_save(x, &d, old));
     TS_TRY(dz_event(x, &d, "submit", DS_DRAFT, DS_SUBMITTED, NULL, NULL));
     sc->created = true;
-    return dz_audit(x, &d, "submit", DS_DRAFT, d.receiving, NULL);
+    TS_TRY(dz_audit(x, &d, "submit", DS_DRAFT, d.receiving, NULL));
+    return reload(x, d.id, sc->out);
 }
 
 typedef struct move_ctx {
@@ -614,7 +616,7 @@ ts_code dossiers_submit(ts_ctx *x, int64_t draft_id, dossier_view *out, bool *cr
     *created = false;
     memset(out, 0, sizeof *out);
     TS_TRY(need_account(x));
-    submit_ctx sc = {.id = draft_id};
+    submit_ctx sc = {.id = draft_id, .out = out};
     TS_TRY(ts_write(x, submit_tx, &sc));
     if (sc.new_version) {
         move_ctx mc = {draft_id, sc.new_version};
@@ -623,13 +625,14 @@ ts_code dossiers_submit(ts_ctx *x, int64_t draft_id, dossier_view *out, bool *cr
                           arena_printf(x->a, "%lld", (long long)sc.new_version));
     }
     *created = sc.created;
-    return reload(x, draft_id, out);
+    return TS_OK;
 }
 
 /* ---- intake at the counter or from the post -------------------------------------- */
 
 typedef struct intake_ctx {
     const dossier_new *in;
+    dossier_view *out;
     int64_t id;
     bool created;
 } intake_ctx;
@@ -640,7 +643,7 @@ static ts_code intake_tx(ts_ctx *x, void *argp)
     const dossier_new *in = ic->in;
     ic->created = false;
     TS_TRY(by_idem_key(x, in->idem_key, &ic->id));
-    if (ic->id) return TS_OK;
+    if (ic->id) return reload(x, ic->id, ic->out);
     procedure p;
     json_t *doc;
     TS_TRY(current_procedure(x, in->procedure, &p, &doc));
@@ -679,22 +682,24 @@ static ts_code intake_tx(ts_ctx *x, void *argp)
     TS_TRY(dz_event(x, &d, "intake", DS_DRAFT, DS_RECEIVED, d.receiving, NULL));
     ic->id = d.id;
     ic->created = true;
-    return dz_audit(x, &d, "intake", DS_DRAFT, d.receiving, NULL);
+    TS_TRY(dz_audit(x, &d, "intake", DS_DRAFT, d.receiving, NULL));
+    return reload(x, d.id, ic->out);
 }
 
 ts_code dossiers_intake(ts_ctx *x, const dossier_new *in, dossier_view *out, bool *created)
 {
     *created = false;
     memset(out, 0, sizeof *out);
-    intake_ctx ic = {.in = in};
+    intake_ctx ic = {.in = in, .out = out};
     ts_code rc = ts_write(x, intake_tx, &ic);
     if (rc == TS_ECONFLICT && in->idem_key) { /* the same key at the same instant */
         ts_err_clear(x->err);
         TS_TRY(by_idem_key(x, in->idem_key, &ic.id));
         if (!ic.id) return ts_err_set(x->err, TS_ECONFLICT, M_CONFLICT, NULL);
-        rc = TS_OK;
+        ic.created = false;
+        rc = reload(x, ic.id, out);
     }
     TS_TRY(rc);
     *created = ic.created;
-    return reload(x, ic.id, out);
+    return TS_OK;
 }
