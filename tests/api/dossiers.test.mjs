@@ -187,8 +187,17 @@ test('a citizen files online with two papers; the centre and the department proc
   assert.equal(own.body.history[3].reason, 'Tờ khai chưa có chữ ký');
   const mine = await as(fx.srv, citizen, '/api/v1/me/dossiers');
   assert.ok(mine.body.items.some((x) => x.code === code));
-  // each change one audit entry: draft, 2 files, submit, 9 actions and 1 file
-  assert.equal(auditCount(fx.srv.db.url), a0 + 1 + 2 + 1 + 8 + 1);
+  // the owner rates it, once; nobody else may
+  assertProblem(await act('nguoidan2', code, { action: 'rate', rating: 5 }), 404);
+  assertProblem(await act('ttpvhcc.canbo1', code, { action: 'rate', rating: 5 }), 403);
+  assertProblem(await act('nguoidan1', code, { action: 'rate', rating: 6 }), 422, 'rating');
+  assertProblem(await act('nguoidan1', code, { action: 'rate' }), 422, 'rating');
+  r = await act('nguoidan1', code, { action: 'rate', rating: 4 });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.rating, 4);
+  assertProblem(await act('nguoidan1', code, { action: 'rate', rating: 1 }), 409);
+  // each change one audit entry: draft, 2 files, submit, 8 actions, 1 file, the rating
+  assert.equal(auditCount(fx.srv.db.url), a0 + 1 + 2 + 1 + 8 + 1 + 1);
 });
 
 test('the files: the owner downloads them; anyone else finds nothing; lies and hostile files are refused', async () => {

@@ -91,6 +91,10 @@
     X(M_DOSSIER_FEE, "Cần số tiền phải nộp (đồng).", "The amount due (VND) is required.")          \
     X(M_DOSSIER_NO_DEADLINE, "Không tính được hạn giải quyết với lịch làm việc hiện có.",          \
       "The deadline cannot be computed with the calendar as it stands.")                           \
+    X(M_DOSSIER_RATED, "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",              \
+      "This dossier has been rated already; a dossier is rated once.")                              \
+    X(M_DOSSIER_RATING, "Mức độ hài lòng từ 1 (rất không hài lòng) đến 5 (rất hài lòng).",          \
+      "Satisfaction is from 1 (very dissatisfied) to 5 (very satisfied).")                         \
     X(M_DOSSIER_LOOKUP_LIMITED, "Tra cứu mã không tồn tại quá nhiều lần từ địa chỉ này; vui lòng thử lại sau %s giây.", \
       "Too many lookups of codes that do not exist from this address; try again in %s seconds.")
 /* clang-format on */
@@ -302,10 +306,11 @@ typedef struct dossier_action {
     const char *new_due;  /* extend: YYYY-MM-DDTHH:MM */
     int64_t amount_vnd;   /* fee_due */
     bool confirm_late;    /* request_supplement a second time */
+    int rating;           /* rate: 5 rất hài lòng .. 1 rất không hài lòng */
 } dossier_action;
 
 /* receive, refuse, forward, send_back, assign, request_supplement,
- * supplement, fee_due, pay, finish, return, withdraw, stop, extend. */
+ * supplement, fee_due, pay, finish, return, withdraw, stop, extend, rate. */
 extern const char *const dossier_actions[];
 
 /* Apply an action to dossier code: 409 when the status does not allow it

@@ -90,7 +90,7 @@ static const jx_field action_body[] = {
     {.name = "action", .type = JX_STRING, .required = true, .max_chars = 30,
      .enums = dossier_actions,
      .enum_list = "receive, refuse, forward, send_back, assign, request_supplement, supplement, "
-                  "fee_due, pay, finish, return, withdraw, stop, extend",
+                  "fee_due, pay, finish, return, withdraw, stop, extend, rate",
      A(action)},
     {.name = "rev", .type = JX_INT, .min = 1, .max = INT32_MAX, A(rev)},
     {.name = "reason", .type = JX_STRING, .max_chars = 2000, A(reason)},
@@ -102,6 +102,7 @@ static const jx_field action_body[] = {
     {.name = "new_due", .type = JX_STRING, .max_chars = 22, A(new_due)},
     {.name = "amount_vnd", .type = JX_INT, .min = 1, .max = 100000000000LL, A(amount_vnd)},
     {.name = "confirm_late", .type = JX_BOOL, A(confirm_late)},
+    {.name = "rating", .type = JX_INT, .min = 1, .max = 5, A(rating)},
     {0},
 };
 #undef A

@@ -346,6 +346,7 @@ enum who {
                      taking it for oneself */
     W_OWNER_DESK, /* the owner, or an officer of the receiving agency on their behalf */
     W_IMPL_LEAD,  /* a leader of the implementing agency */
+    W_OWNER,      /* the owner only */
 };
 
 #define B(s) (1u << (s))
@@ -370,12 +371,14 @@ static const struct rule {
      W_OWNER_DESK},
     {"stop", B(DS_RECEIVED) | B(DS_PROCESSING) | B(DS_SUPPLEMENT) | B(DS_FEE_DUE), W_IMPL_LEAD},
     {"extend", B(DS_RECEIVED) | B(DS_PROCESSING) | B(DS_FEE_DUE), W_STEP},
+    {"rate", B(DS_RETURNED), W_OWNER},
 };
 #define NRULES ((int)(sizeof rules / sizeof rules[0]))
 
 const char *const dossier_actions[] = {
     "receive", "refuse", "forward", "send_back", "assign", "request_supplement", "supplement",
-    "fee_due", "pay",    "finish",  "return",    "withdraw", "stop",             "extend", NULL,
+    "fee_due", "pay",    "finish",  "return",    "withdraw", "stop",             "extend", "rate",
+    NULL,
 };
 
 static bool is_owner(const ts_ctx *x, const dossier *d)
@@ -390,6 +393,9 @@ static ts_code may_take(ts_ctx *x, const dossier *d, const dossier_step *steps, 
     *may = false;
     const char *path;
     switch (r->who) {
+    case W_OWNER:
+        *may = is_owner(x, d);
+        return TS_OK;
     case W_OWNER_DESK:
         if (is_owner(x, d)) {
             *may = true;
@@ -435,6 +441,7 @@ ts_code dossiers_allowed(ts_ctx *x, dossier_view *v)
         if (!strcmp(r->name, "finish") && !last) continue;
         if (!strcmp(r->name, "send_back") && v->d.step == 0) continue;
         if (!strcmp(r->name, "extend") && v->d.extended) continue;
+        if (!strcmp(r->name, "rate") && v->d.rating) continue;
         bool may;
         TS_TRY(may_take(x, &v->d, v->steps, v->nsteps, r, &may));
         if (may) v->actions[k++] = r->name;
@@ -661,6 +668,12 @@ static ts_code act_tx(ts_ctx *x, void *argp)
             rc = queue_at(x, d, NULL, NULL);
             acting = d->implementing;
         }
+    } else if (!strcmp(name, "rate")) {
+        if (d->rating) rc = ts_err_set(x->err, TS_ECONFLICT, M_DOSSIER_RATED, NULL);
+        else if (a->rating < 1 || a->rating > 5)
+            rc = ts_err_field(x->err, TS_EVALIDATION, "rating", M_DOSSIER_RATING, NULL);
+        d->rating = a->rating;
+        acting = NULL;
     } else if (!strcmp(name, "extend")) {
         int64_t nd = 0;
         char buf[32];
