@@ -21,16 +21,19 @@ usage() {
 }
 
 # libcrack2-dev + cracklib-runtime (its dictionary): the common-password check;
-# libmagic-dev (and its database, libmagic-mgc): what an uploaded file really is
+# libmagic-dev (and its database, libmagic-mgc): what an uploaded file really is;
+# libxlsxwriter-dev: the statistics as Excel; libhpdf-dev + fonts-dejavu-core: the
+# printed forms (PDF with an embedded Unicode font, so Vietnamese renders)
 BUILD_PKGS=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
     libpq-dev libssl-dev libunistring-dev zlib1g-dev libargon2-dev libcrack2-dev cracklib-runtime libqrencode-dev
-    libmagic-dev libmagic-mgc)
+    libmagic-dev libmagic-mgc libxlsxwriter-dev libhpdf-dev fonts-dejavu-core)
 # psql (postgresql-client-15) and sqlite3 are used by the API test harness;
 # procps/iproute2 (ps, ss) by scripts/pg-server.sh; curl for smoke checks;
 # chromium for the browser tests (tests/e2e drives /usr/bin/chromium with playwright-core);
 # clang for the "builds" suite (Release with clang must stay -Werror clean too).
+# poppler-utils (pdftotext, pdftoppm): the tests read the printed forms back
 TEST_PKGS=(libcmocka-dev postgresql-15 postgresql-client-15 sqlite3 procps iproute2 curl chromium
-    clang libclang-rt-14-dev)
+    clang libclang-rt-14-dev poppler-utils)
 BENCH_PKGS=(wrk hyperfine valgrind)
 LINT_PKGS=(clang-format cppcheck)
 # libFuzzer comes with clang's runtime libraries (scripts/fuzz.sh)

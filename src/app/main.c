@@ -18,6 +18,7 @@
 #include "../db/dbq.h"
 #include "../domains/accounts/accounts.h"
 #include "../domains/agencies/agencies.h"
+#include "../domains/dossiers/dossiers.h"
 #include "../domains/procedures/procedures.h"
 #include "../domains/schedules/schedules.h"
 #include "../domains/routes.h"
@@ -72,9 +73,11 @@ static const char usage_units[] =
     "usage: tinhso units import --db URL [--valid-from YYYY-MM-DD] FILE\n"
     "  FILE is in the shape of data/vn-admin/units-2025.json; re-import updates, never "
     "duplicates.\n";
-static const char usage_demo[] = "usage: tinhso demo --db URL\n"
+static const char usage_demo[] = "usage: tinhso demo --db URL [--dossiers N]\n"
                                  "  migrates and loads the demo province's reference data "
-                                 "(idempotent)\n";
+                                 "(idempotent);\n"
+                                 "  --dossiers N also generates a year of N dossiers (0 to 10,000,000;\n"
+                                 "  once: a database that has demo dossiers keeps them)\n";
 
 static int usage_error(const char *usage)
 {
@@ -128,6 +131,7 @@ typedef struct common_opts {
     int no_migrate;
     int no_access_log;
     int no_cache;
+    int dossiers; /* demo --dossiers N (-1: not a number) */
 } common_opts;
 
 enum {
@@ -142,7 +146,8 @@ enum {
     O_NO_CACHE,
     O_VALID_FROM,
     O_KEY,
-    O_CHECKPOINTS
+    O_CHECKPOINTS,
+    O_DOSSIERS
 };
 
 static void common_cb(int opt, const char *arg, void *ctx)
@@ -186,6 +191,12 @@ static void common_cb(int opt, const char *arg, void *ctx)
     case O_VALID_FROM:
         o->valid_from = arg;
         break;
+    case O_DOSSIERS: {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        o->dossiers = *end || n < 0 || n > 10000000 ? -1 : (int)n;
+        break;
+    }
     }
 }
 
@@ -690,14 +701,53 @@ static int cmd_units(int argc, char **argv)
     return rc;
 }
 
+static void demo_progress(int done, int total)
+{
+    if (done == total || done % 100000 == 0) {
+        printf("dossiers: %d of %d\n", done, total);
+        fflush(stdout);
+    }
+}
+
+/* `demo --dossiers N`: a year of dossiers. */
+static int demo_dossiers(db_conn *c, int n)
+{
+    arena *a = arena_new(1 << 16);
+    ts_err e;
+    ts_err_clear(&e);
+    ts_ctx x;
+    ts_ctx_init(&x, c, a, &ts_operator, "demo", &e);
+    dossiers_demo_result r;
+    int64_t t0 = time_mono_us();
+    int rc = 0;
+    if (dossiers_demo(&x, n, demo_progress, &r) != TS_OK)
+        rc = fail("demo dossiers", &e);
+    else if (r.existing)
+        printf("dossiers: the database has %lld demo dossiers already; none added\n",
+               (long long)r.existing);
+    else
+        printf("dossiers: %d in %.1f s (returned %d, in progress %d, awaiting a supplement %d, "
+               "withdrawn %d, refused %d, stopped %d)\n",
+               r.inserted, (double)(time_mono_us() - t0) / 1e6, r.by_status[DS_RETURNED],
+               r.by_status[DS_SUBMITTED] + r.by_status[DS_RECEIVED] +
+                   r.by_status[DS_PROCESSING] + r.by_status[DS_FEE_DUE] + r.by_status[DS_DONE],
+               r.by_status[DS_SUPPLEMENT], r.by_status[DS_WITHDRAWN], r.by_status[DS_REFUSED],
+               r.by_status[DS_STOPPED]);
+    arena_free(a);
+    return rc;
+}
+
 static int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"db", required_argument, 0, O_DB}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"db", required_argument, 0, O_DB},
+        {"dossiers", required_argument, 0, O_DOSSIERS},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
     common_opts o = {0};
     int i = parse_opts(argc, argv, opts, usage_demo, common_cb, &o);
     if (i == -1) return 0;
-    if (i < 0 || i != argc) return usage_error(usage_demo);
+    if (i < 0 || i != argc || o.dossiers < 0) return usage_error(usage_demo);
     const ts_embedded *units = ts_embedded_find(ts_data_files, "data/vn-admin/units-2025.json");
     if (!units) {
         fputs("tinhso: the bundled units dataset is missing from this build\n", stderr);
@@ -749,6 +799,7 @@ static int cmd_demo(int argc, char **argv)
                    pr.versioned, pr.unchanged);
         arena_free(a);
     }
+    if (!rc && o.dossiers > 0) rc = demo_dossiers(c, o.dossiers);
     if (!rc) {
         printf("demo province ready: Bắc Ninh (code 24)\n");
         accounts_demo_print(c, stdout);

@@ -150,7 +150,7 @@ char *db_pg_rewrite_params(const char *sql, int *nparams)
 {
     strbuf sb;
     sb_init(&sb);
-    int n = 0;
+    int n = 0, top = 0;
     const char *p = sql;
     while (*p) {
         size_t k = lit_len(p);
@@ -160,14 +160,22 @@ char *db_pg_rewrite_params(const char *sql, int *nparams)
         } else if (*p == '?') {
             /* keep $n a token of its own: "x?AND" must not become "x$1AND" */
             if (sb.len && is_word_char(sb.buf[sb.len - 1])) sb_addc(&sb, ' ');
-            sb_addf(&sb, "$%d", ++n);
-            p++;
+            if (p[1] >= '1' && p[1] <= '9') { /* ?NNN: the NNN-th value (SQLite's numbered form) */
+                char *end;
+                long num = strtol(p + 1, &end, 10);
+                sb_addf(&sb, "$%ld", num);
+                if (num > top) top = (int)num;
+                p = end;
+            } else {
+                sb_addf(&sb, "$%d", ++n);
+                p++;
+            }
             if (is_word_char(*p)) sb_addc(&sb, ' ');
         } else {
             sb_addc(&sb, *p++);
         }
     }
-    if (nparams) *nparams = n;
+    if (nparams) *nparams = n > top ? n : top;
     return sb_detach(&sb, NULL);
 }
 

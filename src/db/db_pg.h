@@ -15,7 +15,9 @@
 char *db_pg_translate_ddl(const char *sql);
 
 /*
- * Rewrite `?` placeholders to $1..$n. Stores n in *nparams (when not NULL).
+ * Rewrite `?` placeholders to $1..$n, and numbered ones (`?3`, as SQLite
+ * takes them; not mixed with plain ones) to $3. Stores the number of
+ * values in *nparams (when not NULL).
  * Returns a malloc'd string; the caller frees it.
  */
 char *db_pg_rewrite_params(const char *sql, int *nparams);

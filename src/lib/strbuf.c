@@ -94,3 +94,18 @@ char *sb_detach(strbuf *sb, size_t *len)
     sb_init(sb);
     return b;
 }
+
+void sb_csv(strbuf *sb, const char *s, bool last)
+{
+    s = s ? s : "";
+    bool formula = s[0] && strchr("=+-@\t\r", s[0]);
+    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+    if (quote) sb_addc(sb, '"');
+    if (formula) sb_addc(sb, '\'');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"') sb_addc(sb, '"');
+        sb_addc(sb, *p);
+    }
+    if (quote) sb_addc(sb, '"');
+    sb_adds(sb, last ? "\r\n" : ",");
+}

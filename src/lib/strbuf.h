@@ -5,6 +5,7 @@
 #ifndef TS_STRBUF_H
 #define TS_STRBUF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 typedef struct strbuf {
@@ -23,5 +24,12 @@ void sb_addc(strbuf *sb, char c);
 void sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Hand the buffer to the caller (who frees it) and re-init the strbuf. */
 char *sb_detach(strbuf *sb, size_t *len);
+
+/* One CSV field (RFC 4180) and its separator (a comma, or CRLF after the
+ * last of a row): quoted when it holds a comma, a quote or a line break; a
+ * leading = + - @ (or tab, CR) is defused with an apostrophe, so that a
+ * spreadsheet never runs a value as a formula (OWASP "CSV injection").
+ * NULL is an empty field. */
+void sb_csv(strbuf *sb, const char *s, bool last);
 
 #endif

@@ -17,6 +17,15 @@
 -- (the agency and the role that can act), assignee_id the person when one
 -- is assigned. channel: 1 counter, 2 online, 3 post (the national portal's
 -- numbers). due_at is NULL while a supplement request has stopped the clock.
+-- in_at: when it was taken in (received_at, or submitted_at for one refused
+-- before it was received); end_at: when it ended (finished_at, or closed_at
+-- for a refusal, withdrawal or stop): the two instants every statistic
+-- starts from, kept as columns so that they are read from an index.
+-- digitised / reused: how many of its papers are files (uploaded or scanned)
+-- and how many of those were taken from the owner's store (the Decision 766
+-- digitisation indicators), kept by the file writes. flags: what the Decision
+-- 766 indicators ask of a dossier, one bit each (dossiers.h, DF_*), so that
+-- the scorecard reads them from the index.
 -- See docs/decisions.md §38.
 
 -- The daily sequence of each receiving agency: the counter is taken in the
@@ -78,12 +87,21 @@ CREATE TABLE dossiers (
     return_way TEXT,
     reason TEXT,
     rating INTEGER,
+    in_at INTEGER,
+    end_at INTEGER,
+    digitised INTEGER NOT NULL DEFAULT 0,
+    reused INTEGER NOT NULL DEFAULT 0,
+    flags INTEGER NOT NULL DEFAULT 0,
     UNIQUE (created_by, idem_key)
 );
 CREATE INDEX dossiers_owner ON dossiers (owner_id, id);
 CREATE INDEX dossiers_queue ON dossiers (handler_path, status, due_at);
 CREATE INDEX dossiers_received ON dossiers (receiving, received_at);
-CREATE INDEX dossiers_implementing ON dossiers (implementing, received_at);
+-- the statistics read only this index (every column they use is in it, so
+-- a year over a million dossiers never touches the rows themselves)
+CREATE INDEX dossiers_stats ON dossiers (implementing, procedure_code, in_at, end_at,
+    finished_at, due_at, status, channel, rating, received_at, closed_at, flags, paid_at,
+    returned_at, receiving);
 
 -- Every status change and every step, in order: the history a lookup
 -- shows. at: ISO 8601 UTC with microseconds; at_min: local minutes.
@@ -106,14 +124,19 @@ CREATE INDEX dossier_events_dossier ON dossier_events (dossier_id, id);
 
 -- The clock stops of supplement requests: [from_at, to_at) in local
 -- minutes; to_at NULL while the applicant has not supplemented.
+-- implementing, receiving: the dossier's (they never change once it is
+-- filed), so that the statistics count requests per agency from the index.
 CREATE TABLE dossier_pauses (
     id INTEGER PRIMARY KEY,
     dossier_id INTEGER NOT NULL REFERENCES dossiers (id),
     from_at INTEGER NOT NULL,
     to_at INTEGER,
-    reason TEXT NOT NULL
+    reason TEXT NOT NULL,
+    implementing TEXT NOT NULL,
+    receiving TEXT NOT NULL
 );
 CREATE INDEX dossier_pauses_dossier ON dossier_pauses (dossier_id, from_at);
+CREATE INDEX dossier_pauses_stats ON dossier_pauses (from_at, implementing, receiving);
 
 -- The files of a dossier (bytes in blobs): kind 'component' (component:
 -- the index of the procedure's component it answers; -1 for another

@@ -81,8 +81,8 @@ bool dossiers_code_valid(const char *s)
     "d.step_started, d.step_due, d.form, d.created_at, d.created_by, d.submitted_at, "             \
     "d.received_at, d.counted_from, d.total_minutes, d.due_at, d.original_due, d.extended, "       \
     "d.supplements, d.fee_vnd, d.paid_at, d.payment_way, d.finished_at, d.returned_at, "           \
-    "d.closed_at, d.result_number, d.result_signer, d.return_way, d.reason, d.rating, p.name, "    \
-    "p.name_en, ar.name, ai.name, acc.full_name"
+    "d.closed_at, d.result_number, d.result_signer, d.return_way, d.reason, d.rating, d.flags, "   \
+    "p.name, p.name_en, ar.name, ai.name, acc.full_name"
 #define DFROM                                                                                      \
     "dossiers d JOIN procedures p ON p.code = d.procedure_code AND p.version = "                   \
     "d.procedure_version LEFT JOIN agencies ar ON ar.code = d.receiving LEFT JOIN agencies ai ON " \
@@ -136,6 +136,7 @@ static const db_colmap dcols[] = {
     DBC(TEXT, dossier, return_way),
     DBC(TEXT, dossier, reason),
     DBC(INT, dossier, rating),
+    DBC(I64, dossier, flags),
     DBC(TEXT, dossier, procedure_name),
     DBC(TEXT, dossier, procedure_name_en),
     DBC(TEXT, dossier, receiving_name),

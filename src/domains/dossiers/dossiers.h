@@ -95,6 +95,8 @@
       "This dossier has been rated already; a dossier is rated once.")                              \
     X(M_DOSSIER_RATING, "Mức độ hài lòng từ 1 (rất không hài lòng) đến 5 (rất hài lòng).",          \
       "Satisfaction is from 1 (very dissatisfied) to 5 (very satisfied).")                         \
+    X(M_DOSSIER_PERIOD, "Khoảng thời gian không hợp lệ: từ ngày phải trước đến ngày, tối đa 5 năm.", \
+      "The period is not valid: from must come before to, at most five years.")                     \
     X(M_DOSSIER_LOOKUP_LIMITED, "Tra cứu mã không tồn tại quá nhiều lần từ địa chỉ này; vui lòng thử lại sau %s giây.", \
       "Too many lookups of codes that do not exist from this address; try again in %s seconds.")
 /* clang-format on */
@@ -122,6 +124,17 @@ const char *dossier_status_name(int status, int lang);
 /* The channels as the national portal numbers them. */
 enum { DCH_COUNTER = 1, DCH_ONLINE = 2, DCH_POST = 3 };
 const char *dossier_channel_word(int channel); /* counter, online, post */
+
+/* The bits of dossier.flags (what the Decision 766 indicators ask). */
+enum {
+    DF_TOAN_TRINH = 1,     /* filed under a fully online (toàn trình) procedure version */
+    DF_POPULATION = 2,     /* the procedure takes a paper from the population database */
+    DF_PAID_ONLINE = 4,    /* its fee was paid online */
+    DF_RESULT_ONLINE = 8,  /* its result was returned online */
+    DF_DIGITISED = 16,     /* some paper is a file */
+    DF_REUSED = 32,        /* some paper was taken from the owner's store */
+    DF_SUPPLEMENTS_2 = 64, /* more than one supplement request: late for the index */
+};
 
 /* The limits of one dossier's files. */
 #define DOSSIER_MAX_FILES 40
@@ -155,6 +168,7 @@ typedef struct dossier {
     int64_t finished_at, returned_at, closed_at;
     const char *result_number, *result_signer, *return_way, *reason;
     int rating;
+    int64_t flags; /* DF_* */
     /* joined */
     const char *procedure_name, *procedure_name_en, *receiving_name, *implementing_name,
         *assignee_name;
@@ -320,6 +334,57 @@ ts_code dossiers_act(ts_ctx *x, const char *code, const dossier_action *a, dossi
 
 /* The steps of dossier d (the procedure's, or the default four). */
 ts_code dossiers_steps(ts_ctx *x, const dossier *d, dossier_step **steps, int *n);
+
+/* ---- statistics (stats.c) ------------------------------------------------- */
+
+/* One agency's figures over a period (see stats.c for the definitions). */
+typedef struct dossier_stats_row {
+    const char *agency, *agency_name;
+    /* the counts, contiguous (DOSSIER_STATS_NCOUNTS of them, from carried) */
+    int64_t carried, rec_online, rec_counter, rec_post, early, on_time, late, in_within,
+        in_overdue, withdrawn, refused, stopped;
+    int64_t rated[6]; /* [1..5]: ratings of dossiers finished in the period */
+    int64_t supplements;
+} dossier_stats_row;
+#define DOSSIER_STATS_NCOUNTS 19
+
+typedef struct dossier_stats_q {
+    const char *agency; /* that agency and its subtree; NULL: the province */
+    const char *from, *to; /* YYYY-MM-DD, both included; default this year to today */
+    const char *by;        /* implementing (default) or receiving */
+    const char *format;    /* the HTTP layer's: json, csv, xlsx */
+} dossier_stats_q;
+
+typedef struct dossier_stats {
+    int64_t from_min, to_min; /* [from, to) in local minutes */
+    dossier_stats_row *rows;  /* per agency, by code */
+    int n;
+    dossier_stats_row total;
+} dossier_stats;
+
+/* The standard statistics form per agency (public: aggregates only). */
+ts_code dossiers_stats(ts_ctx *x, const dossier_stats_q *q, dossier_stats *out);
+/* A period's [from, to) in local minutes from YYYY-MM-DD days (400 naming
+ * the field when malformed, reversed or longer than five years). */
+ts_code dossiers_period(ts_ctx *x, const char *from, const char *to, int64_t *f, int64_t *t);
+
+/* The Decision 766 scorecard (service_index.c) of the province and every
+ * agency implementing procedures (agency: that subtree only), over the
+ * period, written to w as GET /api/v1/service-index answers it. */
+struct jsonw;
+ts_code dossiers_service_index(ts_ctx *x, const dossier_stats_q *q, struct jsonw *w);
+
+/* ---- the demo (demo.c) ---------------------------------------------------- */
+
+typedef struct dossiers_demo_result {
+    int inserted;
+    int64_t existing; /* demo dossiers there already: none were added */
+    int by_status[11];
+} dossiers_demo_result;
+/* n dossiers over the last year (the operator; once: a database that has
+ * demo dossiers gets none). progress (may be NULL) after each batch. */
+ts_code dossiers_demo(ts_ctx *x, int n, void (*progress)(int done, int total),
+                      dossiers_demo_result *out);
 
 /* ---- reading (dossiers.c) ------------------------------------------------ */
 

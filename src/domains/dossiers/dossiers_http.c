@@ -15,7 +15,7 @@
 #include "../agencies/agencies.h"
 #include "../files/files.h"
 #include "../routes.h"
-#include "dossiers.h"
+#include "dossiers_int.h"
 
 /* ---- input ------------------------------------------------------------------------ */
 
@@ -653,6 +653,9 @@ const http_route dossiers_routes[] = {
      .max_body = FILE_ATTACHMENT_MAX},
     {"GET", "/api/v1/dossiers/{code}/files/{sha256}", h_file_get, PERM_AUTHENTICATED, .query = NULL},
     {"GET", "/api/v1/public/dossiers/{code}", h_lookup, PERM_PUBLIC, .query = NULL},
+    {"GET", "/api/v1/stats/dossiers", dossiers_h_stats, PERM_PUBLIC, .query = dossier_stats_query},
+    {"GET", "/api/v1/service-index", dossiers_h_service_index, PERM_PUBLIC,
+     .query = dossier_index_query},
     {0},
 };
 

@@ -8,6 +8,8 @@
 
 #include <jansson.h>
 
+#include "../../lib/jsonx.h"
+
 #include "../procedures/procedures.h"
 #include "dossiers.h"
 
@@ -31,6 +33,12 @@ bool dz_case_time(const json_t *doc, int case_index, int channel, dz_time *t);
 /* Write every changed column of d where its rev is still old_rev, with rev
  * old_rev + 1; 409 M_DOSSIER_STALE when another write came first. */
 ts_code dz_save(ts_ctx *x, dossier *d, int64_t old_rev);
+
+/* The DF_* bits of d that its own fields decide (the filing's and the
+ * files' bits aside). */
+int64_t dz_flags(const dossier *d);
+/* The DF_* bits a procedure version gives its dossiers. */
+int64_t dz_procedure_flags(const procedure *p, const json_t *doc);
 
 /* Append a history event (who: x->who; agency: the acting agency). */
 ts_code dz_event(ts_ctx *x, const dossier *d, const char *action, int from, int to,
@@ -57,5 +65,12 @@ ts_code dz_agency_path(ts_ctx *x, const char *code, const char **path);
 /* The audit summary of a change of d: {code, from, to, step, reason}. */
 ts_code dz_audit(ts_ctx *x, const dossier *d, const char *action, int from, const char *ag_code,
                  const char *reason);
+
+/* The statistics door (stats_http.c), served from dossiers_http.c's table. */
+struct http_req;
+ts_code dossiers_h_stats(struct http_req *r, ts_ctx *x);
+extern const jx_field dossier_stats_query[];
+ts_code dossiers_h_service_index(struct http_req *r, ts_ctx *x);
+extern const jx_field dossier_index_query[];
 
 #endif

@@ -41,6 +41,16 @@ static ts_code daily_code(ts_ctx *x, const char *ag_code, int64_t at, const char
 
 dossier_codegen dossiers_codegen = daily_code;
 
+int64_t dz_procedure_flags(const procedure *p, const json_t *doc)
+{
+    int64_t f = !strcmp(p->service_level, "toan_trinh") ? DF_TOAN_TRINH : 0;
+    const json_t *comps = json_object_get(doc, "components");
+    for (size_t i = 0; i < json_array_size(comps); i++)
+        if (json_is_true(json_object_get(json_array_get(comps, i), "from_state_data")))
+            f |= DF_POPULATION;
+    return f;
+}
+
 /* ---- where a dossier is filed -------------------------------------------------- */
 
 static const char *jstr(const json_t *o, const char *k)
@@ -396,6 +406,12 @@ static ts_code file_add_tx(ts_ctx *x, void *argp)
                   DBV_I(d.id), DBV_T(in->kind), DBV_I(in->component), DBV_T(k.sha256),
                   DBV_T(k.filename), DBV_T(k.media_type), DBV_I(k.len), DBV_T(reused_from),
                   DBV_T(now), DBV_T(x->actor)));
+    if (strcmp(in->kind, "result"))
+        TS_TRY(db_run(x->db, x->err,
+                      "UPDATE dossiers SET digitised = digitised + 1, reused = reused + ?, flags = "
+                      "flags | ? WHERE id = ?",
+                      DBV_I(reused_from ? 1 : 0),
+                      DBV_I(DF_DIGITISED | (reused_from ? DF_REUSED : 0)), DBV_I(d.id)));
     *fc->out = (dossier_file){.id = id,
                               .kind = in->kind,
                               .component = in->component,
@@ -440,6 +456,11 @@ static ts_code file_remove_tx(ts_ctx *x, void *argp)
     dossier d;
     TS_TRY(own_draft(x, rc->draft_id, &d));
     int64_t changes = 0;
+    int64_t was_reused = 0;
+    TS_TRY(db_int(x->db, x->err, &was_reused, 0,
+                  "SELECT CASE WHEN reused_from IS NULL THEN 0 ELSE 1 END FROM dossier_files WHERE "
+                  "id = ? AND dossier_id = ? AND removed_at IS NULL",
+                  DBV_I(rc->file_id), DBV_I(d.id)));
     TS_TRY(db_run_vals(x->db,
                        "UPDATE dossier_files SET removed_at = ? WHERE id = ? AND dossier_id = ? "
                        "AND removed_at IS NULL",
@@ -448,6 +469,11 @@ static ts_code file_remove_tx(ts_ctx *x, void *argp)
     if (!changes)
         return ts_err_set(x->err, TS_ENOTFOUND, M_DOSSIER_FILE_NOT_FOUND,
                           arena_printf(x->a, "%lld", (long long)rc->file_id));
+    TS_TRY(db_run(x->db, x->err,
+                  "UPDATE dossiers SET digitised = digitised - 1, reused = reused - ?1, flags = "
+                  "(flags & ~48) | (CASE WHEN digitised > 1 THEN 16 ELSE 0 END) | (CASE WHEN "
+                  "reused - ?1 > 0 THEN 32 ELSE 0 END) WHERE id = ?2",
+                  DBV_I(was_reused), DBV_I(d.id)));
     json_t *sum = json_pack("{s:I,s:I}", "draft", (json_int_t)d.id, "file", (json_int_t)rc->file_id);
     ts_code r = ts_audit(x, "dossier.file_remove", "dossier",
                          arena_printf(x->a, "draft:%lld", (long long)d.id), NULL, sum);
@@ -577,6 +603,7 @@ static ts_code submit_tx(ts_ctx *x, void *argp)
     }
     const char *missing = NULL;
     ts_code rc = missing_papers(x, &d, doc, &missing);
+    d.flags = dz_procedure_flags(&p, doc);
     json_decref(doc);
     TS_TRY(rc);
     if (missing) return ts_err_field(x->err, TS_EVALIDATION, "components", M_DOSSIER_MISSING, missing);
@@ -674,6 +701,7 @@ static ts_code intake_tx(ts_ctx *x, void *argp)
     if (rc == TS_OK) {
         int64_t old = d.rev;
         d.submitted_at = now;
+        d.flags = dz_procedure_flags(&p, doc);
         rc = dz_receive(x, &d, doc);
         if (rc == TS_OK) rc = dz_save(x, &d, old);
     }

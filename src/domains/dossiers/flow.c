@@ -115,6 +115,15 @@ static db_val opt_min(int64_t v)
     return v ? DBV_I(v) : DBV_NULL_VAL;
 }
 
+int64_t dz_flags(const dossier *d)
+{
+    int64_t f = d->flags & (DF_TOAN_TRINH | DF_POPULATION);
+    if (d->paid_at && d->payment_way && !strcmp(d->payment_way, "online")) f |= DF_PAID_ONLINE;
+    if (d->returned_at && d->return_way && !strcmp(d->return_way, "online")) f |= DF_RESULT_ONLINE;
+    if (d->supplements > 1) f |= DF_SUPPLEMENTS_2;
+    return f;
+}
+
 ts_code dz_save(ts_ctx *x, dossier *d, int64_t old_rev)
 {
     int64_t changes = 0;
@@ -160,6 +169,9 @@ ts_code dz_save(ts_ctx *x, dossier *d, int64_t old_rev)
         DBV_T(d->return_way),
         DBV_T(d->reason),
         d->rating ? DBV_I(d->rating) : DBV_NULL_VAL,
+        opt_min(d->received_at ? d->received_at : d->closed_at ? d->submitted_at : 0),
+        opt_min(d->finished_at ? d->finished_at : d->closed_at),
+        DBV_I(dz_flags(d)),
         DBV_I(d->id),
         DBV_I(old_rev),
     };
@@ -174,7 +186,7 @@ ts_code dz_save(ts_ctx *x, dossier *d, int64_t old_rev)
                        "original_due = ?, extended = ?, supplements = ?, fee_vnd = ?, paid_at = "
                        "?, payment_way = ?, finished_at = ?, returned_at = ?, closed_at = ?, "
                        "result_number = ?, result_signer = ?, return_way = ?, reason = ?, rating "
-                       "= ? WHERE id = ? AND rev = ?",
+                       "= ?, in_at = ?, end_at = ?, flags = (flags & 48) | ? WHERE id = ? AND rev = ?",
                        v, (int)(sizeof v / sizeof v[0]), &changes, x->err));
     if (changes != 1) {
         int64_t now_rev = 0;
@@ -572,9 +584,10 @@ static ts_code act_tx(ts_ctx *x, void *argp)
                               arena_printf(x->a, "%d", d->supplements));
         if (rc == TS_OK)
             rc = db_run(x->db, x->err,
-                        "INSERT INTO dossier_pauses (dossier_id, from_at, to_at, reason) VALUES "
-                        "(?, ?, NULL, ?)",
-                        DBV_I(d->id), DBV_I(now), DBV_T(a->reason));
+                        "INSERT INTO dossier_pauses (dossier_id, from_at, to_at, reason, "
+                        "implementing, receiving) VALUES (?, ?, NULL, ?, ?, ?)",
+                        DBV_I(d->id), DBV_I(now), DBV_T(a->reason), DBV_T(d->implementing),
+                        DBV_T(d->receiving));
         if (rc == TS_OK) {
             d->supplements++;
             d->status = DS_SUPPLEMENT;

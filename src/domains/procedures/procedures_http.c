@@ -225,24 +225,6 @@ static ts_code h_import(http_req *r, ts_ctx *x)
     return http_reply_w(r, 200, w);
 }
 
-/* One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line
- * break; a leading = + - @ is defused with an apostrophe, so that a
- * spreadsheet never runs a name as a formula (OWASP "CSV injection"). */
-static void csv_field(strbuf *sb, const char *s, bool last)
-{
-    s = s ? s : "";
-    bool formula = strchr("=+-@\t\r", s[0]) && s[0];
-    bool quote = formula || strpbrk(s, ",\"\r\n") != NULL;
-    if (quote) sb_addc(sb, '"');
-    if (formula) sb_addc(sb, '\'');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"') sb_addc(sb, '"');
-        sb_addc(sb, *p);
-    }
-    if (quote) sb_addc(sb, '"');
-    sb_adds(sb, last ? "\r\n" : ",");
-}
-
 /* The name of agency code, looked up once per agency however many rows
  * name it: codes[0..*n) / names[0..*n) are what was looked up so far. */
 static ts_code agency_name(ts_ctx *x, const char *code, const char **codes, const char **names,
@@ -286,19 +268,19 @@ static ts_code reply_csv(http_req *r, ts_ctx *x, const procedure *ps, int n)
                                        "Phiên bản"};
     int nh = (int)(sizeof head / sizeof head[0]);
     for (int i = 0; i < nh; i++)
-        csv_field(&sb, head[i], i == nh - 1);
+        sb_csv(&sb, head[i], i == nh - 1);
     for (int i = 0; i < n; i++) {
         const procedure *p = &ps[i];
-        csv_field(&sb, p->code, false);
-        csv_field(&sb, p->name, false);
-        csv_field(&sb, p->field, false);
-        csv_field(&sb, !strcmp(p->level, "province") ? "Cấp tỉnh" : "Cấp xã", false);
-        csv_field(&sb, !strcmp(p->service_level, "toan_trinh") ? "Toàn trình" : "Một phần", false);
-        csv_field(&sb, p->agency, false);
-        csv_field(&sb, row_agency[i], false);
-        csv_field(&sb, p->same_day ? "Có" : "Không", false);
-        csv_field(&sb, p->effective_from, false);
-        csv_field(&sb, arena_printf(r->a, "%lld", (long long)p->version), true);
+        sb_csv(&sb, p->code, false);
+        sb_csv(&sb, p->name, false);
+        sb_csv(&sb, p->field, false);
+        sb_csv(&sb, !strcmp(p->level, "province") ? "Cấp tỉnh" : "Cấp xã", false);
+        sb_csv(&sb, !strcmp(p->service_level, "toan_trinh") ? "Toàn trình" : "Một phần", false);
+        sb_csv(&sb, p->agency, false);
+        sb_csv(&sb, row_agency[i], false);
+        sb_csv(&sb, p->same_day ? "Có" : "Không", false);
+        sb_csv(&sb, p->effective_from, false);
+        sb_csv(&sb, arena_printf(r->a, "%lld", (long long)p->version), true);
     }
     ts_code rc = http_reply_sb(r, 200, &sb);
     r->ctype = "text/csv; charset=utf-8; header=present";

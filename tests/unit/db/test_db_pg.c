@@ -86,6 +86,9 @@ static const struct {
     {"x=?AND y=?", "x=$1 AND y=$2", 2},
     {"?,?,?,?,?,?,?,?,?,?,?,?", "$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12", 12},
     {"WHERE a LIKE ? ESCAPE '\\'", "WHERE a LIKE $1 ESCAPE '\\'", 1},
+    /* numbered: a value used more than once (?NNN, as SQLite takes it) */
+    {"a >= ?1 AND a < ?2 OR b < ?2", "a >= $1 AND a < $2 OR b < $2", 2},
+    {"x=?3AND y=?12", "x=$3 AND y=$12", 12},
 };
 
 static void test_rewrite_params(void **state)
