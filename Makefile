@@ -4,7 +4,8 @@
 #   make run      build, create the demo database var/tinhso.db when absent, serve on
 #                 http://127.0.0.1:8080 until Ctrl-C.   Variables: PORT=8080 HOST=127.0.0.1
 #                 DB=sqlite:var/tinhso.db (any --db URL; the demo data is loaded when DB
-#                 is a SQLite file that does not exist yet, or always with DEMO=1)
+#                 is a SQLite file that does not exist yet, or always with DEMO=1), with a
+#                 year of DOSSIERS=50000 dossiers (generated once per database)
 #   make test     the whole test suite (scripts/test.sh)
 #   make web      bundle the web front end into web/dist (CMake builds it into build/ anyway)
 #   make bench    the benchmarks (bench/run.sh)
@@ -26,6 +27,7 @@ PORT      ?= 8080
 HOST      ?= 127.0.0.1
 DB        ?= sqlite:var/tinhso.db
 DEMO      ?=
+DOSSIERS  ?= 50000
 
 FORMAT_FILES = $(shell find src tests/unit tools -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | sort)
 
@@ -56,8 +58,8 @@ run: build
 	  *) path=$$db ;; \
 	esac; \
 	if [ -n '$(DEMO)' ] || [ -n "$$path" ]; then \
-	  echo "$(BIN) demo --db $$db"; \
-	  $(BIN) demo --db "$$db"; \
+	  echo "$(BIN) demo --db $$db --dossiers $(DOSSIERS)"; \
+	  $(BIN) demo --db "$$db" --dossiers $(DOSSIERS); \
 	fi
 	exec $(BIN) serve --db '$(DB)' --listen $(HOST):$(PORT)
 

@@ -470,11 +470,32 @@ bool wt_parse_local(const char *s, int64_t *t)
     return true;
 }
 
+/* Two digits of v at p. */
+static void two(char *p, int v)
+{
+    p[0] = (char)('0' + v / 10 % 10);
+    p[1] = (char)('0' + v % 10);
+}
+
 const char *wt_format_local(int64_t t, char *buf, int n)
 {
     int y, m, d, hh, mm;
     wt_local_split(t, &y, &m, &d, &hh, &mm);
-    snprintf(buf, (size_t)n, "%04d-%02d-%02dT%02d:%02d+07:00", y, m, d, hh, mm);
+    if (n < 23 || y < 0 || y > 9999) { /* the general form (answers write many of these) */
+        snprintf(buf, (size_t)n, "%04d-%02d-%02dT%02d:%02d+07:00", y, m, d, hh, mm);
+        return buf;
+    }
+    two(buf, y / 100);
+    two(buf + 2, y % 100);
+    buf[4] = '-';
+    two(buf + 5, m);
+    buf[7] = '-';
+    two(buf + 8, d);
+    buf[10] = 'T';
+    two(buf + 11, hh);
+    buf[13] = ':';
+    two(buf + 14, mm);
+    memcpy(buf + 16, "+07:00", 7);
     return buf;
 }
 

@@ -623,5 +623,7 @@ ts_code dossiers_demo(ts_ctx *x, int n, void (*progress)(int done, int total),
         free(s.last_code[i]);
     arena_free(s.tmp);
     out->inserted = s.done;
+    /* the planner's statistics of the tables just filled (both backends) */
+    if (rc == TS_OK && s.done) rc = db_exec(x->db, "ANALYZE", x->err);
     return rc;
 }

@@ -146,14 +146,34 @@ static const db_colmap dcols[] = {
 static const db_rowspec dspec = {.size = sizeof(dossier), .map = dcols,
                                  .ncols = (int)(sizeof dcols / sizeof dcols[0])};
 
+/* Past due at x's clock. */
+static void mark_late(const ts_ctx *x, dossier *d)
+{
+    if (!d->due_at || d->status == DS_DRAFT || d->status == DS_SUBMITTED)
+        d->late = false;
+    else if (d->finished_at)
+        d->late = d->finished_at > d->due_at;
+    else
+        d->late = !d->closed_at && dossiers_now_min(x) > d->due_at;
+}
+
+static void mark_all(const ts_ctx *x, dossier *items, int n)
+{
+    for (int i = 0; i < n; i++)
+        mark_late(x, &items[i]);
+}
+
 ts_code dossiers_load(ts_ctx *x, const char *code, int64_t id, dossier *out, bool *found)
 {
     memset(out, 0, sizeof *out);
     if (code)
-        return db_query_one(x->db, x->a, "SELECT " DCOLS " FROM " DFROM " WHERE d.code = ?",
-                            (const db_val[]){DBV_T(code)}, 1, &dspec, out, found, x->err);
-    return db_query_one(x->db, x->a, "SELECT " DCOLS " FROM " DFROM " WHERE d.id = ?",
-                        (const db_val[]){DBV_I(id)}, 1, &dspec, out, found, x->err);
+        TS_TRY(db_query_one(x->db, x->a, "SELECT " DCOLS " FROM " DFROM " WHERE d.code = ?",
+                            (const db_val[]){DBV_T(code)}, 1, &dspec, out, found, x->err));
+    else
+        TS_TRY(db_query_one(x->db, x->a, "SELECT " DCOLS " FROM " DFROM " WHERE d.id = ?",
+                            (const db_val[]){DBV_I(id)}, 1, &dspec, out, found, x->err));
+    if (*found) mark_late(x, out);
+    return TS_OK;
 }
 
 static const db_colmap ecols[] = {
@@ -197,24 +217,37 @@ ts_code dossiers_view_fill(ts_ctx *x, dossier_view *v)
                         (const db_val[]){DBV_I(v->d.id)}, 1, &pspec, 0, &rows, &v->npauses,
                         x->err));
     v->pauses = rows;
-    TS_TRY(db_query_all(x->db, x->a,
-                        "SELECT id, kind, component, sha256, filename, media_type, size, "
-                        "reused_from, added_at FROM dossier_files WHERE dossier_id = ? AND "
-                        "removed_at IS NULL ORDER BY id",
-                        (const db_val[]){DBV_I(v->d.id)}, 1, &fspec, 0, &rows, &v->nfiles,
-                        x->err));
-    v->files = rows;
-    procedure p;
-    json_t *doc;
-    TS_TRY(dz_procedure(x, &v->d, &p, &doc));
-    ts_code rc = dz_steps_of_doc(x, &v->d, doc, &v->steps, &v->nsteps);
-    json_t *comps = json_object_get(doc, "components");
-    v->components = comps ? jx_dump(x->a, comps, NULL) : NULL;
-    json_t *cs = json_array_get(json_object_get(doc, "cases"), (size_t)v->d.case_index);
-    v->case_json = cs ? jx_dump(x->a, cs, NULL) : NULL;
-    json_decref(doc);
-    TS_TRY(rc);
+    if (!v->public_view) {
+        TS_TRY(db_query_all(x->db, x->a,
+                            "SELECT id, kind, component, sha256, filename, media_type, size, "
+                            "reused_from, added_at FROM dossier_files WHERE dossier_id = ? AND "
+                            "removed_at IS NULL ORDER BY id",
+                            (const db_val[]){DBV_I(v->d.id)}, 1, &fspec, 0, &rows, &v->nfiles,
+                            x->err));
+        v->files = rows;
+    }
+    const dz_pv *pv;
+    TS_TRY(dz_pv_get(x, &v->d, &pv));
+    v->nsteps = pv->nsteps;
+    v->steps = arena_alloc(x->a, sizeof *v->steps * (size_t)(pv->nsteps ? pv->nsteps : 1));
+    for (int i = 0; i < pv->nsteps; i++) {
+        v->steps[i] = pv->steps[i];
+        const char *a = pv->steps[i].agency;
+        v->steps[i].agency = !strcmp(a, "receiving")      ? v->d.receiving
+                             : !strcmp(a, "implementing") ? v->d.implementing
+                                                          : arena_strdup(x->a, a);
+        v->steps[i].name = arena_strdup(x->a, pv->steps[i].name);
+        v->steps[i].name_en = pv->steps[i].name_en ? arena_strdup(x->a, pv->steps[i].name_en) : NULL;
+        v->steps[i].role = arena_strdup(x->a, pv->steps[i].role);
+    }
+    if (!v->public_view) {
+        v->components = pv->components ? arena_strdup(x->a, pv->components) : NULL;
+        v->case_json = v->d.case_index >= 0 && v->d.case_index < pv->ncases
+                           ? arena_strdup(x->a, pv->cases[v->d.case_index])
+                           : NULL;
+    }
     v->owner = x->who->account_id && x->who->account_id == v->d.owner_id;
+    if (v->public_view) return TS_OK;
     return dossiers_allowed(x, v);
 }
 
@@ -273,7 +306,16 @@ ts_code dossiers_lookup(ts_ctx *x, const char *code, dossier_view *out)
     bool found;
     TS_TRY(dossiers_load(x, code, 0, &out->d, &found));
     if (!found || out->d.status == DS_DRAFT) return not_found(x, code);
+    out->public_view = true; /* no papers, no actions: nothing personal */
     return dossiers_view_fill(x, out);
+}
+
+ts_code dossiers_rev(ts_ctx *x, const char *code, int64_t *rev)
+{
+    *rev = 0;
+    if (!dossiers_code_valid(code)) return TS_OK;
+    return db_int(x->db, x->err, rev, 0, "SELECT rev FROM dossiers WHERE code = ? AND status > 0",
+                  DBV_T(code));
 }
 
 /* ---- listings ------------------------------------------------------------ */
@@ -374,6 +416,7 @@ ts_code dossiers_list(ts_ctx *x, const dossiers_query *q, dossier **items, int *
     void *rows;
     TS_TRY(dbw_page(x->db, &w, &pq, &dspec, &rows, n, total, x->err));
     *items = rows;
+    mark_all(x, *items, *n);
     return TS_OK;
 }
 
@@ -389,6 +432,7 @@ ts_code dossiers_mine(ts_ctx *x, int64_t limit, int64_t offset, dossier **items,
     void *rows;
     TS_TRY(dbw_page(x->db, &w, &pq, &dspec, &rows, n, total, x->err));
     *items = rows;
+    mark_all(x, *items, *n);
     return TS_OK;
 }
 

@@ -169,6 +169,7 @@ typedef struct dossier {
     const char *result_number, *result_signer, *return_way, *reason;
     int rating;
     int64_t flags; /* DF_* */
+    bool late;     /* past due as read (finished after the due instant, or open past it) */
     /* joined */
     const char *procedure_name, *procedure_name_en, *receiving_name, *implementing_name,
         *assignee_name;
@@ -219,6 +220,7 @@ typedef struct dossier_view {
     const char *case_json;  /* its case (JSON object text) */
     bool late;              /* past due now (or finished past due) */
     bool owner;             /* x->who owns it */
+    bool public_view;       /* the public lookup's: no papers, no actions */
     const char **actions;   /* what x->who may do now, NULL-terminated */
 } dossier_view;
 
@@ -394,6 +396,10 @@ ts_code dossiers_get(ts_ctx *x, const char *code, dossier_view *out);
 /* The public lookup: anyone, no personal data (the HTTP layer writes only
  * what may be shown). 404 M_DOSSIER_NOT_FOUND. */
 ts_code dossiers_lookup(ts_ctx *x, const char *code, dossier_view *out);
+
+/* The current revision of filed dossier code (0: none such), one index
+ * read: what a cached lookup answer is checked against. */
+ts_code dossiers_rev(ts_ctx *x, const char *code, int64_t *rev);
 
 typedef struct dossiers_query {
     const char *queue;  /* mine (assigned to me), agency (my agencies' queues, default), all

@@ -4,7 +4,9 @@
  * dossier with its actions, and the public lookup by code (no personal
  * data; misses rate limited per address).
  */
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../http/http.h"
@@ -148,14 +150,6 @@ static void ktime(jsonw *w, const char *k, int64_t t)
     jw_kstr(w, k, t ? wt_format_local(t, buf, sizeof buf) : NULL);
 }
 
-static bool is_late(const dossier *d, int64_t now)
-{
-    if (!d->due_at || d->status == DS_DRAFT || d->status == DS_SUBMITTED) return false;
-    if (d->finished_at) return d->finished_at > d->due_at;
-    if (d->closed_at) return false;
-    return now > d->due_at;
-}
-
 static void write_status(jsonw *w, const dossier *d)
 {
     jw_kint(w, "status", d->status);
@@ -186,7 +180,7 @@ static void write_procedure(jsonw *w, const dossier *d)
 
 /* What anyone may see of a dossier (the public lookup's core, and the
  * start of every other shape). */
-static void write_public_core(jsonw *w, const dossier *d, int64_t now)
+static void write_public_core(jsonw *w, const dossier *d)
 {
     jw_kstr(w, "code", d->code);
     write_status(w, d);
@@ -205,7 +199,7 @@ static void write_public_core(jsonw *w, const dossier *d, int64_t now)
     ktime(w, "returned_at", d->returned_at);
     ktime(w, "closed_at", d->closed_at);
     jw_kint(w, "supplements", d->supplements);
-    jw_kbool(w, "late", is_late(d, now));
+    jw_kbool(w, "late", d->late);
 }
 
 /* A listing's item: the public core plus who applied and where it stands. */
@@ -214,7 +208,7 @@ static void write_item_t(jsonw *w, const dossier *d)
     jw_obj_begin(w);
     jw_kint(w, "id", d->id);
     jw_kint(w, "rev", d->rev);
-    write_public_core(w, d, 0);
+    write_public_core(w, d);
     jw_kstr(w, "applicant_name", d->applicant_name);
     jw_kstr(w, "handler", d->handler);
     jw_kstr(w, "handler_role", d->handler_role);
@@ -307,7 +301,7 @@ JX_WRITER(write_file, dossier_file, write_file_t)
 static void write_public_t(jsonw *w, const dossier_view *v)
 {
     jw_obj_begin(w);
-    write_public_core(w, &v->d, 0);
+    write_public_core(w, &v->d);
     jw_kint(w, "step", v->d.step);
     write_steps(w, v, true);
     write_history(w, v, true);
@@ -320,7 +314,7 @@ static void write_view_t(jsonw *w, const dossier_view *v)
     jw_obj_begin(w);
     jw_kint(w, "id", d->id);
     jw_kint(w, "rev", d->rev);
-    write_public_core(w, d, 0);
+    write_public_core(w, d);
     jw_key(w, "applicant");
     jw_obj_begin(w);
     jw_kstr(w, "kind", d->applicant_kind);
@@ -572,9 +566,70 @@ static ts_code h_file_get(http_req *r, ts_ctx *x)
  * times; a script trying codes is stopped (30 misses per 10 minutes). */
 static ratelim lookup_misses = RATELIM_INIT(30, 600);
 
+/*
+ * The lookup's rendered answers, per process: a slip's QR code is scanned
+ * far more often than the dossier changes. An answer is served again while
+ * the dossier's revision is the one it was rendered at (one index read
+ * checks it: every change moves the revision, in any process) and for at
+ * most a minute, or until its due instant when it is not late yet (the
+ * answer says whether it is late).
+ */
+#define LOOKUP_SLOTS 16384 /* bodies of about 2 KB: at most ~40 MB */
+typedef struct lookup_slot {
+    char code[40];
+    int64_t rev, until_s;
+    char *body;
+    size_t len;
+} lookup_slot;
+static pthread_mutex_t lookup_mu = PTHREAD_MUTEX_INITIALIZER;
+static lookup_slot lookup_cache[LOOKUP_SLOTS];
+
+static lookup_slot *lookup_slot_of(const char *code)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = code; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return &lookup_cache[h % LOOKUP_SLOTS];
+}
+
+static bool lookup_cached(http_req *r, const char *code, int64_t rev, int64_t now_s)
+{
+    bool hit = false;
+    lookup_slot *sl = lookup_slot_of(code);
+    pthread_mutex_lock(&lookup_mu);
+    if (sl->body && sl->rev == rev && now_s < sl->until_s && !strcmp(sl->code, code)) {
+        char *b = arena_alloc(r->a, sl->len);
+        memcpy(b, sl->body, sl->len);
+        r->out = b;
+        r->out_len = sl->len;
+        hit = true;
+    }
+    pthread_mutex_unlock(&lookup_mu);
+    return hit;
+}
+
+static void lookup_keep(const char *code, int64_t rev, int64_t until_s, const char *body,
+                        size_t len)
+{
+    if (strlen(code) >= sizeof ((lookup_slot *)0)->code || len > 64 * 1024) return;
+    char *copy = malloc(len);
+    if (!copy) return;
+    memcpy(copy, body, len);
+    lookup_slot *sl = lookup_slot_of(code);
+    pthread_mutex_lock(&lookup_mu);
+    char *old = sl->body;
+    snprintf(sl->code, sizeof sl->code, "%s", code);
+    sl->rev = rev;
+    sl->until_s = until_s;
+    sl->body = copy;
+    sl->len = len;
+    pthread_mutex_unlock(&lookup_mu);
+    free(old);
+}
+
 static ts_code h_lookup(http_req *r, ts_ctx *x)
 {
-    const char *ip = http_client_ip(r);
+    const char *ip = http_client_ip(r), *code = http_param(r, "code");
     int64_t now = x->now_us / 1000000;
     int retry;
     if (ratelim_blocked(&lookup_misses, ip, now, &retry)) {
@@ -583,12 +638,23 @@ static ts_code h_lookup(http_req *r, ts_ctx *x)
         http_add_header(r, "Retry-After", arena_strdup(r->a, sec));
         return ts_err_set(x->err, TS_ERATELIMIT, M_DOSSIER_LOOKUP_LIMITED, sec);
     }
+    http_add_header(r, "Cache-Control", "no-cache");
+    int64_t rev;
+    TS_TRY(dossiers_rev(x, code, &rev));
+    if (rev && lookup_cached(r, code, rev, now)) return http_reply(r, 200, HTTP_JSON, r->out, r->out_len);
     dossier_view v;
-    ts_code rc = dossiers_lookup(x, http_param(r, "code"), &v);
+    ts_code rc = dossiers_lookup(x, code, &v);
     if (rc == TS_ENOTFOUND) ratelim_take(&lookup_misses, ip, now, &retry);
     TS_TRY(rc);
-    http_add_header(r, "Cache-Control", "no-cache");
-    return http_reply_one(r, 200, write_public, &v);
+    TS_TRY(http_reply_one(r, 200, write_public, &v));
+    int64_t until = now + 60;
+    bool open = !v.d.finished_at && !v.d.closed_at;
+    if (open && !v.d.late && v.d.due_at) { /* late from the due instant on: render it again then */
+        int64_t due_s = (v.d.due_at - 7 * 60) * 60;
+        if (due_s < until) until = due_s;
+    }
+    if (r->out && v.d.rev == rev) lookup_keep(code, rev, until, r->out, r->out_len);
+    return TS_OK;
 }
 
 /* The statuses and actions, for forms and filters. */

@@ -21,6 +21,20 @@ ts_code dz_procedure(ts_ctx *x, const dossier *d, procedure *p, json_t **doc);
  * resolved. */
 ts_code dz_steps_of_doc(ts_ctx *x, const dossier *d, const json_t *doc, dossier_step **out, int *n);
 
+/* What a dossier's page needs of a procedure version, parsed once
+ * (pcache.c): steps with "receiving"/"implementing" unresolved, the papers
+ * and each case as JSON text. Immutable; valid for the call at least. */
+typedef struct dz_pv {
+    const char *code;
+    int64_t version;
+    dossier_step *steps;
+    int nsteps;
+    const char *components;
+    const char **cases;
+    int ncases;
+} dz_pv;
+ts_code dz_pv_get(ts_ctx *x, const dossier *d, const dz_pv **out);
+
 /* The time the case's channel allows: unit and amount, same_day. false
  * when the case has no time (then the counter's, then any, is used). */
 typedef struct dz_time {

@@ -54,7 +54,9 @@ static const char *pdf_active(const unsigned char *p, size_t n)
     static const char *const bad[] = {"JavaScript", "JS",       "Launch", "EmbeddedFile",
                                       "EmbeddedFiles", "RichMedia", "XFA", NULL};
     for (size_t i = 0; i < n; i++) {
-        if (p[i] != '/') continue;
+        const unsigned char *slash = memchr(p + i, '/', n - i);
+        if (!slash) break;
+        i = (size_t)(slash - p);
         char name[16];
         size_t k = 0, j = i + 1;
         while (j < n && k < sizeof name - 1) {
