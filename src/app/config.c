@@ -108,6 +108,12 @@ static const cfg_key keys[] = {
      "addresses or networks that may read /metrics besides loopback (at most 16)"},
     {"metrics_token", CFG_STRING, 0, 127, H(metrics_token), "—",
      "a bearer token that may read /metrics from anywhere"},
+    {"public_url", CFG_STRING, 1, 255, H(public_url), "http://127.0.0.1:8080",
+     "the address citizens reach this service at: printed forms' links and QR codes"},
+    {"pdf_font", CFG_STRING, 0, 255, H(pdf_font), "Liberation Serif (fonts-liberation2)",
+     "the TrueType font file of printed forms (Vietnamese needs a Unicode font)"},
+    {"pdf_font_bold", CFG_STRING, 0, 255, H(pdf_font_bold), "Liberation Serif Bold",
+     "its bold face"},
     {"trusted_proxies", CFG_NETS, 0, HTTP_MAX_PROXIES, H(proxies), "[]",
      "addresses or networks of your reverse proxies (at most 16): from them, the client "
      "address is read from X-Forwarded-For"},

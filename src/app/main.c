@@ -27,6 +27,7 @@
 #include "../lib/embed.h"
 #include "../lib/log.h"
 #include "../lib/timeutil.h"
+#include "../platform/pdf.h"
 #include "../platform/audit.h"
 #include "../platform/audittree.h"
 #include "../platform/events.h"
@@ -387,6 +388,11 @@ static int cmd_serve(int argc, char **argv)
 
     ts_err e;
     ts_err_clear(&e);
+    pdf_fonts(ac.http.pdf_font[0] ? ac.http.pdf_font : NULL,
+              ac.http.pdf_font_bold[0] ? ac.http.pdf_font_bold : NULL);
+    /* links in printed forms: without a trailing slash */
+    for (size_t n = strlen(ac.http.public_url); n > 0 && ac.http.public_url[n - 1] == '/'; n--)
+        ac.http.public_url[n - 1] = '\0';
     http_server *srv = http_server_new(&ac.http, d, tinhso_route_tables, &e);
     if (!srv) {
         rc = fail("cannot create the server", &e);

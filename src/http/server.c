@@ -36,6 +36,7 @@ void http_config_defaults(http_config *c)
     c->ref_cache = true;
     c->ref_cache_check_ms = 1000;
     c->ref_cache_max_age_s = 60;
+    snprintf(c->public_url, sizeof c->public_url, "http://127.0.0.1:8080");
     ident_settings_defaults(&c->ident);
 }
 

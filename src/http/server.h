@@ -49,6 +49,10 @@ typedef struct http_config {
     http_net metrics_allow[HTTP_MAX_PROXIES]; /* who may read /metrics, besides loopback */
     int nmetrics_allow;
     char metrics_token[128]; /* or a bearer token for /metrics ("" = none) */
+    char public_url[256];    /* where citizens reach this service: links and QR codes in
+                                printed forms ("http://127.0.0.1:8080") */
+    char pdf_font[256];      /* the printed forms' TrueType fonts ("" = Liberation Serif) */
+    char pdf_font_bold[256];
     bool ref_cache;          /* serve reference data (units) from per-thread copies */
     int ref_cache_check_ms;  /* how often other processes' changes are looked for */
     int ref_cache_max_age_s; /* copies are refilled after this whatever the versions say */

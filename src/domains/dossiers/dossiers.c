@@ -46,6 +46,32 @@ const char *dossier_status_name(int s, int lang)
     return lang ? status_en[s] : status_vi[s];
 }
 
+const char *dossier_action_name(const char *action, int lang)
+{
+    static const char *const names[][3] = {
+        {"submit", "Nộp hồ sơ trực tuyến", "Filed online"},
+        {"intake", "Tiếp nhận hồ sơ", "Taken in"},
+        {"receive", "Tiếp nhận hồ sơ", "Received"},
+        {"refuse", "Từ chối tiếp nhận", "Refused"},
+        {"forward", "Chuyển xử lý", "Forwarded"},
+        {"send_back", "Trả lại bước trước", "Sent back"},
+        {"assign", "Giao xử lý", "Assigned"},
+        {"request_supplement", "Yêu cầu bổ sung", "Supplement requested"},
+        {"supplement", "Bổ sung hồ sơ", "Supplemented"},
+        {"fee_due", "Thông báo nghĩa vụ tài chính", "Fee due"},
+        {"pay", "Nộp phí, lệ phí", "Paid"},
+        {"finish", "Hoàn thành giải quyết", "Finished"},
+        {"return", "Trả kết quả", "Result returned"},
+        {"withdraw", "Rút hồ sơ", "Withdrawn"},
+        {"stop", "Dừng xử lý", "Stopped"},
+        {"extend", "Gia hạn, hẹn lại ngày trả", "Extended"},
+        {"rate", "Đánh giá mức độ hài lòng", "Rated"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(names[i][0], action)) return names[i][lang ? 2 : 1];
+    return action;
+}
+
 const char *dossier_channel_word(int c)
 {
     return c == DCH_COUNTER ? "counter" : c == DCH_ONLINE ? "online" : c == DCH_POST ? "post" : "?";

@@ -97,6 +97,10 @@
       "Satisfaction is from 1 (very dissatisfied) to 5 (very satisfied).")                         \
     X(M_DOSSIER_PERIOD, "Khoảng thời gian không hợp lệ: từ ngày phải trước đến ngày, tối đa 5 năm.", \
       "The period is not valid: from must come before to, at most five years.")                     \
+    X(M_DOSSIER_FORM_NA, "Hồ sơ chưa có giấy tờ \"%s\" (chưa đến bước đó).",                       \
+      "The dossier has no \"%s\" paper (it has not come to that).")                                 \
+    X(M_DOSSIER_FORM_UNKNOWN, "Không có mẫu giấy tờ %s; dùng một trong: receipt, supplement, refusal, apology, stop, control.", \
+      "No form %s; use one of: receipt, supplement, refusal, apology, stop, control.")              \
     X(M_DOSSIER_LOOKUP_LIMITED, "Tra cứu mã không tồn tại quá nhiều lần từ địa chỉ này; vui lòng thử lại sau %s giây.", \
       "Too many lookups of codes that do not exist from this address; try again in %s seconds.")
 /* clang-format on */
@@ -120,6 +124,9 @@ enum {
 /* The status's API word ("received") and Vietnamese name ("được tiếp nhận"). */
 const char *dossier_status_word(int status);
 const char *dossier_status_name(int status, int lang);
+
+/* An action's name for people ("Chuyển xử lý"; lang 1: English). */
+const char *dossier_action_name(const char *action, int lang);
 
 /* The channels as the national portal numbers them. */
 enum { DCH_COUNTER = 1, DCH_ONLINE = 2, DCH_POST = 3 };
@@ -375,6 +382,17 @@ ts_code dossiers_period(ts_ctx *x, const char *from, const char *to, int64_t *f,
  * period, written to w as GET /api/v1/service-index answers it. */
 struct jsonw;
 ts_code dossiers_service_index(ts_ctx *x, const dossier_stats_q *q, struct jsonw *w);
+
+/* ---- printed forms (forms.c) -------------------------------------------- */
+
+/* receipt, supplement, refusal, apology, stop, control */
+extern const char *const dossier_forms[];
+/* Form of dossier code as a PDF in x's arena, for whoever may read the
+ * dossier: 409 (M_DOSSIER_FORM_NA) when the dossier has no such paper yet
+ * (a refusal of a dossier that was not refused). The slip's QR code and
+ * links point at public_url. */
+ts_code dossiers_form(ts_ctx *x, const char *code, const char *form, const char *public_url,
+                      const char **pdf, size_t *len);
 
 /* ---- the demo (demo.c) ---------------------------------------------------- */
 

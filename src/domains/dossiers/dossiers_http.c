@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../../http/http.h"
+#include "../../http/server.h"
 #include "../../lib/jsonw.h"
 #include "../../lib/validate.h"
 #include "../../platform/ratelim.h"
@@ -254,6 +255,8 @@ static void write_history(jsonw *w, const dossier_view *v, bool pub)
         const dossier_event *e = &v->events[i];
         jw_obj_begin(w);
         jw_kstr(w, "action", e->action);
+        jw_kstr(w, "action_name", dossier_action_name(e->action, 0));
+        jw_kstr(w, "action_name_en", dossier_action_name(e->action, 1));
         ktime(w, "at", e->at_min);
         jw_kstr(w, "from", dossier_status_word(e->from_status));
         jw_kstr(w, "to", dossier_status_word(e->to_status));
@@ -657,6 +660,25 @@ static ts_code h_lookup(http_req *r, ts_ctx *x)
     return TS_OK;
 }
 
+/* GET /api/v1/dossiers/{code}/forms/{form}.pdf */
+static ts_code h_form(http_req *r, ts_ctx *x)
+{
+    const char *f = http_param(r, "form");
+    size_t n = f ? strlen(f) : 0;
+    const char *name = n > 4 && !strcmp(f + n - 4, ".pdf") ? arena_strndup(r->a, f, n - 4) : NULL;
+    bool known = false;
+    for (int i = 0; name && dossier_forms[i]; i++)
+        known |= !strcmp(dossier_forms[i], name);
+    if (!known) return ts_err_field(x->err, TS_ENOTFOUND, "form", M_DOSSIER_FORM_UNKNOWN, f);
+    const char *pdf;
+    size_t len;
+    TS_TRY(dossiers_form(x, http_param(r, "code"), name, r->cfg->public_url, &pdf, &len));
+    http_add_header(r, "Cache-Control", "private, no-store");
+    http_add_header(r, "Content-Disposition",
+                    arena_printf(r->a, "inline; filename=\"%s-%s.pdf\"", name, http_param(r, "code")));
+    return http_reply(r, 200, "application/pdf", pdf, len);
+}
+
 /* The statuses and actions, for forms and filters. */
 static ts_code h_statuses(http_req *r, ts_ctx *x)
 {
@@ -718,6 +740,7 @@ const http_route dossiers_routes[] = {
     {"POST", "/api/v1/dossiers/{code}/files", h_file_add, PERM_AUTHENTICATED, .query = file_query,
      .max_body = FILE_ATTACHMENT_MAX},
     {"GET", "/api/v1/dossiers/{code}/files/{sha256}", h_file_get, PERM_AUTHENTICATED, .query = NULL},
+    {"GET", "/api/v1/dossiers/{code}/forms/{form}", h_form, PERM_AUTHENTICATED, .query = NULL},
     {"GET", "/api/v1/public/dossiers/{code}", h_lookup, PERM_PUBLIC, .query = NULL},
     {"GET", "/api/v1/stats/dossiers", dossiers_h_stats, PERM_PUBLIC, .query = dossier_stats_query},
     {"GET", "/api/v1/service-index", dossiers_h_service_index, PERM_PUBLIC,
