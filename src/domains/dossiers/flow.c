@@ -505,6 +505,21 @@ static ts_code check_assignee(ts_ctx *x, int64_t id, const char *role, const cha
     return TS_OK;
 }
 
+/* End d in status (refused, withdrawn, stopped) at now for reason: an open
+ * clock stop ends with it; nobody's queue holds it any more. */
+static ts_code close_as(ts_ctx *x, dossier *d, int status, const char *reason, int64_t now)
+{
+    if (d->status == DS_SUPPLEMENT)
+        TS_TRY(db_run(x->db, x->err,
+                      "UPDATE dossier_pauses SET to_at = ? WHERE dossier_id = ? AND to_at IS NULL",
+                      DBV_I(now), DBV_I(d->id)));
+    d->status = status;
+    d->reason = reason;
+    d->closed_at = now;
+    d->assignee_id = 0;
+    return queue_at(x, d, NULL, NULL);
+}
+
 /* The status a pause or a fee returns the dossier to. */
 static int resume_status(const dossier *d)
 {
@@ -552,12 +567,7 @@ static ts_code act_tx(ts_ctx *x, void *argp)
         rc = dz_receive(x, d, doc);
         acting = d->receiving;
     } else if (!strcmp(name, "refuse")) {
-        if ((rc = need_reason(x, a)) == TS_OK) {
-            d->status = DS_REFUSED;
-            d->reason = a->reason;
-            d->closed_at = now;
-            rc = queue_at(x, d, NULL, NULL);
-        }
+        if ((rc = need_reason(x, a)) == TS_OK) rc = close_as(x, d, DS_REFUSED, a->reason, now);
     } else if (!strcmp(name, "forward")) {
         if (last) rc = ts_err_set(x->err, TS_ECONFLICT, M_DOSSIER_LAST_STEP, NULL);
         if (rc == TS_OK) {
@@ -658,34 +668,12 @@ static ts_code act_tx(ts_ctx *x, void *argp)
         acting = d->receiving;
     } else if (!strcmp(name, "withdraw")) {
         if (!is_owner(x, d)) rc = need_reason(x, a);
-        if (rc == TS_OK && d->status == DS_SUPPLEMENT)
-            rc = db_run(x->db, x->err,
-                        "UPDATE dossier_pauses SET to_at = ? WHERE dossier_id = ? AND to_at IS "
-                        "NULL",
-                        DBV_I(now), DBV_I(d->id));
-        if (rc == TS_OK) {
-            d->status = DS_WITHDRAWN;
-            d->reason = a->reason;
-            d->closed_at = now;
-            d->assignee_id = 0;
-            rc = queue_at(x, d, NULL, NULL);
-            acting = is_owner(x, d) ? NULL : d->receiving;
-        }
+        if (rc == TS_OK) rc = close_as(x, d, DS_WITHDRAWN, a->reason, now);
+        acting = is_owner(x, d) ? NULL : d->receiving;
     } else if (!strcmp(name, "stop")) {
         rc = need_reason(x, a);
-        if (rc == TS_OK && d->status == DS_SUPPLEMENT)
-            rc = db_run(x->db, x->err,
-                        "UPDATE dossier_pauses SET to_at = ? WHERE dossier_id = ? AND to_at IS "
-                        "NULL",
-                        DBV_I(now), DBV_I(d->id));
-        if (rc == TS_OK) {
-            d->status = DS_STOPPED;
-            d->reason = a->reason;
-            d->closed_at = now;
-            d->assignee_id = 0;
-            rc = queue_at(x, d, NULL, NULL);
-            acting = d->implementing;
-        }
+        if (rc == TS_OK) rc = close_as(x, d, DS_STOPPED, a->reason, now);
+        acting = d->implementing;
     } else if (!strcmp(name, "rate")) {
         if (d->rating) rc = ts_err_set(x->err, TS_ECONFLICT, M_DOSSIER_RATED, NULL);
         else if (a->rating < 1 || a->rating > 5)
