@@ -64,7 +64,7 @@ test('the receipt and appointment slip: who, what, the papers, when, where, and 
     'Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam', '1. Tờ khai yêu cầu cấp Phiếu lý lịch tư pháp (bản chính, 1 bản)',
     '2. Căn cước công dân (bản sao, 1 bản)', '10 ngày làm việc', 'Bắc Ninh, ngày',
     `${hm(d.received_at)}, ngày ${dmy(d.received_at)}`, `${hm(d.due_at)}, ngày ${dmy(d.due_at)}`,
-    'NGƯỜI NỘP HỒ SƠ', 'NGƯỜI TIẾP NHẬN HỒ SƠ', `https://dichvucong.bacninh.gov.vn/tra-cuu/${d.code}`,
+    'NGƯỜI NỘP HỒ SƠ', 'NGƯỜI TIẾP NHẬN HỒ SƠ', `https://dichvucong.bacninh.gov.vn/#/tra-cuu/${d.code}`,
   ]) assert.ok(t.includes(want), `the receipt says "${want}":\n${t}`);
   // the owner's own copy works too; another agency's officer, a stranger and no one may not print it
   assertProblem(await as(srv, await sess('syt.canbo1'), `/api/v1/dossiers/${d.code}/forms/receipt.pdf`), 404);

@@ -5,6 +5,8 @@ import { lang } from './i18n.js';
 let csrf = null;
 let onUnauthenticated = null;
 
+export const csrfToken = () => csrf;
+
 export function setCsrf(token) {
   csrf = token || null;
 }

@@ -16,6 +16,7 @@ import { CalendarPage, CalendarTodayPage } from './pages/calendar.jsx';
 import { ProceduresPage, ProcedurePage } from './pages/procedures.jsx';
 import { ProcedureNewPage, ProcedureEditPage } from './pages/procedure_edit.jsx';
 import { SecurityPage, PasswordResetPage } from './pages/security.jsx';
+import { ServicesPage, LookupPage, DossierPage, QueuePage, FilePage, DraftPage, StatsPage } from './pages/dossiers.jsx';
 
 // auth: undefined = public, 'user' = signed in, 'admin' = agency or system admin,
 // 'guest' = only when signed out (else go to the account page)
@@ -38,6 +39,13 @@ const ROUTES = [
   ['/procedures/:code/edit', ProcedureEditPage, 'admin'],
   ['/calendar', CalendarTodayPage],
   ['/calendar/:year', CalendarPage],
+  ['/services', ServicesPage],
+  ['/tra-cuu/:code', LookupPage],
+  ['/ho-so', QueuePage, 'user'],
+  ['/ho-so/:code', DossierPage, 'user'],
+  ['/nop-ho-so/:procedure', FilePage],
+  ['/nop-ho-so/nhap/:id', DraftPage, 'user'],
+  ['/thong-ke', StatsPage],
   ['/forbidden', Forbidden],
   ...SERVICES.map((s) => [s.path, (p) => <SoonPage {...p} service={s.key} />]),
 ];

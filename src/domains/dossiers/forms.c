@@ -143,7 +143,7 @@ static const dossier_event *last_event(const dossier_view *v, const char *action
 
 static void lookup_qr(pdf_doc *p, arena *a, const dossier *d, const char *public_url)
 {
-    const char *url = arena_printf(a, "%s/tra-cuu/%s", public_url, d->code);
+    const char *url = arena_printf(a, "%s/#/tra-cuu/%s", public_url, d->code);
     pdf_keep(p, 34);
     pdf_space(p, 2);
     pdf_qr(p, url, 20, 30);

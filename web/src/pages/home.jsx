@@ -21,7 +21,7 @@ function Icon({ name }) {
 }
 
 export const SERVICES = [
-  { key: 'services', path: '/services' },
+  { key: 'services', path: '/services', ready: true },
   { key: 'feedback', path: '/feedback' },
   { key: 'reports', path: '/reports' },
   { key: 'ops', path: '/ops' },
@@ -48,7 +48,7 @@ export function HomePage() {
               <Icon name={s.key} />
               <span class="tile-title">{t('nav.' + s.key)}</span>
               <span class="tile-desc">{t(`home.${s.key}.desc`)}</span>
-              <span class="badge">{t('home.soon')}</span>
+              {!s.ready && <span class="badge">{t('home.soon')}</span>}
             </Link>
           </li>
         ))}

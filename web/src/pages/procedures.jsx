@@ -123,6 +123,7 @@ export function ProcedurePage({ code, query }) {
     <Page title={pick(p.name, p.name_en)} wide>
       <nav class="crumbs" aria-label={t('proc.crumbs')}><ol><li><Link to="/procedures">{t('proc.title')}</Link></li></ol></nav>
       {query.saved && <Alert kind="success" focusOn={query.saved}>{t('proc.saved', { v: query.saved })}</Alert>}
+      {data.current && <p><Link to={`/nop-ho-so/${p.code}`} class="btn">{t('ds.file.start')}</Link></p>}
       {mayEdit && <p><Link to={`/procedures/${p.code}/edit`} class="btn">{t('proc.edit')}</Link></p>}
       {!data.current && <p class="alert alert-warning" role="note">{t('proc.oldVersion', { v: data.version })} <Link to={`/procedures/${p.code}`}>{t('proc.toCurrent')}</Link></p>}
       <dl class="props card">
