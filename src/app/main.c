@@ -74,11 +74,12 @@ static const char usage_units[] =
     "usage: tinhso units import --db URL [--valid-from YYYY-MM-DD] FILE\n"
     "  FILE is in the shape of data/vn-admin/units-2025.json; re-import updates, never "
     "duplicates.\n";
-static const char usage_demo[] = "usage: tinhso demo --db URL [--dossiers N]\n"
-                                 "  migrates and loads the demo province's reference data "
-                                 "(idempotent);\n"
-                                 "  --dossiers N also generates a year of N dossiers (0 to 10,000,000;\n"
-                                 "  once: a database that has demo dossiers keeps them)\n";
+static const char usage_demo[] =
+    "usage: tinhso demo --db URL [--dossiers N]\n"
+    "  migrates and loads the demo province's reference data "
+    "(idempotent);\n"
+    "  --dossiers N also generates a year of N dossiers (0 to 10,000,000;\n"
+    "  once: a database that has demo dossiers keeps them)\n";
 
 static int usage_error(const char *usage)
 {
@@ -735,8 +736,8 @@ static int demo_dossiers(db_conn *c, int n)
         printf("dossiers: %d in %.1f s (returned %d, in progress %d, awaiting a supplement %d, "
                "withdrawn %d, refused %d, stopped %d)\n",
                r.inserted, (double)(time_mono_us() - t0) / 1e6, r.by_status[DS_RETURNED],
-               r.by_status[DS_SUBMITTED] + r.by_status[DS_RECEIVED] +
-                   r.by_status[DS_PROCESSING] + r.by_status[DS_FEE_DUE] + r.by_status[DS_DONE],
+               r.by_status[DS_SUBMITTED] + r.by_status[DS_RECEIVED] + r.by_status[DS_PROCESSING] +
+                   r.by_status[DS_FEE_DUE] + r.by_status[DS_DONE],
                r.by_status[DS_SUPPLEMENT], r.by_status[DS_WITHDRAWN], r.by_status[DS_REFUSED],
                r.by_status[DS_STOPPED]);
     arena_free(a);
@@ -745,11 +746,10 @@ static int demo_dossiers(db_conn *c, int n)
 
 static int cmd_demo(int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"db", required_argument, 0, O_DB},
-        {"dossiers", required_argument, 0, O_DOSSIERS},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"db", required_argument, 0, O_DB},
+                                         {"dossiers", required_argument, 0, O_DOSSIERS},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     common_opts o = {0};
     int i = parse_opts(argc, argv, opts, usage_demo, common_cb, &o);
     if (i == -1) return 0;

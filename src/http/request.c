@@ -164,4 +164,3 @@ const char *http_attachment(arena *a, const char *name)
     enc[e] = ascii[k] = '\0';
     return arena_printf(a, "attachment; filename=\"%s\"; filename*=UTF-8''%s", ascii, enc);
 }
-

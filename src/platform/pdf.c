@@ -46,8 +46,8 @@ struct pdf_doc {
 static void on_error(HPDF_STATUS error_no, HPDF_STATUS detail_no, void *user)
 {
     pdf_doc *d = user;
-    if (!d->failed) log_error("pdf: libharu error 0x%04x (detail %u)", (unsigned)error_no,
-                              (unsigned)detail_no);
+    if (!d->failed)
+        log_error("pdf: libharu error 0x%04x (detail %u)", (unsigned)error_no, (unsigned)detail_no);
     d->failed = error_no ? error_no : 1;
 }
 
@@ -159,8 +159,10 @@ static double wrap(pdf_doc *d, double x0, double x1, const char *s, double size,
             y = d->y;
         }
         double lw = width(d, f, size, p, n), x = x0;
-        if (align == PDF_CENTER) x = x0 + (w - lw) / 2;
-        else if (align == PDF_RIGHT) x = x1 - lw;
+        if (align == PDF_CENTER)
+            x = x0 + (w - lw) / 2;
+        else if (align == PDF_RIGHT)
+            x = x1 - lw;
         char buf[1024];
         if (n >= sizeof buf) n = sizeof buf - 1;
         memcpy(buf, p, n);

@@ -38,8 +38,8 @@ void pdf_free(pdf_doc *d);
 void pdf_text(pdf_doc *d, const char *utf8, double size, bool bold, pdf_align align);
 /* Text wrapped into [x0, x1] mm from the page's left edge, starting at the
  * cursor; returns the height used (mm); the cursor does not move. */
-double pdf_text_in(pdf_doc *d, double x0_mm, double x1_mm, const char *utf8, double size,
-                   bool bold, pdf_align align);
+double pdf_text_in(pdf_doc *d, double x0_mm, double x1_mm, const char *utf8, double size, bool bold,
+                   pdf_align align);
 /* Move the cursor down by mm (a new page when the page is full). */
 void pdf_space(pdf_doc *d, double mm);
 /* Start a new page when less than mm is left on this one. */

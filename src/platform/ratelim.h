@@ -31,7 +31,10 @@ typedef struct ratelim {
     ratelim_slot *slots; /* RATELIM_SLOTS, allocated on first use */
 } ratelim;
 
-#define RATELIM_INIT(max_, window_) {(max_), (window_), PTHREAD_MUTEX_INITIALIZER, NULL}
+#define RATELIM_INIT(max_, window_)                                                                \
+    {                                                                                              \
+        (max_), (window_), PTHREAD_MUTEX_INITIALIZER, NULL                                         \
+    }
 
 /* Count one event of key at now (seconds). true when it is within the
  * limit; false (not counted) when the key has used its window up, with

@@ -130,8 +130,8 @@ bool wt_deadline_compute(const wt_cal *c, const wt_deadline_in *in, wt_deadline 
 
 /* Working minutes between two instants (a <= b) under hours h (NULL: the
  * calendar's), pauses excluded. */
-int64_t wt_working_minutes(const wt_cal *c, const wt_hours *h, int64_t a, int64_t b,
-                           int64_t as_of, const wt_pause *pauses, int npauses);
+int64_t wt_working_minutes(const wt_cal *c, const wt_hours *h, int64_t a, int64_t b, int64_t as_of,
+                           const wt_pause *pauses, int npauses);
 
 /* The instant minutes of working time after t under hours h (NULL: the
  * calendar's), the rules as known on as_of (a day number, 0: t's day);

@@ -62,7 +62,8 @@ typedef struct demo_st {
     dproc *procs;
     int nprocs;
     double wsum;
-    dagency *communes, centre, *provs; /* provs: implementing/receiving agencies of province procedures */
+    dagency *communes, centre,
+        *provs; /* provs: implementing/receiving agencies of province procedures */
     int ncommunes, nprovs;
     int64_t *times; /* sorted intake instants */
     ctr *ctrs;
@@ -114,13 +115,13 @@ static ctr *counter(demo_st *s, const char *ag_code, const char *day)
     }
 }
 
-static const char *const family[] = {"Nguyễn", "Trần", "Lê",  "Phạm", "Hoàng", "Vũ",  "Đặng",
-                                     "Bùi",    "Đỗ",   "Ngô", "Dương", "Lý",   "Phan", "Trịnh"};
+static const char *const family[] = {"Nguyễn", "Trần", "Lê",  "Phạm",  "Hoàng", "Vũ",   "Đặng",
+                                     "Bùi",    "Đỗ",   "Ngô", "Dương", "Lý",    "Phan", "Trịnh"};
 static const char *const middle_m[] = {"Văn", "Đức", "Minh", "Quang", "Hữu", "Công", "Xuân"};
 static const char *const middle_f[] = {"Thị", "Thu", "Ngọc", "Thanh", "Minh", "Phương", "Hồng"};
 static const char *const given_m[] = {"An",   "Bình", "Cường", "Dũng", "Hải", "Hùng", "Khánh",
                                       "Long", "Nam",  "Phúc",  "Quân", "Sơn", "Tuấn", "Việt"};
-static const char *const given_f[] = {"Anh", "Châu", "Dung", "Hà",  "Hạnh", "Hoa",  "Hương",
+static const char *const given_f[] = {"Anh", "Châu", "Dung", "Hà",  "Hạnh", "Hoa",   "Hương",
                                       "Lan", "Linh", "Mai",  "Nga", "Thảo", "Trang", "Yến"};
 static const char *const signers[] = {"Hoàng Văn Em", "Đỗ Văn Khánh", "Phan Văn Phúc",
                                       "Nguyễn Hữu Thắng", "Trần Thị Hiền"};
@@ -136,14 +137,13 @@ static const char *person(demo_st *s, arena *a)
 
 /* ---- setting up ----------------------------------------------------------------- */
 
-static ts_code agency_of(ts_ctx *x, demo_st *s, const char *code, dagency *out)
+static ts_code agency_of(ts_ctx *x, const char *code, dagency *out)
 {
     agency ag;
     TS_TRY(agencies_find(x, code, &ag));
     schedule_hours h;
     TS_TRY(schedules_hours_at(x, code, schedules_today(x), &h));
     *out = (dagency){ag.code, ag.path, ag.unit_code, h.hours};
-    (void)s;
     return TS_OK;
 }
 
@@ -151,7 +151,7 @@ static dagency *prov_agency(ts_ctx *x, demo_st *s, const char *code)
 {
     for (int i = 0; i < s->nprovs; i++)
         if (!strcmp(s->provs[i].code, code)) return &s->provs[i];
-    if (agency_of(x, s, code, &s->provs[s->nprovs]) != TS_OK) return NULL;
+    if (agency_of(x, code, &s->provs[s->nprovs]) != TS_OK) return NULL;
     return &s->provs[s->nprovs++];
 }
 
@@ -186,7 +186,7 @@ static ts_code setup(ts_ctx *x, demo_st *s)
     TS_TRY(agencies_list(x, &q, &res));
     s->communes = arena_calloc(x->a, sizeof *s->communes * (size_t)(res.n ? res.n : 1));
     for (int i = 0; i < res.n; i++)
-        TS_TRY(agency_of(x, s, res.items[i].code, &s->communes[s->ncommunes++]));
+        TS_TRY(agency_of(x, res.items[i].code, &s->communes[s->ncommunes++]));
     s->provs = arena_calloc(x->a, sizeof *s->provs * 64);
     for (int i = 0; i < s->nprocs; i++) {
         const char *ag = s->procs[i].p.agency;
@@ -207,7 +207,8 @@ static ts_code setup(ts_ctx *x, demo_st *s)
     for (int i = 0; i < s->total; i++) {
         int64_t day0 = s->start + (int64_t)(unif(s) * 366) * 1440;
         day0 -= ((day0 % 1440) + 1440) % 1440; /* midnight */
-        int64_t t = wt_add_working(s->cal, NULL, day0 + 7 * 60 + 30, (int64_t)(unif(s) * unif(s) * 470) + 5, 0);
+        int64_t t = wt_add_working(s->cal, NULL, day0 + 7 * 60 + 30,
+                                   (int64_t)(unif(s) * unif(s) * 470) + 5, 0);
         s->times[i] = t > 0 ? t : day0 + 8 * 60;
         if (s->times[i] > s->now) s->times[i] = s->now - 1 - pick(s, 120); /* not in the future */
     }
@@ -215,10 +216,14 @@ static ts_code setup(ts_ctx *x, demo_st *s)
     /* the scanned paper every digitised demo dossier points at */
     static const char scan_pdf[] =
         "%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages "
-        "/Kids [3 0 R] /Count 1 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 "
-        "842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>\nendobj\n4 0 obj\n<< /Length "
-        "61 >>\nstream\nBT /F1 14 Tf 72 770 Td (Ban chup giay to - du lieu mau) Tj ET\nendstream\nendobj\n5 0 "
-        "obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\ntrailer\n<< /Root 1 0 R "
+        "/Kids [3 0 R] /Count 1 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 "
+        "595 "
+        "842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>\nendobj\n4 0 obj\n<< "
+        "/Length "
+        "61 >>\nstream\nBT /F1 14 Tf 72 770 Td (Ban chup giay to - du lieu mau) Tj "
+        "ET\nendstream\nendobj\n5 0 "
+        "obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\ntrailer\n<< /Root 1 "
+        "0 R "
         ">>\n%%EOF\n";
     TS_TRY(files_check(x, FILE_ATTACHMENT, scan_pdf, sizeof scan_pdf - 1, "application/pdf",
                        "ban-chup-giay-to.pdf", &s->scan));
@@ -337,9 +342,14 @@ static ts_code one(ts_ctx *x, demo_st *s, int i)
 
     ev e[24];
     int ne = 0;
-    e[ne++] = (ev){d.submitted_at, d.channel == DCH_ONLINE ? "submit" : "intake", DS_DRAFT,
-                   d.channel == DCH_ONLINE ? DS_SUBMITTED : DS_RECEIVED, 0,
-                   d.channel == DCH_ONLINE ? NULL : recv->code, 0, NULL};
+    e[ne++] = (ev){d.submitted_at,
+                   d.channel == DCH_ONLINE ? "submit" : "intake",
+                   DS_DRAFT,
+                   d.channel == DCH_ONLINE ? DS_SUBMITTED : DS_RECEIVED,
+                   0,
+                   d.channel == DCH_ONLINE ? NULL : recv->code,
+                   0,
+                   NULL};
     /* the fate */
     double f = unif(s);
     bool still_new = t > s->now - 90 && d.channel == DCH_ONLINE; /* the last hour's online ones */
@@ -359,21 +369,27 @@ static ts_code one(ts_ctx *x, demo_st *s, int i)
         }
         goto write;
     }
-    if (d.channel == DCH_ONLINE) e[ne++] = (ev){t, "receive", DS_SUBMITTED, DS_RECEIVED, 0, recv->code, 0, NULL};
+    if (d.channel == DCH_ONLINE)
+        e[ne++] = (ev){t, "receive", DS_SUBMITTED, DS_RECEIVED, 0, recv->code, 0, NULL};
     dz_time tm;
     if (!dz_case_time(dp->doc, 0, d.channel, &tm)) tm = (dz_time){WT_WORKING_DAYS, 5, false};
-    wt_deadline_in in = {.received = t, .unit = (wt_unit)tm.unit, .amount = tm.amount,
-                         .same_day = tm.same_day, .hours = &recv->hours};
+    wt_deadline_in in = {.received = t,
+                         .unit = (wt_unit)tm.unit,
+                         .amount = tm.amount,
+                         .same_day = tm.same_day,
+                         .hours = &recv->hours};
     wt_deadline dl;
     if (!wt_deadline_compute(s->cal, &in, &dl)) return TS_EINTERNAL;
     /* a supplement request (9 %, a second one for some) */
     if (unif(s) < 0.09 && dl.total > 60) {
         int64_t from = wt_add_working(s->cal, &recv->hours, dl.counted_from, dl.total / 5, 0);
-        int64_t to = wt_add_working(s->cal, &recv->hours, from, 480 * (1 + pick(s, 5)) + pick(s, 200), 0);
+        int64_t to =
+            wt_add_working(s->cal, &recv->hours, from, 480 * (1 + pick(s, 5)) + pick(s, 200), 0);
         ps[np++] = (wt_pause){from, to};
         if (unif(s) < 0.12) {
             int64_t f2 = wt_add_working(s->cal, &recv->hours, to, dl.total / 4, 0);
-            ps[np++] = (wt_pause){f2, wt_add_working(s->cal, &recv->hours, f2, 480 * (1 + pick(s, 3)), 0)};
+            ps[np++] =
+                (wt_pause){f2, wt_add_working(s->cal, &recv->hours, f2, 480 * (1 + pick(s, 3)), 0)};
         }
         in.pauses = ps;
         in.npauses = np;
@@ -387,9 +403,10 @@ static ts_code one(ts_ctx *x, demo_st *s, int i)
     /* when it is finished: early or on time mostly, some late */
     bool late = unif(s) < (np > 1 ? 0.5 : 0.07);
     int64_t span = dl.due - dl.counted_from;
-    int64_t fin = late ? wt_add_working(s->cal, &recv->hours, dl.due, 60 + pick(s, 480 * 5), 0)
-                       : wt_add_working(s->cal, &recv->hours,
-                                        dl.counted_from + (int64_t)((0.25 + 0.73 * unif(s)) * span), 0, 0);
+    int64_t fin =
+        late ? wt_add_working(s->cal, &recv->hours, dl.due, 60 + pick(s, 480 * 5), 0)
+             : wt_add_working(s->cal, &recv->hours,
+                              dl.counted_from + (int64_t)((0.25 + 0.73 * unif(s)) * span), 0, 0);
     if (!late && fin > dl.due) fin = dl.due;
     double g = unif(s);
     int end_status = g < 0.02 ? DS_WITHDRAWN : g < 0.027 ? DS_STOPPED : DS_RETURNED;
@@ -406,10 +423,11 @@ static ts_code one(ts_ctx *x, demo_st *s, int i)
                             : !strcmp(sp->agency, "implementing") ? impl
                                                                   : prov_agency(x, s, sp->agency);
         if (!sa) sa = impl;
-        int64_t sdue = dl.total && sp->share_percent
-                           ? wt_add_working(s->cal, &recv->hours, at > dl.counted_from ? at : dl.counted_from,
-                                            dl.total * sp->share_percent / 100, 0)
-                           : dl.due;
+        int64_t sdue =
+            dl.total && sp->share_percent
+                ? wt_add_working(s->cal, &recv->hours, at > dl.counted_from ? at : dl.counted_from,
+                                 dl.total * sp->share_percent / 100, 0)
+                : dl.due;
         step = k;
         d.step = k;
         d.step_started = at;
@@ -418,9 +436,12 @@ static ts_code one(ts_ctx *x, demo_st *s, int i)
         d.handler_path = sa->path;
         d.handler_role = sp->role;
         /* supplement pauses that fall in this step */
-        while (pi < np && ps[pi].from < t + (int64_t)((cum + sp->share_percent / 100.0) * done_span)) {
+        while (pi < np &&
+               ps[pi].from < t + (int64_t)((cum + sp->share_percent / 100.0) * done_span)) {
             if (ps[pi].from > s->now) break;
-            e[ne++] = (ev){ps[pi].from, "request_supplement", d.status, DS_SUPPLEMENT, k, sa->code, sdue, sreason};
+            e[ne++] =
+                (ev){ps[pi].from, "request_supplement", d.status, DS_SUPPLEMENT, k, sa->code, sdue,
+                     sreason};
             if (ps[pi].to > s->now) { /* still waiting for the applicant */
                 d.status = DS_SUPPLEMENT;
                 d.due_at = 0;
@@ -429,7 +450,8 @@ static ts_code one(ts_ctx *x, demo_st *s, int i)
                 d.reason = sreason;
                 goto pauses;
             }
-            e[ne++] = (ev){ps[pi].to, "supplement", DS_SUPPLEMENT, k ? DS_PROCESSING : DS_RECEIVED, k, NULL, sdue, NULL};
+            e[ne++] = (ev){ps[pi].to, "supplement", DS_SUPPLEMENT, k ? DS_PROCESSING : DS_RECEIVED,
+                           k,         NULL,         sdue,          NULL};
             pi++;
         }
         cum += sp->share_percent / 100.0;
@@ -447,8 +469,13 @@ static ts_code one(ts_ctx *x, demo_st *s, int i)
         d.reason = end_status == DS_WITHDRAWN ? "Công dân đề nghị rút hồ sơ để bổ sung sau"
                                               : "Người yêu cầu không đủ điều kiện theo quy định";
         d.handler = d.handler_path = d.handler_role = NULL;
-        e[ne++] = (ev){fin, end_status == DS_WITHDRAWN ? "withdraw" : "stop", DS_PROCESSING,
-                       end_status, step, end_status == DS_WITHDRAWN ? recv->code : impl->code, 0,
+        e[ne++] = (ev){fin,
+                       end_status == DS_WITHDRAWN ? "withdraw" : "stop",
+                       DS_PROCESSING,
+                       end_status,
+                       step,
+                       end_status == DS_WITHDRAWN ? recv->code : impl->code,
+                       0,
                        d.reason};
         goto pauses;
     }
@@ -468,7 +495,9 @@ static ts_code one(ts_ctx *x, demo_st *s, int i)
     if (ret <= s->now) {
         d.status = DS_RETURNED;
         d.returned_at = ret;
-        d.return_way = d.channel == DCH_ONLINE ? "online" : d.channel == DCH_POST ? "post" : "counter";
+        d.return_way = d.channel == DCH_ONLINE ? "online"
+                       : d.channel == DCH_POST ? "post"
+                                               : "counter";
         d.handler = d.handler_path = d.handler_role = NULL;
         e[ne++] = (ev){ret, "return", DS_DONE, DS_RETURNED, step, recv->code, 0, NULL};
         if (unif(s) < 0.45) {
@@ -479,36 +508,35 @@ static ts_code one(ts_ctx *x, demo_st *s, int i)
 pauses:;
     /* the row */
 write:
-    TS_TRY(db_prepare(x->db,
-                      "INSERT INTO dossiers (code, status, rev, procedure_code, procedure_version, "
-                      "case_index, channel, owner_id, applicant_kind, applicant_name, "
-                      "applicant_id_number, applicant_phone, unit_code, receiving, implementing, "
-                      "handler, handler_path, handler_role, step, step_started, step_due, form, "
-                      "created_at, created_by, submitted_at, received_at, counted_from, "
-                      "total_minutes, due_at, extended, supplements, fee_vnd, paid_at, "
-                      "payment_way, finished_at, returned_at, closed_at, result_number, "
-                      "result_signer, return_way, reason, rating, in_at, end_at, digitised, reused, "
-                      "flags) VALUES (?, ?, 1, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                      "?, '{}', ?, 'demo', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                      "?, ?, ?, ?, ?) RETURNING id",
-                      &st, x->err));
+    TS_TRY(
+        db_prepare(x->db,
+                   "INSERT INTO dossiers (code, status, rev, procedure_code, procedure_version, "
+                   "case_index, channel, owner_id, applicant_kind, applicant_name, "
+                   "applicant_id_number, applicant_phone, unit_code, receiving, implementing, "
+                   "handler, handler_path, handler_role, step, step_started, step_due, form, "
+                   "created_at, created_by, submitted_at, received_at, counted_from, "
+                   "total_minutes, due_at, extended, supplements, fee_vnd, paid_at, "
+                   "payment_way, finished_at, returned_at, closed_at, result_number, "
+                   "result_signer, return_way, reason, rating, in_at, end_at, digitised, reused, "
+                   "flags) VALUES (?, ?, 1, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, '{}', ?, 'demo', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?, ?, ?, ?) RETURNING id",
+                   &st, x->err));
 #define OPT(v) ((v) ? DBV_I(v) : DBV_NULL_VAL)
-    db_bind_list(st, DBV_T(d.code), DBV_I(d.status), DBV_T(d.procedure_code),
-                 DBV_I(d.procedure_version), DBV_I(d.channel), OPT(d.owner_id),
-                 DBV_T(d.applicant_kind), DBV_T(d.applicant_name), DBV_T(d.applicant_id_number),
-                 DBV_T(d.applicant_phone), DBV_T(d.unit_code), DBV_T(d.receiving),
-                 DBV_T(d.implementing), DBV_T(d.handler), DBV_T(d.handler_path),
-                 DBV_T(d.handler_role), DBV_I(d.step), OPT(d.step_started), OPT(d.step_due),
-                 DBV_T(s->created), OPT(d.submitted_at), OPT(d.received_at), OPT(d.counted_from),
-                 OPT(d.total_minutes), OPT(d.due_at), DBV_I(d.supplements), DBV_I(d.fee_vnd),
-                 OPT(d.paid_at), DBV_T(d.payment_way), OPT(d.finished_at), OPT(d.returned_at),
-                 OPT(d.closed_at), DBV_T(d.result_number), DBV_T(d.result_signer),
-                 DBV_T(d.return_way), DBV_T(d.reason), OPT(d.rating),
-                 OPT(d.received_at ? d.received_at : d.submitted_at),
-                 OPT(d.finished_at ? d.finished_at : d.closed_at), DBV_I(ndig),
-                 DBV_I(reused_from && ndig ? 1 : 0),
-                 DBV_I(dz_flags(&d) | (ndig ? DF_DIGITISED : 0) |
-                       (reused_from && ndig ? DF_REUSED : 0)));
+    db_bind_list(
+        st, DBV_T(d.code), DBV_I(d.status), DBV_T(d.procedure_code), DBV_I(d.procedure_version),
+        DBV_I(d.channel), OPT(d.owner_id), DBV_T(d.applicant_kind), DBV_T(d.applicant_name),
+        DBV_T(d.applicant_id_number), DBV_T(d.applicant_phone), DBV_T(d.unit_code),
+        DBV_T(d.receiving), DBV_T(d.implementing), DBV_T(d.handler), DBV_T(d.handler_path),
+        DBV_T(d.handler_role), DBV_I(d.step), OPT(d.step_started), OPT(d.step_due),
+        DBV_T(s->created), OPT(d.submitted_at), OPT(d.received_at), OPT(d.counted_from),
+        OPT(d.total_minutes), OPT(d.due_at), DBV_I(d.supplements), DBV_I(d.fee_vnd), OPT(d.paid_at),
+        DBV_T(d.payment_way), OPT(d.finished_at), OPT(d.returned_at), OPT(d.closed_at),
+        DBV_T(d.result_number), DBV_T(d.result_signer), DBV_T(d.return_way), DBV_T(d.reason),
+        OPT(d.rating), OPT(d.received_at ? d.received_at : d.submitted_at),
+        OPT(d.finished_at ? d.finished_at : d.closed_at), DBV_I(ndig),
+        DBV_I(reused_from && ndig ? 1 : 0),
+        DBV_I(dz_flags(&d) | (ndig ? DF_DIGITISED : 0) | (reused_from && ndig ? DF_REUSED : 0)));
 #undef OPT
     int r = db_step(st, x->err);
     int64_t id = r == DB_ROW ? db_col_int(st, 0) : 0;
@@ -517,11 +545,12 @@ write:
     TS_TRY(insert_events(x, id, e, ne));
     if (ndig) {
         db_stmt *fs;
-        TS_TRY(db_prepare(x->db,
-                          "INSERT INTO dossier_files (dossier_id, kind, component, sha256, filename, "
-                          "media_type, size, reused_from, added_at, added_by) VALUES (?, ?, ?, ?, "
-                          "?, 'application/pdf', ?, ?, ?, 'demo')",
-                          &fs, x->err));
+        TS_TRY(
+            db_prepare(x->db,
+                       "INSERT INTO dossier_files (dossier_id, kind, component, sha256, filename, "
+                       "media_type, size, reused_from, added_at, added_by) VALUES (?, ?, ?, ?, "
+                       "?, 'application/pdf', ?, ?, ?, 'demo')",
+                       &fs, x->err));
         for (int k = 0; k < ndig; k++) {
             db_bind_list(fs, DBV_I(id), DBV_T(d.channel == DCH_ONLINE ? "component" : "scan"),
                          DBV_I(k), DBV_T(s->scan.sha256), DBV_T(s->scan.filename),
@@ -608,7 +637,10 @@ ts_code dossiers_demo(ts_ctx *x, int n, void (*progress)(int done, int total),
         return TS_OK;
     }
     if (n <= 0) return TS_OK;
-    demo_st s = {.total = n, .batch = 20000, .rng = 0x9e3779b97f4a7c15ull, .res = out,
+    demo_st s = {.total = n,
+                 .batch = 20000,
+                 .rng = 0x9e3779b97f4a7c15ull,
+                 .res = out,
                  .tmp = arena_new(1 << 14)};
     ts_code rc = setup(x, &s);
     while (rc == TS_OK && s.done < s.total) {

@@ -31,8 +31,8 @@ static const char *const status_vi[] = {
     "Đã trả kết quả",
 };
 static const char *const status_en[] = {
-    "Draft",     "Submitted",       "Received", "Refused", "Processing", "Supplement requested",
-    "Fee due",   "Withdrawn",       "Stopped",  "Done",    "Returned",
+    "Draft",   "Submitted", "Received", "Refused", "Processing", "Supplement requested",
+    "Fee due", "Withdrawn", "Stopped",  "Done",    "Returned",
 };
 
 const char *dossier_status_word(int s)
@@ -169,8 +169,8 @@ static const db_colmap dcols[] = {
     DBC(TEXT, dossier, implementing_name),
     DBC(TEXT, dossier, assignee_name),
 };
-static const db_rowspec dspec = {.size = sizeof(dossier), .map = dcols,
-                                 .ncols = (int)(sizeof dcols / sizeof dcols[0])};
+static const db_rowspec dspec = {
+    .size = sizeof(dossier), .map = dcols, .ncols = (int)(sizeof dcols / sizeof dcols[0])};
 
 /* Past due at x's clock. */
 static void mark_late(const ts_ctx *x, dossier *d)
@@ -203,12 +203,12 @@ ts_code dossiers_load(ts_ctx *x, const char *code, int64_t id, dossier *out, boo
 }
 
 static const db_colmap ecols[] = {
-    DBC(TEXT, dossier_event, at),         DBC(I64, dossier_event, at_min),
-    DBC(TEXT, dossier_event, action),     DBC(INT, dossier_event, from_status),
-    DBC(INT, dossier_event, to_status),   DBC(INT, dossier_event, step),
-    DBC(TEXT, dossier_event, agency),     DBC(TEXT, dossier_event, agency_name),
-    DBC(TEXT, dossier_event, actor),      DBC(TEXT, dossier_event, actor_name),
-    DBC(I64, dossier_event, step_due),    DBC(TEXT, dossier_event, reason),
+    DBC(TEXT, dossier_event, at),       DBC(I64, dossier_event, at_min),
+    DBC(TEXT, dossier_event, action),   DBC(INT, dossier_event, from_status),
+    DBC(INT, dossier_event, to_status), DBC(INT, dossier_event, step),
+    DBC(TEXT, dossier_event, agency),   DBC(TEXT, dossier_event, agency_name),
+    DBC(TEXT, dossier_event, actor),    DBC(TEXT, dossier_event, actor_name),
+    DBC(I64, dossier_event, step_due),  DBC(TEXT, dossier_event, reason),
 };
 static const db_rowspec espec = {.size = sizeof(dossier_event), .map = ecols, .ncols = 12};
 static const db_colmap pcols[] = {
@@ -218,13 +218,13 @@ static const db_colmap pcols[] = {
 };
 static const db_rowspec pspec = {.size = sizeof(dossier_pause), .map = pcols, .ncols = 3};
 static const db_colmap fcols[] = {
-    DBC(I64, dossier_file, id),          DBC(TEXT, dossier_file, kind),
-    DBC(INT, dossier_file, component),   DBC(TEXT, dossier_file, sha256),
-    DBC(TEXT, dossier_file, filename),   DBC(TEXT, dossier_file, media_type),
-    DBC(I64, dossier_file, size),        DBC(TEXT, dossier_file, reused_from),
+    DBC(I64, dossier_file, id),        DBC(TEXT, dossier_file, kind),
+    DBC(INT, dossier_file, component), DBC(TEXT, dossier_file, sha256),
+    DBC(TEXT, dossier_file, filename), DBC(TEXT, dossier_file, media_type),
+    DBC(I64, dossier_file, size),      DBC(TEXT, dossier_file, reused_from),
     DBC(TEXT, dossier_file, added_at),
 };
-static const db_rowspec fspec = {.size = sizeof(dossier_file), .map = fcols, .ncols = 9};
+const db_rowspec dz_file_spec = {.size = sizeof(dossier_file), .map = fcols, .ncols = 9};
 
 ts_code dossiers_view_fill(ts_ctx *x, dossier_view *v)
 {
@@ -248,8 +248,8 @@ ts_code dossiers_view_fill(ts_ctx *x, dossier_view *v)
                             "SELECT id, kind, component, sha256, filename, media_type, size, "
                             "reused_from, added_at FROM dossier_files WHERE dossier_id = ? AND "
                             "removed_at IS NULL ORDER BY id",
-                            (const db_val[]){DBV_I(v->d.id)}, 1, &fspec, 0, &rows, &v->nfiles,
-                            x->err));
+                            (const db_val[]){DBV_I(v->d.id)}, 1, &dz_file_spec, 0, &rows,
+                            &v->nfiles, x->err));
         v->files = rows;
     }
     const dz_pv *pv;
@@ -263,7 +263,8 @@ ts_code dossiers_view_fill(ts_ctx *x, dossier_view *v)
                              : !strcmp(a, "implementing") ? v->d.implementing
                                                           : arena_strdup(x->a, a);
         v->steps[i].name = arena_strdup(x->a, pv->steps[i].name);
-        v->steps[i].name_en = pv->steps[i].name_en ? arena_strdup(x->a, pv->steps[i].name_en) : NULL;
+        v->steps[i].name_en =
+            pv->steps[i].name_en ? arena_strdup(x->a, pv->steps[i].name_en) : NULL;
         v->steps[i].role = arena_strdup(x->a, pv->steps[i].role);
     }
     if (!v->public_view) {
@@ -376,8 +377,7 @@ static void scope(ts_ctx *x, dbw *w, const char *col)
         dbw_add(w, "0 = 1", NULL, 0);
         return;
     }
-    dbw_add(w,
-            arena_printf(x->a, "%s IN (SELECT sa.code FROM agencies sa WHERE %s)", col, pred), v,
+    dbw_add(w, arena_printf(x->a, "%s IN (SELECT sa.code FROM agencies sa WHERE %s)", col, pred), v,
             n);
 }
 
@@ -426,8 +426,8 @@ ts_code dossiers_list(ts_ctx *x, const dossiers_query *q, dossier **items, int *
         dbw_and(&w, "d.status = ?", DBV_I(st));
     }
     dbw_text(&w, "d.procedure_code = ?", q->procedure);
-    if (q->agency) dbw_and(&w, "(d.receiving = ? OR d.implementing = ?)", DBV_T(q->agency),
-                           DBV_T(q->agency));
+    if (q->agency)
+        dbw_and(&w, "(d.receiving = ? OR d.implementing = ?)", DBV_T(q->agency), DBV_T(q->agency));
     if (q->q)
         dbw_and(&w, "(d.code LIKE ? ESCAPE '\\' OR d.applicant_id_number = ?)",
                 DBV_T(like_prefix(x->a, q->q)), DBV_T(q->q));

@@ -325,11 +325,11 @@ typedef struct dossier_action {
     const char *reason;
     int64_t assignee; /* account id: assign, forward */
     const char *result_number, *signer;
-    const char *way;      /* return: online, counter, post; pay: counter, bank_transfer */
-    const char *new_due;  /* extend: YYYY-MM-DDTHH:MM */
-    int64_t amount_vnd;   /* fee_due */
-    bool confirm_late;    /* request_supplement a second time */
-    int rating;           /* rate: 5 rất hài lòng .. 1 rất không hài lòng */
+    const char *way;     /* return: online, counter, post; pay: counter, bank_transfer */
+    const char *new_due; /* extend: YYYY-MM-DDTHH:MM */
+    int64_t amount_vnd;  /* fee_due */
+    bool confirm_late;   /* request_supplement a second time */
+    int rating;          /* rate: 5 rất hài lòng .. 1 rất không hài lòng */
 } dossier_action;
 
 /* receive, refuse, forward, send_back, assign, request_supplement,
@@ -341,24 +341,21 @@ extern const char *const dossier_actions[];
  * a missing reason or result. Audited as dossier.ACTION. */
 ts_code dossiers_act(ts_ctx *x, const char *code, const dossier_action *a, dossier_view *out);
 
-/* The steps of dossier d (the procedure's, or the default four). */
-ts_code dossiers_steps(ts_ctx *x, const dossier *d, dossier_step **steps, int *n);
-
 /* ---- statistics (stats.c) ------------------------------------------------- */
 
 /* One agency's figures over a period (see stats.c for the definitions). */
 typedef struct dossier_stats_row {
     const char *agency, *agency_name;
     /* the counts, contiguous (DOSSIER_STATS_NCOUNTS of them, from carried) */
-    int64_t carried, rec_online, rec_counter, rec_post, early, on_time, late, in_within,
-        in_overdue, withdrawn, refused, stopped;
+    int64_t carried, rec_online, rec_counter, rec_post, early, on_time, late, in_within, in_overdue,
+        withdrawn, refused, stopped;
     int64_t rated[6]; /* [1..5]: ratings of dossiers finished in the period */
     int64_t supplements;
 } dossier_stats_row;
 #define DOSSIER_STATS_NCOUNTS 19
 
 typedef struct dossier_stats_q {
-    const char *agency; /* that agency and its subtree; NULL: the province */
+    const char *agency;    /* that agency and its subtree; NULL: the province */
     const char *from, *to; /* YYYY-MM-DD, both included; default this year to today */
     const char *by;        /* implementing (default) or receiving */
     const char *format;    /* the HTTP layer's: json, csv, xlsx */
@@ -428,8 +425,7 @@ typedef struct dossiers_query {
     int64_t limit, offset;
 } dossiers_query;
 /* The staff's listing, ordered by time left (overdue first). */
-ts_code dossiers_list(ts_ctx *x, const dossiers_query *q, dossier **items, int *n,
-                      int64_t *total);
+ts_code dossiers_list(ts_ctx *x, const dossiers_query *q, dossier **items, int *n, int64_t *total);
 /* The owner's dossiers (not drafts), newest first. */
 ts_code dossiers_mine(ts_ctx *x, int64_t limit, int64_t offset, dossier **items, int *n,
                       int64_t *total);

@@ -26,8 +26,9 @@ static const char *const applicant_kinds[] = {"citizen", "business", NULL};
 static const char *const intake_channels[] = {"counter", "post", NULL};
 static const char *const queues[] = {"mine", "agency", "all", NULL};
 static const char *const status_words[] = {
-    "submitted", "received", "refused", "processing", "supplement_requested", "fee_due",
-    "withdrawn", "stopped",  "done",    "returned",   NULL,
+    "submitted", "received",  "refused", "processing", "supplement_requested",
+    "fee_due",   "withdrawn", "stopped", "done",       "returned",
+    NULL,
 };
 static const char *const ways[] = {"online", "counter", "post", "bank_transfer", NULL};
 static const char *const file_kinds[] = {"component", "scan", "result", NULL};
@@ -47,21 +48,41 @@ static const ts_format FMT_ID_NUMBER = {id_number_ok, M_FIELD_FORMAT,
 
 #define N(m) JX_INTO(dossier_new, m)
 #define APPLICANT                                                                                  \
-    {.name = "applicant_kind", .type = JX_STRING, .max_chars = 10, .enums = applicant_kinds,        \
-     .enum_list = "citizen, business", N(applicant.kind)},                                         \
+    {.name = "applicant_kind",                                                                     \
+     .type = JX_STRING,                                                                            \
+     .max_chars = 10,                                                                              \
+     .enums = applicant_kinds,                                                                     \
+     .enum_list = "citizen, business",                                                             \
+     N(applicant.kind)},                                                                           \
         {.name = "applicant_name", .type = JX_STRING, .max_chars = 200, N(applicant.name)},        \
-        {.name = "applicant_id_number", .type = JX_STRING, .max_chars = 14,                        \
-         .format = &FMT_ID_NUMBER, N(applicant.id_number)},                                        \
-        {.name = "applicant_phone", .type = JX_STRING, .max_chars = 20, .format = &FMT_PHONE,      \
+        {.name = "applicant_id_number",                                                            \
+         .type = JX_STRING,                                                                        \
+         .max_chars = 14,                                                                          \
+         .format = &FMT_ID_NUMBER,                                                                 \
+         N(applicant.id_number)},                                                                  \
+        {.name = "applicant_phone",                                                                \
+         .type = JX_STRING,                                                                        \
+         .max_chars = 20,                                                                          \
+         .format = &FMT_PHONE,                                                                     \
          N(applicant.phone)},                                                                      \
-        {.name = "applicant_email", .type = JX_STRING, .max_chars = 254, .format = &FMT_EMAIL,     \
+        {.name = "applicant_email",                                                                \
+         .type = JX_STRING,                                                                        \
+         .max_chars = 254,                                                                         \
+         .format = &FMT_EMAIL,                                                                     \
          N(applicant.email)},                                                                      \
-        {.name = "applicant_address", .type = JX_STRING, .max_chars = 300, N(applicant.address)}
+    {                                                                                              \
+        .name = "applicant_address", .type = JX_STRING, .max_chars = 300, N(applicant.address)     \
+    }
 #define PLACE                                                                                      \
     {.name = "unit", .type = JX_STRING, .max_chars = 10, N(unit)},                                 \
-        {.name = "receiving", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX,                     \
-         .format = &FMT_AGENCY_CODE, N(receiving)},                                                \
-        {.name = "form", .type = JX_OBJECT}
+        {.name = "receiving",                                                                      \
+         .type = JX_STRING,                                                                        \
+         .max_chars = AGENCY_CODE_MAX,                                                             \
+         .format = &FMT_AGENCY_CODE,                                                               \
+         N(receiving)},                                                                            \
+    {                                                                                              \
+        .name = "form", .type = JX_OBJECT                                                          \
+    }
 
 static const jx_field draft_body[] = {
     {.name = "procedure", .type = JX_STRING, .required = true, .max_chars = 20, N(procedure)},
@@ -79,8 +100,13 @@ static const jx_field draft_patch[] = {
 static const jx_field intake_body[] = {
     {.name = "procedure", .type = JX_STRING, .required = true, .max_chars = 20, N(procedure)},
     {.name = "case", .type = JX_INT, .min = 0, .max = 99, N(case_index)},
-    {.name = "channel", .type = JX_STRING, .required = true, .max_chars = 10,
-     .enums = intake_channels, .enum_list = "counter, post", N(channel)},
+    {.name = "channel",
+     .type = JX_STRING,
+     .required = true,
+     .max_chars = 10,
+     .enums = intake_channels,
+     .enum_list = "counter, post",
+     N(channel)},
     {.name = "owner", .type = JX_STRING, .max_chars = 100, N(owner)},
     PLACE,
     APPLICANT,
@@ -90,7 +116,10 @@ static const jx_field intake_body[] = {
 
 #define A(m) JX_INTO(dossier_action, m)
 static const jx_field action_body[] = {
-    {.name = "action", .type = JX_STRING, .required = true, .max_chars = 30,
+    {.name = "action",
+     .type = JX_STRING,
+     .required = true,
+     .max_chars = 30,
      .enums = dossier_actions,
      .enum_list = "receive, refuse, forward, send_back, assign, request_supplement, supplement, "
                   "fee_due, pay, finish, return, withdraw, stop, extend, rate",
@@ -100,8 +129,12 @@ static const jx_field action_body[] = {
     {.name = "assignee", .type = JX_INT, .min = 1, .max = INT32_MAX, A(assignee)},
     {.name = "result_number", .type = JX_STRING, .max_chars = 100, A(result_number)},
     {.name = "signer", .type = JX_STRING, .max_chars = 200, A(signer)},
-    {.name = "way", .type = JX_STRING, .max_chars = 20, .enums = ways,
-     .enum_list = "online, counter, post, bank_transfer", A(way)},
+    {.name = "way",
+     .type = JX_STRING,
+     .max_chars = 20,
+     .enums = ways,
+     .enum_list = "online, counter, post, bank_transfer",
+     A(way)},
     {.name = "new_due", .type = JX_STRING, .max_chars = 22, A(new_due)},
     {.name = "amount_vnd", .type = JX_INT, .min = 1, .max = 100000000000LL, A(amount_vnd)},
     {.name = "confirm_late", .type = JX_BOOL, A(confirm_late)},
@@ -113,15 +146,25 @@ static const jx_field action_body[] = {
 #define Q(m) JX_INTO(dossiers_query, m)
 static const jx_field list_query[] = {
     HTTP_PAGE_INTO(dossiers_query, 50, 200),
-    {.name = "queue", .type = JX_STRING, .max_chars = 10, .enums = queues,
-     .enum_list = "mine, agency, all", Q(queue)},
-    {.name = "status", .type = JX_STRING, .max_chars = 30, .enums = status_words,
+    {.name = "queue",
+     .type = JX_STRING,
+     .max_chars = 10,
+     .enums = queues,
+     .enum_list = "mine, agency, all",
+     Q(queue)},
+    {.name = "status",
+     .type = JX_STRING,
+     .max_chars = 30,
+     .enums = status_words,
      .enum_list = "submitted, received, refused, processing, supplement_requested, fee_due, "
                   "withdrawn, stopped, done, returned",
      Q(status)},
     {.name = "procedure", .type = JX_STRING, .max_chars = 20, Q(procedure)},
-    {.name = "agency", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX,
-     .format = &FMT_AGENCY_CODE, Q(agency)},
+    {.name = "agency",
+     .type = JX_STRING,
+     .max_chars = AGENCY_CODE_MAX,
+     .format = &FMT_AGENCY_CODE,
+     Q(agency)},
     {.name = "q", .type = JX_STRING, .max_chars = 40, Q(q)},
     {.name = "overdue", .type = JX_BOOL, Q(overdue)},
     {0},
@@ -135,9 +178,17 @@ typedef struct file_q {
 } file_q;
 static const jx_field file_query[] = {
     {.name = "filename", .type = JX_STRING, .max_chars = 200, JX_INTO(file_q, filename)},
-    {.name = "kind", .type = JX_STRING, .max_chars = 10, .enums = file_kinds,
-     .enum_list = "component, scan, result", JX_INTO(file_q, kind)},
-    {.name = "component", .type = JX_INT, .min = -1, .max = 99, .def = -1,
+    {.name = "kind",
+     .type = JX_STRING,
+     .max_chars = 10,
+     .enums = file_kinds,
+     .enum_list = "component, scan, result",
+     JX_INTO(file_q, kind)},
+    {.name = "component",
+     .type = JX_INT,
+     .min = -1,
+     .max = 99,
+     .def = -1,
      JX_INTO(file_q, component)},
     {.name = "reuse", .type = JX_STRING, .max_chars = 64, JX_INTO(file_q, reuse)},
     {0},
@@ -614,7 +665,7 @@ static bool lookup_cached(http_req *r, const char *code, int64_t rev, int64_t no
 static void lookup_keep(const char *code, int64_t rev, int64_t until_s, const char *body,
                         size_t len)
 {
-    if (strlen(code) >= sizeof ((lookup_slot *)0)->code || len > 64 * 1024) return;
+    if (strlen(code) >= sizeof((lookup_slot *)0)->code || len > 64 * 1024) return;
     char *copy = malloc(len);
     if (!copy) return;
     memcpy(copy, body, len);
@@ -644,7 +695,8 @@ static ts_code h_lookup(http_req *r, ts_ctx *x)
     http_add_header(r, "Cache-Control", "no-cache");
     int64_t rev;
     TS_TRY(dossiers_rev(x, code, &rev));
-    if (rev && lookup_cached(r, code, rev, now)) return http_reply(r, 200, HTTP_JSON, r->out, r->out_len);
+    if (rev && lookup_cached(r, code, rev, now))
+        return http_reply(r, 200, HTTP_JSON, r->out, r->out_len);
     dossier_view v;
     ts_code rc = dossiers_lookup(x, code, &v);
     if (rc == TS_ENOTFOUND) ratelim_take(&lookup_misses, ip, now, &retry);
@@ -674,8 +726,9 @@ static ts_code h_form(http_req *r, ts_ctx *x)
     size_t len;
     TS_TRY(dossiers_form(x, http_param(r, "code"), name, r->cfg->public_url, &pdf, &len));
     http_add_header(r, "Cache-Control", "private, no-store");
-    http_add_header(r, "Content-Disposition",
-                    arena_printf(r->a, "inline; filename=\"%s-%s.pdf\"", name, http_param(r, "code")));
+    http_add_header(
+        r, "Content-Disposition",
+        arena_printf(r->a, "inline; filename=\"%s-%s.pdf\"", name, http_param(r, "code")));
     return http_reply(r, 200, "application/pdf", pdf, len);
 }
 
@@ -724,8 +777,8 @@ const http_route dossiers_routes[] = {
     {"PATCH", "/api/v1/drafts/{id}", h_draft_patch, PERM_AUTHENTICATED, .body = draft_patch,
      .ids = DRAFT_ID},
     {"DELETE", "/api/v1/drafts/{id}", h_draft_delete, PERM_AUTHENTICATED, .ids = DRAFT_ID},
-    {"POST", "/api/v1/drafts/{id}/files", h_draft_file_add, PERM_AUTHENTICATED,
-     .query = file_query, .ids = DRAFT_ID, .max_body = FILE_ATTACHMENT_MAX},
+    {"POST", "/api/v1/drafts/{id}/files", h_draft_file_add, PERM_AUTHENTICATED, .query = file_query,
+     .ids = DRAFT_ID, .max_body = FILE_ATTACHMENT_MAX},
     {"DELETE", "/api/v1/drafts/{id}/files/{file}", h_draft_file_remove, PERM_AUTHENTICATED,
      .ids = HTTP_IDS({"id", M_DRAFT_NOT_FOUND, 1, 0}, {"file", M_DOSSIER_FILE_NOT_FOUND, 1, 0})},
     {"GET", "/api/v1/drafts/{id}/files/{sha256}", h_draft_file_get, PERM_AUTHENTICATED,
@@ -739,7 +792,8 @@ const http_route dossiers_routes[] = {
     {"POST", "/api/v1/dossiers/{code}/actions", h_act, PERM_AUTHENTICATED, .body = action_body},
     {"POST", "/api/v1/dossiers/{code}/files", h_file_add, PERM_AUTHENTICATED, .query = file_query,
      .max_body = FILE_ATTACHMENT_MAX},
-    {"GET", "/api/v1/dossiers/{code}/files/{sha256}", h_file_get, PERM_AUTHENTICATED, .query = NULL},
+    {"GET", "/api/v1/dossiers/{code}/files/{sha256}", h_file_get, PERM_AUTHENTICATED,
+     .query = NULL},
     {"GET", "/api/v1/dossiers/{code}/forms/{form}", h_form, PERM_AUTHENTICATED, .query = NULL},
     {"GET", "/api/v1/public/dossiers/{code}", h_lookup, PERM_PUBLIC, .query = NULL},
     {"GET", "/api/v1/stats/dossiers", dossiers_h_stats, PERM_PUBLIC, .query = dossier_stats_query},

@@ -70,6 +70,11 @@ ts_code dz_enter_step(ts_ctx *x, dossier *d, const dossier_step *steps, int nste
  * supplement came in). */
 ts_code dz_recount(ts_ctx *x, dossier *d, const json_t *doc);
 
+/* A dossier_file from the columns id, kind, component, sha256, filename,
+ * media_type, size, reused_from, added_at (dossiers.c). */
+#include "../../db/dbq.h"
+extern const db_rowspec dz_file_spec;
+
 /* The 409 message of an action the status does not allow. */
 ts_msg dz_state_msg(int status);
 

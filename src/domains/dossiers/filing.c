@@ -96,7 +96,8 @@ static ts_code current_procedure(ts_ctx *x, const char *code, procedure *p, json
 {
     ts_code rc = procedures_get(x, code, 0, schedules_today(x), p);
     if (rc == TS_ENOTFOUND) { /* a member of the request names it: 422 at that member */
-        bool exists = x->err->nfields > 0; /* procedures_get names "at" when only the day is wrong */
+        bool exists =
+            x->err->nfields > 0; /* procedures_get names "at" when only the day is wrong */
         ts_err_clear(x->err);
         return ts_err_field(x->err, TS_EVALIDATION, "procedure",
                             exists ? M_PROC_NOT_IN_FORCE : M_PROC_NOT_FOUND,
@@ -143,10 +144,10 @@ static ts_code insert_row(ts_ctx *x, dossier *d, const char *idem_key)
                   DBV_I(d->procedure_version), DBV_I(d->case_index), DBV_I(d->channel),
                   d->owner_id ? DBV_I(d->owner_id) : DBV_NULL_VAL, DBV_T(d->applicant_kind),
                   DBV_T(d->applicant_name ? d->applicant_name : ""), DBV_T(d->applicant_id_number),
-                  DBV_T(d->applicant_phone), DBV_T(d->applicant_email),
-                  DBV_T(d->applicant_address), DBV_T(d->unit_code), DBV_T(d->receiving),
-                  DBV_T(d->implementing), DBV_T(d->form ? d->form : "{}"), DBV_T(idem_key),
-                  DBV_T(ts_now(x)), DBV_T(x->actor)));
+                  DBV_T(d->applicant_phone), DBV_T(d->applicant_email), DBV_T(d->applicant_address),
+                  DBV_T(d->unit_code), DBV_T(d->receiving), DBV_T(d->implementing),
+                  DBV_T(d->form ? d->form : "{}"), DBV_T(idem_key), DBV_T(ts_now(x)),
+                  DBV_T(x->actor)));
     d->id = id;
     d->rev = 1;
     return TS_OK;
@@ -158,8 +159,8 @@ static ts_code by_idem_key(ts_ctx *x, const char *key, int64_t *id)
     *id = 0;
     if (!key) return TS_OK;
     return db_int(x->db, x->err, id, 0,
-                  "SELECT id FROM dossiers WHERE created_by = ? AND idem_key = ?",
-                  DBV_T(x->actor), DBV_T(key));
+                  "SELECT id FROM dossiers WHERE created_by = ? AND idem_key = ?", DBV_T(x->actor),
+                  DBV_T(key));
 }
 
 static ts_code reload(ts_ctx *x, int64_t id, dossier_view *out)
@@ -259,8 +260,7 @@ static ts_code draft_update_tx(ts_ctx *x, void *argp)
         d.case_index = in->case_index;
     }
     if (rc == TS_OK && (in->unit || in->receiving))
-        rc = place(x, &p, doc, in->unit ? in->unit : d.unit_code,
-                   in->receiving, &d);
+        rc = place(x, &p, doc, in->unit ? in->unit : d.unit_code, in->receiving, &d);
     json_decref(doc);
     TS_TRY(rc);
     const dossier_applicant *ap = &in->applicant;
@@ -389,9 +389,9 @@ static ts_code file_add_tx(ts_ctx *x, void *argp)
                   "removed_at IS NULL",
                   DBV_I(d.id)));
     if (count >= DOSSIER_MAX_FILES || bytes + (int64_t)k.len > (int64_t)DOSSIER_MAX_BYTES)
-        return ts_err_set(x->err, TS_ETOOBIG, M_DOSSIER_FILES_FULL,
-                          arena_printf(x->a, "%d / %u MB", DOSSIER_MAX_FILES,
-                                       DOSSIER_MAX_BYTES >> 20));
+        return ts_err_set(
+            x->err, TS_ETOOBIG, M_DOSSIER_FILES_FULL,
+            arena_printf(x->a, "%d / %u MB", DOSSIER_MAX_FILES, DOSSIER_MAX_BYTES >> 20));
     if (!in->reuse) {
         file_info fi;
         bool fresh;
@@ -422,8 +422,8 @@ static ts_code file_add_tx(ts_ctx *x, void *argp)
                               .reused_from = reused_from,
                               .added_at = now};
     json_t *sum = json_pack("{s:s?,s:s,s:i,s:s,s:s,s:I,s:s?}", "code", d.code, "kind", in->kind,
-                            "component", in->component, "sha256", k.sha256, "filename",
-                            k.filename, "size", (json_int_t)k.len, "reused_from", reused_from);
+                            "component", in->component, "sha256", k.sha256, "filename", k.filename,
+                            "size", (json_int_t)k.len, "reused_from", reused_from);
     if (!d.code) json_object_set_new(sum, "draft", json_integer(d.id));
     ts_code rc = ts_audit(x, "dossier.file_add", "dossier",
                           d.code ? d.code : arena_printf(x->a, "draft:%lld", (long long)d.id),
@@ -438,8 +438,8 @@ ts_code dossiers_file_add(ts_ctx *x, const dossier_file_in *in, dossier_file *ou
     TS_TRY(need_account(x));
     file_checked k = {0};
     if (!in->reuse)
-        TS_TRY(files_check(x, FILE_ATTACHMENT, in->data, in->len, in->claimed_type, in->filename,
-                           &k));
+        TS_TRY(
+            files_check(x, FILE_ATTACHMENT, in->data, in->len, in->claimed_type, in->filename, &k));
     else if (!files_sha256_valid(in->reuse))
         return ts_err_field(x->err, TS_EVALIDATION, "reuse", M_DOSSIER_REUSE_UNKNOWN, NULL);
     file_ctx fc = {in, &k, out};
@@ -474,7 +474,8 @@ static ts_code file_remove_tx(ts_ctx *x, void *argp)
                   "(flags & ~48) | (CASE WHEN digitised > 1 THEN 16 ELSE 0 END) | (CASE WHEN "
                   "reused - ?1 > 0 THEN 32 ELSE 0 END) WHERE id = ?2",
                   DBV_I(was_reused), DBV_I(d.id)));
-    json_t *sum = json_pack("{s:I,s:I}", "draft", (json_int_t)d.id, "file", (json_int_t)rc->file_id);
+    json_t *sum =
+        json_pack("{s:I,s:I}", "draft", (json_int_t)d.id, "file", (json_int_t)rc->file_id);
     ts_code r = ts_audit(x, "dossier.file_remove", "dossier",
                          arena_printf(x->a, "draft:%lld", (long long)d.id), NULL, sum);
     json_decref(sum);
@@ -505,48 +506,34 @@ ts_code dossiers_file_get(ts_ctx *x, int64_t draft_id, const char *code, const c
     }
     bool found = false;
     if (files_sha256_valid(sha256)) {
-        static const db_colmap m[] = {
-            DBC(I64, dossier_file, id),        DBC(TEXT, dossier_file, kind),
-            DBC(INT, dossier_file, component), DBC(TEXT, dossier_file, sha256),
-            DBC(TEXT, dossier_file, filename), DBC(TEXT, dossier_file, media_type),
-            DBC(I64, dossier_file, size),      DBC(TEXT, dossier_file, reused_from),
-            DBC(TEXT, dossier_file, added_at),
-        };
-        static const db_rowspec rs = {.size = sizeof(dossier_file), .map = m, .ncols = 9};
         TS_TRY(db_query_one(x->db, x->a,
                             "SELECT id, kind, component, sha256, filename, media_type, size, "
                             "reused_from, added_at FROM dossier_files WHERE dossier_id = ? AND "
                             "sha256 = ? AND removed_at IS NULL ORDER BY id LIMIT 1",
-                            (const db_val[]){DBV_I(d.id), DBV_T(sha256)}, 2, &rs, out, &found,
-                            x->err));
+                            (const db_val[]){DBV_I(d.id), DBV_T(sha256)}, 2, &dz_file_spec, out,
+                            &found, x->err));
     }
     if (!found) return ts_err_set(x->err, TS_ENOTFOUND, M_DOSSIER_FILE_NOT_FOUND, sha256);
     file_info fi;
     ts_code rc = files_get(x, sha256, FILE_ATTACHMENT, &fi, data);
-    if (rc == TS_ENOTFOUND) return ts_err_set(x->err, TS_ENOTFOUND, M_DOSSIER_FILE_NOT_FOUND, sha256);
+    if (rc == TS_ENOTFOUND)
+        return ts_err_set(x->err, TS_ENOTFOUND, M_DOSSIER_FILE_NOT_FOUND, sha256);
     return rc;
 }
 
 ts_code dossiers_documents(ts_ctx *x, dossier_file **items, int *n)
 {
-    static const db_colmap m[] = {
-        DBC(I64, dossier_file, id),        DBC(TEXT, dossier_file, kind),
-        DBC(INT, dossier_file, component), DBC(TEXT, dossier_file, sha256),
-        DBC(TEXT, dossier_file, filename), DBC(TEXT, dossier_file, media_type),
-        DBC(I64, dossier_file, size),      DBC(TEXT, dossier_file, reused_from),
-        DBC(TEXT, dossier_file, added_at),
-    };
-    static const db_rowspec rs = {.size = sizeof(dossier_file), .map = m, .ncols = 9};
     void *rows;
     /* reused_from here: the dossier it is in */
-    TS_TRY(db_query_all(x->db, x->a,
-                        "SELECT MAX(f.id), MIN(f.kind), MIN(f.component), f.sha256, MIN(f.filename), "
-                        "MIN(f.media_type), MIN(f.size), MAX(d.code), MAX(f.added_at) FROM "
-                        "dossier_files f JOIN dossiers d ON d.id = f.dossier_id WHERE d.owner_id = "
-                        "? AND d.status > 0 AND f.removed_at IS NULL AND f.kind IN ('component', "
-                        "'result') GROUP BY f.sha256 ORDER BY MAX(f.id) DESC",
-                        (const db_val[]){DBV_I(x->who->account_id ? x->who->account_id : -1)}, 1,
-                        &rs, 500, &rows, n, x->err));
+    TS_TRY(
+        db_query_all(x->db, x->a,
+                     "SELECT MAX(f.id), MIN(f.kind), MIN(f.component), f.sha256, MIN(f.filename), "
+                     "MIN(f.media_type), MIN(f.size), MAX(d.code), MAX(f.added_at) FROM "
+                     "dossier_files f JOIN dossiers d ON d.id = f.dossier_id WHERE d.owner_id = "
+                     "? AND d.status > 0 AND f.removed_at IS NULL AND f.kind IN ('component', "
+                     "'result') GROUP BY f.sha256 ORDER BY MAX(f.id) DESC",
+                     (const db_val[]){DBV_I(x->who->account_id ? x->who->account_id : -1)}, 1,
+                     &dz_file_spec, 500, &rows, n, x->err));
     *items = rows;
     return TS_OK;
 }
@@ -606,7 +593,8 @@ static ts_code submit_tx(ts_ctx *x, void *argp)
     d.flags = dz_procedure_flags(&p, doc);
     json_decref(doc);
     TS_TRY(rc);
-    if (missing) return ts_err_field(x->err, TS_EVALIDATION, "components", M_DOSSIER_MISSING, missing);
+    if (missing)
+        return ts_err_field(x->err, TS_EVALIDATION, "components", M_DOSSIER_MISSING, missing);
     if (!d.applicant_name || !*d.applicant_name)
         return ts_err_field(x->err, TS_EVALIDATION, "applicant_name", M_FIELD_REQUIRED, NULL);
     int64_t old = d.rev, now = dossiers_now_min(x);
@@ -686,9 +674,9 @@ static ts_code intake_tx(ts_ctx *x, void *argp)
     if (rc == TS_OK) rc = dz_agency_path(x, d.receiving, &rpath);
     if (rc == TS_OK) rc = ts_require(x, ROLE_OFFICER, rpath);
     if (rc == TS_OK && in->owner) {
-        rc = db_int(x->db, x->err, &d.owner_id, 0,
-                    "SELECT id FROM accounts WHERE username = ? AND disabled = 0",
-                    DBV_T(in->owner));
+        rc =
+            db_int(x->db, x->err, &d.owner_id, 0,
+                   "SELECT id FROM accounts WHERE username = ? AND disabled = 0", DBV_T(in->owner));
         if (rc == TS_OK && !d.owner_id)
             rc = ts_err_field(x->err, TS_EVALIDATION, "owner", M_ACCOUNT_NOT_FOUND, in->owner);
     }

@@ -46,8 +46,7 @@ static const char *resolve_agency(const dossier *d, const char *a)
     return a;
 }
 
-ts_code dz_steps_of_doc(ts_ctx *x, const dossier *d, const json_t *doc, dossier_step **out,
-                            int *n)
+ts_code dz_steps_of_doc(ts_ctx *x, const dossier *d, const json_t *doc, dossier_step **out, int *n)
 {
     const json_t *st = json_object_get(doc, "steps");
     size_t k = json_array_size(st);
@@ -74,16 +73,6 @@ ts_code dz_steps_of_doc(ts_ctx *x, const dossier *d, const json_t *doc, dossier_
     for (int i = 0; i < *n; i++)
         (*out)[i].agency = resolve_agency(d, (*out)[i].agency);
     return TS_OK;
-}
-
-ts_code dossiers_steps(ts_ctx *x, const dossier *d, dossier_step **steps, int *n)
-{
-    procedure p;
-    json_t *doc;
-    TS_TRY(dz_procedure(x, d, &p, &doc));
-    ts_code rc = dz_steps_of_doc(x, d, doc, steps, n);
-    json_decref(doc);
-    return rc;
 }
 
 bool dz_case_time(const json_t *doc, int case_index, int channel, dz_time *t)
@@ -169,25 +158,28 @@ ts_code dz_save(ts_ctx *x, dossier *d, int64_t old_rev)
         DBV_T(d->return_way),
         DBV_T(d->reason),
         d->rating ? DBV_I(d->rating) : DBV_NULL_VAL,
-        opt_min(d->received_at ? d->received_at : d->closed_at ? d->submitted_at : 0),
+        opt_min(d->received_at ? d->received_at
+                : d->closed_at ? d->submitted_at
+                               : 0),
         opt_min(d->finished_at ? d->finished_at : d->closed_at),
         DBV_I(dz_flags(d)),
         DBV_I(d->id),
         DBV_I(old_rev),
     };
-    TS_TRY(db_run_vals(x->db,
-                       "UPDATE dossiers SET code = ?, status = ?, rev = ?, procedure_version = ?, "
-                       "case_index = ?, applicant_kind = ?, applicant_name = ?, "
-                       "applicant_id_number = ?, applicant_phone = ?, applicant_email = ?, "
-                       "applicant_address = ?, unit_code = ?, receiving = ?, implementing = ?, "
-                       "handler = ?, handler_path = ?, handler_role = ?, assignee_id = ?, step = "
-                       "?, step_started = ?, step_due = ?, form = ?, submitted_at = ?, "
-                       "received_at = ?, counted_from = ?, total_minutes = ?, due_at = ?, "
-                       "original_due = ?, extended = ?, supplements = ?, fee_vnd = ?, paid_at = "
-                       "?, payment_way = ?, finished_at = ?, returned_at = ?, closed_at = ?, "
-                       "result_number = ?, result_signer = ?, return_way = ?, reason = ?, rating "
-                       "= ?, in_at = ?, end_at = ?, flags = (flags & 48) | ? WHERE id = ? AND rev = ?",
-                       v, (int)(sizeof v / sizeof v[0]), &changes, x->err));
+    TS_TRY(
+        db_run_vals(x->db,
+                    "UPDATE dossiers SET code = ?, status = ?, rev = ?, procedure_version = ?, "
+                    "case_index = ?, applicant_kind = ?, applicant_name = ?, "
+                    "applicant_id_number = ?, applicant_phone = ?, applicant_email = ?, "
+                    "applicant_address = ?, unit_code = ?, receiving = ?, implementing = ?, "
+                    "handler = ?, handler_path = ?, handler_role = ?, assignee_id = ?, step = "
+                    "?, step_started = ?, step_due = ?, form = ?, submitted_at = ?, "
+                    "received_at = ?, counted_from = ?, total_minutes = ?, due_at = ?, "
+                    "original_due = ?, extended = ?, supplements = ?, fee_vnd = ?, paid_at = "
+                    "?, payment_way = ?, finished_at = ?, returned_at = ?, closed_at = ?, "
+                    "result_number = ?, result_signer = ?, return_way = ?, reason = ?, rating "
+                    "= ?, in_at = ?, end_at = ?, flags = (flags & 48) | ? WHERE id = ? AND rev = ?",
+                    v, (int)(sizeof v / sizeof v[0]), &changes, x->err));
     if (changes != 1) {
         int64_t now_rev = 0;
         TS_TRY(db_int(x->db, x->err, &now_rev, 0, "SELECT rev FROM dossiers WHERE id = ?",
@@ -214,9 +206,9 @@ ts_code dz_event(ts_ctx *x, const dossier *d, const char *action, int from, int 
 ts_code dz_audit(ts_ctx *x, const dossier *d, const char *action, int from, const char *ag_code,
                  const char *reason)
 {
-    json_t *sum = json_pack("{s:s?,s:s,s:s,s:i,s:s?}", "code", d->code, "from",
-                            dossier_status_word(from), "to", dossier_status_word(d->status),
-                            "step", d->step, "reason", reason);
+    json_t *sum =
+        json_pack("{s:s?,s:s,s:s,s:i,s:s?}", "code", d->code, "from", dossier_status_word(from),
+                  "to", dossier_status_word(d->status), "step", d->step, "reason", reason);
     if (!d->code) json_object_set_new(sum, "draft", json_integer(d->id));
     ts_code rc = ts_audit(x, arena_printf(x->a, "dossier.%s", action), "dossier",
                           d->code ? d->code : arena_printf(x->a, "draft:%lld", (long long)d->id),
@@ -342,8 +334,8 @@ ts_code dz_enter_step(ts_ctx *x, dossier *d, const dossier_step *steps, int nste
         schedule_hours h;
         TS_TRY(clock_of(x, d, &cal, &h));
         int64_t at = now > d->counted_from ? now : d->counted_from;
-        int64_t due = wt_add_working(cal, &h.hours, at, d->total_minutes * s->share_percent / 100,
-                                     0);
+        int64_t due =
+            wt_add_working(cal, &h.hours, at, d->total_minutes * s->share_percent / 100, 0);
         if (due > 0) d->step_due = due;
     }
     return queue_at(x, d, s->agency, s->role);
@@ -379,7 +371,8 @@ static const struct rule {
     {"pay", B(DS_FEE_DUE), W_RECEIVING},
     {"finish", B(DS_RECEIVED) | B(DS_PROCESSING), W_STEP},
     {"return", B(DS_DONE), W_RECEIVING},
-    {"withdraw", B(DS_SUBMITTED) | B(DS_RECEIVED) | B(DS_PROCESSING) | B(DS_SUPPLEMENT) | B(DS_FEE_DUE),
+    {"withdraw",
+     B(DS_SUBMITTED) | B(DS_RECEIVED) | B(DS_PROCESSING) | B(DS_SUPPLEMENT) | B(DS_FEE_DUE),
      W_OWNER_DESK},
     {"stop", B(DS_RECEIVED) | B(DS_PROCESSING) | B(DS_SUPPLEMENT) | B(DS_FEE_DUE), W_IMPL_LEAD},
     {"extend", B(DS_RECEIVED) | B(DS_PROCESSING) | B(DS_FEE_DUE), W_STEP},
@@ -388,9 +381,9 @@ static const struct rule {
 #define NRULES ((int)(sizeof rules / sizeof rules[0]))
 
 const char *const dossier_actions[] = {
-    "receive", "refuse", "forward", "send_back", "assign", "request_supplement", "supplement",
-    "fee_due", "pay",    "finish",  "return",    "withdraw", "stop",             "extend", "rate",
-    NULL,
+    "receive",    "refuse",  "forward", "send_back", "assign", "request_supplement",
+    "supplement", "fee_due", "pay",     "finish",    "return", "withdraw",
+    "stop",       "extend",  "rate",    NULL,
 };
 
 static bool is_owner(const ts_ctx *x, const dossier *d)
@@ -436,9 +429,9 @@ static ts_code may_take(ts_ctx *x, const dossier *d, const dossier_step *steps, 
             *may = ts_may(x, ROLE_LEADER, path) || ts_may(x, ROLE_AGENCY_ADMIN, path) ||
                    ts_may(x, role, path);
         else /* assigned to someone: only they (or the agency's leaders) act */
-            *may = ts_may(x, role, path) &&
-                   (!d->assignee_id || d->assignee_id == x->who->account_id ||
-                    ts_may(x, ROLE_LEADER, path));
+            *may =
+                ts_may(x, role, path) && (!d->assignee_id || d->assignee_id == x->who->account_id ||
+                                          ts_may(x, ROLE_LEADER, path));
         return TS_OK;
     }
     }
@@ -472,10 +465,10 @@ ts_code dossiers_allowed(ts_ctx *x, dossier_view *v)
 ts_msg dz_state_msg(int status)
 {
     static const ts_msg m[] = {
-        M_DOSSIER_STATE_DRAFT,      M_DOSSIER_STATE_SUBMITTED, M_DOSSIER_STATE_RECEIVED,
-        M_DOSSIER_STATE_REFUSED,    M_DOSSIER_STATE_PROCESSING, M_DOSSIER_STATE_SUPPLEMENT,
-        M_DOSSIER_STATE_FEE_DUE,    M_DOSSIER_STATE_WITHDRAWN, M_DOSSIER_STATE_STOPPED,
-        M_DOSSIER_STATE_DONE,       M_DOSSIER_STATE_RETURNED,
+        M_DOSSIER_STATE_DRAFT,   M_DOSSIER_STATE_SUBMITTED,  M_DOSSIER_STATE_RECEIVED,
+        M_DOSSIER_STATE_REFUSED, M_DOSSIER_STATE_PROCESSING, M_DOSSIER_STATE_SUPPLEMENT,
+        M_DOSSIER_STATE_FEE_DUE, M_DOSSIER_STATE_WITHDRAWN,  M_DOSSIER_STATE_STOPPED,
+        M_DOSSIER_STATE_DONE,    M_DOSSIER_STATE_RETURNED,
     };
     return m[status >= 0 && status <= DS_RETURNED ? status : 0];
 }
@@ -627,9 +620,11 @@ static ts_code act_tx(ts_ctx *x, void *argp)
             const json_t *fees = json_object_get(
                 json_array_get(json_object_get(doc, "cases"), (size_t)d->case_index), "fees");
             for (size_t i = 0; i < json_array_size(fees); i++)
-                amount += json_integer_value(json_object_get(json_array_get(fees, i), "amount_vnd"));
+                amount +=
+                    json_integer_value(json_object_get(json_array_get(fees, i), "amount_vnd"));
         }
-        if (amount <= 0) rc = ts_err_field(x->err, TS_EVALIDATION, "amount_vnd", M_DOSSIER_FEE, NULL);
+        if (amount <= 0)
+            rc = ts_err_field(x->err, TS_EVALIDATION, "amount_vnd", M_DOSSIER_FEE, NULL);
         if (rc == TS_OK) {
             d->fee_vnd = amount;
             d->status = DS_FEE_DUE;
@@ -675,7 +670,8 @@ static ts_code act_tx(ts_ctx *x, void *argp)
         if (rc == TS_OK) rc = close_as(x, d, DS_STOPPED, a->reason, now);
         acting = d->implementing;
     } else if (!strcmp(name, "rate")) {
-        if (d->rating) rc = ts_err_set(x->err, TS_ECONFLICT, M_DOSSIER_RATED, NULL);
+        if (d->rating)
+            rc = ts_err_set(x->err, TS_ECONFLICT, M_DOSSIER_RATED, NULL);
         else if (a->rating < 1 || a->rating > 5)
             rc = ts_err_field(x->err, TS_EVALIDATION, "rating", M_DOSSIER_RATING, NULL);
         d->rating = a->rating;

@@ -15,8 +15,8 @@
 #include "../agencies/agencies.h"
 #include "dossiers_int.h"
 
-const char *const dossier_forms[] = {"receipt", "supplement", "refusal", "apology", "stop",
-                                     "control", NULL};
+const char *const dossier_forms[] = {"receipt", "supplement", "refusal", "apology",
+                                     "stop",    "control",    NULL};
 
 /* "08 giờ 15 phút, ngày 03/12/2026" */
 static const char *when(arena *a, int64_t t)
@@ -35,19 +35,11 @@ static const char *long_date(arena *a, int64_t t)
     return arena_printf(a, "ngày %02d tháng %02d năm %04d", d, m, y);
 }
 
-static const char *upper_vi(arena *a, const char *s)
-{
-    /* the names' letters are Vietnamese: upper-case the ASCII ones and the
-     * precomposed ones through libharu-independent tables is more than the
-     * heading needs; agency names are printed as they are written */
-    return arena_strdup(a, s ? s : "");
-}
-
 /* The two-column heading of an official paper. */
 static void heading(pdf_doc *p, arena *a, const dossier *d, const char *place, int64_t now)
 {
     const char *who = d->receiving_name ? d->receiving_name : d->receiving;
-    double h1 = pdf_text_in(p, 20, 95, upper_vi(a, who), 11, true, PDF_CENTER);
+    double h1 = pdf_text_in(p, 20, 95, who, 11, true, PDF_CENTER);
     double h2 = pdf_text_in(p, 95, 195, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 11, true, PDF_CENTER);
     pdf_down(p, h1 > h2 ? h1 : h2);
     pdf_text_in(p, 95, 195, "Độc lập - Tự do - Hạnh phúc", 11.5, true, PDF_CENTER);
@@ -170,30 +162,35 @@ static void receipt(pdf_doc *p, arena *a, const dossier_view *v, const char *pub
     pdf_text(p, arena_printf(a, "%s tiếp nhận hồ sơ của:", d->receiving_name), 11, false, PDF_LEFT);
     pdf_text(p, applicant_line(a, d), 11, true, PDF_LEFT);
     pdf_text(p, contacts(a, d), 11, false, PDF_LEFT);
-    pdf_text(p, arena_printf(a, "Nội dung yêu cầu giải quyết: %s (mã thủ tục %s).", d->procedure_name,
-                             d->procedure_code),
+    pdf_text(p,
+             arena_printf(a, "Nội dung yêu cầu giải quyết: %s (mã thủ tục %s).", d->procedure_name,
+                          d->procedure_code),
              11, false, PDF_JUSTIFY);
     pdf_space(p, 1.5);
     pdf_text(p, "1. Thành phần hồ sơ nộp gồm:", 11, false, PDF_LEFT);
     papers(p, a, v);
     pdf_text(p, "2. Số lượng hồ sơ: 01 (bộ).", 11, false, PDF_LEFT);
-    pdf_text(p, arena_printf(a, "3. Thời gian giải quyết hồ sơ theo quy định là: %s.", time_text(a, v)),
-             11, false, PDF_LEFT);
+    pdf_text(
+        p, arena_printf(a, "3. Thời gian giải quyết hồ sơ theo quy định là: %s.", time_text(a, v)),
+        11, false, PDF_LEFT);
     pdf_text(p, arena_printf(a, "4. Thời gian nhận hồ sơ: %s.", when(a, d->received_at)), 11, false,
              PDF_LEFT);
-    pdf_text(p, arena_printf(a, "5. Thời gian trả kết quả giải quyết hồ sơ: %s.", when(a, d->due_at)),
+    pdf_text(p,
+             arena_printf(a, "5. Thời gian trả kết quả giải quyết hồ sơ: %s.", when(a, d->due_at)),
              11, true, PDF_LEFT);
     pdf_text(p,
              arena_printf(a, "6. Nhận kết quả tại: %s.",
-                          d->channel == DCH_ONLINE ? "trực tuyến trên Cổng dịch vụ công, hoặc tại nơi nộp hồ sơ"
+                          d->channel == DCH_ONLINE
+                              ? "trực tuyến trên Cổng dịch vụ công, hoặc tại nơi nộp hồ sơ"
                           : d->channel == DCH_POST ? "qua dịch vụ bưu chính công ích"
                                                    : d->receiving_name),
              11, false, PDF_LEFT);
-    pdf_text(p, arena_printf(a, "Kênh nộp hồ sơ: %s. Vào sổ theo dõi hồ sơ, số thứ tự %s.",
-                             d->channel == DCH_ONLINE   ? "trực tuyến"
-                             : d->channel == DCH_POST ? "bưu chính"
-                                                        : "trực tiếp",
-                             strrchr(d->code, '-') + 1),
+    pdf_text(p,
+             arena_printf(a, "Kênh nộp hồ sơ: %s. Vào sổ theo dõi hồ sơ, số thứ tự %s.",
+                          d->channel == DCH_ONLINE ? "trực tuyến"
+                          : d->channel == DCH_POST ? "bưu chính"
+                                                   : "trực tiếp",
+                          strrchr(d->code, '-') + 1),
              11, false, PDF_LEFT);
     signatures(p, "NGƯỜI NỘP HỒ SƠ", "NGƯỜI TIẾP NHẬN HỒ SƠ");
     lookup_qr(p, a, d, public_url);
@@ -206,15 +203,18 @@ static void supplement(pdf_doc *p, arena *a, const dossier_view *v, const dossie
     pdf_text(p, arena_printf(a, "Hồ sơ của: %s", applicant_line(a, d) + 0), 11, false, PDF_LEFT);
     pdf_text(p, arena_printf(a, "Nội dung yêu cầu giải quyết: %s.", d->procedure_name), 11, false,
              PDF_JUSTIFY);
-    pdf_text(p, arena_printf(a, "Ngày nhận hồ sơ: %s.", when(a, d->received_at)), 11, false, PDF_LEFT);
+    pdf_text(p, arena_printf(a, "Ngày nhận hồ sơ: %s.", when(a, d->received_at)), 11, false,
+             PDF_LEFT);
     pdf_space(p, 1.5);
     pdf_text(p, "Yêu cầu bổ sung, hoàn thiện hồ sơ gồm những nội dung sau:", 11, false, PDF_LEFT);
     pdf_text(p, arena_printf(a, "   %s", e->reason ? e->reason : "…"), 11, true, PDF_JUSTIFY);
-    pdf_text(p, arena_printf(a, "Lý do: hồ sơ chưa đầy đủ, hợp lệ theo quy định (yêu cầu lúc %s).",
-                             when(a, e->at_min)),
+    pdf_text(p,
+             arena_printf(a, "Lý do: hồ sơ chưa đầy đủ, hợp lệ theo quy định (yêu cầu lúc %s).",
+                          when(a, e->at_min)),
              11, false, PDF_JUSTIFY);
-    pdf_text(p, "Thời gian bổ sung không tính vào thời hạn giải quyết hồ sơ. Trong quá trình hoàn "
-                "thiện hồ sơ, nếu có vướng mắc, xin liên hệ nơi tiếp nhận để được hướng dẫn.",
+    pdf_text(p,
+             "Thời gian bổ sung không tính vào thời hạn giải quyết hồ sơ. Trong quá trình hoàn "
+             "thiện hồ sơ, nếu có vướng mắc, xin liên hệ nơi tiếp nhận để được hướng dẫn.",
              11, false, PDF_JUSTIFY);
     signatures(p, NULL, "NGƯỜI HƯỚNG DẪN");
 }
@@ -223,7 +223,8 @@ static void refusal(pdf_doc *p, arena *a, const dossier_view *v)
 {
     const dossier *d = &v->d;
     title(p, "PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ", arena_printf(a, "Mã hồ sơ: %s", d->code));
-    pdf_text(p, arena_printf(a, "%s nhận được hồ sơ của: %s", d->receiving_name, applicant_line(a, d)),
+    pdf_text(p,
+             arena_printf(a, "%s nhận được hồ sơ của: %s", d->receiving_name, applicant_line(a, d)),
              11, false, PDF_JUSTIFY);
     pdf_text(p, arena_printf(a, "Nội dung yêu cầu giải quyết: %s.", d->procedure_name), 11, false,
              PDF_JUSTIFY);
@@ -238,19 +239,27 @@ static void apology(pdf_doc *p, arena *a, const dossier_view *v, const char *pub
 {
     const dossier *d = &v->d;
     title(p, "PHIẾU XIN LỖI VÀ HẸN LẠI NGÀY TRẢ KẾT QUẢ", arena_printf(a, "Mã hồ sơ: %s", d->code));
-    pdf_text(p, arena_printf(a, "Vào lúc %s, %s tiếp nhận hồ sơ của %s, đề nghị giải quyết thủ tục %s.",
-                             when(a, d->received_at), d->receiving_name, applicant_line(a, d),
-                             d->procedure_name),
+    pdf_text(p,
+             arena_printf(a,
+                          "Vào lúc %s, %s tiếp nhận hồ sơ của %s, đề nghị giải quyết thủ tục %s.",
+                          when(a, d->received_at), d->receiving_name, applicant_line(a, d),
+                          d->procedure_name),
              11, false, PDF_JUSTIFY);
-    pdf_text(p, arena_printf(a, "Thời gian hẹn trả kết quả giải quyết hồ sơ: %s.", when(a, d->original_due)),
+    pdf_text(p,
+             arena_printf(a, "Thời gian hẹn trả kết quả giải quyết hồ sơ: %s.",
+                          when(a, d->original_due)),
              11, false, PDF_JUSTIFY);
-    pdf_text(p, arena_printf(a, "Tuy nhiên đến nay, cơ quan giải quyết chưa trả kết quả giải quyết hồ "
-                                "sơ cho ông/bà (tổ chức) với lý do: %s.",
-                             d->reason ? d->reason : "…"),
+    pdf_text(p,
+             arena_printf(a,
+                          "Tuy nhiên đến nay, cơ quan giải quyết chưa trả kết quả giải quyết hồ "
+                          "sơ cho ông/bà (tổ chức) với lý do: %s.",
+                          d->reason ? d->reason : "…"),
              11, false, PDF_JUSTIFY);
-    pdf_text(p, "Sự chậm trễ này đã gây phiền hà, tốn kém chi phí, công sức của ông/bà (tổ chức). "
-                "Chúng tôi thành thật xin lỗi ông/bà (tổ chức) và sẽ trả kết quả giải quyết hồ sơ vào:",
-             11, false, PDF_JUSTIFY);
+    pdf_text(
+        p,
+        "Sự chậm trễ này đã gây phiền hà, tốn kém chi phí, công sức của ông/bà (tổ chức). "
+        "Chúng tôi thành thật xin lỗi ông/bà (tổ chức) và sẽ trả kết quả giải quyết hồ sơ vào:",
+        11, false, PDF_JUSTIFY);
     pdf_text(p, when(a, d->due_at), 12, true, PDF_CENTER);
     pdf_text(p, "Kính mong nhận được sự thông cảm của ông/bà (tổ chức).", 11, false, PDF_LEFT);
     signatures(p, NULL, "THỦ TRƯỞNG CƠ QUAN");
@@ -261,10 +270,12 @@ static void stop_notice(pdf_doc *p, arena *a, const dossier_view *v)
 {
     const dossier *d = &v->d;
     title(p, "THÔNG BÁO DỪNG XỬ LÝ HỒ SƠ", arena_printf(a, "Mã hồ sơ: %s", d->code));
-    pdf_text(p, arena_printf(a, "%s thông báo dừng xử lý hồ sơ của %s, đề nghị giải quyết thủ tục %s, "
-                                "tiếp nhận lúc %s.",
-                             d->implementing_name, applicant_line(a, d), d->procedure_name,
-                             when(a, d->received_at)),
+    pdf_text(p,
+             arena_printf(a,
+                          "%s thông báo dừng xử lý hồ sơ của %s, đề nghị giải quyết thủ tục %s, "
+                          "tiếp nhận lúc %s.",
+                          d->implementing_name, applicant_line(a, d), d->procedure_name,
+                          when(a, d->received_at)),
              11, false, PDF_JUSTIFY);
     pdf_text(p, "Lý do dừng xử lý:", 11, false, PDF_LEFT);
     pdf_text(p, arena_printf(a, "   %s", d->reason ? d->reason : "…"), 11, true, PDF_JUSTIFY);
@@ -276,14 +287,18 @@ static void stop_notice(pdf_doc *p, arena *a, const dossier_view *v)
 static void control(pdf_doc *p, arena *a, const dossier_view *v)
 {
     const dossier *d = &v->d;
-    title(p, "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ", arena_printf(a, "Mã hồ sơ: %s", d->code));
-    pdf_text(p, arena_printf(a, "Cơ quan tiếp nhận: %s. Cơ quan giải quyết: %s.", d->receiving_name,
-                             d->implementing_name),
+    title(p, "PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ",
+          arena_printf(a, "Mã hồ sơ: %s", d->code));
+    pdf_text(p,
+             arena_printf(a, "Cơ quan tiếp nhận: %s. Cơ quan giải quyết: %s.", d->receiving_name,
+                          d->implementing_name),
              11, false, PDF_JUSTIFY);
-    pdf_text(p, arena_printf(a, "Thủ tục: %s. Người nộp: %s.", d->procedure_name, d->applicant_name),
+    pdf_text(p,
+             arena_printf(a, "Thủ tục: %s. Người nộp: %s.", d->procedure_name, d->applicant_name),
              11, false, PDF_JUSTIFY);
-    pdf_text(p, arena_printf(a, "Thời gian nhận hồ sơ: %s. Thời gian trả kết quả: %s.",
-                             when(a, d->received_at), when(a, d->due_at)),
+    pdf_text(p,
+             arena_printf(a, "Thời gian nhận hồ sơ: %s. Thời gian trả kết quả: %s.",
+                          when(a, d->received_at), when(a, d->due_at)),
              11, false, PDF_JUSTIFY);
     pdf_space(p, 3);
     static const double col[] = {20, 60, 105, 140, 170, 195};
@@ -303,7 +318,8 @@ static void control(pdf_doc *p, arena *a, const dossier_view *v)
         pdf_keep(p, 14);
         pdf_down(p, 1);
         const char *late = e->step_due && e->at_min > e->step_due ? "Quá hạn" : "Đúng hạn";
-        const char *cells[] = {e->agency_name ? e->agency_name : (e->agency ? e->agency : "Người nộp"),
+        const char *cells[] = {e->agency_name ? e->agency_name
+                                              : (e->agency ? e->agency : "Người nộp"),
                                when(a, e->at_min),
                                arena_printf(a, "%s (%s)", dossier_action_name(e->action, 0),
                                             dossier_status_name(e->to_status, 0)),
@@ -327,7 +343,7 @@ ts_code dossiers_form(ts_ctx *x, const char *code, const char *form, const char 
     TS_TRY(dossiers_get(x, code, &v));
     const dossier *d = &v.d;
     const dossier_event *sup = last_event(&v, "request_supplement");
-    bool ok = !strcmp(form, "receipt")    ? d->received_at != 0
+    bool ok = !strcmp(form, "receipt")      ? d->received_at != 0
               : !strcmp(form, "supplement") ? sup != NULL
               : !strcmp(form, "refusal")    ? d->status == DS_REFUSED
               : !strcmp(form, "apology")    ? d->extended
@@ -350,12 +366,18 @@ ts_code dossiers_form(ts_ctx *x, const char *code, const char *form, const char 
     if (!p) return x->err->code;
     int64_t now = dossiers_now_min(x);
     heading(p, x->a, d, place, now);
-    if (!strcmp(form, "receipt")) receipt(p, x->a, &v, public_url);
-    else if (!strcmp(form, "supplement")) supplement(p, x->a, &v, sup);
-    else if (!strcmp(form, "refusal")) refusal(p, x->a, &v);
-    else if (!strcmp(form, "apology")) apology(p, x->a, &v, public_url);
-    else if (!strcmp(form, "stop")) stop_notice(p, x->a, &v);
-    else control(p, x->a, &v);
+    if (!strcmp(form, "receipt"))
+        receipt(p, x->a, &v, public_url);
+    else if (!strcmp(form, "supplement"))
+        supplement(p, x->a, &v, sup);
+    else if (!strcmp(form, "refusal"))
+        refusal(p, x->a, &v);
+    else if (!strcmp(form, "apology"))
+        apology(p, x->a, &v, public_url);
+    else if (!strcmp(form, "stop"))
+        stop_notice(p, x->a, &v);
+    else
+        control(p, x->a, &v);
     *pdf = pdf_finish(p, x->a, len, x->err);
     pdf_free(p);
     return *pdf ? TS_OK : x->err->code;

@@ -46,7 +46,9 @@ static void facts_of(const procedure *p, proc_facts *f)
 {
     json_error_t je;
     json_t *doc = json_loads(p->doc, 0, &je);
-    *f = (proc_facts){.code = p->code, .agency = p->agency, .level = p->level,
+    *f = (proc_facts){.code = p->code,
+                      .agency = p->agency,
+                      .level = p->level,
                       .toan_trinh = !strcmp(p->service_level, "toan_trinh")};
     const json_t *cases = json_object_get(doc, "cases");
     bool times = json_array_size(cases) > 0;
@@ -226,18 +228,15 @@ static void write_card(jsonw *w, const json_t *index, const agency_facts *a)
 #define REC "d.received_at >= ?1 AND d.received_at < ?2"
 #define HAS(bit) "(d.flags & " #bit ") <> 0"
 
-static const char counts_sql[] =
-    "SELECT d.implementing, d.procedure_code, " CNT(FIN) ", "
-    CNT(FIN " AND d.finished_at <= d.due_at AND (d.flags & 64) = 0") ", "
-    CNT(FIN " AND (d.finished_at > d.due_at OR (d.flags & 64) <> 0)") ", "
-    CNT("d.rating <= 2 AND " FIN) ", " CNT(REC) ", " CNT(HAS(1) " AND " REC) ", "
-    CNT("d.channel = 2 AND " HAS(1) " AND " REC) ", " CNT("d.paid_at >= ?1 AND d.paid_at < ?2") ", "
-    CNT(HAS(4) " AND d.paid_at >= ?1 AND d.paid_at < ?2") ", "
-    CNT("d.returned_at >= ?1 AND d.returned_at < ?2") ", "
-    CNT(HAS(8) " AND d.returned_at >= ?1 AND d.returned_at < ?2") ", "
-    CNT(HAS(16) " AND " REC) ", " CNT(HAS(32) " AND " REC) ", " CNT(HAS(2) " AND " REC) " "
-    "FROM dossiers d WHERE d.in_at < ?2 AND (d.end_at IS NULL OR d.end_at >= ?3)%s GROUP BY "
-    "d.implementing, d.procedure_code"; /* the index's order: no sort */
+static const char
+    counts_sql
+        [] =
+            "SELECT d.implementing, d.procedure_code, " CNT(FIN) ", " CNT(FIN " AND d.finished_at "
+                                                                              "<= d.due_at AND "
+                                                                              "(d.flags & 64) = 0") ", " CNT(FIN " AND (d.finished_at > d.due_at OR (d.flags & 64) <> 0)") ", " CNT("d.rating <= 2 AND " FIN) ", " CNT(
+                REC) ", " CNT(HAS(1) " AND " REC) ", " CNT("d.channel = 2 AND " HAS(1) " AND " REC) ", " CNT("d.paid_at >= ?1 AND d.paid_at < ?2") ", " CNT(HAS(4) " AND d.paid_at >= ?1 AND d.paid_at < ?2") ", " CNT("d.returned_at >= ?1 AND d.returned_at < ?2") ", " CNT(HAS(8) " AND d.returned_at >= ?1 AND d.returned_at < ?2") ", " CNT(HAS(16) " AND " REC) ", " CNT(HAS(32) " AND " REC) ", " CNT(HAS(2) " AND " REC) " "
+                                                                                                                                                                                                                                                                                                                                                                                                                                 "FROM dossiers d WHERE d.in_at < ?2 AND (d.end_at IS NULL OR d.end_at >= ?3)%s GROUP BY "
+                                                                                                                                                                                                                                                                                                                                                                                                                                 "d.implementing, d.procedure_code"; /* the index's order: no sort */
 
 ts_code dossiers_service_index(ts_ctx *x, const dossier_stats_q *q, struct jsonw *w)
 {
@@ -284,7 +283,8 @@ ts_code dossiers_service_index(ts_ctx *x, const dossier_stats_q *q, struct jsonw
                 cv[k] += v1;
                 pv[k] += v1;
             }
-            if (db_col_int(s, 2 + 8) > 0) { /* paid online: this procedure has had an online payment */
+            if (db_col_int(s, 2 + 8) >
+                0) { /* paid online: this procedure has had an online payment */
                 paid = dbrow_grow(x->a, paid, sizeof *paid, npaid, &pcap);
                 paid[npaid++] = arena_printf(x->a, "%s|%s", db_col_text(s, 0), db_col_text(s, 1));
             }
@@ -295,7 +295,8 @@ ts_code dossiers_service_index(ts_ctx *x, const dossier_stats_q *q, struct jsonw
     if (rc == TS_OK && q->agency) find_or_add(x, &ag, &n, &cap, q->agency);
     /* every implementing agency of the catalogue (in scope) gets a card */
     for (int i = 0; rc == TS_OK && i < np; i++)
-        if (pf[i].agency) find_or_add(x, &ag, &n, &cap, pf[i].agency); /* out of scope: dropped below */
+        if (pf[i].agency)
+            find_or_add(x, &ag, &n, &cap, pf[i].agency); /* out of scope: dropped below */
     /* the catalogue's share of each, and names */
     for (int k = -1; rc == TS_OK && k < n; k++) {
         agency_facts *a = k < 0 ? &prov : &ag[k];
@@ -306,7 +307,8 @@ ts_code dossiers_service_index(ts_ctx *x, const dossier_stats_q *q, struct jsonw
             if (r2 == TS_OK) {
                 a->name = info.name;
                 commune = !strcmp(info.kind, "commune_committee");
-                if (path && strncmp(info.path, path, strlen(path))) a->code = NULL; /* out of scope */
+                if (path && strncmp(info.path, path, strlen(path)))
+                    a->code = NULL; /* out of scope */
             } else if (r2 != TS_ENOTFOUND) {
                 rc = r2;
             }

@@ -38,27 +38,47 @@
  * condition starts with its most selective, cheapest test (the channel,
  * the status, a rating, an open end): SQLite stops at the first that
  * fails, which halves the time of a year over a million dossiers. */
-static const char stats_cols[] =
-    CNT(IN_AT " < ?1") ", "                                                     /* carried */
-    CNT("d.channel = 2 AND " IN_AT " >= ?1") ", "                               /* online */
-    CNT("d.channel = 1 AND " IN_AT " >= ?1") ", "                               /* counter */
-    CNT("d.channel = 3 AND " IN_AT " >= ?1") ", "                               /* post */
-    CNT(FIN_IN " AND d.finished_at / 1440 < d.due_at / 1440") ", "              /* early */
-    CNT(FIN_IN " AND d.finished_at / 1440 = d.due_at / 1440 AND d.finished_at <= d.due_at") ", "
-    CNT(FIN_IN " AND d.finished_at > d.due_at") ", "                            /* late */
+static const char stats_cols[] = CNT(IN_AT " < ?1") ", "           /* carried */
+    CNT("d.channel = 2 AND " IN_AT " >= ?1") ", "                  /* online */
+    CNT("d.channel = 1 AND " IN_AT " >= ?1") ", "                  /* counter */
+    CNT("d.channel = 3 AND " IN_AT " >= ?1") ", "                  /* post */
+    CNT(FIN_IN " AND d.finished_at / 1440 < d.due_at / 1440") ", " /* early */
+    CNT(FIN_IN
+        " AND d.finished_at / 1440 = d.due_at / 1440 AND d.finished_at <= d.due_at") ", " CNT(FIN_IN
+                                                                                              " AND"
+                                                                                              " d."
+                                                                                              "fini"
+                                                                                              "shed"
+                                                                                              "_at "
+                                                                                              "> "
+                                                                                              "d."
+                                                                                              "due_"
+                                                                                              "at") ", " /* late */
     CNT("(" END_AT " IS NULL OR " END_AT " >= ?2) AND d.received_at < ?2 AND (d.due_at IS NULL "
-        "OR d.due_at >= ?3)") ", "                                              /* within */
-    CNT("(" END_AT " IS NULL OR " END_AT " >= ?2) AND d.received_at < ?2 AND d.due_at < ?3") ", "
-    CNT("d.status = 7 AND d.closed_at >= ?1 AND d.closed_at < ?2") ", "         /* withdrawn */
-    CNT("d.status = 3 AND d.closed_at >= ?1 AND d.closed_at < ?2") ", "         /* refused */
-    CNT("d.status = 8 AND d.closed_at >= ?1 AND d.closed_at < ?2") ", "         /* stopped */
-    CNT("d.rating = 1 AND " FIN_IN) ", " CNT("d.rating = 2 AND " FIN_IN) ", "
-    CNT("d.rating = 3 AND " FIN_IN) ", " CNT("d.rating = 4 AND " FIN_IN) ", "
-    CNT("d.rating = 5 AND " FIN_IN);
+        "OR d.due_at >= ?3)") ", " /* within */
+    CNT("(" END_AT
+        " IS NULL OR " END_AT " >= ?2) AND d.received_at < ?2 AND d.due_at < ?3") ", " CNT("d."
+                                                                                           "status "
+                                                                                           "= 7 "
+                                                                                           "AND "
+                                                                                           "d."
+                                                                                           "closed_"
+                                                                                           "at >= "
+                                                                                           "?1 AND "
+                                                                                           "d."
+                                                                                           "closed_"
+                                                                                           "at < "
+                                                                                           "?2") ","
+                                                                                                 " " /* withdrawn */
+    CNT("d.status = 3 AND d.closed_at >= ?1 AND d.closed_at < ?2") ", " /* refused */
+    CNT("d.status = 8 AND d.closed_at >= ?1 AND d.closed_at < ?2") ", " /* stopped */
+    CNT("d.rating = 1 AND " FIN_IN) ", " CNT("d.rating = 2 AND " FIN_IN) ", " CNT(
+        "d.rating = 3 AND " FIN_IN) ", " CNT("d.rating = 4 AND " FIN_IN) ", " CNT("d.rating = 5 "
+                                                                                  "AND " FIN_IN);
 
 static void read_row(db_stmt *s, int first, dossier_stats_row *o)
 {
-    int64_t *v[] = {&o->carried,  &o->rec_online, &o->rec_counter, &o->rec_post,  &o->early,
+    int64_t *v[] = {&o->carried,  &o->rec_online, &o->rec_counter, &o->rec_post,   &o->early,
                     &o->on_time,  &o->late,       &o->in_within,   &o->in_overdue, &o->withdrawn,
                     &o->refused,  &o->stopped,    &o->rated[1],    &o->rated[2],   &o->rated[3],
                     &o->rated[4], &o->rated[5]};
@@ -90,11 +110,13 @@ ts_code dossiers_period(ts_ctx *x, const char *from, const char *to, int64_t *f,
     const char *today = schedules_today(x);
     if (!to) to = today;
     if (!from) from = arena_printf(x->a, "%.4s-01-01", to);
-    if (!day_min(from, f)) return ts_err_field(x->err, TS_EINVAL, "from", M_FIELD_FORMAT, "YYYY-MM-DD");
+    if (!day_min(from, f))
+        return ts_err_field(x->err, TS_EINVAL, "from", M_FIELD_FORMAT, "YYYY-MM-DD");
     if (!day_min(to, t)) return ts_err_field(x->err, TS_EINVAL, "to", M_FIELD_FORMAT, "YYYY-MM-DD");
     *t += 1440; /* to is included */
     if (*t <= *f) return ts_err_field(x->err, TS_EINVAL, "to", M_DOSSIER_PERIOD, NULL);
-    if (*t - *f > 5 * 366 * 1440) return ts_err_field(x->err, TS_EINVAL, "from", M_DOSSIER_PERIOD, NULL);
+    if (*t - *f > 5 * 366 * 1440)
+        return ts_err_field(x->err, TS_EINVAL, "from", M_DOSSIER_PERIOD, NULL);
     return TS_OK;
 }
 
@@ -113,14 +135,15 @@ ts_code dossiers_stats(ts_ctx *x, const dossier_stats_q *q, dossier_stats *out)
     const char *path = NULL;
     if (q->agency) {
         TS_TRY(dz_agency_path(x, q->agency, &path));
-        scope = arena_printf(x->a, " AND %s IN (SELECT sa.code FROM agencies sa WHERE sa.path LIKE ?4)",
-                             grp);
+        scope = arena_printf(
+            x->a, " AND %s IN (SELECT sa.code FROM agencies sa WHERE sa.path LIKE ?4)", grp);
     }
-    db_val v[4] = {DBV_I(f), DBV_I(t), DBV_I(ref), DBV_T(path ? arena_printf(x->a, "%s%%", path) : NULL)};
+    db_val v[4] = {DBV_I(f), DBV_I(t), DBV_I(ref),
+                   DBV_T(path ? arena_printf(x->a, "%s%%", path) : NULL)};
     int nv = path ? 4 : 3;
     const char *sql = arena_printf(x->a,
-                                   "SELECT %s, %s FROM dossiers d WHERE " IN_AT
-                                   " < ?2 AND (" END_AT " IS NULL OR " END_AT " >= ?1)%s GROUP BY %s "
+                                   "SELECT %s, %s FROM dossiers d WHERE " IN_AT " < ?2 AND (" END_AT
+                                   " IS NULL OR " END_AT " >= ?1)%s GROUP BY %s "
                                    "ORDER BY %s",
                                    grp, stats_cols, scope, grp, grp);
     db_stmt *s;
@@ -138,11 +161,15 @@ ts_code dossiers_stats(ts_ctx *x, const dossier_stats_q *q, dossier_stats *out)
     db_reset(s);
     if (r < 0) return (ts_code)-r;
     /* supplement requests made within the period */
-    sql = arena_printf(x->a,
-                       "SELECT %s, COUNT(*) FROM dossier_pauses d WHERE d.from_at >= ?1 AND "
-                       "d.from_at < ?2%s GROUP BY %s",
-                       grp, path ? arena_printf(x->a, " AND %s IN (SELECT sa.code FROM agencies sa WHERE sa.path LIKE ?3)", grp) : "",
-                       grp);
+    sql = arena_printf(
+        x->a,
+        "SELECT %s, COUNT(*) FROM dossier_pauses d WHERE d.from_at >= ?1 AND "
+        "d.from_at < ?2%s GROUP BY %s",
+        grp,
+        path ? arena_printf(
+                   x->a, " AND %s IN (SELECT sa.code FROM agencies sa WHERE sa.path LIKE ?3)", grp)
+             : "",
+        grp);
     TS_TRY(db_prepare(x->db, sql, &s, x->err));
     db_val v2[3] = {DBV_I(f), DBV_I(t), v[3]};
     db_bind_vals(s, 1, v2, path ? 3 : 2);
@@ -156,8 +183,10 @@ ts_code dossiers_stats(ts_ctx *x, const dossier_stats_q *q, dossier_stats *out)
     for (int i = 0; i < out->n; i++) {
         agency ag;
         ts_code rc = agencies_find(x, out->rows[i].agency, &ag);
-        if (rc == TS_OK) out->rows[i].agency_name = ag.name;
-        else if (rc != TS_ENOTFOUND) return rc;
+        if (rc == TS_OK)
+            out->rows[i].agency_name = ag.name;
+        else if (rc != TS_ENOTFOUND)
+            return rc;
         add_row(&out->total, &out->rows[i]);
     }
     out->total.agency = q->agency;

@@ -20,25 +20,40 @@
 static const char *const bys[] = {"implementing", "receiving", NULL};
 static const char *const formats[] = {"json", "csv", "xlsx", NULL};
 #define Q(m) JX_INTO(dossier_stats_q, m)
+/* the period and the agency, as both doors take them */
+#define PERIOD                                                                                     \
+    {.name = "agency",                                                                             \
+     .type = JX_STRING,                                                                            \
+     .max_chars = AGENCY_CODE_MAX,                                                                 \
+     .format = &FMT_AGENCY_CODE,                                                                   \
+     Q(agency)},                                                                                   \
+        JX_DATE("from", Q(from)), JX_DATE("to", Q(to))
 const jx_field dossier_stats_query[] = {
-    {.name = "agency", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX, .format = &FMT_AGENCY_CODE,
-     Q(agency)},
-    JX_DATE("from", Q(from)),
-    JX_DATE("to", Q(to)),
-    {.name = "by", .type = JX_STRING, .max_chars = 12, .enums = bys,
-     .enum_list = "implementing, receiving", Q(by)},
-    {.name = "format", .type = JX_STRING, .max_chars = 4, .enums = formats,
-     .enum_list = "json, csv, xlsx", Q(format)},
+    PERIOD,
+    {.name = "by",
+     .type = JX_STRING,
+     .max_chars = 12,
+     .enums = bys,
+     .enum_list = "implementing, receiving",
+     Q(by)},
+    {.name = "format",
+     .type = JX_STRING,
+     .max_chars = 4,
+     .enums = formats,
+     .enum_list = "json, csv, xlsx",
+     Q(format)},
     {0},
 };
-#undef Q
 
 /* The columns, in the form's order: key, Vietnamese heading, the count. */
 typedef struct col {
     const char *key, *vi;
     size_t off; /* offset of the int64_t in dossier_stats_row; 0: computed */
 } col;
-#define C(k, vi, m) {k, vi, offsetof(dossier_stats_row, m)}
+#define C(k, vi, m)                                                                                \
+    {                                                                                              \
+        k, vi, offsetof(dossier_stats_row, m)                                                      \
+    }
 static const col cols[] = {
     C("carried_over", "Kỳ trước chuyển qua", carried),
     C("received_online", "Tiếp nhận trực tuyến", rec_online),
@@ -187,7 +202,10 @@ static ts_code reply_csv(http_req *r, const dossier_stats *st)
 
 static ts_code reply_xlsx(http_req *r, ts_ctx *x, const dossier_stats *st)
 {
-    char path[] = "/tmp/tinhso-stats-XXXXXX";
+    /* libxlsxwriter 1.1 writes a file; it lives for this request only */
+    const char *tmp = getenv("TMPDIR");
+    char path[512];
+    snprintf(path, sizeof path, "%s/tinhso-stats-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     int fd = mkstemp(path);
     if (fd < 0) return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, "temporary file");
     close(fd);
@@ -203,10 +221,11 @@ static ts_code reply_xlsx(http_req *r, ts_ctx *x, const dossier_stats *st)
     format_set_text_wrap(bold);
     lxw_format *pct = workbook_add_format(wb);
     format_set_num_format(pct, "0.0");
-    worksheet_write_string(ws, 0, 0,
-                           arena_printf(r->a, "Tình hình giải quyết thủ tục hành chính từ %s đến %s",
-                                        day_of(r->a, st->from_min), day_of(r->a, st->to_min - 1440)),
-                           bold);
+    worksheet_write_string(
+        ws, 0, 0,
+        arena_printf(r->a, "Tình hình giải quyết thủ tục hành chính từ %s đến %s",
+                     day_of(r->a, st->from_min), day_of(r->a, st->to_min - 1440)),
+        bold);
     int hr = 2, c = 0;
     worksheet_write_string(ws, hr, c++, "Mã cơ quan", bold);
     worksheet_write_string(ws, hr, c++, "Cơ quan", bold);
@@ -231,8 +250,7 @@ static ts_code reply_xlsx(http_req *r, ts_ctx *x, const dossier_stats *st)
         for (int i = 0; i < NCOLS; i++)
             worksheet_write_number(ws, rr, c++, (double)at(row, i), NULL);
         double p = on_time_pct(row);
-        if (p >= 0)
-            worksheet_write_number(ws, rr, c, p, pct);
+        if (p >= 0) worksheet_write_number(ws, rr, c, p, pct);
         c++;
         worksheet_write_number(ws, rr, c++, (double)rated(row), NULL);
         p = satisfied_pct(row);
@@ -265,14 +283,8 @@ ts_code dossiers_h_stats(http_req *r, ts_ctx *x)
     return reply_json(r, &q, &st);
 }
 
-#define Q(m) JX_INTO(dossier_stats_q, m)
-const jx_field dossier_index_query[] = {
-    {.name = "agency", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX, .format = &FMT_AGENCY_CODE,
-     Q(agency)},
-    JX_DATE("from", Q(from)),
-    JX_DATE("to", Q(to)),
-    {0},
-};
+const jx_field dossier_index_query[] = {PERIOD, {0}};
+#undef PERIOD
 #undef Q
 
 ts_code dossiers_h_service_index(http_req *r, ts_ctx *x)

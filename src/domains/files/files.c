@@ -51,8 +51,8 @@ static const file_kind *kinds_of(const char *purpose)
  * object streams are not looked into: see docs/security.md. */
 static const char *pdf_active(const unsigned char *p, size_t n)
 {
-    static const char *const bad[] = {"JavaScript", "JS",       "Launch", "EmbeddedFile",
-                                      "EmbeddedFiles", "RichMedia", "XFA", NULL};
+    static const char *const bad[] = {"JavaScript",    "JS",        "Launch", "EmbeddedFile",
+                                      "EmbeddedFiles", "RichMedia", "XFA",    NULL};
     for (size_t i = 0; i < n; i++) {
         const unsigned char *slash = memchr(p + i, '/', n - i);
         if (!slash) break;
@@ -222,14 +222,12 @@ ts_code files_check(ts_ctx *x, const char *purpose, const void *data, size_t len
     if (claim && *claim && strcasecmp(claim, "application/octet-stream") && strcasecmp(claim, type))
         return ts_err_set(x->err, TS_EMEDIATYPE, M_FILE_TYPE_LIES, claim);
     if (!kd->media_type)
-        return ts_err_set(x->err, TS_EVALIDATION,
-                          kinds == attachment_kinds ? M_FILE_ATTACHMENT_TYPE
-                                                    : M_FILE_TYPE_NOT_ALLOWED,
-                          type);
+        return ts_err_set(
+            x->err, TS_EVALIDATION,
+            kinds == attachment_kinds ? M_FILE_ATTACHMENT_TYPE : M_FILE_TYPE_NOT_ALLOWED, type);
     size_t max = kinds == attachment_kinds ? FILE_ATTACHMENT_MAX : FILE_TEMPLATE_MAX;
     if (len > max)
-        return ts_err_set(x->err, TS_ETOOBIG, M_FILE_TOO_BIG,
-                          arena_printf(x->a, "%zu", max >> 20));
+        return ts_err_set(x->err, TS_ETOOBIG, M_FILE_TOO_BIG, arena_printf(x->a, "%zu", max >> 20));
     const char *active = !strcmp(kd->media_type, "application/pdf") ? pdf_active(data, len) : NULL;
     if (active)
         return ts_err_set(x->err, TS_EVALIDATION, M_FILE_ACTIVE_CONTENT,
@@ -242,8 +240,8 @@ ts_code files_check(ts_ctx *x, const char *purpose, const void *data, size_t len
                             arena_printf(x->a, ".%s", ext));
     char sha[65];
     tok_sha256_hex_n(data, len, sha);
-    *k = (file_checked){arena_strdup(x->a, sha), kd->media_type, text_nfc(x->a, filename, strlen(filename)),
-                data, len};
+    *k = (file_checked){arena_strdup(x->a, sha), kd->media_type,
+                        text_nfc(x->a, filename, strlen(filename)), data, len};
     return TS_OK;
 }
 
@@ -270,9 +268,9 @@ static ts_code put_tx(ts_ctx *x, void *argp)
         if (rc == TS_OK && fresh) {
             pc->added++;
             json_array_append_new(names,
-                                  json_pack("{s:s,s:s,s:s,s:I}", "sha256", pc->k[i].sha256, "filename",
-                                            pc->k[i].filename, "media_type", pc->k[i].media_type,
-                                            "size", (json_int_t)pc->k[i].len));
+                                  json_pack("{s:s,s:s,s:s,s:I}", "sha256", pc->k[i].sha256,
+                                            "filename", pc->k[i].filename, "media_type",
+                                            pc->k[i].media_type, "size", (json_int_t)pc->k[i].len));
         }
     }
     if (rc == TS_OK && pc->added) {

@@ -38,8 +38,9 @@ extern const ts_msg files_messages[];
 /* The purposes. */
 #define FILE_TEMPLATE "template" /* a procedure's form: public, PDF/DOC/DOCX/XLSX */
 
-#define FILE_ATTACHMENT "attachment" /* a dossier's paper or result: PDF/JPEG/PNG, read by
-                                       whoever may read the dossier (the dossiers domain) */
+#define FILE_ATTACHMENT                                                                            \
+    "attachment" /* a dossier's paper or result: PDF/JPEG/PNG, read by                             \
+                   whoever may read the dossier (the dossiers domain) */
 
 /* The largest template and the largest attachment (bytes). */
 #define FILE_TEMPLATE_MAX (10u << 20)

@@ -55,8 +55,9 @@ static bool write_pdf(const char *dir, const char *name, const char *text)
 static long ink(const char *dir, const char *name)
 {
     char cmd[1200], pgm[600];
-    snprintf(cmd, sizeof cmd, "pdftoppm -gray -r 150 -f 1 -l 1 -singlefile %s/%s.pdf %s/%s 2>/dev/null",
-             dir, name, dir, name);
+    snprintf(cmd, sizeof cmd,
+             "pdftoppm -gray -r 150 -f 1 -l 1 -singlefile %s/%s.pdf %s/%s 2>/dev/null", dir, name,
+             dir, name);
     if (system(cmd) != 0) return -1;
     snprintf(pgm, sizeof pgm, "%s/%s.pgm", dir, name);
     FILE *f = fopen(pgm, "rb");
@@ -96,7 +97,8 @@ static void test_stacked_marks_print(void **state)
     (void)state;
     if (!have("pdftoppm")) skip();
     /* TS_TEST_PDF_FONT=FILE: measure another font (DejaVu Serif fails) */
-    if (getenv("TS_TEST_PDF_FONT")) pdf_fonts(getenv("TS_TEST_PDF_FONT"), getenv("TS_TEST_PDF_FONT"));
+    if (getenv("TS_TEST_PDF_FONT"))
+        pdf_fonts(getenv("TS_TEST_PDF_FONT"), getenv("TS_TEST_PDF_FONT"));
     char *dir = tmpdir_make();
     assert_non_null(dir);
     /* the same letters, once with their second mark (or dot below) and once without */
@@ -122,8 +124,9 @@ static void test_text_reads_back_and_wraps(void **state)
     pdf_doc *d = pdf_new("test", &e);
     assert_non_null(d);
     for (int i = 0; i < 60; i++)
-        pdf_text(d, "Trung tâm Phục vụ hành chính công tỉnh Bắc Ninh tiếp nhận hồ sơ của Ông/Bà Lê "
-                    "Thị Mai Hương, đề nghị cấp Phiếu lý lịch tư pháp.",
+        pdf_text(d,
+                 "Trung tâm Phục vụ hành chính công tỉnh Bắc Ninh tiếp nhận hồ sơ của Ông/Bà Lê "
+                 "Thị Mai Hương, đề nghị cấp Phiếu lý lịch tư pháp.",
                  12, i % 2, PDF_JUSTIFY);
     arena *a = arena_new(1 << 16);
     size_t len;
@@ -136,8 +139,10 @@ static void test_text_reads_back_and_wraps(void **state)
     assert_non_null(f);
     assert_int_equal(fwrite(b, 1, len, f), len);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "pdftotext %s %s/long.txt 2>/dev/null && pdfinfo %s 2>/dev/null | grep -q '^Pages: *[2-9]'",
-             path, dir, path);
+    snprintf(
+        cmd, sizeof cmd,
+        "pdftotext %s %s/long.txt 2>/dev/null && pdfinfo %s 2>/dev/null | grep -q '^Pages: *[2-9]'",
+        path, dir, path);
     assert_int_equal(system(cmd), 0); /* more than one page */
     snprintf(path, sizeof path, "%s/long.txt", dir);
     f = fopen(path, "r");
