@@ -114,6 +114,24 @@ static const cfg_key keys[] = {
      "the TrueType font file of printed forms (Vietnamese needs a Unicode font)"},
     {"pdf_font_bold", CFG_STRING, 0, 255, H(pdf_font_bold), "Liberation Serif Bold",
      "its bold face"},
+    {"outbox_log", CFG_STRING, 0, 1023, offsetof(app_config, outbox.log_file), "—",
+     "file the outbox's log adapter appends each e-mail, SMS and Zalo message to (one JSON "
+     "line; shared by every process); unset: the server log"},
+    {"outbox_drain", CFG_BOOL, 0, 0, offsetof(app_config, outbox.drain), "true",
+     "this process sends what the outbox holds (each second, and at once after a change)"},
+    {"outbox_max_attempts", CFG_INT, 1, 100, offsetof(app_config, outbox.max_attempts), "8",
+     "tries of one message before it is given up (state failed, listed for administrators)"},
+    {"outbox_backoff_seconds", CFG_INT, 1, 86400, offsetof(app_config, outbox.backoff_s), "30",
+     "wait after a failed try; doubles with each further failure, at most 6 hours"},
+    {"outbox_email", CFG_BOOL, 0, 0, offsetof(app_config, outbox.email), "true",
+     "send e-mail to applicants who gave an address"},
+    {"outbox_sms", CFG_BOOL, 0, 0, offsetof(app_config, outbox.sms), "true",
+     "send SMS to applicants who gave a phone number"},
+    {"outbox_zalo", CFG_BOOL, 0, 0, offsetof(app_config, outbox.zalo), "false",
+     "send Zalo messages to applicants who gave a phone number"},
+    {"jobs_every_seconds", CFG_INT, 0, 86400, offsetof(app_config, jobs_every_s), "60",
+     "how often the periodic jobs run (escalating overdue process steps to the step's "
+     "leader, ...); 0: not in this process"},
     {"trusted_proxies", CFG_NETS, 0, HTTP_MAX_PROXIES, H(proxies), "[]",
      "addresses or networks of your reverse proxies (at most 16): from them, the client "
      "address is read from X-Forwarded-For"},
@@ -126,6 +144,12 @@ void config_defaults(app_config *c)
     http_config_defaults(&c->http);
     c->audit.sign_every = 1000;
     c->audit.sign_seconds = 60;
+    c->outbox.drain = true;
+    c->outbox.max_attempts = 8;
+    c->outbox.backoff_s = 30;
+    c->outbox.email = true;
+    c->outbox.sms = true;
+    c->jobs_every_s = 60;
 }
 
 static const cfg_key *key_find(const char *name)

@@ -25,6 +25,13 @@ typedef struct app_config {
         int64_t sign_every;         /* sign after this many new entries ... */
         int64_t sign_seconds;       /* ... or when the last head is this old */
     } audit;
+    struct {
+        char log_file[1024]; /* the log adapter's file; "" = the server log */
+        bool drain;          /* send what the outbox holds (this process) */
+        int max_attempts, backoff_s;
+        bool email, sms, zalo; /* channels that get messages */
+    } outbox;
+    int jobs_every_s; /* the domains' periodic jobs (platform/jobs); 0 = not in this process */
 } app_config;
 
 /* The defaults: http_config_defaults and no database. */

@@ -31,6 +31,8 @@
 #include "../platform/audit.h"
 #include "../platform/audittree.h"
 #include "../platform/events.h"
+#include "../platform/jobs.h"
+#include "../platform/notify.h"
 #include "../platform/password.h"
 #include "../platform/refcache.h"
 #include "cli.h"
@@ -394,6 +396,16 @@ static int cmd_serve(int argc, char **argv)
     /* links in printed forms: without a trailing slash */
     for (size_t n = strlen(ac.http.public_url); n > 0 && ac.http.public_url[n - 1] == '/'; n--)
         ac.http.public_url[n - 1] = '\0';
+    notify_cfg nc;
+    notify_cfg_defaults(&nc);
+    nc.public_url = ac.http.public_url;
+    nc.log_file = ac.outbox.log_file;
+    nc.drain = ac.outbox.drain;
+    nc.max_attempts = ac.outbox.max_attempts;
+    nc.backoff_s = ac.outbox.backoff_s;
+    nc.channels = (ac.outbox.email ? 1u << NOTIFY_EMAIL : 0) |
+                  (ac.outbox.sms ? 1u << NOTIFY_SMS : 0) | (ac.outbox.zalo ? 1u << NOTIFY_ZALO : 0);
+    notify_configure(&nc);
     http_server *srv = http_server_new(&ac.http, d, tinhso_route_tables, &e);
     if (!srv) {
         rc = fail("cannot create the server", &e);
@@ -418,6 +430,15 @@ static int cmd_serve(int argc, char **argv)
             goto out_srv;
         }
     }
+    if (notify_start(d, &e) != TS_OK ||
+        jobs_start(d, tinhso_job_lists(), ac.jobs_every_s, &e) != TS_OK) {
+        rc = fail("cannot start the outbox or the periodic jobs", &e);
+        http_server_shutdown(srv, 1000);
+        notify_stop();
+        secev_stop();
+        audit_signer_stop();
+        goto out_srv;
+    }
     log_info("tinhso %s listening on http://%s:%u (%s, %d threads) ready in %.1f ms",
              TINHSO_VERSION, ac.http.host, http_server_port(srv), db_url_safe(d),
              ac.http.threads > 0 ? ac.http.threads : (int)sysconf(_SC_NPROCESSORS_ONLN),
@@ -427,6 +448,8 @@ static int cmd_serve(int argc, char **argv)
     log_info("received %s: finishing requests in flight (at most 10 s)",
              sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_shutdown(srv, 10000);
+    jobs_stop();
+    notify_stop();
     secev_stop(); /* the counts left, then the signer signs them */
     audit_signer_stop();
     log_info("stopped");

@@ -13,15 +13,19 @@
 #define TS_ROUTES_H
 
 #include "../http/http.h"
+#include "../platform/jobs.h"
 
 typedef struct ts_domain {
     const char *name;         /* "units" */
     const http_route *routes; /* its route table (ends with a NULL method) */
     const ts_msg *messages;   /* its messages, NULL-terminated */
+    const ts_job *jobs;       /* its periodic jobs (ends with a NULL name), or NULL */
 } ts_domain;
 
 /* NULL-terminated. */
 extern const ts_domain *const tinhso_domains[];
+/* NULL-terminated: the job tables of the domains that have some (platform/jobs). */
+const ts_job *const *tinhso_job_lists(void);
 /* NULL-terminated: http_core_routes, then each domain's table. */
 extern const http_route *const tinhso_route_tables[];
 

@@ -559,4 +559,4 @@ const http_route accounts_routes[] = {
     {0},
 };
 
-const ts_domain accounts_domain = {"accounts", accounts_routes, accounts_messages};
+const ts_domain accounts_domain = {"accounts", accounts_routes, accounts_messages, NULL};

@@ -197,4 +197,4 @@ const http_route agencies_routes[] = {
     {0},
 };
 
-const ts_domain agencies_domain = {"agencies", agencies_routes, agencies_messages};
+const ts_domain agencies_domain = {"agencies", agencies_routes, agencies_messages, NULL};

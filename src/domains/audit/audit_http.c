@@ -130,4 +130,4 @@ const http_route audit_routes[] = {
     {0},
 };
 
-const ts_domain audit_domain = {"audit", audit_routes, audittree_messages};
+const ts_domain audit_domain = {"audit", audit_routes, audittree_messages, NULL};

@@ -66,6 +66,7 @@ const char *dossier_action_name(const char *action, int lang)
         {"stop", "Dừng xử lý", "Stopped"},
         {"extend", "Gia hạn, hẹn lại ngày trả", "Extended"},
         {"rate", "Đánh giá mức độ hài lòng", "Rated"},
+        {"escalate", "Quá hạn bước, báo lãnh đạo", "Overdue step escalated"},
     };
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(names[i][0], action)) return names[i][lang ? 2 : 1];
@@ -108,7 +109,7 @@ bool dossiers_code_valid(const char *s)
     "d.received_at, d.counted_from, d.total_minutes, d.due_at, d.original_due, d.extended, "       \
     "d.supplements, d.fee_vnd, d.paid_at, d.payment_way, d.finished_at, d.returned_at, "           \
     "d.closed_at, d.result_number, d.result_signer, d.return_way, d.reason, d.rating, d.flags, "   \
-    "p.name, p.name_en, ar.name, ai.name, acc.full_name"
+    "d.escalated_for, p.name, p.name_en, ar.name, ai.name, acc.full_name"
 #define DFROM                                                                                      \
     "dossiers d JOIN procedures p ON p.code = d.procedure_code AND p.version = "                   \
     "d.procedure_version LEFT JOIN agencies ar ON ar.code = d.receiving LEFT JOIN agencies ai ON " \
@@ -163,6 +164,7 @@ static const db_colmap dcols[] = {
     DBC(TEXT, dossier, reason),
     DBC(INT, dossier, rating),
     DBC(I64, dossier, flags),
+    DBC(I64, dossier, escalated_for),
     DBC(TEXT, dossier, procedure_name),
     DBC(TEXT, dossier, procedure_name_en),
     DBC(TEXT, dossier, receiving_name),

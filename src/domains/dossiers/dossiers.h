@@ -175,8 +175,9 @@ typedef struct dossier {
     int64_t finished_at, returned_at, closed_at;
     const char *result_number, *result_signer, *return_way, *reason;
     int rating;
-    int64_t flags; /* DF_* */
-    bool late;     /* past due as read (finished after the due instant, or open past it) */
+    int64_t flags;         /* DF_* */
+    int64_t escalated_for; /* the step_started of the step last escalated (0: none) */
+    bool late;             /* past due as read (finished after the due instant, or open past it) */
     /* joined */
     const char *procedure_name, *procedure_name_en, *receiving_name, *implementing_name,
         *assignee_name;

@@ -252,6 +252,8 @@ static void write_public_core(jsonw *w, const dossier *d)
     ktime(w, "closed_at", d->closed_at);
     jw_kint(w, "supplements", d->supplements);
     jw_kbool(w, "late", d->late);
+    jw_kbool(w, "escalated",
+             d->status == DS_PROCESSING && d->escalated_for && d->escalated_for == d->step_started);
 }
 
 /* A listing's item: the public core plus who applied and where it stands. */
@@ -802,4 +804,9 @@ const http_route dossiers_routes[] = {
     {0},
 };
 
-const ts_domain dossiers_domain = {"dossiers", dossiers_routes, dossiers_messages};
+static const ts_job dossiers_jobs[] = {
+    {"dossiers.escalate", dossiers_escalate}, /* overdue steps to the step's leaders */
+    {0},
+};
+
+const ts_domain dossiers_domain = {"dossiers", dossiers_routes, dossiers_messages, dossiers_jobs};

@@ -85,6 +85,25 @@ ts_code dz_agency_path(ts_ctx *x, const char *code, const char **path);
 ts_code dz_audit(ts_ctx *x, const dossier *d, const char *action, int from, const char *ag_code,
                  const char *reason);
 
+/* What a change tells people (notice.c): the applicant (in-app when the
+ * dossier has an owner, e-mail/SMS to the applicant's contacts) when its
+ * status or appointment changes, and whoever now has it (the assignee, or
+ * the queue of the step's role at its agency) when it lands somewhere new.
+ * prev: d as it was before the action. */
+typedef struct dz_prev {
+    int status;
+    const char *handler_path, *handler_role;
+    int64_t assignee_id;
+} dz_prev;
+ts_code dz_notify(ts_ctx *x, const dossier *d, const dossier_step *steps, int nsteps,
+                  const char *action, const dz_prev *prev);
+
+/* Local minutes t as "17:00 ngày 05/12/2026" (lang 1: "17:00 on 05/12/2026"). */
+const char *dz_when(ts_ctx *x, int64_t t, int lang);
+
+/* The dossiers.escalate job (escalate.c): escalate the overdue steps. */
+ts_code dossiers_escalate(ts_ctx *x);
+
 /* The statistics door (stats_http.c), served from dossiers_http.c's table. */
 struct http_req;
 ts_code dossiers_h_stats(struct http_req *r, ts_ctx *x);

@@ -609,6 +609,8 @@ static ts_code submit_tx(ts_ctx *x, void *argp)
     TS_TRY(dz_event(x, &d, "submit", DS_DRAFT, DS_SUBMITTED, NULL, NULL));
     sc->created = true;
     TS_TRY(dz_audit(x, &d, "submit", DS_DRAFT, d.receiving, NULL));
+    dz_prev prev = {DS_DRAFT, NULL, NULL, 0};
+    TS_TRY(dz_notify(x, &d, NULL, 0, "submit", &prev));
     return reload(x, d.id, sc->out);
 }
 
@@ -693,12 +695,21 @@ static ts_code intake_tx(ts_ctx *x, void *argp)
         rc = dz_receive(x, &d, doc);
         if (rc == TS_OK) rc = dz_save(x, &d, old);
     }
+    dossier_step *steps = NULL;
+    int nsteps = 0;
+    if (rc == TS_OK) rc = dz_steps_of_doc(x, &d, doc, &steps, &nsteps);
+    agency rag; /* the names the notices say */
+    d.procedure_name = p.name;
+    d.procedure_name_en = p.name_en;
+    if (rc == TS_OK && agencies_find(x, d.receiving, &rag) == TS_OK) d.receiving_name = rag.name;
     json_decref(doc);
     TS_TRY(rc);
     TS_TRY(dz_event(x, &d, "intake", DS_DRAFT, DS_RECEIVED, d.receiving, NULL));
     ic->id = d.id;
     ic->created = true;
     TS_TRY(dz_audit(x, &d, "intake", DS_DRAFT, d.receiving, NULL));
+    dz_prev prev = {DS_DRAFT, NULL, NULL, 0};
+    TS_TRY(dz_notify(x, &d, steps, nsteps, "intake", &prev));
     return reload(x, d.id, ic->out);
 }
 

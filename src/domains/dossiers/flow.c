@@ -553,6 +553,7 @@ static ts_code act_tx(ts_ctx *x, void *argp)
     }
     int64_t old_rev = d->rev, now = dossiers_now_min(x);
     int from = d->status;
+    dz_prev prev = {d->status, d->handler_path, d->handler_role, d->assignee_id};
     bool last = d->step >= v->nsteps - 1;
     const char *acting = d->handler ? d->handler : d->receiving; /* the acting agency */
     const char *name = a->action;
@@ -697,6 +698,7 @@ static ts_code act_tx(ts_ctx *x, void *argp)
     TS_TRY(dz_save(x, d, old_rev));
     TS_TRY(dz_event(x, d, name, from, d->status, acting, a->reason));
     TS_TRY(dz_audit(x, d, name, from, acting, a->reason));
+    TS_TRY(dz_notify(x, d, v->steps, v->nsteps, name, &prev));
     /* the answer as it now stands */
     const char *code = d->code;
     memset(v, 0, sizeof *v);

@@ -61,4 +61,4 @@ const http_route files_routes[] = {
     {0},
 };
 
-const ts_domain files_domain = {"files", files_routes, files_messages};
+const ts_domain files_domain = {"files", files_routes, files_messages, NULL};

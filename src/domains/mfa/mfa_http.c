@@ -87,4 +87,4 @@ const http_route mfa_routes[] = {
     {0},
 };
 
-const ts_domain mfa_domain = {"mfa", mfa_routes, mfa_messages};
+const ts_domain mfa_domain = {"mfa", mfa_routes, mfa_messages, NULL};

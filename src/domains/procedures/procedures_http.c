@@ -336,4 +336,4 @@ const http_route procedures_routes[] = {
     {0},
 };
 
-const ts_domain procedures_domain = {"procedures", procedures_routes, procedures_messages};
+const ts_domain procedures_domain = {"procedures", procedures_routes, procedures_messages, NULL};

@@ -325,4 +325,4 @@ const http_route schedules_routes[] = {
     {0},
 };
 
-const ts_domain schedules_domain = {"schedules", schedules_routes, schedules_messages};
+const ts_domain schedules_domain = {"schedules", schedules_routes, schedules_messages, NULL};

@@ -162,4 +162,4 @@ const http_route units_routes[] = {
     {0},
 };
 
-const ts_domain units_domain = {"units", units_routes, units_messages};
+const ts_domain units_domain = {"units", units_routes, units_messages, NULL};
