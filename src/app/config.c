@@ -123,6 +123,9 @@ static const cfg_key keys[] = {
      "tries of one message before it is given up (state failed, listed for administrators)"},
     {"outbox_backoff_seconds", CFG_INT, 1, 86400, offsetof(app_config, outbox.backoff_s), "30",
      "wait after a failed try; doubles with each further failure, at most 6 hours"},
+    {"outbox_lease_seconds", CFG_INT, 1, 86400, offsetof(app_config, outbox.lease_s), "300",
+     "a process that takes messages to send holds them this long; if it dies, another (or "
+     "the next start) sends them after it"},
     {"outbox_email", CFG_BOOL, 0, 0, offsetof(app_config, outbox.email), "true",
      "send e-mail to applicants who gave an address"},
     {"outbox_sms", CFG_BOOL, 0, 0, offsetof(app_config, outbox.sms), "true",
@@ -147,6 +150,7 @@ void config_defaults(app_config *c)
     c->outbox.drain = true;
     c->outbox.max_attempts = 8;
     c->outbox.backoff_s = 30;
+    c->outbox.lease_s = 300;
     c->outbox.email = true;
     c->outbox.sms = true;
     c->jobs_every_s = 60;

@@ -28,7 +28,7 @@ typedef struct app_config {
     struct {
         char log_file[1024]; /* the log adapter's file; "" = the server log */
         bool drain;          /* send what the outbox holds (this process) */
-        int max_attempts, backoff_s;
+        int max_attempts, backoff_s, lease_s;
         bool email, sms, zalo; /* channels that get messages */
     } outbox;
     int jobs_every_s; /* the domains' periodic jobs (platform/jobs); 0 = not in this process */

@@ -403,6 +403,7 @@ static int cmd_serve(int argc, char **argv)
     nc.drain = ac.outbox.drain;
     nc.max_attempts = ac.outbox.max_attempts;
     nc.backoff_s = ac.outbox.backoff_s;
+    nc.lease_s = ac.outbox.lease_s;
     nc.channels = (ac.outbox.email ? 1u << NOTIFY_EMAIL : 0) |
                   (ac.outbox.sms ? 1u << NOTIFY_SMS : 0) | (ac.outbox.zalo ? 1u << NOTIFY_ZALO : 0);
     notify_configure(&nc);

@@ -91,6 +91,7 @@ typedef struct log_adapter {
 static void log_catch_up(log_adapter *la)
 {
     char buf[16384];
+    if (la->seen < 0) return;
     for (;;) {
         ssize_t got = pread(la->fd, buf, sizeof buf, la->seen);
         if (got <= 0) break;
@@ -143,7 +144,7 @@ static int log_send(void *self, const notify_out *m, char *err, size_t errlen)
             rc = -1;
         } else {
             ks_add(&la->keys, h);
-            la->seen += (off_t)(n + 1);
+            if (la->seen >= 0) la->seen += (off_t)(n + 1);
         }
     }
     flock(la->fd, LOCK_UN);
@@ -193,9 +194,12 @@ void notify_configure(const notify_cfg *c)
     if (c->log_file && *c->log_file) {
         snprintf(G.log.path, sizeof G.log.path, "%s", c->log_file);
         G.log.fd = open(G.log.path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        struct stat st;
         if (G.log.fd < 0)
             log_error("outbox log %s: %s (messages go to the server log)", G.log.path,
                       strerror(errno));
+        else if (fstat(G.log.fd, &st) == 0 && !S_ISREG(st.st_mode))
+            G.log.seen = -1; /* a device or a pipe: appended to, never read back */
     }
     for (int i = 0; i < NOTIFY_NCHANNELS; i++)
         G.adapters[i] = (notify_adapter){"log", log_send, &G.log};

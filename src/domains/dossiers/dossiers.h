@@ -176,7 +176,7 @@ typedef struct dossier {
     const char *result_number, *result_signer, *return_way, *reason;
     int rating;
     int64_t flags;         /* DF_* */
-    int64_t escalated_for; /* the step_started of the step last escalated (0: none) */
+    int64_t escalated_for; /* when the current step was escalated (0: not) */
     bool late;             /* past due as read (finished after the due instant, or open past it) */
     /* joined */
     const char *procedure_name, *procedure_name_en, *receiving_name, *implementing_name,

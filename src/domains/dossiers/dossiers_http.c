@@ -252,8 +252,7 @@ static void write_public_core(jsonw *w, const dossier *d)
     ktime(w, "closed_at", d->closed_at);
     jw_kint(w, "supplements", d->supplements);
     jw_kbool(w, "late", d->late);
-    jw_kbool(w, "escalated",
-             d->status == DS_PROCESSING && d->escalated_for && d->escalated_for == d->step_started);
+    jw_kbool(w, "escalated", d->status == DS_PROCESSING && d->escalated_for);
 }
 
 /* A listing's item: the public core plus who applied and where it stands. */

@@ -3,7 +3,8 @@
  * current step is past its step deadline is escalated to the step's
  * leaders once per step: an "escalate" event in its history, an audit entry,
  * a notice to the leaders of the step's agency (and to its assignee). What
- * it does follows from the rows (escalated_for against step_started), so it
+ * it does follows from the rows (escalated_for, set by the job and cleared
+ * when the dossier enters a step), so it
  * is idempotent, survives restarts and is safe in several processes at
  * once: the UPDATE that marks a dossier is the claim, one process wins it.
  */
@@ -27,15 +28,14 @@ static ts_code escalate_tx(ts_ctx *x, void *argp)
     bool found;
     TS_TRY(dossiers_load(x, NULL, ec->id, &d, &found));
     int64_t now = dossiers_now_min(x);
-    if (!found || d.status != DS_PROCESSING || !d.step_due || d.step_due >= now ||
-        d.escalated_for == d.step_started)
+    if (!found || d.status != DS_PROCESSING || !d.step_due || d.step_due >= now || d.escalated_for)
         return TS_OK; /* moved on, or another process was first */
     int64_t changes = 0;
     TS_TRY(db_run_vals(x->db,
                        "UPDATE dossiers SET escalated_for = ?, rev = rev + 1 WHERE id = ? AND "
                        "rev = ?",
-                       (const db_val[]){DBV_I(d.step_started), DBV_I(d.id), DBV_I(d.rev)}, 3,
-                       &changes, x->err));
+                       (const db_val[]){DBV_I(now), DBV_I(d.id), DBV_I(d.rev)}, 3, &changes,
+                       x->err));
     if (changes != 1) return TS_OK; /* changed meanwhile: the next run looks again */
     const char *why = "Quá hạn xử lý của bước; chuyển lãnh đạo đơn vị xử lý bước.";
     TS_TRY(db_run(x->db, x->err,
@@ -95,8 +95,7 @@ ts_code dossiers_escalate(ts_ctx *x)
     int n = 0;
     TS_TRY(db_query_all(x->db, x->a,
                         "SELECT id FROM dossiers WHERE status = ? AND step_due < ? AND "
-                        "(escalated_for IS NULL OR escalated_for <> step_started) ORDER BY "
-                        "step_due, id",
+                        "escalated_for IS NULL ORDER BY step_due, id",
                         (const db_val[]){DBV_I(DS_PROCESSING), DBV_I(dossiers_now_min(x))}, 2,
                         &due_rs, ESCALATE_BATCH, (void **)&rows, &n, x->err));
     for (int i = 0; i < n; i++) {

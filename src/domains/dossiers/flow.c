@@ -163,23 +163,25 @@ ts_code dz_save(ts_ctx *x, dossier *d, int64_t old_rev)
                                : 0),
         opt_min(d->finished_at ? d->finished_at : d->closed_at),
         DBV_I(dz_flags(d)),
+        opt_min(d->escalated_for),
         DBV_I(d->id),
         DBV_I(old_rev),
     };
-    TS_TRY(
-        db_run_vals(x->db,
-                    "UPDATE dossiers SET code = ?, status = ?, rev = ?, procedure_version = ?, "
-                    "case_index = ?, applicant_kind = ?, applicant_name = ?, "
-                    "applicant_id_number = ?, applicant_phone = ?, applicant_email = ?, "
-                    "applicant_address = ?, unit_code = ?, receiving = ?, implementing = ?, "
-                    "handler = ?, handler_path = ?, handler_role = ?, assignee_id = ?, step = "
-                    "?, step_started = ?, step_due = ?, form = ?, submitted_at = ?, "
-                    "received_at = ?, counted_from = ?, total_minutes = ?, due_at = ?, "
-                    "original_due = ?, extended = ?, supplements = ?, fee_vnd = ?, paid_at = "
-                    "?, payment_way = ?, finished_at = ?, returned_at = ?, closed_at = ?, "
-                    "result_number = ?, result_signer = ?, return_way = ?, reason = ?, rating "
-                    "= ?, in_at = ?, end_at = ?, flags = (flags & 48) | ? WHERE id = ? AND rev = ?",
-                    v, (int)(sizeof v / sizeof v[0]), &changes, x->err));
+    TS_TRY(db_run_vals(
+        x->db,
+        "UPDATE dossiers SET code = ?, status = ?, rev = ?, procedure_version = ?, "
+        "case_index = ?, applicant_kind = ?, applicant_name = ?, "
+        "applicant_id_number = ?, applicant_phone = ?, applicant_email = ?, "
+        "applicant_address = ?, unit_code = ?, receiving = ?, implementing = ?, "
+        "handler = ?, handler_path = ?, handler_role = ?, assignee_id = ?, step = "
+        "?, step_started = ?, step_due = ?, form = ?, submitted_at = ?, "
+        "received_at = ?, counted_from = ?, total_minutes = ?, due_at = ?, "
+        "original_due = ?, extended = ?, supplements = ?, fee_vnd = ?, paid_at = "
+        "?, payment_way = ?, finished_at = ?, returned_at = ?, closed_at = ?, "
+        "result_number = ?, result_signer = ?, return_way = ?, reason = ?, rating "
+        "= ?, in_at = ?, end_at = ?, flags = (flags & 48) | ?, escalated_for = ? WHERE id = ? AND "
+        "rev = ?",
+        v, (int)(sizeof v / sizeof v[0]), &changes, x->err));
     if (changes != 1) {
         int64_t now_rev = 0;
         TS_TRY(db_int(x->db, x->err, &now_rev, 0, "SELECT rev FROM dossiers WHERE id = ?",
@@ -329,6 +331,7 @@ ts_code dz_enter_step(ts_ctx *x, dossier *d, const dossier_step *steps, int nste
     int64_t now = dossiers_now_min(x);
     d->step_started = now;
     d->step_due = d->due_at;
+    d->escalated_for = 0; /* a new step (or the same one again) has not been escalated */
     if (d->total_minutes > 0 && s->share_percent > 0 && d->due_at) {
         const wt_cal *cal;
         schedule_hours h;

@@ -56,22 +56,22 @@ static const char stats_cols[] = CNT(IN_AT " < ?1") ", "           /* carried */
                                                                                               "at") ", " /* late */
     CNT("(" END_AT " IS NULL OR " END_AT " >= ?2) AND d.received_at < ?2 AND (d.due_at IS NULL "
         "OR d.due_at >= ?3)") ", " /* within */
-    CNT("(" END_AT
-        " IS NULL OR " END_AT " >= ?2) AND d.received_at < ?2 AND d.due_at < ?3") ", " CNT("d."
-                                                                                           "status "
-                                                                                           "= 7 "
-                                                                                           "AND "
-                                                                                           "d."
-                                                                                           "closed_"
-                                                                                           "at >= "
-                                                                                           "?1 AND "
-                                                                                           "d."
-                                                                                           "closed_"
-                                                                                           "at < "
-                                                                                           "?2") ","
-                                                                                                 " " /* withdrawn */
-    CNT("d.status = 3 AND d.closed_at >= ?1 AND d.closed_at < ?2") ", " /* refused */
-    CNT("d.status = 8 AND d.closed_at >= ?1 AND d.closed_at < ?2") ", " /* stopped */
+    CNT("(" END_AT " IS NULL OR " END_AT
+        " >= ?2) AND d.received_at < ?2 AND d.due_at < ?3") ", " CNT("d."
+                                                                     "status "
+                                                                     "= 7 "
+                                                                     "AND "
+                                                                     "d."
+                                                                     "closed_"
+                                                                     "at >= "
+                                                                     "?1 AND "
+                                                                     "d."
+                                                                     "closed_"
+                                                                     "at < "
+                                                                     "?2") ","
+                                                                           " " /* withdrawn */
+    CNT("d.status = 3 AND d.closed_at >= ?1 AND d.closed_at < ?2") ", "        /* refused */
+    CNT("d.status = 8 AND d.closed_at >= ?1 AND d.closed_at < ?2") ", "        /* stopped */
     CNT("d.rating = 1 AND " FIN_IN) ", " CNT("d.rating = 2 AND " FIN_IN) ", " CNT(
         "d.rating = 3 AND " FIN_IN) ", " CNT("d.rating = 4 AND " FIN_IN) ", " CNT("d.rating = 5 "
                                                                                   "AND " FIN_IN);
