@@ -123,3 +123,24 @@ test('the refusal names the reason', async () => {
   // refused before it was received: there is no receipt
   assertProblem(await as(srv, c, `/api/v1/dossiers/${r.body.code}/forms/receipt.pdf`), 409);
 });
+
+test('the fee receipt: who paid what, how, when and to whom, under the receipt number', async () => {
+  const r = await as(srv, await sess('ttpvhcc.canbo1'), '/api/v1/dossiers', 'POST', {
+    procedure: '2.000488', channel: 'counter', applicant_name: 'Trần Văn Bình', applicant_id_number: '027185009876',
+    applicant_address: 'Thôn Đông, xã Tiên Du',
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const code = r.body.code;
+  const no = await srv.fetch(`/api/v1/dossiers/${code}/forms/fee.pdf`, { headers: { Cookie: `tinhso_session=${(await sess('ttpvhcc.canbo1')).cookie}` } });
+  assert.equal(no.status, 409, 'no payment yet: no receipt');
+  await act('ttpvhcc.canbo1', code, { action: 'fee_due', amount_vnd: 1250000 });
+  const paid = await act('ttpvhcc.canbo2', code, { action: 'pay', way: 'bank_transfer', reference: 'FT26337000111' });
+  const text = await form('ttpvhcc.canbo1', code, 'fee');
+  assert.match(text, /BIÊN LAI THU PHÍ, LỆ PHÍ/);
+  assert.match(text, new RegExp(`Số biên lai: ${code.replace(/\./g, '\\.')}/1`));
+  assert.match(text, /Họ tên người nộp: Trần Văn Bình Địa chỉ: Thôn Đông, xã Tiên Du/);
+  assert.match(text, /Số tiền: 1\.250\.000 đồng\./);
+  assert.match(text, /Hình thức nộp: chuyển khoản \(mã giao dịch FT26337000111\)\./);
+  assert.match(text, new RegExp(`Người thu: ${paid.payments[0].confirmed_by}\\.`));
+  assert.match(text, /NGƯỜI NỘP TIỀN/);
+});

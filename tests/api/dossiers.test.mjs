@@ -349,10 +349,22 @@ test('fees, assignment, extension, refusal and stop', async () => {
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.status, 6);
   assert.equal(r.body.fee_vnd, 200000);
-  r = await act('ttpvhcc.canbo2', code, { action: 'pay', way: 'bank_transfer' });
+  // paid by bank transfer, confirmed by an officer (the manual payment adapter): the
+  // bank's reference is needed; an online payment is never confirmed at the desk
+  assertProblem(await act('ttpvhcc.canbo2', code, { action: 'pay', way: 'bank_transfer' }), 422, 'reference');
+  assertProblem(await act('ttpvhcc.canbo2', code, { action: 'pay', way: 'online' }), 422, 'way');
+  assertProblem(await act('nguoidan1', code, { action: 'pay', way: 'counter' }), 404);
+  r = await act('ttpvhcc.canbo2', code, { action: 'pay', way: 'bank_transfer', reference: 'FT26337912345' });
   assert.equal(r.status, 200, JSON.stringify(r.body));
   assert.equal(r.body.status_word, 'received');
   assert.equal(r.body.payment_way, 'bank_transfer');
+  assert.equal(r.body.payments.length, 1);
+  assert.deepEqual({ ...r.body.payments[0], paid_at: undefined }, {
+    seq: 1, amount_vnd: 200000, way: 'bank_transfer', provider: 'manual', online: false, reference: 'FT26337912345',
+    receipt_no: `${code}/1`, paid_at: undefined, confirmed_by: r.body.payments[0].confirmed_by,
+  });
+  assert.ok(r.body.payments[0].confirmed_by, 'who confirmed it');
+  assertProblem(await act('ttpvhcc.canbo2', code, { action: 'pay', way: 'counter' }), 409);
   r = await act('ttpvhcc.canbo1', code, { action: 'forward' });
   assert.equal(r.status, 200);
   // Sở Tư pháp's leader assigns it to an officer; another officer may no longer act on it

@@ -12,6 +12,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
 import { startServer, cli, ADMIN_TOKEN } from './lib/server.mjs';
 import { DEMO_PW, PROBLEM, signedIn, login, auditCount } from './lib/helpers.mjs';
 import { totp, nowStep } from './lib/totp.mjs';
@@ -25,7 +28,10 @@ const MAX_STEPS = 300;
 let srv;
 let faultsBuild = false;
 before(async () => {
-  srv = await startServer({ args: ['--threads', '2'] });
+  // nothing but the requests changes the tables: no outbox drainer, no periodic jobs
+  const conf = join(mkdtempSync(join(tmpdir(), 'tinhso-faults-')), 'config.json');
+  writeFileSync(conf, JSON.stringify({ outbox_drain: false, jobs_every_seconds: 0 }));
+  srv = await startServer({ args: ['--threads', '2', '--config', conf] });
   const r = await srv.fetch('/readyz', { headers: { 'X-Tinhso-Fault': 'step=1' } });
   faultsBuild = r.headers.get('x-tinhso-fault') === 'fired';
 });
@@ -279,6 +285,17 @@ const cases = [
     method: 'POST', path: `/api/v1/dossiers/${state.code}/files?filename=ban-chup.png&kind=scan`, headers: cookie(state.centre),
     raw: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64'), type: 'image/png',
   }), 201],
+  // reading one's notifications is not audited: nothing but the mark changes
+  ['POST /api/v1/me/notifications/seen', async () => ({
+    method: 'POST', path: '/api/v1/me/notifications/seen', headers: cookie(state.centre), body: {},
+  }), 200, { audit: 0 }],
+  ['POST /api/v1/outbox/{id}/retry', async () => {
+    // a message given up (this server sends nothing: outbox_drain is off)
+    sql("INSERT INTO outbox (skey, channel, recipient, topic, subject, title, body, created_at, next_at, state, attempts) " +
+      "VALUES ('fault-test', 'sms', '0912000111', 'dossier.receive', 'x', 'Hồ sơ x', 'y', '2026-12-01T00:00:00Z', 0, 'failed', 8)");
+    const id = sql("SELECT id FROM outbox WHERE skey = 'fault-test'").trim();
+    return { method: 'POST', path: `/api/v1/outbox/${id}/retry`, headers: admin, body: {} };
+  }, 200],
   ['PUT /api/v1/agencies/{code}/working-hours', async () => ({
     method: 'PUT', path: `/api/v1/agencies/${STP}/working-hours`, headers: cookie(await signedIn(srv, 'stp.quantri')),
     body: { effective_from: '2099-01-01', working_hours: [[], ['07:30-11:30', '13:00-17:00'], ['07:30-11:30', '13:00-17:00'],

@@ -228,6 +228,21 @@ static const db_colmap fcols[] = {
 };
 const db_rowspec dz_file_spec = {.size = sizeof(dossier_file), .map = fcols, .ncols = 9};
 
+static const db_colmap paycols[] = {
+    DBC(INT, dossier_payment, seq),
+    DBC(I64, dossier_payment, amount_vnd),
+    DBC(TEXT, dossier_payment, way),
+    DBC(TEXT, dossier_payment, provider),
+    DBC(BOOL, dossier_payment, online),
+    DBC(TEXT, dossier_payment, reference),
+    DBC(TEXT, dossier_payment, receipt_no),
+    DBC(TEXT, dossier_payment, paid_at),
+    DBC(I64, dossier_payment, paid_min),
+    DBC(TEXT, dossier_payment, confirmed_by),
+    DBC(TEXT, dossier_payment, confirmed_name),
+};
+static const db_rowspec payspec = {sizeof(dossier_payment), paycols, 11, NULL};
+
 ts_code dossiers_view_fill(ts_ctx *x, dossier_view *v)
 {
     void *rows;
@@ -253,6 +268,13 @@ ts_code dossiers_view_fill(ts_ctx *x, dossier_view *v)
                             (const db_val[]){DBV_I(v->d.id)}, 1, &dz_file_spec, 0, &rows,
                             &v->nfiles, x->err));
         v->files = rows;
+        TS_TRY(db_query_all(x->db, x->a,
+                            "SELECT seq, amount_vnd, way, provider, online, reference, receipt_no, "
+                            "paid_at, paid_min, confirmed_by, confirmed_name FROM dossier_payments "
+                            "WHERE dossier_id = ? ORDER BY seq",
+                            (const db_val[]){DBV_I(v->d.id)}, 1, &payspec, 0, &rows, &v->npayments,
+                            x->err));
+        v->payments = rows;
     }
     const dz_pv *pv;
     TS_TRY(dz_pv_get(x, &v->d, &pv));

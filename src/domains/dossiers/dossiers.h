@@ -89,6 +89,10 @@
     X(M_DOSSIER_EXTEND_DATE, "Ngày hẹn mới phải sau ngày hẹn hiện tại (%s).",                      \
       "The new appointment must come after the current one (%s).")                                 \
     X(M_DOSSIER_FEE, "Cần số tiền phải nộp (đồng).", "The amount due (VND) is required.")          \
+    X(M_DOSSIER_PAY_WAY, "Hình thức nộp %s cần được thanh toán qua cổng thanh toán, không xác nhận tại quầy.", \
+      "Payments by %s go through the payment gateway; they are not confirmed at the desk.")     \
+    X(M_DOSSIER_PAY_REF, "Nộp qua chuyển khoản cần mã giao dịch của ngân hàng.",                  \
+      "A bank transfer needs the bank's transaction reference.")                                  \
     X(M_DOSSIER_NO_DEADLINE, "Không tính được hạn giải quyết với lịch làm việc hiện có.",          \
       "The deadline cannot be computed with the calendar as it stands.")                           \
     X(M_DOSSIER_RATED, "Hồ sơ này đã được đánh giá; mỗi hồ sơ chỉ đánh giá một lần.",              \
@@ -99,8 +103,8 @@
       "The period is not valid: from must come before to, at most five years.")                     \
     X(M_DOSSIER_FORM_NA, "Hồ sơ chưa có giấy tờ \"%s\" (chưa đến bước đó).",                       \
       "The dossier has no \"%s\" paper (it has not come to that).")                                 \
-    X(M_DOSSIER_FORM_UNKNOWN, "Không có mẫu giấy tờ %s; dùng một trong: receipt, supplement, refusal, apology, stop, control.", \
-      "No form %s; use one of: receipt, supplement, refusal, apology, stop, control.")              \
+    X(M_DOSSIER_FORM_UNKNOWN, "Không có mẫu giấy tờ %s; dùng một trong: receipt, supplement, refusal, apology, stop, control, fee.", \
+      "No form %s; use one of: receipt, supplement, refusal, apology, stop, control, fee.")              \
     X(M_DOSSIER_LOOKUP_LIMITED, "Tra cứu mã không tồn tại quá nhiều lần từ địa chỉ này; vui lòng thử lại sau %s giây.", \
       "Too many lookups of codes that do not exist from this address; try again in %s seconds.")
 /* clang-format on */
@@ -207,6 +211,17 @@ typedef struct dossier_file {
     const char *reused_from, *added_at;
 } dossier_file;
 
+/* A payment of its fees (the pay action, platform/pay). */
+typedef struct dossier_payment {
+    int seq;
+    int64_t amount_vnd;
+    const char *way, *provider;
+    bool online;
+    const char *reference, *receipt_no, *paid_at;
+    int64_t paid_min;
+    const char *confirmed_by, *confirmed_name;
+} dossier_payment;
+
 /* A step of the internal process, its agency resolved for one dossier. */
 typedef struct dossier_step {
     const char *name, *name_en, *role, *agency;
@@ -222,6 +237,8 @@ typedef struct dossier_view {
     int npauses;
     dossier_file *files;
     int nfiles;
+    dossier_payment *payments;
+    int npayments;
     dossier_step *steps;
     int nsteps;
     const char *components; /* the procedure version's components (JSON array text) */
@@ -326,11 +343,12 @@ typedef struct dossier_action {
     const char *reason;
     int64_t assignee; /* account id: assign, forward */
     const char *result_number, *signer;
-    const char *way;     /* return: online, counter, post; pay: counter, bank_transfer */
-    const char *new_due; /* extend: YYYY-MM-DDTHH:MM */
-    int64_t amount_vnd;  /* fee_due */
-    bool confirm_late;   /* request_supplement a second time */
-    int rating;          /* rate: 5 rất hài lòng .. 1 rất không hài lòng */
+    const char *way;       /* return: online, counter, post; pay: counter, bank_transfer */
+    const char *reference; /* pay: the bank's transaction reference (a transfer needs it) */
+    const char *new_due;   /* extend: YYYY-MM-DDTHH:MM */
+    int64_t amount_vnd;    /* fee_due */
+    bool confirm_late;     /* request_supplement a second time */
+    int rating;            /* rate: 5 rất hài lòng .. 1 rất không hài lòng */
 } dossier_action;
 
 /* receive, refuse, forward, send_back, assign, request_supplement,

@@ -136,6 +136,7 @@ static const jx_field action_body[] = {
      .enum_list = "online, counter, post, bank_transfer",
      A(way)},
     {.name = "new_due", .type = JX_STRING, .max_chars = 22, A(new_due)},
+    {.name = "reference", .type = JX_STRING, .max_chars = 100, A(reference)},
     {.name = "amount_vnd", .type = JX_INT, .min = 1, .max = 100000000000LL, A(amount_vnd)},
     {.name = "confirm_late", .type = JX_BOOL, A(confirm_late)},
     {.name = "rating", .type = JX_INT, .min = 1, .max = 5, A(rating)},
@@ -422,6 +423,23 @@ static void write_view_t(jsonw *w, const dossier_view *v)
     jw_arr_begin(w);
     for (int i = 0; i < v->nfiles; i++) {
         write_file_t(w, &v->files[i]);
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_key(w, "payments");
+    jw_arr_begin(w);
+    for (int i = 0; i < v->npayments; i++) {
+        const dossier_payment *p = &v->payments[i];
+        jw_obj_begin(w);
+        jw_kint(w, "seq", p->seq);
+        jw_kint(w, "amount_vnd", p->amount_vnd);
+        jw_kstr(w, "way", p->way);
+        jw_kstr(w, "provider", p->provider);
+        jw_kbool(w, "online", p->online);
+        jw_kstr(w, "reference", p->reference);
+        jw_kstr(w, "receipt_no", p->receipt_no);
+        jw_kstr(w, "paid_at", p->paid_at);
+        jw_kstr(w, "confirmed_by", p->confirmed_name);
         jw_obj_end(w);
     }
     jw_arr_end(w);

@@ -701,7 +701,14 @@ static ts_code intake_tx(ts_ctx *x, void *argp)
     agency rag; /* the names the notices say */
     d.procedure_name = p.name;
     d.procedure_name_en = p.name_en;
-    if (rc == TS_OK && agencies_find(x, d.receiving, &rag) == TS_OK) d.receiving_name = rag.name;
+    if (rc == TS_OK) { /* a storage failure fails the intake; a missing name is only a code */
+        ts_code fr = agencies_find(x, d.receiving, &rag);
+        if (fr == TS_OK) d.receiving_name = rag.name;
+        if (fr == TS_ENOTFOUND)
+            ts_err_clear(x->err);
+        else
+            rc = fr;
+    }
     json_decref(doc);
     TS_TRY(rc);
     TS_TRY(dz_event(x, &d, "intake", DS_DRAFT, DS_RECEIVED, d.receiving, NULL));

@@ -15,6 +15,7 @@
 #include "../../platform/worktime.h"
 #include "../agencies/agencies.h"
 #include "../schedules/schedules.h"
+#include "../../platform/pay.h"
 #include "dossiers_int.h"
 
 /* ---- the procedure and its steps ------------------------------------------- */
@@ -522,6 +523,40 @@ static int resume_status(const dossier *d)
     return d->step > 0 ? DS_PROCESSING : DS_RECEIVED;
 }
 
+/* The pay action: the adapter of the way (platform/pay) checks what the
+ * officer typed; the payment is recorded with its receipt number (the code
+ * and the payment's sequence). An online gateway's payments are recorded by
+ * its callback, never at the desk. */
+static ts_code record_payment(ts_ctx *x, dossier *d, const dossier_action *a, int64_t now)
+{
+    const char *way = a->way ? a->way : "counter";
+    const pay_adapter *ad = pay_find(way);
+    if (!ad || !ad->confirm)
+        return ts_err_field(x->err, TS_EVALIDATION, "way", M_DOSSIER_PAY_WAY, way);
+    int64_t seq = 0;
+    TS_TRY(db_int(x->db, x->err, &seq, 0,
+                  "SELECT COALESCE(MAX(seq), 0) + 1 FROM dossier_payments WHERE dossier_id = ?",
+                  DBV_I(d->id)));
+    const char *receipt = arena_printf(x->a, "%s/%lld", d->code, (long long)seq);
+    pay_order o = {receipt, d->fee_vnd, d->procedure_name, NULL};
+    pay_proof pr = {way, a->reference, d->fee_vnd, receipt};
+    const char *field = NULL;
+    char why[160];
+    if (ad->confirm(ad->self, &o, &pr, &field, why, sizeof why) != 0)
+        return ts_err_field(
+            x->err, TS_EVALIDATION, field ? field : "way",
+            field && !strcmp(field, "reference") ? M_DOSSIER_PAY_REF : M_DOSSIER_PAY_WAY, way);
+    TS_TRY(db_run(x->db, x->err,
+                  "INSERT INTO dossier_payments (dossier_id, seq, amount_vnd, way, provider, "
+                  "online, reference, receipt_no, paid_at, paid_min, confirmed_by, "
+                  "confirmed_name) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                  DBV_I(d->id), DBV_I(seq), DBV_I(d->fee_vnd), DBV_T(way), DBV_T(ad->name),
+                  DBV_I(ad->online), DBV_T(a->reference), DBV_T(receipt), DBV_T(ts_now(x)),
+                  DBV_I(now), DBV_T(x->actor), DBV_T(x->who->full_name)));
+    d->payment_way = ad->online ? "online" : way;
+    return TS_OK;
+}
+
 static ts_code act_tx(ts_ctx *x, void *argp)
 {
     act_ctx *ac = argp;
@@ -635,10 +670,12 @@ static ts_code act_tx(ts_ctx *x, void *argp)
             rc = queue_at(x, d, d->receiving, ROLE_OFFICER);
         }
     } else if (!strcmp(name, "pay")) {
-        d->paid_at = now;
-        d->payment_way = a->way ? a->way : "counter";
-        d->status = resume_status(d);
-        rc = dz_enter_step(x, d, v->steps, v->nsteps, d->step);
+        rc = record_payment(x, d, a, now);
+        if (rc == TS_OK) {
+            d->paid_at = now;
+            d->status = resume_status(d);
+            rc = dz_enter_step(x, d, v->steps, v->nsteps, d->step);
+        }
         acting = d->receiving;
     } else if (!strcmp(name, "finish")) {
         if (!last)

@@ -16,7 +16,7 @@
 #include "dossiers_int.h"
 
 const char *const dossier_forms[] = {"receipt", "supplement", "refusal", "apology",
-                                     "stop",    "control",    NULL};
+                                     "stop",    "control",    "fee",     NULL};
 
 /* "08 giờ 15 phút, ngày 03/12/2026" */
 static const char *when(arena *a, int64_t t)
@@ -284,6 +284,48 @@ static void stop_notice(pdf_doc *p, arena *a, const dossier_view *v)
     signatures(p, NULL, "THỦ TRƯỞNG CƠ QUAN");
 }
 
+/* 1500000 -> "1.500.000" */
+static const char *money(arena *a, int64_t v)
+{
+    char d[32], o[48];
+    int n = snprintf(d, sizeof d, "%lld", (long long)(v < 0 ? 0 : v)), k = 0;
+    for (int i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0) o[k++] = '.';
+        o[k++] = d[i];
+    }
+    o[k] = '\0';
+    return arena_strdup(a, o);
+}
+
+/* The receipt of the last payment (biên lai thu phí, lệ phí). */
+static void fee_receipt(pdf_doc *p, arena *a, const dossier_view *v)
+{
+    const dossier *d = &v->d;
+    const dossier_payment *pay = &v->payments[v->npayments - 1];
+    title(p, "BIÊN LAI THU PHÍ, LỆ PHÍ", arena_printf(a, "Số biên lai: %s", pay->receipt_no));
+    pdf_text(p, arena_printf(a, "Họ tên người nộp: %s", d->applicant_name), 11, false, PDF_JUSTIFY);
+    pdf_text(p, arena_printf(a, "Địa chỉ: %s", d->applicant_address ? d->applicant_address : "…"),
+             11, false, PDF_LEFT);
+    pdf_text(p,
+             arena_printf(a, "Nội dung thu: phí, lệ phí giải quyết thủ tục «%s», hồ sơ %s.",
+                          d->procedure_name, d->code),
+             11, false, PDF_JUSTIFY);
+    pdf_text(p, arena_printf(a, "Số tiền: %s đồng.", money(a, pay->amount_vnd)), 11, true,
+             PDF_LEFT);
+    const char *way = !strcmp(pay->way, "bank_transfer") ? "chuyển khoản"
+                      : pay->online                      ? "thanh toán trực tuyến"
+                                                         : "tiền mặt tại quầy";
+    pdf_text(p,
+             pay->reference
+                 ? arena_printf(a, "Hình thức nộp: %s (mã giao dịch %s).", way, pay->reference)
+                 : arena_printf(a, "Hình thức nộp: %s.", way),
+             11, false, PDF_LEFT);
+    pdf_text(p, arena_printf(a, "Thời điểm nộp: %s.", when(a, pay->paid_min)), 11, false, PDF_LEFT);
+    pdf_text(p, arena_printf(a, "Người thu: %s.", pay->confirmed_name ? pay->confirmed_name : "…"),
+             11, false, PDF_LEFT);
+    signatures(p, "NGƯỜI NỘP TIỀN", "NGƯỜI THU TIỀN");
+}
+
 static void control(pdf_doc *p, arena *a, const dossier_view *v)
 {
     const dossier *d = &v->d;
@@ -348,6 +390,7 @@ ts_code dossiers_form(ts_ctx *x, const char *code, const char *form, const char 
               : !strcmp(form, "refusal")    ? d->status == DS_REFUSED
               : !strcmp(form, "apology")    ? d->extended
               : !strcmp(form, "stop")       ? d->status == DS_STOPPED
+              : !strcmp(form, "fee")        ? v.npayments > 0
                                             : true; /* control */
     if (!ok) return ts_err_set(x->err, TS_ECONFLICT, M_DOSSIER_FORM_NA, form);
     /* the place in the heading: the province, from the root agency's name */
@@ -376,6 +419,8 @@ ts_code dossiers_form(ts_ctx *x, const char *code, const char *form, const char 
         apology(p, x->a, &v, public_url);
     else if (!strcmp(form, "stop"))
         stop_notice(p, x->a, &v);
+    else if (!strcmp(form, "fee"))
+        fee_receipt(p, x->a, &v);
     else
         control(p, x->a, &v);
     *pdf = pdf_finish(p, x->a, len, x->err);
