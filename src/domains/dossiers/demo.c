@@ -18,6 +18,7 @@
 #include "../agencies/agencies.h"
 #include "../files/files.h"
 #include "../schedules/schedules.h"
+#include "../../platform/notify.h"
 #include "dossiers_int.h"
 
 /* How many a year of each procedure, relative to one another. */
@@ -560,6 +561,24 @@ write:
             if (rf < 0) return (ts_code)-rf;
         }
     }
+    if (d.paid_at) { /* the payment record and its receipt (the pay action's) */
+        db_stmt *pay;
+        bool online = !strcmp(d.payment_way, "online");
+        TS_TRY(db_prepare(x->db,
+                          "INSERT INTO dossier_payments (dossier_id, seq, amount_vnd, way, "
+                          "provider, online, reference, receipt_no, paid_at, paid_min, "
+                          "confirmed_by, confirmed_name) VALUES (?, 1, ?, ?, ?, ?, ?, ?, ?, ?, "
+                          "'demo', ?)",
+                          &pay, x->err));
+        db_bind_list(pay, DBV_I(id), DBV_I(d.fee_vnd), DBV_T(d.payment_way),
+                     DBV_T(online ? "payment-platform" : "manual"), DBV_I(online),
+                     DBV_T(online ? arena_printf(A, "PAYGOV%lld", (long long)id) : NULL),
+                     DBV_T(arena_printf(A, "%s/1", d.code)), DBV_T(s->created), DBV_I(d.paid_at),
+                     DBV_T(online ? "Nền tảng thanh toán trực tuyến" : "Cán bộ một cửa"));
+        int rp = db_step(pay, x->err);
+        db_reset(pay);
+        if (rp < 0) return (ts_code)-rp;
+    }
     if (d.supplements) {
         db_stmt *ps_st;
         TS_TRY(db_prepare(x->db,
@@ -624,6 +643,78 @@ static ts_code batch_tx(ts_ctx *x, void *argp)
     return TS_OK;
 }
 
+/* The notices a live province would have: the demo citizens' dossiers as
+ * they stand, and the newest dossiers waiting in each queue, so that the
+ * notification list shows something after `make run`. */
+typedef struct demo_notice {
+    const char *code, *proc, *handler_path, *handler_role;
+    int status;
+    int64_t owner_id, due_at;
+} demo_notice;
+static const db_colmap notice_map[] = {
+    DBC(TEXT, demo_notice, code),         DBC(TEXT, demo_notice, proc),
+    DBC(TEXT, demo_notice, handler_path), DBC(TEXT, demo_notice, handler_role),
+    DBC(INT, demo_notice, status),        DBC(I64, demo_notice, owner_id),
+    DBC(I64, demo_notice, due_at),
+};
+static const db_rowspec notice_rs = {sizeof(demo_notice), notice_map, 7, NULL};
+
+static ts_code notices_tx(ts_ctx *x, void *arg)
+{
+    (void)arg;
+    demo_notice *rows;
+    int n = 0;
+    TS_TRY(db_query_all(x->db, x->a,
+                        "SELECT d.code, p.name, d.handler_path, d.handler_role, d.status, "
+                        "d.owner_id, d.due_at FROM dossiers d JOIN procedures p ON p.code = "
+                        "d.procedure_code AND p.version = d.procedure_version WHERE d.owner_id IS "
+                        "NOT NULL AND d.created_by = 'demo' ORDER BY d.id",
+                        NULL, 0, &notice_rs, 400, (void **)&rows, &n, x->err));
+    for (int i = 0; i < n; i++) {
+        const demo_notice *r = &rows[i];
+        notify_msg m = {
+            arena_printf(x->a, "dossier.%s", dossier_status_word(r->status)),
+            r->code,
+            arena_printf(x->a, "/ho-so/%s", r->code),
+            NULL,
+            arena_printf(x->a, "Hồ sơ %s: %s", r->code, dossier_status_name(r->status, 0)),
+            arena_printf(x->a, "Dossier %s: %s", r->code, dossier_status_name(r->status, 1)),
+            r->due_at ? arena_printf(x->a, "«%s». Hẹn trả kết quả: %s.", r->proc,
+                                     dz_when(x, r->due_at, 0))
+                      : arena_printf(x->a, "«%s».", r->proc),
+            r->due_at
+                ? arena_printf(x->a, "“%s”. Result due: %s.", r->proc, dz_when(x, r->due_at, 1))
+                : arena_printf(x->a, "“%s”.", r->proc)};
+        notify_to to = {.account_id = r->owner_id};
+        TS_TRY(notify_send(x, &m, &to));
+    }
+    TS_TRY(db_query_all(x->db, x->a,
+                        "SELECT d.code, p.name, d.handler_path, d.handler_role, d.status, "
+                        "d.owner_id, d.step_due FROM dossiers d JOIN procedures p ON p.code = "
+                        "d.procedure_code AND p.version = d.procedure_version WHERE d.status IN "
+                        "(1, 2, 4) AND d.handler_path IS NOT NULL AND d.created_by = 'demo' ORDER "
+                        "BY d.step_started DESC, d.id DESC",
+                        NULL, 0, &notice_rs, 300, (void **)&rows, &n, x->err));
+    for (int i = n - 1; i >= 0; i--) { /* oldest first: the newest gets the highest id */
+        const demo_notice *r = &rows[i];
+        notify_msg m = {
+            "dossier.queued",
+            r->code,
+            arena_printf(x->a, "/ho-so/%s", r->code),
+            NULL,
+            arena_printf(x->a, "Hồ sơ %s chờ xử lý", r->code),
+            arena_printf(x->a, "Dossier %s waits in your queue", r->code),
+            r->due_at
+                ? arena_printf(x->a, "«%s». Hạn xử lý bước: %s.", r->proc, dz_when(x, r->due_at, 0))
+                : arena_printf(x->a, "«%s».", r->proc),
+            r->due_at ? arena_printf(x->a, "“%s”. Step due: %s.", r->proc, dz_when(x, r->due_at, 1))
+                      : arena_printf(x->a, "“%s”.", r->proc)};
+        notify_to to = {.queue_path = r->handler_path, .queue_role = r->handler_role};
+        TS_TRY(notify_send(x, &m, &to));
+    }
+    return TS_OK;
+}
+
 ts_code dossiers_demo(ts_ctx *x, int n, void (*progress)(int done, int total),
                       dossiers_demo_result *out)
 {
@@ -655,6 +746,7 @@ ts_code dossiers_demo(ts_ctx *x, int n, void (*progress)(int done, int total),
         free(s.last_code[i]);
     arena_free(s.tmp);
     out->inserted = s.done;
+    if (rc == TS_OK && s.done) rc = ts_write(x, notices_tx, NULL);
     /* the planner's statistics of the tables just filled (both backends) */
     if (rc == TS_OK && s.done) rc = db_exec(x->db, "ANALYZE", x->err);
     return rc;
