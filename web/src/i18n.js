@@ -586,6 +586,17 @@ const vi = {
   'st.index.points': 'Điểm',
   'st.index.na': 'Chưa có dữ liệu',
 
+  // notifications
+  'nav.notifications': 'Thông báo',
+  'nav.unread': 'chưa đọc',
+  'nt.title': 'Thông báo',
+  'nt.lead': 'Thông báo về hồ sơ của bạn và về những hồ sơ chuyển đến cơ quan, đơn vị nơi bạn làm việc, mới nhất trước.',
+  'nt.none': 'Chưa có thông báo nào.',
+  'nt.new': 'Mới',
+  'nt.unread': 'Có {n} thông báo chưa đọc.',
+  'nt.nowRead': 'Đã đánh dấu {n} thông báo là đã đọc.',
+  'nt.queue': 'Gửi cho bộ phận của bạn',
+  'nt.more': 'Xem thêm',
 };
 
 const en = {
@@ -1168,6 +1179,17 @@ const en = {
   'st.index.points': 'Points',
   'st.index.na': 'No data yet',
 
+  // notifications
+  'nav.notifications': 'Notifications',
+  'nav.unread': 'unread',
+  'nt.title': 'Notifications',
+  'nt.lead': 'News of your dossiers and of dossiers that reach the agencies you work in, newest first.',
+  'nt.none': 'No notifications yet.',
+  'nt.new': 'New',
+  'nt.unread': '{n} unread notifications.',
+  'nt.nowRead': '{n} notifications marked as read.',
+  'nt.queue': 'For your team',
+  'nt.more': 'Show more',
 };
 
 export const catalogue = { vi, en };

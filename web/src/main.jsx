@@ -17,6 +17,7 @@ import { ProceduresPage, ProcedurePage } from './pages/procedures.jsx';
 import { ProcedureNewPage, ProcedureEditPage } from './pages/procedure_edit.jsx';
 import { SecurityPage, PasswordResetPage } from './pages/security.jsx';
 import { ServicesPage, LookupPage, DossierPage, QueuePage, FilePage, DraftPage, StatsPage } from './pages/dossiers.jsx';
+import { NotificationsPage, useUnread } from './pages/notifications.jsx';
 
 // auth: undefined = public, 'user' = signed in, 'admin' = agency or system admin,
 // 'guest' = only when signed out (else go to the account page)
@@ -46,6 +47,7 @@ const ROUTES = [
   ['/nop-ho-so/:procedure', FilePage],
   ['/nop-ho-so/nhap/:id', DraftPage, 'user'],
   ['/thong-ke', StatsPage],
+  ['/thong-bao', NotificationsPage, 'user'],
   ['/forbidden', Forbidden],
   ...SERVICES.map((s) => [s.path, (p) => <SoonPage {...p} service={s.key} />]),
 ];
@@ -90,6 +92,7 @@ function Shell() {
   useEffect(() => onLang(setL), []);
   useEffect(() => setOpen(false), [route.full]);
   const me = session.me;
+  const unread = useUnread(me, route.path);
   const other = lang() === 'vi' ? 'en' : 'vi';
   const onLogout = async () => {
     await logout(() => navigate('/', null, { replace: true }));
@@ -125,6 +128,8 @@ function Shell() {
           <ul class="nav-user">
             {me ? (
               <>
+                <li><NavLink to="/thong-bao" current={route.path}>{t('nav.notifications')}
+                  {unread > 0 && <span class="badge badge-count">{unread > 99 ? '99+' : unread}<span class="visually-hidden"> {t('nav.unread')}</span></span>}</NavLink></li>
                 <li><NavLink to="/account" current={route.path}><span class="visually-hidden">{t('nav.signedInAs', { name: '' })}</span>{me.account?.full_name || me.account?.username}</NavLink></li>
                 <li><button type="button" class="btn-ghost" onClick={onLogout}>{t('nav.logout')}</button></li>
               </>

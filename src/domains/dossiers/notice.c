@@ -179,10 +179,14 @@ ts_code dz_notify(ts_ctx *x, const dossier *d, const dossier_step *steps, int ns
         *step ? arena_printf(x->a, "«%s» — bước %d: %s.%s", proc, d->step + 1, step,
                              due ? arena_printf(x->a, " Hạn xử lý bước: %s.", dz_when(x, due, 0))
                                  : "")
-              : arena_printf(x->a, "«%s».", proc),
+        : d->status == DS_SUBMITTED
+            ? arena_printf(x->a, "«%s» — hồ sơ nộp trực tuyến, chờ tiếp nhận.", proc)
+            : arena_printf(x->a, "«%s».", proc),
         *step ? arena_printf(x->a, "“%s” — step %d: %s.%s", proc_en, d->step + 1, step_en,
                              due ? arena_printf(x->a, " Step due: %s.", dz_when(x, due, 1)) : "")
-              : arena_printf(x->a, "“%s”.", proc_en),
+        : d->status == DS_SUBMITTED
+            ? arena_printf(x->a, "“%s” — filed online, waiting to be received.", proc_en)
+            : arena_printf(x->a, "“%s”.", proc_en),
     };
     notify_to to = {0};
     if (d->assignee_id) {
