@@ -190,7 +190,7 @@ export function LookupPage({ code }) {
 }
 
 const FORMS = { receipt: (d) => d.received_at, supplement: (d) => d.history.some((e) => e.action === 'request_supplement'),
-  refusal: (d) => d.status === 3, apology: (d) => d.extended, stop: (d) => d.status === 8, control: () => true };
+  refusal: (d) => d.status === 3, apology: (d) => d.extended, stop: (d) => d.status === 8, control: () => true, fee: (d) => (d.payments || []).length > 0 };
 // what each action asks for
 const NEEDS = {
   refuse: ['reason'], send_back: ['reason'], request_supplement: ['reason'], stop: ['reason'], extend: ['reason', 'new_due'],
@@ -199,7 +199,7 @@ const NEEDS = {
 
 function Actions({ d, onDone, done }) {
   const first = d.actions[0];
-  const f = useForm({ action: first, reason: '', result_number: '', signer: '', new_due: '', way: '', rating: '5', confirm_late: false });
+  const f = useForm({ action: first, reason: '', result_number: '', signer: '', new_due: '', way: '', reference: '', rating: '5', confirm_late: false });
   const a = f.values.action;
   const needs = NEEDS[a] || [];
   const onSubmit = (e) => {
@@ -209,6 +209,7 @@ function Actions({ d, onDone, done }) {
       for (const k of needs) if (v[k] !== '') body[k] = k === 'rating' ? Number(v[k]) : v[k];
       if (v.action === 'withdraw' && v.reason) body.reason = v.reason;
       if (v.action === 'request_supplement' && v.confirm_late) body.confirm_late = true;
+      if (v.action === 'pay' && v.way === 'bank_transfer' && v.reference) body.reference = v.reference;
       onDone(await post(`/api/v1/dossiers/${encodeURIComponent(d.code)}/actions`, body));
     });
   };
@@ -216,7 +217,7 @@ function Actions({ d, onDone, done }) {
   return (
     <form class="form" onSubmit={onSubmit} aria-labelledby="act-h" noValidate>
       <h2 id="act-h">{t('ds.actions')}</h2>
-      <Problem error={f.problem} fields={['action', ...needs, 'confirm_late']} />
+      <Problem error={f.problem} fields={['action', ...needs, 'confirm_late', 'reference']} />
       <Field name="action" as="select" label={t('ds.actions')} value={a} onInput={f.set('action')}
         options={d.actions.map((x) => ({ value: x, label: t('ds.act.' + x) }))} />
       {(needs.includes('reason') || (a === 'withdraw' && !d.mine)) && (
@@ -227,6 +228,8 @@ function Actions({ d, onDone, done }) {
       {needs.includes('signer') && <Field name="signer" label={t('ds.signer')} required value={f.values.signer} onInput={f.set('signer')} error={f.errors.signer} />}
       {needs.includes('way') && <Field name="way" as="select" label={t('ds.channel')} value={f.values.way} onInput={f.set('way')}
         options={[{ value: '', label: '—' }, ...ways.map((w) => ({ value: w, label: w === 'bank_transfer' ? 'Chuyển khoản / Bank transfer' : t('ds.channel.' + w) }))]} />}
+      {a === 'pay' && f.values.way === 'bank_transfer' && <Field name="reference" label={t('ds.pay.reference')} hint={t('ds.pay.referenceHint')} required
+        value={f.values.reference} onInput={f.set('reference')} error={f.errors.reference} />}
       {needs.includes('rating') && <Field name="rating" as="select" label={t('ds.rating')} value={f.values.rating} onInput={f.set('rating')}
         options={[5, 4, 3, 2, 1].map((n) => ({ value: String(n), label: t('ds.rate.' + n) }))} />}
       {a === 'request_supplement' && d.supplements > 0 && (
@@ -267,7 +270,14 @@ export function DossierPage({ code }) {
           <li key={x.id}><a href={`/api/v1/dossiers/${encodeURIComponent(d.code)}/files/${x.sha256}`} download={x.filename}>{x.filename}</a> ({x.kind})</li>
         ))}
       </ul>
-      {d.fee_vnd > 0 && <p>{t('ds.fee')}: {vnd(d.fee_vnd)} — {d.paid_at ? t('ds.paid', { way: d.payment_way }) : t('ds.unpaid')}</p>}
+      {d.fee_vnd > 0 && <p>{t('ds.fee')}: {vnd(d.fee_vnd)} — {d.paid_at ? t('ds.paid', { way: t('ds.pay.way.' + d.payment_way) }) : t('ds.unpaid')}</p>}
+      {(d.payments || []).length > 0 && (
+        <ul class="payments" aria-label={t('ds.payments')}>
+          {d.payments.map((p) => (
+            <li key={p.seq}>{t('ds.pay.line', { no: p.receipt_no, amount: vnd(p.amount_vnd), way: t('ds.pay.way.' + p.way) })}{p.reference ? ` · ${t('ds.pay.ref', { ref: p.reference })}` : ''}</li>
+          ))}
+        </ul>
+      )}
       {d.result_number && <p>{t('ds.result')}: {d.result_number} · {t('ds.signer')}: {d.result_signer}</p>}
       {d.rating && <p>{t('ds.rating')}: {t('ds.rate.' + d.rating)}</p>}
       {done && <Alert kind="success" focusOn={fresh.rev}>{t('ds.act.done', { status: done })}</Alert>}
