@@ -15,7 +15,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { assertProblem, auditCount, serverForFile, signedIn, as, rawRequest } from './lib/helpers.mjs';
 import { startServer, backend } from './lib/server.mjs';
-import { makePdf, PNG, ELF, HTML, sha256 } from './lib/files.mjs';
+import { makePdf, makeObjStmPdf, PNG, ELF, HTML, sha256 } from './lib/files.mjs';
 
 const fx = serverForFile();
 const USERS = ['nguoidan1', 'nguoidan2', 'ttpvhcc.canbo1', 'ttpvhcc.canbo2', 'ttpvhcc.lanhdao', 'stp.canbo1',
@@ -233,6 +233,15 @@ test('the files: the owner downloads them; anyone else finds nothing; lies and h
   r = await upload('nguoidan1', d.id, js, { filename: 'z.pdf' });
   assertProblem(r, 422);
   assert.match(r.body.errors?.[0]?.message || r.body.detail, /JavaScript|JS/);
+  // the same hidden in a compressed object stream (PDF 1.5), escaped or not; a stream that cannot be read
+  for (const catalog of ['/OpenAction << /S /JavaScript /JS (app.alert(1)) >> ', '/OpenAction << /S /Launch /F (cmd.exe) >> ', '/Names << /Embedded#46iles 9 0 R >> ']) {
+    r = await upload('nguoidan1', d.id, makeObjStmPdf({ catalog }), { filename: 'nen.pdf' });
+    assertProblem(r, 422);
+    assert.match(r.body.errors?.[0]?.message || r.body.detail, /nội dung thực thi \(\/(JavaScript|JS|Launch|EmbeddedFiles)\)/);
+  }
+  r = await upload('nguoidan1', d.id, makeObjStmPdf({ raw: Buffer.from('not zlib at all') }), { filename: 'hong.pdf' });
+  assertProblem(r, 422);
+  assert.match(r.body.errors?.[0]?.message || r.body.detail, /luồng đối tượng nén không đọc được/);
   // eleven megabytes: over the limit of a file, refused from the header alone
   const raw = await rawRequest(fx.srv.port, {
     method: 'POST', path: `/api/v1/drafts/${d.id}/files?filename=big.pdf&component=0`,
@@ -240,10 +249,14 @@ test('the files: the owner downloads them; anyone else finds nothing; lies and h
     write: (req) => { req.on('error', () => {}); req.flushHeaders(); },
   });
   assert.equal(raw.status, 413, raw.error || raw.body);
+  // a clean PDF 1.5 with an object stream is taken (and then removed again)
+  r = await upload('nguoidan1', d.id, makeObjStmPdf(), { filename: 'sach.pdf' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal((await as(fx.srv, own, `/api/v1/drafts/${d.id}/files/${r.body.id}`, 'DELETE')).status, 204);
   // a paper the procedure does not have
   assertProblem(await upload('nguoidan1', d.id, makePdf('w'), { filename: 'w.pdf', component: 7 }), 422, 'component');
   assert.equal((await as(fx.srv, own, `/api/v1/drafts/${d.id}`)).body.files.length, before, 'nothing was added');
-  assert.equal(auditCount(fx.srv.db.url), a0, 'nothing was written');
+  assert.equal(auditCount(fx.srv.db.url), a0 + 2, 'nothing was written but the clean paper, added and removed');
 });
 
 test('a paper filed before is reused from the document store instead of uploaded again', async () => {

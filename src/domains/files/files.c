@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zlib.h>
 #include <strings.h>
 
 #include "../../db/dbq.h"
@@ -46,13 +47,12 @@ static const file_kind *kinds_of(const char *purpose)
     return NULL;
 }
 
-/* A PDF name that makes it act, not only show (names may hide letters
- * as #xx escapes: /J#61vaScript), or NULL. Objects inside compressed
- * object streams are not looked into: see docs/security.md. */
-static const char *pdf_active(const unsigned char *p, size_t n)
+/* The PDF names read from p[0..n): each name's letters after its '/', with
+ * #xx escapes decoded (/J#61vaScript is /JavaScript), at most 15 bytes;
+ * fn returns non-NULL to stop, and that is the answer. */
+typedef const char *(*pdf_name_fn)(const char *name, void *arg);
+static const char *pdf_names(const unsigned char *p, size_t n, pdf_name_fn fn, void *arg)
 {
-    static const char *const bad[] = {"JavaScript",    "JS",        "Launch", "EmbeddedFile",
-                                      "EmbeddedFiles", "RichMedia", "XFA",    NULL};
     for (size_t i = 0; i < n; i++) {
         const unsigned char *slash = memchr(p + i, '/', n - i);
         if (!slash) break;
@@ -73,10 +73,135 @@ static const char *pdf_active(const unsigned char *p, size_t n)
             name[k++] = (char)ch;
         }
         name[k] = '\0';
-        bool end = j >= n || !isalnum(p[j]);
-        for (int b = 0; end && bad[b]; b++)
-            if (!strcmp(name, bad[b])) return bad[b];
+        if (j >= n || !isalnum(p[j])) {
+            const char *hit = fn(name, arg);
+            if (hit) return hit;
+        }
         i = j - 1;
+    }
+    return NULL;
+}
+
+static const char *active_name(const char *name, void *arg)
+{
+    (void)arg;
+    static const char *const bad[] = {"JavaScript",    "JS",        "Launch", "EmbeddedFile",
+                                      "EmbeddedFiles", "RichMedia", "XFA",    NULL};
+    for (int b = 0; bad[b]; b++)
+        if (!strcmp(name, bad[b])) return bad[b];
+    return NULL;
+}
+
+typedef struct stream_dict {
+    bool objstm, flate, other_filter;
+} stream_dict;
+
+static const char *dict_name(const char *name, void *arg)
+{
+    stream_dict *sd = arg;
+    if (!strcmp(name, "ObjStm")) sd->objstm = true;
+    if (!strcmp(name, "FlateDecode") || !strcmp(name, "Fl")) sd->flate = true;
+    static const char *const filters[] = {"ASCIIHexDecode",
+                                          "ASCII85Decode",
+                                          "LZWDecode",
+                                          "RunLengthDecode",
+                                          "AHx",
+                                          "A85",
+                                          "LZW",
+                                          "RL",
+                                          NULL};
+    for (int f = 0; filters[f]; f++)
+        if (!strcmp(name, filters[f])) sd->other_filter = true;
+    return NULL;
+}
+
+#define PDF_OBJSTM_MAX (16u << 20) /* bytes an object stream may inflate to */
+
+/* Inflate a FlateDecode stream into a buffer (malloc'd, *out_n bytes), at
+ * most PDF_OBJSTM_MAX; NULL when it is not valid zlib data or larger. */
+static unsigned char *inflate_stream(const unsigned char *p, size_t n, size_t *out_n)
+{
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (inflateInit(&z) != Z_OK) return NULL;
+    size_t cap = n * 4 + 4096, len = 0;
+    if (cap > PDF_OBJSTM_MAX) cap = PDF_OBJSTM_MAX;
+    unsigned char *buf = malloc(cap);
+    z.next_in = (unsigned char *)p;
+    z.avail_in = (uInt)(n > UINT32_MAX ? UINT32_MAX : n);
+    int rc = Z_OK;
+    while (buf && rc == Z_OK) {
+        if (len == cap) {
+            if (cap >= PDF_OBJSTM_MAX) break;
+            size_t ncap = cap * 2 > PDF_OBJSTM_MAX ? PDF_OBJSTM_MAX : cap * 2;
+            unsigned char *nb = realloc(buf, ncap);
+            if (!nb) break;
+            buf = nb;
+            cap = ncap;
+        }
+        z.next_out = buf + len;
+        z.avail_out = (uInt)(cap - len);
+        rc = inflate(&z, Z_NO_FLUSH);
+        len = cap - z.avail_out;
+    }
+    inflateEnd(&z);
+    if (rc != Z_STREAM_END) {
+        free(buf);
+        return NULL;
+    }
+    *out_n = len;
+    return buf;
+}
+
+/* A PDF name that makes it act, not only show, or NULL: in the file's own
+ * bytes, and inside its compressed object streams (/Type /ObjStm, where a
+ * PDF 1.5+ keeps objects, actions included), which are inflated and read
+ * the same way. An object stream that cannot be read (another filter, not
+ * valid zlib, more than 16 MiB inflated) is refused as "ObjStm": what cannot
+ * be checked is not accepted. Other streams (pages, images, fonts) hold no
+ * dictionaries that act and are not inflated. */
+const char *files_pdf_active(const void *data, size_t n)
+{
+    const unsigned char *p = data;
+    const char *hit = pdf_names(p, n, active_name, NULL);
+    if (hit) return hit;
+    size_t obj_from = 0; /* where the current object's dictionary may start */
+    for (size_t i = 0; i + 6 <= n; i++) {
+        const unsigned char *s = memmem(p + i, n - i, "stream", 6);
+        if (!s) break;
+        i = (size_t)(s - p);
+        if (i >= 3 && !memcmp(s - 3, "end", 3)) { /* endstream */
+            obj_from = i + 6;
+            continue;
+        }
+        size_t d = i + 6; /* the data: after "stream" and its end of line */
+        if (d < n && p[d] == '\r') d++;
+        if (d < n && p[d] == '\n')
+            d++;
+        else if (d == i + 6)
+            continue; /* "stream" inside a word or a string */
+        /* the dictionary: back to the "obj" that opens this object */
+        size_t from = obj_from;
+        for (size_t b = i; b >= 3 && b > obj_from; b--)
+            if (!memcmp(p + b - 3, "obj", 3) && (b < 4 || p[b - 4] != 'd')) { /* not endobj */
+                from = b;
+                break;
+            }
+        stream_dict sd = {0};
+        pdf_names(p + from, i - from, dict_name, &sd);
+        const unsigned char *e = memmem(p + d, n - d, "endstream", 9);
+        size_t end = e ? (size_t)(e - p) : n;
+        if (sd.objstm) {
+            if (!sd.flate || sd.other_filter) return "ObjStm";
+            size_t m = 0;
+            unsigned char *in = inflate_stream(p + d, end - d, &m);
+            if (!in) return "ObjStm";
+            hit = pdf_names(in, m, active_name, NULL);
+            free(in);
+            if (hit) return hit;
+        }
+        i = end ? end - 1 : end;
+        obj_from = end;
     }
     return NULL;
 }
@@ -228,7 +353,10 @@ ts_code files_check(ts_ctx *x, const char *purpose, const void *data, size_t len
     size_t max = kinds == attachment_kinds ? FILE_ATTACHMENT_MAX : FILE_TEMPLATE_MAX;
     if (len > max)
         return ts_err_set(x->err, TS_ETOOBIG, M_FILE_TOO_BIG, arena_printf(x->a, "%zu", max >> 20));
-    const char *active = !strcmp(kd->media_type, "application/pdf") ? pdf_active(data, len) : NULL;
+    const char *active =
+        !strcmp(kd->media_type, "application/pdf") ? files_pdf_active(data, len) : NULL;
+    if (active && !strcmp(active, "ObjStm"))
+        return ts_err_set(x->err, TS_EVALIDATION, M_FILE_PDF_UNREADABLE, NULL);
     if (active)
         return ts_err_set(x->err, TS_EVALIDATION, M_FILE_ACTIVE_CONTENT,
                           arena_printf(x->a, "/%s", active));

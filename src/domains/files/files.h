@@ -28,6 +28,8 @@
     X(M_FILE_NOT_FOUND, "Không tìm thấy tệp %s.", "File %s not found.")                            \
     X(M_FILE_ATTACHMENT_TYPE, "Nội dung tệp là %s: loại này không được nhận; thành phần hồ sơ chỉ nhận PDF, JPEG hoặc PNG.", \
       "The file's content is %s, which is not accepted; a dossier's papers are PDF, JPEG or PNG.")  \
+    X(M_FILE_PDF_UNREADABLE, "Tệp PDF có luồng đối tượng nén không đọc được để kiểm tra an toàn: hãy lưu lại tệp (in ra PDF) rồi gửi lại.", \
+      "The PDF has a compressed object stream that cannot be read to check it is safe: save it again (print to PDF) and send it again.") \
     X(M_FILE_ACTIVE_CONTENT, "Tệp PDF có nội dung thực thi (%s): không được nhận vì lý do an toàn.", \
       "The PDF has active content (%s) and is refused for safety.")                                \
     X(M_FILE_TOO_BIG, "Tệp quá lớn: tối đa %s MB mỗi tệp.", "The file is too large: at most %s MB a file.")
@@ -105,5 +107,11 @@ ts_code files_import(ts_ctx *x, const char *purpose, const file_src *src, int n,
  * none. With data non-NULL its bytes too (in x's arena). */
 ts_code files_get(ts_ctx *x, const char *sha256, const char *purpose, file_info *out,
                   const void **data);
+
+/* The name of the first active PDF feature in data (JavaScript, JS, Launch,
+ * EmbeddedFile(s), RichMedia, XFA), in the file's bytes or inside its
+ * compressed object streams; "ObjStm" for an object stream it cannot read;
+ * NULL when none. For files_check and the fuzzer. */
+const char *files_pdf_active(const void *data, size_t n);
 
 #endif

@@ -3,6 +3,7 @@
 // of other kinds to lie with.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { deflateSync } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
@@ -31,6 +32,32 @@ export function makePdf(text, pad = 0) {
   for (const off of offsets) out += `${String(off).padStart(10, '0')} 00000 n \n`;
   out += `trailer\n<< /Size ${objs.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, 'latin1');
+}
+
+// A PDF 1.5 whose catalog, pages and page live in a compressed object
+// stream (/Type /ObjStm, FlateDecode), as modern writers save them; catalog:
+// extra entries of the catalog dictionary (an /OpenAction hidden there);
+// raw: the stream's bytes as they are (not deflated: a broken stream).
+export function makeObjStmPdf({ catalog = '', raw = null } = {}) {
+  const inner = [
+    `<< /Type /Catalog /Pages 2 0 R ${catalog}>>`,
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>',
+  ];
+  let head = '';
+  let body = '';
+  inner.forEach((o, i) => { head += `${i + 1} ${body.length} `; body += o + '\n'; });
+  const plain = Buffer.from(head + body, 'latin1');
+  const data = raw ?? deflateSync(plain);
+  const parts = [Buffer.from('%PDF-1.5\n%\xe2\xe3\xcf\xd3\n', 'latin1')];
+  const off4 = parts[0].length;
+  parts.push(Buffer.from(`4 0 obj\n<< /Type /ObjStm /N 3 /First ${head.length} /Filter /FlateDecode /Length ${data.length} >>\nstream\n`, 'latin1'));
+  parts.push(data);
+  parts.push(Buffer.from('\nendstream\nendobj\n', 'latin1'));
+  const xref = parts.reduce((n, b) => n + b.length, 0);
+  parts.push(Buffer.from(`xref\n0 5\n0000000000 65535 f \n0000000000 65535 f \n0000000000 65535 f \n0000000000 65535 f \n${String(off4).padStart(10, '0')} 00000 n \n` +
+    `trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`, 'latin1'));
+  return Buffer.concat(parts);
 }
 
 // One of the demo's forms (data/templates/NAME).
