@@ -101,6 +101,9 @@ ts_code dz_notify(ts_ctx *x, const dossier *d, const dossier_step *steps, int ns
 /* Local minutes t as "17:00 ngày 05/12/2026" (lang 1: "17:00 on 05/12/2026"). */
 const char *dz_when(ts_ctx *x, int64_t t, int lang);
 
+/* An amount of đồng with dots between thousands: 1500000 -> "1.500.000". */
+const char *dz_money(arena *a, int64_t v);
+
 /* The dossiers.escalate job (escalate.c): escalate the overdue steps. */
 ts_code dossiers_escalate(ts_ctx *x);
 

@@ -284,19 +284,6 @@ static void stop_notice(pdf_doc *p, arena *a, const dossier_view *v)
     signatures(p, NULL, "THỦ TRƯỞNG CƠ QUAN");
 }
 
-/* 1500000 -> "1.500.000" */
-static const char *money(arena *a, int64_t v)
-{
-    char d[32], o[48];
-    int n = snprintf(d, sizeof d, "%lld", (long long)(v < 0 ? 0 : v)), k = 0;
-    for (int i = 0; i < n; i++) {
-        if (i && (n - i) % 3 == 0) o[k++] = '.';
-        o[k++] = d[i];
-    }
-    o[k] = '\0';
-    return arena_strdup(a, o);
-}
-
 /* The receipt of the last payment (biên lai thu phí, lệ phí). */
 static void fee_receipt(pdf_doc *p, arena *a, const dossier_view *v)
 {
@@ -310,7 +297,7 @@ static void fee_receipt(pdf_doc *p, arena *a, const dossier_view *v)
              arena_printf(a, "Nội dung thu: phí, lệ phí giải quyết thủ tục «%s», hồ sơ %s.",
                           d->procedure_name, d->code),
              11, false, PDF_JUSTIFY);
-    pdf_text(p, arena_printf(a, "Số tiền: %s đồng.", money(a, pay->amount_vnd)), 11, true,
+    pdf_text(p, arena_printf(a, "Số tiền: %s đồng.", dz_money(a, pay->amount_vnd)), 11, true,
              PDF_LEFT);
     const char *way = !strcmp(pay->way, "bank_transfer") ? "chuyển khoản"
                       : pay->online                      ? "thanh toán trực tuyến"

@@ -19,8 +19,7 @@ const char *dz_when(ts_ctx *x, int64_t t, int lang)
                         s);
 }
 
-/* 1500000 -> "1.500.000" */
-static const char *money(ts_ctx *x, int64_t v)
+const char *dz_money(arena *a, int64_t v)
 {
     char d[32], o[48];
     int n = snprintf(d, sizeof d, "%lld", (long long)(v < 0 ? 0 : v)), k = 0;
@@ -29,7 +28,7 @@ static const char *money(ts_ctx *x, int64_t v)
         o[k++] = d[i];
     }
     o[k] = '\0';
-    return arena_strdup(x->a, o);
+    return arena_strdup(a, o);
 }
 
 typedef struct text4 {
@@ -74,14 +73,15 @@ static bool applicant_text(ts_ctx *x, const dossier *d, const char *action, cons
     } else if (!strcmp(action, "fee_due")) {
         *t = (text4){arena_printf(x->a, "Hồ sơ %s: đề nghị nộp phí, lệ phí", c),
                      arena_printf(x->a, "Dossier %s: a fee is due", c),
-                     arena_printf(x->a, "Số tiền phải nộp: %s đồng.", money(x, d->fee_vnd)),
-                     arena_printf(x->a, "Amount due: VND %s.", money(x, d->fee_vnd))};
+                     arena_printf(x->a, "Số tiền phải nộp: %s đồng.", dz_money(x->a, d->fee_vnd)),
+                     arena_printf(x->a, "Amount due: VND %s.", dz_money(x->a, d->fee_vnd))};
     } else if (!strcmp(action, "pay")) {
         *t = (text4){
             arena_printf(x->a, "Đã ghi nhận nộp phí hồ sơ %s", c),
             arena_printf(x->a, "Payment for dossier %s recorded", c),
-            arena_printf(x->a, "Đã nộp %s đồng; hồ sơ tiếp tục được xử lý.", money(x, d->fee_vnd)),
-            arena_printf(x->a, "VND %s paid; the dossier goes on.", money(x, d->fee_vnd))};
+            arena_printf(x->a, "Đã nộp %s đồng; hồ sơ tiếp tục được xử lý.",
+                         dz_money(x->a, d->fee_vnd)),
+            arena_printf(x->a, "VND %s paid; the dossier goes on.", dz_money(x->a, d->fee_vnd))};
     } else if (!strcmp(action, "finish")) {
         bool online = d->channel == DCH_ONLINE;
         *t = (text4){
