@@ -240,6 +240,18 @@ test('an agency admin reads its subtree only: another agency is 403; officers, l
   assertProblem(await feed('stp.quantri', { agency: ROOT }), 403);
   assertProblem(await feed('stp.quantri', { agency: CENTRE }), 403);
   assertProblem(await feed('ttpvhcc.quantri', { agency: SYT }), 403);
+  // an integration job's API token: agency_admin on the province's root, made by its admin
+  const mk = await as(fx.srv, await sess('quantri'), '/api/v1/tokens', 'POST',
+    { name: 'portal-sync', purpose: 'Đồng bộ Cổng DVC quốc gia', agency_code: ROOT, permissions: ['agency_admin'] });
+  assert.equal(mk.status, 201, JSON.stringify(mk.body));
+  const viaToken = await fx.srv.json(`${FEED}?after=${seen.start}&limit=1000`, { headers: { Authorization: `Bearer ${mk.body.token}` } });
+  assert.equal(viaToken.status, 200, JSON.stringify(viaToken.body));
+  assert.ok(codes(viaToken.body.items).has(a) && codes(viaToken.body.items).has(e), 'the province');
+  // a token of the same admin with only officer and leader: the token's roles count, 403
+  const off = await as(fx.srv, await sess('quantri'), '/api/v1/tokens', 'POST',
+    { name: 'staff', purpose: 'Bảng điều khiển', agency_code: ROOT, permissions: ['officer', 'leader'] });
+  assert.equal(off.status, 201, JSON.stringify(off.body));
+  assertProblem(await fx.srv.json(FEED, { headers: { Authorization: `Bearer ${off.body.token}` } }), 403);
   // the wrong role
   for (const u of ['nguoidan1', 'ttpvhcc.canbo1', 'stp.canbo1', 'stp.lanhdao', 'xa1.canbo'])
     assertProblem(await feed(u), 403);
