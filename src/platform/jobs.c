@@ -13,8 +13,17 @@ static struct {
     ticker t;
 } G;
 
+/* who a job is: the operator's rights, named as the system in histories */
+static ident_principal job_principal(void)
+{
+    ident_principal p = ts_operator;
+    p.full_name = "Hệ thống (tác vụ định kỳ)";
+    return p;
+}
+
 int jobs_run_once(db *d, const ts_job *const *lists)
 {
+    const ident_principal who = job_principal();
     int failed = 0;
     ts_err e;
     ts_err_clear(&e);
@@ -29,7 +38,7 @@ int jobs_run_once(db *d, const ts_job *const *lists)
         for (const ts_job *j = lists[l]; j->name; j++) {
             ts_err_clear(&e);
             ts_ctx x;
-            ts_ctx_init(&x, c, a, &ts_operator, arena_printf(a, "system:%s", j->name), &e);
+            ts_ctx_init(&x, c, a, &who, arena_printf(a, "system:%s", j->name), &e);
             ts_code rc = j->run(&x);
             if (rc != TS_OK) {
                 failed++;

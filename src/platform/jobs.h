@@ -13,7 +13,7 @@
 
 typedef struct ts_job {
     const char *name;          /* "dossiers.escalate" */
-    ts_code (*run)(ts_ctx *x); /* x: the system (ts_operator), actor "system:NAME" */
+    ts_code (*run)(ts_ctx *x); /* x: the system (the operator's rights), actor "system:NAME" */
 } ts_job;
 
 /* Run every job of the NULL-terminated lists once; returns how many failed

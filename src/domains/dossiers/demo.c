@@ -258,26 +258,49 @@ static const char *const supplement_reasons[] = {
     "Thông tin trên tờ khai không khớp với giấy tờ tùy thân",
 };
 
-static ts_code insert_events(ts_ctx *x, int64_t id, const ev *e, int n)
+/* The events of dossier id, each with the portal's fields as it left them
+ * (migration 019): d is the dossier as it ends, so an instant shows from
+ * its minute on, no due instant before receipt or while a supplement is
+ * awaited, the supplements counted along the history, the rating on the
+ * return (the demo rates without an event), as the migration rebuilds the
+ * events it found. */
+static ts_code insert_events(ts_ctx *x, int64_t id, const ev *e, int n, const dossier *d,
+                             int64_t flags)
 {
     db_stmt *st;
     TS_TRY(db_prepare(x->db,
                       "INSERT INTO dossier_events (dossier_id, at, at_min, action, from_status, "
-                      "to_status, step, agency, actor, actor_name, step_due, reason) VALUES (?, ?, "
-                      "?, ?, ?, ?, ?, ?, 'demo', NULL, ?, ?)",
+                      "to_status, step, agency, actor, actor_name, step_due, reason, received_at, "
+                      "due_at, finished_at, returned_at, paid_at, fee_vnd, supplements, flags, "
+                      "rating) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'demo', NULL, ?, ?, ?, ?, ?, ?, ?, "
+                      "?, ?, ?, ?)",
                       &st, x->err));
+    int sup = 0;
+#define UPTO(v) ((v) && (v) <= e[i].at ? DBV_I(v) : DBV_NULL_VAL)
     for (int i = 0; i < n; i++) {
-        int y, m, d, hh, mm;
-        wt_local_split(e[i].at - 7 * 60, &y, &m, &d, &hh, &mm);
+        int y, m, dd, hh, mm;
+        wt_local_split(e[i].at - 7 * 60, &y, &m, &dd, &hh, &mm);
         char iso[40];
-        snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:00.000000Z", y, m, d, hh, mm);
+        snprintf(iso, sizeof iso, "%04d-%02d-%02dT%02d:%02d:00.000000Z", y, m, dd, hh, mm);
+        if (!strcmp(e[i].action, "request_supplement")) sup++;
+        bool due = e[i].to != DS_SUBMITTED && e[i].to != DS_REFUSED && e[i].to != DS_SUPPLEMENT &&
+                   d->received_at && d->received_at <= e[i].at;
+        int64_t fl = (flags & (DF_TOAN_TRINH | DF_POPULATION | DF_DIGITISED | DF_REUSED)) |
+                     (d->paid_at && d->paid_at <= e[i].at ? flags & DF_PAID_ONLINE : 0) |
+                     (d->returned_at && d->returned_at <= e[i].at ? flags & DF_RESULT_ONLINE : 0) |
+                     (sup > 1 ? DF_SUPPLEMENTS_2 : 0);
         db_bind_list(st, DBV_I(id), DBV_T(iso), DBV_I(e[i].at), DBV_T(e[i].action),
                      DBV_I(e[i].from), DBV_I(e[i].to), DBV_I(e[i].step), DBV_T(e[i].agency),
-                     e[i].step_due ? DBV_I(e[i].step_due) : DBV_NULL_VAL, DBV_T(e[i].reason));
+                     e[i].step_due ? DBV_I(e[i].step_due) : DBV_NULL_VAL, DBV_T(e[i].reason),
+                     UPTO(d->received_at), due && d->due_at ? DBV_I(d->due_at) : DBV_NULL_VAL,
+                     UPTO(d->finished_at), UPTO(d->returned_at), UPTO(d->paid_at),
+                     DBV_I(d->fee_vnd), DBV_I(sup), DBV_I(fl),
+                     e[i].to == DS_RETURNED && d->rating ? DBV_I(d->rating) : DBV_NULL_VAL);
         int r = db_step(st, x->err);
         db_reset(st);
         if (r < 0) return (ts_code)-r;
     }
+#undef UPTO
     return TS_OK;
 }
 
@@ -523,6 +546,8 @@ write:
                    "?, '{}', ?, 'demo', ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
                    "?, ?, ?, ?, ?) RETURNING id",
                    &st, x->err));
+    int64_t flags =
+        dz_flags(&d) | (ndig ? DF_DIGITISED : 0) | (reused_from && ndig ? DF_REUSED : 0);
 #define OPT(v) ((v) ? DBV_I(v) : DBV_NULL_VAL)
     db_bind_list(
         st, DBV_T(d.code), DBV_I(d.status), DBV_T(d.procedure_code), DBV_I(d.procedure_version),
@@ -536,14 +561,13 @@ write:
         DBV_T(d.result_number), DBV_T(d.result_signer), DBV_T(d.return_way), DBV_T(d.reason),
         OPT(d.rating), OPT(d.received_at ? d.received_at : d.submitted_at),
         OPT(d.finished_at ? d.finished_at : d.closed_at), DBV_I(ndig),
-        DBV_I(reused_from && ndig ? 1 : 0),
-        DBV_I(dz_flags(&d) | (ndig ? DF_DIGITISED : 0) | (reused_from && ndig ? DF_REUSED : 0)));
+        DBV_I(reused_from && ndig ? 1 : 0), DBV_I(flags));
 #undef OPT
     int r = db_step(st, x->err);
     int64_t id = r == DB_ROW ? db_col_int(st, 0) : 0;
     db_reset(st);
     if (r < 0) return (ts_code)-r;
-    TS_TRY(insert_events(x, id, e, ne));
+    TS_TRY(insert_events(x, id, e, ne, &d, flags));
     if (ndig) {
         db_stmt *fs;
         TS_TRY(

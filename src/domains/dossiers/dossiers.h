@@ -399,6 +399,49 @@ ts_code dossiers_period(ts_ctx *x, const char *from, const char *to, int64_t *f,
 struct jsonw;
 ts_code dossiers_service_index(ts_ctx *x, const dossier_stats_q *q, struct jsonw *w);
 
+/* ---- the national portal's feed (feed.c) --------------------------------- */
+
+/* One change of a dossier: an event (not `assign`) with the portal's
+ * fields of its dossier as that change left them (instants in local
+ * minutes, 0: none; rating 0: not rated). */
+typedef struct dossier_change {
+    int64_t id; /* the event's: the cursor */
+    const char *at;
+    int64_t at_min;
+    const char *action;
+    int from_status, to_status, step;
+    const char *agency; /* the acting agency (NULL: the applicant) */
+    int64_t step_due, received_at, due_at, finished_at, returned_at, paid_at, fee_vnd;
+    int supplements;
+    int64_t flags; /* DF_* */
+    int rating;
+    /* the dossier's (they never change once it is filed) */
+    const char *code, *procedure_code;
+    int64_t procedure_version;
+    int channel;
+    const char *applicant_kind, *receiving, *implementing;
+    int64_t submitted_at;
+} dossier_change;
+
+typedef struct dossier_feed_q {
+    int64_t after;      /* the last event id handled (0: from the start) */
+    int64_t limit;      /* 1..1000 */
+    const char *agency; /* that agency's subtree; NULL: all x may read */
+} dossier_feed_q;
+
+typedef struct dossier_feed {
+    dossier_change *items;
+    int n;
+    int64_t next; /* the last item's id (q->after when none) */
+    bool more;    /* more changes after next already */
+} dossier_feed;
+
+/* The changes after q->after, oldest first, of the dossiers received or
+ * implemented in q->agency's subtree (an agency admin of it or above; 403
+ * otherwise, 404 naming agency when there is none such) or, without one, in
+ * every subtree x administers (a system admin: the province). */
+ts_code dossiers_feed(ts_ctx *x, const dossier_feed_q *q, dossier_feed *out);
+
 /* ---- printed forms (forms.c) -------------------------------------------- */
 
 /* receipt, supplement, refusal, apology, stop, control */

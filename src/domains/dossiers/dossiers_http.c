@@ -818,6 +818,8 @@ const http_route dossiers_routes[] = {
     {"GET", "/api/v1/stats/dossiers", dossiers_h_stats, PERM_PUBLIC, .query = dossier_stats_query},
     {"GET", "/api/v1/service-index", dossiers_h_service_index, PERM_PUBLIC,
      .query = dossier_index_query},
+    {"GET", "/api/v1/integration/dossier-changes", dossiers_h_feed, PERM_AGENCY_ADMIN,
+     .query = dossier_feed_query},
     {0},
 };
 

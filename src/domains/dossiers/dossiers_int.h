@@ -113,5 +113,7 @@ ts_code dossiers_h_stats(struct http_req *r, ts_ctx *x);
 extern const jx_field dossier_stats_query[];
 ts_code dossiers_h_service_index(struct http_req *r, ts_ctx *x);
 extern const jx_field dossier_index_query[];
+ts_code dossiers_h_feed(struct http_req *r, ts_ctx *x); /* feed.c */
+extern const jx_field dossier_feed_query[];
 
 #endif

@@ -38,13 +38,7 @@ static ts_code escalate_tx(ts_ctx *x, void *argp)
                        x->err));
     if (changes != 1) return TS_OK; /* changed meanwhile: the next run looks again */
     const char *why = "Quá hạn xử lý của bước; chuyển lãnh đạo đơn vị xử lý bước.";
-    TS_TRY(db_run(x->db, x->err,
-                  "INSERT INTO dossier_events (dossier_id, at, at_min, action, from_status, "
-                  "to_status, step, agency, actor, actor_name, step_due, reason) VALUES (?, ?, ?, "
-                  "'escalate', ?, ?, ?, ?, ?, ?, ?, ?)",
-                  DBV_I(d.id), DBV_T(ts_now(x)), DBV_I(now), DBV_I(d.status), DBV_I(d.status),
-                  DBV_I(d.step), DBV_T(d.handler), DBV_T(x->actor), DBV_T("Hệ thống"),
-                  DBV_I(d.step_due), DBV_T(why)));
+    TS_TRY(dz_event(x, &d, "escalate", d.status, d.status, d.handler, why));
     d.rev++;
     TS_TRY(dz_audit(x, &d, "escalate", d.status, d.handler, why));
     procedure p;

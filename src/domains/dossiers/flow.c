@@ -197,13 +197,39 @@ ts_code dz_save(ts_ctx *x, dossier *d, int64_t old_rev)
 ts_code dz_event(ts_ctx *x, const dossier *d, const char *action, int from, int to,
                  const char *ag_code, const char *reason)
 {
-    return db_run(x->db, x->err,
-                  "INSERT INTO dossier_events (dossier_id, at, at_min, action, from_status, "
-                  "to_status, step, agency, actor, actor_name, step_due, reason) VALUES (?, ?, ?, "
-                  "?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                  DBV_I(d->id), DBV_T(ts_now(x)), DBV_I(dossiers_now_min(x)), DBV_T(action),
-                  DBV_I(from), DBV_I(to), DBV_I(d->step), DBV_T(ag_code), DBV_T(x->actor),
-                  DBV_T(x->who->full_name), opt_min(d->step_due), DBV_T(reason));
+    /* with the portal's fields of d as this change leaves them (migration
+     * 019, feed.c); the flags as the row has them (the files' bits are kept
+     * by the file writes, not in d) */
+    const db_val v[] = {
+        DBV_I(d->id),
+        DBV_T(ts_now(x)),
+        DBV_I(dossiers_now_min(x)),
+        DBV_T(action),
+        DBV_I(from),
+        DBV_I(to),
+        DBV_I(d->step),
+        DBV_T(ag_code),
+        DBV_T(x->actor),
+        DBV_T(x->who->full_name),
+        opt_min(d->step_due),
+        DBV_T(reason),
+        opt_min(d->received_at),
+        opt_min(d->due_at),
+        opt_min(d->finished_at),
+        opt_min(d->returned_at),
+        opt_min(d->paid_at),
+        DBV_I(d->fee_vnd),
+        DBV_I(d->supplements),
+        DBV_I(d->id),
+        d->rating ? DBV_I(d->rating) : DBV_NULL_VAL,
+    };
+    return db_run_vals(x->db,
+                       "INSERT INTO dossier_events (dossier_id, at, at_min, action, from_status, "
+                       "to_status, step, agency, actor, actor_name, step_due, reason, received_at, "
+                       "due_at, finished_at, returned_at, paid_at, fee_vnd, supplements, flags, "
+                       "rating) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                       "(SELECT flags FROM dossiers WHERE id = ?), ?)",
+                       v, (int)(sizeof v / sizeof v[0]), NULL, x->err);
 }
 
 ts_code dz_audit(ts_ctx *x, const dossier *d, const char *action, int from, const char *ag_code,
