@@ -549,19 +549,22 @@ write:
     int64_t flags =
         dz_flags(&d) | (ndig ? DF_DIGITISED : 0) | (reused_from && ndig ? DF_REUSED : 0);
 #define OPT(v) ((v) ? DBV_I(v) : DBV_NULL_VAL)
-    db_bind_list(
-        st, DBV_T(d.code), DBV_I(d.status), DBV_T(d.procedure_code), DBV_I(d.procedure_version),
-        DBV_I(d.channel), OPT(d.owner_id), DBV_T(d.applicant_kind), DBV_T(d.applicant_name),
-        DBV_T(d.applicant_id_number), DBV_T(d.applicant_phone), DBV_T(d.unit_code),
-        DBV_T(d.receiving), DBV_T(d.implementing), DBV_T(d.handler), DBV_T(d.handler_path),
-        DBV_T(d.handler_role), DBV_I(d.step), OPT(d.step_started), OPT(d.step_due),
-        DBV_T(s->created), OPT(d.submitted_at), OPT(d.received_at), OPT(d.counted_from),
-        OPT(d.total_minutes), OPT(d.due_at), DBV_I(d.supplements), DBV_I(d.fee_vnd), OPT(d.paid_at),
-        DBV_T(d.payment_way), OPT(d.finished_at), OPT(d.returned_at), OPT(d.closed_at),
-        DBV_T(d.result_number), DBV_T(d.result_signer), DBV_T(d.return_way), DBV_T(d.reason),
-        OPT(d.rating), OPT(d.received_at ? d.received_at : d.submitted_at),
-        OPT(d.finished_at ? d.finished_at : d.closed_at), DBV_I(ndig),
-        DBV_I(reused_from && ndig ? 1 : 0), DBV_I(flags));
+    db_bind_list(st, DBV_T(d.code), DBV_I(d.status), DBV_T(d.procedure_code),
+                 DBV_I(d.procedure_version), DBV_I(d.channel), OPT(d.owner_id),
+                 DBV_T(d.applicant_kind), DBV_T(d.applicant_name), DBV_T(d.applicant_id_number),
+                 DBV_T(d.applicant_phone), DBV_T(d.unit_code), DBV_T(d.receiving),
+                 DBV_T(d.implementing), DBV_T(d.handler), DBV_T(d.handler_path),
+                 DBV_T(d.handler_role), DBV_I(d.step), OPT(d.step_started), OPT(d.step_due),
+                 DBV_T(s->created), OPT(d.submitted_at), OPT(d.received_at), OPT(d.counted_from),
+                 OPT(d.total_minutes), OPT(d.due_at), DBV_I(d.supplements), DBV_I(d.fee_vnd),
+                 OPT(d.paid_at), DBV_T(d.payment_way), OPT(d.finished_at), OPT(d.returned_at),
+                 OPT(d.closed_at), DBV_T(d.result_number), DBV_T(d.result_signer),
+                 DBV_T(d.return_way), DBV_T(d.reason), OPT(d.rating),
+                 OPT(d.received_at ? d.received_at
+                     : d.closed_at ? d.submitted_at
+                                   : 0),
+                 OPT(d.finished_at ? d.finished_at : d.closed_at), DBV_I(ndig),
+                 DBV_I(reused_from && ndig ? 1 : 0), DBV_I(flags));
 #undef OPT
     int r = db_step(st, x->err);
     int64_t id = r == DB_ROW ? db_col_int(st, 0) : 0;
