@@ -412,13 +412,10 @@ static int cmd_serve(int argc, char **argv)
         rc = fail("cannot create the server", &e);
         goto out_db;
     }
-    if (http_server_start(srv, &e) != TS_OK) {
-        rc = fail("cannot start the server", &e);
-        goto out_srv;
-    }
+    /* the background writers first: a request the moment the port is open
+     * finds them running (the signed head's key, the outbox) */
     if (secev_start(d, &e) != TS_OK) {
         rc = fail("cannot start the security event writer", &e);
-        http_server_shutdown(srv, 1000);
         goto out_srv;
     }
     if (ac.audit.key_file[0]) {
@@ -426,19 +423,17 @@ static int cmd_serve(int argc, char **argv)
                                ac.audit.sign_seconds};
         if (audit_signer_start(d, &sc, &e) != TS_OK) {
             rc = fail("cannot start the audit signer", &e);
-            http_server_shutdown(srv, 1000);
-            secev_stop();
-            goto out_srv;
+            goto out_bg;
         }
     }
     if (notify_start(d, &e) != TS_OK ||
         jobs_start(d, tinhso_job_lists(), ac.jobs_every_s, &e) != TS_OK) {
         rc = fail("cannot start the outbox or the periodic jobs", &e);
-        http_server_shutdown(srv, 1000);
-        notify_stop();
-        secev_stop();
-        audit_signer_stop();
-        goto out_srv;
+        goto out_bg;
+    }
+    if (http_server_start(srv, &e) != TS_OK) {
+        rc = fail("cannot start the server", &e);
+        goto out_bg;
     }
     log_info("tinhso %s listening on http://%s:%u (%s, %d threads) ready in %.1f ms",
              TINHSO_VERSION, ac.http.host, http_server_port(srv), db_url_safe(d),
@@ -449,11 +444,12 @@ static int cmd_serve(int argc, char **argv)
     log_info("received %s: finishing requests in flight (at most 10 s)",
              sig == SIGINT ? "SIGINT" : "SIGTERM");
     http_server_shutdown(srv, 10000);
+    log_info("stopped");
+out_bg:
     jobs_stop();
     notify_stop();
     secev_stop(); /* the counts left, then the signer signs them */
     audit_signer_stop();
-    log_info("stopped");
 out_srv:
     http_server_free(srv);
 out_db:
