@@ -97,8 +97,8 @@ ts_code dossiers_feed(ts_ctx *x, const dossier_feed_q *q, dossier_feed *out)
 {
     memset(out, 0, sizeof *out);
     out->next = q->after;
-    const char **paths;
-    int np;
+    const char **paths = NULL;
+    int np = 0;
     TS_TRY(feed_scope(x, q->agency, &paths, &np));
     /* after, [paths twice], limit + 1 */
     db_val *v = arena_calloc(x->a, sizeof *v * (size_t)(2 * np + 2));
