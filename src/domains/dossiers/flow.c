@@ -712,3 +712,30 @@ ts_code dossiers_act(ts_ctx *x, const char *code, const dossier_action *a, dossi
     act_ctx ac = {code, a, out};
     return ts_write(x, act_tx, &ac);
 }
+
+void dossiers_act_each(ts_ctx *x, const dossier_action *a, dossier_bulk_item *items, int n)
+{
+    dossier_view v;
+    for (int i = 0; i < n; i++) {
+        dossier_action one = *a;
+        one.rev = items[i].rev;
+        ts_err_clear(x->err);
+        items[i].rc = dossiers_act(x, items[i].code, &one, &v);
+        items[i].err = *x->err;
+        items[i].rev = items[i].rc == TS_OK ? v.d.rev : 0;
+    }
+    ts_err_clear(x->err);
+}
+
+ts_code dossiers_assignees(ts_ctx *x, const char *agency_code, const char *role,
+                           ident_holder **items, int *n)
+{
+    *items = NULL;
+    *n = 0;
+    const char *path;
+    TS_TRY(dz_agency_path(x, agency_code, &path));
+    if (!ts_may(x, ROLE_LEADER, path) && !ts_may(x, ROLE_AGENCY_ADMIN, path) &&
+        !ts_may(x, role, path))
+        return ts_forbidden(x);
+    return ident_role_holders(x->db, x->a, role, path, items, n, x->err);
+}
