@@ -447,7 +447,7 @@ export function QueuePage({ query }) {
     <Page title={t('ds.queue.title')} wide>
       <p class="lead measure">{t('ds.queue.lead')}</p>
       <p><Link to="/tiep-nhan" class="btn">{t('ds.intake.link')}</Link></p>
-      <form class="form filters" onSubmit={onSubmit} aria-label={t('ds.queue.show')}>
+      <form class="form filters filters-row" onSubmit={onSubmit} aria-label={t('ds.queue.show')}>
         <Field name="queue" as="select" label={t('ds.queue.queue')} value={f.values.queue} onInput={f.set('queue')}
           options={['agency', 'mine', 'all'].map((q) => ({ value: q, label: t('ds.queue.' + q) }))} />
         <Field name="status" as="select" label={t('ds.queue.status')} value={f.values.status} onInput={f.set('status')}
@@ -664,7 +664,7 @@ export function StatsPage({ query }) {
   return (
     <Page title={t('st.title')} wide>
       <p class="lead measure">{t('st.lead')}</p>
-      <form class="form filters" onSubmit={onSubmit} aria-label={t('st.show')}>
+      <form class="form filters filters-row" onSubmit={onSubmit} aria-label={t('st.show')}>
         <Field name="from" type="date" label={t('st.from')} value={f.values.from} onInput={f.set('from')} />
         <Field name="to" type="date" label={t('st.to')} value={f.values.to} onInput={f.set('to')} />
         <button class="btn" type="submit">{t('st.show')}</button>
