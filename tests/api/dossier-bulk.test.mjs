@@ -184,4 +184,35 @@ test('a malformed body is one 422 naming the member; nothing changes', async () 
   assert.equal(now.assignee, null);
 });
 
+test('a storage failure stops the batch: what was done stays done and says so; the rest fail with it', async (t) => {
+  const probe = await fx.srv.fetch('/readyz', { headers: { 'X-Tinhso-Fault': 'step=1' } });
+  if (probe.headers.get('x-tinhso-fault') !== 'fired') return t.skip('not a TINHSO_FAULTS build');
+  await signInAll();
+  const lead = await sess('ttpvhcc.lanhdao');
+  const ngoc = await idOf('ttpvhcc.canbo2');
+  const [a, b, c] = [await intake(), await intake(), await intake()];
+  let seen = null;
+  for (let n = 1; n <= 400 && !seen; n++) {
+    const r = await as(fx.srv, lead, '/api/v1/dossiers/bulk-actions', 'POST', { action: 'assign', codes: [a.code, b.code, c.code], assignee: ngoc },
+      { 'X-Tinhso-Fault': `step=${n}` });
+    assert.notEqual(r.headers.get('x-tinhso-fault'), null, `step ${n}: the fault is out of reach before the second code failed`);
+    if (r.status >= 500) {
+      assertProblem(r, r.status); // the first code's write failed: nothing done
+      continue;
+    }
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const [ra, rb, rc] = r.body.results;
+    if (rb.ok) continue; // the fault fell in the first code's answer after its commit? keep going
+    assert.equal(ra.ok, true);
+    assert.ok(rb.problem.status >= 500, JSON.stringify(rb));
+    assert.equal(rc.ok, false, 'not tried after the failure');
+    assert.equal(rc.problem.status, rb.problem.status);
+    assert.equal(r.body.done, 1);
+    seen = { ra, rb };
+  }
+  assert.ok(seen, 'a run where the first code was done and the second failed');
+  assert.equal((await get('ttpvhcc.canbo1', a.code)).rev, seen.ra.rev);
+  assert.equal((await get('ttpvhcc.canbo1', c.code)).assignee, null, 'the third was not tried');
+});
+
 test(`runs on ${backend}`, () => assert.ok(backend));

@@ -349,7 +349,10 @@ ts_code dossiers_act(ts_ctx *x, const char *code, const dossier_action *a, dossi
  * own write, as dossiers_act would take it, so one that fails (another
  * agency's, stale, not found, the wrong status) leaves the others done.
  * items[i].rc is TS_OK with rev the dossier's new revision, or the
- * failure's code with err its problem. */
+ * failure's code with err its problem. A failure of the server or its
+ * storage (5xx) stops there: the codes after it get that failure too,
+ * and when no code was done before it, it is returned (x->err set) and
+ * nothing has changed. */
 #define DOSSIER_BULK_MAX 100
 typedef struct dossier_bulk_item {
     const char *code;
@@ -357,7 +360,7 @@ typedef struct dossier_bulk_item {
     ts_code rc;
     ts_err err;
 } dossier_bulk_item;
-void dossiers_act_each(ts_ctx *x, const dossier_action *a, dossier_bulk_item *items, int n);
+ts_code dossiers_act_each(ts_ctx *x, const dossier_action *a, dossier_bulk_item *items, int n);
 
 /* Whom a dossier waiting at agency_code for role may be given (assign,
  * forward): the enabled accounts holding role there or above, by name. For the

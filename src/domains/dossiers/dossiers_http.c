@@ -698,7 +698,7 @@ static ts_code h_bulk(http_req *r, ts_ctx *x)
     size_t n;
     TS_TRY(bulk_items(r, x, &items, &n));
     dossier_action a = {.action = in.action, .assignee = in.assignee};
-    dossiers_act_each(x, &a, items, (int)n);
+    TS_TRY(dossiers_act_each(x, &a, items, (int)n));
     int done = 0;
     bool denied = false;
     jsonw *w = http_json(r);
