@@ -170,6 +170,12 @@ struct jsonw;
 struct jsonw *http_json(http_req *r);
 ts_code http_reply_w(http_req *r, int status, struct jsonw *w);
 
+/* The members of the RFC 9457 problem the server answers for e (type,
+ * title, status, detail, instance, request_id, errors), in the request's
+ * language, into an object the caller opened: one problem per item of an
+ * answer that reports each item on its own (bulk actions). */
+void http_problem_members(http_req *r, struct jsonw *w, const ts_err *e);
+
 /* One object, written by write without its closing brace (the writer a
  * listing's page uses, so one serializer serves both). */
 ts_code http_reply_one(http_req *r, int status, void (*write)(struct jsonw *w, const void *obj),

@@ -174,6 +174,28 @@ ts_code ident_load_grants(db_conn *c, arena *a, int64_t account_id, ident_princi
     return rc;
 }
 
+static const db_colmap holder_map[] = {
+    DBC(I64, ident_holder, id),
+    DBC(TEXT, ident_holder, username),
+    DBC(TEXT, ident_holder, full_name),
+};
+
+ts_code ident_role_holders(db_conn *c, arena *a, const char *role, const char *agency_path,
+                           ident_holder **out, int *n, ts_err *err)
+{
+    static const db_rowspec rs = {.size = sizeof(ident_holder), .map = holder_map, .ncols = 3};
+    void *rows;
+    ts_code rc = db_query_all(c, a,
+                              "SELECT DISTINCT a.id, a.username, a.full_name FROM grants g "
+                              "JOIN accounts a ON a.id = g.account_id JOIN agencies ag ON ag.id = "
+                              "g.agency_id WHERE g.role = ? AND a.disabled = 0 AND "
+                              "substr(?, 1, length(ag.path)) = ag.path ORDER BY a.full_name, a.id",
+                              (const db_val[]){DBV_T(role), DBV_T(agency_path)}, 2, &rs,
+                              IDENT_HOLDERS_MAX, &rows, n, err);
+    *out = rows;
+    return rc;
+}
+
 /* Best-effort single-statement write outside a request transaction. */
 static void touch(db_conn *c, const char *sql, int64_t v, int64_t id)
 {

@@ -186,6 +186,17 @@ ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_princ
 ts_code ident_load_grants(db_conn *c, arena *a, int64_t account_id, ident_principal *p,
                           ts_err *err);
 
+/* The enabled accounts that hold role itself (a system_admin is not
+ * listed) on the agency at agency_path or one of its ancestors, by name, at
+ * most IDENT_HOLDERS_MAX: whom a piece of work may be given to. */
+typedef struct ident_holder {
+    int64_t id;
+    const char *username, *full_name;
+} ident_holder;
+#define IDENT_HOLDERS_MAX 500
+ts_code ident_role_holders(db_conn *c, arena *a, const char *role, const char *agency_path,
+                           ident_holder **out, int *n, ts_err *err);
+
 /* The role grant g carries (system_admin below a root agency: agency_admin). */
 const char *ident_grant_role(const ident_grant *g);
 /* True when p holds role (system_admin counts for every role) on a grant whose

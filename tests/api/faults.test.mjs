@@ -249,7 +249,7 @@ const cases = [
     method: 'POST', path: '/api/v1/templates?filename=m%E1%BA%ABu.pdf', headers: cookie(await signedIn(srv, 'stp.quantri')),
     raw: makePdf('Mau thu loi'), type: 'application/pdf',
   }), 201],
-  // dossiers (decisions §38): a citizen's draft, its papers, the filing; a counter intake; an action; a scan
+  // dossiers (decisions §38): a citizen's draft, its papers, the filing; a counter intake; an action; a scan; a bulk assignment
   ['POST /api/v1/drafts', async () => {
     state.citizen = await signedIn(srv, 'nguoidan1');
     return { method: 'POST', path: '/api/v1/drafts', headers: cookie(state.citizen), body: { procedure: '2.000488' } };
@@ -299,6 +299,10 @@ const cases = [
     const id = sql("SELECT id FROM outbox WHERE skey = 'fault-test'").trim();
     return { method: 'POST', path: `/api/v1/outbox/${id}/retry`, headers: admin, body: {} };
   }, 200],
+  // one code: a failed write of it fails the request (with more, the codes done before it stay done)
+  ['POST /api/v1/dossiers/bulk-actions', async () => ({
+    method: 'POST', path: '/api/v1/dossiers/bulk-actions', headers: cookie(state.centre), body: { action: 'assign', codes: [state.code] },
+  }), 200],
   ['PUT /api/v1/agencies/{code}/working-hours', async () => ({
     method: 'PUT', path: `/api/v1/agencies/${STP}/working-hours`, headers: cookie(await signedIn(srv, 'stp.quantri')),
     body: { effective_from: '2099-01-01', working_hours: [[], ['07:30-11:30', '13:00-17:00'], ['07:30-11:30', '13:00-17:00'],

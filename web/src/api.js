@@ -33,8 +33,9 @@ export class ApiError extends Error {
   }
 }
 
+// opts: quiet401 (no sign-out on 401), headers (more request headers: Idempotency-Key)
 export async function api(method, path, body, opts = {}) {
-  const headers = { Accept: 'application/json', 'Accept-Language': lang() };
+  const headers = { Accept: 'application/json', 'Accept-Language': lang(), ...(opts.headers || {}) };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrf) headers['X-CSRF-Token'] = csrf;
   let r;

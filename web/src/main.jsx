@@ -18,6 +18,7 @@ import { ProcedureNewPage, ProcedureEditPage } from './pages/procedure_edit.jsx'
 import { SecurityPage, PasswordResetPage } from './pages/security.jsx';
 import { ServicesPage, LookupPage, DossierPage, QueuePage, FilePage, DraftPage, StatsPage } from './pages/dossiers.jsx';
 import { NotificationsPage, useUnread } from './pages/notifications.jsx';
+import { IntakePage, DocumentsPage } from './pages/dossier_desk.jsx';
 
 // auth: undefined = public, 'user' = signed in, 'admin' = agency or system admin,
 // 'guest' = only when signed out (else go to the account page)
@@ -43,6 +44,8 @@ const ROUTES = [
   ['/services', ServicesPage],
   ['/tra-cuu/:code', LookupPage],
   ['/ho-so', QueuePage, 'user'],
+  ['/tiep-nhan', IntakePage, 'user'],
+  ['/kho-giay-to', DocumentsPage, 'user'],
   ['/ho-so/:code', DossierPage, 'user'],
   ['/nop-ho-so/:procedure', FilePage],
   ['/nop-ho-so/nhap/:id', DraftPage, 'user'],

@@ -105,6 +105,10 @@
       "The dossier has no \"%s\" paper (it has not come to that).")                                 \
     X(M_DOSSIER_FORM_UNKNOWN, "Không có mẫu giấy tờ %s; dùng một trong: receipt, supplement, refusal, apology, stop, control, fee.", \
       "No form %s; use one of: receipt, supplement, refusal, apology, stop, control, fee.")              \
+    X(M_DOSSIER_BULK_COUNT, "Mỗi lần từ 1 đến %s mã hồ sơ.", "From 1 to %s dossier codes at a time.") \
+    X(M_DOSSIER_BULK_TWICE, "Mã hồ sơ %s có hai lần trong danh sách.", "Dossier code %s is in the list twice.") \
+    X(M_DOSSIER_BULK_REVS, "Cần đúng một phiên bản cho mỗi mã hồ sơ (%s).", \
+      "One revision is needed for each dossier code (%s).")                                      \
     X(M_DOSSIER_LOOKUP_LIMITED, "Tra cứu mã không tồn tại quá nhiều lần từ địa chỉ này; vui lòng thử lại sau %s giây.", \
       "Too many lookups of codes that do not exist from this address; try again in %s seconds.")
 /* clang-format on */
@@ -359,6 +363,30 @@ extern const char *const dossier_actions[];
  * or rev is not the current one, 403 for the wrong role or agency, 422 for
  * a missing reason or result. Audited as dossier.ACTION. */
 ts_code dossiers_act(ts_ctx *x, const char *code, const dossier_action *a, dossier_view *out);
+
+/* Several dossiers at once (the staff's queue): each item's action in its
+ * own write, as dossiers_act would take it, so one that fails (another
+ * agency's, stale, not found, the wrong status) leaves the others done.
+ * items[i].rc is TS_OK with rev the dossier's new revision, or the
+ * failure's code with err its problem. A failure of the server or its
+ * storage (5xx) stops there: the codes after it get that failure too,
+ * and when no code was done before it, it is returned (x->err set) and
+ * nothing has changed. */
+#define DOSSIER_BULK_MAX 100
+typedef struct dossier_bulk_item {
+    const char *code;
+    int64_t rev; /* in: the revision it was decided on (0: not checked); out: the new one */
+    ts_code rc;
+    ts_err err;
+} dossier_bulk_item;
+ts_code dossiers_act_each(ts_ctx *x, const dossier_action *a, dossier_bulk_item *items, int n);
+
+/* Whom a dossier waiting at agency_code for role may be given (assign,
+ * forward): the enabled accounts holding role there or above, by name. For the
+ * agency's leaders and agency admins and the holders of role there (403
+ * for anyone else); 404 for an agency that does not exist. */
+ts_code dossiers_assignees(ts_ctx *x, const char *agency_code, const char *role,
+                           ident_holder **items, int *n);
 
 /* ---- statistics (stats.c) ------------------------------------------------- */
 

@@ -12,8 +12,10 @@
 #include "../../http/http.h"
 #include "../../http/server.h"
 #include "../../lib/jsonw.h"
+#include "../../lib/log.h"
 #include "../../lib/validate.h"
 #include "../../platform/ratelim.h"
+#include "../../platform/secev.h"
 #include "../../platform/worktime.h"
 #include "../agencies/agencies.h"
 #include "../files/files.h"
@@ -143,6 +145,47 @@ static const jx_field action_body[] = {
     {0},
 };
 #undef A
+
+/* Several dossiers at once: only assign so far; another action joins
+ * bulk_actions when its members join the body. */
+static const char *const bulk_actions[] = {"assign", NULL};
+typedef struct bulk_in {
+    const char *action;
+    int64_t assignee;
+} bulk_in;
+static const jx_field bulk_body[] = {
+    {.name = "action",
+     .type = JX_STRING,
+     .required = true,
+     .max_chars = 30,
+     .enums = bulk_actions,
+     .enum_list = "assign",
+     JX_INTO(bulk_in, action)},
+    {.name = "codes", .type = JX_ARRAY, .required = true, .not_null = true},
+    {.name = "revs", .type = JX_ARRAY},
+    {.name = "assignee", .type = JX_INT, .min = 1, .max = INT32_MAX, JX_INTO(bulk_in, assignee)},
+    {0},
+};
+
+static const char *const assignee_roles[] = {ROLE_OFFICER, ROLE_LEADER, NULL};
+typedef struct assignee_q {
+    const char *agency, *role;
+} assignee_q;
+static const jx_field assignee_query[] = {
+    {.name = "agency",
+     .type = JX_STRING,
+     .required = true,
+     .max_chars = AGENCY_CODE_MAX,
+     .format = &FMT_AGENCY_CODE,
+     JX_INTO(assignee_q, agency)},
+    {.name = "role",
+     .type = JX_STRING,
+     .max_chars = 20,
+     .enums = assignee_roles,
+     .enum_list = "officer, leader",
+     JX_INTO(assignee_q, role)},
+    {0},
+};
 
 #define Q(m) JX_INTO(dossiers_query, m)
 static const jx_field list_query[] = {
@@ -625,6 +668,109 @@ static ts_code h_act(http_req *r, ts_ctx *x)
     return http_reply_one(r, 200, write_view, &v);
 }
 
+/* The codes (and revisions) of a bulk action, each checked: every bad one
+ * named in one 422 before anything changes. */
+static ts_code bulk_items(http_req *r, ts_ctx *x, dossier_bulk_item **out, size_t *np)
+{
+    json_t *codes = http_in_json(r, "codes"), *revs = http_in_json(r, "revs");
+    size_t n = json_array_size(codes);
+    if (n < 1 || n > DOSSIER_BULK_MAX)
+        return ts_err_field(x->err, TS_EVALIDATION, "codes", M_DOSSIER_BULK_COUNT,
+                            arena_printf(r->a, "%d", DOSSIER_BULK_MAX));
+    if (revs && json_array_size(revs) != n)
+        return ts_err_field(x->err, TS_EVALIDATION, "revs", M_DOSSIER_BULK_REVS,
+                            arena_printf(r->a, "%zu", n));
+    dossier_bulk_item *items = arena_calloc(r->a, sizeof *items * n);
+    for (size_t i = 0; i < n; i++) {
+        const char *f = arena_printf(r->a, "codes[%zu]", i);
+        const char *c = json_string_value(json_array_get(codes, i));
+        if (!c)
+            ts_err_field(x->err, TS_EVALIDATION, f, M_FIELD_TYPE_STRING, NULL);
+        else if (!dossiers_code_valid(c))
+            ts_err_field(x->err, TS_EVALIDATION, f, M_DOSSIER_CODE, NULL);
+        for (size_t j = 0; c && j < i; j++)
+            if (items[j].code && !strcmp(items[j].code, c)) {
+                ts_err_field(x->err, TS_EVALIDATION, f, M_DOSSIER_BULK_TWICE, c);
+                break;
+            }
+        items[i].code = c;
+        if (!revs) continue;
+        json_t *v = json_array_get(revs, i);
+        if (!json_is_integer(v) || json_integer_value(v) < 1)
+            ts_err_field(x->err, TS_EVALIDATION, arena_printf(r->a, "revs[%zu]", i),
+                         M_FIELD_TYPE_INTEGER, NULL);
+        else
+            items[i].rev = json_integer_value(v);
+    }
+    if (x->err->nfields) return x->err->code;
+    *out = items;
+    *np = n;
+    return TS_OK;
+}
+
+/* POST /api/v1/dossiers/bulk-actions: 200 with each code's outcome. */
+static ts_code h_bulk(http_req *r, ts_ctx *x)
+{
+    bulk_in in = {0};
+    http_in_read(r, &in);
+    dossier_bulk_item *items;
+    size_t n;
+    TS_TRY(bulk_items(r, x, &items, &n));
+    dossier_action a = {.action = in.action, .assignee = in.assignee};
+    TS_TRY(dossiers_act_each(x, &a, items, (int)n));
+    int done = 0;
+    bool denied = false;
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_key(w, "results");
+    jw_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        const dossier_bulk_item *it = &items[i];
+        jw_obj_begin(w);
+        jw_kstr(w, "code", it->code);
+        jw_kbool(w, "ok", it->rc == TS_OK);
+        if (it->rc == TS_OK) {
+            done++;
+            jw_kint(w, "rev", it->rev);
+        } else {
+            denied |= it->rc == TS_EFORBIDDEN;
+            if (ts_code_http_status(it->rc) >= 500 && it->err.debug[0])
+                log_error("request %s %s: %s failed: %s", r->request_id, r->path, it->code,
+                          it->err.debug);
+            jw_key(w, "problem");
+            jw_obj_begin(w);
+            http_problem_members(r, w, &it->err);
+            jw_obj_end(w);
+        }
+        jw_obj_end(w);
+    }
+    jw_arr_end(w);
+    jw_kint(w, "done", done);
+    jw_kint(w, "failed", (int64_t)n - done);
+    jw_obj_end(w);
+    if (denied) secev_note(SECEV_FORBIDDEN, http_client_ip(r), r->path);
+    return http_reply_w(r, 200, w);
+}
+
+static void write_holder_t(jsonw *w, const ident_holder *h)
+{
+    jw_obj_begin(w);
+    jw_kint(w, "id", h->id);
+    jw_kstr(w, "username", h->username);
+    jw_kstr(w, "full_name", h->full_name);
+}
+JX_WRITER(write_holder, ident_holder, write_holder_t)
+
+static ts_code h_assignees(http_req *r, ts_ctx *x)
+{
+    assignee_q q = {0};
+    http_query_read(r, &q);
+    ident_holder *items;
+    int n;
+    TS_TRY(dossiers_assignees(x, q.agency, q.role ? q.role : ROLE_OFFICER, &items, &n));
+    return http_reply_page(r, items, sizeof *items, n, write_holder, n, IDENT_HOLDERS_MAX, 0);
+}
+
 static ts_code h_file_add(http_req *r, ts_ctx *x)
 {
     return add_file(r, x, 0, http_param(r, "code"));
@@ -805,6 +951,8 @@ const http_route dossiers_routes[] = {
     {"POST", "/api/v1/drafts/{id}/submit", h_submit, PERM_AUTHENTICATED, .ids = DRAFT_ID},
     {"POST", "/api/v1/dossiers", h_intake, PERM_OFFICER, .body = intake_body},
     {"GET", "/api/v1/dossiers", h_list, PERM_STAFF, .query = list_query},
+    {"POST", "/api/v1/dossiers/bulk-actions", h_bulk, PERM_STAFF, .body = bulk_body},
+    {"GET", "/api/v1/dossier-assignees", h_assignees, PERM_STAFF, .query = assignee_query},
     {"GET", "/api/v1/me/dossiers", h_mine, PERM_AUTHENTICATED, .query = page_query},
     {"GET", "/api/v1/me/documents", h_documents, PERM_AUTHENTICATED, .query = NULL},
     {"GET", "/api/v1/dossiers/{code}", h_get, PERM_AUTHENTICATED, .query = NULL},

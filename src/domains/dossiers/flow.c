@@ -780,3 +780,45 @@ ts_code dossiers_act(ts_ctx *x, const char *code, const dossier_action *a, dossi
     act_ctx ac = {code, a, out};
     return ts_write(x, act_tx, &ac);
 }
+
+ts_code dossiers_act_each(ts_ctx *x, const dossier_action *a, dossier_bulk_item *items, int n)
+{
+    dossier_view v;
+    int done = 0;
+    for (int i = 0; i < n; i++) {
+        dossier_action one = *a;
+        one.rev = items[i].rev;
+        ts_err_clear(x->err);
+        items[i].rc = dossiers_act(x, items[i].code, &one, &v);
+        items[i].err = *x->err;
+        items[i].rev = items[i].rc == TS_OK ? v.d.rev : 0;
+        if (items[i].rc == TS_OK) {
+            done++;
+            continue;
+        }
+        if (ts_code_http_status(items[i].rc) < 500) continue;
+        /* the server or its storage failed: the codes after it are not tried */
+        for (int j = i + 1; j < n; j++) {
+            items[j].rc = items[i].rc;
+            items[j].err = items[i].err;
+            items[j].rev = 0;
+        }
+        if (!done) return items[i].rc; /* nothing done: the request fails (x->err) */
+        break;
+    }
+    ts_err_clear(x->err);
+    return TS_OK;
+}
+
+ts_code dossiers_assignees(ts_ctx *x, const char *agency_code, const char *role,
+                           ident_holder **items, int *n)
+{
+    *items = NULL;
+    *n = 0;
+    const char *path;
+    TS_TRY(dz_agency_path(x, agency_code, &path));
+    if (!ts_may(x, ROLE_LEADER, path) && !ts_may(x, ROLE_AGENCY_ADMIN, path) &&
+        !ts_may(x, role, path))
+        return ts_forbidden(x);
+    return ident_role_holders(x->db, x->a, role, path, items, n, x->err);
+}

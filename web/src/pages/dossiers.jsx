@@ -11,7 +11,8 @@ import { navigate } from '../router.js';
 import { useSession, grants } from '../store.js';
 import { Page, Link, Field, Alert, Problem, Loading, LoadError, useForm, useLoad } from '../ui.jsx';
 
-const pick = (vi, en) => (lang() === 'en' && en ? en : vi);
+export const pick = (vi, en) => (lang() === 'en' && en ? en : vi);
+
 // "2026-12-03T08:15+07:00" -> "08:15 03/12/2026" (the instant is Vietnam time already)
 export function fmtLocal(s) {
   if (!s) return '—';
@@ -20,10 +21,10 @@ export function fmtLocal(s) {
 }
 const statusName = (d) => pick(d.status_name, d.status_name_en);
 const vnd = (n) => new Intl.NumberFormat(lang() === 'vi' ? 'vi-VN' : 'en-GB').format(n) + (lang() === 'vi' ? ' đồng' : ' VND');
-const isStaff = (me) => grants(me).length > 0;
+export const isStaff = (me) => grants(me).length > 0;
 const CODE_RE = /^\d{3}(\.\d{2}){1,3}\.[A-Z]\d{2}-\d{6}-\d{4,6}$/;
 
-function Status({ d }) {
+export function Status({ d }) {
   const cls = d.late ? 'badge badge-late' : d.status >= 9 ? 'badge badge-done' : 'badge';
   return <span class={cls}>{statusName(d)}{d.late ? ` · ${t('ds.late')}` : ''}</span>;
 }
@@ -47,22 +48,39 @@ function LookupForm({ initial = '' }) {
   );
 }
 
-function DossierTable({ items, link = (d) => `/ho-so/${d.code}` }) {
+// select (the staff's queue): { has(d), may(d), toggle(d), all, some, toggleAll }: a
+// checkbox per row that may be chosen, and one for the whole page
+function DossierTable({ items, link = (d) => `/ho-so/${d.code}`, select, assignee }) {
   return (
     <div class="table-wrap">
       <table class="table">
         <thead><tr>
+          {select && (
+            <th scope="col" class="check-col">
+              <input type="checkbox" aria-label={t('ds.bulk.selectAll')} checked={select.all}
+                ref={(el) => { if (el) el.indeterminate = select.some && !select.all; }}
+                onChange={(e) => select.toggleAll(e.currentTarget.checked)} />
+            </th>
+          )}
           <th scope="col">{t('ds.col.code')}</th><th scope="col">{t('ds.col.procedure')}</th>
           <th scope="col">{t('ds.col.applicant')}</th><th scope="col">{t('ds.col.status')}</th><th scope="col">{t('ds.col.due')}</th>
+          {assignee && <th scope="col">{t('ds.col.assignee')}</th>}
         </tr></thead>
         <tbody>
           {items.map((d) => (
-            <tr key={d.id}>
+            <tr key={d.id} class={select && select.has(d) ? 'selected' : undefined}>
+              {select && (
+                <td class="check-col">
+                  <input type="checkbox" aria-label={t('ds.bulk.select', { code: d.code })} checked={select.has(d)}
+                    disabled={!select.may(d)} onChange={() => select.toggle(d)} />
+                </td>
+              )}
               <td class="mono"><Link to={link(d)}>{d.code || `#${d.id}`}</Link></td>
-              <td>{pick(d.procedure.name, d.procedure.name_en)}</td>
+              <td class="proc">{pick(d.procedure.name, d.procedure.name_en)}</td>
               <td>{d.applicant_name}</td>
               <td><Status d={d} /></td>
               <td>{d.due_at ? fmtLocal(d.due_at) : d.status === 5 ? t('ds.paused') : '—'}</td>
+              {assignee && <td>{d.assignee ? d.assignee.name : '—'}</td>}
             </tr>
           ))}
         </tbody>
@@ -89,6 +107,7 @@ function Mine() {
       <section aria-labelledby="mine-h">
         <h2 id="mine-h">{t('ds.mine.title')}</h2>
         {data.mine.length ? <DossierTable items={data.mine} /> : <p>{t('ds.mine.none')}</p>}
+        <p><Link to="/kho-giay-to" class="btn">{t('ds.docs.link')}</Link></p>
       </section>
     </>
   );
@@ -109,7 +128,12 @@ export function ServicesPage() {
         <p><Link to="/procedures" class="btn">{t('proc.title')}</Link></p>
         {!me && <p><Link to="/login" query={{ next: '/services' }}>{t('ds.file.signIn')}</Link></p>}
       </section>
-      {isStaff(me) && <p><Link to="/ho-so" class="btn">{t('ds.queue.title')}</Link></p>}
+      {isStaff(me) && (
+        <p class="actions">
+          <Link to="/ho-so" class="btn">{t('ds.queue.title')}</Link>
+          <Link to="/tiep-nhan" class="btn">{t('ds.intake.link')}</Link>
+        </p>
+      )}
       {me && !isStaff(me) && <Mine />}
       <p><Link to="/thong-ke">{t('ds.stats.link')}</Link></p>
     </Page>
@@ -234,7 +258,7 @@ function Actions({ d, onDone, done }) {
         options={[5, 4, 3, 2, 1].map((n) => ({ value: String(n), label: t('ds.rate.' + n) }))} />}
       {a === 'request_supplement' && d.supplements > 0 && (
         <div class="field">
-          <label><input type="checkbox" checked={f.values.confirm_late} onChange={(e) => f.set('confirm_late')(e.currentTarget.checked)} /> {t('ds.act.confirmLate')}</label>
+          <label class="check"><input type="checkbox" checked={f.values.confirm_late} onChange={(e) => f.set('confirm_late')(e.currentTarget.checked)} /> {t('ds.act.confirmLate')}</label>
           {f.errors.confirm_late && <p class="field-error">{f.errors.confirm_late}</p>}
         </div>
       )}
@@ -243,11 +267,45 @@ function Actions({ d, onDone, done }) {
   );
 }
 
+// The result documents: everyone who reads the dossier downloads them; the
+// officer at its last step, or at the desk once it is done, uploads them.
+function Results({ d, onUploaded }) {
+  const { me } = useSession();
+  const [added, setAdded] = useState(null);
+  const results = d.files.filter((x) => x.kind === 'result');
+  const may = isStaff(me) && (d.actions.includes('finish') || (d.status === 9 && d.actions.includes('return')));
+  if (!may && !results.length && !d.result_number) return null;
+  return (
+    <section aria-labelledby="results-h">
+      <h2 id="results-h">{t('ds.results.title')}</h2>
+      {d.result_number && <p>{t('ds.resultNumber')}: {d.result_number} · {t('ds.signer')}: {d.result_signer}</p>}
+      {results.length ? (
+        <ul class="docs">
+          {results.map((x) => (
+            <li key={x.id}>
+              <a href={fileUrl(d.code, x)} download={x.filename}>{x.filename}</a>
+              <span class="hint"> · {fileSize(x.size)}</span>
+            </li>
+          ))}
+        </ul>
+      ) : <p class="hint">{t('ds.results.none')}</p>}
+      {added && <Alert kind="success">{t('ds.results.uploaded', { name: added })}</Alert>}
+      {may && (
+        <FileUpload id="result" label={t('ds.results.upload')} hint={t('ds.results.uploadHint')} multiple
+          url={(file) => `/api/v1/dossiers/${encodeURIComponent(d.code)}/files?kind=result&component=-1&filename=${encodeURIComponent(file.name)}`}
+          onDone={async (r) => { setAdded(r.filename); await onUploaded(); }} />
+      )}
+    </section>
+  );
+}
+
 export function DossierPage({ code }) {
+  // fresh: the dossier as an action (acted) or an upload left it
   const [fresh, setFresh] = useState(null);
   const { data, error, loading, reload } = useLoad(() => get(`/api/v1/dossiers/${encodeURIComponent(code)}`), [code]);
-  const done = fresh && fresh.code === code ? statusName(fresh) : null;
-  const d = fresh && fresh.code === code ? fresh : data;
+  const mine = fresh && fresh.d.code === code;
+  const done = mine && fresh.acted ? statusName(fresh.d) : null;
+  const d = mine ? fresh.d : data;
   if (loading && !d) return <Page title={t('ds.page.title', { code })}><Loading /></Page>;
   if (error && !d) return <Page title={t('ds.page.title', { code })}><LoadError error={error} retry={reload} /></Page>;
   const comps = d.components || [];
@@ -266,8 +324,8 @@ export function DossierPage({ code }) {
             )).reduce((acc, el) => (acc.length ? [...acc, ', ', el] : [el]), []) : <span class="hint">{c.from_state_data ? t('ds.draft.stateData') : t('ds.paper.none')}</span>}</li>
           );
         })}
-        {d.files.filter((x) => x.component < 0 || x.component >= comps.length).map((x) => (
-          <li key={x.id}><a href={`/api/v1/dossiers/${encodeURIComponent(d.code)}/files/${x.sha256}`} download={x.filename}>{x.filename}</a> ({x.kind})</li>
+        {d.files.filter((x) => x.kind !== 'result' && (x.component < 0 || x.component >= comps.length)).map((x) => (
+          <li key={x.id}><a href={fileUrl(d.code, x)} download={x.filename}>{x.filename}</a> ({t('ds.file.' + x.kind)})</li>
         ))}
       </ul>
       {d.fee_vnd > 0 && <p>{t('ds.fee')}: {vnd(d.fee_vnd)} — {d.paid_at ? t('ds.paid', { way: t('ds.pay.way.' + d.payment_way) }) : t('ds.unpaid')}</p>}
@@ -278,10 +336,10 @@ export function DossierPage({ code }) {
           ))}
         </ul>
       )}
-      {d.result_number && <p>{t('ds.result')}: {d.result_number} · {t('ds.signer')}: {d.result_signer}</p>}
+      <Results d={d} onUploaded={async () => setFresh({ d: await get(`/api/v1/dossiers/${encodeURIComponent(d.code)}`), acted: false })} />
       {d.rating && <p>{t('ds.rating')}: {t('ds.rate.' + d.rating)}</p>}
-      {done && <Alert kind="success" focusOn={fresh.rev}>{t('ds.act.done', { status: done })}</Alert>}
-      {d.actions.length > 0 && <Actions key={d.rev} d={d} onDone={setFresh} />}
+      {done && <Alert kind="success" focusOn={fresh.d.rev}>{t('ds.act.done', { status: done })}</Alert>}
+      {d.actions.length > 0 && <Actions key={d.rev} d={d} onDone={(v) => setFresh({ d: v, acted: true })} />}
       <h2 id="forms-h">{t('ds.forms')}</h2>
       <ul aria-labelledby="forms-h">
         {Object.entries(FORMS).filter(([, ok]) => ok(d)).map(([k]) => (
@@ -297,30 +355,126 @@ export function DossierPage({ code }) {
 
 const STATUSES = ['submitted', 'received', 'processing', 'supplement_requested', 'fee_due', 'done', 'returned', 'refused', 'withdrawn', 'stopped'];
 
+// the statuses assign starts from (flow.c's rule table)
+const ASSIGNABLE = new Set([1, 2, 4, 6, 9]);
+const mayAssign = (d) => ASSIGNABLE.has(d.status) && !!d.handler;
+
+// Give the chosen dossiers to one person: the people every chosen dossier's
+// step may be given to (its agency and role), one request for them all.
+function BulkAssign({ chosen, onDone }) {
+  const groups = [...new Set(chosen.map((d) => `${d.handler}|${d.handler_role || 'officer'}`))].sort();
+  const people = useLoad(async () => {
+    if (!groups.length) return [];
+    const lists = await Promise.all(groups.map((g) => {
+      const [agency, role] = g.split('|');
+      return get('/api/v1/dossier-assignees' + qs({ agency, role })).then((r) => r.items, () => []);
+    }));
+    return lists.reduce((acc, l) => acc.filter((p) => l.some((q) => q.id === p.id)));
+  }, [groups.join(',')]);
+  const f = useForm({ assignee: '' });
+  const list = people.data || [];
+  const check = (v) => {
+    if (!chosen.length) return { codes: t('ds.bulk.pickFirst') };
+    if (!list.some((p) => String(p.id) === v.assignee)) return { assignee: t('ds.bulk.pickAssignee') };
+    return {};
+  };
+  const onSubmit = (e) => {
+    e.preventDefault();
+    f.submit(async (v) => {
+      const r = await post('/api/v1/dossiers/bulk-actions', {
+        action: 'assign', codes: chosen.map((d) => d.code), revs: chosen.map((d) => d.rev), assignee: Number(v.assignee),
+      });
+      const who = list.find((p) => String(p.id) === v.assignee);
+      onDone(r, who ? who.full_name : '');
+    }, check);
+  };
+  const none = chosen.length > 0 && !people.loading && list.length === 0;
+  const value = list.some((p) => String(p.id) === f.values.assignee) ? f.values.assignee : '';
+  return (
+    <form class="form bulk" onSubmit={onSubmit} aria-labelledby="bulk-h" noValidate>
+      <h2 id="bulk-h">{t('ds.bulk.title')}</h2>
+      <p class="hint" role="status">{chosen.length ? t('ds.bulk.selected', { n: chosen.length }) : t('ds.bulk.hint')}</p>
+      <Problem error={f.problem} fields={['assignee']} />
+      {none ? <p>{t('ds.bulk.noCommon')}</p> : (
+        <div class="bulk-row">
+          <Field name="assignee" as="select" label={t('ds.bulk.assignee')} required value={value} onInput={f.set('assignee')}
+            error={f.errors.assignee} disabled={!chosen.length}
+            options={[{ value: '', label: t('ds.bulk.assigneePick') }, ...list.map((p) => ({ value: String(p.id), label: p.full_name }))]} />
+          <button class="btn btn-primary" type="submit" disabled={f.busy || !chosen.length}>{chosen.length ? t('ds.bulk.go', { n: chosen.length }) : t('ds.bulk.title')}</button>
+        </div>
+      )}
+    </form>
+  );
+}
+
+function BulkResult({ r }) {
+  const failed = r.results.filter((x) => !x.ok);
+  return (
+    <Alert kind={failed.length ? 'error' : 'success'} focusOn={r}>
+      {r.done > 0 && <p class="alert-title">{t('ds.bulk.done', { n: r.done, name: r.name })}</p>}
+      {failed.length > 0 && (
+        <>
+          <p class="alert-title">{t('ds.bulk.failed', { n: failed.length })}</p>
+          <ul>{failed.map((x) => <li key={x.code}><span class="mono">{x.code}</span>: {x.problem.detail}</li>)}</ul>
+        </>
+      )}
+    </Alert>
+  );
+}
+
 export function QueuePage({ query }) {
   const f = useForm({ queue: query.queue || 'agency', status: query.status || '', overdue: query.overdue === 'true' });
   const params = { queue: query.queue || 'agency', status: query.status, overdue: query.overdue, limit: 50, offset: query.offset };
   const { data, error, loading, reload } = useLoad(() => get('/api/v1/dossiers' + qs(params)), [query.queue, query.status, query.overdue, query.offset]);
+  const [selected, setSelected] = useState(() => new Set());
+  const [result, setResult] = useState(null);
   const onSubmit = (e) => {
     e.preventDefault();
     const v = f.values;
     navigate('/ho-so', { queue: v.queue, status: v.status || undefined, overdue: v.overdue ? 'true' : undefined });
   };
+  const items = data ? data.items : [];
+  const chosen = items.filter((d) => selected.has(d.code));
+  const open = items.filter(mayAssign);
+  const select = {
+    has: (d) => selected.has(d.code),
+    may: mayAssign,
+    all: open.length > 0 && open.every((d) => selected.has(d.code)),
+    some: chosen.length > 0,
+    toggle: (d) => setSelected((s) => {
+      const n = new Set(s);
+      if (n.has(d.code)) n.delete(d.code); else n.add(d.code);
+      return n;
+    }),
+    toggleAll: (on) => setSelected(on ? new Set(open.map((d) => d.code)) : new Set()),
+  };
+  const onAssigned = (r, name) => {
+    setResult({ ...r, name });
+    setSelected(new Set(r.results.filter((x) => !x.ok).map((x) => x.code)));
+    reload();
+  };
   return (
     <Page title={t('ds.queue.title')} wide>
       <p class="lead measure">{t('ds.queue.lead')}</p>
-      <form class="form filters" onSubmit={onSubmit} aria-label={t('ds.queue.show')}>
+      <p><Link to="/tiep-nhan" class="btn">{t('ds.intake.link')}</Link></p>
+      <form class="form filters filters-row" onSubmit={onSubmit} aria-label={t('ds.queue.show')}>
         <Field name="queue" as="select" label={t('ds.queue.queue')} value={f.values.queue} onInput={f.set('queue')}
           options={['agency', 'mine', 'all'].map((q) => ({ value: q, label: t('ds.queue.' + q) }))} />
         <Field name="status" as="select" label={t('ds.queue.status')} value={f.values.status} onInput={f.set('status')}
           options={[{ value: '', label: t('ds.queue.anyStatus') }, ...STATUSES.map((s) => ({ value: s, label: t('ds.status.' + s) }))]} />
-        <div class="field"><label><input type="checkbox" checked={f.values.overdue} onChange={(e) => f.set('overdue')(e.currentTarget.checked)} /> {t('ds.queue.overdue')}</label></div>
+        <div class="field"><label class="check"><input type="checkbox" checked={f.values.overdue} onChange={(e) => f.set('overdue')(e.currentTarget.checked)} /> {t('ds.queue.overdue')}</label></div>
         <button class="btn" type="submit">{t('ds.queue.show')}</button>
       </form>
+      {result && <BulkResult r={result} />}
       {loading && !data ? <Loading /> : error ? <LoadError error={error} retry={reload} /> : (
         <>
           <p role="status">{t('ds.queue.count', { n: data.total })}</p>
-          {data.items.length ? <DossierTable items={data.items} /> : <p>{t('ds.queue.none')}</p>}
+          {items.length ? (
+            <>
+              {open.length > 0 && <BulkAssign chosen={chosen} onDone={onAssigned} />}
+              <DossierTable items={items} select={open.length > 0 ? select : undefined} assignee />
+            </>
+          ) : <p>{t('ds.queue.none')}</p>}
         </>
       )}
     </Page>
@@ -365,7 +519,7 @@ export function FilePage({ procedure }) {
 }
 
 // POST a file with progress (fetch has none): resolves the answer, rejects an ApiError.
-function uploadWithProgress(url, file, onProgress) {
+export function uploadWithProgress(url, file, onProgress) {
   return new Promise((resolve, reject) => {
     const x = new XMLHttpRequest();
     x.open('POST', url);
@@ -384,6 +538,50 @@ function uploadWithProgress(url, file, onProgress) {
     x.onerror = () => reject(new ApiError(0, null));
     x.send(file);
   });
+}
+
+// One file input that uploads what is chosen (url(file) says where) with its
+// progress; the refusal shows at the field. onDone(answer, file) after each.
+export function FileUpload({ id, label, hint, url, onDone, multiple }) {
+  const [progress, setProgress] = useState(undefined);
+  const [err, setErr] = useState(null);
+  const onChange = async (e) => {
+    const input = e.currentTarget;
+    const files = [...input.files];
+    setErr(null);
+    for (const file of files) {
+      try {
+        setProgress(0);
+        const r = await uploadWithProgress(url(file), file, setProgress);
+        await onDone(r, file);
+      } catch (x) {
+        setErr(x.network ? t('error.network') : x.detail || x.title || t('error.generic'));
+        break;
+      } finally {
+        setProgress(undefined);
+      }
+    }
+    input.value = '';
+  };
+  const hintId = hint ? `f-${id}-hint` : null;
+  const errId = err ? `f-${id}-error` : null;
+  return (
+    <div class={err ? 'field field-invalid' : 'field'}>
+      <label for={`f-${id}`}>{label}</label>
+      {hint && <p class="hint" id={hintId}>{hint}</p>}
+      {err && <p class="field-error" id={errId}>{err}</p>}
+      <input id={`f-${id}`} type="file" accept="application/pdf,image/jpeg,image/png" multiple={multiple}
+        aria-describedby={[hintId, errId].filter(Boolean).join(' ') || undefined} aria-invalid={err ? 'true' : undefined}
+        disabled={progress !== undefined} onChange={onChange} />
+      {progress !== undefined && <progress max="100" value={progress} aria-label={t('ds.draft.uploading', { pct: progress })}>{progress}%</progress>}
+    </div>
+  );
+}
+
+export const fileUrl = (code, x) => `/api/v1/dossiers/${encodeURIComponent(code)}/files/${x.sha256}`;
+export function fileSize(n) {
+  const f = new Intl.NumberFormat(lang() === 'vi' ? 'vi-VN' : 'en-GB', { maximumFractionDigits: 1 });
+  return n >= 1048576 ? `${f.format(n / 1048576)} MB` : `${f.format(Math.max(1, n / 1024))} KB`;
 }
 
 export function DraftPage({ id }) {
@@ -476,7 +674,7 @@ export function StatsPage({ query }) {
   return (
     <Page title={t('st.title')} wide>
       <p class="lead measure">{t('st.lead')}</p>
-      <form class="form filters" onSubmit={onSubmit} aria-label={t('st.show')}>
+      <form class="form filters filters-row" onSubmit={onSubmit} aria-label={t('st.show')}>
         <Field name="from" type="date" label={t('st.from')} value={f.values.from} onInput={f.set('from')} />
         <Field name="to" type="date" label={t('st.to')} value={f.values.to} onInput={f.set('to')} />
         <button class="btn" type="submit">{t('st.show')}</button>
