@@ -713,8 +713,8 @@ static ts_code h_bulk(http_req *r, ts_ctx *x)
 {
     bulk_in in = {0};
     http_in_read(r, &in);
-    dossier_bulk_item *items;
-    size_t n;
+    dossier_bulk_item *items = NULL;
+    size_t n = 0;
     TS_TRY(bulk_items(r, x, &items, &n));
     dossier_action a = {.action = in.action, .assignee = in.assignee};
     TS_TRY(dossiers_act_each(x, &a, items, (int)n));
