@@ -69,6 +69,32 @@ test('the form adds up and agrees with the dossiers themselves', async () => {
   assert.equal(byr.body.total.received, t.received);
 });
 
+test('drill-down: the dossiers behind each figure of the form are exactly as many as it says', async () => {
+  const from = yearAgo(), to = today();
+  const form = (await srv.json(`/api/v1/stats/dossiers?from=${from}&to=${to}`)).body;
+  const leader = await signedIn(srv, 'syt.lanhdao');
+  const province = await signedIn(srv, 'quantri');
+  const row = form.rows.find((x) => x.agency === '000.00.03.H06');
+  for (const m of ['received_online', 'received_counter', 'finished_early', 'finished_on_time', 'finished_late', 'in_progress_within', 'in_progress_overdue', 'withdrawn', 'refused', 'stopped']) {
+    const r = await as(srv, province, `/api/v1/dossiers?queue=all&measure=${m}&from=${from}&to=${to}&implementing=000.00.03.H06&limit=200`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    assert.equal(r.body.total, row[m], `${m} of Sở Tư pháp`);
+    const all = await as(srv, province, `/api/v1/dossiers?queue=all&measure=${m}&from=${from}&to=${to}&limit=1`);
+    assert.equal(all.body.total, form.total[m], `${m} of the province`);
+  }
+  const late = await as(srv, province, `/api/v1/dossiers?queue=all&measure=finished_late&from=${from}&to=${to}&implementing=000.00.03.H06&limit=200`);
+  for (const d of late.body.items) assert.ok(d.finished_at > d.due_at, `${d.code} finished after its due instant`);
+  // another department's leader finds none of Sở Tư pháp's; the public none; a bad measure or period is named
+  const other = await as(srv, leader, `/api/v1/dossiers?queue=all&measure=finished_on_time&from=${from}&to=${to}&implementing=000.00.03.H06`);
+  assert.equal(other.status, 200);
+  assert.ok(row.finished_on_time > 0);
+  assert.equal(other.body.total, 0);
+  assert.equal((await srv.json(`/api/v1/dossiers?queue=all&measure=finished_late&from=${from}&to=${to}`)).status, 401);
+  assertProblem(await as(srv, province, `/api/v1/dossiers?queue=all&measure=everything&from=${from}&to=${to}`), 400, 'measure');
+  assertProblem(await as(srv, province, `/api/v1/dossiers?queue=all&measure=finished_late&from=${to}&to=${from}`), 400, 'to');
+  assertProblem(await as(srv, province, `/api/v1/dossiers?queue=all&measure=finished_late&from=2026-13-01`), 400, 'from');
+});
+
 test('live: a dossier taken in and finished now shows at once in the form and the scorecard', async () => {
   const q = `from=${today()}&to=${today()}`;
   const before0 = (await srv.json(`/api/v1/stats/dossiers?agency=000.00.03.H06&${q}`)).body.total;

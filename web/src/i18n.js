@@ -680,6 +680,21 @@ const vi = {
   'nt.nowRead': 'Đã đánh dấu {n} thông báo là đã đọc.',
   'nt.queue': 'Gửi cho bộ phận của bạn',
   'nt.more': 'Xem thêm',
+  'ds.drill': 'Hồ sơ của chỉ tiêu «{measure}», từ {from} đến {to}',
+  'ds.drill.back': 'Về trang thống kê',
+  'st.drill': '{n} hồ sơ {measure} của {agency}: xem danh sách',
+  'st.m.finished_early': 'giải quyết trước hạn',
+  'st.m.finished_on_time': 'giải quyết đúng hạn',
+  'st.m.finished_late': 'giải quyết quá hạn',
+  'st.m.in_progress_overdue': 'đang giải quyết quá hạn',
+  'st.m.in_progress_within': 'đang giải quyết trong hạn',
+  'st.m.received_online': 'tiếp nhận trực tuyến',
+  'st.m.received_counter': 'tiếp nhận trực tiếp',
+  'st.m.received_post': 'tiếp nhận qua bưu chính',
+  'st.m.carried_over': 'kỳ trước chuyển qua',
+  'st.m.withdrawn': 'rút hồ sơ',
+  'st.m.refused': 'từ chối tiếp nhận',
+  'st.m.stopped': 'dừng xử lý',
 };
 
 const en = {
@@ -1356,6 +1371,21 @@ const en = {
   'nt.nowRead': '{n} notifications marked as read.',
   'nt.queue': 'For your team',
   'nt.more': 'Show more',
+  'ds.drill': 'Dossiers of the figure “{measure}”, {from} to {to}',
+  'ds.drill.back': 'Back to the statistics',
+  'st.drill': '{n} dossiers {measure} at {agency}: see the list',
+  'st.m.finished_early': 'finished early',
+  'st.m.finished_on_time': 'finished on time',
+  'st.m.finished_late': 'finished late',
+  'st.m.in_progress_overdue': 'in progress, overdue',
+  'st.m.in_progress_within': 'in progress, within the deadline',
+  'st.m.received_online': 'received online',
+  'st.m.received_counter': 'received at the counter',
+  'st.m.received_post': 'received by post',
+  'st.m.carried_over': 'carried over',
+  'st.m.withdrawn': 'withdrawn',
+  'st.m.refused': 'refused',
+  'st.m.stopped': 'stopped',
 };
 
 export const catalogue = { vi, en };

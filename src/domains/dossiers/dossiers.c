@@ -458,6 +458,8 @@ ts_code dossiers_list(ts_ctx *x, const dossiers_query *q, dossier **items, int *
     if (q->overdue)
         dbw_and(&w, "d.status IN (2, 4, 6) AND d.due_at IS NOT NULL AND d.due_at < ?",
                 DBV_I(dossiers_now_min(x)));
+    dbw_text(&w, "d.implementing = ?", q->implementing);
+    if (q->measure) TS_TRY(dossiers_measure(x, q->measure, q->from, q->to, &w));
     dbw_page_q pq = {.cols = DCOLS,
                      .from = DFROM,
                      .order = "d.due_at IS NULL, d.due_at, d.id",

@@ -512,6 +512,9 @@ typedef struct dossiers_query {
     const char *status; /* a status word */
     const char *procedure, *agency, *q;
     bool overdue;
+    /* the dossiers behind a figure of the statistics form (stats.c names):
+     * measure for the period from..to, implementing: its row's agency */
+    const char *measure, *from, *to, *implementing;
     int64_t limit, offset;
 } dossiers_query;
 /* The staff's listing, ordered by time left (overdue first). */

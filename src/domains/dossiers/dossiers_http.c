@@ -211,6 +211,21 @@ static const jx_field list_query[] = {
      Q(agency)},
     {.name = "q", .type = JX_STRING, .max_chars = 40, Q(q)},
     {.name = "overdue", .type = JX_BOOL, Q(overdue)},
+    {.name = "measure",
+     .type = JX_STRING,
+     .max_chars = 30,
+     .enums = dossier_measures,
+     .enum_list = "carried_over, received_online, received_counter, received_post, "
+                  "finished_early, finished_on_time, finished_late, in_progress_within, "
+                  "in_progress_overdue, withdrawn, refused, stopped",
+     Q(measure)},
+    JX_DATE("from", Q(from)),
+    JX_DATE("to", Q(to)),
+    {.name = "implementing",
+     .type = JX_STRING,
+     .max_chars = AGENCY_CODE_MAX,
+     .format = &FMT_AGENCY_CODE,
+     Q(implementing)},
     {0},
 };
 #undef Q

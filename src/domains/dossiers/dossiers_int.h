@@ -104,6 +104,12 @@ const char *dz_when(ts_ctx *x, int64_t t, int lang);
 /* An amount of đồng with dots between thousands: 1500000 -> "1.500.000". */
 const char *dz_money(arena *a, int64_t v);
 
+/* The figures of the statistics form (stats.c), by name: the dossiers
+ * behind one, for a period (from, to: YYYY-MM-DD, as the form takes them),
+ * as a condition added to w. 400 naming measure or the period's field. */
+extern const char *const dossier_measures[];
+ts_code dossiers_measure(ts_ctx *x, const char *measure, const char *from, const char *to, dbw *w);
+
 /* The dossiers.escalate job (escalate.c): escalate the overdue steps. */
 ts_code dossiers_escalate(ts_ctx *x);
 

@@ -19,6 +19,8 @@ export function fmtLocal(s) {
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(s);
   return m ? `${m[4]}:${m[5]} ${m[3]}/${m[2]}/${m[1]}` : s;
 }
+// "2026-12-03" -> "03/12/2026"
+const fmtDay = (s) => (s && /^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s.slice(8, 10)}/${s.slice(5, 7)}/${s.slice(0, 4)}` : s || '—');
 const statusName = (d) => pick(d.status_name, d.status_name_en);
 const vnd = (n) => new Intl.NumberFormat(lang() === 'vi' ? 'vi-VN' : 'en-GB').format(n) + (lang() === 'vi' ? ' đồng' : ' VND');
 export const isStaff = (me) => grants(me).length > 0;
@@ -424,8 +426,11 @@ function BulkResult({ r }) {
 
 export function QueuePage({ query }) {
   const f = useForm({ queue: query.queue || 'agency', status: query.status || '', overdue: query.overdue === 'true' });
-  const params = { queue: query.queue || 'agency', status: query.status, overdue: query.overdue, limit: 50, offset: query.offset };
-  const { data, error, loading, reload } = useLoad(() => get('/api/v1/dossiers' + qs(params)), [query.queue, query.status, query.overdue, query.offset]);
+  // a figure of the statistics form, drilled into: the dossiers behind it
+  const drill = query.measure ? { measure: query.measure, from: query.from, to: query.to, implementing: query.implementing } : {};
+  const params = { queue: query.queue || 'agency', status: query.status, overdue: query.overdue, ...drill, limit: 50, offset: query.offset };
+  const { data, error, loading, reload } = useLoad(() => get('/api/v1/dossiers' + qs(params)),
+    [query.queue, query.status, query.overdue, query.offset, query.measure, query.from, query.to, query.implementing]);
   const [selected, setSelected] = useState(() => new Set());
   const [result, setResult] = useState(null);
   const onSubmit = (e) => {
@@ -465,6 +470,13 @@ export function QueuePage({ query }) {
         <div class="field"><label class="check"><input type="checkbox" checked={f.values.overdue} onChange={(e) => f.set('overdue')(e.currentTarget.checked)} /> {t('ds.queue.overdue')}</label></div>
         <button class="btn" type="submit">{t('ds.queue.show')}</button>
       </form>
+      {query.measure && (
+        <Alert kind="info">
+          {t('ds.drill', { measure: t('st.m.' + query.measure), from: fmtDay(query.from), to: fmtDay(query.to) })}
+          {query.implementing && data && data.items[0] ? ` — ${data.items[0].implementing?.name || query.implementing}` : ''}
+          {' '}<Link to="/thong-ke" query={{ from: query.from, to: query.to }}>{t('ds.drill.back')}</Link>
+        </Alert>
+      )}
       {result && <BulkResult r={result} />}
       {loading && !data ? <Loading /> : error ? <LoadError error={error} retry={reload} /> : (
         <>
@@ -659,6 +671,7 @@ export function DraftPage({ id }) {
 const today = () => new Date(Date.now() + 7 * 3600e3).toISOString().slice(0, 10);
 
 export function StatsPage({ query }) {
+  const { me } = useSession();
   const to = query.to || today();
   const from = query.from || `${to.slice(0, 4)}-01-01`;
   const f = useForm({ from, to });
@@ -671,6 +684,12 @@ export function StatsPage({ query }) {
     navigate('/thong-ke', { from: f.values.from, to: f.values.to });
   };
   const pct = (v) => (v === null || v === undefined ? '—' : `${v}%`);
+  // staff open the dossiers behind a figure (the public sees the figure only)
+  const staff = isStaff(me);
+  const cell = (r, m) => (staff && r[m] > 0 ? (
+    <Link to="/ho-so" query={{ queue: 'all', measure: m, from, to, implementing: r.total ? undefined : r.agency }}
+      aria-label={t('st.drill', { n: r[m], measure: t('st.m.' + m), agency: r.agency_name || r.agency })}>{r[m]}</Link>
+  ) : r[m]);
   return (
     <Page title={t('st.title')} wide>
       <p class="lead measure">{t('st.lead')}</p>
@@ -697,8 +716,8 @@ export function StatsPage({ query }) {
                 {[...data.st.rows, { ...data.st.total, agency_name: t('st.total'), total: true }].map((r) => (
                   <tr key={r.agency || 'total'} class={r.total ? 'total' : undefined}>
                     <th scope="row">{r.agency_name || r.agency}</th>
-                    <td>{r.received}</td><td>{r.finished_early}</td><td>{r.finished_on_time}</td><td>{r.finished_late}</td>
-                    <td>{r.in_progress}</td><td>{r.in_progress_overdue}</td><td>{pct(r.on_time_percent)}</td><td>{pct(r.satisfied_percent)}</td>
+                    <td>{r.received}</td><td>{cell(r, 'finished_early')}</td><td>{cell(r, 'finished_on_time')}</td><td>{cell(r, 'finished_late')}</td>
+                    <td>{r.in_progress}</td><td>{cell(r, 'in_progress_overdue')}</td><td>{pct(r.on_time_percent)}</td><td>{pct(r.satisfied_percent)}</td>
                   </tr>
                 ))}
               </tbody>
