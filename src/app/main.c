@@ -19,6 +19,7 @@
 #include "../domains/accounts/accounts.h"
 #include "../domains/agencies/agencies.h"
 #include "../domains/dossiers/dossiers.h"
+#include "../domains/feedback/feedback.h"
 #include "../domains/procedures/procedures.h"
 #include "../domains/schedules/schedules.h"
 #include "../domains/routes.h"
@@ -820,9 +821,12 @@ static int cmd_demo(int argc, char **argv)
         else if (printf("agency working hours: %d inserted\n", n),
                  procedures_demo(&x, &pr) != TS_OK)
             rc = fail("demo procedures", &e);
+        else if (printf("procedures: %d inserted, %d new versions, %d unchanged\n", pr.inserted,
+                        pr.versioned, pr.unchanged),
+                 feedback_demo_setup(&x) != TS_OK)
+            rc = fail("demo feedback categories", &e);
         else
-            printf("procedures: %d inserted, %d new versions, %d unchanged\n", pr.inserted,
-                   pr.versioned, pr.unchanged);
+            printf("feedback: categories and the intake point set\n");
         arena_free(a);
     }
     if (!rc && o.dossiers > 0) rc = demo_dossiers(c, o.dossiers);

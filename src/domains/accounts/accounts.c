@@ -1384,6 +1384,8 @@ ts_code audit_list(ts_ctx *x, const audit_query *q, jsonw *w)
 #define DEMO_STP "000.00.03.H06"
 #define DEMO_SYT "000.00.07.H06"
 #define DEMO_CENTRE "000.20.01.H06"
+#define DEMO_IOC "000.21.01.H06"
+#define DEMO_SXD "000.00.04.H06"
 
 static const struct demo_user {
     const char *username, *full_name, *kind, *role, *agency; /* agency "#1": first commune */
@@ -1401,7 +1403,13 @@ static const struct demo_user {
     {"ttpvhcc.canbo1", "Dương Văn Minh", "officer", ROLE_OFFICER, DEMO_CENTRE},
     {"ttpvhcc.canbo2", "Lý Thị Ngọc", "officer", ROLE_OFFICER, DEMO_CENTRE},
     {"ttpvhcc.lanhdao", "Phan Văn Phúc", "officer", ROLE_LEADER, DEMO_CENTRE},
+    {"ioc.canbo1", "Hà Thị Quỳnh", "officer", ROLE_OFFICER, DEMO_IOC},
+    {"ioc.canbo2", "Kiều Văn Sơn", "officer", ROLE_OFFICER, DEMO_IOC},
+    {"ioc.lanhdao", "Lại Thị Trang", "officer", ROLE_LEADER, DEMO_IOC},
+    {"sxd.canbo1", "Mạc Văn Tuấn", "officer", ROLE_OFFICER, DEMO_SXD},
+    {"sxd.lanhdao", "Nghiêm Thị Uyên", "officer", ROLE_LEADER, DEMO_SXD},
     {"xa1.canbo", "Trịnh Văn Quang", "officer", ROLE_OFFICER, "#1"},
+    {"xa1.lanhdao", "Ông Văn Vinh", "officer", ROLE_LEADER, "#1"},
     {"xa2.canbo", "Mai Thị Sen", "officer", ROLE_OFFICER, "#2"},
     {"nguoidan1", "Nguyễn Thị Thu", "citizen", NULL, NULL},
     {"nguoidan2", "Trần Văn Tâm", "citizen", NULL, NULL},

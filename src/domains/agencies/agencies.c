@@ -598,6 +598,8 @@ static const struct demo_agency {
     {"000.00.15.H06", DEMO_ROOT, "department", "Sở Ngoại vụ", "SNgV", NULL},
     {"000.20.01.H06", "000.00.01.H06", "service_centre",
      "Trung tâm Phục vụ hành chính công tỉnh Bắc Ninh", "Trung tâm PVHCC tỉnh", NULL},
+    {"000.21.01.H06", "000.00.01.H06", "service_centre",
+     "Trung tâm Giám sát, điều hành thông minh tỉnh Bắc Ninh", "Trung tâm IOC tỉnh", NULL},
     {"000.01.03.H06", "000.00.03.H06", "division", "Phòng Hành chính tư pháp", NULL, NULL},
     {"000.02.03.H06", "000.00.03.H06", "division", "Phòng Bổ trợ tư pháp", NULL, NULL},
 };
