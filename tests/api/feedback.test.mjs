@@ -316,3 +316,35 @@ test('an overdue report is escalated to the leaders above its agency once', asyn
   const c = await as(s2, cit, `/api/v1/feedback/${code}/actions`, 'POST', { action: 'rate', rating: 3 });
   assert.equal(c.status, 200, 'a closed report not yet rated can still be rated');
 });
+
+test('the statistics count reports per agency, category and commune, as JSON, CSV and Excel', async () => {
+  const st = await srv.json('/api/v1/stats/feedback?by=agency');
+  assert.equal(st.status, 200, JSON.stringify(st.body));
+  const sxd = st.body.rows.find((r) => r.key === SXD);
+  assert.equal(sxd.name, 'Sở Xây dựng');
+  assert.ok(sxd.received >= 3, JSON.stringify(sxd));
+  assert.ok(sxd.answered_on_time >= 2, 'the construction reports answered in time');
+  assert.equal(sxd.answered_late, 0);
+  assert.ok(sxd.rated >= 1 && sxd.ratings[3] >= 1, 'the rating of 4');
+  assert.ok(sxd.average_hours !== null && sxd.average_hours >= 0);
+  const syt = st.body.rows.find((r) => r.key === SYT);
+  assert.ok(syt.answered_on_time + syt.answered_late >= 1);
+  assert.equal(st.body.total.received, st.body.rows.reduce((a, r) => a + r.received, 0));
+  const byCat = (await srv.json('/api/v1/stats/feedback?by=category')).body.rows;
+  assert.equal(byCat.find((r) => r.key === 'xay-dung').name, 'Xây dựng trái phép, sai phép');
+  // CSV: a BOM, Vietnamese headings, one line per agency and a total
+  const csv = await srv.fetch('/api/v1/stats/feedback?by=agency&format=csv');
+  assert.match(csv.headers.get('content-type'), /^text\/csv/);
+  const text = await csv.text();
+  assert.match(text, /^\ufeff?Mã,Cơ quan,Tiếp nhận/);
+  assert.match(text, /Sở Xây dựng/);
+  assert.match(text, /Tổng cộng/);
+  const xlsx = await srv.fetch('/api/v1/stats/feedback?format=xlsx');
+  assert.equal(xlsx.status, 200);
+  const buf = Buffer.from(await xlsx.arrayBuffer());
+  assert.equal(buf.subarray(0, 2).toString('latin1'), 'PK', 'a zip (xlsx) file');
+  // bad periods and filters
+  assertProblem(await srv.json('/api/v1/stats/feedback?by=bogus'), 400, 'by');
+  assertProblem(await srv.json('/api/v1/stats/feedback?from=2026-12-31&to=2026-01-01'), 400, 'from');
+  assertProblem(await srv.json('/api/v1/stats/feedback?from=2026-02-30'), 400, 'from');
+});

@@ -50,6 +50,8 @@ CREATE TABLE feedback_counters (
 -- located: how the point was found: 'point' (sent), 'photo' (EXIF), NULL.
 -- token: the Open311 token handed back to a client before the request id
 -- is known (we know it at once, but clients may ask with it).
+-- handled_wmin: the working minutes from submission to the answer, in the
+-- handling agency's hours (the average handling time of the statistics).
 -- escalated_for: the due_at the report was last escalated for (the job is
 -- idempotent); escalations: how many levels up it has gone.
 CREATE TABLE feedback_reports (
@@ -84,6 +86,7 @@ CREATE TABLE feedback_reports (
     accepted_at INTEGER,
     due_at INTEGER NOT NULL,
     answered_at INTEGER,
+    handled_wmin INTEGER,
     closed_at INTEGER,
     answer TEXT,
     answer_agency TEXT,
@@ -118,7 +121,7 @@ CREATE INDEX feedback_reports_reporter ON feedback_reports (reporter_id, id);
 CREATE INDEX feedback_reports_near ON feedback_reports (category, status, lat, lon);
 -- statistics read only this index
 CREATE INDEX feedback_reports_stats ON feedback_reports (agency, category, submitted_at,
-    status, answered_at, due_at, closed_at, rating, unit_code, accepted_at);
+    status, answered_at, due_at, closed_at, rating, fixed, handled_wmin, unit_code);
 -- search-index: feedback_reports
 
 -- What happened, in order: the timeline. public: shown on the public page

@@ -279,6 +279,27 @@ ts_code feedback_nearby(ts_ctx *x, const char *category, double lat, double lon,
 /* Local minutes of x's clock. */
 int64_t feedback_now_min(const ts_ctx *x);
 
+/* ---- statistics -------------------------------------------------------------------------- */
+
+typedef struct fb_stats_q {
+    const char *by;     /* "agency" (default), "category", "unit" */
+    const char *agency; /* only this agency's reports */
+    int64_t from, to;   /* submitted in [from, to), local minutes */
+} fb_stats_q;
+typedef struct fb_stats_row {
+    const char *key, *name;
+    int64_t received, rejected, merged, on_time, late, open_within, open_overdue;
+    int64_t rated, ratings[6], fixed_yes, fixed_said, handled, handled_wmin;
+} fb_stats_row;
+typedef struct fb_stats {
+    const char *by;
+    int64_t from, to;
+    fb_stats_row *rows;
+    int n;
+    fb_stats_row total;
+} fb_stats;
+ts_code feedback_stats(ts_ctx *x, const fb_stats_q *q, fb_stats *out);
+
 /* ---- the jobs ------------------------------------------------------------------------- */
 
 /* Overdue reports up to the parent agency's leaders (once per deadline). */

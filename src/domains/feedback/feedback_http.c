@@ -431,6 +431,7 @@ const http_route feedback_routes[] = {
     {"GET", "/api/v1/public/feedback", h_public_list, PERM_PUBLIC, .query = public_query},
     {"GET", "/api/v1/public/feedback-nearby", h_nearby, PERM_PUBLIC, .query = nearby_query},
     {"GET", "/api/v1/public/feedback/{code}", h_public_get, PERM_PUBLIC, .query = NULL},
+    {"GET", "/api/v1/stats/feedback", feedback_h_stats, PERM_PUBLIC, .query = fb_stats_query},
     {0},
 };
 

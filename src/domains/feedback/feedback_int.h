@@ -53,4 +53,12 @@ ts_code fb_event_add(ts_ctx *x, const fb_report *r, const char *action, int from
 /* The folded text a search matches. */
 const char *fb_search_key(ts_ctx *x, const fb_report *r);
 
+/* Working minutes from a to b in the agency's hours. */
+ts_code fb_working_minutes(ts_ctx *x, const char *agency, int64_t a, int64_t b, int64_t *out);
+
+/* 100 × num ÷ den, or -1 when den is 0 (no data). */
+double fb_pct(int64_t num, int64_t den);
+
+struct http_req;
+struct ts_ctx;
 #endif

@@ -411,6 +411,12 @@ static ts_code act_tx(ts_ctx *x, void *arg)
         note = a->note;
     }
     TS_TRY(save(x, r, old_rev));
+    if (!strcmp(name, "answer") || !strcmp(name, "reopen")) {
+        int64_t wmin = 0;
+        if (r->answered_at) TS_TRY(fb_working_minutes(x, r->agency, r->submitted_at, r->answered_at, &wmin));
+        TS_TRY(db_run(x->db, x->err, "UPDATE feedback_reports SET handled_wmin = ? WHERE id = ?",
+                      r->answered_at ? DBV_I(wmin) : DBV_NULL_VAL, DBV_I(r->id)));
+    }
     if (!strcmp(name, "moderate"))
         TS_TRY(db_run(x->db, x->err, "UPDATE feedback_reports SET search_key = ? WHERE id = ?",
                       DBV_T(fb_search_key(x, r)), DBV_I(r->id)));

@@ -34,6 +34,18 @@ ts_code fb_due(ts_ctx *x, const char *agency_code, int64_t t, int days, int64_t 
     return TS_OK;
 }
 
+ts_code fb_working_minutes(ts_ctx *x, const char *agency_code, int64_t a, int64_t b, int64_t *out)
+{
+    const wt_cal *cal;
+    TS_TRY(schedules_calendar(x, &cal));
+    int y, m, d, hh, mm;
+    wt_local_split(a, &y, &m, &d, &hh, &mm);
+    schedule_hours h;
+    TS_TRY(schedules_hours_at(x, agency_code, arena_printf(x->a, "%04d-%02d-%02d", y, m, d), &h));
+    *out = b > a ? wt_working_minutes(cal, &h.hours, a, b, 0, NULL, 0) : 0;
+    return TS_OK;
+}
+
 /* The committee of the commune with unit code unit (NULL when none). */
 static ts_code commune_agency(ts_ctx *x, const char *unit, const char **code)
 {
