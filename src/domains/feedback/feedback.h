@@ -19,6 +19,7 @@
 #define TS_FEEDBACK_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../../platform/ctx.h"
@@ -225,6 +226,23 @@ ts_code feedback_submit(ts_ctx *x, const fb_new *in, fb_view *out);
 typedef ts_code (*feedback_locate_fn)(ts_ctx *x, double lat, double lon, const char **unit,
                                       bool *inside);
 extern feedback_locate_fn feedback_locate;
+
+/* ---- photos ---------------------------------------------------------------------------- */
+
+/* Add a photo (the reporter, while the report is submitted or accepted). */
+ts_code feedback_photo_add(ts_ctx *x, const char *code, const void *data, size_t len,
+                           const char *claimed_type, const char *filename, fb_view *out);
+/* A photo's bytes: which "photo" or "thumb" (published: anyone who may see
+ * the report's public page) or "original" (staff in scope). */
+ts_code feedback_photo_get(ts_ctx *x, const char *code, int n, const char *which,
+                           const char **media_type, const void **data, size_t *len);
+/* Blur rectangles of photo n (the intake point): rects_json is an array
+ * of {left, top, width, height} in the upright photo's pixels; the photo
+ * is made again by the photo job. */
+ts_code feedback_photo_blur(ts_ctx *x, const char *code, int n, const char *rects_json,
+                            fb_view *out);
+/* The job: publish pending photos. */
+ts_code feedback_photos_publish(ts_ctx *x);
 
 /* ---- actions ----------------------------------------------------------------------- */
 

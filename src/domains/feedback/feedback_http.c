@@ -13,6 +13,7 @@
 #include "../../http/http.h"
 #include "../../lib/jsonw.h"
 #include "../../lib/validate.h"
+#include "../../platform/images.h"
 #include "../../platform/worktime.h"
 #include "../agencies/agencies.h"
 #include "../routes.h"
@@ -416,6 +417,85 @@ static ts_code h_statuses(http_req *r, ts_ctx *x)
     return http_reply_w(r, 200, w);
 }
 
+
+/* ---- photos ------------------------------------------------------------------------------------ */
+
+static const jx_field photo_query[] = {
+    {.name = "filename", .type = JX_STRING, .max_chars = 200},
+    {0},
+};
+static const jx_field blur_body[] = {
+    {.name = "rects", .type = JX_ARRAY, .required = true},
+    {0},
+};
+
+static ts_code h_photo_add(http_req *r, ts_ctx *x)
+{
+    fb_view v;
+    TS_TRY(feedback_photo_add(x, http_param(r, "code"), r->body, r->body_len,
+                              http_header(r, "Content-Type"), http_query(r, "filename"), &v));
+    return http_reply_one(r, 201, fb_write_view, &v);
+}
+
+static ts_code photo_reply(http_req *r, ts_ctx *x, const char *which, bool public_)
+{
+    const char *mt;
+    const void *data;
+    size_t len;
+    TS_TRY(feedback_photo_get(x, http_param(r, "code"), (int)http_id(r, "n"), which, &mt, &data,
+                              &len));
+    http_add_header(r, "Cache-Control", public_ ? "public, max-age=86400" : "private, no-store");
+    http_add_header(r, "X-Content-Type-Options", "nosniff");
+    return http_reply(r, 200, mt, data, len);
+}
+static ts_code h_photo(http_req *r, ts_ctx *x)
+{
+    return photo_reply(r, x, "photo", true);
+}
+static ts_code h_thumb(http_req *r, ts_ctx *x)
+{
+    return photo_reply(r, x, "thumb", true);
+}
+static ts_code h_original(http_req *r, ts_ctx *x)
+{
+    return photo_reply(r, x, "original", false);
+}
+
+static ts_code h_blur(http_req *r, ts_ctx *x)
+{
+    json_t *rects = http_in_json(r, "rects");
+    size_t n = json_array_size(rects);
+    if (n > 32) return ts_err_field(x->err, TS_EVALIDATION, "rects", M_FIELD_RANGE, "0–32");
+    json_t *clean = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *o = json_array_get(rects, i);
+        static const char *const k[] = {"left", "top", "width", "height"};
+        json_t *c = json_object();
+        for (int j = 0; j < 4; j++) {
+            json_t *v = json_object_get(o, k[j]);
+            if (!json_is_integer(v) || json_integer_value(v) < 0 ||
+                json_integer_value(v) > 100000 || (j >= 2 && json_integer_value(v) == 0)) {
+                json_decref(c);
+                json_decref(clean);
+                return ts_err_field(x->err, TS_EVALIDATION,
+                                    arena_printf(r->a, "rects[%zu].%s", i, k[j]), M_FIELD_RANGE,
+                                    j >= 2 ? "1–100000" : "0–100000");
+            }
+            json_object_set(c, k[j], v);
+        }
+        json_array_append_new(clean, c);
+    }
+    char *txt = json_dumps(clean, JSON_COMPACT);
+    json_decref(clean);
+    const char *rj = arena_strdup(r->a, txt);
+    free(txt);
+    fb_view v;
+    TS_TRY(feedback_photo_blur(x, http_param(r, "code"), (int)http_id(r, "n"), rj, &v));
+    return http_reply_one(r, 200, fb_write_view, &v);
+}
+
+#define PHOTO_N HTTP_IDS({"n", M_FB_PHOTO_NOT_FOUND, 1, FB_PHOTOS_MAX})
+
 const http_route feedback_routes[] = {
     {"GET", "/api/v1/feedback-categories", h_categories, PERM_PUBLIC, .query = NULL},
     {"GET", "/api/v1/feedback-statuses", h_statuses, PERM_PUBLIC, .no_db = true},
@@ -432,12 +512,21 @@ const http_route feedback_routes[] = {
     {"GET", "/api/v1/public/feedback-nearby", h_nearby, PERM_PUBLIC, .query = nearby_query},
     {"GET", "/api/v1/public/feedback/{code}", h_public_get, PERM_PUBLIC, .query = NULL},
     {"GET", "/api/v1/stats/feedback", feedback_h_stats, PERM_PUBLIC, .query = fb_stats_query},
+    {"POST", "/api/v1/feedback/{code}/photos", h_photo_add, PERM_AUTHENTICATED,
+     .query = photo_query, .max_body = IMAGES_MAX_BYTES},
+    {"GET", "/api/v1/public/feedback/{code}/photos/{n}", h_photo, PERM_PUBLIC, .ids = PHOTO_N},
+    {"GET", "/api/v1/public/feedback/{code}/photos/{n}/thumb", h_thumb, PERM_PUBLIC,
+     .ids = PHOTO_N},
+    {"GET", "/api/v1/feedback/{code}/photos/{n}/original", h_original, PERM_STAFF, .ids = PHOTO_N},
+    {"POST", "/api/v1/feedback/{code}/photos/{n}/blur", h_blur, PERM_STAFF, .body = blur_body,
+     .ids = PHOTO_N},
     {0},
 };
 
 static const ts_job feedback_jobs[] = {
     {"feedback.escalate", feedback_escalate}, /* overdue reports to the leaders above */
     {"feedback.autoclose", feedback_autoclose}, /* answered and not rated: closed */
+    {"feedback.photos", feedback_photos_publish}, /* published copies and thumbnails */
     {0},
 };
 

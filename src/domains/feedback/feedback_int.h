@@ -59,6 +59,9 @@ ts_code fb_working_minutes(ts_ctx *x, const char *agency, int64_t a, int64_t b, 
 /* 100 × num ÷ den, or -1 when den is 0 (no data). */
 double fb_pct(int64_t num, int64_t den);
 
+/* Route a report still waiting for the intake point again (its point changed). */
+ts_code fb_reroute(ts_ctx *x, const char *code);
+
 struct http_req;
 struct ts_ctx;
 #endif

@@ -263,3 +263,25 @@ ts_code feedback_submit(ts_ctx *x, const fb_new *in, fb_view *out)
     submit_ctx sc = {in, out};
     return ts_write(x, submit_tx, &sc);
 }
+
+ts_code fb_reroute(ts_ctx *x, const char *code)
+{
+    fb_report r;
+    TS_TRY(fb_must_load(x, code, &r));
+    fb_category c;
+    TS_TRY(feedback_category(x, r.category, &c));
+    fb_settings st;
+    TS_TRY(feedback_settings(x, &st));
+    if (!st.intake_agency) return TS_OK;
+    fb_new in = {.has_point = r.has_point, .lat = r.lat, .lon = r.lon};
+    route_out ro;
+    TS_TRY(route(x, &c, &in, st.intake_agency, &ro));
+    if (!strcmp(ro.agency, r.agency)) return TS_OK;
+    int64_t due;
+    TS_TRY(fb_due(x, ro.agency, r.submitted_at, c.deadline_days, &due));
+    return db_run(x->db, x->err,
+                  "UPDATE feedback_reports SET agency = ?, agency_path = ?, due_at = ?, unit_code "
+                  "= COALESCE(?, unit_code), outside = ? WHERE id = ?",
+                  DBV_T(ro.agency), DBV_T(ro.path), DBV_I(due), DBV_T(ro.unit), DBV_I(ro.outside),
+                  DBV_I(r.id));
+}
