@@ -23,10 +23,13 @@ usage() {
 # libcrack2-dev + cracklib-runtime (its dictionary): the common-password check;
 # libmagic-dev (and its database, libmagic-mgc): what an uploaded file really is;
 # libxlsxwriter-dev: the statistics as Excel; libhpdf-dev + fonts-liberation2: the
-# printed forms (PDF with an embedded Unicode font, so Vietnamese renders)
+# printed forms (PDF with an embedded Unicode font, so Vietnamese renders);
+# libvips-dev + libexif-dev + libwebp-dev (libwebpmux): citizens' photos
+# (platform/images: decode, blur, resize, re-encode without metadata; the EXIF
+# GPS read at submission)
 BUILD_PKGS=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
     libpq-dev libssl-dev libunistring-dev zlib1g-dev libargon2-dev libcrack2-dev cracklib-runtime libqrencode-dev
-    libmagic-dev libmagic-mgc libxlsxwriter-dev libhpdf-dev fonts-liberation2)
+    libmagic-dev libmagic-mgc libxlsxwriter-dev libhpdf-dev fonts-liberation2 libvips-dev libexif-dev libwebp-dev)
 # psql (postgresql-client-15) and sqlite3 are used by the API test harness;
 # procps/iproute2 (ps, ss) by scripts/pg-server.sh; curl for smoke checks;
 # chromium for the browser tests (tests/e2e drives /usr/bin/chromium with playwright-core);
