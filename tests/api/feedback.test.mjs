@@ -348,3 +348,77 @@ test('the statistics count reports per agency, category and commune, as JSON, CS
   assertProblem(await srv.json('/api/v1/stats/feedback?from=2026-12-31&to=2026-01-01'), 400, 'from');
   assertProblem(await srv.json('/api/v1/stats/feedback?from=2026-02-30'), 400, 'from');
 });
+
+test('photos: checked by content, the point taken from EXIF, published without metadata by the job, blurred on request', async () => {
+  const { readFileSync } = await import('node:fs');
+  const corpus = new URL('../fuzz/corpus/image_inspect/', import.meta.url);
+  const jpg = readFileSync(new URL('gps.jpg', corpus));
+  const s3 = await server({ jobs_every_seconds: 1 });
+  const cit = await signedIn(s3, 'nguoidan1');
+  const r = await as(s3, cit, '/api/v1/feedback', 'POST', {
+    category: 'an-toan-thuc-pham', title: 'Thịt lợn không rõ nguồn gốc', description: 'Bán ở chợ, không có tem kiểm dịch.',
+  });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  const code = r.body.code;
+  assert.equal(r.body.lat, null);
+  const up = (body, type, name = 'anh.jpg', user = cit) => s3.json(`/api/v1/feedback/${code}/photos?filename=${name}`, {
+    method: 'POST', body, headers: { Cookie: `tinhso_session=${user.cookie}`, 'X-CSRF-Token': user.csrf, 'Content-Type': type },
+  });
+  // files that lie or are not photos change nothing
+  for (const [f, type, status] of [['text.jpg', 'image/jpeg', 422], ['bomb.png', 'image/png', 422], ['one.gif', 'image/gif', 422], ['small.png', 'image/jpeg', 415]]) {
+    const b = await up(readFileSync(new URL(f, corpus)), type, f);
+    assertProblem(b, status);
+  }
+  assertProblem(await up(Buffer.alloc(0), 'image/jpeg'), 422);
+  assert.equal(sql(s3, 'SELECT COUNT(*) FROM feedback_photos'), '0');
+  // someone else cannot add to my report
+  const other = await signedIn(s3, 'nguoidan2');
+  assertProblem(await up(jpg, 'image/jpeg', 'anh.jpg', other), 404);
+  const ok1 = await up(jpg, 'image/jpeg');
+  assert.equal(ok1.status, 201, JSON.stringify(ok1.body));
+  assert.equal(ok1.body.photo_count, 1);
+  assert.equal(ok1.body.located, 'photo', 'the EXIF position became the report\'s point');
+  assert.ok(ok1.body.lat !== null && ok1.body.lon !== null);
+  assert.equal(ok1.body.photos[0].state, 'pending');
+  // accepted, it is public; the job publishes the photo without any metadata
+  const ioc = await signedIn(s3, 'ioc.canbo1');
+  assert.equal((await as(s3, ioc, `/api/v1/feedback/${code}/actions`, 'POST', { action: 'accept' })).status, 200);
+  const ready = await until('the published photo', async () => {
+    const p = (await s3.json(`/api/v1/public/feedback/${code}`)).body;
+    return p.photos.length === 1 && p.photos[0].state === 'ready' && p;
+  });
+  const pub = await s3.fetch(ready.photos[0].url);
+  assert.equal(pub.status, 200);
+  assert.equal(pub.headers.get('content-type'), 'image/jpeg');
+  const bytes = Buffer.from(await pub.arrayBuffer());
+  assert.equal(bytes.subarray(0, 2).toString('hex'), 'ffd8');
+  assert.ok(!bytes.includes(Buffer.from('Exif\0\0', 'latin1')), 'no EXIF in the published photo');
+  assert.ok(!bytes.includes(Buffer.from('http://ns.adobe.com/xap', 'latin1')), 'no XMP');
+  const th = await s3.fetch(ready.photos[0].thumb_url);
+  assert.equal(th.status, 200);
+  assert.ok(!Buffer.from(await th.arrayBuffer()).includes(Buffer.from('Exif\0\0', 'latin1')));
+  assert.equal(ready.photos[0].original_url, undefined, 'the public never gets the original');
+  // the original: staff only
+  assert.equal((await s3.fetch(`/api/v1/feedback/${code}/photos/1/original`)).status, 401);
+  const orig = await s3.fetch(`/api/v1/feedback/${code}/photos/1/original`, { headers: { Cookie: `tinhso_session=${ioc.cookie}` } });
+  assert.equal(orig.status, 200);
+  assert.ok(Buffer.from(await orig.arrayBuffer()).equals(jpg), 'the agency sees what was sent');
+  // blur a region: the photo is made again, different from before
+  const bl = await as(s3, ioc, `/api/v1/feedback/${code}/photos/1/blur`, 'POST', { rects: [{ left: 0, top: 0, width: 8, height: 8 }] });
+  assert.equal(bl.status, 200, JSON.stringify(bl.body));
+  assertProblem(await as(s3, ioc, `/api/v1/feedback/${code}/photos/1/blur`, 'POST', { rects: [{ left: 0, top: 0, width: 0, height: 8 }] }), 422, 'rects[0].width');
+  assertProblem(await as(s3, await signedIn(s3, 'sxd.canbo1'), `/api/v1/feedback/${code}/photos/1/blur`, 'POST', { rects: [] }), 404);
+  await until('the blurred photo', async () => {
+    const p = (await s3.json(`/api/v1/public/feedback/${code}`)).body;
+    return p.photos.length === 1 && p.photos[0].state === 'ready' && p;
+  });
+  const again = Buffer.from(await (await s3.fetch(ready.photos[0].url)).arrayBuffer());
+  assert.ok(!again.equals(bytes), 'the blurred photo differs');
+  // hidden by moderation: off the public page
+  assert.equal((await as(s3, ioc, `/api/v1/feedback/${code}/actions`, 'POST', { action: 'moderate', hide_photo: 1 })).status, 200);
+  assert.equal((await s3.json(`/api/v1/public/feedback/${code}`)).body.photos.length, 0);
+  assert.equal((await s3.fetch(ready.photos[0].url)).status, 404);
+  // at most five
+  for (let i = 2; i <= 5; i++) assert.equal((await up(jpg, 'image/jpeg')).status, 201);
+  assertProblem(await up(jpg, 'image/jpeg'), 409);
+});
