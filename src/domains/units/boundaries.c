@@ -28,6 +28,8 @@
 bool units_parse_coord(const char *s, double min, double max, double *out)
 {
     if (!s) return false;
+    while (*s == ' ' || *s == '\t')
+        s++;
     const char *p = s;
     if (*p == '-' || *p == '+') p++;
     int ip = 0, fp = 0;
@@ -44,6 +46,8 @@ bool units_parse_coord(const char *s, double min, double max, double *out)
         }
         if (!fp || fp > 15) return false;
     }
+    while (*p == ' ' || *p == '\t')
+        p++;
     if (*p) return false;
     double v = strtod(s, NULL);
     if (!isfinite(v) || v < min || v > max) return false;

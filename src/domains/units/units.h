@@ -188,7 +188,8 @@ ts_code units_locate(ts_ctx *x, double lat, double lon, units_location *out);
 void units_geo_release(void);
 
 /* A coordinate as sent in a query: a plain decimal ("-21.186", "106",
- * at most 15 decimals; no exponent, no NaN), within [min, max]. */
+ * at most 15 decimals; no exponent, no NaN; spaces around it ignored),
+ * within [min, max]. */
 bool units_parse_coord(const char *s, double min, double max, double *out);
 /* lat and lon query parameters (M_UNIT_LAT, M_UNIT_LON). */
 extern const ts_format FMT_LATITUDE, FMT_LONGITUDE;
