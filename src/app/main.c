@@ -671,11 +671,12 @@ static int do_boundaries(db_conn *c, const char *json, size_t len, const char *w
     ts_code rc = units_boundaries_import(&x, json, len, &res);
     arena_free(a);
     if (rc != TS_OK) return fail("units boundaries", &e);
+    char audit[48] = "nothing changed";
+    if (res.audit_seq) snprintf(audit, sizeof audit, "audit entry %lld", (long long)res.audit_seq);
     printf("boundaries (%s): %d — %d inserted, %d updated, %d unchanged; %lld vertices, %lld on "
-           "the map (%.0f ms, audit entry %lld)\n",
+           "the map (%.0f ms, %s)\n",
            what, res.features, res.inserted, res.updated, res.unchanged, (long long)res.vertices,
-           (long long)res.display_vertices, (double)(time_mono_us() - t0) / 1000,
-           (long long)res.audit_seq);
+           (long long)res.display_vertices, (double)(time_mono_us() - t0) / 1000, audit);
     return 0;
 }
 
@@ -817,17 +818,27 @@ static int cmd_demo(int argc, char **argv)
         printf("administrative units (data/vn-admin, MIT licence: see data/vn-admin/LICENSE)\n");
         rc = do_import(c, (const char *)units->data, units->len, DEMO_UNITS_VALID_FROM, "demo");
     }
-    /* the demo province's boundaries: the province, then its communes */
-    static const char *const bfiles[] = {"data/vn-admin/boundaries-24-province.geojson",
-                                         "data/vn-admin/boundaries-24-communes.geojson"};
-    for (size_t k = 0; !rc && k < sizeof bfiles / sizeof bfiles[0]; k++) {
-        const ts_embedded *b = ts_embedded_find(ts_data_files, bfiles[k]);
-        if (!b) {
-            fprintf(stderr, "tinhso: %s is missing from this build\n", bfiles[k]);
-            rc = 1;
-        } else {
-            rc = do_boundaries(c, (const char *)b->data, b->len, bfiles[k] + 14, "demo");
+    /* the demo province's boundaries, the province's and its communes', in
+     * one import (one transaction, one audit entry) */
+    if (!rc) {
+        static const char *const bfiles[] = {"data/vn-admin/boundaries-24-province.geojson",
+                                             "data/vn-admin/boundaries-24-communes.geojson"};
+        json_t *all = json_pack("{s:s,s:[]}", "type", "FeatureCollection", "features");
+        for (size_t k = 0; !rc && k < sizeof bfiles / sizeof bfiles[0]; k++) {
+            const ts_embedded *b = ts_embedded_find(ts_data_files, bfiles[k]);
+            json_t *fc = b ? json_loadb((const char *)b->data, b->len, 0, NULL) : NULL;
+            if (!fc) {
+                fprintf(stderr, "tinhso: %s is missing from this build\n", bfiles[k]);
+                rc = 1;
+            } else {
+                json_array_extend(json_object_get(all, "features"), json_object_get(fc, "features"));
+            }
+            json_decref(fc);
         }
+        char *text = rc ? NULL : json_dumps(all, JSON_COMPACT);
+        if (text) rc = do_boundaries(c, text, strlen(text), "Bắc Ninh, data/vn-admin", "demo");
+        free(text);
+        json_decref(all);
     }
     if (!rc) {
         agencies_demo_result ar;

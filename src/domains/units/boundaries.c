@@ -169,16 +169,17 @@ static ts_code import_tx(ts_ctx *x, void *argp)
             res->inserted++;
     }
     if (err->nfields) return err->code;
-    json_t *sum = json_pack("{s:i,s:i,s:i,s:i,s:I,s:I,s:f}", "features", res->features,
+    if (res->inserted + res->updated == 0) return TS_OK; /* nothing changes: no audit entry */
+    json_t *sum = json_pack("{s:i,s:i,s:i,s:i,s:I,s:I,s:i}", "features", res->features,
                             "inserted", res->inserted, "updated", res->updated, "unchanged",
                             res->unchanged, "vertices", (json_int_t)res->vertices,
                             "display_vertices", (json_int_t)res->display_vertices,
-                            "display_tolerance_m", UNITS_DISPLAY_TOLERANCE_M);
+                            "display_tolerance_m", (int)UNITS_DISPLAY_TOLERANCE_M);
     ts_code rc = ts_audit(x, "units.boundaries_import", "unit_boundaries",
                           bi->n ? bi->f[0].code : "", NULL, sum);
     json_decref(sum);
     res->audit_seq = x->audit_seq;
-    if (rc == TS_OK && res->inserted + res->updated > 0) {
+    if (rc == TS_OK) {
         rc = db_run(c, err, "UPDATE data_versions SET version = version + 1 WHERE name = ?",
                     DBV_T("boundaries"));
         ts_after_commit(x, mark_stale, NULL);

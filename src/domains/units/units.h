@@ -152,9 +152,10 @@ typedef struct units_boundaries_result {
  * properties.code, the code of an existing unit (as in
  * data/vn-admin/boundaries-24-communes.geojson). Each geometry is checked
  * by platform/geo (every problem is a 422 naming the feature), rewritten
- * in full and simplified for display. Idempotent; one transaction, one
- * audit entry, and the 'boundaries' data version moves when anything
- * changed, so every server rebuilds its index. Needs system_admin.
+ * in full and simplified for display. Idempotent; one transaction with
+ * one audit entry and a move of the 'boundaries' data version (so every
+ * server rebuilds its index) when anything changed, neither when nothing
+ * did (audit_seq 0). Needs system_admin.
  */
 ts_code units_boundaries_import(ts_ctx *x, const char *geojson, size_t len,
                                 units_boundaries_result *res);
