@@ -75,8 +75,11 @@ static const char usage_backup[] = "usage: tinhso backup --db URL --out FILE\n"
                                    "  PostgreSQL: use pg_dump (see README, Operations).\n";
 static const char usage_units[] =
     "usage: tinhso units import --db URL [--valid-from YYYY-MM-DD] FILE\n"
-    "  FILE is in the shape of data/vn-admin/units-2025.json; re-import updates, never "
-    "duplicates.\n";
+    "       tinhso units boundaries --db URL FILE\n"
+    "  import: FILE is in the shape of data/vn-admin/units-2025.json; re-import updates, never "
+    "duplicates.\n"
+    "  boundaries: FILE is a GeoJSON FeatureCollection keyed by properties.code, like\n"
+    "  data/vn-admin/boundaries-24-communes.geojson; re-import updates, never duplicates.\n";
 static const char usage_demo[] =
     "usage: tinhso demo --db URL [--dossiers N]\n"
     "  migrates and loads the demo province's reference data "
@@ -455,6 +458,7 @@ out_srv:
     http_server_free(srv);
 out_db:
     events_stop();
+    units_geo_release();
     db_close(d);
     return rc;
 }
@@ -655,6 +659,28 @@ static int do_import(db_conn *c, const char *json, size_t len, const char *valid
     return 0;
 }
 
+static int do_boundaries(db_conn *c, const char *json, size_t len, const char *what,
+                         const char *actor)
+{
+    units_boundaries_result res;
+    ts_err e;
+    ts_err_clear(&e);
+    int64_t t0 = time_mono_us();
+    arena *a = arena_new(1 << 20);
+    ts_ctx x;
+    ts_ctx_init(&x, c, a, &ts_operator, actor, &e);
+    ts_code rc = units_boundaries_import(&x, json, len, &res);
+    arena_free(a);
+    if (rc != TS_OK) return fail("units boundaries", &e);
+    char audit[48] = "nothing changed";
+    if (res.audit_seq) snprintf(audit, sizeof audit, "audit entry %lld", (long long)res.audit_seq);
+    printf("boundaries (%s): %d — %d inserted, %d updated, %d unchanged; %lld vertices, %lld on "
+           "the map (%.0f ms, %s)\n",
+           what, res.features, res.inserted, res.updated, res.unchanged, (long long)res.vertices,
+           (long long)res.display_vertices, (double)(time_mono_us() - t0) / 1000, audit);
+    return 0;
+}
+
 static const char *cli_actor(void)
 {
     static char actor[96];
@@ -701,7 +727,9 @@ static int cmd_units(int argc, char **argv)
         fputs(usage_units, stdout);
         return 0;
     }
-    if (argc < 2 || strcmp(argv[1], "import")) return usage_error(usage_units);
+    if (argc < 2 || (strcmp(argv[1], "import") && strcmp(argv[1], "boundaries")))
+        return usage_error(usage_units);
+    bool boundaries = !strcmp(argv[1], "boundaries");
     static const struct option opts[] = {{"db", required_argument, 0, O_DB},
                                          {"valid-from", required_argument, 0, O_VALID_FROM},
                                          {"help", no_argument, 0, 'h'},
@@ -721,7 +749,9 @@ static int cmd_units(int argc, char **argv)
     db_conn *c;
     int rc = open_db(&o, usage_units, &d, &c);
     if (!rc) rc = run_migrations(c, true);
-    if (!rc)
+    if (!rc && boundaries)
+        rc = do_boundaries(c, json, len, file, cli_actor());
+    else if (!rc)
         rc = do_import(c, json, len, o.valid_from ? o.valid_from : DEMO_UNITS_VALID_FROM,
                        cli_actor());
     if (!rc || rc == 1) db_close(d);
@@ -788,6 +818,28 @@ static int cmd_demo(int argc, char **argv)
     if (!rc) {
         printf("administrative units (data/vn-admin, MIT licence: see data/vn-admin/LICENSE)\n");
         rc = do_import(c, (const char *)units->data, units->len, DEMO_UNITS_VALID_FROM, "demo");
+    }
+    /* the demo province's boundaries, the province's and its communes', in
+     * one import (one transaction, one audit entry) */
+    if (!rc) {
+        static const char *const bfiles[] = {"data/vn-admin/boundaries-24-province.geojson",
+                                             "data/vn-admin/boundaries-24-communes.geojson"};
+        json_t *all = json_pack("{s:s,s:[]}", "type", "FeatureCollection", "features");
+        for (size_t k = 0; !rc && k < sizeof bfiles / sizeof bfiles[0]; k++) {
+            const ts_embedded *b = ts_embedded_find(ts_data_files, bfiles[k]);
+            json_t *fc = b ? json_loadb((const char *)b->data, b->len, 0, NULL) : NULL;
+            if (!fc) {
+                fprintf(stderr, "tinhso: %s is missing from this build\n", bfiles[k]);
+                rc = 1;
+            } else {
+                json_array_extend(json_object_get(all, "features"), json_object_get(fc, "features"));
+            }
+            json_decref(fc);
+        }
+        char *text = rc ? NULL : json_dumps(all, JSON_COMPACT);
+        if (text) rc = do_boundaries(c, text, strlen(text), "Bắc Ninh, data/vn-admin", "demo");
+        free(text);
+        json_decref(all);
     }
     if (!rc) {
         agencies_demo_result ar;

@@ -201,6 +201,8 @@ ts_code http_reply_page(http_req *r, const void *items, size_t size, int n,
  * filename*=UTF-8''… with every byte outside the attr-chars
  * percent-encoded, and an ASCII fallback for old clients), in a. */
 const char *http_attachment(arena *a, const char *filename);
+/* Does the client take a gzip Content-Encoding (Accept-Encoding, q=0 honoured)? */
+bool http_accepts_gzip(http_req *r);
 /* Reply with bytes already in the arena (or static). */
 ts_code http_reply(http_req *r, int status, const char *ctype, const char *body, size_t len);
 /* Add a response header (name/value must outlive the request: arena or static). */

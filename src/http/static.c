@@ -9,7 +9,7 @@
 #include "../lib/embed.h"
 #include "internal.h"
 
-static bool accepts_gzip(http_req *r)
+bool http_accepts_gzip(http_req *r)
 {
     const char *ae = http_header(r, "Accept-Encoding");
     if (!ae) return false;
@@ -77,7 +77,7 @@ bool static_serve(http_req *r)
         http_reply(r, 304, NULL, "", 0);
         return true;
     }
-    if (e->gz && accepts_gzip(r)) {
+    if (e->gz && http_accepts_gzip(r)) {
         http_add_header(r, "Content-Encoding", "gzip");
         http_reply(r, 200, mime_of(p), (const char *)e->gz, e->gz_len);
     } else {

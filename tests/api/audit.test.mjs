@@ -11,9 +11,9 @@ import { startServer, freshDb, cloneDb, cli, backend } from './lib/server.mjs';
 
 const isPg = backend === 'postgresql';
 const PATCHES = 5;
-// demo: units import, agencies, sign-ins, the centre's working hours, the
-// procedure catalogue (one entry each); then one per PATCH
-const DEMO = 6; // units, agencies, sign-ins, the centre's hours, the forms, the procedures
+// demo: units import, their boundaries, agencies, sign-ins, the centre's
+// working hours, the procedure catalogue (one entry each); then one per PATCH
+const DEMO = 7; // units, boundaries, agencies, sign-ins, the centre's hours, the forms, the procedures
 const ENTRIES = DEMO + PATCHES;
 const PATCH2 = DEMO + 2; // an entry in the middle: the second PATCH
 

@@ -23,7 +23,18 @@
     X(M_UNIT_NOT_FOUND, "Không tìm thấy đơn vị hành chính %s.",                                    \
       "Administrative unit %s not found.")                                                         \
     X(M_UNIT_CODE_FORMAT, "Mã đơn vị hành chính gồm 2, 3 hoặc 5 chữ số.",                          \
-      "An administrative unit code has 2, 3 or 5 digits.")
+      "An administrative unit code has 2, 3 or 5 digits.")                                         \
+    X(M_UNIT_NO_BOUNDARY, "Chưa có ranh giới của đơn vị hành chính %s.",                           \
+      "No boundary is stored for administrative unit %s.")                                         \
+    X(M_UNIT_BOUNDARY_UNIT, "Không có đơn vị hành chính mã %s cho ranh giới này.",                 \
+      "There is no administrative unit %s for this boundary.")                                     \
+    X(M_UNIT_OUTSIDE,                                                                              \
+      "Điểm %s nằm ngoài tỉnh: không thuộc xã, phường nào đã có ranh giới.",                       \
+      "The point %s is outside the province: no commune or ward with a stored boundary holds it.") \
+    X(M_UNIT_LAT, "Vĩ độ (lat) phải là số thập phân từ -90 đến 90, ví dụ 21.186.",                 \
+      "The latitude (lat) must be a decimal number from -90 to 90, e.g. 21.186.")                  \
+    X(M_UNIT_LON, "Kinh độ (lon) phải là số thập phân từ -180 đến 180, ví dụ 106.076.",            \
+      "The longitude (lon) must be a decimal number from -180 to 180, e.g. 106.076.")
 UNITS_MESSAGES(TS_MSG_EXTERN)
 /* NULL-terminated, for the message checks. */
 extern const ts_msg units_messages[];
@@ -107,6 +118,82 @@ typedef struct units_patch {
 
 /* Correct a unit's names or close its validity (system_admin); audited. */
 ts_code units_update(ts_ctx *x, const char *code, const units_patch *p, unit *out);
+
+/* ------------------------------------------------------------------ */
+/* boundaries (boundaries.c): the map shapes of units, and which commune
+ * holds a map point (platform/geo)                                     */
+
+/* The simplification of the display copy, in metres, and the decimals of
+ * the stored copies (6: about 0.1 m; 5: about 1 m, plenty for a map). */
+#define UNITS_DISPLAY_TOLERANCE_M 20.0
+#define UNITS_FULL_DECIMALS 6
+#define UNITS_DISPLAY_DECIMALS 5
+
+typedef struct unit_boundary {
+    const char *code;
+    const char *name; /* the unit's name today (NULL when it is not valid today) */
+    const char *parent_code;
+    int level;
+    const char *geometry; /* a GeoJSON MultiPolygon, the full or the display copy */
+    size_t len;
+    int vertices;   /* positions in that copy */
+    double bbox[4]; /* min_lon, min_lat, max_lon, max_lat of the full shape */
+} unit_boundary;
+
+typedef struct units_boundaries_result {
+    int features;
+    int inserted, updated, unchanged;
+    int64_t vertices, display_vertices;
+    int64_t audit_seq;
+} units_boundaries_result;
+
+/*
+ * Store boundaries from a GeoJSON FeatureCollection whose features have
+ * properties.code, the code of an existing unit (as in
+ * data/vn-admin/boundaries-24-communes.geojson). Each geometry is checked
+ * by platform/geo (every problem is a 422 naming the feature), rewritten
+ * in full and simplified for display. Idempotent; one transaction with
+ * one audit entry and a move of the 'boundaries' data version (so every
+ * server rebuilds its index) when anything changed, neither when nothing
+ * did (audit_seq 0). Needs system_admin.
+ */
+ts_code units_boundaries_import(ts_ctx *x, const char *geojson, size_t len,
+                                units_boundaries_result *res);
+/* The boundary of one unit: its display copy, or the full one. */
+ts_code units_boundary_get(ts_ctx *x, const char *code, bool full, unit_boundary *out);
+/* The display copies of the units of level under parent, by code. */
+ts_code units_boundaries_of(ts_ctx *x, const char *parent, int level, unit_boundary **items,
+                            int *n);
+/* The versions the boundary answers depend on (units' names, boundaries)
+ * as the core of a validator, "g<units>.<boundaries>", in the arena. */
+ts_code units_boundaries_etag(ts_ctx *x, const char **etag);
+
+typedef struct units_location {
+    unit commune;
+    const char *province_code, *province_name, *province_full_name; /* NULL when none */
+    bool on_boundary; /* on the commune's edge: shared borders go to the smaller code */
+} units_location;
+
+/*
+ * The commune (level 3) whose boundary holds (lat, lon), by geo_locate's
+ * rules (platform/geo.h), with its province. TS_EVALIDATION naming "lat"
+ * or "lon" for a coordinate out of range or not finite; TS_ENOTFOUND
+ * (M_UNIT_OUTSIDE) when no stored commune holds the point. The index is
+ * built from unit_boundaries on first use in the process and rebuilt
+ * when the 'boundaries' data version moves (checked at most once a
+ * second, at once after this process's own import); any number of
+ * threads read it at once.
+ */
+ts_code units_locate(ts_ctx *x, double lat, double lon, units_location *out);
+/* Free the process's index (at exit, for leak checks). */
+void units_geo_release(void);
+
+/* A coordinate as sent in a query: a plain decimal ("-21.186", "106",
+ * at most 15 decimals; no exponent, no NaN; spaces around it ignored),
+ * within [min, max]. */
+bool units_parse_coord(const char *s, double min, double max, double *out);
+/* lat and lon query parameters (M_UNIT_LAT, M_UNIT_LON). */
+extern const ts_format FMT_LATITUDE, FMT_LONGITUDE;
 
 /* The one serializer of a unit: written straight into a stream, without its
  * closing brace (so the caller can add members). */

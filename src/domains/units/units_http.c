@@ -1,9 +1,12 @@
 /*
  * units_http — the HTTP door to units: GET /api/v1/units, GET and PATCH
- * /api/v1/units/{code}. JSON in -> units.h call -> JSON out.
+ * /api/v1/units/{code}, and the map: GET /api/v1/units/{code}/boundary,
+ * GET /api/v1/geo/communes, GET /api/v1/geo/locate. JSON in -> units.h
+ * call -> JSON out.
  */
 #include <stdio.h>
 #include <string.h>
+#include <zlib.h>
 
 #include "../../http/http.h"
 #include "../routes.h"
@@ -13,6 +16,7 @@
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../platform/refcache.h"
+#include "../../platform/geo.h"
 #include "units.h"
 
 /* Answer from the reference-data cache when it holds key; *gen is for
@@ -155,10 +159,189 @@ static ts_code h_patch(http_req *r, ts_ctx *x)
     return reply_unit(r, 200, &out, NULL, -1, NULL, 0);
 }
 
+/* ------------------------------------------------------------------ */
+/* boundaries and the map                                               */
+
+/* A 304 when the client holds etag; else false. */
+static bool not_modified(http_req *r, const char *etag)
+{
+    http_add_header(r, "ETag", etag);
+    /* a phone keeps the shapes an hour, then asks again with its ETag */
+    http_add_header(r, "Cache-Control", "public, max-age=3600");
+    http_add_header(r, "Vary", "Accept-Encoding");
+    const char *inm = http_header(r, "If-None-Match");
+    if (!inm || !strstr(inm, etag)) return false;
+    http_reply(r, 304, NULL, "", 0);
+    return true;
+}
+
+/* Reply with sb, gzipped when the client takes it (the collection of a
+ * province's communes is ~430 KiB of JSON, ~3x smaller gzipped). */
+static ts_code reply_maybe_gzip(http_req *r, strbuf *sb)
+{
+    if (sb->len < 1024 || !http_accepts_gzip(r)) return http_reply_sb(r, 200, sb);
+    z_stream z;
+    memset(&z, 0, sizeof z);
+    if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return http_reply_sb(r, 200, sb);
+    uLong cap = deflateBound(&z, (uLong)sb->len);
+    unsigned char *out = arena_alloc(r->a, cap);
+    z.next_in = (Bytef *)sb->buf;
+    z.avail_in = (uInt)sb->len;
+    z.next_out = out;
+    z.avail_out = (uInt)cap;
+    int zr = deflate(&z, Z_FINISH);
+    size_t n = cap - z.avail_out;
+    deflateEnd(&z);
+    if (zr != Z_STREAM_END) return http_reply_sb(r, 200, sb);
+    sb_release(sb);
+    http_add_header(r, "Content-Encoding", "gzip");
+    return http_reply(r, 200, HTTP_JSON, (const char *)out, n);
+}
+
+static void kcoord(jsonw *w, double v)
+{
+    char b[32];
+    int n = snprintf(b, sizeof b, "%.6f", v);
+    jw_raw(w, b, (size_t)n);
+}
+
+static const char *const detail_values[] = {"simplified", "full", NULL};
+static const jx_field boundary_query[] = {
+    {.name = "detail",
+     .type = JX_STRING,
+     .max_chars = 10,
+     .enums = detail_values,
+     .enum_list = "simplified, full"},
+    {0},
+};
+
+/* GET /api/v1/units/{code}/boundary[?detail=full]: one GeoJSON Feature. */
+static ts_code h_boundary(http_req *r, ts_ctx *x)
+{
+    const char *code = http_param(r, "code");
+    const char *detail = http_query(r, "detail");
+    bool full = detail && !strcmp(detail, "full");
+    if (!units_code_valid(code)) return ts_err_set(&r->err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, code);
+    const char *v;
+    TS_TRY(units_boundaries_etag(x, &v));
+    if (not_modified(r, arena_printf(r->a, "\"%s.%s.%c\"", v, code, full ? 'f' : 's')))
+        return TS_OK;
+    unit_boundary b;
+    TS_TRY(units_boundary_get(x, code, full, &b));
+    strbuf sb;
+    sb_init(&sb);
+    sb_grow(&sb, b.len + 512);
+    jsonw w;
+    jw_init(&w, &sb);
+    jw_obj_begin(&w);
+    jw_kstr(&w, "type", "Feature");
+    jw_kstr(&w, "id", b.code);
+    jw_key(&w, "properties");
+    jw_obj_begin(&w);
+    jw_kstr(&w, "code", b.code);
+    jw_kstr(&w, "name", b.name);
+    jw_kint(&w, "level", b.level);
+    jw_kstr(&w, "parent_code", b.parent_code);
+    jw_kstr(&w, "detail", full ? "full" : "simplified");
+    jw_kint(&w, "vertices", b.vertices);
+    jw_obj_end(&w);
+    jw_key(&w, "bbox");
+    jw_arr_begin(&w);
+    for (int i = 0; i < 4; i++)
+        kcoord(&w, b.bbox[i]);
+    jw_arr_end(&w);
+    jw_key(&w, "geometry");
+    jw_raw(&w, b.geometry, b.len);
+    jw_obj_end(&w);
+    return reply_maybe_gzip(r, &sb);
+}
+
+static const jx_field communes_query[] = {
+    {.name = "province", .type = JX_STRING, .required = true, .max_chars = 5,
+     .format = &FMT_UNIT_CODE},
+    {0},
+};
+
+/* GET /api/v1/geo/communes?province=24: what the map draws. */
+static ts_code h_communes(http_req *r, ts_ctx *x)
+{
+    const char *prov = http_query(r, "province");
+    if (units_exists(x, prov, NULL) != TS_OK)
+        return ts_err_set(&r->err, TS_ENOTFOUND, M_UNIT_NOT_FOUND, prov);
+    const char *v;
+    TS_TRY(units_boundaries_etag(x, &v));
+    if (not_modified(r, arena_printf(r->a, "\"%s.c%s\"", v, prov))) return TS_OK;
+    unit_boundary *items;
+    int n;
+    TS_TRY(units_boundaries_of(x, prov, 3, &items, &n));
+    size_t total = 128;
+    for (int i = 0; i < n; i++)
+        total += items[i].len + 128;
+    strbuf sb;
+    sb_init(&sb);
+    sb_grow(&sb, total);
+    jsonw w;
+    jw_init(&w, &sb);
+    geo_fc_begin(&w);
+    for (int i = 0; i < n; i++)
+        geo_feature_write(&w, items[i].code, items[i].name, items[i].geometry, items[i].len);
+    geo_fc_end(&w);
+    return reply_maybe_gzip(r, &sb);
+}
+
+static const jx_field locate_query[] = {
+    {.name = "lat", .type = JX_STRING, .required = true, .max_chars = 24, .format = &FMT_LATITUDE},
+    {.name = "lon", .type = JX_STRING, .required = true, .max_chars = 24, .format = &FMT_LONGITUDE},
+    {0},
+};
+
+/* GET /api/v1/geo/locate?lat=&lon=: the commune a feedback report goes to. */
+static ts_code h_locate(http_req *r, ts_ctx *x)
+{
+    double lat = 0, lon = 0;
+    units_parse_coord(http_query(r, "lat"), -90, 90, &lat); /* checked by the spec */
+    units_parse_coord(http_query(r, "lon"), -180, 180, &lon);
+    units_location loc;
+    TS_TRY(units_locate(x, lat, lon, &loc));
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_key(w, "commune");
+    jw_obj_begin(w);
+    jw_kstr(w, "code", loc.commune.code);
+    jw_kstr(w, "name", loc.commune.name);
+    jw_kstr(w, "full_name", loc.commune.full_name);
+    jw_kstr(w, "kind", loc.commune.kind);
+    jw_obj_end(w);
+    jw_key(w, "province");
+    if (loc.province_code) {
+        jw_obj_begin(w);
+        jw_kstr(w, "code", loc.province_code);
+        jw_kstr(w, "name", loc.province_name);
+        jw_kstr(w, "full_name", loc.province_full_name);
+        jw_obj_end(w);
+    } else {
+        jw_null(w);
+    }
+    jw_kbool(w, "on_boundary", loc.on_boundary);
+    jw_key(w, "point");
+    jw_obj_begin(w);
+    jw_key(w, "lat");
+    kcoord(w, lat);
+    jw_key(w, "lon");
+    kcoord(w, lon);
+    jw_obj_end(w);
+    jw_obj_end(w);
+    return http_reply_w(r, 200, w);
+}
+
 const http_route units_routes[] = {
     {"GET", "/api/v1/units", h_list, PERM_PUBLIC, .query = list_query},
     {"GET", "/api/v1/units/{code}", h_get, PERM_PUBLIC, .query = get_query},
     {"PATCH", "/api/v1/units/{code}", h_patch, PERM_SYSTEM_ADMIN, .body = patch_body},
+    {"GET", "/api/v1/units/{code}/boundary", h_boundary, PERM_PUBLIC, .query = boundary_query},
+    {"GET", "/api/v1/geo/communes", h_communes, PERM_PUBLIC, .query = communes_query},
+    {"GET", "/api/v1/geo/locate", h_locate, PERM_PUBLIC, .query = locate_query},
     {0},
 };
 

@@ -19,6 +19,7 @@
 #include "domains/routes.h"
 #include "lib/err.h"
 #include "lib/text.h"
+#include "platform/geo.h"
 #include "platform/identity.h"
 #include "platform/images.h"
 
@@ -82,6 +83,7 @@ static void every_registered_message_is_complete(void **state)
     check_list("lib", ts_lib_messages, &sn);
     check_list("platform/identity", ident_messages, &sn);
     check_list("platform/images", images_messages, &sn);
+    check_list("platform/geo", geo_messages, &sn);
     int domains = 0;
     for (const ts_domain *const *d = tinhso_domains; *d; d++, domains++) {
         assert_non_null((*d)->name);
