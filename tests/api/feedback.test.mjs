@@ -422,3 +422,30 @@ test('photos: checked by content, the point taken from EXIF, published without m
   for (let i = 2; i <= 5; i++) assert.equal((await up(jpg, 'image/jpeg')).status, 201);
   assertProblem(await up(jpg, 'image/jpeg'), 409);
 });
+
+test('a point routes the report to its commune\'s committee; a point outside the province goes to the intake point, flagged', async () => {
+  const r = await report('nguoidan1', {
+    category: 'rac-thai', title: 'Rác tồn đọng cạnh chợ', description: 'Rác không được thu gom ba ngày nay.',
+    lat: 21.287932, lon: 106.220648,
+  });
+  assert.equal(r.unit_code, '07210');
+  assert.equal(r.unit_name, 'Phường Bắc Giang');
+  assert.equal(r.agency, '072.10.90.H06', 'the committee of Phường Bắc Giang');
+  assert.equal(r.outside, false);
+  await ok('ioc.canbo1', r.code, { action: 'accept' });
+  // the commune's officer answers; another commune's officer cannot
+  assertProblem(await act('xa2.canbo', r.code, { action: 'answer', answer: 'x' }), 404);
+  const v = await ok('xa1.canbo', r.code, { action: 'answer', template: 1 });
+  assert.match(v.answer, /Cảm ơn ông\/bà đã phản ánh/);
+  const byUnit = (await srv.json('/api/v1/stats/feedback?by=unit')).body.rows;
+  assert.ok(byUnit.find((x) => x.key === '07210' && x.answered_on_time >= 1 && x.name === 'Phường Bắc Giang'));
+  // Hà Nội: outside the province
+  const out = await report('nguoidan1', { category: 'rac-thai', title: 'Rác', description: 'Rác ở Hà Nội.', lat: 21.0285, lon: 105.8542 });
+  assert.equal(out.outside, true);
+  assert.equal(out.agency, IOC);
+  assert.equal(out.unit_code, null);
+  // the intake officer routes it on
+  const moved = await ok('ioc.canbo1', out.code, { action: 'route', agency: '072.28.90.H06', note: 'Địa chỉ thực tế ở phường Đa Mai' });
+  assert.equal(moved.agency, '072.28.90.H06');
+  assert.equal(moved.status, 'accepted');
+});

@@ -68,7 +68,6 @@ int64_t feedback_now_min(const ts_ctx *x)
     return (s >= 0 ? s / 60 : (s - 59) / 60) + 7 * 60;
 }
 
-feedback_locate_fn feedback_locate = NULL;
 
 /* ---- categories ------------------------------------------------------------------------ */
 

@@ -220,12 +220,6 @@ typedef struct fb_new {
 
 ts_code feedback_submit(ts_ctx *x, const fb_new *in, fb_view *out);
 
-/* Where a point is: the commune's unit code and whether it is inside the
- * province (false: outside, *unit NULL). Set by the units domain's geo
- * floor; NULL: every point is taken as inside with no commune. */
-typedef ts_code (*feedback_locate_fn)(ts_ctx *x, double lat, double lon, const char **unit,
-                                      bool *inside);
-extern feedback_locate_fn feedback_locate;
 
 /* ---- photos ---------------------------------------------------------------------------- */
 

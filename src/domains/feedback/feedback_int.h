@@ -62,6 +62,10 @@ double fb_pct(int64_t num, int64_t den);
 /* Route a report still waiting for the intake point again (its point changed). */
 ts_code fb_reroute(ts_ctx *x, const char *code);
 
+/* The commune whose boundary holds the point (units_locate): *unit its
+ * code, or NULL with *inside false when no stored commune holds it. */
+ts_code fb_locate(ts_ctx *x, double lat, double lon, const char **unit, bool *inside);
+
 struct http_req;
 struct ts_ctx;
 #endif

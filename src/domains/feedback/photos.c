@@ -70,7 +70,7 @@ static ts_code add_tx(ts_ctx *x, void *arg)
         /* the photo says where: the report takes its point (and the commune) */
         const char *unit = NULL;
         bool inside = true;
-        if (feedback_locate) TS_TRY(feedback_locate(x, in->lat, in->lon, &unit, &inside));
+        TS_TRY(fb_locate(x, in->lat, in->lon, &unit, &inside));
         TS_TRY(db_run(x->db, x->err,
                       "UPDATE feedback_reports SET lat = ?, lon = ?, located = 'photo', unit_code "
                       "= ?, outside = ? WHERE id = ?",

@@ -15,6 +15,7 @@
 #include "../../platform/worktime.h"
 #include "../agencies/agencies.h"
 #include "../schedules/schedules.h"
+#include "../units/units.h"
 #include "feedback_int.h"
 
 ts_code fb_due(ts_ctx *x, const char *agency_code, int64_t t, int days, int64_t *due)
@@ -46,8 +47,28 @@ ts_code fb_working_minutes(ts_ctx *x, const char *agency_code, int64_t a, int64_
     return TS_OK;
 }
 
+ts_code fb_locate(ts_ctx *x, double lat, double lon, const char **unit_code, bool *inside)
+{
+    ts_err e;
+    ts_err_clear(&e);
+    ts_ctx y = *x;
+    y.err = &e;
+    units_location loc;
+    ts_code rc = units_locate(&y, lat, lon, &loc);
+    *unit_code = NULL;
+    *inside = false;
+    if (rc == TS_ENOTFOUND) return TS_OK; /* outside every stored commune */
+    if (rc != TS_OK) {
+        *x->err = e;
+        return rc;
+    }
+    *unit_code = loc.commune.code;
+    *inside = true;
+    return TS_OK;
+}
+
 /* The committee of the commune with unit code unit (NULL when none). */
-static ts_code commune_agency(ts_ctx *x, const char *unit, const char **code)
+static ts_code commune_agency(ts_ctx *x, const char *unit_code, const char **code)
 {
     *code = NULL;
     db_stmt *s;
@@ -55,7 +76,7 @@ static ts_code commune_agency(ts_ctx *x, const char *unit, const char **code)
                       "SELECT code FROM agencies WHERE unit_code = ? AND kind = "
                       "'commune_committee' AND valid_to IS NULL ORDER BY id LIMIT 1",
                       &s, x->err));
-    db_bind_list(s, DBV_T(unit));
+    db_bind_list(s, DBV_T(unit_code));
     int r = db_step(s, x->err);
     if (r == DB_ROW) *code = db_col_dup(x->a, s, 0);
     db_reset(s);
@@ -73,7 +94,7 @@ static ts_code route(ts_ctx *x, const fb_category *c, const fb_new *in, const ch
 {
     *o = (route_out){0};
     bool inside = true;
-    if (in->has_point && feedback_locate) TS_TRY(feedback_locate(x, in->lat, in->lon, &o->unit, &inside));
+    if (in->has_point) TS_TRY(fb_locate(x, in->lat, in->lon, &o->unit, &inside));
     o->outside = in->has_point && !inside;
     if (!strcmp(c->route, "commune")) {
         if (o->unit && !o->outside) TS_TRY(commune_agency(x, o->unit, &o->agency));
