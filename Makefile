@@ -5,7 +5,8 @@
 #                 http://127.0.0.1:8080 until Ctrl-C.   Variables: PORT=8080 HOST=127.0.0.1
 #                 DB=sqlite:var/tinhso.db (any --db URL; the demo data is loaded when DB
 #                 is a SQLite file that does not exist yet, or always with DEMO=1), with a
-#                 year of DOSSIERS=50000 dossiers (generated once per database)
+#                 year of DOSSIERS=50000 dossiers and REPORTS=30000 feedback reports
+#                 (generated once per database)
 #   make test     the whole test suite (scripts/test.sh)
 #   make web      bundle the web front end into web/dist (CMake builds it into build/ anyway)
 #   make bench    the benchmarks (bench/run.sh)
@@ -28,6 +29,7 @@ HOST      ?= 127.0.0.1
 DB        ?= sqlite:var/tinhso.db
 DEMO      ?=
 DOSSIERS  ?= 50000
+REPORTS   ?= 30000
 
 FORMAT_FILES = $(shell find src tests/unit tools -type f \( -name '*.c' -o -name '*.h' \) 2>/dev/null | sort)
 
@@ -58,8 +60,8 @@ run: build
 	  *) path=$$db ;; \
 	esac; \
 	if [ -n '$(DEMO)' ] || [ -n "$$path" ]; then \
-	  echo "$(BIN) demo --db $$db --dossiers $(DOSSIERS)"; \
-	  $(BIN) demo --db "$$db" --dossiers $(DOSSIERS); \
+	  echo "$(BIN) demo --db $$db --dossiers $(DOSSIERS) --reports $(REPORTS)"; \
+	  $(BIN) demo --db "$$db" --dossiers $(DOSSIERS) --reports $(REPORTS); \
 	fi
 	exec $(BIN) serve --db '$(DB)' --listen $(HOST):$(PORT)
 

@@ -81,11 +81,13 @@ static const char usage_units[] =
     "  boundaries: FILE is a GeoJSON FeatureCollection keyed by properties.code, like\n"
     "  data/vn-admin/boundaries-24-communes.geojson; re-import updates, never duplicates.\n";
 static const char usage_demo[] =
-    "usage: tinhso demo --db URL [--dossiers N]\n"
+    "usage: tinhso demo --db URL [--dossiers N] [--reports N]\n"
     "  migrates and loads the demo province's reference data "
     "(idempotent);\n"
     "  --dossiers N also generates a year of N dossiers (0 to 10,000,000;\n"
-    "  once: a database that has demo dossiers keeps them)\n";
+    "  once: a database that has demo dossiers keeps them)\n"
+    "  --reports N also generates a year of N citizen feedback reports (0 to\n"
+    "  10,000,000; once, like the dossiers)\n";
 
 static int usage_error(const char *usage)
 {
@@ -140,6 +142,7 @@ typedef struct common_opts {
     int no_access_log;
     int no_cache;
     int dossiers; /* demo --dossiers N (-1: not a number) */
+    int reports;  /* demo --reports N (-1: not a number) */
 } common_opts;
 
 enum {
@@ -155,7 +158,8 @@ enum {
     O_VALID_FROM,
     O_KEY,
     O_CHECKPOINTS,
-    O_DOSSIERS
+    O_DOSSIERS,
+    O_REPORTS
 };
 
 static void common_cb(int opt, const char *arg, void *ctx)
@@ -203,6 +207,12 @@ static void common_cb(int opt, const char *arg, void *ctx)
         char *end;
         long n = strtol(arg, &end, 10);
         o->dossiers = *end || n < 0 || n > 10000000 ? -1 : (int)n;
+        break;
+    }
+    case O_REPORTS: {
+        char *end;
+        long n = strtol(arg, &end, 10);
+        o->reports = *end || n < 0 || n > 10000000 ? -1 : (int)n;
         break;
     }
     }
@@ -795,16 +805,49 @@ static int demo_dossiers(db_conn *c, int n)
     return rc;
 }
 
+static void reports_progress(int done, int total)
+{
+    if (done == total || done % 200000 == 0) printf("reports: %d of %d\n", done, total);
+}
+
+/* `demo --reports N`: a year of citizen feedback. */
+static int demo_reports(db_conn *c, int n)
+{
+    arena *a = arena_new(1 << 16);
+    ts_err e;
+    ts_err_clear(&e);
+    ts_ctx x;
+    ts_ctx_init(&x, c, a, &ts_operator, "demo", &e);
+    feedback_demo_result r;
+    int64_t t0 = time_mono_us();
+    int rc = 0;
+    if (feedback_demo_reports(&x, n, reports_progress, &r) != TS_OK)
+        rc = fail("demo reports", &e);
+    else if (r.existing)
+        printf("reports: the database has %lld reports already; none added\n",
+               (long long)r.existing);
+    else
+        printf("reports: %d in %.1f s (closed %d, answered %d, open %d, rejected %d, merged %d)\n",
+               r.made, (double)(time_mono_us() - t0) / 1e6, r.by_status[FS_CLOSED],
+               r.by_status[FS_ANSWERED],
+               r.by_status[FS_SUBMITTED] + r.by_status[FS_ACCEPTED] + r.by_status[FS_ASSIGNED] +
+                   r.by_status[FS_IN_PROGRESS],
+               r.by_status[FS_REJECTED], r.by_status[FS_MERGED]);
+    arena_free(a);
+    return rc;
+}
+
 static int cmd_demo(int argc, char **argv)
 {
     static const struct option opts[] = {{"db", required_argument, 0, O_DB},
                                          {"dossiers", required_argument, 0, O_DOSSIERS},
+                                         {"reports", required_argument, 0, O_REPORTS},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     common_opts o = {0};
     int i = parse_opts(argc, argv, opts, usage_demo, common_cb, &o);
     if (i == -1) return 0;
-    if (i < 0 || i != argc || o.dossiers < 0) return usage_error(usage_demo);
+    if (i < 0 || i != argc || o.dossiers < 0 || o.reports < 0) return usage_error(usage_demo);
     const ts_embedded *units = ts_embedded_find(ts_data_files, "data/vn-admin/units-2025.json");
     if (!units) {
         fputs("tinhso: the bundled units dataset is missing from this build\n", stderr);
@@ -882,6 +925,7 @@ static int cmd_demo(int argc, char **argv)
         arena_free(a);
     }
     if (!rc && o.dossiers > 0) rc = demo_dossiers(c, o.dossiers);
+    if (!rc && o.reports > 0) rc = demo_reports(c, o.reports);
     if (!rc) {
         printf("demo province ready: Bắc Ninh (code 24)\n");
         accounts_demo_print(c, stdout);

@@ -321,5 +321,13 @@ ts_code feedback_autoclose(ts_ctx *x);
 
 /* The demo: the categories and settings of the demo province. */
 ts_code feedback_demo_setup(ts_ctx *x);
+/* A year of n demo reports (none when the database has demo reports). */
+typedef struct feedback_demo_result {
+    int64_t existing; /* reports there already (nothing made) */
+    int made;
+    int by_status[FS_MERGED + 1];
+} feedback_demo_result;
+ts_code feedback_demo_reports(ts_ctx *x, int n, void (*progress)(int done, int total),
+                              feedback_demo_result *res);
 
 #endif
