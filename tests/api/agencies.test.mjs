@@ -320,7 +320,7 @@ test('moving an agency moves its subtree; into its own subtree is 422', async ()
     assert.equal(d.body.level, 4);
     assert.deepEqual(d.body.parents.map((p) => p.code), [ROOT, VP, STP]);
   }
-  assert.equal((await list(`within=${VP}`)).body.total, 5); // VP, centre, STP, 2 divisions
+  assert.equal((await list(`within=${VP}`)).body.total, 6); // VP, the two centres, STP, 2 divisions
   // cycles: under itself, its child, its grandchild
   for (const [code, parent] of [[STP, STP], [STP, divisions[0]], [ROOT, divisions[1]], [VP, STP]]) {
     const p = await refusedUnchanged(() => patch(code, { parent_code: parent }), 422, 'parent_code');

@@ -258,7 +258,7 @@ describe(`audit tree: signed heads, proofs, checkpoints (${backend})`, () => {
     () => /REWRITTEN: the database's first \d+ entries do not match the signed head of line 1/);
   caught('truncation: the newest entries removed and the head moved back → TRUNCATED',
     (all) => all.slice(0, -3),
-    () => /TRUNCATED: line \d+ signed a tree of (1[3-5]) entries but the database holds only 12/);
+    () => /TRUNCATED: line \d+ signed a tree of (1[4-6]) entries but the database holds only 13/);
   caught('fork: the history after the first signed head replaced by another → FORK naming where',
     (all) => all.map((e, i) => (i < firstSize() ? e : { ...e, actor: 'user:999', summary: `{"other":${i}}` })),
     () => new RegExp(`FORK: the database agrees with the signed head of line 1 \\(${firstSize()} entries\\)`));
@@ -290,7 +290,7 @@ describe(`audit tree: signed heads, proofs, checkpoints (${backend})`, () => {
       const files = [1, 2].map((i) => join(dir, `two-${i}.txt`)).filter((f) => existsSync(f));
       const lines = files.flatMap((f) => readFileSync(f, 'utf8').trim().split('\n'));
       assert.deepEqual(lines.map((l) => Number(/size=(\d+)/.exec(l)[1])).sort((a, b) => a - b),
-        sizes.filter((n) => n > 15), 'the heads signed by the two servers (the copy had 15 entries)');
+        sizes.filter((n) => n > 16), 'the heads signed by the two servers (the copy had 16 entries)');
       for (const f of files) {
         const r = verifyCli(db, '--checkpoints', f, '--key', key + '.pub');
         assert.equal(r.status, 0, r.out);
@@ -309,7 +309,7 @@ describe(`audit tree: signed heads, proofs, checkpoints (${backend})`, () => {
     writeFileSync(bad, [...heads, heads[0]].join('\n') + '\n');
     r = verifyCli(golden, '--checkpoints', bad);
     assert.equal(r.status, 1, r.out);
-    assert.match(r.out, /FORK: line \d+ signs a tree of \d+ entries after line \d+ signed 15/);
+    assert.match(r.out, /FORK: line \d+ signs a tree of \d+ entries after line \d+ signed 16/);
     writeFileSync(bad, 'not a head\n');
     r = verifyCli(golden, '--checkpoints', bad);
     assert.equal(r.status, 1, r.out);

@@ -13,7 +13,7 @@ const isPg = backend === 'postgresql';
 const PATCHES = 5;
 // demo: units import, their boundaries, agencies, sign-ins, the centre's
 // working hours, the procedure catalogue (one entry each); then one per PATCH
-const DEMO = 7; // units, boundaries, agencies, sign-ins, the centre's hours, the forms, the procedures
+const DEMO = 8; // units, boundaries, agencies, sign-ins, the centre's hours, the forms, the procedures, the feedback categories
 const ENTRIES = DEMO + PATCHES;
 const PATCH2 = DEMO + 2; // an entry in the middle: the second PATCH
 

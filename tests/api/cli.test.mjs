@@ -300,7 +300,7 @@ test('tinhso demo is idempotent: 3,355 units, the second run inserts 0', () => {
   assert.equal(sql(d, "SELECT COUNT(*) FROM admin_units WHERE parent_code = '24'"), '99');
   const v = cli(['audit', 'verify', '--db', d.url]);
   assert.equal(v.status, 0, v.stdout + v.stderr);
-  // units import + agencies each run; the boundaries, sign-ins, the centre's hours, the forms
-  // and the procedures once
-  assert.match(v.stdout, /\b9 entries verified/);
+  // units import + agencies each run; the boundaries, sign-ins, the centre's hours, the forms,
+  // the procedures and the feedback categories once
+  assert.match(v.stdout, /\b10 entries verified/);
 });

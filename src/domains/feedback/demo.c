@@ -1,7 +1,8 @@
 /*
  * demo — the demo province's feedback: its categories (with the agencies
  * they route to and their deadlines), the intake point and a few response
- * templates. Run by `tinhso demo`; running it again brings them up to date.
+ * templates. Run by `tinhso demo`; running it again adds what is missing
+ * and leaves what the province has changed (no audit entry when nothing is added).
  */
 #include <string.h>
 
@@ -100,35 +101,40 @@ static const struct demo_template {
 static ts_code demo_tx(ts_ctx *x, void *arg)
 {
     (void)arg;
+    int64_t added = 0;
     for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++) {
         const struct demo_category *c = &cats[i];
-        TS_TRY(db_run(x->db, x->err,
-                      "INSERT INTO feedback_categories (code, name, name_en, grp, grp_en, "
-                      "description, keywords, route, deadline_days, priority, location, "
-                      "attributes, active, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?) "
-                      "ON CONFLICT (code) DO UPDATE SET name = excluded.name, name_en = "
-                      "excluded.name_en, grp = excluded.grp, grp_en = excluded.grp_en, "
-                      "description = excluded.description, keywords = excluded.keywords, route = "
-                      "excluded.route, deadline_days = excluded.deadline_days, priority = "
-                      "excluded.priority, location = excluded.location, attributes = "
-                      "excluded.attributes, sort = excluded.sort",
-                      DBV_T(c->code), DBV_T(c->name), DBV_T(c->name_en), DBV_T(c->grp),
-                      DBV_T(c->grp_en), DBV_T(c->description), DBV_T(c->keywords),
-                      DBV_T(c->route), DBV_I(c->days), DBV_I(c->priority), DBV_T(c->location),
-                      DBV_T(c->attributes), DBV_I((int64_t)i * 10)));
+        int64_t ch = 0;
+        const db_val v[] = {DBV_T(c->code),        DBV_T(c->name),      DBV_T(c->name_en),
+                            DBV_T(c->grp),         DBV_T(c->grp_en),    DBV_T(c->description),
+                            DBV_T(c->keywords),    DBV_T(c->route),     DBV_I(c->days),
+                            DBV_I(c->priority),    DBV_T(c->location),  DBV_T(c->attributes),
+                            DBV_I((int64_t)i * 10)};
+        /* a category the province has edited is left as it is */
+        TS_TRY(db_run_vals(x->db,
+                           "INSERT INTO feedback_categories (code, name, name_en, grp, grp_en, "
+                           "description, keywords, route, deadline_days, priority, location, "
+                           "attributes, active, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                           "1, ?) ON CONFLICT (code) DO NOTHING",
+                           v, (int)(sizeof v / sizeof v[0]), &ch, x->err));
+        added += ch;
     }
-    TS_TRY(db_run(x->db, x->err,
-                  "INSERT INTO feedback_settings (name, value, updated_at, updated_by) VALUES "
-                  "('intake_agency', ?, ?, ?) ON CONFLICT (name) DO NOTHING",
-                  DBV_T(IOC), DBV_T(ts_now(x)), DBV_T(x->actor)));
+    int64_t ch = 0;
+    TS_TRY(db_run_vals(x->db,
+                       "INSERT INTO feedback_settings (name, value, updated_at, updated_by) VALUES "
+                       "('intake_agency', ?, ?, ?) ON CONFLICT (name) DO NOTHING",
+                       (const db_val[]){DBV_T(IOC), DBV_T(ts_now(x)), DBV_T(x->actor)}, 3, &ch,
+                       x->err));
+    added += ch;
     int64_t n = 0;
     TS_TRY(db_int_vals(x->db, "SELECT COUNT(*) FROM feedback_templates", NULL, 0, 0, &n, x->err));
-    for (size_t i = 0; !n && i < sizeof templates / sizeof templates[0]; i++)
+    for (size_t i = 0; !n && i < sizeof templates / sizeof templates[0]; i++, added++)
         TS_TRY(db_run(x->db, x->err,
                       "INSERT INTO feedback_templates (agency, category, title, body, created_at, "
                       "created_by) VALUES (NULL, NULL, ?, ?, ?, ?)",
                       DBV_T(templates[i].title), DBV_T(templates[i].body), DBV_T(ts_now(x)),
                       DBV_T(x->actor)));
+    if (!added) return TS_OK; /* as it was: nothing to record */
     json_t *sum = json_pack("{s:i,s:s}", "categories", (int)(sizeof cats / sizeof cats[0]),
                             "intake_agency", IOC);
     ts_code rc = ts_audit(x, "feedback.demo", "feedback_settings", "province", NULL, sum);
