@@ -355,7 +355,13 @@ async function loadReport(code, me) {
       if (!(e instanceof ApiError) || (e.status !== 404 && e.status !== 403)) throw e;
     }
   }
-  return get(`/api/v1/public/feedback/${c}`, fresh);
+  const v = await get(`/api/v1/public/feedback/${c}`, fresh);
+  // the public door reads no session: whether one follows it is in one's own list
+  if (me && !v.following) {
+    const mine = await get('/api/v1/me/feedback?limit=200').catch(() => null);
+    if (mine && mine.items.some((x) => x.code === v.code)) v.following = true;
+  }
+  return v;
 }
 
 export function FeedbackPage({ code }) {

@@ -200,7 +200,7 @@ export function FeedbackInboxPage({ query }) {
           <button class="btn" type="submit">{t('fb.filter.go')}</button>
         </form>
       )}
-      {(loading && !data) || !queue ? <Loading /> : error ? <LoadError error={error} retry={reload} /> : (
+      {error ? <LoadError error={error} retry={reload} /> : (loading && !data) || !data ? <Loading /> : (
         <>
           <p role="status">{t('fb.list.count', { n: data.page.total })}</p>
           {data.page.items.length ? (
