@@ -6,7 +6,7 @@
 // reports. Phone first: the map and the list are toggled on a phone, side by
 // side on a wide screen; the list is the map's accessible equivalent.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { t, lang, fmtDateTime } from '../i18n.js';
+import { t, lang } from '../i18n.js';
 import { get, post, put, del, upload, qs, ApiError } from '../api.js';
 import { navigate } from '../router.js';
 import { useSession, grants } from '../store.js';
@@ -25,6 +25,12 @@ export function fmtLocal(s) {
   if (!s) return '—';
   const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(s);
   return m ? `${m[4]}:${m[5]} ${m[3]}/${m[2]}/${m[1]}` : s;
+}
+
+// "2026-12-04T03:41:50.1Z" -> Vietnam time "10:41 04/12/2026"
+function fmtAt(iso) {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? iso : fmtLocal(new Date(ms + 7 * 3600e3).toISOString());
 }
 
 // Public answers may be cached for 30 s by the server's headers: a page that
@@ -242,7 +248,7 @@ function Timeline({ r, staff }) {
           <p><strong>{eventName(e)}</strong>{e.to && e.from !== e.to && <> — {cap(pick(e.to_name, e.to_name_en))}</>}
             {staff && e.public === false && <span class="badge badge-muted">{t('fb.ev.internal')}</span>}</p>
           <p class="hint">
-            <time dateTime={e.at}>{fmtDateTime(e.at)}</time>
+            <time dateTime={e.at}>{fmtAt(e.at)}</time>
             {e.agency_name && <> · {e.agency_name}</>}
             {staff && e.actor_name && <> · {e.actor_name}</>}
           </p>
@@ -415,7 +421,7 @@ export function FeedbackPage({ code }) {
           <Photos r={r} />
           {reporter && <ReporterActions r={r} onDone={(v) => acted(v)} />}
           {staff && <StaffPanel r={r} onDone={(v) => acted(v)} />}
-          {!reporter && <FollowButton r={r} onChange={(v) => setR(v)} />}
+          {!reporter && !staff && <FollowButton r={r} onChange={(v) => setR(v)} />}
           <h2>{t('fb.page.timeline')}</h2>
           <Timeline r={r} staff={staff} />
         </div>

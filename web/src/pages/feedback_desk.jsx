@@ -204,7 +204,7 @@ export function FeedbackInboxPage({ query }) {
         <>
           <p role="status">{t('fb.list.count', { n: data.page.total })}</p>
           {data.page.items.length ? (
-            <div class="table-wrap">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label={t('fb.inbox.q.' + queue)}>
               <table class="table fb-inbox">
                 <caption class="visually-hidden">{t('fb.inbox.q.' + queue)}</caption>
                 <thead><tr>
@@ -217,11 +217,11 @@ export function FeedbackInboxPage({ query }) {
                 <tbody>
                   {data.page.items.map((r) => (
                     <tr key={r.code}>
-                      <td><Link to={`/phan-anh/${r.code}`}>{r.title}</Link><br /><span class="mono hint">{r.code}</span> · <span class="hint">{fmtLocal(r.submitted_at)}</span></td>
-                      <td>{catName(data.list, r.category)}</td>
-                      <td><FbStatus r={r} />{r.assignee_name && <><br /><span class="hint">{r.assignee_name}</span></>}</td>
-                      <td>{r.agency_name || '—'}{r.unit_name && <><br /><span class="hint">{r.unit_name}</span></>}</td>
-                      <td><Left ms={left(r, now)} /></td>
+                      <td data-label={t('fb.inbox.report')}><div><Link to={`/phan-anh/${r.code}`}>{r.title}</Link><br /><span class="mono hint">{r.code}</span> · <span class="hint">{fmtLocal(r.submitted_at)}</span></div></td>
+                      <td data-label={t('fb.category')}><div>{catName(data.list, r.category)}</div></td>
+                      <td data-label={t('fb.status')}><div><FbStatus r={r} />{r.assignee_name && <><br /><span class="hint">{r.assignee_name}</span></>}</div></td>
+                      <td data-label={t('fb.page.agency')}><div>{r.agency_name || '—'}{r.unit_name && <><br /><span class="hint">{r.unit_name}</span></>}</div></td>
+                      <td data-label={t('fb.inbox.left')}><div><Left ms={left(r, now)} /></div></td>
                     </tr>
                   ))}
                 </tbody>
@@ -246,7 +246,7 @@ function StatsTable({ id, title, rows, total, by, late, csv }) {
         <a class="btn btn-small" href={csv('csv')} download>{t('fb.stats.csv')}<span class="visually-hidden"> — {title}</span></a>
         <a class="btn btn-small" href={csv('xlsx')} download>{t('fb.stats.xlsx')}<span class="visually-hidden"> — {title}</span></a>
       </p>
-      <div class="table-wrap">
+      <div class="table-wrap" tabIndex={0} role="region" aria-label={title}>
         <table class="table fb-stats">
           <thead><tr>
             <th scope="col">{t('fb.stats.by.' + by)}</th>
