@@ -44,6 +44,8 @@ const result = await esbuild.build({
   write: false,
   legalComments: 'none',
   charset: 'utf8',
+  // Leaflet's CSS names images (layer switcher, default marker) the maps do not use
+  loader: { '.png': 'empty' },
   logLevel: 'warning',
   define: { 'process.env.NODE_ENV': dev ? '"development"' : '"production"' },
 });

@@ -33,7 +33,8 @@ export class ApiError extends Error {
   }
 }
 
-// opts: quiet401 (no sign-out on 401), headers (more request headers: Idempotency-Key)
+// opts: quiet401 (no sign-out on 401), headers (more request headers: Idempotency-Key),
+// cache (fetch's cache mode: 'no-cache' revalidates what the server let be cached)
 export async function api(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json', 'Accept-Language': lang(), ...(opts.headers || {}) };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
@@ -44,6 +45,7 @@ export async function api(method, path, body, opts = {}) {
       method,
       headers,
       credentials: 'same-origin',
+      cache: opts.cache,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {

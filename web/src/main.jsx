@@ -19,6 +19,9 @@ import { SecurityPage, PasswordResetPage } from './pages/security.jsx';
 import { ServicesPage, LookupPage, DossierPage, QueuePage, FilePage, DraftPage, StatsPage } from './pages/dossiers.jsx';
 import { NotificationsPage, useUnread } from './pages/notifications.jsx';
 import { IntakePage, DocumentsPage } from './pages/dossier_desk.jsx';
+import { FeedbackMapPage, FeedbackPage, FeedbackNewPage, FeedbackMinePage, isLeader } from './pages/feedback.jsx';
+import { FeedbackInboxPage, FeedbackStatsPage } from './pages/feedback_desk.jsx';
+import { isStaff } from './pages/dossiers.jsx';
 
 // auth: undefined = public, 'user' = signed in, 'admin' = agency or system admin,
 // 'guest' = only when signed out (else go to the account page)
@@ -51,6 +54,12 @@ const ROUTES = [
   ['/nop-ho-so/nhap/:id', DraftPage, 'user'],
   ['/thong-ke', StatsPage],
   ['/thong-bao', NotificationsPage, 'user'],
+  ['/phan-anh', FeedbackMapPage],
+  ['/phan-anh/moi', FeedbackNewPage, 'user'],
+  ['/phan-anh/cua-toi', FeedbackMinePage, 'user'],
+  ['/phan-anh/xu-ly', FeedbackInboxPage, 'user'],
+  ['/phan-anh/thong-ke', FeedbackStatsPage],
+  ['/phan-anh/:code', FeedbackPage],
   ['/forbidden', Forbidden],
   ...SERVICES.map((s) => [s.path, (p) => <SoonPage {...p} service={s.key} />]),
 ];
@@ -125,6 +134,8 @@ function Shell() {
             <li><NavLink to="/" current={route.path}>{t('nav.home')}</NavLink></li>
             {SERVICES.map((s) => <li key={s.key}><NavLink to={s.path} current={route.path}>{t('nav.' + s.key)}</NavLink></li>)}
             <li><NavLink to="/calendar" current={route.path}>{t('nav.calendar')}</NavLink></li>
+            {isStaff(me) && <li><NavLink to="/phan-anh/xu-ly" current={route.path}>{t('nav.feedbackDesk')}</NavLink></li>}
+            {isLeader(me) && <li><NavLink to="/phan-anh/thong-ke" current={route.path}>{t('nav.feedbackStats')}</NavLink></li>}
             {isAgencyAdmin(me) && <li><NavLink to="/agencies" current={route.path}>{t('nav.agencies')}</NavLink></li>}
             {isAgencyAdmin(me) && <li><NavLink to="/people" current={route.path}>{t('nav.people')}</NavLink></li>}
           </ul>

@@ -107,6 +107,24 @@ ts_code feedback_category(ts_ctx *x, const char *code, fb_category *out)
     return TS_OK;
 }
 
+static const db_colmap tmap[] = {
+    DBC(I64, fb_template, id),        DBC(TEXT, fb_template, agency),
+    DBC(TEXT, fb_template, category), DBC(TEXT, fb_template, title),
+    DBC(TEXT, fb_template, body),
+};
+static const db_rowspec tspec = {sizeof(fb_template), tmap, (int)(sizeof tmap / sizeof tmap[0]),
+                                 NULL};
+
+ts_code feedback_templates(ts_ctx *x, fb_template **out, int *n)
+{
+    void *rows;
+    TS_TRY(db_query_all(x->db, x->a,
+                        "SELECT id, agency, category, title, body FROM feedback_templates ORDER BY id",
+                        NULL, 0, &tspec, 500, &rows, n, x->err));
+    *out = rows;
+    return TS_OK;
+}
+
 /* ---- settings ----------------------------------------------------------------------------- */
 
 ts_code feedback_settings(ts_ctx *x, fb_settings *out)

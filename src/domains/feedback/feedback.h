@@ -121,6 +121,15 @@ typedef struct fb_category {
 ts_code feedback_categories(ts_ctx *x, bool all, fb_category **out, int *n);
 ts_code feedback_category(ts_ctx *x, const char *code, fb_category *out);
 
+/* A response template (mẫu trả lời): agency and category NULL = for every one. */
+typedef struct fb_template {
+    int64_t id;
+    const char *agency, *category, *title, *body;
+} fb_template;
+
+/* The templates an officer may answer with (all of them; the page filters). */
+ts_code feedback_templates(ts_ctx *x, fb_template **out, int *n);
+
 /* ---- settings ---------------------------------------------------------------------------- */
 
 typedef struct fb_settings {

@@ -220,6 +220,26 @@ static ts_code h_categories(http_req *r, ts_ctx *x)
     return http_reply_page(r, items, sizeof *items, n, fb_write_category, n, n, 0);
 }
 
+static void write_template(jsonw *w, const void *obj)
+{
+    const fb_template *t = obj;
+    jw_obj_begin(w);
+    jw_kint(w, "id", t->id);
+    jw_kstr(w, "agency", t->agency);
+    jw_kstr(w, "category", t->category);
+    jw_kstr(w, "title", t->title);
+    jw_kstr(w, "body", t->body);
+}
+
+/* GET /api/v1/feedback-templates: what the answer form offers. */
+static ts_code h_templates(http_req *r, ts_ctx *x)
+{
+    fb_template *items;
+    int n;
+    TS_TRY(feedback_templates(x, &items, &n));
+    return http_reply_page(r, items, sizeof *items, n, write_template, n, n, 0);
+}
+
 static void write_settings(jsonw *w, const void *obj)
 {
     const fb_settings *s = obj;
@@ -499,6 +519,7 @@ static ts_code h_blur(http_req *r, ts_ctx *x)
 const http_route feedback_routes[] = {
     {"GET", "/api/v1/feedback-categories", h_categories, PERM_PUBLIC, .query = NULL},
     {"GET", "/api/v1/feedback-statuses", h_statuses, PERM_PUBLIC, .no_db = true},
+    {"GET", "/api/v1/feedback-templates", h_templates, PERM_STAFF, .query = NULL},
     {"GET", "/api/v1/feedback-settings", h_settings, PERM_STAFF, .query = NULL},
     {"PUT", "/api/v1/feedback-settings", h_settings_put, PERM_SYSTEM_ADMIN, .body = settings_put},
     {"POST", "/api/v1/feedback", h_submit, PERM_AUTHENTICATED, .body = submit_body},

@@ -22,7 +22,7 @@ function Icon({ name }) {
 
 export const SERVICES = [
   { key: 'services', path: '/services', ready: true },
-  { key: 'feedback', path: '/feedback' },
+  { key: 'feedback', path: '/phan-anh', ready: true, title: 'home.feedback.title' },
   { key: 'reports', path: '/reports' },
   { key: 'ops', path: '/ops' },
 ];
@@ -46,7 +46,7 @@ export function HomePage() {
           <li key={s.key} class="tile">
             <Link to={s.path}>
               <Icon name={s.key} />
-              <span class="tile-title">{t('nav.' + s.key)}</span>
+              <span class="tile-title">{t(s.title || 'nav.' + s.key)}</span>
               <span class="tile-desc">{t(`home.${s.key}.desc`)}</span>
               {!s.ready && <span class="badge">{t('home.soon')}</span>}
             </Link>
