@@ -449,3 +449,12 @@ test('a point routes the report to its commune\'s committee; a point outside the
   assert.equal(moved.agency, '072.28.90.H06');
   assert.equal(moved.status, 'accepted');
 });
+
+test('response templates: staff read them, a citizen cannot', async () => {
+  const t = await as(srv, await who('sxd.canbo1'), '/api/v1/feedback-templates');
+  assert.equal(t.status, 200, JSON.stringify(t.body));
+  assert.ok(t.body.items.length >= 3);
+  assert.ok(t.body.items.some((i) => i.title === 'Đã xử lý xong' && /Cảm ơn ông\/bà/.test(i.body)));
+  assertProblem(await as(srv, await who('nguoidan1'), '/api/v1/feedback-templates'), 403);
+  assert.equal((await srv.json('/api/v1/feedback-templates')).status, 401);
+});
