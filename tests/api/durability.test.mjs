@@ -254,8 +254,9 @@ describe(`durability (${backend})`, () => {
             assert.equal(per.get(code), committed.get(code), `one audit entry per committed write of ${code}`);
           }
           const totalCommitted = [...committed.values()].reduce((a, b) => a + b, 0);
-          // demo: units import, agencies, sign-ins, the centre's hours, the forms, the procedure catalogue
-          verifyIntact(db.url, 6 + totalCommitted);
+          // demo: units import, their boundaries, agencies, sign-ins, the centre's hours, the
+          // forms, the procedure catalogue
+          verifyIntact(db.url, 7 + totalCommitted);
         } finally {
           await again.stop();
         }
