@@ -136,8 +136,9 @@ typedef struct geo_set geo_set;
 geo_set *geo_set_new(void);
 /*
  * Add a region: code (its key, copied), name (copied; may be NULL) and
- * its shape, which the set takes whatever the result (freed with the
- * set, or at once on failure). Before geo_set_build only.
+ * its shape, which the set takes whatever the result (freed by
+ * geo_set_build once its edges are indexed, by geo_set_free, or at once on
+ * failure): do not use shape after the call. Before geo_set_build only.
  */
 ts_code geo_set_add(geo_set *set, const char *code, const char *name, geo_shape *shape,
                     ts_err *err);

@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { startServer, cli, ADMIN_TOKEN } from './lib/server.mjs';
@@ -307,6 +307,36 @@ const cases = [
     method: 'PUT', path: `/api/v1/agencies/${STP}/working-hours`, headers: cookie(await signedIn(srv, 'stp.quantri')),
     body: { effective_from: '2099-01-01', working_hours: [[], ['07:30-11:30', '13:00-17:00'], ['07:30-11:30', '13:00-17:00'],
       ['07:30-11:30', '13:00-17:00'], ['07:30-11:30', '13:00-17:00'], ['07:30-11:30', '13:00-17:00'], ['07:30-11:30']] },
+  }), 200],
+
+  // citizen feedback (decisions §42): the settings, a report with a photo, the intake point's
+  // acceptance and a blur, following
+  ['PUT /api/v1/feedback-settings', async () => ({
+    method: 'PUT', path: '/api/v1/feedback-settings', headers: admin, body: { reopen_days: 11 },
+  }), 200],
+  ['POST /api/v1/feedback', async () => {
+    state.reporter = await signedIn(srv, 'nguoidan1');
+    return { method: 'POST', path: '/api/v1/feedback', headers: cookie(state.reporter), body: {
+      category: 'rac-thai', title: 'Rác tồn đọng', description: 'Rác ba ngày chưa thu gom.', lat: 21.287932, lon: 106.220648,
+    } };
+  }, 201, { after: (r) => { state.fb = r.body.code; } }],
+  ['POST /api/v1/feedback/{code}/photos', async () => ({
+    method: 'POST', path: `/api/v1/feedback/${state.fb}/photos?filename=anh.jpg`, headers: cookie(state.reporter),
+    raw: readFileSync(new URL('../fuzz/corpus/image_inspect/gps.jpg', import.meta.url)), type: 'image/jpeg',
+  }), 201],
+  ['POST /api/v1/feedback/{code}/actions', async () => {
+    state.ioc = await signedIn(srv, 'ioc.canbo1');
+    return { method: 'POST', path: `/api/v1/feedback/${state.fb}/actions`, headers: cookie(state.ioc), body: { action: 'accept' } };
+  }, 200],
+  ['POST /api/v1/feedback/{code}/photos/{n}/blur', async () => ({
+    method: 'POST', path: `/api/v1/feedback/${state.fb}/photos/1/blur`, headers: cookie(state.ioc), body: { rects: [{ left: 0, top: 0, width: 4, height: 4 }] },
+  }), 200],
+  ['PUT /api/v1/feedback/{code}/follow', async () => {
+    state.follower = await signedIn(srv, 'nguoidan2');
+    return { method: 'PUT', path: `/api/v1/feedback/${state.fb}/follow`, headers: cookie(state.follower) };
+  }, 200],
+  ['DELETE /api/v1/feedback/{code}/follow', async () => ({
+    method: 'DELETE', path: `/api/v1/feedback/${state.fb}/follow`, headers: cookie(state.follower),
   }), 200],
 
   ['DELETE /api/v1/me/sessions/{id}', async () => {

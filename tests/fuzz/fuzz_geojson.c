@@ -103,12 +103,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sb_release(&sb);
     geo_shape_free(d);
 
+    /* the set takes (and, once built, frees) its own copy */
+    geo_shape *copy = NULL;
+    CHECK(geo_shape_parse((const char *)data, size, &copy, &e) == TS_OK);
     geo_set *set = geo_set_new();
-    ts_code rc = geo_set_add(set, "00001", "fuzz", s, &e);
+    ts_code rc = geo_set_add(set, "00001", "fuzz", copy, &e);
     if (rc == TS_OK) rc = geo_set_build(set, &e);
     if (rc == TS_OK) locate_all(set, s);
     else render(&e);
-    geo_set_free(set); /* frees s */
+    geo_set_free(set);
+    geo_shape_free(s);
 
     /* a collection: each feature a region, keyed by properties.code */
     json_error_t je;
