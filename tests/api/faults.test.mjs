@@ -339,6 +339,33 @@ const cases = [
     method: 'DELETE', path: `/api/v1/feedback/${state.fb}/follow`, headers: cookie(state.follower),
   }), 200],
 
+  // without signing in (the setting on): a code, a report with it, a photo and a rating by its token
+  ['POST /api/v1/public/feedback-otp', async () => {
+    const on = await srv.json('/api/v1/feedback-settings', { method: 'PUT', headers: { ...admin, 'Content-Type': 'application/json' }, body: JSON.stringify({ anonymous: true }) });
+    assert.equal(on.status, 200);
+    return { method: 'POST', path: '/api/v1/public/feedback-otp', body: { phone: '0912000222' } };
+  }, 202],
+  ['POST /api/v1/public/feedback', async () => {
+    const body = sql("SELECT body FROM outbox WHERE recipient = '0912000222' AND topic = 'feedback.otp' ORDER BY id DESC LIMIT 1");
+    const code = /\b(\d{6})\b/.exec(body)[1];
+    return { method: 'POST', path: '/api/v1/public/feedback', body: {
+      category: 'chieu-sang', title: 'Đèn hỏng', description: 'Đèn đường không sáng.', lat: 21.287932, lon: 106.220648, phone: '0912000222', otp: code,
+    } };
+  }, 201, { after: (r) => { state.anon = r.body.code; state.anonToken = r.body.token; } }],
+  ['POST /api/v1/public/feedback/{code}/photos', async () => ({
+    method: 'POST', path: `/api/v1/public/feedback/${state.anon}/photos?filename=anh.jpg`, headers: { 'X-Report-Token': state.anonToken },
+    raw: readFileSync(new URL('../fuzz/corpus/image_inspect/gps.jpg', import.meta.url)), type: 'image/jpeg',
+  }), 201],
+  ['POST /api/v1/public/feedback/{code}/actions', async () => {
+    const ioc = await signedIn(srv, 'ioc.canbo1');
+    const xa = await signedIn(srv, 'xa1.canbo');
+    for (const [s, b] of [[ioc, { action: 'accept' }], [xa, { action: 'answer', answer: 'Đã thay bóng.' }]]) {
+      const r = await srv.json(`/api/v1/feedback/${state.anon}/actions`, { method: 'POST', headers: { ...cookie(s), 'Content-Type': 'application/json' }, body: JSON.stringify(b) });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+    }
+    return { method: 'POST', path: `/api/v1/public/feedback/${state.anon}/actions`, body: { action: 'rate', rating: 4, token: state.anonToken } };
+  }, 200],
+
   ['DELETE /api/v1/me/sessions/{id}', async () => {
     const here = await signedIn(srv, 'stp.canbo1');
     const other = await signedIn(srv, 'stp.canbo1');

@@ -458,3 +458,59 @@ test('response templates: staff read them, a citizen cannot', async () => {
   assertProblem(await as(srv, await who('nguoidan1'), '/api/v1/feedback-templates'), 403);
   assert.equal((await srv.json('/api/v1/feedback-templates')).status, 401);
 });
+
+test('without signing in: a one-time code to the phone, one report with it, floods refused', async () => {
+  const s4 = await server({ outbox_drain: false });
+  const admin = await signedIn(s4, 'quantri');
+  const otp = (body) => s4.json('/api/v1/public/feedback-otp', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const send = (body) => s4.json('/api/v1/public/feedback', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const codeFor = (phone) => {
+    const body = sql(s4, `SELECT body FROM outbox WHERE recipient = '${phone}' AND topic = 'feedback.otp' ORDER BY id DESC LIMIT 1`);
+    return /\b(\d{6})\b/.exec(body)[1];
+  };
+  const report = { category: 'chieu-sang', title: 'Đèn đường hỏng', description: 'Cả đoạn đường tối om.', lat: 21.287932, lon: 106.220648 };
+  // the province has not allowed it
+  assertProblem(await otp({ phone: '0912345001' }), 403);
+  assertProblem(await send({ ...report, phone: '0912345001', otp: '123456' }), 403);
+  assert.equal((await as(s4, admin, '/api/v1/feedback-settings', 'PUT', { anonymous: true })).status, 200);
+  // a code to the phone; a wrong one is refused and counted; the right one files the report once
+  let r = await otp({ phone: '0912345001' });
+  assert.equal(r.status, 202, JSON.stringify(r.body));
+  const code = codeFor('0912345001');
+  assertProblem(await otp({}), 422, 'phone');
+  assertProblem(await send({ ...report, phone: '0912345001', otp: code === '000000' ? '111111' : '000000' }), 422, 'otp');
+  assert.equal(sql(s4, "SELECT attempts FROM feedback_otps WHERE target = 'phone:0912345001'"), '1');
+  assert.equal(sql(s4, 'SELECT COUNT(*) FROM feedback_reports'), '0', 'nothing filed');
+  r = await send({ ...report, phone: '0912345001', otp: code, name: 'Người dân' });
+  assert.equal(r.status, 201, JSON.stringify(r.body));
+  assert.equal(r.body.reporter_phone, '0912345001');
+  assert.ok(r.body.token, 'the reporter\'s token: their way back to the report');
+  const { code: pa, token } = r.body;
+  assertProblem(await send({ ...report, phone: '0912345001', otp: code }), 422, 'otp'); // used once
+  // the reporter without an account rates the answer with the token
+  const ioc = await signedIn(s4, 'ioc.canbo1');
+  assert.equal((await as(s4, ioc, `/api/v1/feedback/${pa}/actions`, 'POST', { action: 'accept' })).status, 200);
+  const xa = await signedIn(s4, 'xa1.canbo');
+  assert.equal((await as(s4, xa, `/api/v1/feedback/${pa}/actions`, 'POST', { action: 'answer', answer: 'Đã thay bóng đèn.' })).status, 200);
+  const pub = (body) => s4.json(`/api/v1/public/feedback/${pa}/actions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  assertProblem(await pub({ action: 'rate', rating: 5, token: 'x'.repeat(24) }), 403, 'token');
+  assertProblem(await pub({ action: 'answer', token }), 422, 'action');
+  r = await pub({ action: 'rate', rating: 5, fixed: true, token });
+  assert.equal(r.status, 200, JSON.stringify(r.body));
+  assert.equal(r.body.status, 'closed');
+  // three codes an hour to one phone
+  assert.equal((await otp({ phone: '0912345002' })).status, 202);
+  assert.equal((await otp({ phone: '0912345002' })).status, 202);
+  assert.equal((await otp({ phone: '0912345002' })).status, 202);
+  assertProblem(await otp({ phone: '0912345002' }), 429);
+  // a flood of requests for codes from one address: the eleventh in ten minutes waits
+  for (let i = 0; i < 10 && r.status !== 429; i++) r = await otp({ email: `a${i}@example.vn` });
+  assertProblem(r, 429);
+  assert.match(r.body.detail, /quá nhiều yêu cầu/);
+  assert.ok(Number(r.headers.get('retry-after')) > 0);
+  // a flood of reports from one address: twenty an hour
+  let last;
+  for (let i = 0; i < 21; i++) last = await send({ ...report, phone: '0912345003', otp: '999999' });
+  assertProblem(last, 429);
+  assert.equal(sql(s4, 'SELECT COUNT(*) FROM feedback_reports'), '1');
+});

@@ -200,3 +200,20 @@ CREATE TABLE feedback_settings (
     updated_at TEXT NOT NULL,
     updated_by TEXT NOT NULL
 );
+
+-- One-time codes for reports sent without signing in (when the setting
+-- anonymous is on): sent through the outbox to a phone or an e-mail
+-- address, kept as the hex SHA-256 of target and code, valid for ten
+-- minutes, five tries, used once. created_at, expires_at, used_at: epoch
+-- seconds. target: "phone:0912345678" or "email:a@b.vn".
+CREATE TABLE feedback_otps (
+    id INTEGER PRIMARY KEY,
+    target TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    used_at INTEGER,
+    ip TEXT
+);
+CREATE INDEX feedback_otps_target ON feedback_otps (target, created_at);

@@ -66,6 +66,17 @@
     X(M_FB_PHOTO_NOT_FOUND, "Phản ánh không có ảnh %s.", "The report has no photo %s.")           \
     X(M_FB_PHOTO_PENDING, "Ảnh đang được xử lý; hãy thử lại sau ít phút.",                        \
       "The photo is still being prepared; try again in a minute.")                               \
+    X(M_FB_ANON_OFF, "Tỉnh chưa cho phép gửi phản ánh không cần đăng nhập: hãy đăng nhập để gửi.", \
+      "This province does not take reports without signing in: sign in to send one.")            \
+    X(M_FB_OTP_TARGET, "Cần số điện thoại hoặc địa chỉ thư điện tử để nhận mã xác nhận.",         \
+      "A phone number or an e-mail address is needed to receive the confirmation code.")         \
+    X(M_FB_OTP_LIMIT, "Đã gửi quá nhiều mã xác nhận tới %s; hãy thử lại sau một giờ.",             \
+      "Too many confirmation codes were sent to %s; try again in an hour.")                      \
+    X(M_FB_OTP_WRONG, "Mã xác nhận không đúng hoặc đã hết hạn.",                                   \
+      "The confirmation code is wrong or has expired.")                                           \
+    X(M_FB_FLOOD, "Địa chỉ của bạn đã gửi quá nhiều yêu cầu; hãy thử lại sau %s giây.",           \
+      "Too many requests from your address; try again in %s seconds.")                            \
+    X(M_FB_TOKEN, "Mã theo dõi của người gửi không đúng.", "The reporter's token is not right.")  \
     X(M_FB_PERIOD, "Khoảng thời gian không hợp lệ (từ ngày phải trước đến ngày).",                \
       "The period is not valid (from must come before to).")                                     \
     X(M_FB_STATE_SUBMITTED, "mới gửi", "submitted")                                               \
@@ -225,6 +236,7 @@ typedef struct fb_new {
     const char *client;               /* the Open311 client's token name */
     const char *idem_key;
     const char *media_url;
+    const char *otp; /* without signing in: the one-time code sent to phone or email */
 } fb_new;
 
 ts_code feedback_submit(ts_ctx *x, const fb_new *in, fb_view *out);
@@ -234,7 +246,8 @@ ts_code feedback_submit(ts_ctx *x, const fb_new *in, fb_view *out);
 
 /* Add a photo (the reporter, while the report is submitted or accepted). */
 ts_code feedback_photo_add(ts_ctx *x, const char *code, const void *data, size_t len,
-                           const char *claimed_type, const char *filename, fb_view *out);
+                           const char *claimed_type, const char *filename, const char *token,
+                           fb_view *out);
 /* A photo's bytes: which "photo" or "thumb" (published: anyone who may see
  * the report's public page) or "original" (staff in scope). */
 ts_code feedback_photo_get(ts_ctx *x, const char *code, int n, const char *which,
@@ -246,6 +259,18 @@ ts_code feedback_photo_blur(ts_ctx *x, const char *code, int n, const char *rect
                             fb_view *out);
 /* The job: publish pending photos. */
 ts_code feedback_photos_publish(ts_ctx *x);
+
+/* ---- without signing in ----------------------------------------------------------------- */
+
+/* Send a one-time code to phone or email (exactly one), through the
+ * outbox: 403 when the setting anonymous is off, 429 after 3 codes to the
+ * same target within an hour. */
+ts_code feedback_otp_send(ts_ctx *x, const char *phone, const char *email, const char *ip);
+/* The one-time code's check, in the write of a report sent without
+ * signing in (in->otp, in->phone or in->email). On a wrong code the try
+ * is counted by feedback_otp_failed after the write rolled back. */
+ts_code fb_otp_use(ts_ctx *x, const fb_new *in);
+ts_code feedback_otp_failed(ts_ctx *x, const fb_new *in);
 
 /* ---- actions ----------------------------------------------------------------------- */
 
@@ -264,6 +289,7 @@ typedef struct fb_action {
     int private_;  /* -1 stay */
     int show_name; /* -1 stay */
     int hide_photo; /* photo n to hide (0: none) */
+    const char *token; /* the reporter's token (a report sent without signing in) */
 } fb_action;
 extern const char *const feedback_actions[];
 ts_code feedback_act(ts_ctx *x, const char *code, const fb_action *a, fb_view *out);

@@ -14,6 +14,7 @@
 #include "../../lib/jsonw.h"
 #include "../../lib/validate.h"
 #include "../../platform/images.h"
+#include "../../platform/ratelim.h"
 #include "../../platform/worktime.h"
 #include "../agencies/agencies.h"
 #include "../routes.h"
@@ -23,25 +24,39 @@
 
 #define N(m) JX_INTO(fb_body, m)
 typedef struct fb_body {
-    const char *category, *title, *description, *address, *name, *phone, *email, *idem_key;
+    const char *category, *title, *description, *address, *name, *phone, *email, *idem_key, *otp;
     bool show_name;
 } fb_body;
+#define REPORT_FIELDS                                                                              \
+    {.name = "category", .type = JX_STRING, .required = true, .max_chars = 40, N(category)},       \
+        {.name = "title", .type = JX_STRING, .required = true, .max_chars = FB_TITLE_MAX,          \
+         N(title)},                                                                                \
+        {.name = "description", .type = JX_STRING, .required = true,                               \
+         .max_chars = FB_DESCRIPTION_MAX, N(description)},                                         \
+        {.name = "lat", .type = JX_ANY, .nullable = true},                                         \
+        {.name = "lon", .type = JX_ANY, .nullable = true},                                         \
+        {.name = "address", .type = JX_STRING, .max_chars = 300, N(address)},                      \
+        {.name = "attributes", .type = JX_OBJECT},                                                 \
+        {.name = "show_name", .type = JX_BOOL, N(show_name)},                                      \
+        {.name = "phone", .type = JX_STRING, .max_chars = 20, .format = &FMT_PHONE, N(phone)},     \
+    {                                                                                              \
+        .name = "email", .type = JX_STRING, .max_chars = 254, .format = &FMT_EMAIL, N(email)       \
+    }
 static const jx_field submit_body[] = {
-    {.name = "category", .type = JX_STRING, .required = true, .max_chars = 40, N(category)},
-    {.name = "title", .type = JX_STRING, .required = true, .max_chars = FB_TITLE_MAX, N(title)},
-    {.name = "description",
-     .type = JX_STRING,
-     .required = true,
-     .max_chars = FB_DESCRIPTION_MAX,
-     N(description)},
-    {.name = "lat", .type = JX_ANY, .nullable = true},
-    {.name = "lon", .type = JX_ANY, .nullable = true},
-    {.name = "address", .type = JX_STRING, .max_chars = 300, N(address)},
-    {.name = "attributes", .type = JX_OBJECT},
-    {.name = "show_name", .type = JX_BOOL, N(show_name)},
+    REPORT_FIELDS,
+    {.name = "idempotency_key", .type = JX_STRING, .max_chars = 100, N(idem_key)},
+    {0},
+};
+/* without signing in: a name may be given, and the code sent to the phone or e-mail */
+static const jx_field anon_body[] = {
+    REPORT_FIELDS,
+    {.name = "name", .type = JX_STRING, .max_chars = 100, N(name)},
+    {.name = "otp", .type = JX_STRING, .required = true, .max_chars = 6, N(otp)},
+    {0},
+};
+static const jx_field otp_body[] = {
     {.name = "phone", .type = JX_STRING, .max_chars = 20, .format = &FMT_PHONE, N(phone)},
     {.name = "email", .type = JX_STRING, .max_chars = 254, .format = &FMT_EMAIL, N(email)},
-    {.name = "idempotency_key", .type = JX_STRING, .max_chars = 100, N(idem_key)},
     {0},
 };
 #undef N
@@ -82,6 +97,18 @@ static const jx_field action_body[] = {
     {0},
 };
 #undef A
+
+static const char *const reporter_actions[] = {"rate", "reopen", NULL};
+static const jx_field public_action_body[] = {
+    {.name = "action", .type = JX_STRING, .required = true, .max_chars = 10,
+     .enums = reporter_actions, .enum_list = "rate, reopen", JX_INTO(fb_action, action)},
+    {.name = "token", .type = JX_STRING, .required = true, .max_chars = 64},
+    {.name = "rev", .type = JX_INT, .min = 1, .max = INT32_MAX, JX_INTO(fb_action, rev)},
+    {.name = "reason", .type = JX_STRING, .max_chars = 2000, JX_INTO(fb_action, reason)},
+    {.name = "rating", .type = JX_INT, .min = 1, .max = 5, JX_INTO(fb_action, rating)},
+    {.name = "fixed", .type = JX_BOOL},
+    {0},
+};
 
 static const char *const queues[] = {"mine", "agency", "intake", NULL};
 static const char *const orders[] = {"due", "newest", "oldest", NULL};
@@ -290,7 +317,7 @@ static ts_code body_point(http_req *r, ts_ctx *x, fb_new *in)
     return TS_OK;
 }
 
-static ts_code h_submit(http_req *r, ts_ctx *x)
+static ts_code submit(http_req *r, ts_ctx *x, bool anon)
 {
     fb_body b = {0};
     http_in_read(r, &b);
@@ -299,16 +326,18 @@ static ts_code h_submit(http_req *r, ts_ctx *x)
                  .description = b.description,
                  .address = b.address,
                  .show_name = b.show_name,
+                 .name = b.name,
                  .phone = b.phone,
                  .email = b.email,
                  .channel = "web",
-                 .idem_key = b.idem_key ? b.idem_key : http_header(r, "Idempotency-Key")};
+                 .otp = anon ? b.otp : NULL,
+                 .idem_key = anon ? NULL : b.idem_key ? b.idem_key : http_header(r, "Idempotency-Key")};
     TS_TRY(body_point(r, x, &in));
     json_t *attrs = http_in_json(r, "attributes");
     if (attrs && json_object_size(attrs)) {
-        char *s = json_dumps(attrs, JSON_COMPACT);
-        in.attrs = arena_strdup(r->a, s);
-        free(s);
+        char *txt = json_dumps(attrs, JSON_COMPACT);
+        in.attrs = arena_strdup(r->a, txt);
+        free(txt);
         if (strlen(in.attrs) > 4000)
             return ts_err_field(x->err, TS_EVALIDATION, "attributes", M_FIELD_TOO_LONG, "4000");
     }
@@ -316,6 +345,56 @@ static ts_code h_submit(http_req *r, ts_ctx *x)
     TS_TRY(feedback_submit(x, &in, &v));
     http_add_header(r, "Location", arena_printf(r->a, "/api/v1/feedback/%s", v.r.code));
     return http_reply_one(r, 201, fb_write_view, &v);
+}
+
+static ts_code h_submit(http_req *r, ts_ctx *x)
+{
+    return submit(r, x, false);
+}
+
+/* Floods from one address (this process): codes asked, reports sent. */
+static ratelim otp_flood = RATELIM_INIT(10, 600); /* generous: a carrier NATs many phones */
+static ratelim anon_flood = RATELIM_INIT(20, 3600);
+
+/* 429 while the address has used its window up. */
+static ts_code flood_check(http_req *r, ts_ctx *x, ratelim *l)
+{
+    int retry;
+    if (!ratelim_blocked(l, http_client_ip(r), x->now_us / 1000000, &retry)) return TS_OK;
+    const char *sec = arena_printf(r->a, "%d", retry);
+    http_add_header(r, "Retry-After", sec);
+    return ts_err_set(x->err, TS_ERATELIMIT, M_FB_FLOOD, sec);
+}
+
+/* Count the request against the address, unless the server failed it
+ * (a storage failure is not the sender's to pay for). */
+static ts_code flood_count(http_req *r, ts_ctx *x, ratelim *l, ts_code rc)
+{
+    if (rc != TS_EDB && rc != TS_EINTERNAL && rc != TS_EUNAVAIL) {
+        int retry;
+        ratelim_take(l, http_client_ip(r), x->now_us / 1000000, &retry);
+    }
+    return rc;
+}
+
+static ts_code h_anon_submit(http_req *r, ts_ctx *x)
+{
+    TS_TRY(flood_check(r, x, &anon_flood));
+    return flood_count(r, x, &anon_flood, submit(r, x, true));
+}
+
+static ts_code h_otp(http_req *r, ts_ctx *x)
+{
+    TS_TRY(flood_check(r, x, &otp_flood));
+    TS_TRY(flood_count(r, x, &otp_flood,
+                       feedback_otp_send(x, http_in_str(r, "phone"), http_in_str(r, "email"),
+                                         http_client_ip(r))));
+    jsonw *w = http_json(r);
+    jw_obj_begin(w);
+    jw_kbool(w, "sent", true);
+    jw_kint(w, "expires_in", 600);
+    jw_obj_end(w);
+    return http_reply_w(r, 202, w);
 }
 
 static ts_code reply_list(http_req *r, const fb_list *l, const fb_query *q)
@@ -391,6 +470,22 @@ static ts_code h_act(http_req *r, ts_ctx *x)
     return http_reply_one(r, 200, fb_write_view, &v);
 }
 
+/* The reporter without an account (their token): rate or reopen. */
+static ts_code h_public_act(http_req *r, ts_ctx *x)
+{
+    fb_action a = {0};
+    http_in_read(r, &a);
+    if (strcmp(a.action, "rate") && strcmp(a.action, "reopen"))
+        return ts_err_field(x->err, TS_EVALIDATION, "action", M_FIELD_ENUM, "rate, reopen");
+    a.token = http_in_str(r, "token");
+    if (!a.token) return ts_err_field(x->err, TS_EVALIDATION, "token", M_FIELD_REQUIRED, NULL);
+    a.fixed = http_in_has(r, "fixed") && !http_in_null(r, "fixed") ? http_in_bool(r, "fixed") : -1;
+    a.private_ = a.show_name = -1;
+    fb_view v;
+    TS_TRY(feedback_act(x, http_param(r, "code"), &a, &v));
+    return http_reply_one(r, 200, fb_write_view, &v);
+}
+
 static ts_code h_follow(http_req *r, ts_ctx *x)
 {
     fb_view v;
@@ -453,7 +548,8 @@ static ts_code h_photo_add(http_req *r, ts_ctx *x)
 {
     fb_view v;
     TS_TRY(feedback_photo_add(x, http_param(r, "code"), r->body, r->body_len,
-                              http_header(r, "Content-Type"), http_query(r, "filename"), &v));
+                              http_header(r, "Content-Type"), http_query(r, "filename"),
+                              http_header(r, "X-Report-Token"), &v));
     return http_reply_one(r, 201, fb_write_view, &v);
 }
 
@@ -532,6 +628,12 @@ const http_route feedback_routes[] = {
     {"GET", "/api/v1/public/feedback", h_public_list, PERM_PUBLIC, .query = public_query},
     {"GET", "/api/v1/public/feedback-nearby", h_nearby, PERM_PUBLIC, .query = nearby_query},
     {"GET", "/api/v1/public/feedback/{code}", h_public_get, PERM_PUBLIC, .query = NULL},
+    {"POST", "/api/v1/public/feedback-otp", h_otp, PERM_PUBLIC, .body = otp_body},
+    {"POST", "/api/v1/public/feedback", h_anon_submit, PERM_PUBLIC, .body = anon_body},
+    {"POST", "/api/v1/public/feedback/{code}/actions", h_public_act, PERM_PUBLIC,
+     .body = public_action_body},
+    {"POST", "/api/v1/public/feedback/{code}/photos", h_photo_add, PERM_PUBLIC,
+     .query = photo_query, .max_body = IMAGES_MAX_BYTES},
     {"GET", "/api/v1/stats/feedback", feedback_h_stats, PERM_PUBLIC, .query = fb_stats_query},
     {"POST", "/api/v1/feedback/{code}/photos", h_photo_add, PERM_AUTHENTICATED,
      .query = photo_query, .max_body = IMAGES_MAX_BYTES},

@@ -10,6 +10,7 @@
  * The periodic jobs escalate overdue reports to the parent agency's
  * leaders and close answered reports nobody rated.
  */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,13 @@ static bool is_reporter(const ts_ctx *x, const fb_report *r)
     return x->who->account_id && x->who->account_id == r->reporter_id;
 }
 
-static bool may(ts_ctx *x, const fb_report *r, const struct rule *ru)
+static bool token_ok(const fb_report *r, const char *token)
+{
+    return token && r->token && strlen(token) == strlen(r->token) &&
+           !CRYPTO_memcmp(token, r->token, strlen(token));
+}
+
+static bool may(ts_ctx *x, const fb_report *r, const struct rule *ru, bool by_token)
 {
     switch (ru->who) {
     case W_INTAKE:
@@ -70,7 +77,7 @@ static bool may(ts_ctx *x, const fb_report *r, const struct rule *ru)
         return ts_may(x, ROLE_OFFICER, r->agency_path) &&
                (!r->assignee_id || r->assignee_id == x->who->account_id);
     case W_REPORTER:
-        return is_reporter(x, r);
+        return is_reporter(x, r) || by_token;
     }
     return false;
 }
@@ -90,7 +97,7 @@ ts_code fb_allowed(ts_ctx *x, fb_view *v)
         const struct rule *ru = &rules[i];
         if (!(ru->from & B(v->r.status))) continue;
         if (!strcmp(ru->name, "rate") && v->r.rating) continue;
-        if (may(x, &v->r, ru)) v->actions[k++] = ru->name;
+        if (may(x, &v->r, ru, false)) v->actions[k++] = ru->name;
     }
     return TS_OK;
 }
@@ -303,9 +310,11 @@ static ts_code act_tx(ts_ctx *x, void *arg)
     TS_TRY(fb_must_load(x, ac->code, r));
     const struct rule *ru = rule_of(a->action);
     if (!ru) return ts_err_field(x->err, TS_EVALIDATION, "action", M_FIELD_FORMAT, a->action);
-    bool visible = is_reporter(x, r) || feedback_is_staff_for(x, r);
+    bool by_token = token_ok(r, a->token);
+    if (a->token && !by_token) return ts_err_field(x->err, TS_EFORBIDDEN, "token", M_FB_TOKEN, NULL);
+    bool visible = is_reporter(x, r) || by_token || feedback_is_staff_for(x, r);
     if (!visible) return ts_err_field(x->err, TS_ENOTFOUND, "code", M_FB_NOT_FOUND, ac->code);
-    if (!may(x, r, ru)) {
+    if (!may(x, r, ru, by_token)) {
         if (ru->who == W_REPORTER) return ts_err_set(x->err, TS_EFORBIDDEN, M_FB_NOT_REPORTER, NULL);
         return ts_forbidden(x);
     }
@@ -460,7 +469,14 @@ static ts_code act_tx(ts_ctx *x, void *arg)
                            arena_printf(x->a, "Report %s: %s", r->code, se), bvi, ben));
     }
     TS_TRY(fb_must_load(x, r->code, r));
-    return fb_view_fill(x, ac->out);
+    TS_TRY(fb_view_fill(x, ac->out));
+    if (by_token && !is_reporter(x, r)) { /* the reporter without an account: their actions */
+        ac->out->actions = arena_calloc(x->a, sizeof *ac->out->actions * 3);
+        int k = 0;
+        if ((r->status == FS_ANSWERED || r->status == FS_CLOSED) && !r->rating) ac->out->actions[k++] = "rate";
+        if (r->status == FS_ANSWERED || r->status == FS_CLOSED) ac->out->actions[k++] = "reopen";
+    }
+    return TS_OK;
 }
 
 ts_code feedback_act(ts_ctx *x, const char *code, const fb_action *a, fb_view *out)

@@ -10,6 +10,7 @@
  * and marks the row 'ready'; only those bytes are ever served to the
  * public. See docs/decisions.md §42–43.
  */
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,7 @@ static bool is_reporter(const ts_ctx *x, const fb_report *r)
 }
 
 typedef struct add_ctx {
-    const char *code;
+    const char *code, *token;
     file_checked k;
     const images_info *info;
     fb_view *out;
@@ -39,7 +40,10 @@ static ts_code add_tx(ts_ctx *x, void *arg)
     add_ctx *ac = arg;
     fb_report *r = &ac->out->r;
     TS_TRY(fb_must_load(x, ac->code, r));
-    if (!is_reporter(x, r)) {
+    bool by_token = ac->token && r->token && strlen(ac->token) == strlen(r->token) &&
+                    !CRYPTO_memcmp(ac->token, r->token, strlen(r->token));
+    if (ac->token && !by_token) return ts_err_field(x->err, TS_EFORBIDDEN, "token", M_FB_TOKEN, NULL);
+    if (!is_reporter(x, r) && !by_token) {
         if (feedback_is_staff_for(x, r)) return ts_err_set(x->err, TS_EFORBIDDEN, M_FB_NOT_REPORTER, NULL);
         return ts_err_field(x->err, TS_ENOTFOUND, "code", M_FB_NOT_FOUND, ac->code);
     }
@@ -88,7 +92,8 @@ static ts_code add_tx(ts_ctx *x, void *arg)
 }
 
 ts_code feedback_photo_add(ts_ctx *x, const char *code, const void *data, size_t len,
-                           const char *claimed_type, const char *filename, fb_view *out)
+                           const char *claimed_type, const char *filename, const char *token,
+                           fb_view *out)
 {
     memset(out, 0, sizeof *out);
     images_info info;
@@ -96,6 +101,7 @@ ts_code feedback_photo_add(ts_ctx *x, const char *code, const void *data, size_t
     char sha[65];
     tok_sha256_hex_n(data, len, sha);
     add_ctx ac = {.code = code,
+                  .token = token,
                   .k = {.sha256 = arena_strdup(x->a, sha),
                         .media_type = info.media_type,
                         .filename = filename ? filename : "anh",

@@ -170,6 +170,7 @@ static ts_code submit_tx(ts_ctx *x, void *arg)
             return fb_view_fill(x, sc->out);
         }
     }
+    if (in->otp) TS_TRY(fb_otp_use(x, in)); /* without signing in: the code sent */
     fb_category c;
     TS_TRY(feedback_category(x, in->category, &c));
     if (!c.active) return ts_err_field(x->err, TS_EVALIDATION, "category", M_FB_CATEGORY_UNKNOWN,
@@ -253,7 +254,7 @@ static ts_code submit_tx(ts_ctx *x, void *arg)
         .body_en = arena_printf(x->a, "%s — to be checked, classified and routed.", r->title),
     };
     TS_TRY(notify_send(x, &m, &(notify_to){.queue_path = in_ag.path, .queue_role = ROLE_OFFICER}));
-    if (me) {
+    if (me || in->phone || in->email) {
         notify_msg mine = {
             .topic = "feedback.received",
             .subject = r->code,
@@ -282,7 +283,10 @@ ts_code feedback_submit(ts_ctx *x, const fb_new *in, fb_view *out)
             return ts_err_field(x->err, TS_EVALIDATION, "lon", M_FB_LON, NULL);
     }
     submit_ctx sc = {in, out};
-    return ts_write(x, submit_tx, &sc);
+    ts_code rc = ts_write(x, submit_tx, &sc);
+    if (rc == TS_EVALIDATION && in->otp && x->err->nfields && !strcmp(x->err->fields[0].field, "otp"))
+        feedback_otp_failed(x, in); /* the try counts, though the write rolled back */
+    return rc;
 }
 
 ts_code fb_reroute(ts_ctx *x, const char *code)
