@@ -343,6 +343,20 @@ test('the statistics count reports per agency, category and commune, as JSON, CS
   assert.equal(xlsx.status, 200);
   const buf = Buffer.from(await xlsx.arrayBuffer());
   assert.equal(buf.subarray(0, 2).toString('latin1'), 'PK', 'a zip (xlsx) file');
+  // the Decision 766 scorecard takes its feedback indicators from here
+  const si = await srv.json('/api/v1/service-index');
+  assert.equal(si.status, 200);
+  const card = si.body.scorecards.find((c) => c.agency === SXD);
+  const sat = card.groups.find((g) => g.id === 'satisfaction').indicators;
+  const onTime = sat.find((i) => i.id === 'feedback_on_time');
+  assert.equal(onTime.available, true, JSON.stringify(onTime));
+  assert.equal(onTime.denominator, sxd.answered_on_time + sxd.answered_late);
+  assert.equal(onTime.numerator, sxd.answered_on_time);
+  const happy = sat.find((i) => i.id === 'feedback_satisfaction');
+  assert.equal(happy.denominator, sxd.rated);
+  const prov = si.body.scorecards[0];
+  assert.equal(prov.groups.find((g) => g.id === 'satisfaction').indicators.find((i) => i.id === 'feedback_on_time').denominator,
+    st.body.total.answered_on_time + st.body.total.answered_late);
   // bad periods and filters
   assertProblem(await srv.json('/api/v1/stats/feedback?by=bogus'), 400, 'by');
   assertProblem(await srv.json('/api/v1/stats/feedback?from=2026-12-31&to=2026-01-01'), 400, 'from');

@@ -5,10 +5,11 @@
  * What is scored and how much it weighs is data (data/service-index/766.json:
  * groups, indicators with their maximum, threshold and the metric they
  * read); this file only measures the metrics. Below an indicator's
- * threshold its points are rate × max ÷ threshold. A metric tinhso has no
- * source for yet (feedback: its own issue; the national portal's
- * synchronisation and data store) is shown as not available, never as zero,
- * and the score is out of what is available.
+ * threshold its points are rate × max ÷ threshold. The feedback indicators
+ * (handled on time, satisfaction) come from the feedback domain's figures
+ * per answering agency. A metric tinhso has no source for yet (the national
+ * portal's synchronisation and data store) is shown as not available, never
+ * as zero, and the score is out of what is available.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "../../lib/jsonw.h"
 #include "../../platform/worktime.h"
 #include "../agencies/agencies.h"
+#include "../feedback/feedback.h"
 #include "dossiers_int.h"
 
 /* What the dossiers say, per implementing agency. */
@@ -40,6 +42,8 @@ typedef struct agency_facts {
     const char *code, *name;
     counts c;
     int nprocs, complete, fee, fee_integrated, fee_paid_online, population;
+    /* what citizen feedback says (the feedback domain's figures) */
+    int64_t fb_answered, fb_on_time, fb_rated, fb_satisfied;
 } agency_facts;
 
 static void facts_of(const procedure *p, proc_facts *f)
@@ -123,6 +127,8 @@ static measure measure_of(const char *metric, const agency_facts *a)
     M("procedures_fee_integrated", a->fee_integrated, a->fee)
     M("procedures_paid_online", a->fee_paid_online, a->fee)
     M("population_procedure", a->population, a->nprocs)
+    M("feedback_on_time", a->fb_on_time, a->fb_answered)
+    M("feedback_satisfaction", a->fb_satisfied, a->fb_rated)
     /* 100 % − (late % + dissatisfied %): as a rate over the finished */
     if (!strcmp(metric, "handling_satisfaction")) {
         m.den = c->finished;
@@ -132,10 +138,7 @@ static measure measure_of(const char *metric, const agency_facts *a)
     }
 #undef M
     m.available = false;
-    if (!strncmp(metric, "feedback_", 9)) {
-        m.why = "Chờ hệ thống tiếp nhận phản ánh, kiến nghị";
-        m.why_en = "Waits for the citizen feedback service";
-    } else if (!strcmp(metric, "dossiers_synced")) {
+    if (!strcmp(metric, "dossiers_synced")) {
         m.why = "Chưa kết nối Cổng Dịch vụ công quốc gia (đã có luồng dữ liệu xuất)";
         m.why_en = "Not connected to the national portal";
     } else if (!strncmp(metric, "procedures_", 11)) {
@@ -202,8 +205,13 @@ static void write_card(jsonw *w, const json_t *index, const agency_facts *a)
                 pts += p;
                 avail += max;
             } else {
-                jw_kstr(w, "reason", m.available ? "Chưa có hồ sơ trong kỳ" : m.why);
-                jw_kstr(w, "reason_en", m.available ? "No dossiers in the period" : m.why_en);
+                bool fbm = metric && !strncmp(metric, "feedback_", 9);
+                jw_kstr(w, "reason", !m.available ? m.why
+                                     : fbm        ? "Chưa có phản ánh, kiến nghị được xử lý trong kỳ"
+                                                  : "Chưa có hồ sơ trong kỳ");
+                jw_kstr(w, "reason_en", !m.available ? m.why_en
+                                        : fbm        ? "No feedback handled in the period"
+                                                     : "No dossiers in the period");
             }
             jw_obj_end(w);
         }
@@ -290,6 +298,24 @@ ts_code dossiers_service_index(ts_ctx *x, const dossier_stats_q *q, struct jsonw
         }
         db_reset(s);
         if (r < 0) rc = (ts_code)-r;
+    }
+    /* citizen feedback: answered on time, satisfied, per agency answering */
+    if (rc == TS_OK) {
+        fb_stats fs;
+        fb_stats_q fq = {.by = "agency", .from = f, .to = t};
+        rc = feedback_stats(x, &fq, &fs);
+        for (int i = 0; rc == TS_OK && i < fs.n; i++) {
+            const fb_stats_row *fr = &fs.rows[i];
+            if (!fr->key) continue;
+            agency_facts *a = find_or_add(x, &ag, &n, &cap, fr->key);
+            agency_facts *both[2] = {a, &prov};
+            for (int k = 0; k < 2; k++) {
+                both[k]->fb_answered += fr->on_time + fr->late;
+                both[k]->fb_on_time += fr->on_time;
+                both[k]->fb_rated += fr->rated;
+                both[k]->fb_satisfied += fr->ratings[4] + fr->ratings[5];
+            }
+        }
     }
     if (rc == TS_OK && q->agency) find_or_add(x, &ag, &n, &cap, q->agency);
     /* every implementing agency of the catalogue (in scope) gets a card */
