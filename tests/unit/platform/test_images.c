@@ -791,6 +791,63 @@ static void test_truncated_at_publish(void **state)
     buf_free(&webp);
 }
 
+/* The kinds of pixels phones and editors write: grey, with alpha, 16 bits,
+ * CMYK. Each is published as an 8-bit sRGB (or grey) JPEG and a WebP
+ * thumbnail, without metadata. */
+static void test_pixel_kinds(void **state)
+{
+    (void)state;
+    enum { GREY_JPEG, RGBA_PNG, RGB16_PNG, CMYK_JPEG, NKINDS };
+    for (int k = 0; k < NKINDS; k++) {
+        unsigned char *px = pattern(40, 30);
+        VipsImage *rgb = vips_image_new_from_memory(px, 40 * 30 * 3, 40, 30, 3, VIPS_FORMAT_UCHAR);
+        VipsImage *im = NULL;
+        void *out = NULL;
+        size_t n = 0;
+        int rc = -1;
+        switch (k) {
+        case GREY_JPEG:
+            if (!vips_colourspace(rgb, &im, VIPS_INTERPRETATION_B_W, NULL))
+                rc = vips_jpegsave_buffer(im, &out, &n, "strip", TRUE, NULL);
+            break;
+        case RGBA_PNG:
+            if (!vips_bandjoin_const1(rgb, &im, 100, NULL))
+                rc = vips_pngsave_buffer(im, &out, &n, "strip", TRUE, NULL);
+            break;
+        case RGB16_PNG:
+            if (!vips_colourspace(rgb, &im, VIPS_INTERPRETATION_RGB16, NULL))
+                rc = vips_pngsave_buffer(im, &out, &n, "strip", TRUE, "bitdepth", 16, NULL);
+            break;
+        case CMYK_JPEG:
+            if (!vips_colourspace(rgb, &im, VIPS_INTERPRETATION_CMYK, NULL))
+                rc = vips_jpegsave_buffer(im, &out, &n, NULL);
+            break;
+        }
+        if (rc) fail_msg("kind %d: cannot make it: %s", k, vips_error_buffer());
+        g_object_unref(im);
+        g_object_unref(rgb);
+        free(px);
+        images_out photo, thumb;
+        images_publish_opts o = {
+            .format = IMAGES_JPEG, .thumb_format = IMAGES_WEBP, .thumb_edge = 20};
+        ts_err e;
+        ts_err_clear(&e);
+        if (images_publish(out, n, &o, &photo, &thumb, &e) != TS_OK)
+            fail_msg("kind %d: %s", k, e.debug);
+        assert_bare(&photo, IMAGES_JPEG);
+        assert_bare(&thumb, IMAGES_WEBP);
+        assert_int_equal(photo.width, 40);
+        assert_int_equal(thumb.width, 20);
+        VipsImage *back = vips_image_new_from_buffer(photo.data, photo.len, "", NULL);
+        assert_int_equal(vips_image_get_format(back), VIPS_FORMAT_UCHAR);
+        assert_int_equal(vips_image_get_bands(back), k == GREY_JPEG ? 1 : 3);
+        g_object_unref(back);
+        images_out_release(&photo);
+        images_out_release(&thumb);
+        g_free(out);
+    }
+}
+
 /* Several threads at once, as the server's workers and the job runner. */
 typedef struct work {
     const buf *photo;
@@ -849,4 +906,4 @@ static void test_messages(void **state)
 TS_TEST_MAIN(group_setup, NULL, T(test_gps_and_time), T(test_orientation_applied),
              T(test_published_without_metadata), T(test_blur_only_the_rectangle),
              T(test_shrink_on_load), T(test_refused_at_inspect), T(test_truncated_at_publish),
-             T(test_threads), T(test_messages))
+             T(test_pixel_kinds), T(test_threads), T(test_messages))
