@@ -315,8 +315,11 @@ static buf webp_with_metadata(const buf *webp, int w, int h, const exif_spec *s)
     return b;
 }
 
-/* A PNG whose valid IHDR (CRC right) says w×h, with one empty IDAT. */
-static buf png_header_only(uint32_t w, uint32_t h)
+/* A PNG whose valid IHDR (CRC right) says w×h, with an IDAT of zeros
+ * deflated from inflated bytes (a real bomb: 16 MiB in about 16 KiB; the
+ * rows of a 100,000 px wide RGB image are 300 KB each, so this is only
+ * their start) or an empty one. */
+static buf png_header_only(uint32_t w, uint32_t h, size_t inflated)
 {
     buf b = {0}, ihdr = {0};
     put(&b, "\x89PNG\r\n\x1a\n", 8);
@@ -324,7 +327,16 @@ static buf png_header_only(uint32_t w, uint32_t h)
     put_be32(&ihdr, h);
     put(&ihdr, (unsigned char[]){8, 2, 0, 0, 0}, 5);
     chunk(&b, "IHDR", ihdr.p, ihdr.n);
-    chunk(&b, "IDAT", "\x78\x9c\x03\x00\x00\x00\x00\x01", 8);
+    if (inflated) {
+        unsigned char *zeros = calloc(1, inflated);
+        uLongf n = compressBound((uLong)inflated);
+        unsigned char *z = malloc(n);
+        assert_int_equal(compress2(z, &n, zeros, (uLong)inflated, 9), Z_OK);
+        chunk(&b, "IDAT", z, n);
+        free(z);
+        free(zeros);
+    } else
+        chunk(&b, "IDAT", "\x78\x9c\x03\x00\x00\x00\x00\x01", 8);
     chunk(&b, "IEND", "", 0);
     buf_free(&ihdr);
     return b;
@@ -677,7 +689,8 @@ static void test_refused_at_inspect(void **state)
 {
     (void)state;
     buf png = encoded(16, 16, IMAGES_PNG), jpeg = encoded(16, 16, IMAGES_JPEG);
-    buf bomb = png_header_only(100000, 100000), strip = png_header_only(20000, 10);
+    buf bomb = png_header_only(100000, 100000, 0), strip = png_header_only(20000, 10, 0),
+        deflated = png_header_only(100000, 100000, 16u << 20);
     seed("bomb.png", &bomb);
     seed("small.png", &png);
     buf cut = {0};
@@ -717,6 +730,8 @@ static void test_refused_at_inspect(void **state)
          "9.537e-05"},
         {"decompression bomb", bomb.p, bomb.n, NULL, "image/png", "bom.png", TS_EVALIDATION,
          M_IMAGE_TOO_MANY_PIXELS, "40"},
+        {"decompression bomb with 16 MiB of zeros deflated", deflated.p, deflated.n, NULL, NULL,
+         NULL, TS_EVALIDATION, M_IMAGE_TOO_MANY_PIXELS, "40"},
         {"too wide", strip.p, strip.n, NULL, NULL, NULL, TS_EVALIDATION, M_IMAGE_TOO_WIDE, "10000"},
         {"header cut short", cut.p, cut.n, NULL, NULL, NULL, TS_EVALIDATION, M_IMAGE_CORRUPT, ""},
     };
@@ -749,7 +764,9 @@ static void test_refused_at_inspect(void **state)
     assert_null(photo.data);
     buf_free(&png);
     buf_free(&jpeg);
+    assert_true(deflated.n < 32768);
     buf_free(&bomb);
+    buf_free(&deflated);
     buf_free(&strip);
     buf_free(&cut);
 }
