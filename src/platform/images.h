@@ -10,7 +10,7 @@
  * officer marked, shrinks it to a maximum edge and saves it again with
  * every metadata block left out (EXIF, XMP, IPTC, ICC, comments), plus a
  * thumbnail. Only published bytes are ever shown to the public; the
- * original stays with the agency. See docs/decisions.md §42.
+ * original stays with the agency. See docs/decisions.md §43.
  *
  * Threads: any thread may call any function at any time. libvips starts
  * once (images_init, also run by the first call), with its operation
