@@ -222,10 +222,12 @@ test('a leader sees the statistics by agency, category and commune, with the dow
   await assertAccessible(assert, page, 'the statistics');
   await shot(page, 'feedback-stats-desktop');
   assertClean(assert, page);
-  // without the boundaries: the tables only
+  // on a phone, with the boundaries the server holds: the communes' map and the tables
   const p2 = await env.page(PHONE);
   await open(p2, env.base, '/phan-anh/thong-ke');
-  await expectText(assert, p2.locator('main'), /Chưa có dữ liệu ranh giới xã, phường/);
+  await p2.locator('.fb-choro path').first().waitFor();
+  assert.ok(await p2.locator('.fb-choro path').count() >= 99, 'the 99 communes of Bắc Ninh');
+  await expectText(assert, p2.locator('main'), /Theo xã, phường/);
   await assertAccessible(assert, p2, 'the statistics on a phone');
   await shot(p2, 'feedback-stats-phone');
   assertClean(assert, p2);

@@ -52,8 +52,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (info.has_gps && (info.lat < -90 || info.lat > 90 || info.lon < -180 || info.lon > 180))
             abort();
         images_rect r = {info.upright_width / 4, info.upright_height / 4, 8, 8};
-        images_publish_opts o = {.limits = &lim, .max_edge = 48, .thumb_edge = 16, .rects = &r,
-                                 .nrects = 1, .thumb_format = size & 1 ? IMAGES_WEBP : IMAGES_JPEG};
+        images_publish_opts o = {.limits = &lim,
+                                 .max_edge = 48,
+                                 .thumb_edge = 16,
+                                 .rects = &r,
+                                 .nrects = 1,
+                                 .thumb_format = size & 1 ? IMAGES_WEBP : IMAGES_JPEG};
         images_out photo, thumb;
         rc = images_publish(data, size, &o, &photo, &thumb, &e);
         if (rc != TS_OK) {

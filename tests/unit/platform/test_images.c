@@ -44,7 +44,10 @@ static void put(buf *b, const void *data, size_t n)
     memcpy(b->p + b->n, data, n);
     b->n += n;
 }
-static void put_be16(buf *b, unsigned v) { put(b, (unsigned char[]){v >> 8, v & 0xff}, 2); }
+static void put_be16(buf *b, unsigned v)
+{
+    put(b, (unsigned char[]){v >> 8, v & 0xff}, 2);
+}
 static void put_be32(buf *b, uint32_t v)
 {
     put(b, (unsigned char[]){v >> 24, (v >> 16) & 0xff, (v >> 8) & 0xff, v & 0xff}, 4);
@@ -98,8 +101,7 @@ static unsigned char *pattern(int w, int h)
 static buf encoded(int w, int h, images_type t)
 {
     unsigned char *px = pattern(w, h);
-    VipsImage *im =
-        vips_image_new_from_memory(px, (size_t)w * h * 3, w, h, 3, VIPS_FORMAT_UCHAR);
+    VipsImage *im = vips_image_new_from_memory(px, (size_t)w * h * 3, w, h, 3, VIPS_FORMAT_UCHAR);
     assert_non_null(im);
     void *out = NULL;
     size_t n = 0;
@@ -313,8 +315,11 @@ static buf webp_with_metadata(const buf *webp, int w, int h, const exif_spec *s)
     return b;
 }
 
-/* A PNG whose valid IHDR (CRC right) says w×h, with one empty IDAT. */
-static buf png_header_only(uint32_t w, uint32_t h)
+/* A PNG whose valid IHDR (CRC right) says w×h, with an IDAT of zeros
+ * deflated from inflated bytes (a real bomb: 16 MiB in about 16 KiB; the
+ * rows of a 100,000 px wide RGB image are 300 KB each, so this is only
+ * their start) or an empty one. */
+static buf png_header_only(uint32_t w, uint32_t h, size_t inflated)
 {
     buf b = {0}, ihdr = {0};
     put(&b, "\x89PNG\r\n\x1a\n", 8);
@@ -322,7 +327,16 @@ static buf png_header_only(uint32_t w, uint32_t h)
     put_be32(&ihdr, h);
     put(&ihdr, (unsigned char[]){8, 2, 0, 0, 0}, 5);
     chunk(&b, "IHDR", ihdr.p, ihdr.n);
-    chunk(&b, "IDAT", "\x78\x9c\x03\x00\x00\x00\x00\x01", 8);
+    if (inflated) {
+        unsigned char *zeros = calloc(1, inflated);
+        uLongf n = compressBound((uLong)inflated);
+        unsigned char *z = malloc(n);
+        assert_int_equal(compress2(z, &n, zeros, (uLong)inflated, 9), Z_OK);
+        chunk(&b, "IDAT", z, n);
+        free(z);
+        free(zeros);
+    } else
+        chunk(&b, "IDAT", "\x78\x9c\x03\x00\x00\x00\x00\x01", 8);
     chunk(&b, "IEND", "", 0);
     buf_free(&ihdr);
     return b;
@@ -357,8 +371,7 @@ static const char *metadata_in(const unsigned char *p, size_t n)
     } else if (n > 12 && !memcmp(p, "RIFF", 4)) {
         for (size_t i = 12; i + 8 <= n;) {
             size_t len = p[i + 4] | p[i + 5] << 8 | p[i + 6] << 16 | (size_t)p[i + 7] << 24;
-            if (!memcmp(p + i, "EXIF", 4) || !memcmp(p + i, "XMP ", 4) ||
-                !memcmp(p + i, "ICCP", 4))
+            if (!memcmp(p + i, "EXIF", 4) || !memcmp(p + i, "XMP ", 4) || !memcmp(p + i, "ICCP", 4))
                 return "WebP metadata chunk";
             i += 8 + len + (len & 1);
         }
@@ -375,8 +388,12 @@ static void assert_bare(const images_out *o, images_type t)
     if (found) fail_msg("published %s holds %s", images_media_type(t), found);
     VipsImage *im = vips_image_new_from_buffer(o->data, o->len, "", NULL);
     assert_non_null(im);
-    static const char *fields[] = {VIPS_META_EXIF_NAME, VIPS_META_XMP_NAME, VIPS_META_IPTC_NAME,
-                                   VIPS_META_ICC_NAME, VIPS_META_ORIENTATION, "png-comment-0-Comment",
+    static const char *fields[] = {VIPS_META_EXIF_NAME,
+                                   VIPS_META_XMP_NAME,
+                                   VIPS_META_IPTC_NAME,
+                                   VIPS_META_ICC_NAME,
+                                   VIPS_META_ORIENTATION,
+                                   "png-comment-0-Comment",
                                    NULL};
     for (const char **f = fields; *f; f++)
         if (vips_image_get_typeof(im, *f)) fail_msg("published image has the field %s", *f);
@@ -446,16 +463,25 @@ static void test_gps_and_time(void **state)
     } cases[] = {
         /* Hà Nội, little-endian, with the offset */
         {{false, 1, 21.025, 105.854305, 'N', 'E', "2026:05:01 08:30:00", "+07:00"},
-         true, 21.025, 105.854305, "2026-05-01T08:30:00+07:00"},
+         true,
+         21.025,
+         105.854305,
+         "2026-05-01T08:30:00+07:00"},
         /* south and west are negative; big-endian; no offset */
         {{true, 1, 33.8688, 151.2093, 'S', 'W', "2025:12:31 23:59:59", NULL},
-         true, -33.8688, -151.2093, "2025-12-31T23:59:59"},
+         true,
+         -33.8688,
+         -151.2093,
+         "2025-12-31T23:59:59"},
         /* 0,0 is a camera without a fix */
         {{false, 1, 0, 0, 'N', 'E', NULL, NULL}, false, 0, 0, ""},
         /* a reference that is neither N nor S: no position */
         {{false, 1, 10, 106, 'X', 'E', "2026:13:01 00:00:00", NULL}, false, 0, 0, ""},
         /* a latitude over 90: no position */
-        {{true, 1, 95, 106, 'N', 'E', "2026:02:03 04:05:06", "+7"}, false, 0, 0,
+        {{true, 1, 95, 106, 'N', 'E', "2026:02:03 04:05:06", "+7"},
+         false,
+         0,
+         0,
          "2026-02-03T04:05:06"},
     };
     buf jpeg = encoded(32, 24, IMAGES_JPEG);
@@ -504,6 +530,26 @@ static void test_orientation_applied(void **state)
     assert_bare(&thumb, IMAGES_JPEG);
     images_out_release(&photo);
     images_out_release(&thumb);
+
+    /* a rectangle is in upright pixels: the left half of the upright photo
+     * (the top of the stored one) is blurred, the right half is not */
+    images_rect r = {0, 0, 20, 60};
+    o = (images_publish_opts){.rects = &r, .nrects = 1, .format = IMAGES_PNG};
+    assert_int_equal(images_publish(b.p, b.n, &o, &photo, NULL, &e), TS_OK);
+    int w, h;
+    unsigned char *px = pixels(photo.data, photo.len, &w, &h);
+    assert_int_equal(w, 40);
+    double left = 0, right = 0;
+    for (int y = 4; y < 56; y++)
+        for (int x = 4; x < 16; x++) {
+            left +=
+                fabs((double)px[((size_t)y * w + x) * 3 + 2] - px[((size_t)y * w + x - 1) * 3 + 2]);
+            right += fabs((double)px[((size_t)y * w + x + 21) * 3 + 2] -
+                          px[((size_t)y * w + x + 20) * 3 + 2]);
+        }
+    assert_true(left * 4 < right);
+    free(px);
+    images_out_release(&photo);
     buf_free(&b);
     buf_free(&jpeg);
 }
@@ -533,12 +579,12 @@ static void test_published_without_metadata(void **state)
         assert_true(fabs(info.lat - 16.0544) < 1e-5);
         assert_string_equal(info.taken_at, "2026-06-01T10:00:00+07:00");
         for (int f = 0; f < 3; f++) {
-            images_publish_opts o = {.format = t[f], .thumb_format = f == 2 ? IMAGES_WEBP
-                                                                            : IMAGES_JPEG};
+            images_publish_opts o = {.format = t[f],
+                                     .thumb_format = f == 2 ? IMAGES_WEBP : IMAGES_JPEG};
             images_out photo, thumb;
             ts_code rc = images_publish(in[i].p, in[i].n, &o, &photo, &thumb, &e);
-            if (rc != TS_OK) fail_msg("%s → %s: %s", images_media_type(t[i]),
-                                      images_media_type(t[f]), e.debug);
+            if (rc != TS_OK)
+                fail_msg("%s → %s: %s", images_media_type(t[i]), images_media_type(t[f]), e.debug);
             assert_bare(&photo, t[f]);
             assert_bare(&thumb, o.thumb_format);
             /* orientation 3 is a half turn: the sides stay */
@@ -626,7 +672,8 @@ static void test_shrink_on_load(void **state)
     double in = 0, out = 0;
     for (int y = 10; y < 90; y++)
         for (int x = 11; x < 140; x++) {
-            in += fabs((double)px[((size_t)y * w + x) * 3 + 2] - px[((size_t)y * w + x - 1) * 3 + 2]);
+            in +=
+                fabs((double)px[((size_t)y * w + x) * 3 + 2] - px[((size_t)y * w + x - 1) * 3 + 2]);
             out += fabs((double)px[((size_t)y * w + x + 155) * 3 + 2] -
                         px[((size_t)y * w + x + 154) * 3 + 2]);
         }
@@ -642,7 +689,8 @@ static void test_refused_at_inspect(void **state)
 {
     (void)state;
     buf png = encoded(16, 16, IMAGES_PNG), jpeg = encoded(16, 16, IMAGES_JPEG);
-    buf bomb = png_header_only(100000, 100000), strip = png_header_only(20000, 10);
+    buf bomb = png_header_only(100000, 100000, 0), strip = png_header_only(20000, 10, 0),
+        deflated = png_header_only(100000, 100000, 16u << 20);
     seed("bomb.png", &bomb);
     seed("small.png", &png);
     buf cut = {0};
@@ -682,8 +730,9 @@ static void test_refused_at_inspect(void **state)
          "9.537e-05"},
         {"decompression bomb", bomb.p, bomb.n, NULL, "image/png", "bom.png", TS_EVALIDATION,
          M_IMAGE_TOO_MANY_PIXELS, "40"},
-        {"too wide", strip.p, strip.n, NULL, NULL, NULL, TS_EVALIDATION, M_IMAGE_TOO_WIDE,
-         "10000"},
+        {"decompression bomb with 16 MiB of zeros deflated", deflated.p, deflated.n, NULL, NULL,
+         NULL, TS_EVALIDATION, M_IMAGE_TOO_MANY_PIXELS, "40"},
+        {"too wide", strip.p, strip.n, NULL, NULL, NULL, TS_EVALIDATION, M_IMAGE_TOO_WIDE, "10000"},
         {"header cut short", cut.p, cut.n, NULL, NULL, NULL, TS_EVALIDATION, M_IMAGE_CORRUPT, ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -693,8 +742,8 @@ static void test_refused_at_inspect(void **state)
         ts_code rc = images_inspect(cases[i].p, cases[i].n, cases[i].lim, cases[i].claim,
                                     cases[i].name, &info, &e);
         if (rc != cases[i].code || e.msg != cases[i].msg)
-            fail_msg("%s: code %d message %s (%s)", cases[i].what, rc,
-                     e.msg ? e.msg->id : "none", e.debug);
+            fail_msg("%s: code %d message %s (%s)", cases[i].what, rc, e.msg ? e.msg->id : "none",
+                     e.debug);
         assert_string_equal(e.arg, cases[i].arg);
     }
     /* the accepted ones, with octet-stream claiming nothing and no extension */
@@ -703,8 +752,8 @@ static void test_refused_at_inspect(void **state)
     ts_err_clear(&e);
     assert_int_equal(
         images_inspect(png.p, png.n, NULL, "application/octet-stream", "anh", &info, &e), TS_OK);
-    assert_int_equal(
-        images_inspect(jpeg.p, jpeg.n, NULL, "IMAGE/JPEG; q=1", "a.jpeg", &info, &e), TS_OK);
+    assert_int_equal(images_inspect(jpeg.p, jpeg.n, NULL, "IMAGE/JPEG; q=1", "a.jpeg", &info, &e),
+                     TS_OK);
     assert_false(info.has_gps);
     assert_string_equal(info.taken_at, "");
     assert_int_equal(info.orientation, 1);
@@ -715,7 +764,9 @@ static void test_refused_at_inspect(void **state)
     assert_null(photo.data);
     buf_free(&png);
     buf_free(&jpeg);
+    assert_true(deflated.n < 32768);
     buf_free(&bomb);
+    buf_free(&deflated);
     buf_free(&strip);
     buf_free(&cut);
 }
@@ -755,6 +806,63 @@ static void test_truncated_at_publish(void **state)
     buf_free(&jpeg);
     buf_free(&png);
     buf_free(&webp);
+}
+
+/* The kinds of pixels phones and editors write: grey, with alpha, 16 bits,
+ * CMYK. Each is published as an 8-bit sRGB (or grey) JPEG and a WebP
+ * thumbnail, without metadata. */
+static void test_pixel_kinds(void **state)
+{
+    (void)state;
+    enum { GREY_JPEG, RGBA_PNG, RGB16_PNG, CMYK_JPEG, NKINDS };
+    for (int k = 0; k < NKINDS; k++) {
+        unsigned char *px = pattern(40, 30);
+        VipsImage *rgb = vips_image_new_from_memory(px, 40 * 30 * 3, 40, 30, 3, VIPS_FORMAT_UCHAR);
+        VipsImage *im = NULL;
+        void *out = NULL;
+        size_t n = 0;
+        int rc = -1;
+        switch (k) {
+        case GREY_JPEG:
+            if (!vips_colourspace(rgb, &im, VIPS_INTERPRETATION_B_W, NULL))
+                rc = vips_jpegsave_buffer(im, &out, &n, "strip", TRUE, NULL);
+            break;
+        case RGBA_PNG:
+            if (!vips_bandjoin_const1(rgb, &im, 100, NULL))
+                rc = vips_pngsave_buffer(im, &out, &n, "strip", TRUE, NULL);
+            break;
+        case RGB16_PNG:
+            if (!vips_colourspace(rgb, &im, VIPS_INTERPRETATION_RGB16, NULL))
+                rc = vips_pngsave_buffer(im, &out, &n, "strip", TRUE, "bitdepth", 16, NULL);
+            break;
+        case CMYK_JPEG:
+            if (!vips_colourspace(rgb, &im, VIPS_INTERPRETATION_CMYK, NULL))
+                rc = vips_jpegsave_buffer(im, &out, &n, NULL);
+            break;
+        }
+        if (rc) fail_msg("kind %d: cannot make it: %s", k, vips_error_buffer());
+        g_object_unref(im);
+        g_object_unref(rgb);
+        free(px);
+        images_out photo, thumb;
+        images_publish_opts o = {
+            .format = IMAGES_JPEG, .thumb_format = IMAGES_WEBP, .thumb_edge = 20};
+        ts_err e;
+        ts_err_clear(&e);
+        if (images_publish(out, n, &o, &photo, &thumb, &e) != TS_OK)
+            fail_msg("kind %d: %s", k, e.debug);
+        assert_bare(&photo, IMAGES_JPEG);
+        assert_bare(&thumb, IMAGES_WEBP);
+        assert_int_equal(photo.width, 40);
+        assert_int_equal(thumb.width, 20);
+        VipsImage *back = vips_image_new_from_buffer(photo.data, photo.len, "", NULL);
+        assert_int_equal(vips_image_get_format(back), VIPS_FORMAT_UCHAR);
+        assert_int_equal(vips_image_get_bands(back), k == GREY_JPEG ? 1 : 3);
+        g_object_unref(back);
+        images_out_release(&photo);
+        images_out_release(&thumb);
+        g_free(out);
+    }
 }
 
 /* Several threads at once, as the server's workers and the job runner. */
@@ -815,4 +923,4 @@ static void test_messages(void **state)
 TS_TEST_MAIN(group_setup, NULL, T(test_gps_and_time), T(test_orientation_applied),
              T(test_published_without_metadata), T(test_blur_only_the_rectangle),
              T(test_shrink_on_load), T(test_refused_at_inspect), T(test_truncated_at_publish),
-             T(test_threads), T(test_messages))
+             T(test_pixel_kinds), T(test_threads), T(test_messages))
