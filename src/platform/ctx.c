@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "../db/dbq.h"
+#include "../db/dbrow.h"
 #include "../lib/timeutil.h"
 #include "../lib/jsonw.h"
 #include "../lib/strbuf.h"
@@ -120,4 +122,33 @@ ts_code ts_audit(ts_ctx *x, const char *action, const char *object_type, const c
 void ts_after_commit(ts_ctx *x, void (*fn)(void *arg), void *arg)
 {
     db_on_commit(x->db, fn, NULL, arg);
+}
+
+void ts_staff_scope(ts_ctx *x, dbw *w, const char *path_expr, const char *wrap)
+{
+    static const char *const roles[] = {ROLE_OFFICER, ROLE_LEADER, ROLE_AGENCY_ADMIN};
+    int cap = 8, n = 0;
+    db_val *v = arena_calloc(x->a, sizeof *v * (size_t)cap);
+    const char *pred = NULL;
+    for (int r = 0; r < 3; r++) {
+        int k;
+        const char **paths = ts_role_paths(x, roles[r], &k);
+        if (!paths && !k) return; /* everything */
+        for (int i = 0; i < k; i++) {
+            v = dbrow_grow(x->a, v, sizeof *v, n, &cap);
+            v[n++] = DBV_T(arena_printf(x->a, "%s%%", paths[i]));
+            pred = pred ? arena_printf(x->a, "%s OR %s LIKE ?", pred, path_expr)
+                        : arena_printf(x->a, "%s LIKE ?", path_expr);
+        }
+    }
+    if (!n) {
+        dbw_add(w, "0 = 1", NULL, 0);
+        return;
+    }
+    const char *at = strstr(wrap, "%s");
+    if (!at) { /* a caller's mistake: never an unscoped listing */
+        dbw_add(w, "0 = 1", NULL, 0);
+        return;
+    }
+    dbw_add(w, arena_printf(x->a, "%.*s%s%s", (int)(at - wrap), wrap, pred, at + 2), v, n);
 }

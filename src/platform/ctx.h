@@ -51,6 +51,15 @@ ts_code ts_forbidden(ts_ctx *x);
  * possibly empty. */
 const char **ts_role_paths(const ts_ctx *x, const char *role, int *n);
 
+/* Restrict w (db/dbq.h) to rows within x->who's staff grants (officer,
+ * leader, agency_admin): the SQL expression path_expr is an agency's path,
+ * tested "path_expr LIKE ?" against each grant's path; wrap is the
+ * predicate's shape, its "%s" standing for those tests ORed ("(%s)", or
+ * "d.handler IN (SELECT sa.code FROM agencies sa WHERE %s)"). Nothing is
+ * added for a system admin; "0 = 1" without a staff grant. */
+struct dbw;
+void ts_staff_scope(ts_ctx *x, struct dbw *w, const char *path_expr, const char *wrap);
+
 /*
  * The one write path: run fn in a write transaction (retried on a busy
  * database), commit when it returns TS_OK, roll back otherwise; after a

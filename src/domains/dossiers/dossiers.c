@@ -383,26 +383,8 @@ static int status_of_word(const char *w)
  * agency code column: the match goes through the agencies' paths. */
 static void scope(ts_ctx *x, dbw *w, const char *col)
 {
-    static const char *const roles[] = {ROLE_OFFICER, ROLE_LEADER, ROLE_AGENCY_ADMIN};
-    int cap = 8, n = 0;
-    db_val *v = arena_calloc(x->a, sizeof *v * (size_t)cap);
-    const char *pred = NULL;
-    for (int r = 0; r < 3; r++) {
-        int k;
-        const char **paths = ts_role_paths(x, roles[r], &k);
-        if (!paths && !k) return; /* everything */
-        for (int i = 0; i < k; i++) {
-            v = dbrow_grow(x->a, v, sizeof *v, n, &cap);
-            v[n++] = DBV_T(arena_printf(x->a, "%s%%", paths[i]));
-            pred = pred ? arena_printf(x->a, "%s OR sa.path LIKE ?", pred) : "sa.path LIKE ?";
-        }
-    }
-    if (!n) {
-        dbw_add(w, "0 = 1", NULL, 0);
-        return;
-    }
-    dbw_add(w, arena_printf(x->a, "%s IN (SELECT sa.code FROM agencies sa WHERE %s)", col, pred), v,
-            n);
+    ts_staff_scope(x, w, "sa.path",
+                   arena_printf(x->a, "%s IN (SELECT sa.code FROM agencies sa WHERE %s)", col, "%s"));
 }
 
 static const char *like_prefix(arena *a, const char *s)

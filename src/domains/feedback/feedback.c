@@ -461,26 +461,8 @@ ts_code feedback_public(ts_ctx *x, const char *code, fb_view *out)
 static void scope(ts_ctx *x, dbw *w)
 {
     if (fb_is_intake(x)) return; /* the intake point sees every report */
-    static const char *const roles[] = {ROLE_OFFICER, ROLE_LEADER, ROLE_AGENCY_ADMIN};
-    int cap = 8, n = 0;
-    db_val *v = arena_calloc(x->a, sizeof *v * (size_t)cap);
-    const char *pred = NULL;
-    for (int r = 0; r < 3; r++) {
-        int k;
-        const char **paths = ts_role_paths(x, roles[r], &k);
-        if (!paths && !k) return; /* everything */
-        for (int i = 0; i < k; i++) {
-            v = dbrow_grow(x->a, v, sizeof *v, n, &cap);
-            v[n++] = DBV_T(arena_printf(x->a, "%s%%", paths[i]));
-            pred = pred ? arena_printf(x->a, "%s OR f.agency_path LIKE ?", pred)
-                        : "f.agency_path LIKE ?";
-        }
-    }
-    if (!n) {
-        dbw_add(w, "0 = 1", NULL, 0);
-        return;
-    }
-    dbw_add(w, arena_printf(x->a, "(%s)", pred), v, n);
+    ts_staff_scope(x, w, "f.agency_path", "(%s)");
+    dbw_add(w, "f.status <> 1", NULL, 0); /* an agency's once the intake point has accepted it */
 }
 
 /* "a,b,c" into an IN list of text values. */
