@@ -232,6 +232,9 @@ void db_on_commit(db_conn *c, db_hook_fn fn, db_hook_fn release, void *arg)
 /* ---- fault injection (TINHSO_FAULTS builds) ---- */
 
 #ifdef TINHSO_FAULTS
+#include <execinfo.h>
+#include <stdio.h>
+#include <stdlib.h>
 static _Thread_local struct {
     long step;   /* fail the step-th storage call from arming; 0: none */
     long calls;  /* storage calls since arming */
@@ -277,6 +280,16 @@ static bool fault_hit(const char *what, ts_err *err)
     fault.fired = true;
     ts_err_set(err, TS_EDB, M_DB, NULL);
     ts_err_debug(err, "fault injected: %s, storage call %ld", what, fault.calls);
+    const char *trace = getenv("TINHSO_FAULT_TRACE"); /* a file: who called, to find a */
+    FILE *tf = trace && *trace ? fopen(trace, "a") : NULL;  /* failure swallowed */
+    if (tf) {
+        void *bt[32];
+        int n = backtrace(bt, 32);
+        fprintf(tf, "fault injected: %s, storage call %ld\n", what, fault.calls);
+        fflush(tf);
+        backtrace_symbols_fd(bt, n, fileno(tf));
+        fclose(tf);
+    }
     return true;
 }
 

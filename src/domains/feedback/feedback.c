@@ -303,13 +303,44 @@ bool fb_code_valid(const char *c)
 
 /* ---- who sees what ------------------------------------------------------------------------ */
 
+/* The intake point's agency path, once per call context (x's arena and
+ * clock stand for the request); NULL when none is set. A storage failure
+ * is left in x->err for fb_poisoned: the caller fails the request. */
+static __thread struct {
+    const arena *a;
+    int64_t us;
+    const char *path;
+} intake_memo;
+
 static const char *intake_path(ts_ctx *x)
 {
+    if (intake_memo.a == x->a && intake_memo.us == x->now_us) return intake_memo.path;
+    ts_err e;
+    ts_err_clear(&e);
+    ts_ctx y = *x;
+    y.err = &e;
     fb_settings st;
-    if (feedback_settings(x, &st) != TS_OK || !st.intake_agency) return NULL;
-    agency ag;
-    if (agencies_find(x, st.intake_agency, &ag) != TS_OK) return NULL;
-    return ag.path;
+    const char *path = NULL;
+    ts_code rc = feedback_settings(&y, &st);
+    if (rc == TS_OK && st.intake_agency) {
+        agency ag;
+        rc = agencies_find(&y, st.intake_agency, &ag);
+        if (rc == TS_OK) path = ag.path;
+        if (rc == TS_ENOTFOUND) rc = TS_OK;
+    }
+    if (rc != TS_OK) {
+        *x->err = e;
+        return NULL;
+    }
+    intake_memo.a = x->a;
+    intake_memo.us = x->now_us;
+    intake_memo.path = path;
+    return path;
+}
+
+ts_code fb_poisoned(const ts_ctx *x)
+{
+    return x->err->code;
 }
 
 bool fb_is_intake(ts_ctx *x)
@@ -407,10 +438,12 @@ static ts_code load_following(ts_ctx *x, fb_view *v)
 ts_code fb_view_fill(ts_ctx *x, fb_view *v)
 {
     v->staff = feedback_is_staff_for(x, &v->r);
+    TS_TRY(fb_poisoned(x));
     TS_TRY(load_events(x, v, !v->staff));
     TS_TRY(load_photos(x, v, false));
     TS_TRY(load_following(x, v));
-    return fb_allowed(x, v);
+    TS_TRY(fb_allowed(x, v));
+    return fb_poisoned(x);
 }
 
 ts_code feedback_get(ts_ctx *x, const char *code, fb_view *out)
@@ -418,7 +451,9 @@ ts_code feedback_get(ts_ctx *x, const char *code, fb_view *out)
     memset(out, 0, sizeof *out);
     TS_TRY(fb_must_load(x, code, &out->r));
     bool reporter = x->who->account_id && x->who->account_id == out->r.reporter_id;
-    if (!reporter && !feedback_is_staff_for(x, &out->r))
+    bool staff = feedback_is_staff_for(x, &out->r);
+    TS_TRY(fb_poisoned(x));
+    if (!reporter && !staff)
         return ts_err_field(x->err, TS_ENOTFOUND, "code", M_FB_NOT_FOUND, code);
     return fb_view_fill(x, out);
 }
@@ -525,6 +560,7 @@ ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out)
             scope(x, w);
         }
     }
+    TS_TRY(fb_poisoned(x));
     if (q->ids) in_list(x, w, "f.code", q->ids, false);
     if (q->status) in_list(x, w, "f.status", q->status, true);
     if (q->category) in_list(x, w, "f.category", q->category, false);

@@ -25,8 +25,11 @@ bool fb_code_valid(const char *code);
 ts_code fb_load(ts_ctx *x, const char *code, fb_report *out, bool *found);
 /* 404 naming "code" when there is no such report. */
 ts_code fb_must_load(ts_ctx *x, const char *code, fb_report *out);
-/* Does x->who act for the intake point? */
+/* Does x->who act for the intake point? (A storage failure reading the
+ * setting answers false and leaves its error in x->err: check
+ * fb_poisoned before acting on the answer.) */
 bool fb_is_intake(ts_ctx *x);
+ts_code fb_poisoned(const ts_ctx *x);
 /* Events, photos, following and the allowed actions of v->r for x->who. */
 ts_code fb_view_fill(ts_ctx *x, fb_view *v);
 ts_code fb_allowed(ts_ctx *x, fb_view *v);

@@ -313,8 +313,11 @@ static ts_code act_tx(ts_ctx *x, void *arg)
     bool by_token = token_ok(r, a->token);
     if (a->token && !by_token) return ts_err_field(x->err, TS_EFORBIDDEN, "token", M_FB_TOKEN, NULL);
     bool visible = is_reporter(x, r) || by_token || feedback_is_staff_for(x, r);
+    TS_TRY(fb_poisoned(x));
     if (!visible) return ts_err_field(x->err, TS_ENOTFOUND, "code", M_FB_NOT_FOUND, ac->code);
-    if (!may(x, r, ru, by_token)) {
+    bool allowed = may(x, r, ru, by_token);
+    TS_TRY(fb_poisoned(x));
+    if (!allowed) {
         if (ru->who == W_REPORTER) return ts_err_set(x->err, TS_EFORBIDDEN, M_FB_NOT_REPORTER, NULL);
         return ts_forbidden(x);
     }
@@ -499,7 +502,9 @@ static ts_code follow_tx(ts_ctx *x, void *arg)
     follow_ctx *fc = arg;
     fb_report *r = &fc->out->r;
     TS_TRY(fb_must_load(x, fc->code, r));
-    if (!fb_public_visible(r) && !is_reporter(x, r) && !feedback_is_staff_for(x, r))
+    bool staff = feedback_is_staff_for(x, r);
+    TS_TRY(fb_poisoned(x));
+    if (!fb_public_visible(r) && !is_reporter(x, r) && !staff)
         return ts_err_field(x->err, TS_ENOTFOUND, "code", M_FB_NOT_FOUND, fc->code);
     int64_t ch = 0;
     if (fc->on)
@@ -525,7 +530,7 @@ static ts_code follow_tx(ts_ctx *x, void *arg)
         TS_TRY(rc);
     }
     TS_TRY(fb_must_load(x, r->code, r));
-    if (feedback_is_staff_for(x, r) || is_reporter(x, r)) return fb_view_fill(x, fc->out);
+    if (staff || is_reporter(x, r)) return fb_view_fill(x, fc->out);
     return feedback_public(x, r->code, fc->out);
 }
 

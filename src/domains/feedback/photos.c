@@ -44,7 +44,9 @@ static ts_code add_tx(ts_ctx *x, void *arg)
                     !CRYPTO_memcmp(ac->token, r->token, strlen(r->token));
     if (ac->token && !by_token) return ts_err_field(x->err, TS_EFORBIDDEN, "token", M_FB_TOKEN, NULL);
     if (!is_reporter(x, r) && !by_token) {
-        if (feedback_is_staff_for(x, r)) return ts_err_set(x->err, TS_EFORBIDDEN, M_FB_NOT_REPORTER, NULL);
+        bool staff = feedback_is_staff_for(x, r);
+        TS_TRY(fb_poisoned(x));
+        if (staff) return ts_err_set(x->err, TS_EFORBIDDEN, M_FB_NOT_REPORTER, NULL);
         return ts_err_field(x->err, TS_ENOTFOUND, "code", M_FB_NOT_FOUND, ac->code);
     }
     if (r->status != FS_SUBMITTED && r->status != FS_ACCEPTED)
@@ -120,7 +122,9 @@ ts_code feedback_photo_get(ts_ctx *x, const char *code, int n, const char *which
     fb_report r;
     TS_TRY(fb_must_load(x, code, &r));
     bool original = !strcmp(which, "original");
-    if (original ? !feedback_is_staff_for(x, &r) : !fb_public_visible(&r))
+    bool staff = original && feedback_is_staff_for(x, &r);
+    TS_TRY(fb_poisoned(x));
+    if (original ? !staff : !fb_public_visible(&r))
         return ts_err_field(x->err, TS_ENOTFOUND, "code", M_FB_NOT_FOUND, code);
     db_stmt *s;
     TS_TRY(db_prepare(x->db,
@@ -163,9 +167,10 @@ static ts_code blur_tx(ts_ctx *x, void *arg)
     blur_ctx *bc = arg;
     fb_report *r = &bc->out->r;
     TS_TRY(fb_must_load(x, bc->code, r));
-    if (!feedback_is_staff_for(x, r))
-        return ts_err_field(x->err, TS_ENOTFOUND, "code", M_FB_NOT_FOUND, bc->code);
-    if (!fb_is_intake(x)) return ts_forbidden(x);
+    bool staff = feedback_is_staff_for(x, r), intake = fb_is_intake(x);
+    TS_TRY(fb_poisoned(x));
+    if (!staff) return ts_err_field(x->err, TS_ENOTFOUND, "code", M_FB_NOT_FOUND, bc->code);
+    if (!intake) return ts_forbidden(x);
     int64_t ch = 0;
     TS_TRY(db_run_vals(x->db,
                        "UPDATE feedback_photos SET blur = ?, state = 'pending', published = NULL, "

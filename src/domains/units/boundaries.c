@@ -456,8 +456,9 @@ static ts_code ref_acquire(ts_ctx *x, geo_ref **out)
             }
         }
         if (rc != TS_OK && stale) atomic_store(&geo_stale, true); /* try again next time */
-        /* a failed check keeps serving the index it has */
-        if (rc != TS_OK && geo_idx.cur) rc = TS_OK;
+        /* a failed check fails the request (its error is set): a storage failure is never
+         * swallowed, and the next request checks again */
+        if (rc != TS_OK) geo_idx.checked_us = 0;
     }
     if (rc == TS_OK) {
         atomic_fetch_add(&geo_idx.cur->refs, 1);
