@@ -499,6 +499,31 @@ static void in_list(ts_ctx *x, dbw *w, const char *col, const char *list, bool s
     dbw_add(w, arena_printf(x->a, "%s IN (%s)", col, marks), v, n);
 }
 
+/* An item of the Open311 listing: moderated like the public list; a report
+ * the intake point has not accepted (or has rejected) shows neither its
+ * text nor its place nor its photos; else the first published photo. */
+static ts_code open311_item(ts_ctx *x, fb_report *r)
+{
+    bool shown = fb_public_visible(r);
+    fb_moderate_public(r);
+    r->first_photo = 0;
+    if (!shown) {
+        r->title = r->description = r->address = NULL;
+        r->has_point = false;
+        r->lat = r->lon = 0;
+        r->unit_code = r->unit_name = NULL;
+        return TS_OK;
+    }
+    if (!r->photos) return TS_OK;
+    int64_t n = 0;
+    TS_TRY(db_int(x->db, x->err, &n, 0,
+                  "SELECT COALESCE(MIN(n), 0) FROM feedback_photos WHERE report_id = ? AND state = "
+                  "'ready'",
+                  DBV_I(r->id)));
+    r->first_photo = (int)n;
+    return TS_OK;
+}
+
 static const search_index fb_search = {"feedback_reports_fts", "f.id", "f.search_tsv"};
 
 ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out)
@@ -507,7 +532,9 @@ ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out)
     search_list l;
     TS_TRY(search_list_begin(&l, x->db, x->a, q->q, x->err));
     dbw *w = &l.w;
-    if (q->public_) {
+    if (q->open311) {
+        dbw_add(w, "f.private = 0", NULL, 0);
+    } else if (q->public_) {
         dbw_add(w, "f.private = 0 AND f.status NOT IN (1, 3)", NULL, 0);
     } else if (q->mine) {
         int64_t me = x->who->account_id ? x->who->account_id : -1;
@@ -551,9 +578,27 @@ ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out)
                             x->err));
     out->items = rows;
     for (int i = 0; i < out->n; i++) {
-        mark_late(x, &out->items[i]);
-        if (q->public_) fb_moderate_public(&out->items[i]);
+        fb_report *r = &out->items[i];
+        mark_late(x, r);
+        if (q->open311) TS_TRY(open311_item(x, r));
+        else if (q->public_) fb_moderate_public(r);
     }
+    return TS_OK;
+}
+
+ts_code feedback_code_of_token(ts_ctx *x, const char *token, const char **code)
+{
+    *code = NULL;
+    if (token && strlen(token) <= 64) {
+        db_stmt *s;
+        TS_TRY(db_prepare(x->db, "SELECT code FROM feedback_reports WHERE token = ?", &s, x->err));
+        db_bind_list(s, DBV_T(token));
+        int r = db_step(s, x->err);
+        if (r == DB_ROW) *code = db_col_dup(x->a, s, 0);
+        db_reset(s);
+        if (r < 0) return (ts_code)-r;
+    }
+    if (!*code) return ts_err_field(x->err, TS_ENOTFOUND, "token", M_FB_TOKEN_NOT_FOUND, token);
     return TS_OK;
 }
 

@@ -431,6 +431,7 @@ const http_route feedback_routes[] = {
     {"GET", "/api/v1/public/feedback", h_public_list, PERM_PUBLIC, .query = public_query},
     {"GET", "/api/v1/public/feedback-nearby", h_nearby, PERM_PUBLIC, .query = nearby_query},
     {"GET", "/api/v1/public/feedback/{code}", h_public_get, PERM_PUBLIC, .query = NULL},
+    FEEDBACK_OPEN311_ROUTES,
     {0},
 };
 
