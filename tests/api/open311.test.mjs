@@ -519,3 +519,28 @@ test('GET requests: service_request_id, service_code, status, start_date/end_dat
   const empty = await getXml(`${V2}/requests.xml?service_code=khong-co`);
   assert.equal(empty.text, `${DECL}<service_requests></service_requests>`);
 });
+
+test('GET requests with lat, long and radius (metres): the reports shown with their place, within the circle', async () => {
+  const here = await file({ service_code: 'rac-thai', lat: '21.1000', long: '106.1000', description: 'Rác ở đây' });
+  const near = await file({ service_code: 'rac-thai', lat: '21.1040', long: '106.1000', description: 'Rác cách 445 m' }); // ~445 m north
+  const far = await file({ service_code: 'rac-thai', lat: '21.1000', long: '106.1200', description: 'Rác cách 2 km' }); // ~2.07 km east
+  const unchecked = await file({ service_code: 'rac-thai', lat: '21.1001', long: '106.1001', description: 'Chưa tiếp nhận' });
+  for (const c of [here, near, far]) await act('ioc.canbo1', c, { action: 'accept', agency: COMMUNE });
+  const codes = async (q) => {
+    const r = await get(`${V2}/requests.json?service_code=rac-thai&${q}`);
+    assert.equal(r.status, 200, r.text);
+    return r.body.map((x) => x.service_request_id).sort();
+  };
+  assert.deepEqual(await codes('lat=21.1&long=106.1&radius=100'), [here]);
+  assert.deepEqual(await codes('lat=21.1&long=106.1&radius=500'), [here, near].sort());
+  assert.deepEqual(await codes('lat=21.1&long=106.1'), [here, near].sort()); // 1000 m by default
+  assert.deepEqual(await codes('lat=21.1&long=106.1&radius=2100'), [here, near, far].sort());
+  assert.ok(!(await codes('lat=21.1001&long=106.1001&radius=50')).includes(unchecked), 'an unchecked report is not found by its place');
+  assert.deepEqual(await codes('lat=&long=&radius='), (await codes('')));
+  assertError(await get(`${V2}/requests.json?lat=21.1`), 400, /together/);
+  assertError(await get(`${V2}/requests.json?lat=91&long=106`), 400, /lat must be/);
+  assertError(await get(`${V2}/requests.json?lat=21&long=181`), 400, /long must be/);
+  assertError(await get(`${V2}/requests.json?lat=21&long=106&radius=0`), 400, /radius/);
+  assertError(await get(`${V2}/requests.json?lat=21&long=106&radius=50001`), 400, /radius/);
+  assertError(await get(`${V2}/requests.json?radius=10`), 400, /radius needs lat and long/);
+});

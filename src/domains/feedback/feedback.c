@@ -565,6 +565,17 @@ ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out)
     if (q->has_bbox)
         dbw_and(w, "f.lat BETWEEN ? AND ? AND f.lon BETWEEN ? AND ?", DBV_D(q->s), DBV_D(q->n),
                 DBV_D(q->w), DBV_D(q->e));
+    if (q->has_circle) { /* a box for the index, then the circle (equirectangular, as fb_metres) */
+        const double m_per_deg = 6371008.8 * 3.14159265358979323846 / 180.0;
+        double c = cos(q->clat * 3.14159265358979323846 / 180.0);
+        double dlat = q->radius_m / m_per_deg, dlon = dlat / (c > 0.01 ? c : 0.01);
+        dbw_and(w, "f.lat BETWEEN ? AND ? AND f.lon BETWEEN ? AND ?", DBV_D(q->clat - dlat),
+                DBV_D(q->clat + dlat), DBV_D(q->clon - dlon), DBV_D(q->clon + dlon));
+        dbw_and(w, "(f.lat - ?) * (f.lat - ?) + (f.lon - ?) * (f.lon - ?) * ? <= ?", DBV_D(q->clat),
+                DBV_D(q->clat), DBV_D(q->clon), DBV_D(q->clon), DBV_D(c * c), DBV_D(dlat * dlat));
+        /* a place the listing does not show is not searched either */
+        if (q->open311) dbw_add(w, "f.status NOT IN (1, 3)", NULL, 0);
+    }
     if (q->overdue)
         dbw_and(w, "f.status IN (1, 2, 4, 5) AND f.due_at < ?", DBV_I(feedback_now_min(x)));
     const char *order = q->order && !strcmp(q->order, "due") ? "f.due_at, f.id"

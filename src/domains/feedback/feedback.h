@@ -264,6 +264,10 @@ typedef struct fb_query {
     const char *created_from, *created_to; /* ISO UTC on created_at (Open311 dates) */
     bool has_bbox;
     double s, w, n, e;
+    bool has_circle;    /* within radius_m of (clat, clon); in the Open311 listing only
+                           the reports shown with their place */
+    double clat, clon;
+    int radius_m;
     bool overdue;
     bool mine;          /* reports sent or followed by x->who */
     bool public_;       /* the public map/list (moderated; no private or rejected) */

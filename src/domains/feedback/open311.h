@@ -22,6 +22,8 @@
 #define O3_CHANGESET "2026-12-04T00:00:00+07:00" /* when this API last changed */
 #define O3_PAGE_SIZE_MAX 1000
 #define O3_WINDOW_DAYS 90
+#define O3_RADIUS_DEFAULT 1000 /* metres, GET requests with lat and long */
+#define O3_RADIUS_MAX 50000
 #define O3_ATTR_TEXT_MAX 1000 /* characters of a string/text attribute */
 
 typedef enum o3_format { O3_JSON, O3_XML } o3_format;

@@ -392,6 +392,21 @@ ts_code open311_h_requests(http_req *r, ts_ctx *x)
             if (!ed) end = x->now_us / 1000000;
             start = end - window;
         }
+        const char *lat = http_query(r, "lat"), *lon = http_query(r, "long");
+        if (lat || lon) { /* the extension lat, long, radius (metres) */
+            if (!lat || !lon) return fail(r, f, 400, "lat and long must be given together.");
+            if (!fb_parse_double(lat, &q.clat) || q.clat < -90 || q.clat > 90)
+                return fail(r, f, 400, "lat must be a number between -90 and 90.");
+            if (!fb_parse_double(lon, &q.clon) || q.clon < -180 || q.clon > 180)
+                return fail(r, f, 400, "long must be a number between -180 and 180.");
+            int64_t radius;
+            if (!qint(r, "radius", O3_RADIUS_DEFAULT, O3_RADIUS_MAX, &radius))
+                return fail(r, f, 400, "radius must be a whole number of metres from 1 to 50000.");
+            q.has_circle = true;
+            q.radius_m = (int)radius;
+        } else if (http_query(r, "radius")) {
+            return fail(r, f, 400, "radius needs lat and long.");
+        }
         q.created_from = iso_utc(r->a, start);
         q.created_to = iso_utc(r->a, end + 1); /* end_date is included */
     }
