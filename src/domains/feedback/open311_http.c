@@ -12,7 +12,6 @@
 #include <string.h>
 
 #include "../../http/server.h"
-#include "../../lib/log.h"
 #include "../../lib/text.h"
 #include "../../lib/timeutil.h"
 #include "../../lib/validate.h"
@@ -26,11 +25,10 @@
 static ts_code send_doc(http_req *r, o3w *w, int status)
 {
     if (!o3_ok(w)) { /* XML refused a text: an error rather than a broken document */
-        log_error("open311: %s %s: the XML writer refused a name or a text", r->method, r->path);
         o3_release(w);
-        o3_begin(w, w->f);
-        o3_errors(w, 500, "The record holds text XML cannot carry.");
-        status = 500;
+        ts_err_set(&r->err, TS_EINTERNAL, M_INTERNAL, NULL);
+        ts_err_debug(&r->err, "open311: the XML writer refused a name or a text");
+        return TS_EINTERNAL;
     }
     size_t n;
     char *s = o3_take(w, &n);
@@ -57,8 +55,9 @@ static const char *o3_field(const char *f)
 }
 
 /* A domain call's failure as Open311's error: 404 not found, 403 refused
- * keys, 429 throttled, 5xx kept (and logged), 400 the rest; the
- * description is the message's English text, after the field it names. */
+ * keys, 429 throttled, 400 the rest; the description is the message's
+ * English text, after the field it names. A 5xx (the database failed) is
+ * returned to the server, which answers and logs it as problem+json. */
 static ts_code fail_err(http_req *r, o3_format f, const ts_err *e)
 {
     int status = ts_code_http_status(e->code);
@@ -66,7 +65,8 @@ static ts_code fail_err(http_req *r, o3_format f, const ts_err *e)
     else if (e->code == TS_EFORBIDDEN || e->code == TS_EUNAUTH) status = 403;
     else if (e->code == TS_ERATELIMIT) status = 429;
     else if (status < 500) status = 400;
-    if (status >= 500) log_error("open311: %s %s: %s", r->method, r->path, e->debug);
+    /* the server's own failure: its problem+json, logged like any other */
+    if (status >= 500) return e->code;
     char msg[400];
     if (e->nfields) {
         char m[300];
@@ -151,15 +151,20 @@ ts_code open311_h_services(http_req *r, ts_ctx *x)
     return send_doc(r, &w, 200);
 }
 
-/* The active category code names; false after answering 404 (or an error). */
-static bool service_of(http_req *r, ts_ctx *x, o3_format f, const char *code, fb_category *c)
+/* The active category code names (*ok); else the 404 answered, or the
+ * database's failure returned. */
+static ts_code service_of(http_req *r, ts_ctx *x, o3_format f, const char *code, fb_category *c,
+                          bool *ok)
 {
+    *ok = false;
     ts_code rc = code && strlen(code) <= 40 ? feedback_category(x, code, c) : TS_ENOTFOUND;
-    if (rc == TS_OK && c->active) return true;
+    if (rc == TS_OK && c->active) {
+        *ok = true;
+        return TS_OK;
+    }
     if (rc == TS_OK || rc == TS_ENOTFOUND)
-        fail(r, f, 404, arena_printf(r->a, "service_code %s not found.", code ? code : ""));
-    else fail_err(r, f, x->err);
-    return false;
+        return fail(r, f, 404, arena_printf(r->a, "service_code %s not found.", code ? code : ""));
+    return fail_err(r, f, x->err);
 }
 
 ts_code open311_h_definition(http_req *r, ts_ctx *x)
@@ -167,7 +172,9 @@ ts_code open311_h_definition(http_req *r, ts_ctx *x)
     o3_format f;
     if (!format_of(r, &f)) return TS_OK;
     fb_category c;
-    if (!service_of(r, x, f, http_param(r, "service_code"), &c)) return TS_OK;
+    bool ok;
+    TS_TRY(service_of(r, x, f, http_param(r, "service_code"), &c, &ok));
+    if (!ok) return TS_OK;
     o3w w;
     o3_begin(&w, f);
     o3_write_definition(&w, &c);
@@ -224,7 +231,9 @@ ts_code open311_h_post(http_req *r, ts_ctx *x)
     const char *code = form_text(r, "service_code");
     if (!code) return fail(r, f, 400, "service_code is required.");
     fb_category c;
-    if (!service_of(r, x, f, code, &c)) return TS_OK;
+    bool ok;
+    TS_TRY(service_of(r, x, f, code, &c, &ok));
+    if (!ok) return TS_OK;
 
     fb_new in = {.category = c.code, .channel = "open311", .client = key.token_name};
     /* the location: lat and long, address_string or address_id */
