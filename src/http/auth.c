@@ -298,6 +298,11 @@ static ts_code bearer_resolve(http_req *r, const char *t, ident_principal *p)
     if (!c) return r->err.code;
     if (!strncmp(t, API_TOKEN_PREFIX, strlen(API_TOKEN_PREFIX))) {
         ts_code rc = ident_token_resolve(c, r->a, t, p, &r->err);
+        /* a token made for Open311 is a client's key there, nothing more */
+        if (rc == TS_OK && ident_purpose_is(p->token_purpose, IDENT_PURPOSE_OPEN311)) {
+            memset(p, 0, sizeof *p);
+            return ts_err_set(&r->err, TS_EFORBIDDEN, M_TOKEN_OPEN311_ONLY, NULL);
+        }
         if (rc != TS_EUNAUTH) return rc;
         ts_msg why = r->err.msg;
         rc = unauth(r, why, "Bearer realm=\"tinhso\", error=\"invalid_token\"");
@@ -316,6 +321,31 @@ static ts_code bearer_resolve(http_req *r, const char *t, ident_principal *p)
         if (retired) return ts_err_set(&r->err, TS_EFORBIDDEN, M_BOOTSTRAP_RETIRED, NULL);
     }
     ident_bootstrap(p);
+    return TS_OK;
+}
+
+ts_code http_api_key(http_req *r, const char *key, const char *purpose, ident_principal *p)
+{
+    memset(p, 0, sizeof *p);
+    db_conn *c = http_db(r);
+    if (!c) return r->err.code;
+    int retry = 0;
+    ts_code rc = ident_bearer_locked(c, http_client_ip(r), &retry, &r->err);
+    if (rc != TS_OK) return rc;
+    if (retry > 0) return bearer_throttled(r, retry);
+    if (!key || strncmp(key, API_TOKEN_PREFIX, strlen(API_TOKEN_PREFIX)))
+        return bearer_wrong(r, c, ts_err_set(&r->err, TS_EFORBIDDEN, M_TOKEN_INVALID, NULL));
+    rc = ident_token_resolve(c, r->a, key, p, &r->err);
+    if (rc == TS_EUNAUTH) {
+        ts_msg why = r->err.msg;
+        rc = ts_err_set(&r->err, TS_EFORBIDDEN, why, NULL);
+        return why == M_TOKEN_INVALID ? bearer_wrong(r, c, rc) : rc;
+    }
+    TS_TRY(rc);
+    if (!ident_purpose_is(p->token_purpose, purpose)) {
+        memset(p, 0, sizeof *p);
+        return ts_err_set(&r->err, TS_EFORBIDDEN, M_TOKEN_PURPOSE, purpose);
+    }
     return TS_OK;
 }
 

@@ -61,6 +61,10 @@ typedef struct http_req {
     const struct http_config *cfg;
     struct ident_principal *principal; /* NULL on public routes and when anonymous */
     json_t *in; /* the checked body of a route with a body spec (freed with the arena) */
+    /* a form body (http_form_read) */
+    struct http_form_pair *form;
+    int nform;
+    bool form_read;
 } http_req;
 
 /* A handler gets the request and the context of its domain calls (the
@@ -109,7 +113,8 @@ typedef struct http_path_int {
  */
 typedef struct http_route {
     const char *method;  /* "GET", "POST", ... */
-    const char *pattern; /* "/api/v1/units/{code}" */
+    const char *pattern; /* "/api/v1/units/{code}"; parameters may share a segment with text:
+                            "/open311/v2/services/{code}.{format}" (route.c) */
     http_handler fn;
     http_perm perm;
     const jx_field *body;     /* NULL-name-terminated, or NULL: no body read */
@@ -121,6 +126,18 @@ typedef struct http_route {
 
 /* The route's ids: `.ids = HTTP_IDS({"id", M_ACCOUNT_NOT_FOUND, 1, 0})`. */
 #define HTTP_IDS(...) ((const http_path_int[]){__VA_ARGS__, {0}})
+
+/* An API token given as a parameter rather than a Bearer header (Open311's
+ * api_key), resolved the way a bearer token is (ident_token_resolve: not
+ * revoked, not expired, its owner still holding its roles) and made for
+ * purpose (ident_purpose_is). Every failure is TS_EFORBIDDEN: M_TOKEN_INVALID
+ * for a missing, unknown, revoked or expired key (counted per client
+ * address like a wrong bearer token: TS_ERATELIMIT once the address is
+ * locked), M_TOKEN_OWNER, or M_TOKEN_PURPOSE (%s: purpose). The bootstrap
+ * token is never a key. p is filled on TS_OK. */
+struct ident_principal;
+ts_code http_api_key(http_req *r, const char *key, const char *purpose,
+                     struct ident_principal *p);
 
 /* The audit actor of the request: "user:42", "token:7", "admin-token". */
 const char *http_actor(http_req *r);
@@ -240,6 +257,36 @@ json_t *http_in_json(http_req *r, const char *name);
 /* An integer query parameter of a checked query (the spec's def when
  * absent); text parameters are read with http_query. */
 int64_t http_qint(http_req *r, const char *name);
+
+/*
+ * application/x-www-form-urlencoded bodies (http/form.c), for clients that
+ * speak forms (Open311's POST). http_form_decode splits body[0..len) into
+ * pairs at '&', each name and value at the first '=' (no '=': the value
+ * ""), reads '+' as a space and %XX as a byte; an empty pair ("a=1&&b=2")
+ * is skipped. It refuses the whole body (false, nothing out) when an
+ * escape is not % and two hex digits, a decoded name or value is not UTF-8
+ * or holds NUL, or there are more than max pairs.
+ */
+typedef struct http_form_pair {
+    const char *name, *value; /* decoded, in the arena */
+} http_form_pair;
+#define HTTP_FORM_MAX_PAIRS 200
+bool http_form_decode(arena *a, const char *body, size_t len, int max, http_form_pair **out,
+                      int *n);
+/* Read r's body as a form, once: TS_EMEDIATYPE (M_MEDIA_TYPE) unless the
+ * Content-Type is application/x-www-form-urlencoded (parameters such as
+ * "; charset=UTF-8" allowed), TS_EINVAL (M_FORM_MALFORMED) when
+ * http_form_decode refuses it (at most HTTP_FORM_MAX_PAIRS pairs). */
+ts_code http_form_read(http_req *r);
+/* A form field's value (the first when repeated) after http_form_read;
+ * NULL when absent or empty: an empty value equals an absent one. Values
+ * are as sent (not trimmed or normalised). */
+const char *http_form(http_req *r, const char *name);
+/* The fields named PREFIX[KEY] or PREFIX[KEY][] (Open311's attribute[CODE]
+ * and a multivaluelist's attribute[CODE][]), in order, empty values
+ * skipped: start with *i = 0; each call gives the next *key (KEY, in the
+ * arena) and *value, false at the end. */
+bool http_form_next(http_req *r, const char *prefix, int *i, const char **key, const char **value);
 
 /* Parse the body as a JSON object; checks Content-Type. */
 ts_code http_body_json(http_req *r, json_t **out);

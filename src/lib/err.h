@@ -62,6 +62,8 @@ typedef const ts_message *ts_msg;
       "Request body too large (at most %s bytes).")                                                \
     X(M_MEDIA_TYPE, "Kiểu nội dung không được hỗ trợ; hãy gửi %s.",                                \
       "Unsupported content type; send %s.")                                                        \
+    X(M_FORM_MALFORMED, "Nội dung biểu mẫu không hợp lệ (mã thoát phần trăm sai, không phải UTF-8 hoặc quá nhiều trường).", \
+      "Malformed form body (a bad percent escape, text that is not UTF-8, or too many fields).") \
     X(M_JSON_MALFORMED, "JSON không hợp lệ: %s.", "Malformed JSON: %s.")                           \
     X(M_JSON_NOT_OBJECT, "Nội dung phải là một đối tượng JSON.",                                   \
       "The body must be a JSON object.")                                                           \

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "../db/dbrow.h"
@@ -349,6 +350,17 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
  * its agency that the owner holds there now (ident_has_role on the owner's
  * grants): the intersection, decided on every use.
  */
+bool ident_purpose_is(const char *purpose, const char *word)
+{
+    if (!purpose || !word) return false;
+    while (*purpose == ' ' || *purpose == '\t')
+        purpose++;
+    size_t n = strlen(purpose), wl = strlen(word);
+    while (n && (purpose[n - 1] == ' ' || purpose[n - 1] == '\t'))
+        n--;
+    return n == wl && !strncasecmp(purpose, word, wl);
+}
+
 ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_principal *p,
                             ts_err *err)
 {
@@ -359,7 +371,7 @@ ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_princ
     TS_TRY(db_prepare(c,
                       "SELECT t.id, t.name, t.permissions, t.agency_id, ag.code, ag.name, "
                       "ag.path, t.last_used_at, t.expires_at, t.mint, t.owner_id, "
-                      "o.disabled, og.role, oag.path FROM api_tokens t "
+                      "o.disabled, og.role, oag.path, t.purpose FROM api_tokens t "
                       "JOIN agencies ag ON ag.id = t.agency_id "
                       "LEFT JOIN accounts o ON o.id = t.owner_id "
                       "LEFT JOIN grants og ON og.account_id = o.id "
@@ -387,6 +399,7 @@ ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_princ
         p->token_mint = db_col_int(s, 9) != 0;
         p->owner_id = db_col_is_null(s, 10) ? 0 : db_col_int(s, 10);
         disabled = db_col_is_null(s, 11) ? 1 : db_col_int(s, 11);
+        p->token_purpose = db_col_dup(a, s, 14);
     }
     for (; r == DB_ROW; r = db_step(s, err)) {
         if (db_col_is_null(s, 12) || db_col_is_null(s, 13)) continue; /* no grants */

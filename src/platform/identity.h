@@ -51,6 +51,12 @@
       "của mã.",                                                                                                                    \
       "The access token no longer works: its owner account is disabled or no longer holds its "                                     \
       "roles.")                                                                                                                     \
+    X(M_TOKEN_PURPOSE,                                                                                                              \
+      "Mã truy cập này không được cấp cho mục đích %s.",                                                                             \
+      "This access token was not made for %s.")                                                                                     \
+    X(M_TOKEN_OPEN311_ONLY,                                                                                                         \
+      "Mã truy cập này chỉ dùng làm api_key của Open311 (/open311/v2/).",                                                           \
+      "This access token works only as Open311's api_key (/open311/v2/).")                                                          \
     X(M_BEARER_THROTTLED,                                                                                                           \
       "Có quá nhiều mã truy cập sai từ địa chỉ này; vui lòng thử lại sau %s giây.",                                                 \
       "Too many wrong access tokens from this address; try again in %s seconds.")                                                   \
@@ -123,6 +129,7 @@ typedef struct ident_principal {
     int64_t owner_id;         /* API tokens: the account the token belongs to */
     int64_t token_expires_at; /* API tokens: epoch seconds */
     bool token_mint;          /* API tokens: may create tokens (for the same owner) */
+    const char *token_purpose; /* API tokens: what it was made for (ident_purpose_is) */
     int ngrants;
     ident_grant *grants;
     const char *email, *phone;           /* sessions: the contacts as typed (NULL: none) */
@@ -182,6 +189,12 @@ ts_code ident_session_resolve(db_conn *c, arena *a, const ident_settings *st, co
  */
 ts_code ident_token_resolve(db_conn *c, arena *a, const char *token, ident_principal *p,
                             ts_err *err);
+/* A token's purpose says what it was made for, in free text ("Đồng bộ
+ * tài khoản"); a few doors take only tokens made for them, named by one
+ * word: the purpose, trimmed and in ASCII case folded, is that word
+ * ("open311", "Open311"; not "open311 test"). */
+#define IDENT_PURPOSE_OPEN311 "open311"
+bool ident_purpose_is(const char *purpose, const char *word);
 /* Load an account's grants into p. */
 ts_code ident_load_grants(db_conn *c, arena *a, int64_t account_id, ident_principal *p,
                           ts_err *err);

@@ -408,6 +408,21 @@ const cases = [
   ['POST /api/v1/accounts/{id}/password-reset', async () => ({
     method: 'POST', path: `/api/v1/accounts/${await idOf('stp.canbo1')}/password-reset`, headers: admin,
   }), 201],
+  // Open311: a form body with an api_key (a token made for open311); its use
+  // is recorded once a minute in a write of its own, on purpose, like a
+  // session's: pinned in the future around every attempt
+  ['POST /open311/v2/requests.{format}', async () => {
+    const t = await srv.json('/api/v1/tokens', {
+      method: 'POST', headers: { ...cookie(await signedIn(srv, 'quantri')), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Ứng dụng thử lỗi', purpose: 'open311', agency_code: '000.21.01.H06', permissions: ['officer'] }),
+    });
+    assert.equal(t.status, 201, JSON.stringify(t.body));
+    const form = new URLSearchParams({
+      api_key: t.body.token, service_code: 'cay-xanh', lat: '21.186', long: '106.076', 'attribute[chan-duong]': 'co',
+      description: 'Cây đổ (thử lỗi)', email: 'thu.loi@example.vn', first_name: 'Thử', last_name: 'Lỗi',
+    });
+    return { method: 'POST', path: '/open311/v2/requests.json', raw: form.toString(), type: 'application/x-www-form-urlencoded' };
+  }, 200, { reset: 'UPDATE api_tokens SET last_used_at = 4102444800' }],
   ['POST /api/v1/auth/password-reset', async () => {
     const l = await srv.admin(`/api/v1/accounts/${await idOf('stp.canbo1')}/password-reset`, 'POST');
     return { method: 'POST', path: '/api/v1/auth/password-reset', body: { token: l.body.token, new_password: 'đèo Hải Vân mây phủ' } };

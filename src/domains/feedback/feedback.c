@@ -345,6 +345,9 @@ ts_code fb_poisoned(const ts_ctx *x)
 
 bool fb_is_intake(ts_ctx *x)
 {
+    /* without a grant nobody acts for the intake point: no reads (which
+     * could only fail silently here) for citizens and Open311's filings */
+    if (!x->who->ngrants) return false;
     const char *p = intake_path(x);
     return p && (ts_may(x, ROLE_OFFICER, p) || ts_may(x, ROLE_LEADER, p));
 }
@@ -533,6 +536,31 @@ static void in_list(ts_ctx *x, dbw *w, const char *col, const char *list, bool s
     dbw_add(w, arena_printf(x->a, "%s IN (%s)", col, marks), v, n);
 }
 
+/* An item of the Open311 listing: moderated like the public list; a report
+ * the intake point has not accepted (or has rejected) shows neither its
+ * text nor its place nor its photos; else the first published photo. */
+static ts_code open311_item(ts_ctx *x, fb_report *r)
+{
+    bool shown = fb_public_visible(r);
+    fb_moderate_public(r);
+    r->first_photo = 0;
+    if (!shown) {
+        r->title = r->description = r->address = NULL;
+        r->has_point = false;
+        r->lat = r->lon = 0;
+        r->unit_code = r->unit_name = NULL;
+        return TS_OK;
+    }
+    if (!r->photos) return TS_OK;
+    int64_t n = 0;
+    TS_TRY(db_int(x->db, x->err, &n, 0,
+                  "SELECT COALESCE(MIN(n), 0) FROM feedback_photos WHERE report_id = ? AND state = "
+                  "'ready'",
+                  DBV_I(r->id)));
+    r->first_photo = (int)n;
+    return TS_OK;
+}
+
 static const search_index fb_search = {"feedback_reports_fts", "f.id", "f.search_tsv"};
 
 ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out)
@@ -541,7 +569,9 @@ ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out)
     search_list l;
     TS_TRY(search_list_begin(&l, x->db, x->a, q->q, x->err));
     dbw *w = &l.w;
-    if (q->public_) {
+    if (q->open311) {
+        dbw_add(w, "f.private = 0", NULL, 0);
+    } else if (q->public_) {
         dbw_add(w, "f.private = 0 AND f.status NOT IN (1, 3)", NULL, 0);
     } else if (q->mine) {
         int64_t me = x->who->account_id ? x->who->account_id : -1;
@@ -573,6 +603,17 @@ ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out)
     if (q->has_bbox)
         dbw_and(w, "f.lat BETWEEN ? AND ? AND f.lon BETWEEN ? AND ?", DBV_D(q->s), DBV_D(q->n),
                 DBV_D(q->w), DBV_D(q->e));
+    if (q->has_circle) { /* a box for the index, then the circle (equirectangular, as fb_metres) */
+        const double m_per_deg = 6371008.8 * 3.14159265358979323846 / 180.0;
+        double c = cos(q->clat * 3.14159265358979323846 / 180.0);
+        double dlat = q->radius_m / m_per_deg, dlon = dlat / (c > 0.01 ? c : 0.01);
+        dbw_and(w, "f.lat BETWEEN ? AND ? AND f.lon BETWEEN ? AND ?", DBV_D(q->clat - dlat),
+                DBV_D(q->clat + dlat), DBV_D(q->clon - dlon), DBV_D(q->clon + dlon));
+        dbw_and(w, "(f.lat - ?) * (f.lat - ?) + (f.lon - ?) * (f.lon - ?) * ? <= ?", DBV_D(q->clat),
+                DBV_D(q->clat), DBV_D(q->clon), DBV_D(q->clon), DBV_D(c * c), DBV_D(dlat * dlat));
+        /* a place the listing does not show is not searched either */
+        if (q->open311) dbw_add(w, "f.status NOT IN (1, 3)", NULL, 0);
+    }
     if (q->overdue)
         dbw_and(w, "f.status IN (1, 2, 4, 5) AND f.due_at < ?", DBV_I(feedback_now_min(x)));
     const char *order = q->order && !strcmp(q->order, "due") ? "f.due_at, f.id"
@@ -586,9 +627,27 @@ ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out)
                             x->err));
     out->items = rows;
     for (int i = 0; i < out->n; i++) {
-        mark_late(x, &out->items[i]);
-        if (q->public_) fb_moderate_public(&out->items[i]);
+        fb_report *r = &out->items[i];
+        mark_late(x, r);
+        if (q->open311) TS_TRY(open311_item(x, r));
+        else if (q->public_) fb_moderate_public(r);
     }
+    return TS_OK;
+}
+
+ts_code feedback_code_of_token(ts_ctx *x, const char *token, const char **code)
+{
+    *code = NULL;
+    if (token && strlen(token) <= 64) {
+        db_stmt *s;
+        TS_TRY(db_prepare(x->db, "SELECT code FROM feedback_reports WHERE token = ?", &s, x->err));
+        db_bind_list(s, DBV_T(token));
+        int r = db_step(s, x->err);
+        if (r == DB_ROW) *code = db_col_dup(x->a, s, 0);
+        db_reset(s);
+        if (r < 0) return (ts_code)-r;
+    }
+    if (!*code) return ts_err_field(x->err, TS_ENOTFOUND, "token", M_FB_TOKEN_NOT_FOUND, token);
     return TS_OK;
 }
 

@@ -79,6 +79,10 @@
     X(M_FB_TOKEN, "Mã theo dõi của người gửi không đúng.", "The reporter's token is not right.")  \
     X(M_FB_PERIOD, "Khoảng thời gian không hợp lệ (từ ngày phải trước đến ngày).",                \
       "The period is not valid (from must come before to).")                                     \
+    X(M_FB_TOKEN_NOT_FOUND, "Không có phản ánh nào mang mã %s.", "No report has the token %s.")  \
+    X(M_FB_O311_NOTICE, "Đầu mối tiếp nhận kiểm tra phản ánh, rồi cơ quan có thẩm quyền trả lời trong %s ngày làm việc.", \
+      "The intake point checks the report, then the agency responsible answers it within %s working days.") \
+    X(M_FB_O311_MERGED, "Đã gộp vào phản ánh %s.", "Merged into report %s.")                      \
     X(M_FB_STATE_SUBMITTED, "mới gửi", "submitted")                                               \
     X(M_FB_STATE_ACCEPTED, "đã tiếp nhận", "accepted")                                            \
     X(M_FB_STATE_REJECTED, "không tiếp nhận", "rejected")                                         \
@@ -189,6 +193,7 @@ typedef struct fb_report {
     int followers, photos, escalations;
     const char *created_at, *updated_at;
     bool late; /* due passed and not answered (or answered after due) */
+    int first_photo; /* the Open311 listing: n of the first published photo (0: none) */
 } fb_report;
 
 typedef struct fb_event {
@@ -306,9 +311,16 @@ typedef struct fb_query {
     const char *created_from, *created_to; /* ISO UTC on created_at (Open311 dates) */
     bool has_bbox;
     double s, w, n, e;
+    bool has_circle;    /* within radius_m of (clat, clon); in the Open311 listing only
+                           the reports shown with their place */
+    double clat, clon;
+    int radius_m;
     bool overdue;
     bool mine;          /* reports sent or followed by x->who */
     bool public_;       /* the public map/list (moderated; no private or rejected) */
+    bool open311;       /* the Open311 listing: as public_, but the reports not yet accepted
+                           and the rejected ones are there too, without their title,
+                           description, place or photos; items get first_photo */
     const char *order;  /* "due" (staff inbox), default newest first */
     int64_t limit, offset;
 } fb_query;
@@ -318,6 +330,10 @@ typedef struct fb_list {
     int64_t total;
 } fb_list;
 ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out);
+
+/* The code of the report whose token (fb_report.token, Open311's token)
+ * is token; 404 naming "token" when there is none. */
+ts_code feedback_code_of_token(ts_ctx *x, const char *token, const char **code);
 
 /* Open reports of a category within radius_m of a point, nearest first. */
 ts_code feedback_nearby(ts_ctx *x, const char *category, double lat, double lon, int radius_m,

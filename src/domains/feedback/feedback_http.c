@@ -643,6 +643,7 @@ const http_route feedback_routes[] = {
     {"GET", "/api/v1/feedback/{code}/photos/{n}/original", h_original, PERM_STAFF, .ids = PHOTO_N},
     {"POST", "/api/v1/feedback/{code}/photos/{n}/blur", h_blur, PERM_STAFF, .body = blur_body,
      .ids = PHOTO_N},
+    FEEDBACK_OPEN311_ROUTES,
     {0},
 };
 
