@@ -122,11 +122,11 @@ describe(`audit tree: signed heads, proofs, checkpoints (${backend})`, () => {
       let sth;
       for (let i = 0; i < 60; i++) {
         sth = await srv.json('/api/v1/audit/sth');
-        if (sth.status === 200 && sth.body.tree_size === 15) break;
+        if (sth.status === 200 && sth.body.tree_size === 16) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(sth.status, 200, JSON.stringify(sth.body));
-      assert.equal(sth.body.tree_size, 15, '7 demo entries + 4 token.create + 4 password resets');
+      assert.equal(sth.body.tree_size, 16, '8 demo entries + 4 token.create + 4 password resets');
     } finally {
       await srv.stop();
       srvLog = srv.log;
