@@ -339,6 +339,13 @@ const cases = [
     method: 'DELETE', path: `/api/v1/feedback/${state.fb}/follow`, headers: cookie(state.follower),
   }), 200],
 
+  ['POST /api/v1/feedback-templates', async () => {
+    state.sxdLead = await signedIn(srv, 'sxd.lanhdao');
+    return { method: 'POST', path: '/api/v1/feedback-templates', headers: cookie(state.sxdLead), body: { agency: '000.00.04.H06', title: 'Mẫu', body: 'Nội dung mẫu trả lời.' } };
+  }, 201, { after: (r) => { state.tpl = r.body.id; } }],
+  ['DELETE /api/v1/feedback-templates/{id}', async () => ({
+    method: 'DELETE', path: `/api/v1/feedback-templates/${state.tpl}`, headers: cookie(state.sxdLead),
+  }), 204],
   // without signing in (the setting on): a code, a report with it, a photo and a rating by its token
   ['POST /api/v1/public/feedback-otp', async () => {
     const on = await srv.json('/api/v1/feedback-settings', { method: 'PUT', headers: { ...admin, 'Content-Type': 'application/json' }, body: JSON.stringify({ anonymous: true }) });

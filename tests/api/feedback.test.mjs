@@ -471,6 +471,25 @@ test('response templates: staff read them, a citizen cannot', async () => {
   assert.ok(t.body.items.some((i) => i.title === 'Đã xử lý xong' && /Cảm ơn ông\/bà/.test(i.body)));
   assertProblem(await as(srv, await who('nguoidan1'), '/api/v1/feedback-templates'), 403);
   assert.equal((await srv.json('/api/v1/feedback-templates')).status, 401);
+  // an agency's leader keeps its own; an officer, or another agency's leader, may not
+  const body = { agency: SXD, title: 'Đã đình chỉ thi công', body: 'Sở Xây dựng đã lập biên bản và đình chỉ thi công công trình.' };
+  assertProblem(await as(srv, await who('sxd.canbo1'), '/api/v1/feedback-templates', 'POST', body), 403);
+  assertProblem(await as(srv, await who('syt.lanhdao'), '/api/v1/feedback-templates', 'POST', body), 403);
+  assertProblem(await as(srv, await who('sxd.lanhdao'), '/api/v1/feedback-templates', 'POST', { ...body, agency: null }), 403);
+  assertProblem(await as(srv, await who('sxd.lanhdao'), '/api/v1/feedback-templates', 'POST', { ...body, category: 'khong-co' }), 404, 'category');
+  const made = await as(srv, await who('sxd.lanhdao'), '/api/v1/feedback-templates', 'POST', body);
+  assert.equal(made.status, 201, JSON.stringify(made.body));
+  // the department's officers see it; the health department's do not
+  assert.ok((await as(srv, await who('sxd.canbo1'), '/api/v1/feedback-templates')).body.items.some((i) => i.id === made.body.id));
+  assert.ok(!(await as(srv, await who('syt.canbo1'), '/api/v1/feedback-templates')).body.items.some((i) => i.id === made.body.id));
+  // and cannot answer with it
+  const r = await report('nguoidan2', { category: 'an-toan-thuc-pham', title: 'Thực phẩm bẩn', lat: undefined, lon: undefined });
+  await ok('ioc.canbo1', r.code, { action: 'accept' });
+  assertProblem(await act('syt.canbo1', r.code, { action: 'answer', template: made.body.id }), 422, 'template');
+  assertProblem(await as(srv, await who('syt.lanhdao'), `/api/v1/feedback-templates/${made.body.id}`, 'DELETE'), 403);
+  const del = await as(srv, await who('sxd.lanhdao'), `/api/v1/feedback-templates/${made.body.id}`, 'DELETE');
+  assert.equal(del.status, 204);
+  assertProblem(await as(srv, await who('sxd.lanhdao'), `/api/v1/feedback-templates/${made.body.id}`, 'DELETE'), 404, 'id');
 });
 
 test('without signing in: a one-time code to the phone, one report with it, floods refused', async () => {

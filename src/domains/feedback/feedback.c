@@ -117,12 +117,98 @@ static const db_rowspec tspec = {sizeof(fb_template), tmap, (int)(sizeof tmap / 
 
 ts_code feedback_templates(ts_ctx *x, fb_template **out, int *n)
 {
+    dbw w;
+    dbw_init(&w, x->a);
+    /* the province's, and those of the agencies one works in (with their subtrees) */
+    ts_staff_scope(x, &w, "ta.path",
+                   "(t.agency IS NULL OR t.agency IN (SELECT ta.code FROM agencies ta WHERE %s))");
     void *rows;
     TS_TRY(db_query_all(x->db, x->a,
-                        "SELECT id, agency, category, title, body FROM feedback_templates ORDER BY id",
-                        NULL, 0, &tspec, 500, &rows, n, x->err));
+                        arena_printf(x->a,
+                                     "SELECT t.id, t.agency, t.category, t.title, t.body FROM "
+                                     "feedback_templates t%s ORDER BY t.agency IS NOT NULL, "
+                                     "t.agency, t.id",
+                                     dbw_where(&w)),
+                        w.vals, w.nvals, &tspec, 500, &rows, n, x->err));
     *out = rows;
     return TS_OK;
+}
+
+typedef struct tpl_ctx {
+    const fb_template *in;
+    int64_t id;
+    fb_template *out;
+} tpl_ctx;
+
+/* Who may keep an agency's templates: its leaders and administrators (the
+ * province's: the system administrator). */
+static ts_code may_keep(ts_ctx *x, const char *agency_code)
+{
+    if (!agency_code) return ts_require(x, ROLE_SYSTEM_ADMIN, NULL);
+    agency ag;
+    ts_code rc = agencies_find(x, agency_code, &ag);
+    if (rc == TS_ENOTFOUND)
+        return ts_err_field(x->err, TS_EVALIDATION, "agency", M_AGENCY_NOT_FOUND, agency_code);
+    TS_TRY(rc);
+    if (ts_may(x, ROLE_LEADER, ag.path) || ts_may(x, ROLE_AGENCY_ADMIN, ag.path)) return TS_OK;
+    return ts_forbidden(x);
+}
+
+static ts_code tpl_add_tx(ts_ctx *x, void *arg)
+{
+    tpl_ctx *tc = arg;
+    const fb_template *t = tc->in;
+    TS_TRY(may_keep(x, t->agency));
+    if (t->category) {
+        fb_category c;
+        TS_TRY(feedback_category(x, t->category, &c));
+    }
+    int64_t id = 0;
+    TS_TRY(db_int(x->db, x->err, &id, 0,
+                  "INSERT INTO feedback_templates (agency, category, title, body, created_at, "
+                  "created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                  DBV_T(t->agency), DBV_T(t->category), DBV_T(t->title), DBV_T(t->body),
+                  DBV_T(ts_now(x)), DBV_T(x->actor)));
+    json_t *sum = json_pack("{s:I,s:s?,s:s}", "id", (json_int_t)id, "agency", t->agency, "title",
+                            t->title);
+    ts_code rc = ts_audit(x, "feedback.template_add", "feedback_template",
+                          arena_printf(x->a, "%lld", (long long)id), t->agency, sum);
+    json_decref(sum);
+    TS_TRY(rc);
+    *tc->out = *t;
+    tc->out->id = id;
+    return TS_OK;
+}
+
+ts_code feedback_template_add(ts_ctx *x, const fb_template *in, fb_template *out)
+{
+    tpl_ctx tc = {in, 0, out};
+    return ts_write(x, tpl_add_tx, &tc);
+}
+
+static ts_code tpl_del_tx(ts_ctx *x, void *arg)
+{
+    tpl_ctx *tc = arg;
+    fb_template t;
+    bool found;
+    TS_TRY(db_query_one(x->db, x->a,
+                        "SELECT id, agency, category, title, body FROM feedback_templates WHERE id "
+                        "= ?",
+                        (const db_val[]){DBV_I(tc->id)}, 1, &tspec, &t, &found, x->err));
+    const char *ids = arena_printf(x->a, "%lld", (long long)tc->id);
+    if (!found) return ts_err_field(x->err, TS_ENOTFOUND, "id", M_FB_TEMPLATE_NOT_FOUND, ids);
+    TS_TRY(may_keep(x, t.agency));
+    TS_TRY(db_run(x->db, x->err, "DELETE FROM feedback_templates WHERE id = ?", DBV_I(tc->id)));
+    json_t *sum = json_pack("{s:s}", "title", t.title);
+    ts_code rc = ts_audit(x, "feedback.template_remove", "feedback_template", ids, t.agency, sum);
+    json_decref(sum);
+    return rc;
+}
+
+ts_code feedback_template_remove(ts_ctx *x, int64_t id)
+{
+    tpl_ctx tc = {NULL, id, NULL};
+    return ts_write(x, tpl_del_tx, &tc);
 }
 
 /* ---- settings ----------------------------------------------------------------------------- */

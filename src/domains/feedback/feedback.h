@@ -142,8 +142,13 @@ typedef struct fb_template {
     const char *agency, *category, *title, *body;
 } fb_template;
 
-/* The templates an officer may answer with (all of them; the page filters). */
+/* The templates an officer may answer with: the province's and those of
+ * the agencies one works in. */
 ts_code feedback_templates(ts_ctx *x, fb_template **out, int *n);
+/* Keep a template for an agency (its leaders and administrators; for the
+ * province, the system administrator); remove one the same way. */
+ts_code feedback_template_add(ts_ctx *x, const fb_template *in, fb_template *out);
+ts_code feedback_template_remove(ts_ctx *x, int64_t id);
 
 /* ---- settings ---------------------------------------------------------------------------- */
 

@@ -267,6 +267,35 @@ static ts_code h_templates(http_req *r, ts_ctx *x)
     return http_reply_page(r, items, sizeof *items, n, write_template, n, n, 0);
 }
 
+typedef struct tpl_in {
+    const char *agency, *category, *title, *body;
+} tpl_in;
+static const jx_field template_body[] = {
+    {.name = "agency", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX, .format = &FMT_AGENCY_CODE,
+     .nullable = true, JX_INTO(tpl_in, agency)},
+    {.name = "category", .type = JX_STRING, .max_chars = 40, .nullable = true,
+     JX_INTO(tpl_in, category)},
+    {.name = "title", .type = JX_STRING, .required = true, .max_chars = 200, JX_INTO(tpl_in, title)},
+    {.name = "body", .type = JX_STRING, .required = true, .max_chars = 8000, JX_INTO(tpl_in, body)},
+    {0},
+};
+
+static ts_code h_template_add(http_req *r, ts_ctx *x)
+{
+    tpl_in in = {0};
+    http_in_read(r, &in);
+    fb_template t = {.agency = in.agency, .category = in.category, .title = in.title, .body = in.body},
+                out;
+    TS_TRY(feedback_template_add(x, &t, &out));
+    return http_reply_one(r, 201, write_template, &out);
+}
+
+static ts_code h_template_remove(http_req *r, ts_ctx *x)
+{
+    TS_TRY(feedback_template_remove(x, http_id(r, "id")));
+    return http_reply(r, 204, NULL, "", 0);
+}
+
 static void write_settings(jsonw *w, const void *obj)
 {
     const fb_settings *s = obj;
@@ -616,6 +645,9 @@ const http_route feedback_routes[] = {
     {"GET", "/api/v1/feedback-categories", h_categories, PERM_PUBLIC, .query = NULL},
     {"GET", "/api/v1/feedback-statuses", h_statuses, PERM_PUBLIC, .no_db = true},
     {"GET", "/api/v1/feedback-templates", h_templates, PERM_STAFF, .query = NULL},
+    {"POST", "/api/v1/feedback-templates", h_template_add, PERM_STAFF, .body = template_body},
+    {"DELETE", "/api/v1/feedback-templates/{id}", h_template_remove, PERM_STAFF,
+     .ids = HTTP_IDS({"id", M_FB_TEMPLATE_NOT_FOUND, 1, 0})},
     {"GET", "/api/v1/feedback-settings", h_settings, PERM_STAFF, .query = NULL},
     {"PUT", "/api/v1/feedback-settings", h_settings_put, PERM_SYSTEM_ADMIN, .body = settings_put},
     {"POST", "/api/v1/feedback", h_submit, PERM_AUTHENTICATED, .body = submit_body},

@@ -255,11 +255,15 @@ static ts_code check_assignee(ts_ctx *x, int64_t id, const char *path)
     return TS_OK;
 }
 
-static ts_code template_text(ts_ctx *x, int64_t id, const char **body)
+/* The text of template id, one of the province's or of the agency answering. */
+static ts_code template_text(ts_ctx *x, int64_t id, const char *agency_path, const char **body)
 {
     db_stmt *s;
-    TS_TRY(db_prepare(x->db, "SELECT body FROM feedback_templates WHERE id = ?", &s, x->err));
-    db_bind_list(s, DBV_I(id));
+    TS_TRY(db_prepare(x->db,
+                      "SELECT t.body FROM feedback_templates t WHERE t.id = ? AND (t.agency IS NULL "
+                      "OR ? LIKE (SELECT ta.path FROM agencies ta WHERE ta.code = t.agency) || '%')",
+                      &s, x->err));
+    db_bind_list(s, DBV_I(id), DBV_T(agency_path));
     int rr = db_step(s, x->err);
     *body = rr == DB_ROW ? db_col_dup(x->a, s, 0) : NULL;
     db_reset(s);
@@ -365,7 +369,7 @@ static ts_code act_tx(ts_ctx *x, void *arg)
         r->status = FS_IN_PROGRESS;
     } else if (!strcmp(name, "answer")) {
         const char *text = a->answer;
-        if ((!text || !*text) && a->template_id) TS_TRY(template_text(x, a->template_id, &text));
+        if ((!text || !*text) && a->template_id) TS_TRY(template_text(x, a->template_id, r->agency_path, &text));
         if (!text || !*text) return ts_err_field(x->err, TS_EVALIDATION, "answer", M_FB_ANSWER, NULL);
         r->status = FS_ANSWERED;
         r->answer = text;
