@@ -32,8 +32,8 @@ test('home and sign-in pages on a phone and a desktop (screenshots)', async () =
     await open(page, env.base, '/login');
     assert.equal(await page.locator('main h1').textContent(), 'Đăng nhập');
     await shot(page, `login-${tag}`);
-    // a service placeholder (public services are here: their page looks dossiers up)
-    await open(page, env.base, '/feedback');
+    // a service placeholder (public services and feedback are here: their pages work)
+    await open(page, env.base, '/reports');
     await expectText(assert, page.locator('main'), /Sắp có/);
     await open(page, env.base, '/services');
     await expectText(assert, page.locator('main'), /Tra cứu hồ sơ/);
