@@ -12,7 +12,7 @@
 #        api-postgresql  the same against the PostgreSQL server
 #        e2e             npm test in tests/e2e/ (headless chromium) on SQLite
 #        e2e-postgresql  the same against the PostgreSQL server
-#        fuzz            every libFuzzer harness (tests/fuzz) for FUZZ_SECONDS (default 30)
+#        fuzz            every libFuzzer harness (tests/fuzz) for FUZZ_SECONDS (default 20)
 #                        each, from its seed corpus: scripts/fuzz.sh
 #   5. the last line: "N passed, M failed" (suites); exit status 1 when M > 0.
 #
@@ -22,7 +22,7 @@
 # exit or trips UBSan fails the run even when no test looked at its stderr. (ASan's
 # log_path would not do: UBSan ignores it when built together with ASan.)
 #
-# Environment: TEST_TIMEOUT (seconds per suite, default 900), FUZZ_SECONDS (per harness, 30).
+# Environment: TEST_TIMEOUT (seconds per suite, default 900), FUZZ_SECONDS (per harness, 20).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
@@ -325,9 +325,9 @@ fi
 
 # ---------------------------------------------------------------- fuzz
 
-banner "Fuzzing (tests/fuzz, ${FUZZ_SECONDS:-30} s a harness)"
+banner "Fuzzing (tests/fuzz, ${FUZZ_SECONDS:-20} s a harness)"
 s0=$SECONDS
-if limited "$TEST_TIMEOUT" bash scripts/fuzz.sh "${FUZZ_SECONDS:-30}"; then
+if limited "$TEST_TIMEOUT" bash scripts/fuzz.sh "${FUZZ_SECONDS:-20}"; then
     set_result fuzz passed
 else
     set_result fuzz failed "a harness failed (reproducers in build-fuzz/findings/)"
