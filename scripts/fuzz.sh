@@ -3,7 +3,7 @@
 # ASan and UBSan into build-fuzz/, and run each for SECONDS (default 60),
 # starting from its seed corpus tests/fuzz/corpus/NAME/. New inputs go to a
 # scratch corpus, not the repository. What `make fuzz SECONDS=N` runs; the
-# test suite runs it for 30 s a harness.
+# test suite runs it for 20 s a harness.
 #
 #   scripts/fuzz.sh [SECONDS] [NAME...]     NAME: json_body, query, ... (default: all)
 #
