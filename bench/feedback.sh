@@ -19,7 +19,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd -P)
 BIN=$ROOT/build/tinhso COUNT=1000000 DURATION=10 PG= OUT=
 bench_options "bin=BIN count=COUNT duration=DURATION pg=PG out=OUT" "$@"
 bench_init feedback
-need wrk curl node convert
+need wrk curl node gcc pkg-config
 [ -x "$BIN" ] || die "no tinhso binary at $BIN"
 DB=${PG:-sqlite:$TMP/demo.db}
 
@@ -50,8 +50,11 @@ curl -fsS -o /dev/null "$B/open311/v2/requests.json?page_size=50" || die "no Ope
 row_open311=$(wrk_row "Open311 requests.json, 50 a page, a 30-day window" / "$TMP/open311.lua")
 row_map=$(wrk_row "public map list, Bắc Ninh's box, 100 a page" "/api/v1/public/feedback?bbox=20.9,105.9,21.6,106.8&limit=100")
 
-# a ~1 MB photo (3000×2000, noise so JPEG cannot shrink it)
-convert -size 1500x1000 xc: +noise Random -resize 3000x2000 -quality 80 "$TMP/photo.jpg"
+# a ~1 MB photo: bench/images.c's 3000×2000 JPEG with an EXIF position
+(cd "$ROOT" && gcc -O2 -Isrc -o "$TMP/images" bench/images.c src/platform/images.c src/lib/msg.c \
+    src/lib/log.c src/lib/timeutil.c $(pkg-config --cflags --libs vips libexif libwebpmux) \
+    -lmagic -lpthread -lm) || die "bench/images.c does not build"
+"$TMP/images" --write "$TMP/photo.jpg" || die "no photo"
 PHOTO_KB=$(( $(stat -c %s "$TMP/photo.jpg") / 1024 ))
 node "$ROOT/bench/reporting.mjs" "$B" "$DURATION" "$TMP/photo.jpg" "$TMP/sent.json"
 read -r N SECS ERRS UNIQ < <(node -e 'const j=require(process.argv[1]);console.log(j.n,j.secs,j.errors,j.unique)' "$TMP/sent.json")

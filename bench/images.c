@@ -7,9 +7,11 @@
  *   gcc -O2 -Isrc -o /tmp/images bench/images.c src/platform/images.c src/lib/msg.c \
  *       src/lib/log.c src/lib/timeutil.c $(pkg-config --cflags --libs vips libexif libwebpmux) \
  *       -lmagic -lpthread -lm && /tmp/images 2000 20
- * (arguments: inspections and publications per thread).
+ * (arguments: inspections and publications per thread). `/tmp/images --write FILE`
+ * only writes the generated photo to FILE (bench/feedback.sh sends it).
  */
 #include <math.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,11 +146,19 @@ static void measure(const char *what, bool publish, int threads, int n)
 
 int main(int argc, char **argv)
 {
-    int ni = argc > 1 ? atoi(argv[1]) : 2000, np = argc > 2 ? atoi(argv[2]) : 20;
+    bool write = argc == 3 && !strcmp(argv[1], "--write");
+    int ni = argc > 1 && !write ? atoi(argv[1]) : 2000, np = argc > 2 && !write ? atoi(argv[2]) : 20;
     ts_err e;
     ts_err_clear(&e);
     if (images_init(&e) != TS_OK) return 1;
     make_photo();
+    if (argc == 3 && !strcmp(argv[1], "--write")) {
+        FILE *f = fopen(argv[2], "wb");
+        int bad = !f || fwrite(photo, 1, photo_len, f) != photo_len;
+        if (f) bad |= fclose(f) != 0;
+        free(photo);
+        return bad;
+    }
     images_info info;
     if (images_inspect(photo, photo_len, NULL, NULL, NULL, &info, &e) != TS_OK) return 1;
     printf("photo: %dx%d JPEG, %zu bytes, GPS %.5f %.5f\n", info.width, info.height, photo_len,

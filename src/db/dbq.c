@@ -176,11 +176,15 @@ const char *dbw_where(const dbw *w)
 }
 
 static ts_code count_rows(db_conn *c, const dbw *w, const char *from, const char *where,
-                          int64_t *total, ts_err *err)
+                          int64_t max, int64_t *total, ts_err *err)
 {
     db_stmt *s;
-    ts_code rc =
-        db_prepare(c, arena_printf(w->a, "SELECT COUNT(*) FROM %s%s", from, where), &s, err);
+    ts_code rc = db_prepare(
+        c,
+        max > 0 ? arena_printf(w->a, "SELECT COUNT(*) FROM (SELECT 1 FROM %s%s LIMIT %lld) capped",
+                               from, where, (long long)max)
+                : arena_printf(w->a, "SELECT COUNT(*) FROM %s%s", from, where),
+        &s, err);
     if (rc != TS_OK) return rc;
     db_bind_vals(s, 1, w->vals, w->nvals);
     return dbrow_int(s, 0, total, err);
@@ -195,9 +199,12 @@ ts_code dbw_page(db_conn *c, const dbw *w, const dbw_page_q *pq, const db_rowspe
     if (pq->limit <= 0) return TS_OK;
     const char *where = dbw_where(w);
     ts_code rc;
-    if (!pq->count_over) {
-        rc = count_rows(c, w, pq->from, where, total, err);
-        if (rc != TS_OK || *total == 0 || pq->offset >= *total) return rc;
+    const char *cfrom = pq->count_from ? pq->count_from : pq->from;
+    if (pq->no_count) {
+        *total = -1;
+    } else if (!pq->count_over) {
+        rc = count_rows(c, w, cfrom, where, pq->count_max, total, err);
+        if (rc != TS_OK || *total == 0 || (pq->offset >= *total && !pq->count_max)) return rc;
     }
     db_stmt *s;
     rc = db_prepare(c,
@@ -212,6 +219,6 @@ ts_code dbw_page(db_conn *c, const dbw *w, const dbw_page_q *pq, const db_rowspe
     int max = pq->limit < 100000 ? (int)pq->limit : 100000;
     rc = read_rows(w->a, s, rs, max, pq->count_over ? total : NULL, items, n, err);
     if (rc == TS_OK && pq->count_over && *n == 0 && pq->offset > 0)
-        rc = count_rows(c, w, pq->from, where, total, err); /* past the end: count alone */
+        rc = count_rows(c, w, cfrom, where, pq->count_max, total, err); /* past the end */
     return rc;
 }

@@ -152,6 +152,14 @@ typedef struct dbw_page_q {
     /* One statement with COUNT(*) OVER () instead of COUNT(*) and then the
      * page: for searches, where both would evaluate the whole match. */
     bool count_over;
+    /* The count without joins the filters do not need ("reports f"; NULL:
+     * from), and at most count_max rows counted (0: every one): a listing
+     * over a million rows says "more than 10,000" instead of scanning them
+     * all. no_count: no count at all (*total = -1), for readers that page
+     * without one (Open311). */
+    const char *count_from;
+    int64_t count_max;
+    bool no_count;
 } dbw_page_q;
 
 /*

@@ -122,6 +122,9 @@ CREATE INDEX feedback_reports_near ON feedback_reports (category, status, lat, l
 -- statistics read only this index
 CREATE INDEX feedback_reports_stats ON feedback_reports (agency, category, submitted_at,
     status, answered_at, due_at, closed_at, rating, fixed, handled_wmin, unit_code);
+-- and per commune (the choropleth)
+CREATE INDEX feedback_reports_units ON feedback_reports (unit_code, submitted_at, status,
+    answered_at, due_at, rating, fixed, handled_wmin);
 -- search-index: feedback_reports
 
 -- What happened, in order: the timeline. public: shown on the public page

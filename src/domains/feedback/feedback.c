@@ -686,9 +686,15 @@ ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out)
     dbw_int(w, "f.submitted_at < ?", q->to);
     dbw_text(w, "f.created_at >= ?", q->created_from);
     dbw_text(w, "f.created_at < ?", q->created_to);
+    /* a small box (a street, a ward) is searched by place; a large one (the
+     * province on the map) by the newest first, "+" keeping the planner off
+     * the place index, which would sort every report in the box */
     if (q->has_bbox)
-        dbw_and(w, "f.lat BETWEEN ? AND ? AND f.lon BETWEEN ? AND ?", DBV_D(q->s), DBV_D(q->n),
-                DBV_D(q->w), DBV_D(q->e));
+        dbw_and(w,
+                (q->n - q->s) * (q->e - q->w) < 0.005
+                    ? "f.lat BETWEEN ? AND ? AND f.lon BETWEEN ? AND ?"
+                    : "+f.lat BETWEEN ? AND ? AND +f.lon BETWEEN ? AND ?",
+                DBV_D(q->s), DBV_D(q->n), DBV_D(q->w), DBV_D(q->e));
     if (q->has_circle) { /* a box for the index, then the circle (equirectangular, as fb_metres) */
         const double m_per_deg = 6371008.8 * 3.14159265358979323846 / 180.0;
         double c = cos(q->clat * 3.14159265358979323846 / 180.0);
@@ -702,12 +708,23 @@ ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out)
     }
     if (q->overdue)
         dbw_and(w, "f.status IN (1, 2, 4, 5) AND f.due_at < ?", DBV_I(feedback_now_min(x)));
+    /* Open311's window is on created_at: the same index filters and orders */
+    bool by_created = q->created_from || q->created_to;
     const char *order = q->order && !strcmp(q->order, "due") ? "f.due_at, f.id"
                         : q->order && !strcmp(q->order, "oldest")
-                            ? "f.submitted_at, f.id"
-                            : "f.submitted_at DESC, f.id DESC";
-    dbw_page_q pq = {
-        .cols = FB_COLS, .from = FB_FROM, .order = order, .limit = q->limit, .offset = q->offset};
+                            ? (by_created ? "f.created_at, f.id" : "f.submitted_at, f.id")
+                        : by_created ? "f.created_at DESC, f.id DESC"
+                                     : "f.submitted_at DESC, f.id DESC";
+    /* a page, and how many there are up to 10,000 (a year holds a million):
+     * counted on the reports alone; Open311 pages without a count */
+    dbw_page_q pq = {.cols = FB_COLS,
+                     .from = FB_FROM,
+                     .count_from = "feedback_reports f",
+                     .count_max = FB_COUNT_MAX,
+                     .no_count = q->open311,
+                     .order = order,
+                     .limit = q->limit,
+                     .offset = q->offset};
     void *rows;
     TS_TRY(search_list_page(x->db, &l, &fb_search, pq, &fb_spec, &rows, &out->n, &out->total,
                             x->err));

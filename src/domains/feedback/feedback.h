@@ -332,8 +332,9 @@ typedef struct fb_query {
 typedef struct fb_list {
     fb_report *items;
     int n;
-    int64_t total;
+    int64_t total; /* at most FB_COUNT_MAX ("that many or more"); -1 for Open311 */
 } fb_list;
+#define FB_COUNT_MAX 10000
 ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out);
 
 /* The code of the report whose token (fb_report.token, Open311's token)

@@ -6,6 +6,7 @@
  * reports themselves through one covering index (migration 022), like the
  * dossiers' form: no batch tables.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "feedback_int.h"
@@ -35,6 +36,12 @@ static void add(fb_stats_row *t, const fb_stats_row *r)
     t->handled_wmin += r->handled_wmin;
 }
 
+static int row_cmp(const void *a, const void *b)
+{
+    const char *x = ((const fb_stats_row *)a)->key, *y = ((const fb_stats_row *)b)->key;
+    return !x ? (y ? -1 : 0) : !y ? 1 : strcmp(x, y);
+}
+
 ts_code feedback_stats(ts_ctx *x, const fb_stats_q *q, fb_stats *out)
 {
     memset(out, 0, sizeof *out);
@@ -49,21 +56,30 @@ ts_code feedback_stats(ts_ctx *x, const fb_stats_q *q, fb_stats *out)
         : !strcmp(g, "category") ? "(SELECT c.name FROM feedback_categories c WHERE c.code = s.g)"
                                  : "(SELECT u.full_name FROM admin_units u WHERE u.code = s.g AND "
                                    "u.valid_to IS NULL)";
+    /* Every figure is read from a covering index in its own order, never
+     * from the rows: by agency the stats index (agency, category, ...) in
+     * order; by category the same index grouped by (agency, category),
+     * summed per category below; by commune the units index. "+submitted_at"
+     * keeps the planner off the submission index, which would read every
+     * row of the period from the table. */
+    bool by_cat = !strcmp(g, "category");
+    const char *group = by_cat ? "agency, category" : g;
     const char *sql = arena_printf(
         x->a,
-        "SELECT s.*, %s FROM (SELECT %s AS g, COUNT(*) AS n, "
-        "COUNT(*) FILTER (WHERE status = 3), COUNT(*) FILTER (WHERE status = 8), "
-        "COUNT(*) FILTER (WHERE answered_at IS NOT NULL AND answered_at <= due_at), "
-        "COUNT(*) FILTER (WHERE answered_at > due_at), "
-        "COUNT(*) FILTER (WHERE status IN (1, 2, 4, 5) AND due_at >= ?), "
-        "COUNT(*) FILTER (WHERE status IN (1, 2, 4, 5) AND due_at < ?), "
-        "COUNT(*) FILTER (WHERE rating = 1), COUNT(*) FILTER (WHERE rating = 2), "
-        "COUNT(*) FILTER (WHERE rating = 3), COUNT(*) FILTER (WHERE rating = 4), "
-        "COUNT(*) FILTER (WHERE rating = 5), COUNT(*) FILTER (WHERE fixed = 1), COUNT(fixed), "
-        "COUNT(handled_wmin), COALESCE(SUM(handled_wmin), 0) "
-        "FROM feedback_reports WHERE submitted_at >= ? AND submitted_at < ?%s GROUP BY %s) s "
+        "SELECT s.g, s.n, s.rej, s.mer, s.ont, s.lat, s.ow, s.oo, s.r1, s.r2, s.r3, s.r4, s.r5, "
+        "s.fy, s.fs, s.hn, s.hw, %s FROM (SELECT %s AS g, COUNT(*) AS n, "
+        "COUNT(*) FILTER (WHERE status = 3) AS rej, COUNT(*) FILTER (WHERE status = 8) AS mer, "
+        "COUNT(*) FILTER (WHERE answered_at IS NOT NULL AND answered_at <= due_at) AS ont, "
+        "COUNT(*) FILTER (WHERE answered_at > due_at) AS lat, "
+        "COUNT(*) FILTER (WHERE status IN (1, 2, 4, 5) AND due_at >= ?) AS ow, "
+        "COUNT(*) FILTER (WHERE status IN (1, 2, 4, 5) AND due_at < ?) AS oo, "
+        "COUNT(*) FILTER (WHERE rating = 1) AS r1, COUNT(*) FILTER (WHERE rating = 2) AS r2, "
+        "COUNT(*) FILTER (WHERE rating = 3) AS r3, COUNT(*) FILTER (WHERE rating = 4) AS r4, "
+        "COUNT(*) FILTER (WHERE rating = 5) AS r5, COUNT(*) FILTER (WHERE fixed = 1) AS fy, "
+        "COUNT(fixed) AS fs, COUNT(handled_wmin) AS hn, COALESCE(SUM(handled_wmin), 0) AS hw "
+        "FROM feedback_reports WHERE +submitted_at >= ? AND +submitted_at < ?%s GROUP BY %s) s "
         "ORDER BY s.g",
-        name_sql, g, q->agency ? " AND agency = ?" : "", g);
+        name_sql, g, q->agency ? " AND agency = ?" : "", group);
     db_stmt *s;
     TS_TRY(db_prepare(x->db, sql, &s, x->err));
     if (q->agency)
@@ -79,7 +95,7 @@ ts_code feedback_stats(ts_ctx *x, const fb_stats_q *q, fb_stats *out)
             out->rows = n2;
             cap *= 2;
         }
-        fb_stats_row *row = &out->rows[out->n++];
+        fb_stats_row one = {0}, *row = &one;
         int i = 0;
         row->key = db_col_dup(x->a, s, i++);
         row->received = db_col_int(s, i++);
@@ -99,8 +115,19 @@ ts_code feedback_stats(ts_ctx *x, const fb_stats_q *q, fb_stats *out)
         row->handled_wmin = db_col_int(s, i++);
         row->name = db_col_dup(x->a, s, i++);
         add(&out->total, row);
+        /* by category the rows come per (agency, category): one row a category */
+        fb_stats_row *into = NULL;
+        for (int k = 0; by_cat && k < out->n && !into; k++)
+            if (out->rows[k].key && row->key && !strcmp(out->rows[k].key, row->key)) into = &out->rows[k];
+        if (into) {
+            add(into, row);
+        } else {
+            out->rows[out->n++] = one;
+        }
     }
     db_reset(s);
+    if (by_cat) /* in code order, like the others */
+        qsort(out->rows, (size_t)out->n, sizeof *out->rows, row_cmp);
     return r < 0 ? (ts_code)-r : TS_OK;
 }
 
