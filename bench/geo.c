@@ -241,8 +241,8 @@ int main(int argc, char **argv)
         t2 = now_s();
         printf("provinces: %d regions, %u vertices; read %.0f ms, index %.1f ms; set %.1f MiB "
                "(%.0f bytes/vertex)\n",
-               geo_set_size(p), pv, (t1 - t0) * 1e3, (t2 - t1) * 1e3,
-               geo_set_bytes(p) / 1048576.0, (double)geo_set_bytes(p) / pv);
+               geo_set_size(p), pv, (t1 - t0) * 1e3, (t2 - t1) * 1e3, geo_set_bytes(p) / 1048576.0,
+               (double)geo_set_bytes(p) / pv);
         report("provinces", p, geo_set_bbox(p), n);
         geo_set_free(p);
     }

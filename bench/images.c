@@ -147,7 +147,8 @@ static void measure(const char *what, bool publish, int threads, int n)
 int main(int argc, char **argv)
 {
     bool write = argc == 3 && !strcmp(argv[1], "--write");
-    int ni = argc > 1 && !write ? atoi(argv[1]) : 2000, np = argc > 2 && !write ? atoi(argv[2]) : 20;
+    int ni = argc > 1 && !write ? atoi(argv[1]) : 2000,
+        np = argc > 2 && !write ? atoi(argv[2]) : 20;
     ts_err e;
     ts_err_clear(&e);
     if (images_init(&e) != TS_OK) return 1;

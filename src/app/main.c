@@ -875,7 +875,8 @@ static int cmd_demo(int argc, char **argv)
                 fprintf(stderr, "tinhso: %s is missing from this build\n", bfiles[k]);
                 rc = 1;
             } else {
-                json_array_extend(json_object_get(all, "features"), json_object_get(fc, "features"));
+                json_array_extend(json_object_get(all, "features"),
+                                  json_object_get(fc, "features"));
             }
             json_decref(fc);
         }

@@ -280,8 +280,8 @@ static bool fault_hit(const char *what, ts_err *err)
     fault.fired = true;
     ts_err_set(err, TS_EDB, M_DB, NULL);
     ts_err_debug(err, "fault injected: %s, storage call %ld", what, fault.calls);
-    const char *trace = getenv("TINHSO_FAULT_TRACE"); /* a file: who called, to find a */
-    FILE *tf = trace && *trace ? fopen(trace, "a") : NULL;  /* failure swallowed */
+    const char *trace = getenv("TINHSO_FAULT_TRACE");      /* a file: who called, to find a */
+    FILE *tf = trace && *trace ? fopen(trace, "a") : NULL; /* failure swallowed */
     if (tf) {
         void *bt[32];
         int n = backtrace(bt, 32);

@@ -13,7 +13,7 @@
     X(procedures)    /* the catalogue of administrative procedures */                              \
     X(files)         /* the blob store: procedures' templates */                                   \
     X(dossiers)      /* dossiers: filing, the one-stop shop, lookup */                             \
-    X(notifications) /* one's notifications; the outbox */                                       \
+    X(notifications) /* one's notifications; the outbox */                                         \
     X(feedback)      /* citizen feedback (phản ánh, kiến nghị); Open311 */
 
 #define DOMAIN_EXTERN(d) extern const ts_domain d##_domain;

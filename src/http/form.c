@@ -41,8 +41,7 @@ static const char *decode(arena *a, const char *s, size_t n)
     return text_utf8_valid(out, k) ? out : NULL;
 }
 
-bool http_form_decode(arena *a, const char *body, size_t len, int max, http_form_pair **out,
-                      int *n)
+bool http_form_decode(arena *a, const char *body, size_t len, int max, http_form_pair **out, int *n)
 {
     *out = NULL;
     *n = 0;

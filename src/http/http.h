@@ -136,8 +136,7 @@ typedef struct http_route {
  * locked), M_TOKEN_OWNER, or M_TOKEN_PURPOSE (%s: purpose). The bootstrap
  * token is never a key. p is filled on TS_OK. */
 struct ident_principal;
-ts_code http_api_key(http_req *r, const char *key, const char *purpose,
-                     struct ident_principal *p);
+ts_code http_api_key(http_req *r, const char *key, const char *purpose, struct ident_principal *p);
 
 /* The audit actor of the request: "user:42", "token:7", "admin-token". */
 const char *http_actor(http_req *r);

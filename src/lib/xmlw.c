@@ -82,13 +82,26 @@ void xw_text(xmlw *w, const char *s, size_t len)
     for (size_t i = 0; i < len; i++) {
         const char *esc = NULL;
         switch (s[i]) {
-        case '&': esc = "&amp;"; break;
-        case '<': esc = "&lt;"; break;
-        case '>': esc = "&gt;"; break;
-        case '"': esc = "&quot;"; break;
-        case '\'': esc = "&apos;"; break;
-        case '\r': esc = "&#13;"; break; /* a parser would turn a bare CR into LF */
-        default: continue;
+        case '&':
+            esc = "&amp;";
+            break;
+        case '<':
+            esc = "&lt;";
+            break;
+        case '>':
+            esc = "&gt;";
+            break;
+        case '"':
+            esc = "&quot;";
+            break;
+        case '\'':
+            esc = "&apos;";
+            break;
+        case '\r':
+            esc = "&#13;";
+            break; /* a parser would turn a bare CR into LF */
+        default:
+            continue;
         }
         sb_add(w->sb, s + run, i - run);
         sb_adds(w->sb, esc);

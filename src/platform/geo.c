@@ -177,7 +177,10 @@ static const char *type_of(const json_t *v)
 static ts_code read_geometry(shape_builder *b, const json_t *g)
 {
     char at[64];
-    snprintf(at, sizeof at, b->feature >= 0 ? "features[%d].geometry" : b->in_feat ? "geometry" : "$",
+    snprintf(at, sizeof at,
+             b->feature >= 0 ? "features[%d].geometry"
+             : b->in_feat    ? "geometry"
+                             : "$",
              b->feature);
     if (!json_is_object(g)) return fail_at(b, M_GEO_TYPE, at);
     const char *t = type_of(g);
@@ -512,11 +515,11 @@ typedef struct gseg {
 } gseg;
 
 typedef struct gpoly {
-    geo_bbox bb;       /* widened by GEO_EDGE_EPS */
-    uint32_t region;   /* index in set->regions (sorted by code) */
-    uint32_t nslabs;   /* >= 1 */
-    double y0, inv_h;  /* slab of y: floor((y - y0) * inv_h) */
-    uint32_t slab0;    /* this polygon's first entry in set->slab_off */
+    geo_bbox bb;      /* widened by GEO_EDGE_EPS */
+    uint32_t region;  /* index in set->regions (sorted by code) */
+    uint32_t nslabs;  /* >= 1 */
+    double y0, inv_h; /* slab of y: floor((y - y0) * inv_h) */
+    uint32_t slab0;   /* this polygon's first entry in set->slab_off */
 } gpoly;
 
 typedef struct gregion {
@@ -535,7 +538,7 @@ struct geo_set {
     uint32_t *slab_off; /* per polygon slab: its first edge in segs (one past: the next) */
     gseg *segs;
     size_t nsegs;
-    uint32_t gw, gh;    /* grid cells across and down */
+    uint32_t gw, gh; /* grid cells across and down */
     double gx0, gy0, gix, giy;
     uint32_t *cell_off; /* gw*gh + 1 */
     uint32_t *cell_items;
@@ -547,8 +550,7 @@ geo_set *geo_set_new(void)
     return xcalloc(1, sizeof(geo_set));
 }
 
-ts_code geo_set_add(geo_set *set, const char *code, const char *name, geo_shape *shape,
-                    ts_err *err)
+ts_code geo_set_add(geo_set *set, const char *code, const char *name, geo_shape *shape, ts_err *err)
 {
     if (set->built || !code || !shape) {
         geo_shape_free(shape);
@@ -822,10 +824,12 @@ ts_code geo_set_build(geo_set *set, ts_err *err)
     set->polys = xcalloc(np, sizeof(gpoly));
     build_slabs(set);
     build_grid(set);
-    uint32_t nslabs = set->npolys ? set->polys[set->npolys - 1].slab0 + set->polys[set->npolys - 1].nslabs : 0;
+    uint32_t nslabs =
+        set->npolys ? set->polys[set->npolys - 1].slab0 + set->polys[set->npolys - 1].nslabs : 0;
     bytes += sizeof(gpoly) * np + sizeof(uint32_t) * ((size_t)nslabs + 1) +
              sizeof(gseg) * set->nsegs +
-             sizeof(uint32_t) * ((size_t)set->gw * set->gh + 1 + set->cell_off[(size_t)set->gw * set->gh]);
+             sizeof(uint32_t) *
+                 ((size_t)set->gw * set->gh + 1 + set->cell_off[(size_t)set->gw * set->gh]);
     /* the index holds every edge: the shapes are no longer needed */
     for (uint32_t i = 0; i < set->nregions; i++) {
         bytes -= shape_bytes(set->regions[i].shape);

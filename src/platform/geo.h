@@ -37,32 +37,32 @@
 #include "../lib/err.h"
 
 /* Messages (vi, en) of this floor; %s is where in the document. */
-#define GEO_MESSAGES(X)                                                                            \
-    X(M_GEO_TYPE,                                                                                  \
-      "GeoJSON tại %s phải là Polygon hoặc MultiPolygon (có thể nằm trong Feature hoặc "           \
-      "FeatureCollection).",                                                                       \
-      "GeoJSON at %s must be a Polygon or a MultiPolygon (possibly inside a Feature or a "         \
-      "FeatureCollection).")                                                                       \
-    X(M_GEO_SHAPE, "GeoJSON sai cấu trúc tại %s.", "Malformed GeoJSON at %s.")                     \
-    X(M_GEO_RING_SHORT, "Vòng ranh giới tại %s có ít hơn 4 điểm.",                                 \
-      "The ring at %s has fewer than 4 positions.")                                                \
-    X(M_GEO_RING_OPEN, "Vòng ranh giới tại %s không khép kín: điểm cuối phải trùng điểm đầu.",     \
-      "The ring at %s is not closed: its last position must equal its first.")                     \
-    X(M_GEO_COORD,                                                                                 \
-      "Tọa độ tại %s không hợp lệ: kinh độ phải từ -180 đến 180, vĩ độ từ -90 đến 90.",            \
-      "Invalid coordinate at %s: longitude must be within -180..180, latitude within -90..90.")    \
-    X(M_GEO_TOO_BIG, "GeoJSON quá lớn: %s.", "GeoJSON too large: %s.")                             \
+#define GEO_MESSAGES(X)                                                                                \
+    X(M_GEO_TYPE,                                                                                      \
+      "GeoJSON tại %s phải là Polygon hoặc MultiPolygon (có thể nằm trong Feature hoặc " \
+      "FeatureCollection).",                                                                           \
+      "GeoJSON at %s must be a Polygon or a MultiPolygon (possibly inside a Feature or a "             \
+      "FeatureCollection).")                                                                           \
+    X(M_GEO_SHAPE, "GeoJSON sai cấu trúc tại %s.", "Malformed GeoJSON at %s.")                         \
+    X(M_GEO_RING_SHORT, "Vòng ranh giới tại %s có ít hơn 4 điểm.",                                     \
+      "The ring at %s has fewer than 4 positions.")                                                    \
+    X(M_GEO_RING_OPEN, "Vòng ranh giới tại %s không khép kín: điểm cuối phải trùng điểm đầu.",         \
+      "The ring at %s is not closed: its last position must equal its first.")                         \
+    X(M_GEO_COORD,                                                                                     \
+      "Tọa độ tại %s không hợp lệ: kinh độ phải từ -180 đến 180, vĩ độ từ -90 đến 90.",                \
+      "Invalid coordinate at %s: longitude must be within -180..180, latitude within -90..90.")        \
+    X(M_GEO_TOO_BIG, "GeoJSON quá lớn: %s.", "GeoJSON too large: %s.")                                 \
     X(M_GEO_DUPLICATE, "Mã vùng %s xuất hiện hai lần.", "Region code %s appears twice.")
 GEO_MESSAGES(TS_MSG_EXTERN)
 /* NULL-terminated, for the message checks. */
 extern const ts_msg geo_messages[];
 
 /* The bounds of what one shape may hold ("absurd sizes" are errors). */
-#define GEO_MAX_TEXT (64u << 20)  /* bytes of GeoJSON text */
-#define GEO_MAX_POSITIONS 4000000 /* positions in one shape */
-#define GEO_MAX_RINGS 200000      /* rings in one shape */
-#define GEO_MAX_POLYGONS 100000   /* polygons in one shape */
-#define GEO_MAX_REGIONS 100000    /* regions in one set */
+#define GEO_MAX_TEXT (64u << 20)       /* bytes of GeoJSON text */
+#define GEO_MAX_POSITIONS 4000000      /* positions in one shape */
+#define GEO_MAX_RINGS 200000           /* rings in one shape */
+#define GEO_MAX_POLYGONS 100000        /* polygons in one shape */
+#define GEO_MAX_REGIONS 100000         /* regions in one set */
 #define GEO_MAX_SET_POSITIONS 64000000 /* positions of all the regions of a set */
 
 /*

@@ -51,11 +51,9 @@
       "của mã.",                                                                                                                    \
       "The access token no longer works: its owner account is disabled or no longer holds its "                                     \
       "roles.")                                                                                                                     \
-    X(M_TOKEN_PURPOSE,                                                                                                              \
-      "Mã truy cập này không được cấp cho mục đích %s.",                                                                             \
+    X(M_TOKEN_PURPOSE, "Mã truy cập này không được cấp cho mục đích %s.",                                                           \
       "This access token was not made for %s.")                                                                                     \
-    X(M_TOKEN_OPEN311_ONLY,                                                                                                         \
-      "Mã truy cập này chỉ dùng làm api_key của Open311 (/open311/v2/).",                                                           \
+    X(M_TOKEN_OPEN311_ONLY, "Mã truy cập này chỉ dùng làm api_key của Open311 (/open311/v2/).",                                     \
       "This access token works only as Open311's api_key (/open311/v2/).")                                                          \
     X(M_BEARER_THROTTLED,                                                                                                           \
       "Có quá nhiều mã truy cập sai từ địa chỉ này; vui lòng thử lại sau %s giây.",                                                 \
@@ -126,9 +124,9 @@ typedef struct ident_principal {
     const char *csrf;
     int64_t token_id; /* API tokens */
     const char *token_name;
-    int64_t owner_id;         /* API tokens: the account the token belongs to */
-    int64_t token_expires_at; /* API tokens: epoch seconds */
-    bool token_mint;          /* API tokens: may create tokens (for the same owner) */
+    int64_t owner_id;          /* API tokens: the account the token belongs to */
+    int64_t token_expires_at;  /* API tokens: epoch seconds */
+    bool token_mint;           /* API tokens: may create tokens (for the same owner) */
     const char *token_purpose; /* API tokens: what it was made for (ident_purpose_is) */
     int ngrants;
     ident_grant *grants;

@@ -82,9 +82,12 @@ void sheet_csv(const sheet *s, const char **out, size_t *len)
             const sheet_cell *x = &s->cells[(size_t)r * (size_t)s->ncols + (size_t)c];
             char buf[40];
             const char *t = "";
-            if (x->kind == SHEET_TEXT) t = x->s;
-            else if (x->kind == SHEET_INT) t = (snprintf(buf, sizeof buf, "%.0f", x->v), buf);
-            else if (x->kind == SHEET_DECIMAL) t = (snprintf(buf, sizeof buf, "%.1f", x->v), buf);
+            if (x->kind == SHEET_TEXT)
+                t = x->s;
+            else if (x->kind == SHEET_INT)
+                t = (snprintf(buf, sizeof buf, "%.0f", x->v), buf);
+            else if (x->kind == SHEET_DECIMAL)
+                t = (snprintf(buf, sizeof buf, "%.1f", x->v), buf);
             sb_csv(&sb, t, c == s->ncols - 1);
         }
     char *p = arena_alloc(s->a, sb.len + 1);

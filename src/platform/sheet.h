@@ -28,7 +28,7 @@ typedef struct sheet {
     const char *title, *name; /* the title line; the worksheet's name (≤ 31 characters) */
     int ncols;
     const char **heads;
-    int *widths; /* column widths in characters (0: 13) */
+    int *widths;       /* column widths in characters (0: 13) */
     sheet_cell *cells; /* nrows × ncols */
     bool *bold;        /* per row */
     int nrows, cap;

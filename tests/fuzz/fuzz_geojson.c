@@ -61,9 +61,12 @@ static void locate_all(const geo_set *set, const geo_shape *s)
         }
     }
     geo_bbox b = s->bbox;
-    const double pts[][2] = {{b.min_lat, b.min_lon}, {b.max_lat, b.max_lon},
+    const double pts[][2] = {{b.min_lat, b.min_lon},
+                             {b.max_lat, b.max_lon},
                              {(b.min_lat + b.max_lat) / 2, (b.min_lon + b.max_lon) / 2},
-                             {b.min_lat - 1e-7, b.min_lon}, {90, 180}, {-90, -180}};
+                             {b.min_lat - 1e-7, b.min_lon},
+                             {90, 180},
+                             {-90, -180}};
     for (size_t i = 0; i < sizeof pts / sizeof pts[0]; i++) {
         double lat = pts[i][0], lon = pts[i][1];
         bool range = lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180;
@@ -109,8 +112,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     geo_set *set = geo_set_new();
     ts_code rc = geo_set_add(set, "00001", "fuzz", copy, &e);
     if (rc == TS_OK) rc = geo_set_build(set, &e);
-    if (rc == TS_OK) locate_all(set, s);
-    else render(&e);
+    if (rc == TS_OK)
+        locate_all(set, s);
+    else
+        render(&e);
     geo_set_free(set);
     geo_shape_free(s);
 

@@ -383,8 +383,9 @@ static int status_of_word(const char *w)
  * agency code column: the match goes through the agencies' paths. */
 static void scope(ts_ctx *x, dbw *w, const char *col)
 {
-    ts_staff_scope(x, w, "sa.path",
-                   arena_printf(x->a, "%s IN (SELECT sa.code FROM agencies sa WHERE %s)", col, "%s"));
+    ts_staff_scope(
+        x, w, "sa.path",
+        arena_printf(x->a, "%s IN (SELECT sa.code FROM agencies sa WHERE %s)", col, "%s"));
 }
 
 static const char *like_prefix(arena *a, const char *s)

@@ -206,12 +206,14 @@ static void write_card(jsonw *w, const json_t *index, const agency_facts *a)
                 avail += max;
             } else {
                 bool fbm = metric && !strncmp(metric, "feedback_", 9);
-                jw_kstr(w, "reason", !m.available ? m.why
-                                     : fbm        ? "Chưa có phản ánh, kiến nghị được xử lý trong kỳ"
-                                                  : "Chưa có hồ sơ trong kỳ");
-                jw_kstr(w, "reason_en", !m.available ? m.why_en
-                                        : fbm        ? "No feedback handled in the period"
-                                                     : "No dossiers in the period");
+                jw_kstr(w, "reason",
+                        !m.available ? m.why
+                        : fbm ? "Chưa có phản ánh, kiến nghị được xử lý trong kỳ"
+                              : "Chưa có hồ sơ trong kỳ");
+                jw_kstr(w, "reason_en",
+                        !m.available ? m.why_en
+                        : fbm        ? "No feedback handled in the period"
+                                     : "No dossiers in the period");
             }
             jw_obj_end(w);
         }

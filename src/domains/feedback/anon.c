@@ -48,9 +48,11 @@ static ts_code otp_tx(ts_ctx *x, void *arg)
     if (n >= OTP_PER_HOUR)
         return ts_err_set(x->err, TS_ERATELIMIT, M_FB_OTP_LIMIT, oc->phone ? oc->phone : oc->email);
     unsigned char rnd[4];
-    if (RAND_bytes(rnd, sizeof rnd) != 1) return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, "rng");
-    unsigned v = ((unsigned)rnd[0] << 24 | (unsigned)rnd[1] << 16 | (unsigned)rnd[2] << 8 | rnd[3]) %
-                 1000000u;
+    if (RAND_bytes(rnd, sizeof rnd) != 1)
+        return ts_err_set(x->err, TS_EINTERNAL, M_INTERNAL, "rng");
+    unsigned v =
+        ((unsigned)rnd[0] << 24 | (unsigned)rnd[1] << 16 | (unsigned)rnd[2] << 8 | rnd[3]) %
+        1000000u;
     char code[8], h[65];
     snprintf(code, sizeof code, "%06u", v);
     hash_of(oc->target, code, h);
@@ -64,17 +66,20 @@ static ts_code otp_tx(ts_ctx *x, void *arg)
         .link = "/phan-anh/moi",
         .title_vi = "Mã xác nhận gửi phản ánh",
         .title_en = "Your confirmation code",
-        .body_vi = arena_printf(x->a, "Mã xác nhận gửi phản ánh của bạn là %s (dùng một lần, có "
-                                      "hiệu lực 10 phút). Không chia sẻ mã này cho người khác.",
+        .body_vi = arena_printf(x->a,
+                                "Mã xác nhận gửi phản ánh của bạn là %s (dùng một lần, có "
+                                "hiệu lực 10 phút). Không chia sẻ mã này cho người khác.",
                                 code),
-        .body_en = arena_printf(x->a, "Your code to send a report is %s (once, within 10 minutes). "
-                                      "Do not share it.",
+        .body_en = arena_printf(x->a,
+                                "Your code to send a report is %s (once, within 10 minutes). "
+                                "Do not share it.",
                                 code),
     };
     TS_TRY(notify_send(x, &m, &(notify_to){.phone = oc->phone, .email = oc->email}));
     OPENSSL_cleanse(code, sizeof code);
     json_t *sum = json_pack("{s:s}", "channel", oc->phone ? "sms" : "email");
-    ts_code rc = ts_audit(x, "feedback.otp", "feedback_otp", oc->phone ? "phone" : "email", NULL, sum);
+    ts_code rc =
+        ts_audit(x, "feedback.otp", "feedback_otp", oc->phone ? "phone" : "email", NULL, sum);
     json_decref(sum);
     return rc;
 }

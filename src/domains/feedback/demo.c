@@ -16,8 +16,7 @@
 #define TTHCC "000.20.01.H06"
 #define IOC "000.21.01.H06"
 
-#define YESNO                                                                                      \
-    "[{\"key\":\"co\",\"name\":\"Có\"},{\"key\":\"khong\",\"name\":\"Không\"}]"
+#define YESNO "[{\"key\":\"co\",\"name\":\"Có\"},{\"key\":\"khong\",\"name\":\"Không\"}]"
 
 static const struct demo_category {
     const char *code, *name, *name_en, *grp, *grp_en, *description, *keywords, *route;
@@ -27,7 +26,8 @@ static const struct demo_category {
     {"cay-xanh", "Cây xanh gãy đổ, nguy hiểm", "Fallen or dangerous trees", "Đô thị", "Urban",
      "Cây gãy, đổ, nghiêng có nguy cơ gây tai nạn; cành cây che khuất đèn, biển báo.",
      "cây xanh, gãy đổ, nguy hiểm", "commune", 1, 1, "required",
-     "[{\"variable\":true,\"code\":\"chan-duong\",\"datatype\":\"singlevaluelist\",\"required\":true,"
+     "[{\"variable\":true,\"code\":\"chan-duong\",\"datatype\":\"singlevaluelist\",\"required\":"
+     "true,"
      "\"datatype_description\":null,\"order\":1,\"description\":\"Cây có chắn lối đi không?\","
      "\"values\":" YESNO "}]"},
     {"ngap-ung", "Ngập úng, thoát nước", "Flooding and drainage", "Đô thị", "Urban",
@@ -50,8 +50,8 @@ static const struct demo_category {
     {"duong-via-he", "Đường, vỉa hè hư hỏng", "Damaged roads and pavements", "Giao thông",
      "Transport", "Ổ gà, sụt lún, vỉa hè vỡ, biển báo hư hỏng.", "ổ gà, đường hỏng, vỉa hè",
      "commune", 7, 2, "required", "[]"},
-    {"trat-tu-do-thi", "Lấn chiếm lòng đường, vỉa hè", "Obstructed streets and pavements",
-     "Đô thị", "Urban", "Buôn bán, để xe, vật liệu lấn chiếm lòng đường, vỉa hè.",
+    {"trat-tu-do-thi", "Lấn chiếm lòng đường, vỉa hè", "Obstructed streets and pavements", "Đô thị",
+     "Urban", "Buôn bán, để xe, vật liệu lấn chiếm lòng đường, vỉa hè.",
      "lấn chiếm, vỉa hè, trật tự đô thị", "commune", 3, 2, "required", "[]"},
     {"xay-dung", "Xây dựng trái phép, sai phép", "Unpermitted building works", "Xây dựng",
      "Building", "Công trình không phép, sai phép, gây mất an toàn cho công trình lân cận.",
@@ -63,11 +63,11 @@ static const struct demo_category {
      "Cơ sở kinh doanh thực phẩm mất vệ sinh, thực phẩm không rõ nguồn gốc.",
      "thực phẩm, vệ sinh, nguồn gốc", SYT, 7, 2, "optional", "[]"},
     {"y-te", "Khám, chữa bệnh", "Health care", "Y tế", "Health",
-     "Thái độ phục vụ, chất lượng khám chữa bệnh, bảo hiểm y tế.", "bệnh viện, y tế, khám chữa bệnh",
-     SYT, 10, 3, "optional", "[]"},
+     "Thái độ phục vụ, chất lượng khám chữa bệnh, bảo hiểm y tế.",
+     "bệnh viện, y tế, khám chữa bệnh", SYT, 10, 3, "optional", "[]"},
     {"giao-duc", "Giáo dục, trường học", "Education and schools", "Giáo dục", "Education",
-     "Thu chi trong trường học, cơ sở vật chất, an toàn học đường.", "trường học, giáo dục, học phí",
-     SGD, 15, 3, "optional", "[]"},
+     "Thu chi trong trường học, cơ sở vật chất, an toàn học đường.",
+     "trường học, giáo dục, học phí", SGD, 15, 3, "optional", "[]"},
     {"an-ninh-trat-tu", "An ninh, trật tự", "Public order", "An ninh", "Public order",
      "Tụ tập gây rối, đua xe, mất an ninh trật tự (việc khẩn cấp xin gọi 113).",
      "an ninh, trật tự, gây rối", CA, 1, 1, "optional", "[]"},
@@ -105,10 +105,10 @@ static ts_code demo_tx(ts_ctx *x, void *arg)
     for (size_t i = 0; i < sizeof cats / sizeof cats[0]; i++) {
         const struct demo_category *c = &cats[i];
         int64_t ch = 0;
-        const db_val v[] = {DBV_T(c->code),        DBV_T(c->name),      DBV_T(c->name_en),
-                            DBV_T(c->grp),         DBV_T(c->grp_en),    DBV_T(c->description),
-                            DBV_T(c->keywords),    DBV_T(c->route),     DBV_I(c->days),
-                            DBV_I(c->priority),    DBV_T(c->location),  DBV_T(c->attributes),
+        const db_val v[] = {DBV_T(c->code),        DBV_T(c->name),     DBV_T(c->name_en),
+                            DBV_T(c->grp),         DBV_T(c->grp_en),   DBV_T(c->description),
+                            DBV_T(c->keywords),    DBV_T(c->route),    DBV_I(c->days),
+                            DBV_I(c->priority),    DBV_T(c->location), DBV_T(c->attributes),
                             DBV_I((int64_t)i * 10)};
         /* a category the province has edited is left as it is */
         TS_TRY(db_run_vals(x->db,

@@ -27,60 +27,81 @@ static const struct {
     const char *titles[3];
     const char *text;
 } kinds[] = {
-    {"rac-thai", 22,
-     {"Rác thải tồn đọng nhiều ngày", "Bãi rác tự phát cạnh đường", "Rác không được thu gom đúng giờ"},
+    {"rac-thai",
+     22,
+     {"Rác thải tồn đọng nhiều ngày", "Bãi rác tự phát cạnh đường",
+      "Rác không được thu gom đúng giờ"},
      "Rác sinh hoạt tồn đọng, bốc mùi hôi, ảnh hưởng đến sinh hoạt của người dân xung quanh."},
-    {"duong-via-he", 14,
+    {"duong-via-he",
+     14,
      {"Ổ gà lớn giữa đường", "Vỉa hè bị vỡ, sụt lún", "Mặt đường hư hỏng sau mưa"},
      "Mặt đường hư hỏng nặng, nhiều ổ gà, xe máy đi qua dễ gặp tai nạn, nhất là buổi tối."},
-    {"chieu-sang", 10,
+    {"chieu-sang",
+     10,
      {"Đèn đường không sáng", "Cột đèn nghiêng có nguy cơ đổ", "Đèn chiếu sáng bật cả ban ngày"},
      "Hệ thống đèn chiếu sáng công cộng không hoạt động, đoạn đường tối, mất an toàn."},
-    {"trat-tu-do-thi", 10,
-     {"Buôn bán lấn chiếm vỉa hè", "Để vật liệu xây dựng dưới lòng đường", "Trông giữ xe trái phép trên vỉa hè"},
+    {"trat-tu-do-thi",
+     10,
+     {"Buôn bán lấn chiếm vỉa hè", "Để vật liệu xây dựng dưới lòng đường",
+      "Trông giữ xe trái phép trên vỉa hè"},
      "Vỉa hè, lòng đường bị lấn chiếm, người đi bộ phải xuống lòng đường."},
-    {"o-nhiem", 8,
+    {"o-nhiem",
+     8,
      {"Xưởng sản xuất gây ồn ban đêm", "Khói bụi từ cơ sở đốt rác", "Xả nước thải ra kênh"},
      "Cơ sở sản xuất gây ô nhiễm kéo dài, người dân đã nhiều lần nhắc nhở nhưng không khắc phục."},
-    {"xay-dung", 7,
-     {"Công trình xây dựng không phép", "Xây dựng sai phép lấn sang nhà bên", "Công trình không che chắn an toàn"},
+    {"xay-dung",
+     7,
+     {"Công trình xây dựng không phép", "Xây dựng sai phép lấn sang nhà bên",
+      "Công trình không che chắn an toàn"},
      "Công trình đang thi công không có biển báo giấy phép, vật liệu rơi vãi ra đường."},
-    {"ngap-ung", 6,
+    {"ngap-ung",
+     6,
      {"Đường ngập sâu sau mưa", "Cống thoát nước bị tắc", "Nắp cống bị mất"},
      "Sau mỗi trận mưa đường ngập sâu, nước không thoát được, xe chết máy hàng loạt."},
-    {"cay-xanh", 5,
+    {"cay-xanh",
+     5,
      {"Cây xanh nghiêng sắp đổ", "Cành cây gãy chắn đường", "Cây che khuất đèn tín hiệu"},
      "Cây xanh có nguy cơ gãy đổ, nguy hiểm cho người và phương tiện qua lại."},
-    {"an-toan-thuc-pham", 4,
-     {"Cơ sở bán thực phẩm không rõ nguồn gốc", "Quán ăn mất vệ sinh", "Bán thực phẩm quá hạn sử dụng"},
+    {"an-toan-thuc-pham",
+     4,
+     {"Cơ sở bán thực phẩm không rõ nguồn gốc", "Quán ăn mất vệ sinh",
+      "Bán thực phẩm quá hạn sử dụng"},
      "Cơ sở kinh doanh thực phẩm không bảo đảm vệ sinh an toàn thực phẩm."},
-    {"thu-tuc-hanh-chinh", 4,
-     {"Hồ sơ giải quyết chậm so với giấy hẹn", "Cán bộ hướng dẫn chưa rõ ràng", "Đề nghị bổ sung hình thức nộp trực tuyến"},
+    {"thu-tuc-hanh-chinh",
+     4,
+     {"Hồ sơ giải quyết chậm so với giấy hẹn", "Cán bộ hướng dẫn chưa rõ ràng",
+      "Đề nghị bổ sung hình thức nộp trực tuyến"},
      "Kiến nghị về việc giải quyết thủ tục hành chính tại bộ phận một cửa."},
-    {"y-te", 3,
+    {"y-te",
+     3,
      {"Thái độ phục vụ tại trạm y tế", "Thời gian chờ khám quá lâu", "Thiếu thuốc bảo hiểm y tế"},
      "Phản ánh về chất lượng khám chữa bệnh và thái độ phục vụ."},
-    {"an-ninh-trat-tu", 3,
+    {"an-ninh-trat-tu",
+     3,
      {"Nhóm thanh niên tụ tập gây ồn", "Đua xe trái phép ban đêm", "Mất trộm xe máy nhiều lần"},
      "Tình hình an ninh trật tự phức tạp, đề nghị cơ quan chức năng tăng cường tuần tra."},
-    {"giao-duc", 2,
-     {"Khoản thu đầu năm học chưa hợp lý", "Sân trường xuống cấp", "Đề nghị bố trí giáo viên đủ môn"},
+    {"giao-duc",
+     2,
+     {"Khoản thu đầu năm học chưa hợp lý", "Sân trường xuống cấp",
+      "Đề nghị bố trí giáo viên đủ môn"},
      "Kiến nghị liên quan đến hoạt động của trường học trên địa bàn."},
-    {"khac", 2,
-     {"Đề nghị lắp gương cầu tại khúc cua", "Kiến nghị làm thêm biển chỉ dẫn", "Đề xuất trồng thêm cây xanh"},
+    {"khac",
+     2,
+     {"Đề nghị lắp gương cầu tại khúc cua", "Kiến nghị làm thêm biển chỉ dẫn",
+      "Đề xuất trồng thêm cây xanh"},
      "Kiến nghị của người dân về các vấn đề dân sinh trên địa bàn."},
 };
 #define NKINDS ((int)(sizeof kinds / sizeof kinds[0]))
 
-static const char *const family[] = {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng",
-                                     "Bùi", "Đỗ", "Ngô", "Dương", "Lý"};
+static const char *const family[] = {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ",
+                                     "Đặng",   "Bùi",  "Đỗ", "Ngô",  "Dương", "Lý"};
 static const char *const middle[] = {"Văn", "Thị", "Đức", "Minh", "Thu", "Hữu", "Ngọc", "Quang"};
-static const char *const given[] = {"An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hoa",
-                                    "Hùng", "Lan", "Linh", "Mai", "Nam", "Phương", "Quân", "Sơn",
-                                    "Tâm", "Thảo", "Trang", "Tuấn", "Vân", "Yến"};
-static const char *const streets[] = {"Nguyễn Gia Thiều", "Lý Thái Tổ", "Trần Hưng Đạo",
-                                      "Ngô Gia Tự", "Lê Lợi", "Hùng Vương", "Nguyễn Văn Cừ",
-                                      "Kinh Dương Vương", "Lý Anh Tông", "Xương Giang"};
+static const char *const given[] = {
+    "An",  "Bình", "Chi",    "Dũng", "Giang", "Hà",  "Hải",  "Hoa",   "Hùng", "Lan", "Linh",
+    "Mai", "Nam",  "Phương", "Quân", "Sơn",   "Tâm", "Thảo", "Trang", "Tuấn", "Vân", "Yến"};
+static const char *const streets[] = {
+    "Nguyễn Gia Thiều", "Lý Thái Tổ",    "Trần Hưng Đạo",    "Ngô Gia Tự",  "Lê Lợi",
+    "Hùng Vương",       "Nguyễn Văn Cừ", "Kinh Dương Vương", "Lý Anh Tông", "Xương Giang"};
 static const char *const answers[] = {
     "Đơn vị đã cử cán bộ kiểm tra hiện trường và xử lý dứt điểm nội dung phản ánh. Cảm ơn ông/bà "
     "đã phối hợp cùng chính quyền.",
@@ -290,12 +311,14 @@ static ts_code one(ts_ctx *x, gen *g, db_stmt *ins, db_stmt *evs, int idx)
             closed = acc_at;
         } else if (fate < 0.06 && no > 1) { /* the same as the day's previous report */
             status = FS_MERGED;
-            merged = arena_printf(x->a, "PA-%02d%02d%02d-%06lld", y % 100, mo, d, (long long)(no - 1));
+            merged =
+                arena_printf(x->a, "PA-%02d%02d%02d-%06lld", y % 100, mo, d, (long long)(no - 1));
             closed = acc_at;
         } else {
             status = FS_ACCEPTED;
             accepted = acc_at;
-            int64_t total = (due - sub) > 0 ? wt_working_minutes(g->cal, NULL, sub, due, 0, NULL, 0) : 480;
+            int64_t total =
+                (due - sub) > 0 ? wt_working_minutes(g->cal, NULL, sub, due, 0, NULL, 0) : 480;
             bool late = unif(g) < 0.08;
             int64_t work = late ? total + 60 + pick(g, (int)(total / 2 + 480))
                                 : (int64_t)((0.2 + 0.75 * unif(g)) * (double)total);
@@ -321,16 +344,17 @@ static ts_code one(ts_ctx *x, gen *g, db_stmt *ins, db_stmt *evs, int idx)
             }
         }
     }
-    const char *name = arena_printf(x->a, "%s %s %s", family[pick(g, 12)], middle[pick(g, 8)],
-                                    given[pick(g, 22)]);
-    const char *addr = arena_printf(x->a, "Số %d đường %s%s%s", 1 + pick(g, 250),
-                                    streets[pick(g, 10)], ucode ? ", " : "",
-                                    ucode && cm->name ? cm->name : "");
+    const char *name =
+        arena_printf(x->a, "%s %s %s", family[pick(g, 12)], middle[pick(g, 8)], given[pick(g, 22)]);
+    const char *addr =
+        arena_printf(x->a, "Số %d đường %s%s%s", 1 + pick(g, 250), streets[pick(g, 10)],
+                     ucode ? ", " : "", ucode && cm->name ? cm->name : "");
     const char *title = kinds[k].titles[pick(g, 3)];
     const char *desc = kinds[k].text;
     char tok[25];
     snprintf(tok, sizeof tok, "%08llx%08llx%08llx", (unsigned long long)(next(g) & 0xffffffffu),
-             (unsigned long long)(next(g) & 0xffffffffu), (unsigned long long)(next(g) & 0xffffffffu));
+             (unsigned long long)(next(g) & 0xffffffffu),
+             (unsigned long long)(next(g) & 0xffffffffu));
     const char *created = iso_of(x, sub);
     int64_t last = closed ? closed : answered ? answered : accepted ? accepted : sub;
     const char *key = arena_printf(x->a, "%s %s %s %s", code, title, desc, addr);
@@ -339,19 +363,43 @@ static ts_code one(ts_ctx *x, gen *g, db_stmt *ins, db_stmt *evs, int idx)
     const char *channel = channels[pick(g, 7)];
     int64_t reporter = idx < 40 && g->nguoidan1 ? g->nguoidan1 : 0;
     const db_val v[] = {
-        DBV_T(code), DBV_T(tok), DBV_I(status), DBV_T(c->code), DBV_T(title), DBV_T(desc),
-        has_point ? DBV_D(lat) : DBV_NULL_VAL, has_point ? DBV_D(lon) : DBV_NULL_VAL, DBV_T(addr),
-        DBV_T(ucode), DBV_I(outside), DBV_T(has_point ? "point" : NULL), DBV_T(channel),
+        DBV_T(code),
+        DBV_T(tok),
+        DBV_I(status),
+        DBV_T(c->code),
+        DBV_T(title),
+        DBV_T(desc),
+        has_point ? DBV_D(lat) : DBV_NULL_VAL,
+        has_point ? DBV_D(lon) : DBV_NULL_VAL,
+        DBV_T(addr),
+        DBV_T(ucode),
+        DBV_I(outside),
+        DBV_T(has_point ? "point" : NULL),
+        DBV_T(channel),
         DBV_T(!strcmp(channel, "open311") ? "demo" : NULL),
-        reporter ? DBV_I(reporter) : DBV_NULL_VAL, DBV_T(reporter ? "Nguyễn Thị Thu" : name),
-        DBV_T(arena_printf(x->a, "09%08d", pick(g, 100000000))), DBV_I(unif(g) < 0.3),
-        DBV_T(agency), DBV_T(path), DBV_I(c->priority), DBV_I(sub), DBV_I(intake_due),
-        accepted ? DBV_I(accepted) : DBV_NULL_VAL, DBV_I(due),
-        answered ? DBV_I(answered) : DBV_NULL_VAL, answered ? DBV_I(wmin) : DBV_NULL_VAL,
-        closed ? DBV_I(closed) : DBV_NULL_VAL, DBV_T(answer), DBV_T(answer ? agency : NULL),
-        DBV_T(reason), rating ? DBV_I(rating) : DBV_NULL_VAL,
-        fixed >= 0 ? DBV_I(fixed) : DBV_NULL_VAL, DBV_T(merged), DBV_T(created),
-        DBV_T(iso_of(x, last)), DBV_T(fold),
+        reporter ? DBV_I(reporter) : DBV_NULL_VAL,
+        DBV_T(reporter ? "Nguyễn Thị Thu" : name),
+        DBV_T(arena_printf(x->a, "09%08d", pick(g, 100000000))),
+        DBV_I(unif(g) < 0.3),
+        DBV_T(agency),
+        DBV_T(path),
+        DBV_I(c->priority),
+        DBV_I(sub),
+        DBV_I(intake_due),
+        accepted ? DBV_I(accepted) : DBV_NULL_VAL,
+        DBV_I(due),
+        answered ? DBV_I(answered) : DBV_NULL_VAL,
+        answered ? DBV_I(wmin) : DBV_NULL_VAL,
+        closed ? DBV_I(closed) : DBV_NULL_VAL,
+        DBV_T(answer),
+        DBV_T(answer ? agency : NULL),
+        DBV_T(reason),
+        rating ? DBV_I(rating) : DBV_NULL_VAL,
+        fixed >= 0 ? DBV_I(fixed) : DBV_NULL_VAL,
+        DBV_T(merged),
+        DBV_T(created),
+        DBV_T(iso_of(x, last)),
+        DBV_T(fold),
     };
     db_bind_vals(ins, 1, v, (int)(sizeof v / sizeof v[0]));
     int64_t id = 0;
@@ -371,17 +419,20 @@ static ts_code one(ts_ctx *x, gen *g, db_stmt *ins, db_stmt *evs, int idx)
         if (status != FS_ACCEPTED)
             e[ne++] = (ev){"assign", FS_ACCEPTED, FS_ASSIGNED, accepted + 30, agency, NULL, true};
         if (status >= FS_IN_PROGRESS)
-            e[ne++] = (ev){"start", FS_ASSIGNED, FS_IN_PROGRESS, accepted + 120, agency, NULL, true};
+            e[ne++] =
+                (ev){"start", FS_ASSIGNED, FS_IN_PROGRESS, accepted + 120, agency, NULL, true};
         if (answered)
             e[ne++] = (ev){"answer", FS_IN_PROGRESS, FS_ANSWERED, answered, agency, answer, true};
         if (status == FS_CLOSED)
-            e[ne++] = (ev){rating ? "rate" : "close", FS_ANSWERED, FS_CLOSED, closed, agency, NULL, true};
+            e[ne++] =
+                (ev){rating ? "rate" : "close", FS_ANSWERED, FS_CLOSED, closed, agency, NULL, true};
     }
     for (int i = 0; i < ne; i++) {
-        const db_val ev_v[] = {DBV_I(id),          DBV_T(iso_of(x, e[i].at)), DBV_I(e[i].at),
-                               DBV_T(e[i].action), DBV_I(e[i].from),          DBV_I(e[i].to),
-                               DBV_T(e[i].agency), DBV_T("demo"),             DBV_T(e[i].note),
-                               DBV_I(e[i].public_)};
+        const db_val ev_v[] = {DBV_I(id),          DBV_T(iso_of(x, e[i].at)),
+                               DBV_I(e[i].at),     DBV_T(e[i].action),
+                               DBV_I(e[i].from),   DBV_I(e[i].to),
+                               DBV_T(e[i].agency), DBV_T("demo"),
+                               DBV_T(e[i].note),   DBV_I(e[i].public_)};
         db_bind_vals(evs, 1, ev_v, (int)(sizeof ev_v / sizeof ev_v[0]));
         int r = db_step(evs, x->err);
         db_reset(evs);
@@ -398,18 +449,21 @@ static ts_code batch_tx(ts_ctx *x, void *arg)
     db_stmt *ins, *evs;
     TS_TRY(db_prepare(
         x->db,
-        "INSERT INTO feedback_reports (code, token, rev, status, category, title, description, lat, "
+        "INSERT INTO feedback_reports (code, token, rev, status, category, title, description, "
+        "lat, "
         "lon, address, unit_code, outside, located, channel, client, reporter_id, reporter_name, "
         "reporter_phone, show_name, agency, agency_path, priority, submitted_at, intake_due, "
         "accepted_at, due_at, answered_at, handled_wmin, closed_at, answer, answer_agency, reason, "
-        "rating, fixed, merged_into, reopened, private, followers, photos, escalations, created_at, "
+        "rating, fixed, merged_into, reopened, private, followers, photos, escalations, "
+        "created_at, "
         "updated_at, search_key) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?, ?) RETURNING id",
         &ins, x->err));
-    TS_TRY(db_prepare(x->db,
-                      "INSERT INTO feedback_events (report_id, at, at_min, action, from_status, "
-                      "to_status, agency, actor, note, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                      &evs, x->err));
+    TS_TRY(
+        db_prepare(x->db,
+                   "INSERT INTO feedback_events (report_id, at, at_min, action, from_status, "
+                   "to_status, agency, actor, note, public) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   &evs, x->err));
     uint64_t rng0 = g->rng;
     int64_t *saved = arena_alloc(x->a, sizeof *saved * (size_t)g->ndays);
     memcpy(saved, g->day_last, sizeof *saved * (size_t)g->ndays);

@@ -20,8 +20,8 @@ const ts_msg feedback_messages[] = {FEEDBACK_MESSAGES(TS_MSG_REF) NULL};
 /* ---- statuses ------------------------------------------------------------------------- */
 
 static const char *const status_words[] = {
-    NULL,       "submitted", "accepted", "rejected", "assigned",
-    "in_progress", "answered", "closed", "merged",
+    NULL,          "submitted", "accepted", "rejected", "assigned",
+    "in_progress", "answered",  "closed",   "merged",
 };
 
 const char *feedback_status_word(int s)
@@ -32,8 +32,14 @@ const char *feedback_status_word(int s)
 const char *feedback_status_name(int s, int lang)
 {
     static const ts_msg names[] = {
-        NULL,           M_FB_STATE_SUBMITTED, M_FB_STATE_ACCEPTED, M_FB_STATE_REJECTED,
-        M_FB_STATE_ASSIGNED, M_FB_STATE_IN_PROGRESS, M_FB_STATE_ANSWERED, M_FB_STATE_CLOSED,
+        NULL,
+        M_FB_STATE_SUBMITTED,
+        M_FB_STATE_ACCEPTED,
+        M_FB_STATE_REJECTED,
+        M_FB_STATE_ASSIGNED,
+        M_FB_STATE_IN_PROGRESS,
+        M_FB_STATE_ANSWERED,
+        M_FB_STATE_CLOSED,
         M_FB_STATE_MERGED,
     };
     if (s < FS_SUBMITTED || s > FS_MERGED) return NULL;
@@ -50,9 +56,9 @@ int feedback_status_parse(const char *w)
 ts_msg feedback_state_msg(int s)
 {
     static const ts_msg m[] = {
-        M_FB_NOW_SUBMITTED, M_FB_NOW_SUBMITTED,   M_FB_NOW_ACCEPTED, M_FB_NOW_REJECTED,
-        M_FB_NOW_ASSIGNED,  M_FB_NOW_IN_PROGRESS, M_FB_NOW_ANSWERED, M_FB_NOW_CLOSED,
-        M_FB_NOW_MERGED,
+        M_FB_NOW_SUBMITTED, M_FB_NOW_SUBMITTED, M_FB_NOW_ACCEPTED,
+        M_FB_NOW_REJECTED,  M_FB_NOW_ASSIGNED,  M_FB_NOW_IN_PROGRESS,
+        M_FB_NOW_ANSWERED,  M_FB_NOW_CLOSED,    M_FB_NOW_MERGED,
     };
     return m[s >= FS_SUBMITTED && s <= FS_MERGED ? s : 0];
 }
@@ -68,20 +74,19 @@ int64_t feedback_now_min(const ts_ctx *x)
     return (s >= 0 ? s / 60 : (s - 59) / 60) + 7 * 60;
 }
 
-
 /* ---- categories ------------------------------------------------------------------------ */
 
 #define CCOLS                                                                                      \
-    "code, name, name_en, grp, grp_en, description, keywords, route, deadline_days, priority, "     \
+    "code, name, name_en, grp, grp_en, description, keywords, route, deadline_days, priority, "    \
     "location, attributes, active, sort"
 static const db_colmap cmap[] = {
-    DBC(TEXT, fb_category, code),        DBC(TEXT, fb_category, name),
-    DBC(TEXT, fb_category, name_en),     DBC(TEXT, fb_category, group),
-    DBC(TEXT, fb_category, group_en),    DBC(TEXT, fb_category, description),
-    DBC(TEXT, fb_category, keywords),    DBC(TEXT, fb_category, route),
+    DBC(TEXT, fb_category, code),         DBC(TEXT, fb_category, name),
+    DBC(TEXT, fb_category, name_en),      DBC(TEXT, fb_category, group),
+    DBC(TEXT, fb_category, group_en),     DBC(TEXT, fb_category, description),
+    DBC(TEXT, fb_category, keywords),     DBC(TEXT, fb_category, route),
     DBC(INT, fb_category, deadline_days), DBC(INT, fb_category, priority),
-    DBC(TEXT, fb_category, location),    DBC(TEXT, fb_category, attributes),
-    DBC(BOOL, fb_category, active),      DBC(INT, fb_category, sort),
+    DBC(TEXT, fb_category, location),     DBC(TEXT, fb_category, attributes),
+    DBC(BOOL, fb_category, active),       DBC(INT, fb_category, sort),
 };
 static const db_rowspec cspec = {sizeof(fb_category), cmap, (int)(sizeof cmap / sizeof cmap[0]),
                                  NULL};
@@ -108,9 +113,8 @@ ts_code feedback_category(ts_ctx *x, const char *code, fb_category *out)
 }
 
 static const db_colmap tmap[] = {
-    DBC(I64, fb_template, id),        DBC(TEXT, fb_template, agency),
-    DBC(TEXT, fb_template, category), DBC(TEXT, fb_template, title),
-    DBC(TEXT, fb_template, body),
+    DBC(I64, fb_template, id),     DBC(TEXT, fb_template, agency), DBC(TEXT, fb_template, category),
+    DBC(TEXT, fb_template, title), DBC(TEXT, fb_template, body),
 };
 static const db_rowspec tspec = {sizeof(fb_template), tmap, (int)(sizeof tmap / sizeof tmap[0]),
                                  NULL};
@@ -169,8 +173,8 @@ static ts_code tpl_add_tx(ts_ctx *x, void *arg)
                   "created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
                   DBV_T(t->agency), DBV_T(t->category), DBV_T(t->title), DBV_T(t->body),
                   DBV_T(ts_now(x)), DBV_T(x->actor)));
-    json_t *sum = json_pack("{s:I,s:s?,s:s}", "id", (json_int_t)id, "agency", t->agency, "title",
-                            t->title);
+    json_t *sum =
+        json_pack("{s:I,s:s?,s:s}", "id", (json_int_t)id, "agency", t->agency, "title", t->title);
     ts_code rc = ts_audit(x, "feedback.template_add", "feedback_template",
                           arena_printf(x->a, "%lld", (long long)id), t->agency, sum);
     json_decref(sum);
@@ -222,11 +226,16 @@ ts_code feedback_settings(ts_ctx *x, fb_settings *out)
     while ((r = db_step(s, x->err)) == DB_ROW) {
         const char *k = db_col_text(s, 0), *v = db_col_text(s, 1);
         if (!k || !v) continue;
-        if (!strcmp(k, "intake_agency")) out->intake_agency = *v ? arena_strdup(x->a, v) : NULL;
-        else if (!strcmp(k, "anonymous")) out->anonymous = !strcmp(v, "1");
-        else if (!strcmp(k, "intake_days")) out->intake_days = atoi(v);
-        else if (!strcmp(k, "reopen_days")) out->reopen_days = atoi(v);
-        else if (!strcmp(k, "close_days")) out->close_days = atoi(v);
+        if (!strcmp(k, "intake_agency"))
+            out->intake_agency = *v ? arena_strdup(x->a, v) : NULL;
+        else if (!strcmp(k, "anonymous"))
+            out->anonymous = !strcmp(v, "1");
+        else if (!strcmp(k, "intake_days"))
+            out->intake_days = atoi(v);
+        else if (!strcmp(k, "reopen_days"))
+            out->reopen_days = atoi(v);
+        else if (!strcmp(k, "close_days"))
+            out->close_days = atoi(v);
     }
     db_reset(s);
     return r < 0 ? (ts_code)-r : TS_OK;
@@ -255,8 +264,9 @@ static ts_code settings_tx(ts_ctx *x, void *arg)
     if (in->intake_agency) {
         agency ag;
         ts_code rc = agencies_find(x, in->intake_agency, &ag);
-        if (rc == TS_ENOTFOUND) rc = ts_err_field(x->err, TS_EVALIDATION, "intake_agency",
-                                                  M_AGENCY_NOT_FOUND, in->intake_agency);
+        if (rc == TS_ENOTFOUND)
+            rc = ts_err_field(x->err, TS_EVALIDATION, "intake_agency", M_AGENCY_NOT_FOUND,
+                              in->intake_agency);
         if (rc == TS_OK) rc = put_setting(x, "intake_agency", in->intake_agency);
         if (rc != TS_OK) {
             json_decref(sum);
@@ -357,9 +367,12 @@ const db_rowspec fb_spec = {sizeof(fb_report), NULL, 0, row_fn};
 static void mark_late(const ts_ctx *x, fb_report *r)
 {
     int64_t end = r->answered_at ? r->answered_at : r->closed_at;
-    if (r->status == FS_REJECTED || r->status == FS_MERGED) r->late = false;
-    else if (end) r->late = end > r->due_at;
-    else r->late = feedback_now_min(x) > r->due_at;
+    if (r->status == FS_REJECTED || r->status == FS_MERGED)
+        r->late = false;
+    else if (end)
+        r->late = end > r->due_at;
+    else
+        r->late = feedback_now_min(x) > r->due_at;
 }
 
 ts_code fb_load(ts_ctx *x, const char *code, fb_report *out, bool *found)
@@ -726,14 +739,16 @@ ts_code feedback_list(ts_ctx *x, const fb_query *q, fb_list *out)
                      .limit = q->limit,
                      .offset = q->offset};
     void *rows;
-    TS_TRY(search_list_page(x->db, &l, &fb_search, pq, &fb_spec, &rows, &out->n, &out->total,
-                            x->err));
+    TS_TRY(
+        search_list_page(x->db, &l, &fb_search, pq, &fb_spec, &rows, &out->n, &out->total, x->err));
     out->items = rows;
     for (int i = 0; i < out->n; i++) {
         fb_report *r = &out->items[i];
         mark_late(x, r);
-        if (q->open311) TS_TRY(open311_item(x, r));
-        else if (q->public_) fb_moderate_public(r);
+        if (q->open311)
+            TS_TRY(open311_item(x, r));
+        else if (q->public_)
+            fb_moderate_public(r);
     }
     return TS_OK;
 }

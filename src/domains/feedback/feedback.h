@@ -124,10 +124,10 @@ bool feedback_status_open(int s);
 
 typedef struct fb_category {
     const char *code, *name, *name_en, *group, *group_en, *description, *keywords;
-    const char *route;   /* "commune" or an agency code */
-    int deadline_days;   /* working days to the answer */
-    int priority;        /* 1 urgent, 2 high, 3 normal */
-    const char *location; /* "required" | "optional" */
+    const char *route;      /* "commune" or an agency code */
+    int deadline_days;      /* working days to the answer */
+    int priority;           /* 1 urgent, 2 high, 3 normal */
+    const char *location;   /* "required" | "optional" */
     const char *attributes; /* JSON array (Open311 attributes) */
     bool active;
     int sort;
@@ -161,7 +161,7 @@ ts_code feedback_settings(ts_ctx *x, fb_settings *out);
 /* Change the named settings (system_admin); NULL members stay. */
 typedef struct fb_settings_in {
     const char *intake_agency;
-    int anonymous; /* -1 stay, 0, 1 */
+    int anonymous;                            /* -1 stay, 0, 1 */
     int intake_days, reopen_days, close_days; /* 0 stay */
 } fb_settings_in;
 ts_code feedback_settings_set(ts_ctx *x, const fb_settings_in *in, fb_settings *out);
@@ -197,7 +197,7 @@ typedef struct fb_report {
     const char *merged_into;
     int followers, photos, escalations;
     const char *created_at, *updated_at;
-    bool late; /* due passed and not answered (or answered after due) */
+    bool late;       /* due passed and not answered (or answered after due) */
     int first_photo; /* the Open311 listing: n of the first published photo (0: none) */
 } fb_report;
 
@@ -251,7 +251,6 @@ typedef struct fb_new {
 
 ts_code feedback_submit(ts_ctx *x, const fb_new *in, fb_view *out);
 
-
 /* ---- photos ---------------------------------------------------------------------------- */
 
 /* Add a photo (the reporter, while the report is submitted or accepted). */
@@ -286,7 +285,7 @@ ts_code feedback_otp_failed(ts_ctx *x, const fb_new *in);
 
 typedef struct fb_action {
     const char *action;
-    int64_t rev;   /* 0: whatever it is now */
+    int64_t rev; /* 0: whatever it is now */
     const char *reason, *note, *answer;
     const char *agency; /* accept / route: to this agency (NULL: the routed one) */
     int64_t assignee;   /* assign (0: to oneself) */
@@ -296,9 +295,9 @@ typedef struct fb_action {
     int64_t template_id;
     /* moderate */
     const char *public_title, *public_description;
-    int private_;  /* -1 stay */
-    int show_name; /* -1 stay */
-    int hide_photo; /* photo n to hide (0: none) */
+    int private_;      /* -1 stay */
+    int show_name;     /* -1 stay */
+    int hide_photo;    /* photo n to hide (0: none) */
     const char *token; /* the reporter's token (a report sent without signing in) */
 } fb_action;
 extern const char *const feedback_actions[];
@@ -311,22 +310,22 @@ typedef struct fb_query {
     const char *queue;  /* staff: "mine", "agency", "intake", NULL all in scope */
     const char *status; /* comma list of words; "open", "closed" */
     const char *category, *agency, *unit, *q;
-    const char *ids;    /* comma list of codes (Open311 service_request_id) */
-    int64_t from, to;   /* submitted in [from, to) local minutes; 0: open */
+    const char *ids;                       /* comma list of codes (Open311 service_request_id) */
+    int64_t from, to;                      /* submitted in [from, to) local minutes; 0: open */
     const char *created_from, *created_to; /* ISO UTC on created_at (Open311 dates) */
     bool has_bbox;
     double s, w, n, e;
-    bool has_circle;    /* within radius_m of (clat, clon); in the Open311 listing only
-                           the reports shown with their place */
+    bool has_circle; /* within radius_m of (clat, clon); in the Open311 listing only
+                        the reports shown with their place */
     double clat, clon;
     int radius_m;
     bool overdue;
-    bool mine;          /* reports sent or followed by x->who */
-    bool public_;       /* the public map/list (moderated; no private or rejected) */
-    bool open311;       /* the Open311 listing: as public_, but the reports not yet accepted
-                           and the rejected ones are there too, without their title,
-                           description, place or photos; items get first_photo */
-    const char *order;  /* "due" (staff inbox), default newest first */
+    bool mine;         /* reports sent or followed by x->who */
+    bool public_;      /* the public map/list (moderated; no private or rejected) */
+    bool open311;      /* the Open311 listing: as public_, but the reports not yet accepted
+                          and the rejected ones are there too, without their title,
+                          description, place or photos; items get first_photo */
+    const char *order; /* "due" (staff inbox), default newest first */
     int64_t limit, offset;
 } fb_query;
 typedef struct fb_list {

@@ -20,7 +20,8 @@
 #include "../routes.h"
 #include "feedback_http.h"
 
-/* ---- input ------------------------------------------------------------------------------------ */
+/* ---- input ------------------------------------------------------------------------------------
+ */
 
 #define N(m) JX_INTO(fb_body, m)
 typedef struct fb_body {
@@ -29,10 +30,16 @@ typedef struct fb_body {
 } fb_body;
 #define REPORT_FIELDS                                                                              \
     {.name = "category", .type = JX_STRING, .required = true, .max_chars = 40, N(category)},       \
-        {.name = "title", .type = JX_STRING, .required = true, .max_chars = FB_TITLE_MAX,          \
+        {.name = "title",                                                                          \
+         .type = JX_STRING,                                                                        \
+         .required = true,                                                                         \
+         .max_chars = FB_TITLE_MAX,                                                                \
          N(title)},                                                                                \
-        {.name = "description", .type = JX_STRING, .required = true,                               \
-         .max_chars = FB_DESCRIPTION_MAX, N(description)},                                         \
+        {.name = "description",                                                                    \
+         .type = JX_STRING,                                                                        \
+         .required = true,                                                                         \
+         .max_chars = FB_DESCRIPTION_MAX,                                                          \
+         N(description)},                                                                          \
         {.name = "lat", .type = JX_ANY, .nullable = true},                                         \
         {.name = "lon", .type = JX_ANY, .nullable = true},                                         \
         {.name = "address", .type = JX_STRING, .max_chars = 300, N(address)},                      \
@@ -84,7 +91,10 @@ static const jx_field action_body[] = {
     {.name = "fixed", .type = JX_BOOL},
     {.name = "into", .type = JX_STRING, .max_chars = 20, A(into)},
     {.name = "template", .type = JX_INT, .min = 1, .max = INT32_MAX, A(template_id)},
-    {.name = "public_title", .type = JX_STRING, .max_chars = FB_TITLE_MAX, .allow_empty = true,
+    {.name = "public_title",
+     .type = JX_STRING,
+     .max_chars = FB_TITLE_MAX,
+     .allow_empty = true,
      A(public_title)},
     {.name = "public_description",
      .type = JX_STRING,
@@ -100,8 +110,13 @@ static const jx_field action_body[] = {
 
 static const char *const reporter_actions[] = {"rate", "reopen", NULL};
 static const jx_field public_action_body[] = {
-    {.name = "action", .type = JX_STRING, .required = true, .max_chars = 10,
-     .enums = reporter_actions, .enum_list = "rate, reopen", JX_INTO(fb_action, action)},
+    {.name = "action",
+     .type = JX_STRING,
+     .required = true,
+     .max_chars = 10,
+     .enums = reporter_actions,
+     .enum_list = "rate, reopen",
+     JX_INTO(fb_action, action)},
     {.name = "token", .type = JX_STRING, .required = true, .max_chars = 64},
     {.name = "rev", .type = JX_INT, .min = 1, .max = INT32_MAX, JX_INTO(fb_action, rev)},
     {.name = "reason", .type = JX_STRING, .max_chars = 2000, JX_INTO(fb_action, reason)},
@@ -122,20 +137,31 @@ typedef struct list_in {
 #define LIST_FILTERS                                                                               \
     {.name = "status", .type = JX_STRING, .max_chars = 200, Q(status)},                            \
         {.name = "category", .type = JX_STRING, .max_chars = 400, Q(category)},                    \
-        {.name = "agency", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX,                        \
-         .format = &FMT_AGENCY_CODE, Q(agency)},                                                   \
+        {.name = "agency",                                                                         \
+         .type = JX_STRING,                                                                        \
+         .max_chars = AGENCY_CODE_MAX,                                                             \
+         .format = &FMT_AGENCY_CODE,                                                               \
+         Q(agency)},                                                                               \
         {.name = "unit", .type = JX_STRING, .max_chars = 10, Q(unit)},                             \
-        {.name = "q", .type = JX_STRING, .max_chars = 100, Q(q)},                                  \
-        JX_DATE("from", Q(from)), JX_DATE("to", Q(to)),                                            \
+        {.name = "q", .type = JX_STRING, .max_chars = 100, Q(q)}, JX_DATE("from", Q(from)),        \
+        JX_DATE("to", Q(to)),                                                                      \
     {                                                                                              \
         .name = "bbox", .type = JX_STRING, .max_chars = 100, Q(bbox)                               \
     }
 static const jx_field list_query[] = {
     HTTP_PAGE_INTO(list_in, 50, 200),
-    {.name = "queue", .type = JX_STRING, .max_chars = 10, .enums = queues,
-     .enum_list = "mine, agency, intake", Q(queue)},
-    {.name = "order", .type = JX_STRING, .max_chars = 10, .enums = orders,
-     .enum_list = "due, newest, oldest", Q(order)},
+    {.name = "queue",
+     .type = JX_STRING,
+     .max_chars = 10,
+     .enums = queues,
+     .enum_list = "mine, agency, intake",
+     Q(queue)},
+    {.name = "order",
+     .type = JX_STRING,
+     .max_chars = 10,
+     .enums = orders,
+     .enum_list = "due, newest, oldest",
+     Q(order)},
     {.name = "overdue", .type = JX_BOOL, Q(overdue)},
     LIST_FILTERS,
     {0},
@@ -175,7 +201,8 @@ static const jx_field settings_put[] = {
 };
 #undef S
 
-/* ---- helpers ------------------------------------------------------------------------------------ */
+/* ---- helpers ------------------------------------------------------------------------------------
+ */
 
 /* "YYYY-MM-DD" (checked) as local minutes of its midnight; +1 day when end. */
 static int64_t day_min(const char *d, bool end)
@@ -223,8 +250,7 @@ static ts_code list_filters(http_req *r, ts_ctx *x, const list_in *in, fb_query 
             if (k < 4 && !fb_parse_double(t, &v[k])) k = 9;
         if (k != 4 || v[0] > v[2] || v[1] > v[3] || v[0] < -90 || v[2] > 90 || v[1] < -180 ||
             v[3] > 180)
-            return ts_err_field(x->err, TS_EINVAL, "bbox", M_FIELD_FORMAT,
-                                "south,west,north,east");
+            return ts_err_field(x->err, TS_EINVAL, "bbox", M_FIELD_FORMAT, "south,west,north,east");
         q->has_bbox = true;
         q->s = v[0];
         q->w = v[1];
@@ -236,7 +262,8 @@ static ts_code list_filters(http_req *r, ts_ctx *x, const list_in *in, fb_query 
     return TS_OK;
 }
 
-/* ---- handlers -------------------------------------------------------------------------------------- */
+/* ---- handlers
+ * -------------------------------------------------------------------------------------- */
 
 static ts_code h_categories(http_req *r, ts_ctx *x)
 {
@@ -271,11 +298,22 @@ typedef struct tpl_in {
     const char *agency, *category, *title, *body;
 } tpl_in;
 static const jx_field template_body[] = {
-    {.name = "agency", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX, .format = &FMT_AGENCY_CODE,
-     .nullable = true, JX_INTO(tpl_in, agency)},
-    {.name = "category", .type = JX_STRING, .max_chars = 40, .nullable = true,
+    {.name = "agency",
+     .type = JX_STRING,
+     .max_chars = AGENCY_CODE_MAX,
+     .format = &FMT_AGENCY_CODE,
+     .nullable = true,
+     JX_INTO(tpl_in, agency)},
+    {.name = "category",
+     .type = JX_STRING,
+     .max_chars = 40,
+     .nullable = true,
      JX_INTO(tpl_in, category)},
-    {.name = "title", .type = JX_STRING, .required = true, .max_chars = 200, JX_INTO(tpl_in, title)},
+    {.name = "title",
+     .type = JX_STRING,
+     .required = true,
+     .max_chars = 200,
+     JX_INTO(tpl_in, title)},
     {.name = "body", .type = JX_STRING, .required = true, .max_chars = 8000, JX_INTO(tpl_in, body)},
     {0},
 };
@@ -284,7 +322,10 @@ static ts_code h_template_add(http_req *r, ts_ctx *x)
 {
     tpl_in in = {0};
     http_in_read(r, &in);
-    fb_template t = {.agency = in.agency, .category = in.category, .title = in.title, .body = in.body},
+    fb_template t = {.agency = in.agency,
+                     .category = in.category,
+                     .title = in.title,
+                     .body = in.body},
                 out;
     TS_TRY(feedback_template_add(x, &t, &out));
     return http_reply_one(r, 201, write_template, &out);
@@ -319,7 +360,8 @@ static ts_code h_settings_put(http_req *r, ts_ctx *x)
     settings_body b = {0};
     http_in_read(r, &b);
     fb_settings_in in = {.intake_agency = b.intake_agency,
-                         .anonymous = http_in_has(r, "anonymous") ? http_in_bool(r, "anonymous") : -1,
+                         .anonymous =
+                             http_in_has(r, "anonymous") ? http_in_bool(r, "anonymous") : -1,
                          .intake_days = b.intake_days,
                          .reopen_days = b.reopen_days,
                          .close_days = b.close_days};
@@ -360,7 +402,9 @@ static ts_code submit(http_req *r, ts_ctx *x, bool anon)
                  .email = b.email,
                  .channel = "web",
                  .otp = anon ? b.otp : NULL,
-                 .idem_key = anon ? NULL : b.idem_key ? b.idem_key : http_header(r, "Idempotency-Key")};
+                 .idem_key = anon         ? NULL
+                             : b.idem_key ? b.idem_key
+                                          : http_header(r, "Idempotency-Key")};
     TS_TRY(body_point(r, x, &in));
     json_t *attrs = http_in_json(r, "attributes");
     if (attrs && json_object_size(attrs)) {
@@ -415,9 +459,9 @@ static ts_code h_anon_submit(http_req *r, ts_ctx *x)
 static ts_code h_otp(http_req *r, ts_ctx *x)
 {
     TS_TRY(flood_check(r, x, &otp_flood));
-    TS_TRY(flood_count(r, x, &otp_flood,
-                       feedback_otp_send(x, http_in_str(r, "phone"), http_in_str(r, "email"),
-                                         http_client_ip(r))));
+    TS_TRY(flood_count(
+        r, x, &otp_flood,
+        feedback_otp_send(x, http_in_str(r, "phone"), http_in_str(r, "email"), http_client_ip(r))));
     jsonw *w = http_json(r);
     jw_obj_begin(w);
     jw_kbool(w, "sent", true);
@@ -561,8 +605,8 @@ static ts_code h_statuses(http_req *r, ts_ctx *x)
     return http_reply_w(r, 200, w);
 }
 
-
-/* ---- photos ------------------------------------------------------------------------------------ */
+/* ---- photos ------------------------------------------------------------------------------------
+ */
 
 static const jx_field photo_query[] = {
     {.name = "filename", .type = JX_STRING, .max_chars = 200},
@@ -680,8 +724,8 @@ const http_route feedback_routes[] = {
 };
 
 static const ts_job feedback_jobs[] = {
-    {"feedback.escalate", feedback_escalate}, /* overdue reports to the leaders above */
-    {"feedback.autoclose", feedback_autoclose}, /* answered and not rated: closed */
+    {"feedback.escalate", feedback_escalate},     /* overdue reports to the leaders above */
+    {"feedback.autoclose", feedback_autoclose},   /* answered and not rated: closed */
     {"feedback.photos", feedback_photos_publish}, /* published copies and thumbnails */
     {0},
 };

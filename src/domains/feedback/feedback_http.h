@@ -25,14 +25,16 @@ ts_code open311_h_requests(http_req *r, ts_ctx *x);
 ts_code open311_h_request(http_req *r, ts_ctx *x);
 ts_code open311_h_token(http_req *r, ts_ctx *x);
 #define FEEDBACK_OPEN311_ROUTES                                                                    \
-    {"GET", "/open311/v2/discovery.{format}", open311_h_discovery, PERM_PUBLIC, .query = NULL},                 \
-        {"GET", "/open311/v2/services.{format}", open311_h_services, PERM_PUBLIC, .query = NULL},               \
-        {"GET", "/open311/v2/services/{service_code}.{format}", open311_h_definition,              \
-         PERM_PUBLIC, .query = NULL},                                                                            \
-        {"POST", "/open311/v2/requests.{format}", open311_h_post, PERM_PUBLIC, .query = NULL},                  \
-        {"GET", "/open311/v2/requests.{format}", open311_h_requests, PERM_PUBLIC, .query = NULL},               \
+    {"GET", "/open311/v2/discovery.{format}", open311_h_discovery, PERM_PUBLIC, .query = NULL},    \
+        {"GET", "/open311/v2/services.{format}", open311_h_services, PERM_PUBLIC, .query = NULL},  \
+        {"GET", "/open311/v2/services/{service_code}.{format}", open311_h_definition, PERM_PUBLIC, \
+         .query = NULL},                                                                           \
+        {"POST", "/open311/v2/requests.{format}", open311_h_post, PERM_PUBLIC, .query = NULL},     \
+        {"GET", "/open311/v2/requests.{format}", open311_h_requests, PERM_PUBLIC, .query = NULL},  \
         {"GET", "/open311/v2/requests/{service_request_id}.{format}", open311_h_request,           \
-         PERM_PUBLIC, .query = NULL},                                                                            \
-        {"GET", "/open311/v2/tokens/{token}.{format}", open311_h_token, PERM_PUBLIC, .query = NULL}
+         PERM_PUBLIC, .query = NULL},                                                              \
+    {                                                                                              \
+        "GET", "/open311/v2/tokens/{token}.{format}", open311_h_token, PERM_PUBLIC, .query = NULL  \
+    }
 
 #endif

@@ -7,13 +7,13 @@
 #include "feedback.h"
 
 #define FB_COLS                                                                                    \
-    "f.id, f.code, f.token, f.rev, f.status, f.category, f.title, f.description, f.lat, f.lon, "    \
+    "f.id, f.code, f.token, f.rev, f.status, f.category, f.title, f.description, f.lat, f.lon, "   \
     "f.address, f.unit_code, f.outside, f.located, f.attrs, f.channel, f.client, f.reporter_id, "  \
     "f.reporter_name, f.reporter_phone, f.reporter_email, f.show_name, f.agency, f.agency_path, "  \
     "f.assignee_id, f.priority, f.submitted_at, f.intake_due, f.accepted_at, f.due_at, "           \
     "f.answered_at, f.closed_at, f.answer, f.answer_agency, f.reason, f.rating, f.fixed, "         \
     "f.reopened, f.private, f.public_title, f.public_description, f.merged_into, f.followers, "    \
-    "f.photos, f.escalations, f.created_at, f.updated_at, ag.name, (SELECT u.full_name FROM "     \
+    "f.photos, f.escalations, f.created_at, f.updated_at, ag.name, (SELECT u.full_name FROM "      \
     "admin_units u WHERE u.code = f.unit_code AND u.valid_to IS NULL), asg.full_name"
 #define FB_FROM                                                                                    \
     "feedback_reports f LEFT JOIN agencies ag ON ag.code = f.agency LEFT JOIN accounts asg ON "    \
@@ -51,8 +51,8 @@ void fb_kmin(jsonw *w, const char *k, int64_t t);
 ts_code fb_due(ts_ctx *x, const char *agency, int64_t t, int days, int64_t *due);
 
 /* A timeline event of r's change from status from (r as it is now). */
-ts_code fb_event_add(ts_ctx *x, const fb_report *r, const char *action, int from,
-                     const char *note, bool public_);
+ts_code fb_event_add(ts_ctx *x, const fb_report *r, const char *action, int from, const char *note,
+                     bool public_);
 /* The folded text a search matches. */
 const char *fb_search_key(ts_ctx *x, const fb_report *r);
 

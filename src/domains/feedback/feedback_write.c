@@ -57,12 +57,14 @@ void fb_write_report(jsonw *w, const void *obj)
     jw_kstr(w, "answer", r->answer);
     jw_kstr(w, "reason", r->status == FS_REJECTED ? r->reason : NULL);
     jw_kstr(w, "merged_into", r->merged_into);
-    if (r->rating) jw_kint(w, "rating", r->rating);
+    if (r->rating)
+        jw_kint(w, "rating", r->rating);
     else {
         jw_key(w, "rating");
         jw_null(w);
     }
-    if (r->fixed >= 0) jw_kbool(w, "fixed", r->fixed == 1);
+    if (r->fixed >= 0)
+        jw_kbool(w, "fixed", r->fixed == 1);
     else {
         jw_key(w, "fixed");
         jw_null(w);

@@ -49,8 +49,8 @@ static const struct rule {
 };
 #define NRULES ((int)(sizeof rules / sizeof rules[0]))
 
-const char *const feedback_actions[] = {"accept", "reject", "route",  "assign", "start",    "answer",
-                                        "rate",   "reopen", "merge",  "moderate", NULL};
+const char *const feedback_actions[] = {"accept", "reject", "route", "assign",   "start", "answer",
+                                        "rate",   "reopen", "merge", "moderate", NULL};
 
 static bool is_reporter(const ts_ctx *x, const fb_report *r)
 {
@@ -160,11 +160,11 @@ static ts_code save(ts_ctx *x, fb_report *r, int64_t old_rev)
 
 static ts_code audit(ts_ctx *x, const fb_report *r, const char *action, int from, const char *note)
 {
-    json_t *sum = json_pack("{s:s,s:s,s:s,s:s,s:s?}", "code", r->code, "from",
-                            feedback_status_word(from), "to", feedback_status_word(r->status),
-                            "agency", r->agency, "note", note);
-    ts_code rc = ts_audit(x, arena_printf(x->a, "feedback.%s", action), "feedback", r->code,
-                          r->agency, sum);
+    json_t *sum =
+        json_pack("{s:s,s:s,s:s,s:s,s:s?}", "code", r->code, "from", feedback_status_word(from),
+                  "to", feedback_status_word(r->status), "agency", r->agency, "note", note);
+    ts_code rc =
+        ts_audit(x, arena_printf(x->a, "feedback.%s", action), "feedback", r->code, r->agency, sum);
     json_decref(sum);
     return rc;
 }
@@ -229,7 +229,8 @@ static ts_code to_agency(ts_ctx *x, fb_report *r, const char *code)
 {
     agency ag;
     ts_code rc = agencies_find(x, code, &ag);
-    if (rc == TS_ENOTFOUND) return ts_err_field(x->err, TS_EVALIDATION, "agency", M_FB_AGENCY, code);
+    if (rc == TS_ENOTFOUND)
+        return ts_err_field(x->err, TS_EVALIDATION, "agency", M_FB_AGENCY, code);
     TS_TRY(rc);
     if (strcmp(r->agency, ag.code)) { /* the deadline in the new agency's hours */
         fb_category c;
@@ -247,8 +248,8 @@ static ts_code check_assignee(ts_ctx *x, int64_t id, const char *path)
 {
     ident_principal p = {0};
     int64_t enabled = 0;
-    TS_TRY(db_int(x->db, x->err, &enabled, 0, "SELECT 1 FROM accounts WHERE id = ? AND disabled = 0",
-                  DBV_I(id)));
+    TS_TRY(db_int(x->db, x->err, &enabled, 0,
+                  "SELECT 1 FROM accounts WHERE id = ? AND disabled = 0", DBV_I(id)));
     if (enabled) TS_TRY(ident_load_grants(x->db, x->a, id, &p, x->err));
     if (!enabled || !ident_has_role(&p, ROLE_OFFICER, path))
         return ts_err_field(x->err, TS_EVALIDATION, "assignee", M_FB_ASSIGNEE, NULL);
@@ -259,10 +260,11 @@ static ts_code check_assignee(ts_ctx *x, int64_t id, const char *path)
 static ts_code template_text(ts_ctx *x, int64_t id, const char *agency_path, const char **body)
 {
     db_stmt *s;
-    TS_TRY(db_prepare(x->db,
-                      "SELECT t.body FROM feedback_templates t WHERE t.id = ? AND (t.agency IS NULL "
-                      "OR ? LIKE (SELECT ta.path FROM agencies ta WHERE ta.code = t.agency) || '%')",
-                      &s, x->err));
+    TS_TRY(
+        db_prepare(x->db,
+                   "SELECT t.body FROM feedback_templates t WHERE t.id = ? AND (t.agency IS NULL "
+                   "OR ? LIKE (SELECT ta.path FROM agencies ta WHERE ta.code = t.agency) || '%')",
+                   &s, x->err));
     db_bind_list(s, DBV_I(id), DBV_T(agency_path));
     int rr = db_step(s, x->err);
     *body = rr == DB_ROW ? db_col_dup(x->a, s, 0) : NULL;
@@ -276,7 +278,8 @@ static ts_code template_text(ts_ctx *x, int64_t id, const char *agency_path, con
 
 static ts_code merge_into(ts_ctx *x, fb_report *r, const char *into)
 {
-    if (!into || !*into) return ts_err_field(x->err, TS_EVALIDATION, "into", M_FIELD_REQUIRED, NULL);
+    if (!into || !*into)
+        return ts_err_field(x->err, TS_EVALIDATION, "into", M_FIELD_REQUIRED, NULL);
     if (!strcmp(into, r->code))
         return ts_err_field(x->err, TS_EVALIDATION, "into", M_FB_MERGE_SELF, NULL);
     fb_report t;
@@ -315,18 +318,21 @@ static ts_code act_tx(ts_ctx *x, void *arg)
     const struct rule *ru = rule_of(a->action);
     if (!ru) return ts_err_field(x->err, TS_EVALIDATION, "action", M_FIELD_FORMAT, a->action);
     bool by_token = token_ok(r, a->token);
-    if (a->token && !by_token) return ts_err_field(x->err, TS_EFORBIDDEN, "token", M_FB_TOKEN, NULL);
+    if (a->token && !by_token)
+        return ts_err_field(x->err, TS_EFORBIDDEN, "token", M_FB_TOKEN, NULL);
     bool visible = is_reporter(x, r) || by_token || feedback_is_staff_for(x, r);
     TS_TRY(fb_poisoned(x));
     if (!visible) return ts_err_field(x->err, TS_ENOTFOUND, "code", M_FB_NOT_FOUND, ac->code);
     bool allowed = may(x, r, ru, by_token);
     TS_TRY(fb_poisoned(x));
     if (!allowed) {
-        if (ru->who == W_REPORTER) return ts_err_set(x->err, TS_EFORBIDDEN, M_FB_NOT_REPORTER, NULL);
+        if (ru->who == W_REPORTER)
+            return ts_err_set(x->err, TS_EFORBIDDEN, M_FB_NOT_REPORTER, NULL);
         return ts_forbidden(x);
     }
     if (a->rev && a->rev != r->rev)
-        return ts_err_set(x->err, TS_ECONFLICT, M_FB_STALE, arena_printf(x->a, "%lld", (long long)r->rev));
+        return ts_err_set(x->err, TS_ECONFLICT, M_FB_STALE,
+                          arena_printf(x->a, "%lld", (long long)r->rev));
     if (!(ru->from & B(r->status)) || (!strcmp(ru->name, "rate") && r->rating))
         return ts_err_set(x->err, TS_ECONFLICT, feedback_state_msg(r->status), NULL);
     int from = r->status;
@@ -349,15 +355,16 @@ static ts_code act_tx(ts_ctx *x, void *arg)
         r->closed_at = now;
         note = a->reason;
     } else if (!strcmp(name, "route")) {
-        if (!a->agency) return ts_err_field(x->err, TS_EVALIDATION, "agency", M_FIELD_REQUIRED, NULL);
+        if (!a->agency)
+            return ts_err_field(x->err, TS_EVALIDATION, "agency", M_FIELD_REQUIRED, NULL);
         TS_TRY(to_agency(x, r, a->agency));
         r->status = FS_ACCEPTED;
         if (!r->accepted_at) r->accepted_at = now;
         note = a->note;
     } else if (!strcmp(name, "assign")) {
         int64_t who = a->assignee ? a->assignee : x->who->account_id;
-        bool lead = ts_may(x, ROLE_LEADER, r->agency_path) ||
-                    ts_may(x, ROLE_AGENCY_ADMIN, r->agency_path);
+        bool lead =
+            ts_may(x, ROLE_LEADER, r->agency_path) || ts_may(x, ROLE_AGENCY_ADMIN, r->agency_path);
         if (!lead && who != x->who->account_id) return ts_forbidden(x); /* an officer takes it */
         if (!lead && r->assignee_id && r->assignee_id != who) return ts_forbidden(x);
         TS_TRY(check_assignee(x, who, r->agency_path));
@@ -369,8 +376,10 @@ static ts_code act_tx(ts_ctx *x, void *arg)
         r->status = FS_IN_PROGRESS;
     } else if (!strcmp(name, "answer")) {
         const char *text = a->answer;
-        if ((!text || !*text) && a->template_id) TS_TRY(template_text(x, a->template_id, r->agency_path, &text));
-        if (!text || !*text) return ts_err_field(x->err, TS_EVALIDATION, "answer", M_FB_ANSWER, NULL);
+        if ((!text || !*text) && a->template_id)
+            TS_TRY(template_text(x, a->template_id, r->agency_path, &text));
+        if (!text || !*text)
+            return ts_err_field(x->err, TS_EVALIDATION, "answer", M_FB_ANSWER, NULL);
         r->status = FS_ANSWERED;
         r->answer = text;
         r->answer_agency = r->agency;
@@ -429,7 +438,8 @@ static ts_code act_tx(ts_ctx *x, void *arg)
     TS_TRY(save(x, r, old_rev));
     if (!strcmp(name, "answer") || !strcmp(name, "reopen")) {
         int64_t wmin = 0;
-        if (r->answered_at) TS_TRY(fb_working_minutes(x, r->agency, r->submitted_at, r->answered_at, &wmin));
+        if (r->answered_at)
+            TS_TRY(fb_working_minutes(x, r->agency, r->submitted_at, r->answered_at, &wmin));
         TS_TRY(db_run(x->db, x->err, "UPDATE feedback_reports SET handled_wmin = ? WHERE id = ?",
                       r->answered_at ? DBV_I(wmin) : DBV_NULL_VAL, DBV_I(r->id)));
     }
@@ -460,12 +470,11 @@ static ts_code act_tx(ts_ctx *x, void *arg)
                           arena_printf(x->a, "Report %s reopened", r->code)));
     }
     if (from != r->status && strcmp(name, "rate") && strcmp(name, "reopen")) {
-        const char *bvi = !strcmp(name, "answer")
-                              ? "Cơ quan có thẩm quyền đã trả lời phản ánh. Mời bạn đánh giá "
-                                "mức độ hài lòng và cho biết vấn đề đã được khắc phục chưa."
-                          : r->status == FS_REJECTED
-                              ? arena_printf(x->a, "Lý do: %s", r->reason)
-                              : arena_printf(x->a, "Trạng thái mới: %s.", sw);
+        const char *bvi =
+            !strcmp(name, "answer") ? "Cơ quan có thẩm quyền đã trả lời phản ánh. Mời bạn đánh giá "
+                                      "mức độ hài lòng và cho biết vấn đề đã được khắc phục chưa."
+            : r->status == FS_REJECTED ? arena_printf(x->a, "Lý do: %s", r->reason)
+                                       : arena_printf(x->a, "Trạng thái mới: %s.", sw);
         const char *ben = !strcmp(name, "answer")
                               ? "The agency responsible has answered the report. Please rate "
                                 "the answer and tell us whether the problem was fixed."
@@ -480,7 +489,8 @@ static ts_code act_tx(ts_ctx *x, void *arg)
     if (by_token && !is_reporter(x, r)) { /* the reporter without an account: their actions */
         ac->out->actions = arena_calloc(x->a, sizeof *ac->out->actions * 3);
         int k = 0;
-        if ((r->status == FS_ANSWERED || r->status == FS_CLOSED) && !r->rating) ac->out->actions[k++] = "rate";
+        if ((r->status == FS_ANSWERED || r->status == FS_CLOSED) && !r->rating)
+            ac->out->actions[k++] = "rate";
         if (r->status == FS_ANSWERED || r->status == FS_CLOSED) ac->out->actions[k++] = "reopen";
     }
     return TS_OK;
@@ -493,7 +503,8 @@ ts_code feedback_act(ts_ctx *x, const char *code, const fb_action *a, fb_view *o
     return ts_write(x, act_tx, &ac);
 }
 
-/* ---- following --------------------------------------------------------------------------------- */
+/* ---- following ---------------------------------------------------------------------------------
+ */
 
 typedef struct follow_ctx {
     const char *code;
@@ -512,17 +523,16 @@ static ts_code follow_tx(ts_ctx *x, void *arg)
         return ts_err_field(x->err, TS_ENOTFOUND, "code", M_FB_NOT_FOUND, fc->code);
     int64_t ch = 0;
     if (fc->on)
-        TS_TRY(db_run_vals(x->db,
-                           "INSERT INTO feedback_followers (report_id, account_id, since) VALUES "
-                           "(?, ?, ?) ON CONFLICT DO NOTHING",
-                           (const db_val[]){DBV_I(r->id), DBV_I(x->who->account_id),
-                                            DBV_T(ts_now(x))},
-                           3, &ch, x->err));
+        TS_TRY(
+            db_run_vals(x->db,
+                        "INSERT INTO feedback_followers (report_id, account_id, since) VALUES "
+                        "(?, ?, ?) ON CONFLICT DO NOTHING",
+                        (const db_val[]){DBV_I(r->id), DBV_I(x->who->account_id), DBV_T(ts_now(x))},
+                        3, &ch, x->err));
     else
-        TS_TRY(db_run_vals(x->db,
-                           "DELETE FROM feedback_followers WHERE report_id = ? AND account_id = ?",
-                           (const db_val[]){DBV_I(r->id), DBV_I(x->who->account_id)}, 2, &ch,
-                           x->err));
+        TS_TRY(db_run_vals(
+            x->db, "DELETE FROM feedback_followers WHERE report_id = ? AND account_id = ?",
+            (const db_val[]){DBV_I(r->id), DBV_I(x->who->account_id)}, 2, &ch, x->err));
     if (ch) {
         TS_TRY(db_run(x->db, x->err,
                       "UPDATE feedback_reports SET followers = followers + ? WHERE id = ?",
@@ -546,7 +556,8 @@ ts_code feedback_follow(ts_ctx *x, const char *code, bool on, fb_view *out)
     return ts_write(x, follow_tx, &fc);
 }
 
-/* ---- the jobs ------------------------------------------------------------------------------------ */
+/* ---- the jobs
+ * ------------------------------------------------------------------------------------ */
 
 typedef struct job_ctx {
     const char *code;
@@ -576,7 +587,8 @@ static ts_code escalate_one_tx(ts_ctx *x, void *arg)
         agency ag, parent;
         TS_TRY(agencies_find(x, r.agency, &ag));
         path = ag.path;
-        if (ag.parent_code && agencies_find(x, ag.parent_code, &parent) == TS_OK) path = parent.path;
+        if (ag.parent_code && agencies_find(x, ag.parent_code, &parent) == TS_OK)
+            path = parent.path;
     }
     TS_TRY(db_run(x->db, x->err,
                   "UPDATE feedback_reports SET escalated_for = ?, escalations = escalations + 1, "
@@ -600,7 +612,8 @@ static ts_code close_one_tx(ts_ctx *x, void *arg)
     fb_settings st;
     TS_TRY(feedback_settings(x, &st));
     int64_t now = feedback_now_min(x);
-    if (r.status != FS_ANSWERED || now - r.answered_at < (int64_t)st.close_days * 1440) return TS_OK;
+    if (r.status != FS_ANSWERED || now - r.answered_at < (int64_t)st.close_days * 1440)
+        return TS_OK;
     int from = r.status;
     r.status = FS_CLOSED;
     r.closed_at = now;
@@ -645,6 +658,7 @@ ts_code feedback_autoclose(ts_ctx *x)
     fb_settings st;
     TS_TRY(feedback_settings(x, &st));
     int64_t before = feedback_now_min(x) - (int64_t)st.close_days * 1440;
-    return each(x, "SELECT code FROM feedback_reports WHERE status = 6 AND answered_at <= ? ORDER BY id",
-                (const db_val[]){DBV_I(before)}, 1, close_one_tx);
+    return each(
+        x, "SELECT code FROM feedback_reports WHERE status = 6 AND answered_at <= ? ORDER BY id",
+        (const db_val[]){DBV_I(before)}, 1, close_one_tx);
 }

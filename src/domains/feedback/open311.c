@@ -18,9 +18,12 @@
 
 bool o3_format_parse(const char *s, o3_format *out)
 {
-    if (s && !strcmp(s, "json")) *out = O3_JSON;
-    else if (s && !strcmp(s, "xml")) *out = O3_XML;
-    else return false;
+    if (s && !strcmp(s, "json"))
+        *out = O3_JSON;
+    else if (s && !strcmp(s, "xml"))
+        *out = O3_XML;
+    else
+        return false;
     return true;
 }
 
@@ -94,8 +97,10 @@ void o3_num(o3w *w, const char *key, const char *number)
         return;
     }
     jw_key(&w->j, key);
-    if (number) jw_raw(&w->j, number, strlen(number));
-    else jw_null(&w->j);
+    if (number)
+        jw_raw(&w->j, number, strlen(number));
+    else
+        jw_null(&w->j);
 }
 
 void o3_int(o3w *w, const char *key, int64_t v)
@@ -210,8 +215,10 @@ void o3_write_definition(o3w *w, const fb_category *c)
             {
                 o3_obj(w, NULL, "value");
                 json_t *key = json_object_get(v, "key");
-                if (json_is_string(key)) o3_str(w, "key", json_string_value(key));
-                else o3_num(w, "key", scalar_text(a, key));
+                if (json_is_string(key))
+                    o3_str(w, "key", json_string_value(key));
+                else
+                    o3_num(w, "key", scalar_text(a, key));
                 o3_str(w, "name", json_string_value(json_object_get(v, "name")));
                 o3_obj_end(w);
             }
@@ -225,7 +232,8 @@ void o3_write_definition(o3w *w, const fb_category *c)
     arena_free(a);
 }
 
-/* ---- attributes of a POST ----------------------------------------------------------------------- */
+/* ---- attributes of a POST -----------------------------------------------------------------------
+ */
 
 static bool value_is_key(json_t *values, const char *v)
 {
@@ -293,25 +301,31 @@ bool o3_check_attributes(arena *a, const fb_category *c, const char *const *code
         if (type && !strcmp(type, "singlevaluelist")) {
             if (!value_is_key(json_object_get(at, "values"), v))
                 *why = arena_printf(a, "attribute[%s]: %s is not one of its values.", codes[i], v);
-            else json_object_set_new(*attrs, codes[i], json_string(v));
+            else
+                json_object_set_new(*attrs, codes[i], json_string(v));
         } else if (type && !strcmp(type, "number")) {
             double d;
             char *end;
             d = strtod(v, &end);
             if (*end || end == v || !isfinite(d))
                 *why = arena_printf(a, "attribute[%s] must be a number.", codes[i]);
-            else json_object_set_new(*attrs, codes[i], json_real(d));
+            else
+                json_object_set_new(*attrs, codes[i], json_real(d));
         } else if (type && !strcmp(type, "datetime")) {
             int64_t t;
             if (!o3_parse_time(v, &t))
-                *why = arena_printf(a, "attribute[%s] must be an ISO 8601 date-time with a "
-                                       "time zone.", codes[i]);
-            else json_object_set_new(*attrs, codes[i], json_string(v));
+                *why = arena_printf(a,
+                                    "attribute[%s] must be an ISO 8601 date-time with a "
+                                    "time zone.",
+                                    codes[i]);
+            else
+                json_object_set_new(*attrs, codes[i], json_string(v));
         } else {
             if (text_utf8_chars(v, strlen(v)) > O3_ATTR_TEXT_MAX)
                 *why = arena_printf(a, "attribute[%s] is longer than %d characters.", codes[i],
                                     O3_ATTR_TEXT_MAX);
-            else json_object_set_new(*attrs, codes[i], json_string(v));
+            else
+                json_object_set_new(*attrs, codes[i], json_string(v));
         }
     }
     size_t k;
@@ -339,14 +353,17 @@ const char *o3_status_notes(arena *a, const fb_report *r, int lang)
 {
     char buf[256];
     switch (r->status) {
-    case FS_REJECTED: return r->reason;
+    case FS_REJECTED:
+        return r->reason;
     case FS_ANSWERED:
-    case FS_CLOSED: return r->answer;
+    case FS_CLOSED:
+        return r->answer;
     case FS_MERGED:
         if (!r->merged_into) return NULL;
         ts_msg_render(buf, sizeof buf, M_FB_O311_MERGED, r->merged_into, lang);
         return arena_strdup(a, buf);
-    default: return NULL;
+    default:
+        return NULL;
     }
 }
 
@@ -404,8 +421,8 @@ void o3_write_request(o3w *w, const o3_ctx *c, const fb_report *r)
     o3_num(w, "lat", r->has_point ? coord(a, r->lat) : NULL);
     o3_num(w, "long", r->has_point ? coord(a, r->lon) : NULL);
     o3_str(w, "media_url",
-           r->first_photo ? arena_printf(a, "%s/api/v1/public/feedback/%s/photos/%d",
-                                         c->public_url, r->code, r->first_photo)
+           r->first_photo ? arena_printf(a, "%s/api/v1/public/feedback/%s/photos/%d", c->public_url,
+                                         r->code, r->first_photo)
                           : NULL);
     o3_obj_end(w);
     arena_free(a);
@@ -456,8 +473,8 @@ bool o3_parse_time(const char *s, int64_t *epoch)
     }
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || (mo == 2 && d == 29 && !leap) ||
-        hh > 23 || mi > 59 || ss > 59)
+    if (y < 1900 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+        (mo == 2 && d == 29 && !leap) || hh > 23 || mi > 59 || ss > 59)
         return false;
     int off = 0;
     if (*p == 'Z' && !p[1]) {
@@ -478,8 +495,9 @@ const char *o3_format_time(int64_t epoch, char *buf, size_t cap)
     time_t t = (time_t)(epoch + PROVINCE_OFFSET_S);
     struct tm tm;
     gmtime_r(&t, &tm);
-    snprintf(buf, cap, "%04u-%02u-%02uT%02u:%02u:%02u+07:00", (unsigned)(tm.tm_year + 1900) % 10000u,
-             (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u,
-             (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u, (unsigned)tm.tm_sec % 100u);
+    snprintf(buf, cap, "%04u-%02u-%02uT%02u:%02u:%02u+07:00",
+             (unsigned)(tm.tm_year + 1900) % 10000u, (unsigned)(tm.tm_mon + 1) % 100u,
+             (unsigned)tm.tm_mday % 100u, (unsigned)tm.tm_hour % 100u, (unsigned)tm.tm_min % 100u,
+             (unsigned)tm.tm_sec % 100u);
     return buf;
 }

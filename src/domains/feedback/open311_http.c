@@ -61,10 +61,14 @@ static const char *o3_field(const char *f)
 static ts_code fail_err(http_req *r, o3_format f, const ts_err *e)
 {
     int status = ts_code_http_status(e->code);
-    if (e->code == TS_ENOTFOUND) status = 404;
-    else if (e->code == TS_EFORBIDDEN || e->code == TS_EUNAUTH) status = 403;
-    else if (e->code == TS_ERATELIMIT) status = 429;
-    else if (status < 500) status = 400;
+    if (e->code == TS_ENOTFOUND)
+        status = 404;
+    else if (e->code == TS_EFORBIDDEN || e->code == TS_EUNAUTH)
+        status = 403;
+    else if (e->code == TS_ERATELIMIT)
+        status = 429;
+    else if (status < 500)
+        status = 400;
     /* the server's own failure: its problem+json, logged like any other */
     if (status >= 500) return e->code;
     char msg[400];
@@ -248,9 +252,12 @@ ts_code open311_h_post(http_req *r, ts_ctx *x)
         in.has_point = true;
     }
     if (!in.has_point && !address && !address_id)
-        return fail(r, f, 400, "A location is required: lat and long, address_string or address_id.");
-    if (too_long(address, 300)) return fail(r, f, 400, "address_string is longer than 300 characters.");
-    if (too_long(address_id, 100)) return fail(r, f, 400, "address_id is longer than 100 characters.");
+        return fail(r, f, 400,
+                    "A location is required: lat and long, address_string or address_id.");
+    if (too_long(address, 300))
+        return fail(r, f, 400, "address_string is longer than 300 characters.");
+    if (too_long(address_id, 100))
+        return fail(r, f, 400, "address_id is longer than 100 characters.");
     in.address = address;
     /* the text and the person the client names */
     in.description = form_text(r, "description");
@@ -280,8 +287,7 @@ ts_code open311_h_post(http_req *r, ts_ctx *x)
     /* attribute[CODE] against the service definition */
     const char *codes[HTTP_FORM_MAX_PAIRS], *values[HTTP_FORM_MAX_PAIRS];
     int na = 0, it = 0;
-    while (na < HTTP_FORM_MAX_PAIRS &&
-           http_form_next(r, "attribute", &it, &codes[na], &values[na]))
+    while (na < HTTP_FORM_MAX_PAIRS && http_form_next(r, "attribute", &it, &codes[na], &values[na]))
         na++;
     json_t *attrs;
     const char *why;
@@ -318,7 +324,8 @@ ts_code open311_h_post(http_req *r, ts_ctx *x)
     return send_doc(r, &w, 200);
 }
 
-/* ---- reading requests ------------------------------------------------------------------------- */
+/* ---- reading requests -------------------------------------------------------------------------
+ */
 
 static ts_code reply_records(http_req *r, ts_ctx *x, o3_format f, const fb_list *l)
 {
@@ -379,18 +386,21 @@ ts_code open311_h_requests(http_req *r, ts_ctx *x)
                 while (*t == ' ')
                     t++;
                 if (strcmp(t, "open") && strcmp(t, "closed"))
-                    return fail(r, f, 400, "status must be open, closed or both (comma-separated).");
+                    return fail(r, f, 400,
+                                "status must be open, closed or both (comma-separated).");
             }
             q.status = status;
         }
         const char *sd = http_query(r, "start_date"), *ed = http_query(r, "end_date");
         int64_t start = 0, end = 0, window = (int64_t)O3_WINDOW_DAYS * 86400;
         if (sd && !o3_parse_time(sd, &start))
-            return fail(r, f, 400, "start_date must be an ISO 8601 date-time with a time zone, "
-                                   "e.g. 2026-12-01T08:00:00+07:00.");
+            return fail(r, f, 400,
+                        "start_date must be an ISO 8601 date-time with a time zone, "
+                        "e.g. 2026-12-01T08:00:00+07:00.");
         if (ed && !o3_parse_time(ed, &end))
-            return fail(r, f, 400, "end_date must be an ISO 8601 date-time with a time zone, "
-                                   "e.g. 2026-12-31T17:00:00+07:00.");
+            return fail(r, f, 400,
+                        "end_date must be an ISO 8601 date-time with a time zone, "
+                        "e.g. 2026-12-31T17:00:00+07:00.");
         if (sd && ed) {
             if (start > end) return fail(r, f, 400, "start_date must not be after end_date.");
             if (end - start > window)
@@ -444,7 +454,8 @@ ts_code open311_h_token(http_req *r, ts_ctx *x)
     if (!format_of(r, &f)) return TS_OK;
     const char *token = http_param(r, "token"), *code;
     ts_code rc = feedback_code_of_token(x, token, &code);
-    if (rc == TS_ENOTFOUND) return fail(r, f, 404, arena_printf(r->a, "token %s not found.", token));
+    if (rc == TS_ENOTFOUND)
+        return fail(r, f, 404, arena_printf(r->a, "token %s not found.", token));
     if (rc != TS_OK) return fail_err(r, f, x->err);
     o3w w;
     o3_begin(&w, f);

@@ -20,7 +20,7 @@
 #include "../files/files.h"
 #include "feedback_int.h"
 
-#define PURPOSE_ORIGINAL "feedback_photo"        /* as sent: staff only */
+#define PURPOSE_ORIGINAL "feedback_photo"         /* as sent: staff only */
 #define PURPOSE_PUBLISHED "feedback_photo_public" /* made by the job: anyone */
 
 static bool is_reporter(const ts_ctx *x, const fb_report *r)
@@ -42,7 +42,8 @@ static ts_code add_tx(ts_ctx *x, void *arg)
     TS_TRY(fb_must_load(x, ac->code, r));
     bool by_token = ac->token && r->token && strlen(ac->token) == strlen(r->token) &&
                     !CRYPTO_memcmp(ac->token, r->token, strlen(r->token));
-    if (ac->token && !by_token) return ts_err_field(x->err, TS_EFORBIDDEN, "token", M_FB_TOKEN, NULL);
+    if (ac->token && !by_token)
+        return ts_err_field(x->err, TS_EFORBIDDEN, "token", M_FB_TOKEN, NULL);
     if (!is_reporter(x, r) && !by_token) {
         bool staff = feedback_is_staff_for(x, r);
         TS_TRY(fb_poisoned(x));
@@ -134,7 +135,10 @@ ts_code feedback_photo_get(ts_ctx *x, const char *code, int n, const char *which
     db_bind_list(s, DBV_I(r.id), DBV_I(n));
     int rr = db_step(s, x->err);
     const char *state = rr == DB_ROW ? db_col_dup(x->a, s, 0) : NULL;
-    const char *sha = rr == DB_ROW ? db_col_dup(x->a, s, original ? 1 : !strcmp(which, "thumb") ? 3 : 2)
+    const char *sha = rr == DB_ROW ? db_col_dup(x->a, s,
+                                                original                  ? 1
+                                                : !strcmp(which, "thumb") ? 3
+                                                                          : 2)
                                    : NULL;
     db_reset(s);
     if (rr < 0) return (ts_code)-rr;
@@ -153,7 +157,8 @@ ts_code feedback_photo_get(ts_ctx *x, const char *code, int n, const char *which
     return TS_OK;
 }
 
-/* ---- blurring (moderation) -------------------------------------------------------------------- */
+/* ---- blurring (moderation) --------------------------------------------------------------------
+ */
 
 typedef struct blur_ctx {
     const char *code;
@@ -199,7 +204,8 @@ ts_code feedback_photo_blur(ts_ctx *x, const char *code, int n, const char *rect
     return ts_write(x, blur_tx, &bc);
 }
 
-/* ---- the photo job ------------------------------------------------------------------------------ */
+/* ---- the photo job ------------------------------------------------------------------------------
+ */
 
 typedef struct pub_ctx {
     int64_t id;

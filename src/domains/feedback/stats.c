@@ -118,7 +118,8 @@ ts_code feedback_stats(ts_ctx *x, const fb_stats_q *q, fb_stats *out)
         /* by category the rows come per (agency, category): one row a category */
         fb_stats_row *into = NULL;
         for (int k = 0; by_cat && k < out->n && !into; k++)
-            if (out->rows[k].key && row->key && !strcmp(out->rows[k].key, row->key)) into = &out->rows[k];
+            if (out->rows[k].key && row->key && !strcmp(out->rows[k].key, row->key))
+                into = &out->rows[k];
         if (into) {
             add(into, row);
         } else {

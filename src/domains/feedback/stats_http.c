@@ -19,14 +19,25 @@ typedef struct stats_in {
 } stats_in;
 #define Q(m) JX_INTO(stats_in, m)
 const jx_field fb_stats_query[] = {
-    {.name = "by", .type = JX_STRING, .max_chars = 10, .enums = bys,
-     .enum_list = "agency, category, unit", Q(by)},
-    {.name = "agency", .type = JX_STRING, .max_chars = AGENCY_CODE_MAX, .format = &FMT_AGENCY_CODE,
+    {.name = "by",
+     .type = JX_STRING,
+     .max_chars = 10,
+     .enums = bys,
+     .enum_list = "agency, category, unit",
+     Q(by)},
+    {.name = "agency",
+     .type = JX_STRING,
+     .max_chars = AGENCY_CODE_MAX,
+     .format = &FMT_AGENCY_CODE,
      Q(agency)},
     JX_DATE("from", Q(from)),
     JX_DATE("to", Q(to)),
-    {.name = "format", .type = JX_STRING, .max_chars = 4, .enums = formats,
-     .enum_list = "json, csv, xlsx", Q(format)},
+    {.name = "format",
+     .type = JX_STRING,
+     .max_chars = 4,
+     .enums = formats,
+     .enum_list = "json, csv, xlsx",
+     Q(format)},
     {0},
 };
 #undef Q
@@ -131,10 +142,11 @@ static sheet *to_sheet(http_req *r, const fb_stats *st)
     const char *what = !strcmp(st->by, "category") ? "Lĩnh vực"
                        : !strcmp(st->by, "unit")   ? "Xã, phường"
                                                    : "Cơ quan";
-    sheet *sh = sheet_new(r->a,
-                          arena_printf(r->a, "Tình hình tiếp nhận, xử lý phản ánh, kiến nghị từ %s đến %s",
-                                       day_of(r->a, st->from), day_of(r->a, st->to - 1440)),
-                          "Phản ánh kiến nghị", NCOLS + 2);
+    sheet *sh =
+        sheet_new(r->a,
+                  arena_printf(r->a, "Tình hình tiếp nhận, xử lý phản ánh, kiến nghị từ %s đến %s",
+                               day_of(r->a, st->from), day_of(r->a, st->to - 1440)),
+                  "Phản ánh kiến nghị", NCOLS + 2);
     sheet_head(sh, 0, "Mã", 16);
     sheet_head(sh, 1, what, 44);
     for (int i = 0; i < NCOLS; i++)
@@ -143,13 +155,16 @@ static sheet *to_sheet(http_req *r, const fb_stats *st)
         const fb_stats_row *row = k < st->n ? &st->rows[k] : &st->total;
         sheet_row(sh, k == st->n);
         sheet_text(sh, 0, k < st->n ? (row->key ? row->key : "") : "");
-        sheet_text(sh, 1, k < st->n ? (row->name ? row->name : (row->key ? row->key : "Chưa xác định"))
-                                    : "Tổng cộng");
+        sheet_text(sh, 1,
+                   k < st->n ? (row->name ? row->name : (row->key ? row->key : "Chưa xác định"))
+                             : "Tổng cộng");
         double v[NCOLS];
         values(row, v);
         for (int i = 0; i < NCOLS; i++) {
-            if (is_decimal(i)) sheet_decimal(sh, i + 2, v[i]);
-            else sheet_int(sh, i + 2, (int64_t)v[i]);
+            if (is_decimal(i))
+                sheet_decimal(sh, i + 2, v[i]);
+            else
+                sheet_int(sh, i + 2, (int64_t)v[i]);
         }
     }
     return sh;
@@ -175,8 +190,10 @@ ts_code feedback_h_stats(http_req *r, ts_ctx *x)
         const char *buf;
         size_t len;
         bool csv = !strcmp(in.format, "csv");
-        if (csv) sheet_csv(sh, &buf, &len);
-        else TS_TRY(sheet_xlsx(sh, &buf, &len, x->err));
+        if (csv)
+            sheet_csv(sh, &buf, &len);
+        else
+            TS_TRY(sheet_xlsx(sh, &buf, &len, x->err));
         http_add_header(r, "Content-Disposition",
                         arena_printf(r->a, "attachment; filename=\"%s.%s\"", fname, in.format));
         return http_reply(r, 200,

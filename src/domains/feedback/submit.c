@@ -125,16 +125,17 @@ static ts_code next_code(ts_ctx *x, int64_t at, const char **code)
     return TS_OK;
 }
 
-ts_code fb_event_add(ts_ctx *x, const fb_report *r, const char *action, int from,
-                     const char *note, bool public_)
+ts_code fb_event_add(ts_ctx *x, const fb_report *r, const char *action, int from, const char *note,
+                     bool public_)
 {
-    return db_run(x->db, x->err,
-                  "INSERT INTO feedback_events (report_id, at, at_min, action, from_status, "
-                  "to_status, agency, actor, actor_name, note, public) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                  "?, ?, ?, ?)",
-                  DBV_I(r->id), DBV_T(ts_now(x)), DBV_I(feedback_now_min(x)), DBV_T(action),
-                  DBV_I(from), DBV_I(r->status), DBV_T(r->agency), DBV_T(x->actor),
-                  DBV_T(x->who->full_name), DBV_T(note), DBV_I(public_ ? 1 : 0));
+    return db_run(
+        x->db, x->err,
+        "INSERT INTO feedback_events (report_id, at, at_min, action, from_status, "
+        "to_status, agency, actor, actor_name, note, public) VALUES (?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?)",
+        DBV_I(r->id), DBV_T(ts_now(x)), DBV_I(feedback_now_min(x)), DBV_T(action), DBV_I(from),
+        DBV_I(r->status), DBV_T(r->agency), DBV_T(x->actor), DBV_T(x->who->full_name), DBV_T(note),
+        DBV_I(public_ ? 1 : 0));
 }
 
 const char *fb_search_key(ts_ctx *x, const fb_report *r)
@@ -157,9 +158,9 @@ static ts_code submit_tx(ts_ctx *x, void *arg)
     int64_t me = x->who->account_id;
     if (in->idem_key && me) { /* the same submission again: the report it made */
         db_stmt *s;
-        TS_TRY(db_prepare(x->db,
-                          "SELECT code FROM feedback_reports WHERE reporter_id = ? AND idem_key = ?",
-                          &s, x->err));
+        TS_TRY(db_prepare(
+            x->db, "SELECT code FROM feedback_reports WHERE reporter_id = ? AND idem_key = ?", &s,
+            x->err));
         db_bind_list(s, DBV_I(me), DBV_T(in->idem_key));
         int rr = db_step(s, x->err);
         const char *code = rr == DB_ROW ? db_col_dup(x->a, s, 0) : NULL;
@@ -173,8 +174,9 @@ static ts_code submit_tx(ts_ctx *x, void *arg)
     if (in->otp) TS_TRY(fb_otp_use(x, in)); /* without signing in: the code sent */
     fb_category c;
     TS_TRY(feedback_category(x, in->category, &c));
-    if (!c.active) return ts_err_field(x->err, TS_EVALIDATION, "category", M_FB_CATEGORY_UNKNOWN,
-                                       in->category);
+    if (!c.active)
+        return ts_err_field(x->err, TS_EVALIDATION, "category", M_FB_CATEGORY_UNKNOWN,
+                            in->category);
     if (!strcmp(c.location, "required") && !in->has_point && !(in->address && *in->address))
         return ts_err_field(x->err, TS_EVALIDATION, "lat", M_FB_LOCATION_NEEDED, NULL);
     fb_settings st;
@@ -225,18 +227,18 @@ static ts_code submit_tx(ts_ctx *x, void *arg)
         "submitted_at, intake_due, due_at, reopened, private, followers, photos, escalations, "
         "idem_key, created_at, updated_at, search_key) VALUES (?, ?, 1, 1, ?, ?, ?, ?, ?, ?, ?, ?, "
         "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, 0, 0, 0, 0, ?, ?, ?, ?) RETURNING id",
-        DBV_T(r->code), DBV_T(r->token), DBV_T(r->category), DBV_T(r->title),
-        DBV_T(r->description), r->has_point ? DBV_D(r->lat) : DBV_NULL_VAL,
-        r->has_point ? DBV_D(r->lon) : DBV_NULL_VAL, DBV_T(r->address), DBV_T(r->unit_code),
-        DBV_I(r->outside), DBV_T(r->located), DBV_T(r->attrs), DBV_T(r->channel),
-        DBV_T(r->client), me ? DBV_I(me) : DBV_NULL_VAL, DBV_T(r->reporter_name),
-        DBV_T(r->reporter_phone), DBV_T(r->reporter_email), DBV_I(r->show_name),
-        DBV_T(r->agency), DBV_T(r->agency_path), DBV_I(r->priority), DBV_I(r->submitted_at),
-        DBV_I(r->intake_due), DBV_I(r->due_at), DBV_T(me ? in->idem_key : NULL),
-        DBV_T(r->created_at), DBV_T(r->updated_at), DBV_T(fb_search_key(x, r))));
+        DBV_T(r->code), DBV_T(r->token), DBV_T(r->category), DBV_T(r->title), DBV_T(r->description),
+        r->has_point ? DBV_D(r->lat) : DBV_NULL_VAL, r->has_point ? DBV_D(r->lon) : DBV_NULL_VAL,
+        DBV_T(r->address), DBV_T(r->unit_code), DBV_I(r->outside), DBV_T(r->located),
+        DBV_T(r->attrs), DBV_T(r->channel), DBV_T(r->client), me ? DBV_I(me) : DBV_NULL_VAL,
+        DBV_T(r->reporter_name), DBV_T(r->reporter_phone), DBV_T(r->reporter_email),
+        DBV_I(r->show_name), DBV_T(r->agency), DBV_T(r->agency_path), DBV_I(r->priority),
+        DBV_I(r->submitted_at), DBV_I(r->intake_due), DBV_I(r->due_at),
+        DBV_T(me ? in->idem_key : NULL), DBV_T(r->created_at), DBV_T(r->updated_at),
+        DBV_T(fb_search_key(x, r))));
     TS_TRY(fb_event_add(x, r, "submit", 0, NULL, true));
-    json_t *sum = json_pack("{s:s,s:s,s:s,s:b}", "code", r->code, "category", r->category,
-                            "agency", r->agency, "outside", r->outside);
+    json_t *sum = json_pack("{s:s,s:s,s:s,s:b}", "code", r->code, "category", r->category, "agency",
+                            r->agency, "outside", r->outside);
     ts_code rc = ts_audit(x, "feedback.submit", "feedback", r->code, r->agency, sum);
     json_decref(sum);
     TS_TRY(rc);
@@ -284,7 +286,8 @@ ts_code feedback_submit(ts_ctx *x, const fb_new *in, fb_view *out)
     }
     submit_ctx sc = {in, out};
     ts_code rc = ts_write(x, submit_tx, &sc);
-    if (rc == TS_EVALIDATION && in->otp && x->err->nfields && !strcmp(x->err->fields[0].field, "otp"))
+    if (rc == TS_EVALIDATION && in->otp && x->err->nfields &&
+        !strcmp(x->err->fields[0].field, "otp"))
         feedback_otp_failed(x, in); /* the try counts, though the write rolled back */
     return rc;
 }

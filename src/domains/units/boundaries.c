@@ -131,9 +131,8 @@ static ts_code import_tx(ts_ctx *x, void *argp)
             continue; /* report every unknown code at once */
         }
         /* unchanged? */
-        TS_TRY(db_prepare(c,
-                          "SELECT geometry, level, parent_code FROM unit_boundaries WHERE code = ?",
-                          &s, err));
+        TS_TRY(db_prepare(
+            c, "SELECT geometry, level, parent_code FROM unit_boundaries WHERE code = ?", &s, err));
         db_bind_text(s, 1, f->code, -1);
         r = db_step(s, err);
         bool exists = r == DB_ROW, same = false;
@@ -170,11 +169,11 @@ static ts_code import_tx(ts_ctx *x, void *argp)
     }
     if (err->nfields) return err->code;
     if (res->inserted + res->updated == 0) return TS_OK; /* nothing changes: no audit entry */
-    json_t *sum = json_pack("{s:i,s:i,s:i,s:i,s:I,s:I,s:i}", "features", res->features,
-                            "inserted", res->inserted, "updated", res->updated, "unchanged",
-                            res->unchanged, "vertices", (json_int_t)res->vertices,
-                            "display_vertices", (json_int_t)res->display_vertices,
-                            "display_tolerance_m", (int)UNITS_DISPLAY_TOLERANCE_M);
+    json_t *sum =
+        json_pack("{s:i,s:i,s:i,s:i,s:I,s:I,s:i}", "features", res->features, "inserted",
+                  res->inserted, "updated", res->updated, "unchanged", res->unchanged, "vertices",
+                  (json_int_t)res->vertices, "display_vertices", (json_int_t)res->display_vertices,
+                  "display_tolerance_m", (int)UNITS_DISPLAY_TOLERANCE_M);
     ts_code rc = ts_audit(x, "units.boundaries_import", "unit_boundaries",
                           bi->n ? bi->f[0].code : "", NULL, sum);
     json_decref(sum);
@@ -314,8 +313,7 @@ ts_code units_boundary_get(ts_ctx *x, const char *code, bool full, unit_boundary
     return TS_OK;
 }
 
-ts_code units_boundaries_of(ts_ctx *x, const char *parent, int level, unit_boundary **items,
-                            int *n)
+ts_code units_boundaries_of(ts_ctx *x, const char *parent, int level, unit_boundary **items, int *n)
 {
     ts_err *err = x->err;
     *items = NULL;

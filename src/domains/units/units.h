@@ -28,8 +28,7 @@
       "No boundary is stored for administrative unit %s.")                                         \
     X(M_UNIT_BOUNDARY_UNIT, "Không có đơn vị hành chính mã %s cho ranh giới này.",                 \
       "There is no administrative unit %s for this boundary.")                                     \
-    X(M_UNIT_OUTSIDE,                                                                              \
-      "Điểm %s nằm ngoài tỉnh: không thuộc xã, phường nào đã có ranh giới.",                       \
+    X(M_UNIT_OUTSIDE, "Điểm %s nằm ngoài tỉnh: không thuộc xã, phường nào đã có ranh giới.",       \
       "The point %s is outside the province: no commune or ward with a stored boundary holds it.") \
     X(M_UNIT_LAT, "Vĩ độ (lat) phải là số thập phân từ -90 đến 90, ví dụ 21.186.",                 \
       "The latitude (lat) must be a decimal number from -90 to 90, e.g. 21.186.")                  \

@@ -258,7 +258,10 @@ static ts_code h_boundary(http_req *r, ts_ctx *x)
 }
 
 static const jx_field communes_query[] = {
-    {.name = "province", .type = JX_STRING, .required = true, .max_chars = 5,
+    {.name = "province",
+     .type = JX_STRING,
+     .required = true,
+     .max_chars = 5,
      .format = &FMT_UNIT_CODE},
     {0},
 };

@@ -22,8 +22,9 @@ static void test_pairs(void **state)
     (void)state;
     arena *a = arena_new(1024);
     http_form_pair *p;
-    assert_int_equal(decode(a, "service_code=cay-xanh&description=C%C3%A2y+g%C3%A3y&lat=16.46"
-                               "&attribute%5Bchan-duong%5D=co&&flag&empty=",
+    assert_int_equal(decode(a,
+                            "service_code=cay-xanh&description=C%C3%A2y+g%C3%A3y&lat=16.46"
+                            "&attribute%5Bchan-duong%5D=co&&flag&empty=",
                             &p),
                      6);
     assert_string_equal(p[0].name, "service_code");
@@ -48,9 +49,8 @@ static void test_refused(void **state)
     arena *a = arena_new(1024);
     http_form_pair *p;
     static const char *const bad[] = {
-        "a=%",      "a=%4",    "a=%zz",  "a=%C3", /* a cut UTF-8 sequence */
-        "a=%00",    "%FF=1",   "a=%C0%AF",
-        "a=%ED%A0%80", /* a surrogate */
+        "a=%",   "a=%4",  "a=%zz",    "a=%C3",       /* a cut UTF-8 sequence */
+        "a=%00", "%FF=1", "a=%C0%AF", "a=%ED%A0%80", /* a surrogate */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(decode(a, bad[i], &p), -1);

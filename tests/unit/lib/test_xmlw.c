@@ -52,13 +52,13 @@ static void test_refused_text(void **state)
 {
     (void)state;
     static const char *const bad[] = {
-        "bell \x07",      /* a C0 control */
+        "bell \x07",             /* a C0 control */
         "nul-free but \x1b[31m", /* escape */
-        "\xc3\x28",       /* invalid UTF-8 */
-        "\xc0\xaf",       /* overlong */
-        "\xed\xa0\x80",   /* a surrogate */
-        "\xef\xbf\xbe",   /* U+FFFE */
-        "\xef\xbf\xbf",   /* U+FFFF */
+        "\xc3\x28",              /* invalid UTF-8 */
+        "\xc0\xaf",              /* overlong */
+        "\xed\xa0\x80",          /* a surrogate */
+        "\xef\xbf\xbe",          /* U+FFFE */
+        "\xef\xbf\xbf",          /* U+FFFF */
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         strbuf sb;

@@ -87,16 +87,15 @@ static void square_with_hole(void **state)
     const char *codes[] = {"00001"}, *geos[] = {g};
     geo_set *set = set_of(codes, geos, 1);
     static const pt_case cases[] = {
-        {12, 102, TS_OK, "00001", false},      /* inside */
-        {15, 105, TS_ENOTFOUND, NULL, false},  /* in the hole */
-        {15, 104, TS_OK, "00001", true},       /* on the hole's edge */
-        {14, 104, TS_OK, "00001", true},       /* on the hole's vertex */
-        {10, 105, TS_OK, "00001", true},       /* on the bottom edge */
-        {15, 110, TS_OK, "00001", true},       /* on the right edge */
-        {20, 100, TS_OK, "00001", true},       /* on a corner */
-        {10, 100, TS_OK, "00001", true},       /* on the first vertex */
-        {15, 99.999, TS_ENOTFOUND, NULL, false},
-        {20.0001, 105, TS_ENOTFOUND, NULL, false},
+        {12, 102, TS_OK, "00001", false},     /* inside */
+        {15, 105, TS_ENOTFOUND, NULL, false}, /* in the hole */
+        {15, 104, TS_OK, "00001", true},      /* on the hole's edge */
+        {14, 104, TS_OK, "00001", true},      /* on the hole's vertex */
+        {10, 105, TS_OK, "00001", true},      /* on the bottom edge */
+        {15, 110, TS_OK, "00001", true},      /* on the right edge */
+        {20, 100, TS_OK, "00001", true},      /* on a corner */
+        {10, 100, TS_OK, "00001", true},      /* on the first vertex */
+        {15, 99.999, TS_ENOTFOUND, NULL, false}, {20.0001, 105, TS_ENOTFOUND, NULL, false},
         {14, 102, TS_OK, "00001", false}, /* level with the hole's vertex, left of it */
         {14, 108, TS_OK, "00001", false}, /* and right of it */
         {-30, -60, TS_ENOTFOUND, NULL, false},
@@ -137,14 +136,19 @@ static void shared_border(void **state)
     square(a, sizeof a, 0, 0, 1, 1);
     square(b, sizeof b, 1, 0, 2, 1);
     snprintf(ga, sizeof ga, "{\"type\":\"Polygon\",\"coordinates\":[%s]}", a);
-    snprintf(gb, sizeof gb, "{\"type\":\"Feature\",\"properties\":{},\"geometry\":"
-                            "{\"type\":\"Polygon\",\"coordinates\":[%s]}}", b);
+    snprintf(gb, sizeof gb,
+             "{\"type\":\"Feature\",\"properties\":{},\"geometry\":"
+             "{\"type\":\"Polygon\",\"coordinates\":[%s]}}",
+             b);
     const char *codes[] = {"00020", "00010"}, *geos[] = {gb, ga};
     geo_set *set = set_of(codes, geos, 2);
     static const pt_case cases[] = {
-        {0.5, 0.5, TS_OK, "00010", false}, {0.5, 1.5, TS_OK, "00020", false},
-        {0.5, 1, TS_OK, "00010", true},    {0, 1, TS_OK, "00010", true},
-        {1, 1, TS_OK, "00010", true},      {0.5, 2, TS_OK, "00020", true},
+        {0.5, 0.5, TS_OK, "00010", false},
+        {0.5, 1.5, TS_OK, "00020", false},
+        {0.5, 1, TS_OK, "00010", true},
+        {0, 1, TS_OK, "00010", true},
+        {1, 1, TS_OK, "00010", true},
+        {0.5, 2, TS_OK, "00020", true},
         /* within GEO_EDGE_EPS of the border, on either side */
         {0.5, 1 + 1e-10, TS_OK, "00010", true},
         {0.5, 1 - 1e-10, TS_OK, "00010", true},
@@ -178,9 +182,9 @@ static void bad_points(void **state)
     const char *codes[] = {"1"}, *geos[] = {g};
     geo_set *set = set_of(codes, geos, 1);
     static const pt_case cases[] = {
-        {91, 0.5, TS_EINVAL, NULL, false},      {-90.5, 0.5, TS_EINVAL, NULL, false},
-        {0.5, 180.01, TS_EINVAL, NULL, false},  {0.5, -181, TS_EINVAL, NULL, false},
-        {90, 180, TS_ENOTFOUND, NULL, false},   {-90, -180, TS_ENOTFOUND, NULL, false},
+        {91, 0.5, TS_EINVAL, NULL, false},     {-90.5, 0.5, TS_EINVAL, NULL, false},
+        {0.5, 180.01, TS_EINVAL, NULL, false}, {0.5, -181, TS_EINVAL, NULL, false},
+        {90, 180, TS_ENOTFOUND, NULL, false},  {-90, -180, TS_ENOTFOUND, NULL, false},
     };
     check_points(set, cases, sizeof cases / sizeof cases[0]);
     geo_hit h;
@@ -235,8 +239,8 @@ static void malformed(void **state)
          "coordinates[0][1]"},
         {"{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,1e999],[1,1],[0,1],[0,0]]]}",
          M_JSON_MALFORMED, NULL},
-        {"{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,null],[1,1],[0,1],[0,0]]]}",
-         M_GEO_COORD, NULL},
+        {"{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,null],[1,1],[0,1],[0,0]]]}", M_GEO_COORD,
+         NULL},
         {"{\"type\":\"MultiPolygon\",\"coordinates\":[]}", M_GEO_RING_SHORT, NULL},
         {"{\"type\":\"MultiPolygon\",\"coordinates\":[[" SQ "],[[[0,0],[1,0],[0,0]]]]}",
          M_GEO_RING_SHORT, "coordinates[1][0]"},

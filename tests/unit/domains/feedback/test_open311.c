@@ -34,11 +34,22 @@ static void test_times(void **state)
     assert_int_equal(t, 784041330);
     assert_true(o3_parse_time("2024-02-29T00:00:00Z", &t));
     static const char *const bad[] = {
-        "",  "1994-11-05",          "1994-11-05T13:15:30",       "1994-11-05T13:15:30+0700",
-        "1994-11-05T13:15:30+7", "2023-02-29T00:00:00Z", "1994-13-05T13:15:30Z",
-        "1994-11-31T13:15:30Z",  "1994-11-05T24:00:00Z", "1994-11-05T13:60:00Z",
-        "1994-11-05T13:15:61Z",  "1994-11-05t13:15:30Z", "1994-11-05T13:15:30Zjunk",
-        "1994-11-05T13:15:30.Z", "1994-11-05T13:15:30+15:00", "0001-01-01T00:00:00Z",
+        "",
+        "1994-11-05",
+        "1994-11-05T13:15:30",
+        "1994-11-05T13:15:30+0700",
+        "1994-11-05T13:15:30+7",
+        "2023-02-29T00:00:00Z",
+        "1994-13-05T13:15:30Z",
+        "1994-11-31T13:15:30Z",
+        "1994-11-05T24:00:00Z",
+        "1994-11-05T13:60:00Z",
+        "1994-11-05T13:15:61Z",
+        "1994-11-05t13:15:30Z",
+        "1994-11-05T13:15:30Zjunk",
+        "1994-11-05T13:15:30.Z",
+        "1994-11-05T13:15:30+15:00",
+        "0001-01-01T00:00:00Z",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_false(o3_parse_time(bad[i], &t));
@@ -58,8 +69,8 @@ static const char DEF[] =
     "{\"variable\":false,\"code\":\"info\",\"datatype\":\"string\",\"required\":false,"
     "\"description\":\"Call 113 for emergencies\"}]";
 
-static bool check(arena *a, const char *const *codes, const char *const *values, int n,
-                  char **out, const char **why)
+static bool check(arena *a, const char *const *codes, const char *const *values, int n, char **out,
+                  const char **why)
 {
     fb_category c = {.code = "svc", .attributes = DEF};
     json_t *attrs;
@@ -125,14 +136,20 @@ static void test_status_notes(void **state)
 {
     (void)state;
     arena *a = arena_new(512);
-    fb_report r = {.reason = "Không thuộc thẩm quyền", .answer = "Đã xử lý", .merged_into = "PA-261204-000007"};
+    fb_report r = {.reason = "Không thuộc thẩm quyền",
+                   .answer = "Đã xử lý",
+                   .merged_into = "PA-261204-000007"};
     for (int s = FS_SUBMITTED; s <= FS_MERGED; s++) {
         r.status = s;
         const char *n = o3_status_notes(a, &r, 1);
-        if (s == FS_REJECTED) assert_string_equal(n, r.reason);
-        else if (s == FS_ANSWERED || s == FS_CLOSED) assert_string_equal(n, r.answer);
-        else if (s == FS_MERGED) assert_string_equal(n, "Merged into report PA-261204-000007.");
-        else assert_null(n);
+        if (s == FS_REJECTED)
+            assert_string_equal(n, r.reason);
+        else if (s == FS_ANSWERED || s == FS_CLOSED)
+            assert_string_equal(n, r.answer);
+        else if (s == FS_MERGED)
+            assert_string_equal(n, "Merged into report PA-261204-000007.");
+        else
+            assert_null(n);
         assert_int_equal(feedback_status_open(s), s == FS_SUBMITTED || s == FS_ACCEPTED ||
                                                       s == FS_ASSIGNED || s == FS_IN_PROGRESS);
     }
@@ -141,7 +158,8 @@ static void test_status_notes(void **state)
 
 static char *record(o3_format f, const fb_report *r)
 {
-    fb_category cat = {.code = "cay-xanh", .name = "Cây xanh", .name_en = "Trees", .deadline_days = 3};
+    fb_category cat = {
+        .code = "cay-xanh", .name = "Cây xanh", .name_en = "Trees", .deadline_days = 3};
     o3_ctx c = {.public_url = "https://tinhso.example.vn", .lang = 1, .cats = &cat, .ncats = 1};
     o3w w;
     o3_begin(&w, f);
@@ -156,27 +174,41 @@ static char *record(o3_format f, const fb_report *r)
 static void test_record_both_formats(void **state)
 {
     (void)state;
-    fb_report r = {.code = "PA-261204-000001", .status = FS_ANSWERED, .category = "cay-xanh",
-                   .description = "Cây đổ <ngay> cửa & \"nhà\"", .agency_name = "UBND phường",
-                   .answer = "Đã dọn", .created_at = "2026-12-04T03:29:26.123456Z",
-                   .updated_at = "2026-12-04T04:00:00.000000Z", .due_at = 0, .has_point = true,
-                   .lat = 21.186, .lon = 106.076, .first_photo = 2};
+    fb_report r = {.code = "PA-261204-000001",
+                   .status = FS_ANSWERED,
+                   .category = "cay-xanh",
+                   .description = "Cây đổ <ngay> cửa & \"nhà\"",
+                   .agency_name = "UBND phường",
+                   .answer = "Đã dọn",
+                   .created_at = "2026-12-04T03:29:26.123456Z",
+                   .updated_at = "2026-12-04T04:00:00.000000Z",
+                   .due_at = 0,
+                   .has_point = true,
+                   .lat = 21.186,
+                   .lon = 106.076,
+                   .first_photo = 2};
     char *j = record(O3_JSON, &r);
     assert_string_equal(
-        j, "[{\"service_request_id\":\"PA-261204-000001\",\"status\":\"closed\",\"status_notes\":"
-           "\"Đã dọn\",\"service_name\":\"Trees\",\"service_code\":\"cay-xanh\",\"description\":"
-           "\"Cây đổ <ngay> cửa & \\\"nhà\\\"\",\"agency_responsible\":\"UBND phường\","
-           "\"service_notice\":\"The intake point checks the report, then the agency responsible "
-           "answers it within 3 working days.\",\"requested_datetime\":\"2026-12-04T10:29:26+07:00\","
-           "\"updated_datetime\":\"2026-12-04T11:00:00+07:00\",\"expected_datetime\":null,"
-           "\"address\":null,\"address_id\":null,\"zipcode\":null,\"lat\":21.186000,\"long\":106.076000,"
-           "\"media_url\":\"https://tinhso.example.vn/api/v1/public/feedback/PA-261204-000001/photos/2\"}]");
+        j,
+        "[{\"service_request_id\":\"PA-261204-000001\",\"status\":\"closed\",\"status_notes\":"
+        "\"Đã dọn\",\"service_name\":\"Trees\",\"service_code\":\"cay-xanh\",\"description\":"
+        "\"Cây đổ <ngay> cửa & \\\"nhà\\\"\",\"agency_responsible\":\"UBND phường\","
+        "\"service_notice\":\"The intake point checks the report, then the agency responsible "
+        "answers it within 3 working days.\",\"requested_datetime\":\"2026-12-04T10:29:26+07:00\","
+        "\"updated_datetime\":\"2026-12-04T11:00:00+07:00\",\"expected_datetime\":null,"
+        "\"address\":null,\"address_id\":null,\"zipcode\":null,\"lat\":21.186000,\"long\":106."
+        "076000,"
+        "\"media_url\":\"https://tinhso.example.vn/api/v1/public/feedback/PA-261204-000001/photos/"
+        "2\"}]");
     free(j);
     char *x = record(O3_XML, &r);
-    assert_non_null(strstr(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<service_requests><request>"
-                              "<service_request_id>PA-261204-000001</service_request_id>"));
-    assert_non_null(strstr(x, "<description>Cây đổ &lt;ngay&gt; cửa &amp; &quot;nhà&quot;</description>"));
-    assert_non_null(strstr(x, "<expected_datetime/><address/><address_id/><zipcode/><lat>21.186000</lat>"));
+    assert_non_null(strstr(x,
+                           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<service_requests><request>"
+                           "<service_request_id>PA-261204-000001</service_request_id>"));
+    assert_non_null(
+        strstr(x, "<description>Cây đổ &lt;ngay&gt; cửa &amp; &quot;nhà&quot;</description>"));
+    assert_non_null(
+        strstr(x, "<expected_datetime/><address/><address_id/><zipcode/><lat>21.186000</lat>"));
     free(x);
     /* text XML cannot carry: the writer says so */
     r.description = "bell \x07";

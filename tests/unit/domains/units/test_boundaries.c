@@ -31,12 +31,24 @@ static void test_parse_coord(void **state)
         bool ok;
         double v;
     } cases[] = {
-        {"21.287932", true, 21.287932}, {"-0.5", true, -0.5},   {"+90", true, 90},
-        {"90.0", true, 90},             {" 21.5 ", true, 21.5}, {"0", true, 0},
-        {"90.000001", false, 0},        {"-91", false, 0},      {"1e1", false, 0},
-        {"0x15", false, 0},             {"NaN", false, 0},      {"inf", false, 0},
-        {"21.", false, 0},              {".5", false, 0},       {"", false, 0},
-        {"-", false, 0},                {"21,5", false, 0},     {"1.1234567890123456", false, 0},
+        {"21.287932", true, 21.287932},
+        {"-0.5", true, -0.5},
+        {"+90", true, 90},
+        {"90.0", true, 90},
+        {" 21.5 ", true, 21.5},
+        {"0", true, 0},
+        {"90.000001", false, 0},
+        {"-91", false, 0},
+        {"1e1", false, 0},
+        {"0x15", false, 0},
+        {"NaN", false, 0},
+        {"inf", false, 0},
+        {"21.", false, 0},
+        {".5", false, 0},
+        {"", false, 0},
+        {"-", false, 0},
+        {"21,5", false, 0},
+        {"1.1234567890123456", false, 0},
         {"00021", false, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
